@@ -1,0 +1,3 @@
+from visualizer.app import main
+
+raise SystemExit(main())

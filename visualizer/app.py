@@ -1,0 +1,124 @@
+"""Entry point: `cnn-visualizer` / `python -m visualizer`.
+
+`cnn-visualizer train ...` runs headless training without importing Qt, so it works on machines
+without a display or Qt installed. Everything else starts the GUI; this is the only module that
+creates the QApplication.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+_LAUNCH_TIME = time.perf_counter()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from visualizer.ui.pages import PAGES
+
+    page_lines = "\n".join(f"  {spec.name:<14} {spec.title} ({spec.section})" for spec in PAGES)
+    parser = argparse.ArgumentParser(
+        prog="cnn-visualizer",
+        description="Watch convolutional neural networks work.\n\n"
+        "Run `cnn-visualizer train --help` for headless training.",
+        epilog=f"pages:\n{page_lines}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--page", metavar="NAME", help="page to open first (see the list below)")
+    parser.add_argument(
+        "--screenshot",
+        metavar="FILE.png",
+        help="render the page offscreen to a PNG and exit",
+    )
+    parser.add_argument(
+        "--size",
+        metavar="WxH",
+        default="1280x720",
+        help="window size for --screenshot (default 1280x720)",
+    )
+    parser.add_argument("--data", metavar="DIR", help="folder holding the Fashion-MNIST files")
+    parser.add_argument("--fullscreen", action="store_true", help="start full screen")
+    parser.add_argument(
+        "--report-startup",
+        action="store_true",
+        help="print the time from launch to the window being shown",
+    )
+    return parser
+
+
+def _parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise SystemExit(f"--size must look like 1280x720, not {text!r}") from None
+    if width < 320 or height < 240:
+        raise SystemExit("--size must be at least 320x240")
+    return width, height
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "train":
+        from visualizer.training.cli import main as train_main
+
+        return train_main(argv[1:])
+
+    args = build_parser().parse_args(argv)
+    from visualizer.ui.pages import find_page
+
+    if args.page is not None:
+        try:
+            find_page(args.page)
+        except KeyError as error:
+            print(f"cnn-visualizer: {error.args[0]}", file=sys.stderr)
+            return 2
+    if args.data:
+        import os
+
+        os.environ["CNN_VISUALIZER_DATA"] = args.data
+    if args.screenshot:
+        import os
+
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    return _run_gui(args)
+
+
+def _run_gui(args: argparse.Namespace) -> int:
+    import pyqtgraph as pg
+    from PyQt6.QtCore import QTimer
+    from PyQt6.QtWidgets import QApplication
+
+    from visualizer.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("CNN Visualizer")
+    app.setOrganizationName("CNN Visualizer")
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+
+    window = MainWindow(first_page=args.page)
+    if args.screenshot:
+        width, height = _parse_size(args.size)
+        window.resize(width, height)
+        window.show()
+        app.processEvents()
+        ok = window.save_screenshot(args.screenshot)
+        window.close()
+        if not ok:
+            print(f"cnn-visualizer: could not write {args.screenshot}", file=sys.stderr)
+            return 1
+        print(args.screenshot)
+        return 0
+
+    if args.fullscreen:
+        window.showFullScreen()
+    else:
+        window.show()
+    if args.report_startup:
+        def report() -> None:
+            shown = time.perf_counter() - _LAUNCH_TIME
+            loaded = "yes" if "tensorflow" in sys.modules else "no"
+            print(f"startup: window shown after {shown * 1000:.0f} ms; tensorflow imported: {loaded}")
+
+        QTimer.singleShot(0, report)
+    return app.exec()

@@ -1,0 +1,69 @@
+"""What a training run is asked to do: plain, immutable, picklable settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw")
+MODEL_KINDS = ("cnn", "fc")
+
+
+@dataclass(frozen=True)
+class ConvBlock:
+    """One Conv2D(filters, kernel_size, padding="same", relu) followed by MaxPooling2D(2)."""
+
+    filters: int = 64
+    kernel_size: int = 2
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """Settings of one run. The defaults are exactly the seed notebook's CNN and training."""
+
+    model: str = "cnn"  # "cnn" (the seed's CNN) or "fc" (the seed's fully connected baseline)
+    epochs: int = 5
+    batch_size: int = 32
+    learning_rate: float = 0.001
+    optimizer: str = "adam"
+    conv_blocks: tuple[ConvBlock, ...] = field(
+        default_factory=lambda: (ConvBlock(64, 2), ConvBlock(32, 2))
+    )
+    conv_dropout: float = 0.3  # after the last pooling layer
+    dense_units: int = 256
+    dense_dropout: float = 0.5
+    fc_units: int = 128  # hidden layer of the fully connected baseline
+    data_dir: str | None = None  # a folder holding the four Fashion-MNIST files
+    allow_download: bool = True
+    train_limit: int | None = None  # use only the first N training images (stratified)
+    test_limit: int | None = None
+    probe_index: int = 0  # test image whose feature maps are shown
+    probe_rate_hz: float = 20.0  # feature-map snapshots per second, at most
+    seed: int | None = None
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.model not in MODEL_KINDS:
+            problems.append(f"model must be one of {MODEL_KINDS}, not {self.model!r}")
+        if self.optimizer not in OPTIMIZERS:
+            problems.append(f"optimizer must be one of {OPTIMIZERS}, not {self.optimizer!r}")
+        if self.epochs < 1:
+            problems.append("epochs must be at least 1")
+        if self.batch_size < 1:
+            problems.append("batch size must be at least 1")
+        if not self.learning_rate > 0:
+            problems.append("learning rate must be positive")
+        if self.model == "cnn" and not 1 <= len(self.conv_blocks) <= 4:
+            problems.append("a CNN needs between 1 and 4 conv blocks (28x28 halves at each block)")
+        for block in self.conv_blocks:
+            if block.filters < 1 or block.kernel_size < 1:
+                problems.append("each conv block needs at least 1 filter and a kernel of at least 1")
+        for name in ("conv_dropout", "dense_dropout"):
+            rate = getattr(self, name)
+            if not 0.0 <= rate < 1.0:
+                problems.append(f"{name.replace('_', ' ')} must be in [0, 1), not {rate}")
+        if self.train_limit is not None and self.train_limit < 1:
+            problems.append("the training-image limit must be at least 1")
+        if self.probe_rate_hz <= 0:
+            problems.append("the probe rate must be positive")
+        if problems:
+            raise ValueError("; ".join(problems))

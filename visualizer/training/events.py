@@ -1,0 +1,102 @@
+"""Events a training run reports. Immutable snapshots of plain floats and copied numpy arrays,
+so they can cross threads and processes (they pickle)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Status:
+    """A step of the start-up that takes time (loading TensorFlow, reading data, building)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    backend: str  # "tensorflow", "jax" or "torch"
+    device: str  # e.g. "GPU: NVIDIA H100 80GB HBM3" or "CPU"
+    device_note: str  # e.g. "a GPU exists but TensorFlow cannot use it: ..." or ""
+    model_name: str
+    model_summary: str  # one line per layer: name, type, output shape, parameters
+    parameter_count: int
+    data_source: str  # where the images came from, in words
+    train_count: int
+    test_count: int
+    epochs: int
+    steps_per_epoch: int
+    class_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class BatchEnd:
+    epoch: int  # 1-based
+    batch: int  # 1-based within the epoch
+    steps_per_epoch: int
+    loss: float  # running mean over the epoch so far, as Keras reports it
+    accuracy: float
+    images_per_second: float
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class EpochEnd:
+    epoch: int
+    loss: float
+    accuracy: float
+    val_loss: float
+    val_accuracy: float
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class LayerMaps:
+    """Activations of one layer for the probe image: (H, W, C) float32."""
+
+    name: str
+    maps: np.ndarray
+
+
+@dataclass(frozen=True)
+class LayerKernels:
+    """Weights of one conv layer: (kh, kw, C_in, C_out) float32."""
+
+    name: str
+    kernels: np.ndarray
+
+
+@dataclass(frozen=True)
+class ProbeSnapshot:
+    epoch: int
+    batch: int
+    probe_index: int
+    image: np.ndarray  # (28, 28) float32 in [0, 1]
+    label: int
+    feature_maps: tuple[LayerMaps, ...]
+    kernels: tuple[LayerKernels, ...]
+    probabilities: np.ndarray  # (10,) the model's prediction for the probe image
+    end_of_epoch: bool = False  # True for the snapshot kept for the per-epoch replay
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    stopped_early: bool
+    epochs_completed: int
+    train_loss: float
+    train_accuracy: float
+    test_loss: float
+    test_accuracy: float
+    elapsed_s: float
+    model_path: str | None  # the trained model, saved as .keras in a temporary folder
+
+
+@dataclass(frozen=True)
+class RunFailed:
+    message: str  # for people: what went wrong and what to do
+    traceback: str
+
+
+Event = Status | RunStarted | BatchEnd | EpochEnd | ProbeSnapshot | RunFinished | RunFailed

@@ -1,0 +1,42 @@
+"""The app's pages, in navigation order. Each is imported only when first shown, so the window
+opens without loading what it does not need yet (TensorFlow above all)."""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    name: str  # identifier for --page
+    title: str  # shown in the navigation
+    section: str  # navigation group
+    factory: str  # "module:callable" returning the page QWidget
+    tip: str  # tooltip in the navigation
+
+    def create(self):
+        module_name, _, attr = self.factory.partition(":")
+        return getattr(importlib.import_module(module_name), attr)()
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec(
+        "convolution",
+        "Convolution",
+        "Concepts",
+        "visualizer.ui.demos.convolution:ConvolutionPage",
+        "Slide a kernel over an image: each output cell is a weighted sum of one window.",
+    ),
+)
+
+
+def page_names() -> list[str]:
+    return [spec.name for spec in PAGES]
+
+
+def find_page(name: str) -> PageSpec:
+    for spec in PAGES:
+        if spec.name == name:
+            return spec
+    raise KeyError(f"no page named {name!r}; pages: {', '.join(page_names())}")
