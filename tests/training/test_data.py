@@ -45,7 +45,12 @@ def write_dataset(folder: Path, per_class: int, *, gz: bool = True) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     labels = np.repeat(np.arange(10, dtype=np.uint8), per_class)
     images = np.broadcast_to(labels[:, None, None], (len(labels), 28, 28))
-    arrays = {"train_images": images, "train_labels": labels, "test_images": images, "test_labels": labels}
+    arrays = {
+        "train_images": images,
+        "train_labels": labels,
+        "test_images": images,
+        "test_labels": labels,
+    }
     for role, array in arrays.items():
         payload = encode_idx(array)
         if gz:
@@ -177,7 +182,9 @@ def test_candidates_come_in_the_documented_order(places, tmp_path):
 
 def test_explicit_folder_wins_over_the_environment_variable(places, monkeypatch, tmp_path):
     monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "from-env"))
-    assert candidate_sources(None)[0].folder == tmp_path / "from-env"
+    from_env = candidate_sources(None)[0]
+    assert from_env.folder == tmp_path / "from-env"
+    assert from_env.name == "the folder in $CNN_VISUALIZER_DATA" and from_env.required
     assert candidate_sources(tmp_path / "given")[0].folder == tmp_path / "given"
     monkeypatch.setenv(data.DATA_DIR_ENV, "")
     assert candidate_sources(None)[0].name == "the Keras cache"
@@ -228,6 +235,14 @@ def test_missing_user_folder_is_an_error_not_a_silent_fallback(places):
     assert str(missing) in str(raised.value)
 
 
+def test_missing_folder_in_the_environment_variable_is_an_error(places, monkeypatch):
+    missing = places["tmp"] / "not-there"
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(missing))
+    with pytest.raises(DataError, match=r"\$CNN_VISUALIZER_DATA\) does not exist") as raised:
+        load_fashion_mnist(allow_download=False)
+    assert str(missing) in str(raised.value)
+
+
 def test_incomplete_folder_names_the_missing_files(places):
     write_dataset(places["keras"], per_class=1)
     (places["keras"] / "t10k-labels-idx1-ubyte.gz").unlink()
@@ -252,7 +267,10 @@ CORRUPTIONS = {
     "empty IDX inside gzip": (rewrite_idx(lambda idx: b""), "is empty"),
     "truncated gzip": (truncate_gzip, "truncated or corrupt gzip"),
     "not gzip, not IDX": (lambda raw: b"<html>Not Found</html>", "wrong magic number"),
-    "wrong magic": (rewrite_idx(lambda idx: (1234).to_bytes(4, "big") + idx[4:]), "wrong magic number 1234"),
+    "wrong magic": (
+        rewrite_idx(lambda idx: (1234).to_bytes(4, "big") + idx[4:]),
+        "wrong magic number 1234",
+    ),
     "truncated header": (rewrite_idx(lambda idx: idx[:9]), "header ends after 9 bytes"),
     "truncated pixels": (rewrite_idx(lambda idx: idx[:-5]), "is truncated"),
     "trailing bytes": (rewrite_idx(lambda idx: idx + b"\0"), "longer than its header says"),

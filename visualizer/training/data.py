@@ -1,7 +1,7 @@
 """Fashion-MNIST as uint8 numpy arrays, found on disk, downloaded, or taken from the bundled subset.
 
 The IDX files are parsed here with numpy rather than through Keras, so that loading the data never
-imports TensorFlow: Keras is imported only when every local copy is missing and a download is allowed.
+imports TensorFlow: Keras is imported only when no local copy exists and a download is allowed.
 Where the data came from is reported in words (``FashionMnist.source``) so the app can show it.
 """
 
@@ -50,7 +50,8 @@ DATA_DIR_ENV = "CNN_VISUALIZER_DATA"
 KERAS_CACHE_DIR = (
     Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "datasets" / "fashion-mnist"
 )
-DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian/Ubuntu package dataset-fashion-mnist
+# Installed by the Debian/Ubuntu package dataset-fashion-mnist.
+DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 BUNDLED_DIR = resource_path("fashion-mnist-subset")
 
 
@@ -88,11 +89,12 @@ def candidate_sources(
 
     The user's folder is ``data_dir``, or else the folder named by $CNN_VISUALIZER_DATA.
     """
-    if data_dir is None:
-        data_dir = os.environ.get(DATA_DIR_ENV) or None
     candidates = []
     if data_dir is not None:
-        candidates.append(Candidate("your folder", Path(data_dir).expanduser(), required=True))
+        candidates.append(Candidate("the folder given", Path(data_dir).expanduser(), required=True))
+    elif os.environ.get(DATA_DIR_ENV):
+        folder = Path(os.environ[DATA_DIR_ENV]).expanduser()
+        candidates.append(Candidate(f"the folder in ${DATA_DIR_ENV}", folder, required=True))
     candidates.append(Candidate("the Keras cache", KERAS_CACHE_DIR))
     candidates.append(Candidate("the Debian package dataset-fashion-mnist", DEBIAN_DIR))
     if allow_download:
@@ -130,7 +132,8 @@ def load_folder(folder: str | os.PathLike[str], *, is_subset: bool = False) -> F
     if missing:
         raise DataError(
             f"The Fashion-MNIST folder {folder} is incomplete: {', '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} missing (the unpacked name without .gz also works)."
+            f"{'is' if len(missing) == 1 else 'are'} missing (unpacked, without .gz, also works). "
+            "Copy the missing files there, or remove the folder."
         )
     arrays = {
         role: read_idx(path, LABELS_MAGIC if role.endswith("labels") else IMAGES_MAGIC)
@@ -247,7 +250,8 @@ def _check_split(arrays: dict[str, np.ndarray], paths: dict[str, Path | None], s
     images_path, labels_path = paths[f"{split}_images"], paths[f"{split}_labels"]
     if images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
         raise DataError(
-            f"{images_path} does not hold {IMAGE_SIDE}x{IMAGE_SIDE} images: its shape is {images.shape}."
+            f"{images_path} does not hold {IMAGE_SIDE}x{IMAGE_SIDE} images: "
+            f"its shape is {images.shape}."
         )
     if labels.ndim != 1:
         raise DataError(f"{labels_path} does not hold labels: its shape is {labels.shape}.")
@@ -270,7 +274,8 @@ def _load_candidate_folder(candidate: Candidate) -> FashionMnist | None:
     if candidate.required:
         if not folder.is_dir():
             raise DataError(
-                f"The Fashion-MNIST folder {folder} ({candidate.name}) does not exist or is not a folder."
+                f"The Fashion-MNIST folder {folder} ({candidate.name}) does not exist or is not "
+                "a folder. Choose a folder that holds the four Fashion-MNIST files."
             )
     elif not folder.is_dir() or not any(_find_files(folder).values()):
         logger.debug("No Fashion-MNIST in %s (%s)", folder, candidate.name)
