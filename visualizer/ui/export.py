@@ -1,0 +1,164 @@
+"""Saving what is on screen: one view as a PNG, or a whole step-through as an animated GIF.
+
+Files are written to a temporary name in the target folder and renamed into place at the end, so
+a failed or cancelled export never leaves a half-written file under the name the user chose.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QImage
+from PyQt6.QtWidgets import QApplication, QProgressDialog, QWidget
+
+DEFAULT_FPS = 4.0
+DEFAULT_MAX_FRAMES = 400
+# Frames wider than this are scaled down: GIF frames are kept in memory until the file is written.
+DEFAULT_MAX_WIDTH = 960
+
+# Called with (frames done, frames in all); returning False cancels the export.
+ProgressCallback = Callable[[int, int], bool]
+
+
+class ExportError(OSError):
+    """The file could not be written; the message names it and says why."""
+
+
+class ExportCancelled(Exception):
+    """The user cancelled an animation export; nothing was written."""
+
+
+@contextlib.contextmanager
+def _atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
+    """A temporary path next to ``path``; renamed onto it when the block succeeds, else deleted."""
+    target = Path(path)
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"Cannot write {target}: the folder {folder} does not exist.")
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
+    except OSError as error:
+        raise ExportError(f"Cannot write {target}: {error.strerror or error}.") from None
+    os.close(handle)
+    temporary = Path(temporary)
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def save_png(widget: QWidget, path: str | os.PathLike[str]) -> Path:
+    """Save how ``widget`` looks now as a PNG file."""
+    with _atomic_target(path) as temporary:
+        if not widget.grab().save(str(temporary), "PNG"):
+            raise ExportError(f"Could not write the PNG image {path}.")
+    return Path(path)
+
+
+def frame_indices(step_count: int, max_frames: int) -> list[int]:
+    """The steps to show: all of them, or ``max_frames`` spread evenly from first to last."""
+    if step_count <= 0:
+        return []
+    if max_frames < 2:
+        raise ValueError("an animation needs at least 2 frames")
+    if step_count <= max_frames:
+        return list(range(step_count))
+    return sorted({int(i) for i in np.round(np.linspace(0, step_count - 1, max_frames))})
+
+
+def _qimage_to_pil(image: QImage) -> Image.Image:
+    image = image.convertToFormat(QImage.Format.Format_RGB888)
+    width, height, stride = image.width(), image.height(), image.bytesPerLine()
+    buffer = np.frombuffer(image.constBits().asstring(stride * height), dtype=np.uint8)
+    return Image.fromarray(buffer.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy())
+
+
+def grab_frame(widget: QWidget, max_width: int | None = DEFAULT_MAX_WIDTH) -> Image.Image:
+    """The widget as it looks now, as a palette image ready for a GIF."""
+    frame = _qimage_to_pil(widget.grab().toImage())
+    if max_width is not None and frame.width > max_width:
+        height = max(1, round(frame.height * max_width / frame.width))
+        frame = frame.resize((max_width, height), Image.Resampling.LANCZOS)
+    # No dithering: interface colours are flat and dither noise would make the GIF larger.
+    return frame.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+
+
+def save_step_animation(
+    page: QWidget,
+    path: str | os.PathLike[str],
+    fps: float = DEFAULT_FPS,
+    max_frames: int = DEFAULT_MAX_FRAMES,
+    progress: ProgressCallback | None = None,
+    max_width: int | None = DEFAULT_MAX_WIDTH,
+) -> int:
+    """Step ``page`` through its steps and save the views as a looping animated GIF.
+
+    The page needs ``step_count()``, ``current_step()`` and ``set_step(i)``; it is put back on
+    the step it showed before. Returns the number of frames written. Raises ExportCancelled when
+    ``progress`` returns False, ExportError when the file cannot be written.
+    """
+    for method in ("step_count", "current_step", "set_step"):
+        if not callable(getattr(page, method, None)):
+            raise ValueError(f"this page has no steps to animate (it lacks {method}())")
+    if fps <= 0:
+        raise ValueError("fps must be positive")
+    indices = frame_indices(int(page.step_count()), max_frames)
+    if not indices:
+        raise ValueError("this page has no steps to animate")
+    original_step = page.current_step()
+    frames: list[Image.Image] = []
+    try:
+        for done, index in enumerate(indices):
+            if progress is not None and not progress(done, len(indices)):
+                raise ExportCancelled()
+            page.set_step(index)
+            QApplication.processEvents()  # let the page finish any deferred layout or repaint
+            frames.append(grab_frame(page, max_width))
+    finally:
+        page.set_step(original_step)
+    if progress is not None and not progress(len(indices), len(indices)):
+        raise ExportCancelled()
+    with _atomic_target(path) as temporary:
+        try:
+            frames[0].save(
+                temporary,
+                format="GIF",
+                save_all=True,
+                append_images=frames[1:],
+                duration=round(1000 / fps),
+                loop=0,
+            )
+        except OSError as error:
+            raise ExportError(f"Could not write the animation {path}: {error}.") from None
+    return len(frames)
+
+
+def save_step_animation_with_progress(parent: QWidget, page: QWidget, path: str, **options) -> int | None:
+    """save_step_animation with a progress dialog that can cancel it; None when cancelled."""
+    dialog = QProgressDialog("Recording the steps…", "Cancel", 0, 1, parent)
+    dialog.setWindowTitle("Export animation")
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(300)
+
+    def report(done: int, total: int) -> bool:
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+        if done == total:
+            dialog.setLabelText("Writing the GIF file…")
+        return not dialog.wasCanceled()
+
+    try:
+        return save_step_animation(page, path, progress=report, **options)
+    except ExportCancelled:
+        return None
+    finally:
+        dialog.close()
