@@ -1,0 +1,87 @@
+"""Colour maps for grids and images, as 256-entry RGB lookup tables.
+
+Sequential maps (viridis, cividis) keep their order in grayscale and for colour-blind viewers.
+Signed data (kernels, convolution outputs) uses a blue-white-red diverging map with levels
+symmetric about zero, so white always means 0 and the two signs never share a colour.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+
+SEQUENTIAL = "viridis"
+ALTERNATIVE_SEQUENTIAL = "cividis"
+DIVERGING = "diverging"
+GRAY = "gray"
+
+# ColorBrewer RdBu (11 classes, colour-blind safe), reversed so that negative is blue.
+_DIVERGING_ANCHORS = (
+    "#053061", "#2166ac", "#4393c3", "#92c5de", "#d1e5f0", "#f7f7f7",
+    "#fddbc7", "#f4a582", "#d6604d", "#b2182b", "#67001f",
+)
+
+
+@lru_cache(maxsize=None)
+def lookup_table(name: str) -> np.ndarray:
+    """(256, 3) uint8 RGB table for a colour-map name."""
+    if name == GRAY:
+        ramp = np.arange(256, dtype=np.uint8)
+        return np.stack([ramp, ramp, ramp], axis=1)
+    if name == DIVERGING:
+        anchors = np.array(
+            [[int(code[i : i + 2], 16) for i in (1, 3, 5)] for code in _DIVERGING_ANCHORS], float
+        )
+        positions = np.linspace(0.0, 1.0, len(anchors))
+        samples = np.linspace(0.0, 1.0, 256)
+        table = np.stack([np.interp(samples, positions, anchors[:, k]) for k in range(3)], axis=1)
+        return np.round(table).astype(np.uint8)
+    import pyqtgraph as pg  # bundles viridis and cividis (CC0)
+
+    table = pg.colormap.get(name).getLookupTable(0.0, 1.0, 256, alpha=False)
+    return np.ascontiguousarray(table[:, :3], dtype=np.uint8)
+
+
+def symmetric_levels(*arrays: np.ndarray) -> tuple[float, float]:
+    """Levels (-m, m) with m the largest magnitude over the arrays (1 when all are zero)."""
+    magnitude = max((float(np.max(np.abs(a))) for a in arrays if np.size(a)), default=0.0)
+    magnitude = magnitude if magnitude > 0 else 1.0
+    return -magnitude, magnitude
+
+
+def range_levels(*arrays: np.ndarray) -> tuple[float, float]:
+    """Levels (min, max) over the arrays, widened when they are all equal."""
+    sized = [a for a in arrays if np.size(a)]
+    if not sized:
+        return 0.0, 1.0
+    low = min(float(np.min(a)) for a in sized)
+    high = max(float(np.max(a)) for a in sized)
+    if high <= low:
+        return low - 0.5, high + 0.5
+    return low, high
+
+
+def is_signed(*arrays: np.ndarray) -> bool:
+    return any(np.size(a) and float(np.min(a)) < 0 for a in arrays)
+
+
+def levels_for(cmap: str, *arrays: np.ndarray) -> tuple[float, float]:
+    return symmetric_levels(*arrays) if cmap == DIVERGING else range_levels(*arrays)
+
+
+def map_to_rgb(values: np.ndarray, cmap: str, levels: tuple[float, float]) -> np.ndarray:
+    """(H, W) values -> (H, W, 3) uint8 colours; values outside the levels are clipped."""
+    low, high = levels
+    scale = 255.0 / (high - low) if high > low else 0.0
+    index = np.clip((np.asarray(values, float) - low) * scale, 0, 255)
+    index = np.nan_to_num(index).astype(np.uint8)
+    return lookup_table(cmap)[index]
+
+
+def text_colour_for(rgb: np.ndarray) -> np.ndarray:
+    """Per cell, True where black text reads better than white (relative luminance above 0.18)."""
+    rgb = np.asarray(rgb, float) / 255.0
+    linear = np.where(rgb <= 0.04045, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    luminance = linear @ np.array([0.2126, 0.7152, 0.0722])
+    return luminance > 0.18

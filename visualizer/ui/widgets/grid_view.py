@@ -1,0 +1,415 @@
+"""GridView: a 2-D array drawn as coloured cells, with the marks a step-through needs.
+
+Everything is painted in one pass: the colours go through one scaled QImage (so a 256x256 image
+costs the same as a 5x5 grid), then grid lines, hatching, numbers and highlight outlines are
+drawn only where the cells are large enough to show them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PyQt6.QtWidgets import QSizePolicy, QWidget
+
+from visualizer.ui.widgets import colormaps
+
+Cell = tuple[int, int]
+
+EMPTY_COLOUR = np.array([238, 238, 238], np.uint8)  # a cell not computed yet
+BACKGROUND = QColor(250, 250, 250)
+PADDING_TINT = np.array([200, 200, 200], float)  # padding cells are pulled towards this grey
+MIN_TEXT_PX = 7  # numbers smaller than this are not drawn
+GRID_LINE_MIN_CELL = 6.0  # cells smaller than this get no grid lines
+HATCH_MIN_CELL = 6.0
+
+
+def _hatch_brush(spacing: int, cross: bool) -> QBrush:
+    """A texture of diagonal lines (crossed for inserted zeros), dark enough for grayscale."""
+    pixmap = QPixmap(spacing, spacing)
+    pixmap.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor(60, 60, 60, 150), 1.2))
+    painter.drawLine(QPointF(0, spacing), QPointF(spacing, 0))
+    if cross:
+        painter.drawLine(QPointF(0, 0), QPointF(spacing, spacing))
+    painter.end()
+    return QBrush(pixmap)
+
+
+def format_value(value: float, decimals: int) -> str:
+    text = f"{value:.{decimals}f}"
+    if text.startswith("-") and float(text) == 0:
+        text = text[1:]  # "-0.00" reads as a different number
+    return text
+
+
+def auto_decimals(values: np.ndarray) -> int:
+    """0 for whole numbers, else 2 (1 when magnitudes reach 100, to keep cells narrow)."""
+    if values.size == 0 or np.allclose(values, np.round(values), atol=1e-9):
+        return 0
+    return 1 if float(np.max(np.abs(values))) >= 100 else 2
+
+
+def _row_runs(mask: np.ndarray) -> list[tuple[int, int, int]]:
+    """(row, first column, end column) of each horizontal run of True cells."""
+    runs = []
+    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), bool)
+    padded[:, 1:-1] = mask
+    edges = np.diff(padded.astype(np.int8), axis=1)
+    for row in np.flatnonzero(mask.any(axis=1)):
+        starts = np.flatnonzero(edges[row] == 1)
+        ends = np.flatnonzero(edges[row] == -1)
+        runs.extend((int(row), int(s), int(e)) for s, e in zip(starts, ends))
+    return runs
+
+
+class GridView(QWidget):
+    """Cells coloured by a colour map, values printed when they fit.
+
+    Marks, from bottom to top: padding (tinted and hatched), inserted zeros (cross-hatched),
+    pending cells (not computed yet: empty, or dimmed for pictures), the hovered window (dashed),
+    the current window or cell (solid outline, kernel weights written small in the corners),
+    and marked cells (a ring, e.g. the winner of a max-pooling window).
+    """
+
+    cellClicked = pyqtSignal(int, int)
+    cellHovered = pyqtSignal(int, int)  # (-1, -1) when the pointer leaves the grid
+
+    def __init__(self, parent: QWidget | None = None, *, max_cell_em: float = 3.2) -> None:
+        super().__init__(parent)
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self._max_cell_em = max_cell_em
+        self._values = np.zeros((1, 1))
+        self._rgb: np.ndarray | None = None  # colours given directly (a colour photo)
+        self._cmap = colormaps.SEQUENTIAL
+        self._levels = (0.0, 1.0)
+        self._decimals: int | None = None
+        self._show_values = True
+        self._shaded: np.ndarray | None = None
+        self._inserted: np.ndarray | None = None
+        self._pending: np.ndarray | None = None
+        self._pending_dim = False
+        self._window: list[Cell] = []
+        self._window_weights: list[str] = []
+        self._hover: list[Cell] = []
+        self._marks: list[Cell] = []
+        self._hovered_cell: Cell | None = None
+        self._image: QImage | None = None
+        self._image_bytes: np.ndarray | None = None
+        self._text_cache: tuple | None = None
+        self._hatch = _hatch_brush(8, cross=False)
+        self._cross_hatch = _hatch_brush(8, cross=True)
+
+    # -- data ----------------------------------------------------------------------------------
+    def set_data(
+        self,
+        values: np.ndarray,
+        *,
+        cmap: str = colormaps.SEQUENTIAL,
+        levels: tuple[float, float] | None = None,
+        rgb: np.ndarray | None = None,
+        decimals: int | None = None,
+        show_values: bool = True,
+    ) -> None:
+        """Show a 2-D array. `rgb` (H, W, 3 uint8) colours the cells directly, e.g. a photo."""
+        values = np.asarray(values, float)
+        if values.ndim != 2:
+            raise ValueError(f"GridView shows 2-D arrays, not shape {values.shape}")
+        resized = values.shape != self._values.shape
+        self._values = values
+        self._rgb = None if rgb is None else np.asarray(rgb, np.uint8)
+        self._cmap = cmap
+        self._levels = levels if levels is not None else colormaps.levels_for(cmap, values)
+        self._decimals = decimals
+        self._show_values = show_values
+        if resized:
+            self._shaded = self._inserted = self._pending = None
+            self._window, self._window_weights, self._hover, self._marks = [], [], [], []
+            self.updateGeometry()
+        self._invalidate()
+
+    def values(self) -> np.ndarray:
+        return self._values
+
+    def levels(self) -> tuple[float, float]:
+        return self._levels
+
+    def grid_shape(self) -> tuple[int, int]:
+        return self._values.shape
+
+    def set_shaded(self, mask: np.ndarray | None) -> None:
+        """Padding cells: tinted grey and hatched."""
+        self._shaded = self._checked_mask(mask)
+        self._invalidate()
+
+    def set_inserted(self, mask: np.ndarray | None) -> None:
+        """Zeros inserted between input cells (transposed convolution): cross-hatched."""
+        self._inserted = self._checked_mask(mask)
+        self._invalidate()
+
+    def set_pending(self, mask: np.ndarray | None, *, dim: bool = False) -> None:
+        """Cells not computed yet: drawn empty, or dimmed (`dim`) so a picture stays readable."""
+        self._pending = self._checked_mask(mask)
+        self._pending_dim = dim
+        self._invalidate()
+
+    def set_window(self, cells: Iterable[Cell], weights: Sequence[str] = ()) -> None:
+        """The current window (or cell), outlined; `weights` are written small in its cells."""
+        self._window = [tuple(c) for c in cells]
+        self._window_weights = list(weights)
+        self.update()
+
+    def set_hover_window(self, cells: Iterable[Cell]) -> None:
+        self._hover = [tuple(c) for c in cells]
+        self.update()
+
+    def set_marks(self, cells: Iterable[Cell]) -> None:
+        self._marks = [tuple(c) for c in cells]
+        self.update()
+
+    def _checked_mask(self, mask: np.ndarray | None) -> np.ndarray | None:
+        if mask is None:
+            return None
+        mask = np.asarray(mask, bool)
+        if mask.shape != self._values.shape:
+            raise ValueError(f"mask shape {mask.shape} does not match the grid {self._values.shape}")
+        return mask if mask.any() else None
+
+    def _invalidate(self) -> None:
+        self._image = None
+        self._text_cache = None
+        self.update()
+
+    # -- geometry ------------------------------------------------------------------------------
+    def _em(self) -> float:
+        return float(self.fontMetrics().height())
+
+    def sizeHint(self) -> QSize:
+        rows, cols = self._values.shape
+        cell = min(self._max_cell_em * self._em(), 360.0 / max(rows, cols))
+        return QSize(int(cols * cell) + 2, int(rows * cell) + 2)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(48, 48)
+
+    def cell_size(self) -> float:
+        rows, cols = self._values.shape
+        size = min((self.width() - 2) / cols, (self.height() - 2) / rows)
+        size = min(size, self._max_cell_em * self._em())
+        if size >= 4:
+            size = float(int(size))  # whole pixels keep grid lines crisp
+        return max(size, 0.01)
+
+    def _origin(self) -> QPointF:
+        rows, cols = self._values.shape
+        cell = self.cell_size()
+        return QPointF((self.width() - cols * cell) / 2.0, (self.height() - rows * cell) / 2.0)
+
+    def cell_rect(self, row: int, col: int) -> QRectF:
+        cell = self.cell_size()
+        origin = self._origin()
+        return QRectF(origin.x() + col * cell, origin.y() + row * cell, cell, cell)
+
+    def cell_at(self, point: QPointF) -> Cell | None:
+        cell = self.cell_size()
+        origin = self._origin()
+        col = int(np.floor((point.x() - origin.x()) / cell))
+        row = int(np.floor((point.y() - origin.y()) / cell))
+        rows, cols = self._values.shape
+        if 0 <= row < rows and 0 <= col < cols:
+            return row, col
+        return None
+
+    # -- mouse ---------------------------------------------------------------------------------
+    def mouseMoveEvent(self, event) -> None:
+        cell = self.cell_at(event.position())
+        if cell != self._hovered_cell:
+            self._hovered_cell = cell
+            self.cellHovered.emit(*(cell if cell is not None else (-1, -1)))
+        super().mouseMoveEvent(event)
+
+    def leaveEvent(self, event) -> None:
+        if self._hovered_cell is not None:
+            self._hovered_cell = None
+            self.cellHovered.emit(-1, -1)
+        super().leaveEvent(event)
+
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            cell = self.cell_at(event.position())
+            if cell is not None:
+                self.cellClicked.emit(*cell)
+                return
+        super().mousePressEvent(event)
+
+    # -- painting ------------------------------------------------------------------------------
+    def _cell_colours(self) -> np.ndarray:
+        rgb = self._rgb
+        if rgb is None:
+            rgb = colormaps.map_to_rgb(self._values, self._cmap, self._levels)
+        if self._shaded is not None:
+            rgb = rgb.copy()
+            rgb[self._shaded] = (0.45 * rgb[self._shaded] + 0.55 * PADDING_TINT).astype(np.uint8)
+        if self._pending is not None:
+            rgb = rgb.copy()
+            if self._pending_dim:
+                rgb[self._pending] = (0.3 * rgb[self._pending] + 0.7 * EMPTY_COLOUR).astype(np.uint8)
+            else:
+                rgb[self._pending] = EMPTY_COLOUR
+        return rgb
+
+    def _ensure_image(self) -> QImage:
+        if self._image is None:
+            rgb = np.ascontiguousarray(self._cell_colours())
+            rows, cols = rgb.shape[:2]
+            self._image_bytes = rgb  # the QImage borrows this buffer
+            self._image = QImage(rgb.data, cols, rows, 3 * cols, QImage.Format.Format_RGB888)
+        return self._image
+
+    def paintEvent(self, _event) -> None:
+        painter = QPainter(self)
+        rows, cols = self._values.shape
+        cell = self.cell_size()
+        origin = self._origin()
+        area = QRectF(origin.x(), origin.y(), cols * cell, rows * cell)
+        painter.drawImage(area, self._ensure_image())
+        if cell >= HATCH_MIN_CELL:
+            self._paint_hatching(painter, self._shaded, self._hatch)
+            self._paint_hatching(painter, self._inserted, self._cross_hatch)
+        if cell >= GRID_LINE_MIN_CELL:
+            self._paint_grid_lines(painter, area, cell)
+        painter.setPen(QPen(QColor(90, 90, 90), 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(area)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        if self._show_values:
+            self._paint_values(painter, cell)
+        self._paint_outline(painter, self._hover, dashed=True)
+        self._paint_outline(painter, self._window, dashed=False)
+        self._paint_weights(painter, cell)
+        self._paint_marks(painter, cell)
+        painter.end()
+
+    def _paint_hatching(self, painter: QPainter, mask: np.ndarray | None, brush: QBrush) -> None:
+        if mask is None:
+            return
+        cell = self.cell_size()
+        origin = self._origin()
+        painter.setBrushOrigin(origin)
+        for row, start, end in _row_runs(mask):
+            rect = QRectF(origin.x() + start * cell, origin.y() + row * cell, (end - start) * cell, cell)
+            painter.fillRect(rect, brush)
+
+    def _paint_grid_lines(self, painter: QPainter, area: QRectF, cell: float) -> None:
+        rows, cols = self._values.shape
+        painter.setPen(QPen(QColor(255, 255, 255, 150) if cell < 14 else QColor(120, 120, 120), 1))
+        for row in range(1, rows):
+            y = area.top() + row * cell
+            painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
+        for col in range(1, cols):
+            x = area.left() + col * cell
+            painter.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
+
+    def _texts(self) -> tuple[list[str], np.ndarray, int]:
+        """Formatted values, a dark-text flag per cell, and the font pixel size that fits them."""
+        if self._text_cache is None:
+            decimals = self._decimals if self._decimals is not None else auto_decimals(self._values)
+            texts = [format_value(v, decimals) for v in self._values.ravel()]
+            dark = colormaps.text_colour_for(self._cell_colours()).ravel()
+            self._text_cache = (texts, dark, max(len(t) for t in texts))
+        return self._text_cache
+
+    def _value_font(self, cell: float, longest: int) -> QFont | None:
+        """The largest font (up to the application font x1.3) whose widest value fits a cell."""
+        font = QFont(self.font())
+        base_px = self.fontMetrics().height() * 0.75 * 1.3
+        px = min(base_px, cell * 0.42, (cell * 0.88) / (0.62 * max(longest, 1)))
+        if px < MIN_TEXT_PX:
+            return None
+        font.setPixelSize(int(px))
+        return font
+
+    def _paint_values(self, painter: QPainter, cell: float) -> None:
+        rows, cols = self._values.shape
+        if rows * cols > 2500:
+            return  # a picture: numbers would be unreadable anyway
+        texts, dark, longest = self._texts()
+        font = self._value_font(cell, longest)
+        if font is None:
+            return
+        painter.setFont(font)
+        pending = self._pending.ravel() if self._pending is not None else None
+        black, white = QColor(0, 0, 0), QColor(255, 255, 255)
+        flags = Qt.AlignmentFlag.AlignCenter
+        for index, text in enumerate(texts):
+            if pending is not None and pending[index]:
+                continue
+            row, col = divmod(index, cols)
+            painter.setPen(black if dark[index] else white)
+            painter.drawText(self.cell_rect(row, col), flags, text)
+
+    def _paint_outline(self, painter: QPainter, cells: list[Cell], *, dashed: bool) -> None:
+        """Outline of a set of cells, white under black so it shows on every colour map.
+
+        A solid block gets one rectangle; a dilated window (cells with gaps) gets each cell
+        outlined and a thin frame around its whole span.
+        """
+        if not cells:
+            return
+        cell = self.cell_size()
+        width = max(2.0, min(4.0, cell / 8))
+        rects = [self.cell_rect(r, c) for r, c in cells]
+        bounds = rects[0]
+        for rect in rects[1:]:
+            bounds = bounds.united(rect)
+        rows = {r for r, _ in cells}
+        cols = {c for _, c in cells}
+        solid = len(set(cells)) == (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for colour, extra in ((QColor(255, 255, 255), 2.5), (QColor(20, 20, 20), 0.0)):
+            pen = QPen(colour, width + extra)
+            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
+            if dashed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            painter.setPen(pen)
+            if solid or cell < 10:
+                painter.drawRect(bounds)
+                continue
+            for rect in rects:
+                painter.drawRect(rect.adjusted(1, 1, -1, -1))
+            pen.setWidthF(1.0 + extra / 2)
+            painter.setPen(pen)
+            painter.drawRect(bounds)
+
+    def _paint_weights(self, painter: QPainter, cell: float) -> None:
+        if not self._window_weights or cell < 30:
+            return
+        font = QFont(self.font())
+        font.setPixelSize(max(MIN_TEXT_PX, int(min(cell * 0.24, self.fontMetrics().height() * 0.8))))
+        font.setBold(True)
+        painter.setFont(font)
+        flags = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom
+        for (row, col), text in zip(self._window, self._window_weights):
+            rect = self.cell_rect(row, col).adjusted(2, 2, -3, -2)
+            metrics = painter.fontMetrics()
+            box = QRectF(metrics.boundingRect(text)).adjusted(-2, 0, 2, 0)
+            box.moveBottomRight(rect.bottomRight())
+            painter.fillRect(box, QColor(255, 244, 160, 235))
+            painter.setPen(QColor(0, 0, 0))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+    def _paint_marks(self, painter: QPainter, cell: float) -> None:
+        if not self._marks:
+            return
+        inset = max(1.0, cell * 0.12)
+        for colour, width in ((QColor(255, 255, 255), 4.0), (QColor(200, 0, 120), 2.0)):
+            painter.setPen(QPen(colour, min(width, max(1.0, cell / 6)) if cell < 12 else width))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            for row, col in self._marks:
+                painter.drawEllipse(self.cell_rect(row, col).adjusted(inset, inset, -inset, -inset))

@@ -1,0 +1,185 @@
+"""KernelEditor: a preset menu and a table of editable weights, coloured like the kernel views.
+
+The size belongs to the page (its valid range comes from ops/shapes.py); the editor keeps the
+weights, applies presets at the current size and reports every change with `kernelChanged`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtGui import QBrush, QColor
+from PyQt6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHeaderView,
+    QLabel,
+    QSizePolicy,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.ui.widgets import colormaps, kernel_presets
+from visualizer.ui.widgets.grid_view import auto_decimals, format_value
+
+
+class KernelEditor(QWidget):
+    kernelChanged = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None, *, preset: str = kernel_presets.IDENTITY, seed: int = 0) -> None:
+        super().__init__(parent)
+        self._kernel = np.zeros((3, 3))
+        self._seed = seed
+        self._updating = False
+
+        self.preset_box = QComboBox()
+        self.preset_box.setToolTip("Fill the kernel with a well-known filter")
+        self.table = QTableWidget()
+        self.table.setToolTip("The kernel's weights: double-click a cell (or start typing) to change it")
+        self.table.horizontalHeader().hide()
+        self.table.verticalHeader().hide()
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #a00000")
+        self.message.hide()
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.preset_box)
+        layout.addWidget(self.table, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.message)
+
+        self.preset_box.activated.connect(self._on_preset_box_activated)
+        self.table.itemChanged.connect(self._on_table_item_changed)
+        self._fill_presets(3, 3, preset)
+        self._kernel = kernel_presets.make_kernel(self.preset(), 3, 3, self._seed)
+        self._refresh_table()
+
+    # -- public ----------------------------------------------------------------------------------
+    def kernel(self) -> np.ndarray:
+        return self._kernel.copy()
+
+    def preset(self) -> str:
+        return self.preset_box.currentText()
+
+    def set_kernel_size(self, rows: int, cols: int) -> None:
+        """Resize, re-making the current preset at the new size (an edited kernel keeps its corner)."""
+        if (rows, cols) == self._kernel.shape:
+            return
+        name = self.preset()
+        if name == kernel_presets.CUSTOM:
+            kernel = np.zeros((rows, cols))
+            r, c = min(rows, self._kernel.shape[0]), min(cols, self._kernel.shape[1])
+            kernel[:r, :c] = self._kernel[:r, :c]
+        else:
+            if name not in kernel_presets.preset_names(rows, cols):
+                name = kernel_presets.IDENTITY
+            kernel = kernel_presets.make_kernel(name, rows, cols, self._seed)
+        self._fill_presets(rows, cols, name)
+        self._set(kernel)
+
+    def set_preset(self, name: str) -> None:
+        rows, cols = self._kernel.shape
+        if name not in kernel_presets.preset_names(rows, cols):
+            raise ValueError(f"No {name!r} preset for a {rows}x{cols} kernel.")
+        self._seed += name == kernel_presets.RANDOM  # a new random kernel each time it is chosen
+        self.preset_box.setCurrentText(name)
+        self._set(kernel_presets.make_kernel(name, rows, cols, self._seed))
+
+    def set_kernel(self, kernel: np.ndarray) -> None:
+        """Show given weights (marked as a custom kernel)."""
+        kernel = np.asarray(kernel, float)
+        self._fill_presets(*kernel.shape, kernel_presets.CUSTOM)
+        self._set(kernel)
+
+    def set_weight(self, row: int, col: int, value: float) -> None:
+        """Change one weight, as typing in the table does."""
+        self.table.item(row, col).setText(str(value))
+
+    # -- internals -------------------------------------------------------------------------------
+    def _fill_presets(self, rows: int, cols: int, current: str) -> None:
+        names = kernel_presets.preset_names(rows, cols)
+        if current == kernel_presets.CUSTOM:
+            names = names + [kernel_presets.CUSTOM]
+        self.preset_box.blockSignals(True)
+        self.preset_box.clear()
+        for index, name in enumerate(names):
+            self.preset_box.addItem(name)
+            self.preset_box.setItemData(index, kernel_presets.TIPS[name], Qt.ItemDataRole.ToolTipRole)
+        self.preset_box.setCurrentText(current if current in names else names[0])
+        self.preset_box.blockSignals(False)
+
+    def _set(self, kernel: np.ndarray) -> None:
+        self._kernel = np.asarray(kernel, float).copy()
+        self.message.hide()
+        self._refresh_table()
+        self.kernelChanged.emit()
+
+    def _refresh_table(self) -> None:
+        rows, cols = self._kernel.shape
+        self._updating = True
+        self.table.setRowCount(rows)
+        self.table.setColumnCount(cols)
+        decimals = auto_decimals(self._kernel)
+        rgb = colormaps.map_to_rgb(self._kernel, colormaps.DIVERGING, colormaps.symmetric_levels(self._kernel))
+        dark = colormaps.text_colour_for(rgb)
+        for r in range(rows):
+            for c in range(cols):
+                item = self.table.item(r, c)
+                if item is None:
+                    item = QTableWidgetItem()
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                    self.table.setItem(r, c, item)
+                item.setText(format_value(self._kernel[r, c], decimals))
+                item.setToolTip(f"weight at row {r}, column {c}: {self._kernel[r, c]:g}")
+                item.setBackground(QBrush(QColor(*rgb[r, c])))
+                item.setForeground(QBrush(QColor(0, 0, 0) if dark[r, c] else QColor(255, 255, 255)))
+        self._updating = False
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        metrics = self.fontMetrics()
+        side = max(metrics.horizontalAdvance("-0.00") + 12, int(metrics.height() * 1.9))
+        rows, cols = self._kernel.shape
+        for c in range(cols):
+            self.table.setColumnWidth(c, side)
+        for r in range(rows):
+            self.table.setRowHeight(r, side)
+        frame = 2 * self.table.frameWidth()
+        self.table.setFixedSize(cols * side + frame, rows * side + frame)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:
+            self._fit_table()
+
+    def _on_preset_box_activated(self, _index: int) -> None:
+        name = self.preset()
+        if name != kernel_presets.CUSTOM:
+            self.set_preset(name)
+
+    def _on_table_item_changed(self, item: QTableWidgetItem) -> None:
+        if self._updating:
+            return
+        text = item.text().strip().replace("−", "-").replace(",", ".")
+        try:
+            value = float(text)
+            if not np.isfinite(value):
+                raise ValueError
+        except ValueError:
+            self._refresh_table()
+            self.message.setText(f"“{item.text()}” is not a number; the weight was left as it was.")
+            self.message.show()
+            return
+        kernel = self._kernel.copy()
+        kernel[item.row(), item.column()] = value
+        self._fill_presets(*kernel.shape, kernel_presets.CUSTOM)
+        self._set(kernel)
