@@ -7,6 +7,7 @@ draw. Nothing here imports Qt, TensorFlow or Keras.
 
 from .conv import conv2d
 from .pooling import PoolResult, pool2d
+from .trace import conv_trace, format_sum, pool_trace, transpose_conv_trace, transpose_scatter_trace
 from .transposed import conv2d_transpose, conv2d_transpose_as_conv, conv2d_transpose_scatter
 
 __all__ = [
@@ -15,5 +16,10 @@ __all__ = [
     "conv2d_transpose",
     "conv2d_transpose_as_conv",
     "conv2d_transpose_scatter",
+    "conv_trace",
+    "format_sum",
     "pool2d",
+    "pool_trace",
+    "transpose_conv_trace",
+    "transpose_scatter_trace",
 ]

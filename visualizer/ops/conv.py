@@ -99,11 +99,11 @@ def conv2d(x, kernel, stride=1, padding="valid", dilation=1) -> np.ndarray:
     out_hw = shapes.conv_output_shape(image.shape[:2], kernel_hw, stride, padding, dilation)
     pads = shapes.conv_padding(image.shape[:2], kernel_hw, stride, padding, dilation)
     padded, _ = pad_image(image, pads)
-    out = _correlate(padded, weights, out_hw, stride, dilation)
+    out = correlate_padded(padded, weights, out_hw, stride, dilation)
     return out if has_out_axis else out[:, :, 0]
 
 
-def _correlate(padded: np.ndarray, weights: np.ndarray, out_hw, stride, dilation) -> np.ndarray:
+def correlate_padded(padded: np.ndarray, weights: np.ndarray, out_hw, stride, dilation) -> np.ndarray:
     # One matrix product per kernel tap over strided slices of the padded input:
     # kh*kw BLAS calls on contiguous-ish data beat one einsum over the
     # 5-D window view by several times for the kernel sizes the demos use.

@@ -42,7 +42,7 @@ def as_transpose_kernel(kernel, in_channels: int) -> tuple[np.ndarray, bool]:
     return kernel, True
 
 
-def _prepare(x, kernel, stride, padding, output_padding):
+def transpose_setup(x, kernel, stride, padding, output_padding):
     image = as_image(x)
     weights, has_channels = as_transpose_kernel(kernel, image.shape[2])
     stride = shapes.as_pair(stride, "stride")
@@ -76,7 +76,7 @@ def scatter_full(image: np.ndarray, weights: np.ndarray, stride, full_hw) -> np.
 
 def conv2d_transpose_scatter(x, kernel, stride=1, padding="valid", output_padding=None) -> np.ndarray:
     """Transposed convolution by stamping scaled kernels, then cropping the border."""
-    image, weights, has_channels, stride, crops, out_hw = _prepare(x, kernel, stride, padding, output_padding)
+    image, weights, has_channels, stride, crops, out_hw = transpose_setup(x, kernel, stride, padding, output_padding)
     full_hw = full_transpose_size(image.shape[:2], weights.shape[:2], stride, out_hw, crops)
     full = scatter_full(image, weights, stride, full_hw)
     (top, _), (left, _) = crops
@@ -115,7 +115,7 @@ def rotated_kernel(weights: np.ndarray) -> np.ndarray:
 def conv2d_transpose_as_conv(x, kernel, stride=1, padding="valid", output_padding=None) -> np.ndarray:
     """Transposed convolution as zero insertion + border padding + a stride-1
     convolution with the 180-degree rotated kernel."""
-    image, weights, has_channels, stride, crops, out_hw = _prepare(x, kernel, stride, padding, output_padding)
+    image, weights, has_channels, stride, crops, out_hw = transpose_setup(x, kernel, stride, padding, output_padding)
     border = transpose_as_conv_padding(image.shape[:2], weights.shape[:2], stride, out_hw, crops)
     out = conv2d(zero_insert(image, stride), rotated_kernel(weights), padding=border)
     return out if has_channels else out[:, :, 0]
