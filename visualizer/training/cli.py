@@ -1,0 +1,175 @@
+"""`cnn-visualizer train`: the seed notebook's training from the command line, without Qt.
+
+Prints where the data came from, the device, a line per epoch and the final test metrics, and
+saves the model. Ctrl+C once stops after the current batch and still saves; twice aborts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+from pathlib import Path
+
+from visualizer.training.config import MODEL_KINDS, OPTIMIZERS, TrainConfig
+from visualizer.training.events import BatchEnd, EpochEnd, RunFailed, RunFinished, RunStarted, Status
+from visualizer.training.run import RunControl, run
+
+BACKENDS = ("tensorflow", "jax", "torch")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    defaults = TrainConfig()
+    parser = argparse.ArgumentParser(
+        prog="cnn-visualizer train",
+        description="Train the seed notebook's network on Fashion-MNIST, without the window.",
+    )
+    parser.add_argument("--model", choices=MODEL_KINDS, default=defaults.model,
+                        help="cnn: the seed's CNN; fc: its fully connected baseline (default: %(default)s)")
+    parser.add_argument("--epochs", type=int, default=defaults.epochs, metavar="N",
+                        help="passes over the training images (default: %(default)s)")
+    parser.add_argument("--batch-size", type=int, default=defaults.batch_size, metavar="N",
+                        help="images per training step (default: %(default)s)")
+    parser.add_argument("--learning-rate", type=float, default=defaults.learning_rate, metavar="X",
+                        help="optimizer step size (default: %(default)s)")
+    parser.add_argument("--optimizer", choices=OPTIMIZERS, default=defaults.optimizer,
+                        help="(default: %(default)s)")
+    parser.add_argument("--limit", type=int, metavar="N",
+                        help="train on N training images, balanced across the classes (default: all)")
+    parser.add_argument("--test-limit", type=int, metavar="N",
+                        help="test on N test images, balanced across the classes (default: all)")
+    parser.add_argument("--data", metavar="DIR",
+                        help="folder holding the four Fashion-MNIST files (default: $CNN_VISUALIZER_DATA, "
+                             "the Keras cache, a download, or the bundled subset)")
+    parser.add_argument("--no-download", action="store_true",
+                        help="never download Fashion-MNIST; use local copies or the bundled subset")
+    parser.add_argument("--out", metavar="FILE.keras",
+                        help="where to save the trained model (default: a new temporary folder)")
+    parser.add_argument("--backend", choices=BACKENDS,
+                        help="Keras backend (default: $KERAS_BACKEND, else tensorflow)")
+    parser.add_argument("--seed", type=int, metavar="N", help="random seed, for repeatable runs")
+    parser.add_argument("--verbose", action="store_true", help="print the traceback of a failure")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = TrainConfig(
+            model=args.model,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            learning_rate=args.learning_rate,
+            optimizer=args.optimizer,
+            data_dir=args.data,
+            allow_download=not args.no_download,
+            train_limit=args.limit,
+            test_limit=args.test_limit,
+            seed=args.seed,
+        )
+    except ValueError as error:
+        return _fail(f"invalid settings: {error}")
+    out = None
+    if args.out is not None:
+        out = Path(args.out).expanduser()
+        if out.suffix != ".keras":
+            return _fail(f"--out must name a .keras file, not {args.out!r}")
+        if not out.parent.is_dir():
+            return _fail(f"cannot save to {args.out}: the folder {out.parent} does not exist")
+    if args.backend is not None:
+        loaded = sys.modules.get("keras")
+        if loaded is not None and loaded.backend.backend() != args.backend:
+            return _fail(
+                f"Keras is already loaded with the {loaded.backend.backend()} backend in this "
+                f"process; run a new process to use {args.backend}"
+            )
+        os.environ["KERAS_BACKEND"] = args.backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+    control = RunControl()
+    printer = _Printer(sys.stdout, show_tracebacks=args.verbose)
+    previous_handler = _stop_on_first_interrupt(control)
+    try:
+        result = run(config, printer.on_event, control, save_to=out)
+    finally:
+        if previous_handler is not None:
+            signal.signal(signal.SIGINT, previous_handler)
+    return 0 if isinstance(result, RunFinished) else 1
+
+
+def _fail(message: str) -> int:
+    print(f"cnn-visualizer train: {message}", file=sys.stderr)
+    return 2
+
+
+def _stop_on_first_interrupt(control: RunControl):
+    """Make the first Ctrl+C a graceful stop; the handler it replaces, or None off the main thread."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def handle(signum, frame):
+        if control.stop_requested():
+            raise KeyboardInterrupt
+        print("\nstopping after this batch (Ctrl+C again to abort)…", file=sys.stderr, flush=True)
+        control.request_stop()
+
+    return signal.signal(signal.SIGINT, handle)
+
+
+class _Printer:
+    """Turns events into lines of text; a live batch line only on a terminal."""
+
+    def __init__(self, stream, *, show_tracebacks: bool = False) -> None:
+        self._stream = stream
+        self._show_tracebacks = show_tracebacks
+        self._live = stream.isatty()
+        self._epochs = 0
+
+    def _print(self, text: str = "") -> None:
+        if self._live:
+            text = "\r\033[K" + text
+        print(text, file=self._stream, flush=True)
+
+    def on_event(self, event) -> None:
+        if isinstance(event, Status):
+            self._print(event.text)
+        elif isinstance(event, RunStarted):
+            self._epochs = event.epochs
+            self._print(f"data: {event.data_source}")
+            self._print(f"backend: {event.backend}, device: {event.device}")
+            if event.device_note:
+                self._print(f"note: {event.device_note}")
+            self._print(f"model: {event.model_name}")
+            for line in event.model_summary.splitlines():
+                self._print(f"  {line}")
+            self._print(f"training on {event.train_count:,} images, {event.steps_per_epoch:,} steps per epoch, "
+                        f"testing on {event.test_count:,}")
+        elif isinstance(event, BatchEnd) and self._live:
+            self._stream.write(
+                f"\r\033[Kepoch {event.epoch}/{self._epochs}  step {event.batch}/{event.steps_per_epoch}"
+                f"  loss {event.loss:.4f}  accuracy {event.accuracy:.4f}"
+                f"  ({event.images_per_second:,.0f} images/s)"
+            )
+            self._stream.flush()
+        elif isinstance(event, EpochEnd):
+            self._print(
+                f"epoch {event.epoch}/{self._epochs}: loss {event.loss:.4f}  accuracy {event.accuracy:.4f}"
+                f"  test loss {event.val_loss:.4f}  test accuracy {event.val_accuracy:.4f}"
+                f"  ({event.elapsed_s:.1f} s)"
+            )
+        elif isinstance(event, RunFinished):
+            if event.stopped_early:
+                self._print(f"stopped early after {event.epochs_completed} complete epoch(s)")
+            if event.model_path is None:
+                self._print("nothing was trained, so no model was saved")
+                return
+            self._print(f"final test loss {event.test_loss:.4f}, test accuracy {event.test_accuracy:.4f}")
+            self._print(f"training time {event.elapsed_s:.1f} s")
+            self._print(f"model saved to {event.model_path}")
+        elif isinstance(event, RunFailed):
+            print(f"cnn-visualizer train: {event.message}", file=sys.stderr, flush=True)
+            if event.traceback and self._show_tracebacks:
+                print(event.traceback, file=sys.stderr, flush=True)

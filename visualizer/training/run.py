@@ -1,0 +1,276 @@
+"""The training run: a plain blocking function that reports what happens as events.
+
+``run(config, on_event, control)`` works on any thread and in any process, never imports Qt, and
+never raises: whatever goes wrong ends the run with a RunFailed event that says so in words.
+Keras is imported inside ``run`` so that the caller (or a child process) can choose the backend
+with KERAS_BACKEND first.
+
+Update rates are limited here, at the source: BatchEnd about 10 times a second and probe
+snapshots ``config.probe_rate_hz`` times a second, so training with the live view on stays
+within a few percent of plain ``model.fit``.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+import threading
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from visualizer.training.config import TrainConfig
+from visualizer.training.events import (
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    Status,
+)
+
+
+class _Cell:
+    """A mutable int with the ``.value`` interface of multiprocessing.Value."""
+
+    def __init__(self, value: int) -> None:
+        self.value = value
+
+
+class RunControl:
+    """Lets other threads pause, resume and stop a run and choose its probe image.
+
+    The run asks ``stop_requested()``, ``wait_while_paused()`` and ``probe_index()`` between
+    batches. Stopping finishes the current batch; the run then still evaluates, saves the model
+    and reports RunFinished. process.ProcessRunControl does the same across processes.
+    """
+
+    def __init__(self, probe_index: int | None = None) -> None:
+        self._stop = self._new_flag()
+        self._running = self._new_flag()
+        self._running.set()
+        self._probe = self._new_cell(-1 if probe_index is None else probe_index)
+
+    # Primitives; the process-safe variant overrides these two.
+    def _new_flag(self):
+        return threading.Event()
+
+    def _new_cell(self, value: int):
+        return _Cell(value)
+
+    # Called by whoever steers the run.
+    def request_stop(self) -> None:
+        self._stop.set()
+        self._running.set()  # a paused run must wake up to stop
+
+    def pause(self) -> None:
+        self._running.clear()
+
+    def resume(self) -> None:
+        self._running.set()
+
+    def set_probe_index(self, index: int) -> None:
+        if index < 0:
+            raise ValueError(f"the probe image index must be 0 or more, not {index}")
+        self._probe.value = index
+
+    # Called by the run.
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def is_paused(self) -> bool:
+        return not self._running.is_set()
+
+    def wait_while_paused(self, timeout: float | None = None) -> bool:
+        """Block while paused. True once running (or stopping); False if ``timeout`` ran out."""
+        return self._running.wait(timeout)
+
+    def probe_index(self) -> int | None:
+        """The probe image chosen while the run goes on, or None for the config's."""
+        value = self._probe.value
+        return None if value < 0 else value
+
+
+def run(
+    config: TrainConfig,
+    on_event: Callable[[object], None],
+    control: RunControl | None = None,
+    *,
+    save_to: str | os.PathLike[str] | None = None,
+) -> RunFinished | RunFailed:
+    """Train ``config``'s model, reporting events to ``on_event`` (called on this thread).
+
+    Events, in order: Status (start-up steps), RunStarted, then BatchEnd / ProbeSnapshot /
+    EpochEnd while training, and last RunFinished or RunFailed, which is also returned.
+    The model is saved as ``save_to`` (a path ending in .keras) or, by default, as model.keras
+    in a new temporary folder; the caller owns that file afterwards.
+    """
+    control = control or RunControl()
+    stage = ["starting"]  # what the run was doing, for the failure message
+    try:
+        result = _train(config, on_event, control, save_to, stage)
+    except Exception as error:  # the boundary: every failure becomes an event for people
+        result = RunFailed(message=explain_failure(error, stage[0]), traceback=traceback.format_exc())
+    try:
+        on_event(result)
+    except Exception:  # a broken listener must not turn a finished run into an exception
+        traceback.print_exc()
+    return result
+
+
+def explain_failure(error: BaseException, stage: str) -> str:
+    """What went wrong, in words a person can act on."""
+    from visualizer.training.data import DataError
+
+    if isinstance(error, DataError):
+        return f"The training data could not be loaded. {error}"
+    if isinstance(error, MemoryError):
+        return (
+            f"Training ran out of memory while {stage}. "
+            "Try a smaller batch size, fewer training images or a smaller model."
+        )
+    if isinstance(error, ModuleNotFoundError) and stage == "loading Keras":
+        return (
+            f"Keras could not be loaded: the module {error.name!r} is missing. Install it, or "
+            "choose an installed backend (tensorflow, jax or torch) with KERAS_BACKEND."
+        )
+    if isinstance(error, OSError) and stage == "saving the model":
+        return f"The trained model could not be saved: {error}. Check that the folder is writable."
+    return f"Training failed while {stage}: {type(error).__name__}: {error}"
+
+
+def _backend_being_loaded() -> str:
+    if "keras" in sys.modules:
+        return sys.modules["keras"].backend.backend()
+    return os.environ.get("KERAS_BACKEND") or "tensorflow"
+
+
+def _train(config, on_event, control, save_to, stage) -> RunFinished:
+    stage[0] = "reading the data"
+    on_event(Status("Reading Fashion-MNIST…"))
+    from visualizer.training.data import load_fashion_mnist, stratified_subset, to_model_input
+
+    data = load_fashion_mnist(config.data_dir, allow_download=config.allow_download)
+    train_images, train_labels = data.train_images, data.train_labels
+    if config.train_limit is not None and config.train_limit < len(train_labels):
+        seed = 0 if config.seed is None else config.seed
+        train_images, train_labels = stratified_subset(
+            train_images, train_labels, config.train_limit, seed=seed
+        )
+    test_images, test_labels = data.test_images, data.test_labels
+    if config.test_limit is not None and config.test_limit < len(test_labels):
+        test_images, test_labels = stratified_subset(test_images, test_labels, config.test_limit, seed=None)
+    x_train, y_train = to_model_input(train_images), train_labels.astype(np.int32)
+    x_test, y_test = to_model_input(test_images), test_labels.astype(np.int32)
+    source = data.source + (
+        f", using {len(y_train):,} training and {len(y_test):,} test images"
+        if (len(y_train), len(y_test)) != (len(data.train_labels), len(data.test_labels))
+        else ""
+    )
+
+    stage[0] = "loading Keras"
+    on_event(Status(f"Loading Keras with the {_backend_being_loaded()} backend…"))
+    import keras
+
+    from visualizer.training.device import describe_device
+
+    backend = keras.backend.backend()
+    device, device_note = describe_device(backend)
+
+    stage[0] = "building the model"
+    on_event(Status("Building the model…"))
+    from visualizer.training.models import describe_model, build_model
+    from visualizer.training.probes import Probe
+
+    if config.seed is not None:
+        keras.utils.set_random_seed(config.seed)
+    model = build_model(config)
+    probe = Probe(model)
+
+    steps_per_epoch = math.ceil(len(y_train) / config.batch_size)
+    on_event(
+        RunStarted(
+            backend=backend,
+            device=device,
+            device_note=device_note,
+            model_name=model.name,
+            model_summary=describe_model(model),
+            parameter_count=int(model.count_params()),
+            data_source=source,
+            train_count=len(y_train),
+            test_count=len(y_test),
+            epochs=config.epochs,
+            steps_per_epoch=steps_per_epoch,
+            class_names=tuple(data.class_names),
+        )
+    )
+
+    stage[0] = "training"
+    from visualizer.training.live import LiveCallback
+
+    live = LiveCallback(
+        config=config,
+        on_event=on_event,
+        control=control,
+        probe=probe,
+        probe_images=data.test_images,
+        probe_labels=data.test_labels,
+        steps_per_epoch=steps_per_epoch,
+        train_count=len(y_train),
+    )
+    if not control.stop_requested():
+        model.fit(
+            x_train,
+            y_train,
+            batch_size=config.batch_size,
+            epochs=config.epochs,
+            validation_data=(x_test, y_test),
+            shuffle=True,
+            verbose=0,
+            callbacks=[live],
+        )
+
+    if live.last_epoch_logs is None:  # stopped before the first batch: nothing was trained
+        return RunFinished(
+            stopped_early=True,
+            epochs_completed=0,
+            train_loss=math.nan,
+            train_accuracy=math.nan,
+            test_loss=math.nan,
+            test_accuracy=math.nan,
+            elapsed_s=live.elapsed_s(),
+            model_path=None,
+        )
+    logs = live.last_epoch_logs
+    stage[0] = "saving the model"
+    on_event(Status("Saving the model…"))
+    path = Path(save_to) if save_to is not None else Path(tempfile.mkdtemp(prefix="cnn-visualizer-")) / "model.keras"
+    save_model_atomically(model, path)
+    # The validation data is the test split, and Keras evaluates it after the last batch of every
+    # epoch, stopped or not; so the last epoch's validation metrics are the test metrics of the
+    # final weights, and evaluating again would only repeat the same pass.
+    return RunFinished(
+        stopped_early=live.stopped_early,
+        epochs_completed=live.epochs_completed,
+        train_loss=float(logs["loss"]),
+        train_accuracy=float(logs["accuracy"]),
+        test_loss=float(logs["val_loss"]),
+        test_accuracy=float(logs["val_accuracy"]),
+        elapsed_s=live.elapsed_s(),
+        model_path=str(path),
+    )
+
+
+def save_model_atomically(model, path: str | os.PathLike[str]) -> None:
+    """Save as ``path`` (.keras) so that the file is either the old one or the complete new one."""
+    path = Path(path)
+    if path.suffix != ".keras":
+        raise ValueError(f"the model file name must end in .keras, not {path.name!r}")
+    partial = path.with_name(f".{path.stem}.partial-{os.getpid()}.keras")
+    try:
+        model.save(partial)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
