@@ -1,0 +1,192 @@
+"""Drives one training run from the GUI thread: starts the child process, drains its events on a
+timer, and hands the page one Frame per tick, so the page draws at most once per tick however
+fast the events come (last value wins)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from PyQt6.QtCore import QObject, QTimer, pyqtSignal
+
+from visualizer.training.config import TrainConfig
+from visualizer.training.events import (
+    BatchEnd,
+    EpochEnd,
+    ProbeSnapshot,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    Status,
+)
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL_MS = 30
+STOP_GRACE_S = 5.0  # how long a stopping run may take to finish its batch and save before it is killed
+
+
+def default_process_factory(config: TrainConfig):
+    # Imported here: the process module is needed only once the user presses Train.
+    from visualizer.training.process import TrainingProcess
+
+    return TrainingProcess(config)
+
+
+@dataclass
+class Frame:
+    """What arrived since the previous tick. Every batch and epoch is kept (the curves need them);
+    of the snapshots only the newest is drawn, but the end-of-epoch ones are kept for the replay."""
+
+    status: str | None = None
+    started: RunStarted | None = None
+    batches: list[BatchEnd] = field(default_factory=list)
+    epochs: list[EpochEnd] = field(default_factory=list)
+    epoch_snapshots: list[ProbeSnapshot] = field(default_factory=list)
+    snapshot: ProbeSnapshot | None = None
+    snapshots_received: int = 0
+    finished: RunFinished | None = None
+    failed: RunFailed | None = None
+
+    @property
+    def ended(self) -> bool:
+        return self.finished is not None or self.failed is not None
+
+    def add(self, event) -> None:
+        if isinstance(event, Status):
+            self.status = event.text
+        elif isinstance(event, RunStarted):
+            self.started = event
+        elif isinstance(event, BatchEnd):
+            self.batches.append(event)
+        elif isinstance(event, EpochEnd):
+            self.epochs.append(event)
+        elif isinstance(event, ProbeSnapshot):
+            self.snapshot = event
+            self.snapshots_received += 1
+            if event.end_of_epoch:
+                self.epoch_snapshots.append(event)
+        elif isinstance(event, RunFinished):
+            self.finished = event
+        elif isinstance(event, RunFailed):
+            self.failed = event
+        else:
+            log.warning("ignoring an unknown training event %r", type(event).__name__)
+
+
+class RunDriver(QObject):
+    """Owns the training process of the current run, if any."""
+
+    frameReady = pyqtSignal(object)  # Frame
+    runEnded = pyqtSignal()
+
+    def __init__(
+        self,
+        process_factory: Callable[[TrainConfig], object] | None = None,
+        interval_ms: int = POLL_INTERVAL_MS,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._factory = process_factory or default_process_factory
+        self._process = None
+        self._paused = False
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    @property
+    def running(self) -> bool:
+        return self._process is not None
+
+    @property
+    def paused(self) -> bool:
+        return self._paused
+
+    def start(self, config: TrainConfig) -> None:
+        if self._process is not None:
+            raise RuntimeError("a run is already in progress")
+        process = self._factory(config)
+        process.start()
+        self._process = process
+        self._paused = False
+        self._timer.start()
+
+    def pause(self) -> None:
+        if self._process is not None and not self._paused:
+            self._process.pause()
+            self._paused = True
+
+    def resume(self) -> None:
+        if self._process is not None and self._paused:
+            self._process.resume()
+            self._paused = False
+
+    def stop(self) -> None:
+        """Ask the run to finish its batch, evaluate and save; RunFinished follows."""
+        if self._process is not None:
+            if self._paused:
+                self.resume()
+            self._process.stop()
+
+    def set_probe(self, index: int) -> None:
+        if self._process is not None:
+            self._process.set_probe(index)
+
+    def _on_timer_timeout(self) -> None:
+        process = self._process
+        if process is None:
+            self._timer.stop()
+            return
+        frame = Frame()
+        for event in process.poll():
+            frame.add(event)
+        if not frame.ended and not process.is_alive():
+            # The child may have sent its last event just before exiting: read once more.
+            for event in process.poll():
+                frame.add(event)
+            if not frame.ended:
+                frame.failed = RunFailed(
+                    "The training process ended without saying why (it may have run out of "
+                    "memory or been killed). Try fewer images or a smaller batch, then Train again.",
+                    "",
+                )
+        if frame.ended:
+            self._release()
+        self.frameReady.emit(frame)
+        if frame.ended:
+            self.runEnded.emit()
+
+    def _release(self) -> None:
+        self._timer.stop()
+        process, self._process = self._process, None
+        self._paused = False
+        process.join(STOP_GRACE_S)
+        if process.is_alive():
+            log.warning("the training process did not exit after its last event; terminating it")
+            process.terminate()
+            process.join(STOP_GRACE_S)
+
+    def shutdown(self, grace_s: float = STOP_GRACE_S) -> None:
+        """Stop the run for good (the window is closing): ask it to stop, wait up to ``grace_s``
+        for it to end, then terminate it. Its remaining events are dropped."""
+        process = self._process
+        if process is None:
+            return
+        self._timer.stop()
+        self._process = None
+        try:
+            if self._paused:
+                process.resume()
+            process.stop()
+            deadline = time.monotonic() + grace_s
+            while process.is_alive() and time.monotonic() < deadline:
+                process.poll()  # keep the pipe drained so the child is never blocked writing
+                process.join(0.05)
+        finally:
+            if process.is_alive():
+                log.warning("the training process did not stop within %.0f s; terminating it", grace_s)
+                process.terminate()
+                process.join(grace_s)
+            self._paused = False

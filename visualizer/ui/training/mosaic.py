@@ -1,0 +1,97 @@
+"""Many small maps tiled into one image, so that a layer is drawn as a single picture.
+
+Pure numpy: the views colour the result with a lookup table. Gaps between tiles are NaN, which the
+views paint in the background colour, so a gap can never be mistaken for a value.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+GAP = 1  # pixels between tiles
+
+
+def grid_shape(count: int, aspect: float = 1.0) -> tuple[int, int]:
+    """Rows and columns for ``count`` tiles, close to square (wider when ``aspect`` > 1)."""
+    if count < 1:
+        raise ValueError(f"a mosaic needs at least one tile, not {count}")
+    columns = max(1, math.ceil(math.sqrt(count * aspect)))
+    rows = math.ceil(count / columns)
+    return rows, columns
+
+
+def tile(tiles: np.ndarray, rows: int, columns: int, gap: int = GAP) -> np.ndarray:
+    """Tiles (N, h, w) laid out row by row in a (rows, columns) grid with ``gap`` NaN pixels between.
+
+    Cells beyond the N-th stay NaN. The result is float32 of shape
+    (rows * (h + gap) - gap, columns * (w + gap) - gap).
+    """
+    tiles = np.asarray(tiles, dtype=np.float32)
+    if tiles.ndim != 3:
+        raise ValueError(f"tiles must be shaped (N, height, width), not {tiles.shape}")
+    count, height, width = tiles.shape
+    if count > rows * columns:
+        raise ValueError(f"{count} tiles do not fit in a {rows} x {columns} grid")
+    out = np.full(
+        (rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan, dtype=np.float32
+    )
+    for index in range(count):
+        row, column = divmod(index, columns)
+        top, left = row * (height + gap), column * (width + gap)
+        out[top : top + height, left : left + width] = tiles[index]
+    return out
+
+
+def normalise_each(tiles: np.ndarray) -> np.ndarray:
+    """Each tile (N, h, w) scaled to [0, 1] by its own minimum and maximum.
+
+    Per-tile scaling keeps weak maps visible next to strong ones. A constant tile (a channel
+    that ReLU switched off entirely, say) becomes 0 rather than dividing by zero.
+    """
+    tiles = np.asarray(tiles, dtype=np.float32)
+    low = tiles.min(axis=(1, 2), keepdims=True)
+    span = tiles.max(axis=(1, 2), keepdims=True) - low
+    return np.divide(tiles - low, span, out=np.zeros_like(tiles), where=span > 0)
+
+
+def feature_map_mosaic(maps: np.ndarray) -> np.ndarray:
+    """Activations (H, W, C) of one layer as one image in [0, 1]: a near-square grid of C maps."""
+    maps = np.asarray(maps)
+    if maps.ndim != 3:
+        raise ValueError(f"feature maps must be shaped (height, width, channels), not {maps.shape}")
+    tiles = normalise_each(np.moveaxis(maps, -1, 0))
+    return tile(tiles, *grid_shape(len(tiles)))
+
+
+def kernel_mosaic(kernels: np.ndarray) -> tuple[np.ndarray, float]:
+    """Weights (kh, kw, C_in, C_out) of one conv layer as one signed image, and its symmetric limit.
+
+    With a single input channel (the first layer) each filter is one tile, in a near-square grid.
+    Otherwise row f holds filter f's kernel for every input channel, so the grid is C_out x C_in.
+    Values keep their sign; the limit is max |w|, so the colour scale is centred on 0.
+    """
+    kernels = np.asarray(kernels, dtype=np.float32)
+    if kernels.ndim != 4:
+        raise ValueError(f"kernels must be shaped (kh, kw, in, out), not {kernels.shape}")
+    kh, kw, channels_in, channels_out = kernels.shape
+    if channels_in == 1:
+        tiles = np.moveaxis(kernels[:, :, 0, :], -1, 0)
+        image = tile(tiles, *grid_shape(channels_out))
+    else:
+        # (out, in, kh, kw) flattened in row-major order puts filter f's channels on row f.
+        tiles = kernels.transpose(3, 2, 0, 1).reshape(channels_out * channels_in, kh, kw)
+        image = tile(tiles, channels_out, channels_in)
+    limit = float(np.abs(kernels).max()) if kernels.size else 0.0
+    return image, limit or 1.0
+
+
+def colourise(values: np.ndarray, lut: np.ndarray, background=(40, 40, 40, 255)) -> np.ndarray:
+    """Values in [0, 1] (NaN for gaps) as RGBA uint8 through a (256, 4) lookup table."""
+    values = np.asarray(values, dtype=np.float32)
+    gaps = np.isnan(values)
+    index = np.clip(np.nan_to_num(values) * (len(lut) - 1) + 0.5, 0, len(lut) - 1).astype(np.intp)
+    rgba = lut[index]
+    rgba[gaps] = background
+    return rgba

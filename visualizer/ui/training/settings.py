@@ -1,0 +1,317 @@
+"""The form that sets up a run. Its ranges keep every choice valid; ``config()`` builds the run's
+TrainConfig, whose defaults (the seed notebook's CNN and training) are the form's defaults."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtGui import QValidator
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.training.config import OPTIMIZERS, ConvBlock, TrainConfig
+from visualizer.training.data import FILE_NAMES, candidate_sources
+
+MAX_BLOCKS = 4
+IMAGE_SIDE = 28
+MODEL_CHOICES = (("cnn", "CNN (the seed's)"), ("fc", "Fully connected (seed's baseline)"))
+OPTIMIZER_TITLES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW"}
+_OTHER_FOLDER = "__other__"
+
+
+@dataclass(frozen=True)
+class DataChoice:
+    """One entry of the data menu: the folder handed to the run (None: search, then download)."""
+
+    title: str
+    data_dir: str | None
+    allow_download: bool
+    is_subset: bool
+
+
+def _has_fashion_mnist(folder: Path) -> bool:
+    return all(
+        (folder / name).is_file() or (folder / (name + ".gz")).is_file()
+        for name in FILE_NAMES.values()
+    )
+
+
+def data_choices() -> list[DataChoice]:
+    """The places that hold Fashion-MNIST on this machine (checked by file names, not loaded),
+    full copies first, then the bundled subset; a Keras download when no full copy is here."""
+    choices, bundled = [], None
+    for candidate in candidate_sources(allow_download=False):
+        if candidate.folder is None or not _has_fashion_mnist(candidate.folder):
+            continue
+        if candidate.is_subset:
+            bundled = DataChoice(
+                "Bundled subset (small offline sample)", str(candidate.folder), False, True
+            )
+        else:
+            choices.append(
+                DataChoice(
+                    f"Full Fashion-MNIST: {candidate.folder} ({candidate.name})",
+                    str(candidate.folder),
+                    False,
+                    False,
+                )
+            )
+    if not choices:
+        choices.append(DataChoice("Download Fashion-MNIST with Keras (needs the internet)", None, True, False))
+    if bundled is not None:
+        choices.append(bundled)
+    return choices
+
+
+def block_input_side(index: int) -> int:
+    """Side of the maps entering conv block ``index`` (0-based): each 2x2 pooling halves it."""
+    side = IMAGE_SIDE
+    for _ in range(index):
+        side //= 2
+    return side
+
+
+class KernelSizeSpin(QSpinBox):
+    """A square kernel size, shown as "3×3"."""
+
+    def textFromValue(self, value: int) -> str:
+        return f"{value}×{value}"
+
+    def valueFromText(self, text: str) -> int:
+        return int(text.split("×")[0].split("x")[0].strip() or 0)
+
+    def validate(self, text, position):
+        head = text.split("×")[0].split("x")[0].strip()
+        if not head:
+            return QValidator.State.Intermediate, text, position
+        if head.isdigit() and self.minimum() <= int(head) <= self.maximum():
+            return QValidator.State.Acceptable, text, position
+        return QValidator.State.Invalid, text, position
+
+
+class SettingsForm(QWidget):
+    """Every setting of a run. Emits ``changed`` whenever the resulting TrainConfig changes."""
+
+    changed = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        defaults = TrainConfig()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+
+        model_box = QGroupBox("Model")
+        model_form = QFormLayout(model_box)
+        self.model = QComboBox()
+        for kind, title in MODEL_CHOICES:
+            self.model.addItem(title, kind)
+        self.model.setToolTip("The seed notebook's CNN, or its fully connected network for comparison")
+        model_form.addRow("Network", self.model)
+
+        self.block_count = QSpinBox()
+        self.block_count.setRange(1, MAX_BLOCKS)
+        self.block_count.setValue(len(defaults.conv_blocks))
+        self.block_count.setToolTip(
+            "Conv + 2x2 max-pooling blocks; each halves the image (28 → 14 → 7 → 3 → 1), so at most 4"
+        )
+        model_form.addRow("Conv blocks", self.block_count)
+        self.filters: list[QSpinBox] = []
+        self.kernel_sizes: list[QSpinBox] = []
+        self._block_rows: list[QWidget] = []
+        for index in range(MAX_BLOCKS):
+            block = defaults.conv_blocks[index] if index < len(defaults.conv_blocks) else ConvBlock(32, 3)
+            filters = QSpinBox()
+            filters.setRange(1, 256)
+            filters.setValue(block.filters)
+            filters.setToolTip(f"Filters (output channels) of conv layer {index + 1}")
+            kernel = KernelSizeSpin()
+            kernel.setRange(1, min(7, block_input_side(index)))
+            kernel.setValue(block.kernel_size)
+            kernel.setToolTip(
+                f"Kernel size of conv layer {index + 1} (square; its input is "
+                f"{block_input_side(index)} x {block_input_side(index)}, padding 'same')"
+            )
+            row = QWidget()
+            row_layout = QHBoxLayout(row)
+            row_layout.setContentsMargins(0, 0, 0, 0)
+            row_layout.addWidget(filters, 1)
+            row_layout.addWidget(QLabel("filters"))
+            row_layout.addWidget(kernel, 1)
+            self.filters.append(filters)
+            self.kernel_sizes.append(kernel)
+            self._block_rows.append(row)
+            model_form.addRow(f"Block {index + 1}", row)
+        self._model_form = model_form
+
+        self.conv_dropout = self._rate(defaults.conv_dropout, "Dropout after the last pooling layer")
+        model_form.addRow("Conv dropout", self.conv_dropout)
+        self.dense_units = QSpinBox()
+        self.dense_units.setRange(1, 4096)
+        self.dense_units.setValue(defaults.dense_units)
+        self.dense_units.setToolTip("Units of the dense layer after Flatten")
+        model_form.addRow("Dense units", self.dense_units)
+        self.dense_dropout = self._rate(defaults.dense_dropout, "Dropout after the dense layer")
+        model_form.addRow("Dense dropout", self.dense_dropout)
+        self.fc_units = QSpinBox()
+        self.fc_units.setRange(1, 4096)
+        self.fc_units.setValue(defaults.fc_units)
+        self.fc_units.setToolTip("Hidden units of the fully connected baseline (Flatten → Dense → Dense(10))")
+        model_form.addRow("Hidden units", self.fc_units)
+        layout.addWidget(model_box)
+
+        train_box = QGroupBox("Training")
+        train_form = QFormLayout(train_box)
+        self.epochs = QSpinBox()
+        self.epochs.setRange(1, 200)
+        self.epochs.setValue(defaults.epochs)
+        self.epochs.setToolTip("Passes over the training images")
+        train_form.addRow("Epochs", self.epochs)
+        self.batch_size = QSpinBox()
+        self.batch_size.setRange(1, 4096)
+        self.batch_size.setValue(defaults.batch_size)
+        self.batch_size.setToolTip("Images per gradient step")
+        train_form.addRow("Batch size", self.batch_size)
+        self.learning_rate = QDoubleSpinBox()
+        self.learning_rate.setDecimals(5)
+        self.learning_rate.setRange(0.00001, 1.0)
+        self.learning_rate.setSingleStep(0.0005)
+        self.learning_rate.setValue(defaults.learning_rate)
+        self.learning_rate.setToolTip("Step size of the optimizer (the seed uses Adam's default, 0.001)")
+        train_form.addRow("Learning rate", self.learning_rate)
+        self.optimizer = QComboBox()
+        for name in OPTIMIZERS:
+            self.optimizer.addItem(OPTIMIZER_TITLES.get(name, name), name)
+        self.optimizer.setCurrentIndex(OPTIMIZERS.index(defaults.optimizer))
+        train_form.addRow("Optimizer", self.optimizer)
+        layout.addWidget(train_box)
+
+        data_box = QGroupBox("Data")
+        data_form = QFormLayout(data_box)
+        self.data = QComboBox()
+        self.data.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.data.setMinimumContentsLength(16)
+        for choice in data_choices():
+            self.data.addItem(choice.title, choice)
+            self.data.setItemData(self.data.count() - 1, choice.title, Qt.ItemDataRole.ToolTipRole)
+        self.data.addItem("Another folder…", _OTHER_FOLDER)
+        self.data.setToolTip("Where the images come from ($CNN_VISUALIZER_DATA names a folder)")
+        data_form.addRow("Images", self.data)
+        self.train_limit = self._limit("Use only this many training images (balanced across classes)")
+        data_form.addRow("Train images", self.train_limit)
+        self.test_limit = self._limit("Use only this many test images (balanced across classes)")
+        data_form.addRow("Test images", self.test_limit)
+        self.backend = QLabel(os.environ.get("KERAS_BACKEND", "tensorflow"))
+        self.backend.setToolTip("Keras backend, chosen by the KERAS_BACKEND environment variable")
+        data_form.addRow("Backend", self.backend)
+        layout.addWidget(data_box)
+        layout.addStretch(1)
+
+        for spin in (self.block_count, self.epochs, self.batch_size, self.dense_units, self.fc_units,
+                     self.train_limit, self.test_limit, *self.filters, *self.kernel_sizes):
+            spin.valueChanged.connect(self._on_any_changed)
+        for spin in (self.learning_rate, self.conv_dropout, self.dense_dropout):
+            spin.valueChanged.connect(self._on_any_changed)
+        self.model.currentIndexChanged.connect(self._on_any_changed)
+        self.optimizer.currentIndexChanged.connect(self._on_any_changed)
+        self.data.activated.connect(self._on_data_activated)
+        self._update_enabled()
+
+    @staticmethod
+    def _rate(value: float, tip: str) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setDecimals(2)
+        spin.setRange(0.0, 0.9)  # TrainConfig accepts [0, 1); 0.9 already drops nine units in ten
+        spin.setSingleStep(0.05)
+        spin.setValue(value)
+        spin.setToolTip(tip)
+        return spin
+
+    @staticmethod
+    def _limit(tip: str) -> QSpinBox:
+        spin = QSpinBox()
+        spin.setRange(0, 60000)
+        spin.setSingleStep(1000)
+        spin.setSpecialValueText("all")
+        spin.setToolTip(tip + "; 'all' uses every image")
+        return spin
+
+    # -- reading -----------------------------------------------------------------------------
+    def data_choice(self) -> DataChoice:
+        choice = self.data.currentData()
+        if not isinstance(choice, DataChoice):  # "Another folder…" left selected without a folder
+            choice = self.data.itemData(0)
+        return choice
+
+    def config(self) -> TrainConfig:
+        """The run these settings describe. Raises ValueError, in words, if they do not make one."""
+        kind = self.model.currentData()
+        blocks = tuple(
+            ConvBlock(self.filters[i].value(), self.kernel_sizes[i].value())
+            for i in range(self.block_count.value())
+        )
+        choice = self.data_choice()
+        return TrainConfig(
+            model=kind,
+            epochs=self.epochs.value(),
+            batch_size=self.batch_size.value(),
+            learning_rate=self.learning_rate.value(),
+            optimizer=self.optimizer.currentData(),
+            conv_blocks=blocks,
+            conv_dropout=self.conv_dropout.value(),
+            dense_units=self.dense_units.value(),
+            dense_dropout=self.dense_dropout.value(),
+            fc_units=self.fc_units.value(),
+            data_dir=choice.data_dir,
+            allow_download=choice.allow_download,
+            train_limit=self.train_limit.value() or None,
+            test_limit=self.test_limit.value() or None,
+        )
+
+    def describe(self) -> str:
+        """A short name for a run with these settings, for the results table."""
+        kind = self.model.currentData()
+        return "CNN" if kind == "cnn" else "Fully connected"
+
+    # -- reacting ----------------------------------------------------------------------------
+    def _on_any_changed(self, *_args) -> None:
+        self._update_enabled()
+        self.changed.emit()
+
+    def _update_enabled(self) -> None:
+        is_cnn = self.model.currentData() == "cnn"
+        count = self.block_count.value()
+        for index, row in enumerate(self._block_rows):
+            self._model_form.setRowVisible(row, is_cnn and index < count)
+        for widget in (self.block_count, self.conv_dropout, self.dense_units, self.dense_dropout):
+            self._model_form.setRowVisible(widget, is_cnn)
+        self._model_form.setRowVisible(self.fc_units, not is_cnn)
+
+    def _on_data_activated(self, index: int) -> None:
+        if self.data.itemData(index) != _OTHER_FOLDER:
+            self.changed.emit()
+            return
+        folder = QFileDialog.getExistingDirectory(self, "Folder holding the four Fashion-MNIST files")
+        if folder:
+            self.add_data_folder(folder)
+        else:
+            self.data.setCurrentIndex(0)
+        self.changed.emit()
+
+    def add_data_folder(self, folder: str) -> None:
+        """Offer (and select) a folder the user chose; the run says so if it lacks the files."""
+        choice = DataChoice(f"Your folder: {folder}", folder, False, False)
+        self.data.insertItem(0, choice.title, choice)
+        self.data.setCurrentIndex(0)
