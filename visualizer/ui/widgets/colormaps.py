@@ -43,27 +43,38 @@ def lookup_table(name: str) -> np.ndarray:
     return np.ascontiguousarray(table[:, :3], dtype=np.uint8)
 
 
+def _finite(arrays) -> list[np.ndarray]:
+    """The finite values of each array that has any (max-pooling padding holds -inf)."""
+    kept = []
+    for a in arrays:
+        a = np.asarray(a, float)
+        a = a[np.isfinite(a)]
+        if a.size:
+            kept.append(a)
+    return kept
+
+
 def symmetric_levels(*arrays: np.ndarray) -> tuple[float, float]:
-    """Levels (-m, m) with m the largest magnitude over the arrays (1 when all are zero)."""
-    magnitude = max((float(np.max(np.abs(a))) for a in arrays if np.size(a)), default=0.0)
+    """Levels (-m, m) with m the largest finite magnitude over the arrays (1 when all are zero)."""
+    magnitude = max((float(np.max(np.abs(a))) for a in _finite(arrays)), default=0.0)
     magnitude = magnitude if magnitude > 0 else 1.0
     return -magnitude, magnitude
 
 
 def range_levels(*arrays: np.ndarray) -> tuple[float, float]:
-    """Levels (min, max) over the arrays, widened when they are all equal."""
-    sized = [a for a in arrays if np.size(a)]
-    if not sized:
+    """Levels (min, max) over the finite values, widened when they are all equal."""
+    finite = _finite(arrays)
+    if not finite:
         return 0.0, 1.0
-    low = min(float(np.min(a)) for a in sized)
-    high = max(float(np.max(a)) for a in sized)
+    low = min(float(np.min(a)) for a in finite)
+    high = max(float(np.max(a)) for a in finite)
     if high <= low:
         return low - 0.5, high + 0.5
     return low, high
 
 
 def is_signed(*arrays: np.ndarray) -> bool:
-    return any(np.size(a) and float(np.min(a)) < 0 for a in arrays)
+    return any(float(np.min(a)) < 0 for a in _finite(arrays))
 
 
 def levels_for(cmap: str, *arrays: np.ndarray) -> tuple[float, float]:

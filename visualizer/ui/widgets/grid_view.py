@@ -11,9 +11,10 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PyQt6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
+from visualizer.ops.trace import format_number
 from visualizer.ui.widgets import colormaps
 
 Cell = tuple[int, int]
@@ -40,18 +41,11 @@ def _hatch_brush(spacing: int, cross: bool) -> QBrush:
     return QBrush(pixmap)
 
 
-def format_value(value: float, decimals: int) -> str:
-    text = f"{value:.{decimals}f}"
-    if text.startswith("-") and float(text) == 0:
-        text = text[1:]  # "-0.00" reads as a different number
-    return text
-
-
-def auto_decimals(values: np.ndarray) -> int:
-    """0 for whole numbers, else 2 (1 when magnitudes reach 100, to keep cells narrow)."""
-    if values.size == 0 or np.allclose(values, np.round(values), atol=1e-9):
-        return 0
-    return 1 if float(np.max(np.abs(values))) >= 100 else 2
+def format_value(value: float) -> str:
+    """A cell's number as the step-through's arithmetic writes it (3 significant digits)."""
+    if value == -np.inf:
+        return "−∞"  # max-pooling padding: it never wins
+    return format_number(value)
 
 
 def _row_runs(mask: np.ndarray) -> list[tuple[int, int, int]]:
@@ -88,7 +82,6 @@ class GridView(QWidget):
         self._rgb: np.ndarray | None = None  # colours given directly (a colour photo)
         self._cmap = colormaps.SEQUENTIAL
         self._levels = (0.0, 1.0)
-        self._decimals: int | None = None
         self._show_values = True
         self._shaded: np.ndarray | None = None
         self._inserted: np.ndarray | None = None
@@ -102,6 +95,10 @@ class GridView(QWidget):
         self._image: QImage | None = None
         self._image_bytes: np.ndarray | None = None
         self._text_cache: tuple | None = None
+        self._caption = ""
+        self._readout = ""
+        self._coordinate_name = "cell"
+        self._coordinate_origin = (0, 0)
         self._hatch = _hatch_brush(8, cross=False)
         self._cross_hatch = _hatch_brush(8, cross=True)
 
@@ -113,7 +110,6 @@ class GridView(QWidget):
         cmap: str = colormaps.SEQUENTIAL,
         levels: tuple[float, float] | None = None,
         rgb: np.ndarray | None = None,
-        decimals: int | None = None,
         show_values: bool = True,
     ) -> None:
         """Show a 2-D array. `rgb` (H, W, 3 uint8) colours the cells directly, e.g. a photo."""
@@ -125,13 +121,27 @@ class GridView(QWidget):
         self._rgb = None if rgb is None else np.asarray(rgb, np.uint8)
         self._cmap = cmap
         self._levels = levels if levels is not None else colormaps.levels_for(cmap, values)
-        self._decimals = decimals
         self._show_values = show_values
         if resized:
             self._shaded = self._inserted = self._pending = None
             self._window, self._window_weights, self._hover, self._marks = [], [], [], []
             self.updateGeometry()
         self._invalidate()
+
+    def set_caption(self, text: str) -> None:
+        """A title drawn just above the cells, so it stays with them however the widget is sized."""
+        self._caption = text
+        self.update()
+
+    def caption(self) -> str:
+        return self._caption
+
+    def set_coordinates(self, name: str, origin: tuple[int, int] = (0, 0)) -> None:
+        """How the hover readout below the cells names them: `name` and where row/col 0 lies."""
+        self._coordinate_name, self._coordinate_origin = name, origin
+
+    def readout(self) -> str:
+        return self._readout
 
     def values(self) -> np.ndarray:
         return self._values
@@ -141,6 +151,9 @@ class GridView(QWidget):
 
     def grid_shape(self) -> tuple[int, int]:
         return self._values.shape
+
+    def is_shaded(self, row: int, col: int) -> bool:
+        return self._shaded is not None and bool(self._shaded[row, col])
 
     def set_shaded(self, mask: np.ndarray | None) -> None:
         """Padding cells: tinted grey and hatched."""
@@ -189,17 +202,26 @@ class GridView(QWidget):
     def _em(self) -> float:
         return float(self.fontMetrics().height())
 
+    def _text_line(self) -> float:
+        return self.fontMetrics().height() * 1.3
+
+    def _cell_area(self) -> QRectF:
+        """Where the cells may go: the widget less a caption line above and a readout line below."""
+        line = self._text_line()
+        return QRectF(1, line, self.width() - 2, self.height() - 2 * line)
+
     def sizeHint(self) -> QSize:
         rows, cols = self._values.shape
         cell = min(self._max_cell_em * self._em(), 360.0 / max(rows, cols))
-        return QSize(int(cols * cell) + 2, int(rows * cell) + 2)
+        return QSize(int(cols * cell) + 2, int(rows * cell + 2 * self._text_line()) + 2)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(48, 48)
+        return QSize(48, int(48 + 2 * self._text_line()))
 
     def cell_size(self) -> float:
         rows, cols = self._values.shape
-        size = min((self.width() - 2) / cols, (self.height() - 2) / rows)
+        area = self._cell_area()
+        size = min(area.width() / cols, area.height() / rows)
         size = min(size, self._max_cell_em * self._em())
         if size >= 4:
             size = float(int(size))  # whole pixels keep grid lines crisp
@@ -208,7 +230,10 @@ class GridView(QWidget):
     def _origin(self) -> QPointF:
         rows, cols = self._values.shape
         cell = self.cell_size()
-        return QPointF((self.width() - cols * cell) / 2.0, (self.height() - rows * cell) / 2.0)
+        area = self._cell_area()
+        return QPointF(
+            area.left() + (area.width() - cols * cell) / 2.0, area.top() + (area.height() - rows * cell) / 2.0
+        )
 
     def cell_rect(self, row: int, col: int) -> QRectF:
         cell = self.cell_size()
@@ -229,15 +254,26 @@ class GridView(QWidget):
     def mouseMoveEvent(self, event) -> None:
         cell = self.cell_at(event.position())
         if cell != self._hovered_cell:
-            self._hovered_cell = cell
-            self.cellHovered.emit(*(cell if cell is not None else (-1, -1)))
+            self._set_hovered(cell)
         super().mouseMoveEvent(event)
 
     def leaveEvent(self, event) -> None:
         if self._hovered_cell is not None:
-            self._hovered_cell = None
-            self.cellHovered.emit(-1, -1)
+            self._set_hovered(None)
         super().leaveEvent(event)
+
+    def _set_hovered(self, cell: Cell | None) -> None:
+        self._hovered_cell = cell
+        if cell is None:
+            self._readout = ""
+        else:
+            row, col = cell
+            value = format_value(float(self._values[row, col]))
+            r, c = row - self._coordinate_origin[0], col - self._coordinate_origin[1]
+            note = " (padding)" if self.is_shaded(row, col) else ""
+            self._readout = f"{self._coordinate_name} row {r}, col {c}: {value}{note}"
+        self.update()
+        self.cellHovered.emit(*(cell if cell is not None else (-1, -1)))
 
     def mousePressEvent(self, event) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -294,7 +330,25 @@ class GridView(QWidget):
         self._paint_outline(painter, self._window, dashed=False)
         self._paint_weights(painter, cell)
         self._paint_marks(painter, cell)
+        self._paint_labels(painter, area)
         painter.end()
+
+    def _paint_labels(self, painter: QPainter, area: QRectF) -> None:
+        line = self._text_line()
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        if self._caption:
+            font = QFont(self.font())
+            font.setBold(True)
+            painter.setFont(font)
+            box = QRectF(0, area.top() - line, self.width(), line)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._elided(self._caption, font))
+        if self._readout:
+            painter.setFont(self.font())
+            box = QRectF(0, area.bottom(), self.width(), line)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._elided(self._readout, self.font()))
+
+    def _elided(self, text: str, font: QFont) -> str:
+        return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, self.width() - 4)
 
     def _paint_hatching(self, painter: QPainter, mask: np.ndarray | None, brush: QBrush) -> None:
         if mask is None:
@@ -308,7 +362,7 @@ class GridView(QWidget):
 
     def _paint_grid_lines(self, painter: QPainter, area: QRectF, cell: float) -> None:
         rows, cols = self._values.shape
-        painter.setPen(QPen(QColor(255, 255, 255, 150) if cell < 14 else QColor(120, 120, 120), 1))
+        painter.setPen(QPen(QColor(255, 255, 255, 60) if cell < 14 else QColor(120, 120, 120), 1))
         for row in range(1, rows):
             y = area.top() + row * cell
             painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
@@ -319,8 +373,7 @@ class GridView(QWidget):
     def _texts(self) -> tuple[list[str], np.ndarray, int]:
         """Formatted values, a dark-text flag per cell, and the font pixel size that fits them."""
         if self._text_cache is None:
-            decimals = self._decimals if self._decimals is not None else auto_decimals(self._values)
-            texts = [format_value(v, decimals) for v in self._values.ravel()]
+            texts = [format_value(v) for v in self._values.ravel()]
             dark = colormaps.text_colour_for(self._cell_colours()).ravel()
             self._text_cache = (texts, dark, max(len(t) for t in texts))
         return self._text_cache

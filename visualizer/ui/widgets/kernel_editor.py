@@ -22,7 +22,7 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.ui.widgets import colormaps, kernel_presets
-from visualizer.ui.widgets.grid_view import auto_decimals, format_value
+from visualizer.ui.widgets.grid_view import format_value
 
 
 class KernelEditor(QWidget):
@@ -128,7 +128,6 @@ class KernelEditor(QWidget):
         self._updating = True
         self.table.setRowCount(rows)
         self.table.setColumnCount(cols)
-        decimals = auto_decimals(self._kernel)
         rgb = colormaps.map_to_rgb(self._kernel, colormaps.DIVERGING, colormaps.symmetric_levels(self._kernel))
         dark = colormaps.text_colour_for(rgb)
         for r in range(rows):
@@ -138,7 +137,7 @@ class KernelEditor(QWidget):
                     item = QTableWidgetItem()
                     item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                     self.table.setItem(r, c, item)
-                item.setText(format_value(self._kernel[r, c], decimals))
+                item.setText(format_value(self._kernel[r, c]))
                 item.setToolTip(f"weight at row {r}, column {c}: {self._kernel[r, c]:g}")
                 item.setBackground(QBrush(QColor(*rgb[r, c])))
                 item.setForeground(QBrush(QColor(0, 0, 0) if dark[r, c] else QColor(255, 255, 255)))
@@ -147,7 +146,7 @@ class KernelEditor(QWidget):
 
     def _fit_table(self) -> None:
         metrics = self.fontMetrics()
-        side = max(metrics.horizontalAdvance("-0.00") + 12, int(metrics.height() * 1.9))
+        side = max(metrics.horizontalAdvance("-0.000") + 12, int(metrics.height() * 1.9))
         rows, cols = self._kernel.shape
         for c in range(cols):
             self.table.setColumnWidth(c, side)

@@ -22,7 +22,7 @@ class StepControls(QWidget):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_timer_timeout)
 
-        self.reset_button = QPushButton("⏮ Reset")
+        self.reset_button = QPushButton("Reset")
         self.reset_button.setToolTip("Go back to the first step (Home)")
         self.back_button = QPushButton("◀ Back")
         self.back_button.setToolTip("One step back (Left arrow)")
@@ -30,7 +30,7 @@ class StepControls(QWidget):
         self.play_button.setToolTip("Play the steps one after another, or pause (Space)")
         self.forward_button = QPushButton("Next ▶")
         self.forward_button.setToolTip("One step forward (Right arrow)")
-        self.end_button = QPushButton("End ⏭")
+        self.end_button = QPushButton("End")
         self.end_button.setToolTip("Jump to the last step: the whole output computed")
 
         self.speed = QSpinBox()
@@ -83,7 +83,7 @@ class StepControls(QWidget):
         if self._index >= self._count - 1:
             self.stepRequested.emit(0)  # replay from the start
         self._timer.start(int(1000 / self.speed.value()))
-        self.play_button.setText("⏸ Pause")
+        self.play_button.setText("Pause")
         self.playingChanged.emit(True)
 
     def pause(self) -> None:
