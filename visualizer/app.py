@@ -44,6 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="print the time from launch to the window being shown",
     )
+    # Used by the start-up benchmark: quit as soon as the window is on screen.
+    parser.add_argument("--quit-after-show", action="store_true", help=argparse.SUPPRESS)
     return parser
 
 
@@ -84,9 +86,39 @@ def main(argv: list[str] | None = None) -> int:
     return _run_gui(args)
 
 
+def _check_screenshot_path(path: str) -> str | None:
+    """Why a screenshot cannot be written to ``path``, or None when it can be tried."""
+    from pathlib import Path
+
+    target = Path(path)
+    if target.suffix.lower() != ".png":
+        return f"the screenshot file must end in .png, not {target.name!r}"
+    folder = target.parent if str(target.parent) else Path(".")
+    if not folder.is_dir():
+        return f"cannot write {path}: the folder {folder} does not exist"
+    if target.is_dir():
+        return f"cannot write {path}: it is a folder"
+    return None
+
+
+def _settle(app, seconds: float = 0.3) -> None:
+    """Run the event loop briefly so pages finish deferred layout, data loading and painting."""
+    deadline = time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        app.processEvents()
+        time.sleep(0.01)
+
+
 def _run_gui(args: argparse.Namespace) -> int:
+    if args.screenshot:
+        problem = _check_screenshot_path(args.screenshot)
+        if problem:
+            print(f"cnn-visualizer: {problem}", file=sys.stderr)
+            return 1
+        size = _parse_size(args.size)
+
     import pyqtgraph as pg
-    from PyQt6.QtCore import QTimer
+    from PyQt6.QtCore import QSettings, QTimer
     from PyQt6.QtWidgets import QApplication
 
     from visualizer.ui.main_window import MainWindow
@@ -96,29 +128,41 @@ def _run_gui(args: argparse.Namespace) -> int:
     app.setOrganizationName("CNN Visualizer")
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
-    window = MainWindow(first_page=args.page)
     if args.screenshot:
-        width, height = _parse_size(args.size)
-        window.resize(width, height)
+        # A screenshot shows exactly what was asked for: no remembered page, size or zoom.
+        window = MainWindow(first_page=args.page)
+        window.resize(*size)
         window.show()
-        app.processEvents()
-        ok = window.save_screenshot(args.screenshot)
-        window.close()
-        if not ok:
-            print(f"cnn-visualizer: could not write {args.screenshot}", file=sys.stderr)
+        _settle(app)
+        from visualizer.ui.export import ExportError
+
+        try:
+            window.save_screenshot(args.screenshot)
+        except ExportError as error:
+            print(f"cnn-visualizer: {error}", file=sys.stderr)
             return 1
+        finally:
+            window.close()
         print(args.screenshot)
         return 0
 
+    window = MainWindow(first_page=args.page, settings=QSettings())
     if args.fullscreen:
         window.showFullScreen()
     else:
         window.show()
-    if args.report_startup:
+    if args.report_startup or args.quit_after_show:
+
         def report() -> None:
-            shown = time.perf_counter() - _LAUNCH_TIME
-            loaded = "yes" if "tensorflow" in sys.modules else "no"
-            print(f"startup: window shown after {shown * 1000:.0f} ms; tensorflow imported: {loaded}")
+            if args.report_startup:
+                shown = time.perf_counter() - _LAUNCH_TIME
+                loaded = "yes" if "tensorflow" in sys.modules else "no"
+                print(
+                    f"startup: window shown after {shown * 1000:.0f} ms; tensorflow imported: {loaded}",
+                    flush=True,
+                )
+            if args.quit_after_show:
+                app.quit()
 
         QTimer.singleShot(0, report)
     return app.exec()

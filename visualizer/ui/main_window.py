@@ -1,16 +1,25 @@
 """The main window: a navigation list of pages on the left, the current page on the right.
 
-Pages are created the first time they are shown. A page may offer step controls (methods
-`toggle_play`, `step(delta)`, `reset`); the window's keyboard shortcuts call them when present.
+Pages are created the first time they are shown. A page may offer any of these, and the window's
+menus and keyboard shortcuts use them when present:
+
+- step controls: ``toggle_play()``, ``step(delta)``, ``reset()``;
+- a step-through: ``step_count()``, ``current_step()``, ``set_step(i)`` (enables GIF export);
+- an input picture: ``set_input_image(array, title)``, with an optional ``input_image_mode``
+  attribute ("gray", the default, or "rgb") saying which kind of array it wants.
+
+For a classroom the window has a presentation mode (F5): large type, full screen, and nothing on
+screen but the page.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
+from pathlib import Path
 
-from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QAction, QFont, QKeySequence
+from PyQt6.QtCore import QSettings, Qt
+from PyQt6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -18,6 +27,7 @@ from PyQt6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -30,31 +40,50 @@ from visualizer.ui.pages import PAGES, PageSpec, find_page
 log = logging.getLogger(__name__)
 
 _SPEC_ROLE = Qt.ItemDataRole.UserRole
+APP_NAME = "CNN Visualizer"
+ZOOM_STEP = 1.15
+ZOOM_LIMITS = (0.5, 3.0)
+PRESENTATION_SCALE = 1.6
+IMAGE_FILTER = (
+    "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm *.pbm);;All files (*)"
+)
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, first_page: str | None = None) -> None:
+    """``settings`` remembers the last page, window geometry and zoom between runs; without it
+    (tests, screenshots) nothing is read or written."""
+
+    def __init__(self, first_page: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
-        self.setWindowTitle("CNN Visualizer")
+        self.setWindowTitle(APP_NAME)
         self.resize(1280, 720)
+        self._settings = settings
         self._pages: dict[str, QWidget] = {}
+        self._current_spec: PageSpec | None = None
+        self._base_point_size = _point_size(QApplication.font())
+        self._zoom = 1.0
+        self._presenting = False
+        self._was_full_screen = False
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
-        self.navigation.setMaximumWidth(220)
+        self.navigation.setMaximumWidth(240)
+        self.navigation.setToolTip("Pages: click one to open it (Ctrl+PgUp / Ctrl+PgDown)")
         self._fill_navigation()
         self.stack = QStackedWidget()
 
-        splitter = QSplitter()
-        splitter.addWidget(self.navigation)
-        splitter.addWidget(self.stack)
-        splitter.setStretchFactor(1, 1)
-        self.setCentralWidget(splitter)
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.navigation)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(1, False)
+        self.setCentralWidget(self.splitter)
         self._build_menus()
         self.statusBar().showMessage("Ready")
 
+        self._restore_settings()
         self.navigation.currentItemChanged.connect(self._on_navigation_changed)
-        self.show_page(first_page or PAGES[0].name)
+        self.show_page(self._first_page_name(first_page))
 
     # -- pages -------------------------------------------------------------------------------
     def _fill_navigation(self) -> None:
@@ -85,6 +114,9 @@ class MainWindow(QMainWindow):
     def current_page(self) -> QWidget | None:
         return self.stack.currentWidget()
 
+    def current_page_name(self) -> str | None:
+        return self._current_spec.name if self._current_spec else None
+
     def _ensure_page(self, spec: PageSpec) -> QWidget:
         page = self._pages.get(spec.name)
         if page is None:
@@ -100,18 +132,44 @@ class MainWindow(QMainWindow):
             self._pages[spec.name] = page
             self.stack.addWidget(page)
         self.stack.setCurrentWidget(page)
+        self._current_spec = spec
+        self.setWindowTitle(f"{spec.title} — {APP_NAME}")
         self.statusBar().showMessage(spec.tip)
+        self._update_page_actions()
         return page
 
     def _on_navigation_changed(self, item: QListWidgetItem | None, _previous) -> None:
         if item is not None and item.data(_SPEC_ROLE):
             self._ensure_page(find_page(item.data(_SPEC_ROLE)))
 
+    def go_to_neighbour_page(self, offset: int) -> None:
+        """Open the page ``offset`` places further down the navigation (wrapping round)."""
+        names = [spec.name for spec in PAGES]
+        current = names.index(self.current_page_name()) if self.current_page_name() in names else 0
+        self.show_page(names[(current + offset) % len(names)])
+
+    def _first_page_name(self, requested: str | None) -> str:
+        if requested:
+            return requested
+        if self._settings is not None:
+            remembered = self._settings.value("last_page", "", type=str)
+            if remembered in {spec.name for spec in PAGES}:
+                return remembered
+        return PAGES[0].name
+
     # -- menus and shortcuts -------------------------------------------------------------------
-    def _add_action(self, menu, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+    def _add_action(self, menu: QMenu, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
         action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
+        if isinstance(shortcuts, (str, QKeySequence.StandardKey)):
+            shortcuts = (shortcuts,)
+        sequences = []
+        for shortcut in shortcuts:
+            if isinstance(shortcut, QKeySequence.StandardKey):
+                sequences.extend(QKeySequence.keyBindings(shortcut))
+            else:
+                sequences.append(QKeySequence(shortcut))
+        if sequences:
+            action.setShortcuts(sequences)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         if tip:
             action.setToolTip(tip)
@@ -124,25 +182,81 @@ class MainWindow(QMainWindow):
     def _build_menus(self) -> None:
         bar = self.menuBar()
         file_menu = bar.addMenu("&File")
-        self._add_action(
-            file_menu, "Save view as PNG…", self._on_save_png, "Ctrl+S", "Save the current page as a PNG image"
+        self.open_action = self._add_action(
+            file_menu, "Open image…", self._on_open_image, "Ctrl+O",
+            "Use a picture file as the input of the current page",
+        )
+        self.draw_action = self._add_action(
+            file_menu, "Draw image…", self._on_draw_image, "Ctrl+D",
+            "Draw a small picture with the mouse and use it as the input of the current page",
         )
         file_menu.addSeparator()
-        self._add_action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
+        self.save_png_action = self._add_action(
+            file_menu, "Save view as PNG…", self._on_save_png, "Ctrl+S",
+            "Save the current page as a PNG image",
+        )
+        self.export_gif_action = self._add_action(
+            file_menu, "Export step-through as GIF…", self._on_export_gif, "Ctrl+E",
+            "Record every step of the current page as an animated GIF",
+        )
+        file_menu.addSeparator()
+        self._add_action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit, "Close the app")
 
         step_menu = bar.addMenu("&Step")
-        self._add_action(step_menu, "Play / pause", lambda: self._call_page("toggle_play"), "Space")
-        self._add_action(step_menu, "Step back", lambda: self._call_page("step", -1), "Left")
-        self._add_action(step_menu, "Step forward", lambda: self._call_page("step", 1), "Right")
-        self._add_action(step_menu, "Reset", lambda: self._call_page("reset"), "Home")
+        self._add_action(
+            step_menu, "Play / pause", lambda: self._call_page("toggle_play"), "Space",
+            "Play the steps one after another, or pause",
+        )
+        self._add_action(
+            step_menu, "Step back", lambda: self._call_page("step", -1), "Left", "Go back one step"
+        )
+        self._add_action(
+            step_menu, "Step forward", lambda: self._call_page("step", 1), "Right", "Go forward one step"
+        )
+        self._add_action(
+            step_menu, "Reset", lambda: self._call_page("reset"), "Home", "Go back to the first step"
+        )
 
         view_menu = bar.addMenu("&View")
-        self._add_action(view_menu, "Zoom in", lambda: self.zoom(1.15), "Ctrl+=")
-        self._add_action(view_menu, "Zoom out", lambda: self.zoom(1 / 1.15), "Ctrl+-")
-        self._add_action(view_menu, "Full screen", self.toggle_full_screen, "F11")
+        self._add_action(
+            view_menu, "Zoom in", lambda: self.zoom(ZOOM_STEP), ("Ctrl+=", "Ctrl++"), "Make all text larger"
+        )
+        self._add_action(
+            view_menu, "Zoom out", lambda: self.zoom(1 / ZOOM_STEP), "Ctrl+-", "Make all text smaller"
+        )
+        self._add_action(view_menu, "Reset zoom", self.reset_zoom, "Ctrl+0", "Text back to its normal size")
+        view_menu.addSeparator()
+        self._add_action(
+            view_menu, "Previous page", lambda: self.go_to_neighbour_page(-1), "Ctrl+PgUp",
+            "Open the page above in the list",
+        )
+        self._add_action(
+            view_menu, "Next page", lambda: self.go_to_neighbour_page(1), "Ctrl+PgDown",
+            "Open the page below in the list",
+        )
+        view_menu.addSeparator()
+        self._add_action(
+            view_menu, "Full screen", self.toggle_full_screen, "F11", "Fill the screen with the window"
+        )
+        self.presentation_action = self._add_action(
+            view_menu, "Presentation mode", self.toggle_presentation, "F5",
+            "Large text, full screen, only the page on screen (F5 or Esc to leave)",
+        )
+        self.presentation_action.setCheckable(True)
+        # Esc leaves presentation mode; enabled only then, so Esc keeps its usual meaning otherwise.
+        self.leave_presentation_action = QAction("Leave presentation mode", self)
+        self.leave_presentation_action.setShortcut(QKeySequence("Esc"))
+        self.leave_presentation_action.setEnabled(False)
+        self.leave_presentation_action.triggered.connect(lambda: self.set_presentation(False))
+        self.addAction(self.leave_presentation_action)
 
         help_menu = bar.addMenu("&Help")
-        self._add_action(help_menu, "About CNN Visualizer", self._on_about)
+        self._add_action(
+            help_menu, "Keyboard shortcuts", self._on_shortcuts, "F1", "List every keyboard shortcut"
+        )
+        self._add_action(help_menu, "About CNN Visualizer", self._on_about, tip="Version and credits")
+        for menu in (file_menu, step_menu, view_menu, help_menu):
+            menu.setToolTipsVisible(True)
 
     def _call_page(self, method: str, *args) -> None:
         page = self.current_page()
@@ -150,32 +264,234 @@ class MainWindow(QMainWindow):
         if callable(handler):
             handler(*args)
 
+    def _page_has(self, method: str) -> bool:
+        return callable(getattr(self.current_page(), method, None))
+
+    def _update_page_actions(self) -> None:
+        steps = self._page_has("step_count") and self._page_has("set_step") and self._page_has("current_step")
+        self.export_gif_action.setEnabled(steps)
+
+    # -- zoom and presentation -------------------------------------------------------------------
     def zoom(self, factor: float) -> None:
-        app = QApplication.instance()
-        font = QFont(app.font())
-        size = font.pointSizeF() if font.pointSizeF() > 0 else 10.0
-        font.setPointSizeF(max(6.0, min(48.0, size * factor)))
-        app.setFont(font)
+        self.set_zoom(self._zoom * factor)
+
+    def reset_zoom(self) -> None:
+        self.set_zoom(1.0)
+
+    def zoom_level(self) -> float:
+        return self._zoom
+
+    def set_zoom(self, zoom: float) -> None:
+        self._zoom = max(ZOOM_LIMITS[0], min(ZOOM_LIMITS[1], zoom))
+        self._apply_font()
+
+    def _apply_font(self) -> None:
+        scale = self._zoom * (PRESENTATION_SCALE if self._presenting else 1.0)
+        font = QFont(QApplication.font())
+        font.setPointSizeF(self._base_point_size * scale)
+        QApplication.setFont(font)
 
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
 
-    def save_screenshot(self, path: str) -> bool:
-        return self.grab().save(path)
+    def is_presenting(self) -> bool:
+        return self._presenting
+
+    def toggle_presentation(self) -> None:
+        self.set_presentation(not self._presenting)
+
+    def set_presentation(self, on: bool) -> None:
+        if on == self._presenting:
+            return
+        self._presenting = on
+        self.presentation_action.setChecked(on)
+        self.leave_presentation_action.setEnabled(on)
+        self.menuBar().setVisible(not on)
+        self.statusBar().setVisible(not on)
+        self.navigation.setVisible(not on)
+        self._apply_font()
+        if on:
+            self._was_full_screen = self.isFullScreen()
+            self.showFullScreen()
+        elif not self._was_full_screen:
+            self.showNormal()
+
+    # -- settings --------------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        if self._settings is None:
+            return
+        geometry = self._settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        zoom = self._settings.value("zoom", 1.0, type=float)
+        if zoom != 1.0:
+            self.set_zoom(zoom)
+
+    def save_settings(self) -> None:
+        if self._settings is None:
+            return
+        if self.current_page_name():
+            self._settings.setValue("last_page", self.current_page_name())
+        self._settings.setValue("geometry", self.saveGeometry())
+        self._settings.setValue("zoom", self._zoom)
+        self._settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.set_presentation(False)  # so the geometry saved is the normal window's
+        self.save_settings()
+        for page in self._pages.values():
+            page.close()  # pages stop their timers and workers in their own closeEvent
+        # The font is the application's: give it back as found, for whatever window comes next.
+        font = QFont(QApplication.font())
+        font.setPointSizeF(self._base_point_size)
+        QApplication.setFont(font)
+        super().closeEvent(event)
+
+    def _last_folder(self) -> str:
+        if self._settings is None:
+            return ""
+        return self._settings.value("last_folder", "", type=str)
+
+    def _remember_folder(self, path: str) -> None:
+        if self._settings is not None:
+            self._settings.setValue("last_folder", str(Path(path).parent))
+
+    # -- input pictures --------------------------------------------------------------------------
+    def _input_page(self) -> QWidget | None:
+        """The current page if it takes an input picture, else None with a word in the status bar."""
+        if self._page_has("set_input_image"):
+            return self.current_page()
+        title = self._current_spec.title if self._current_spec else "current"
+        self.statusBar().showMessage(
+            f"The {title} page has no input picture. Open a concept demo (for example Convolution) first.",
+            8000,
+        )
+        return None
+
+    def _on_open_image(self) -> None:
+        from visualizer.ui import images
+
+        page = self._input_page()
+        if page is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open an image", self._last_folder(), IMAGE_FILTER)
+        if not path:
+            return
+        self._remember_folder(path)
+        try:
+            pixels = images.load_image_file(path, getattr(page, "input_image_mode", "gray"))
+        except images.ImageError as error:
+            QMessageBox.warning(self, "Cannot open this image", str(error))
+            return
+        self._give_page_image(page, pixels, Path(path).name)
+
+    def _on_draw_image(self) -> None:
+        from visualizer.ui import images
+
+        page = self._input_page()
+        if page is None:
+            return
+        pixels = images.DrawDialog.get_image(self)
+        if pixels is not None:
+            mode = getattr(page, "input_image_mode", "gray")
+            self._give_page_image(page, images.to_mode(pixels, mode), "Your drawing")
+
+    def _give_page_image(self, page: QWidget, pixels, title: str) -> None:
+        try:
+            page.set_input_image(pixels, title)
+        except (ValueError, TypeError) as error:  # the page explains what it cannot take
+            log.exception("page refused the image %s", title)
+            QMessageBox.warning(self, "Cannot use this image", f"{title}: {error}")
+            return
+        self.statusBar().showMessage(f"Input picture: {title}", 5000)
+
+    # -- export ----------------------------------------------------------------------------------
+    def save_screenshot(self, path: str) -> None:
+        """Save the whole window as a PNG; raises ExportError with a readable message."""
+        from visualizer.ui.export import save_png
+
+        save_png(self, path)
+
+    def _default_export_path(self, suffix: str) -> str:
+        name = (self.current_page_name() or "view") + suffix
+        folder = self._last_folder()
+        return str(Path(folder) / name) if folder else name
 
     def _on_save_png(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save view as PNG", "view.png", "PNG images (*.png)")
-        if path:
-            page = self.current_page() or self
-            if page.grab().save(path):
-                self.statusBar().showMessage(f"Saved {path}")
-            else:
-                QMessageBox.warning(self, "Save failed", f"Could not write {path}.")
+        from visualizer.ui.export import ExportError, save_png
+
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save view as PNG", self._default_export_path(".png"), "PNG images (*.png)"
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".png"):
+            path += ".png"
+        self._remember_folder(path)
+        try:
+            save_png(self.current_page() or self, path)
+        except ExportError as error:
+            QMessageBox.warning(self, "Save failed", str(error))
+            return
+        self.statusBar().showMessage(f"Saved {path}", 5000)
+
+    def _on_export_gif(self) -> None:
+        from visualizer.ui.export import ExportError, save_step_animation_with_progress
+
+        page = self.current_page()
+        if not self.export_gif_action.isEnabled() or page is None:
+            return
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Export step-through as GIF", self._default_export_path(".gif"), "GIF animations (*.gif)"
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".gif"):
+            path += ".gif"
+        self._remember_folder(path)
+        try:
+            frames = save_step_animation_with_progress(self, page, path)
+        except (ExportError, ValueError) as error:
+            QMessageBox.warning(self, "Export failed", str(error))
+            return
+        if frames is None:
+            self.statusBar().showMessage("Export cancelled; no file was written.", 5000)
+        else:
+            self.statusBar().showMessage(f"Saved {frames} frames to {path}", 8000)
+
+    # -- help ------------------------------------------------------------------------------------
+    def shortcut_rows(self) -> list[tuple[str, str]]:
+        """(keys, what they do) for every action with a shortcut, in menu order."""
+        rows = []
+        for action in self.actions():
+            keys = ", ".join(
+                sequence.toString(QKeySequence.SequenceFormat.NativeText) for sequence in action.shortcuts()
+            )
+            if keys:
+                rows.append((keys, action.text().replace("&", "").rstrip("…")))
+        return rows
+
+    def _on_shortcuts(self) -> None:
+        rows = "".join(
+            f"<tr><td style='padding-right:16px'><b>{keys}</b></td><td>{text}</td></tr>"
+            for keys, text in self.shortcut_rows()
+        )
+        box = QMessageBox(self)
+        box.setWindowTitle("Keyboard shortcuts")
+        box.setTextFormat(Qt.TextFormat.RichText)
+        box.setText(f"<table>{rows}</table>")
+        box.exec()
 
     def _on_about(self) -> None:
         QMessageBox.about(
             self,
-            "About CNN Visualizer",
-            f"CNN Visualizer {__version__}\n\nSee convolutional neural networks work: "
-            "concept demos, live training, and a model inspector.",
+            f"About {APP_NAME}",
+            f"{APP_NAME} {__version__}\n\nSee convolutional neural networks work: "
+            "concept demos, live training, and a model inspector.\n\n"
+            "Sample photographs: scikit-image's sample data (CC0 / public domain); "
+            "Fashion-MNIST: Zalando Research (MIT licence).",
         )
+
+
+def _point_size(font: QFont) -> float:
+    return font.pointSizeF() if font.pointSizeF() > 0 else 10.0

@@ -28,6 +28,13 @@ PAGES: tuple[PageSpec, ...] = (
         "visualizer.ui.demos.convolution:ConvolutionPage",
         "Slide a kernel over an image: each output cell is a weighted sum of one window.",
     ),
+    PageSpec(
+        "network",
+        "Rest of the network",
+        "Concepts",
+        "visualizer.ui.demos.network:NetworkPage",
+        "The notebook's whole CNN, stage by stage: ReLU, pooling, dropout, flatten, dense, softmax.",
+    ),
 )
 
 

@@ -1,0 +1,843 @@
+""""Rest of the network": the seed notebook's CNN end to end, one stage at a time.
+
+The diagram shows every stage with its output shape; picking one explains it in plain words next
+to a small worked example computed here with numpy (ReLU, pooling, dropout, flatten, one dense
+unit, softmax). No model is loaded: the numbers are made up so each step can be followed by hand.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
+from PyQt6.QtWidgets import (
+    QButtonGroup,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.ops import shapes
+from visualizer.ops.pooling import pool2d
+from visualizer.training.data import CLASS_NAMES, IMAGE_SIDE
+from visualizer.ui import images
+from visualizer.ui.widgets import colormaps
+from visualizer.ui.widgets.grid_view import GridView
+
+SEED_NOTE = (
+    "The notebook says the flattened layer has 1567 nodes, but 7 × 7 × 32 = 1568: "
+    "the app shows 1568."
+)
+
+
+# -- the network -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Stage:
+    """One step of the network as the diagram shows it."""
+
+    kind: str  # input, conv, pool, dropout, flatten, dense, softmax
+    name: str  # short label under the diagram block
+    heading: str  # the full name above the explanation
+    shape: tuple[int, ...]  # output shape of one image, without the batch axis
+    params: int  # learned numbers (weights and biases)
+    params_text: str  # how the learned numbers add up, in words
+    keras: str  # the notebook's line of Keras
+    text: str  # plain-words explanation (rich text)
+    rate: float = 0.0  # dropout rate
+
+
+def _fmt_shape(shape: tuple[int, ...]) -> str:
+    return " × ".join(str(n) for n in shape)
+
+
+def build_stages() -> tuple[Stage, ...]:
+    """The seed notebook's model, with every shape worked out by the same rules the demos use."""
+    side = (IMAGE_SIDE, IMAGE_SIDE)
+    conv1 = shapes.conv_output_shape(side, (2, 2), 1, "same")
+    pool1 = shapes.pool_output_shape(conv1, 2)
+    conv2 = shapes.conv_output_shape(pool1, (2, 2), 1, "same")
+    pool2 = shapes.pool_output_shape(conv2, 2)
+    flat = pool2[0] * pool2[1] * 32
+    conv1_params = 2 * 2 * 1 * 64 + 64
+    conv2_params = 2 * 2 * 64 * 32 + 32
+    dense1_params = flat * 256 + 256
+    dense2_params = 256 * 10 + 10
+    return (
+        Stage(
+            "input", "Input", "Input picture", (*side, 1), 0, "none",
+            "input_shape=(28, 28, 1)",
+            "A 28 × 28 grayscale picture: 784 numbers between 0 (black) and 1 (white). "
+            "The last axis is the colour channel, and gray has only one. "
+            "Open or draw your own picture from the File menu: it is shrunk to 28 × 28 like "
+            "Fashion-MNIST.",
+        ),
+        Stage(
+            "conv", "Conv + ReLU", "Convolution: 64 filters of 2 × 2, then ReLU", (*conv1, 64),
+            conv1_params, f"2 × 2 × 1 × 64 weights + 64 biases = {conv1_params:,}",
+            "Conv2D(filters=64, kernel_size=2, padding='same', activation='relu')",
+            "Each of the 64 filters slides its own 2 × 2 kernel over the picture and makes one "
+            "feature map; <i>same</i> padding keeps them 28 × 28. "
+            "Then <b>ReLU</b> replaces every negative number by 0 and keeps the rest: "
+            "a map only says where its pattern <i>is</i>, never where it is not.",
+        ),
+        Stage(
+            "pool", "Max pool", "Max pooling 2 × 2", (*pool1, 64), 0, "none: pooling has no weights",
+            "MaxPooling2D(pool_size=2)",
+            "Each 2 × 2 window of every feature map is replaced by its largest number, "
+            "so the maps shrink to half the height and half the width (a quarter of the numbers). "
+            "The strongest response in each neighbourhood survives; its exact position does not.",
+        ),
+        Stage(
+            "conv", "Conv + ReLU", "Convolution: 32 filters of 2 × 2 × 64, then ReLU", (*conv2, 32),
+            conv2_params, f"2 × 2 × 64 × 32 weights + 32 biases = {conv2_params:,}",
+            "Conv2D(filters=32, kernel_size=2, padding='same', activation='relu')",
+            "The second convolution looks at all 64 maps at once: each of its 32 filters is "
+            "2 × 2 × 64, so it combines the patterns found so far into larger ones. "
+            "ReLU again turns every negative number into 0.",
+        ),
+        Stage(
+            "pool", "Max pool", "Max pooling 2 × 2", (*pool2, 32), 0, "none: pooling has no weights",
+            "MaxPooling2D(pool_size=2)",
+            "Halves the maps again: 14 × 14 becomes 7 × 7, keeping the largest number of each "
+            "2 × 2 window.",
+        ),
+        Stage(
+            "dropout", "Dropout 30%", "Dropout, rate 0.3", (*pool2, 32), 0, "none",
+            "Dropout(0.3)",
+            "While training, each number is switched off (set to 0) with probability 0.3, a new "
+            "random choice for every image. The network cannot rely on any single unit, which "
+            "helps it generalise. The numbers kept are multiplied by 1 / (1 − 0.3) ≈ 1.43 so the "
+            "total stays the same on average. When testing or predicting, nothing is dropped "
+            "and nothing is scaled.",
+            rate=0.3,
+        ),
+        Stage(
+            "flatten", "Flatten", "Flatten", (flat,), 0, "none",
+            "Flatten()",
+            f"The {_fmt_shape((*pool2, 32))} block is unrolled into one long vector of "
+            f"{flat:,} numbers, so a dense layer can take it. Nothing is computed: the numbers are "
+            "only put in a row, channels first changing fastest, then columns, then rows. "
+            "Click a cell of the vector to see where it came from.<br><small>" + SEED_NOTE + "</small>",
+        ),
+        Stage(
+            "dense", "Dense + ReLU", "Dense (fully connected), 256 units, then ReLU", (256,),
+            dense1_params, f"{flat:,} × 256 weights + 256 biases = {dense1_params:,}",
+            "Dense(256, activation='relu')",
+            f"Every one of the 256 units looks at all {flat:,} numbers: it multiplies each by its "
+            "own weight, adds them up, adds a bias, and applies ReLU. "
+            "This is where most of the network's learned numbers are.",
+        ),
+        Stage(
+            "dropout", "Dropout 50%", "Dropout, rate 0.5", (256,), 0, "none",
+            "Dropout(0.5)",
+            "Half of the 256 units are switched off at random for each training image; the others "
+            "are doubled (1 / (1 − 0.5) = 2). At test time all units are used, unscaled.",
+            rate=0.5,
+        ),
+        Stage(
+            "dense", "Dense", "Dense, 10 units: one score per class", (10,),
+            dense2_params, f"256 × 10 weights + 10 biases = {dense2_params:,}",
+            "Dense(10, activation='softmax')",
+            "Ten units, one per kind of clothing. Each makes a weighted sum of the 256 numbers "
+            "plus a bias: a score called a <i>logit</i>. A higher score means the network is more "
+            "sure of that class; here the scores can be any number, negative too.",
+        ),
+        Stage(
+            "softmax", "Softmax", "Softmax: scores become probabilities", (10,), 0,
+            "none: it is the activation of the last Dense layer",
+            "activation='softmax'",
+            "Softmax turns the ten scores into probabilities: take e<sup>score</sup> of each "
+            "(always positive), then divide by their sum, so the ten add up to exactly 1. "
+            "The order is kept: the highest score gets the highest probability. "
+            "The predicted class is the tallest bar.",
+        ),
+    )
+
+
+STAGES = build_stages()
+TOTAL_PARAMS = sum(stage.params for stage in STAGES)
+
+
+# -- the numbers in the worked examples --------------------------------------------------------------
+def relu(values: np.ndarray) -> np.ndarray:
+    return np.maximum(values, 0.0)
+
+
+def dropout(values: np.ndarray, rate: float, rng: np.random.Generator, training: bool = True):
+    """(output, kept mask) as Keras computes dropout: at training time each value is dropped with
+    probability ``rate`` and the kept ones are scaled by 1/(1-rate); at test time it is unchanged."""
+    if not 0 <= rate < 1:
+        raise ValueError("the dropout rate must be in [0, 1)")
+    if not training:
+        return values.copy(), np.ones(values.shape, bool)
+    kept = rng.random(values.shape) >= rate
+    return np.where(kept, values / (1.0 - rate), 0.0), kept
+
+
+def flatten_index(row: int, col: int, channel: int, shape: tuple[int, int, int]) -> int:
+    """Position in Flatten's output of the value at (row, col, channel), channels last."""
+    _, width, channels = shape
+    return (row * width + col) * channels + channel
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    shifted = np.exp(logits - np.max(logits))  # subtracting the max avoids overflow, same result
+    return shifted / shifted.sum()
+
+
+def to_network_input(pixels: np.ndarray) -> np.ndarray:
+    """Any gray or colour picture in [0, 1] as the network's 28x28 gray input (centre-cropped)."""
+    gray = images.to_mode(np.asarray(pixels, dtype=np.float64), "gray")
+    height, width = gray.shape
+    side = min(height, width)
+    top, left = (height - side) // 2, (width - side) // 2
+    square = gray[top : top + side, left : left + side]
+    if square.shape == (IMAGE_SIDE, IMAGE_SIDE):
+        return np.clip(square, 0, 1)
+    picture = Image.fromarray(np.clip(square, 0, 1).astype(np.float32), mode="F")
+    small = picture.resize((IMAGE_SIDE, IMAGE_SIDE), Image.Resampling.LANCZOS)
+    return np.clip(np.asarray(small, dtype=np.float64), 0, 1)
+
+
+# -- the diagram -------------------------------------------------------------------------------------
+class NetworkDiagram(QWidget):
+    """The stages as blocks, left to right: block height follows the picture's side, block depth
+    the number of channels, so the network visibly trades space for channels. Click to pick one."""
+
+    stageClicked = pyqtSignal(int)
+
+    ACCENT = QColor(33, 102, 172)
+
+    def __init__(self, stages: tuple[Stage, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._stages = stages
+        self._current = 0
+        self.setMouseTracking(True)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setToolTip("Click a stage to see what it does (← → also move between stages)")
+
+    def set_current(self, index: int) -> None:
+        self._current = index
+        self.update()
+
+    def _label_lines(self) -> int:
+        return 4
+
+    def sizeHint(self) -> QSize:
+        line = self.fontMetrics().height()
+        return QSize(900, int(line * (self._label_lines() + 0.5)) + self._block_area_height())
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(400, self.sizeHint().height())
+
+    def _block_area_height(self) -> int:
+        return max(90, int(self.fontMetrics().height() * 6))
+
+    def slot_rect(self, index: int) -> QRectF:
+        slot = self.width() / len(self._stages)
+        return QRectF(index * slot, 0, slot, self.height())
+
+    def stage_at(self, point: QPointF) -> int | None:
+        if not self.rect().contains(point.toPoint()):
+            return None
+        index = int(point.x() // (self.width() / len(self._stages)))
+        return index if 0 <= index < len(self._stages) else None
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        index = self.stage_at(event.position())
+        if index is not None and event.button() == Qt.MouseButton.LeftButton:
+            self.stageClicked.emit(index)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        index = self.stage_at(event.position())
+        if index is not None:
+            stage = self._stages[index]
+            self.setToolTip(f"{stage.heading}\nOutput: {_fmt_shape(stage.shape)}")
+        self.setCursor(Qt.CursorShape.PointingHandCursor if index is not None else Qt.CursorShape.ArrowCursor)
+
+    def _block_size(self, stage: Stage, area: float, slot: float) -> tuple[float, float]:
+        """(height, depth) of a stage's block in pixels."""
+        if len(stage.shape) == 3:
+            side, channels = stage.shape[0], stage.shape[2]
+            height = area * 0.9 * side / IMAGE_SIDE
+            depth = min(slot * 0.35, 4 + 5 * math.log2(channels))
+            return max(height, 12.0), depth
+        # vectors: a thin bar whose height grows with the log of its length
+        height = area * 0.9 * min(1.0, math.log10(stage.shape[0]) / math.log10(2000))
+        return max(height, 12.0), 0.0
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        palette = self.palette()
+        text_colour = palette.windowText().color()
+        area = float(self._block_area_height())
+        slot = self.width() / len(self._stages)
+        line = self.fontMetrics().height()
+        for index, stage in enumerate(self._stages):
+            rect = self.slot_rect(index)
+            selected = index == self._current
+            if selected:
+                painter.setPen(Qt.PenStyle.NoPen)
+                painter.setBrush(QColor(self.ACCENT.red(), self.ACCENT.green(), self.ACCENT.blue(), 40))
+                painter.drawRoundedRect(rect.adjusted(2, 2, -2, -2), 6, 6)
+            height, depth = self._block_size(stage, area, slot)
+            width = slot * 0.22 if depth else max(6.0, slot * 0.09)
+            centre_x = rect.center().x()
+            bottom = area * 0.95 + 4
+            front = QRectF(centre_x - (width + depth) / 2, bottom - height, width, height)
+            fill = self.ACCENT if selected else QColor(150, 170, 195)
+            if stage.kind == "dropout":
+                fill = fill.lighter(125)
+            painter.setPen(QPen(QColor(60, 60, 60), 1))
+            if depth:
+                top = QPolygonF(
+                    [front.topLeft(), front.topLeft() + QPointF(depth, -depth * 0.6),
+                     front.topRight() + QPointF(depth, -depth * 0.6), front.topRight()]
+                )
+                side = QPolygonF(
+                    [front.topRight(), front.topRight() + QPointF(depth, -depth * 0.6),
+                     front.bottomRight() + QPointF(depth, -depth * 0.6), front.bottomRight()]
+                )
+                painter.setBrush(fill.lighter(130))
+                painter.drawPolygon(top)
+                painter.setBrush(fill.darker(120))
+                painter.drawPolygon(side)
+            painter.setBrush(fill)
+            if stage.kind == "dropout":
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.setPen(QPen(fill.darker(140), 1.5, Qt.PenStyle.DashLine))
+            painter.drawRect(front)
+            if index + 1 < len(self._stages):
+                self._paint_arrow(painter, rect.right() - slot * 0.12, rect.right() + slot * 0.12, bottom - area * 0.3)
+            # labels: name, then shape
+            painter.setPen(text_colour)
+            font = QFont(self.font())
+            font.setBold(selected)
+            painter.setFont(font)
+            label = QRectF(rect.left() + 2, bottom + 6, rect.width() - 4, line * 2.2)
+            painter.drawText(label, Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap, stage.name)
+            font.setBold(False)
+            painter.setFont(font)
+            painter.setPen(QColor(80, 80, 80) if not selected else self.ACCENT.darker(130))
+            shape_rect = QRectF(rect.left() + 1, bottom + 6 + line * 2.2, rect.width() - 2, line * 1.8)
+            painter.drawText(
+                shape_rect,
+                Qt.AlignmentFlag.AlignHCenter | Qt.AlignmentFlag.AlignTop | Qt.TextFlag.TextWordWrap,
+                "×".join(str(n) for n in stage.shape),
+            )
+        painter.end()
+
+    def _paint_arrow(self, painter: QPainter, x0: float, x1: float, y: float) -> None:
+        painter.setPen(QPen(QColor(110, 110, 110), 1.5))
+        painter.drawLine(QPointF(x0, y), QPointF(x1 - 4, y))
+        path = QPainterPath()
+        path.moveTo(x1, y)
+        path.lineTo(x1 - 7, y - 4)
+        path.lineTo(x1 - 7, y + 4)
+        path.closeSubpath()
+        painter.fillPath(path, QColor(110, 110, 110))
+
+
+# -- the worked examples -------------------------------------------------------------------------------
+def _caption(text: str) -> QLabel:
+    label = QLabel(text)
+    label.setWordWrap(True)
+    label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+    return label
+
+
+def _grid(max_cell_em: float = 2.6) -> GridView:
+    grid = GridView(max_cell_em=max_cell_em)
+    grid.setMinimumSize(60, 60)
+    return grid
+
+
+class Example(QWidget):
+    """Base for one worked example: a "new numbers" button reseeds and redraws it."""
+
+    button_text = "New numbers"
+    button_tip = "Make up new numbers and work the example again"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._rng = np.random.default_rng(7)
+        self.layout_ = QVBoxLayout(self)
+        self.layout_.setContentsMargins(0, 0, 0, 0)
+        self.resample_button = QPushButton(self.button_text)
+        self.resample_button.setToolTip(self.button_tip)
+        self.resample_button.clicked.connect(self.resample)
+
+    def _seed(self) -> int:
+        return int(self._rng.integers(1 << 30))
+
+    def _finish_layout(self, *extra: QWidget) -> None:
+        row = QHBoxLayout()
+        for widget in extra:
+            row.addWidget(widget)
+        row.addStretch(1)
+        row.addWidget(self.resample_button)
+        self.layout_.addLayout(row)
+
+    def resample(self) -> None:
+        raise NotImplementedError
+
+
+class InputExample(Example):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.grid = _grid()
+        self.caption = _caption("")
+        self.layout_.addWidget(self.grid, 1)
+        self.layout_.addWidget(self.caption)
+        self.resample_button.setText("Another sample")
+        self.resample_button.setToolTip("Show another Fashion-MNIST picture")
+        self._finish_layout()
+        self._samples = [s for s in images.sample_images() if s.name.startswith("fashion-")]
+        self._sample_index = len(self._samples) - 1
+        self.pixels = np.zeros((IMAGE_SIDE, IMAGE_SIDE))
+        self.resample()
+
+    def resample(self) -> None:
+        if not self._samples:
+            return
+        self._sample_index = (self._sample_index + 1) % len(self._samples)
+        sample = self._samples[self._sample_index]
+        try:
+            self.set_picture(sample.load("gray"), sample.title)
+        except (images.ImageError, ValueError) as error:  # the data set could not be read
+            self.caption.setText(f"No sample picture: {error}")
+
+    def set_picture(self, pixels: np.ndarray, title: str) -> None:
+        self.pixels = to_network_input(pixels)
+        self.grid.set_data(self.pixels, cmap=colormaps.GRAY, levels=(0.0, 1.0), show_values=False)
+        self.caption.setText(f"{title}: 28 × 28 × 1, values from 0 (black) to 1 (white)")
+
+
+class ReluExample(Example):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grids = QGridLayout()
+        self.before, self.after = _grid(), _grid()
+        grids.addWidget(_caption("Before ReLU (a feature map)"), 0, 0)
+        grids.addWidget(_caption("After ReLU: negatives become 0"), 0, 1)
+        grids.addWidget(self.before, 1, 0)
+        grids.addWidget(self.after, 1, 1)
+        grids.setRowStretch(1, 1)
+        self.layout_.addLayout(grids, 1)
+        self.summary = _caption("")
+        self.layout_.addWidget(self.summary)
+        self._finish_layout()
+        self.resample()
+
+    def resample(self) -> None:
+        values = images.numeric_grid(5, seed=self._seed(), low=-9, high=9)
+        out = relu(values)
+        levels = colormaps.symmetric_levels(values)
+        self.before.set_data(values, cmap=colormaps.DIVERGING, levels=levels)
+        self.after.set_data(out, cmap=colormaps.DIVERGING, levels=levels)
+        zeroed = [tuple(int(i) for i in cell) for cell in np.argwhere(values < 0)]
+        self.before.set_marks(zeroed)
+        self.after.set_marks(zeroed)
+        self.summary.setText(f"{len(zeroed)} of {values.size} numbers were negative and are now 0 (ringed).")
+
+
+class PoolExample(Example):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        grids = QGridLayout()
+        self.before, self.after = _grid(), _grid()
+        grids.addWidget(_caption("4 × 4 feature map"), 0, 0)
+        grids.addWidget(_caption("2 × 2 after max pooling"), 0, 1)
+        grids.addWidget(self.before, 1, 0)
+        grids.addWidget(self.after, 1, 1)
+        grids.setColumnStretch(0, 2)
+        grids.setColumnStretch(1, 1)
+        grids.setRowStretch(1, 1)
+        self.layout_.addLayout(grids, 1)
+        self.layout_.addWidget(_caption("The largest number of each 2 × 2 window (ringed) is kept."))
+        self._finish_layout()
+        self.resample()
+
+    def resample(self) -> None:
+        values = images.numeric_grid(4, seed=self._seed(), high=9)
+        result = pool2d(values, 2, mode="max")
+        output = result.output[:, :, 0]
+        levels = colormaps.range_levels(values)
+        self.before.set_data(values, cmap=colormaps.SEQUENTIAL, levels=levels)
+        self.after.set_data(output, cmap=colormaps.SEQUENTIAL, levels=levels)
+        winners = result.winners[:, :, 0, :].reshape(-1, 2)
+        self.before.set_marks([(int(r), int(c)) for r, c in winners])
+
+
+class DropoutExample(Example):
+    button_text = "Resample"
+    button_tip = "Choose again, at random, which units are switched off"
+
+    def __init__(self, rate: float, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.rate = rate
+        grids = QGridLayout()
+        self.before, self.after = _grid(), _grid()
+        grids.addWidget(_caption("Activations coming in"), 0, 0)
+        self.after_caption = _caption("")
+        grids.addWidget(self.after_caption, 0, 1)
+        grids.addWidget(self.before, 1, 0)
+        grids.addWidget(self.after, 1, 1)
+        grids.setRowStretch(1, 1)
+        self.layout_.addLayout(grids, 1)
+        self.summary = _caption("")
+        self.layout_.addWidget(self.summary)
+        self.training = QRadioButton("Training")
+        self.training.setToolTip("Dropout is active: units are switched off at random")
+        self.testing = QRadioButton("Testing")
+        self.testing.setToolTip("Dropout does nothing: every unit is used, unscaled")
+        self.training.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.training)
+        group.addButton(self.testing)
+        self.training.toggled.connect(self._redraw)
+        self._finish_layout(self.training, self.testing)
+        self.values = images.numeric_grid(4, seed=3, low=0, high=2, decimals=1)
+        self.kept = np.ones(self.values.shape, bool)
+        self.resample()
+
+    def resample(self) -> None:
+        self.values = images.numeric_grid(4, seed=self._seed(), low=0, high=2, decimals=1)
+        self._mask_rng = np.random.default_rng(self._seed())
+        _, self.kept = dropout(self.values, self.rate, self._mask_rng, training=True)
+        self._redraw()
+
+    def output(self) -> np.ndarray:
+        if self.testing.isChecked():
+            return self.values.copy()
+        return np.where(self.kept, self.values / (1.0 - self.rate), 0.0)
+
+    def _redraw(self) -> None:
+        output = self.output()
+        levels = colormaps.range_levels(self.values, output)
+        self.before.set_data(self.values, cmap=colormaps.SEQUENTIAL, levels=levels, decimals=1)
+        self.after.set_data(output, cmap=colormaps.SEQUENTIAL, levels=levels, decimals=2)
+        scale = 1.0 / (1.0 - self.rate)
+        if self.testing.isChecked():
+            self.after.set_shaded(None)
+            self.after_caption.setText("At test time: unchanged")
+            self.summary.setText("Testing: nothing is switched off and nothing is scaled.")
+        else:
+            self.after.set_shaded(~self.kept)
+            dropped = int((~self.kept).sum())
+            self.after_caption.setText(f"Training: {dropped} switched off (hatched)")
+            self.summary.setText(
+                f"Each unit is dropped with probability {self.rate:g}; the {self.kept.sum()} kept are "
+                f"multiplied by 1 / (1 − {self.rate:g}) = {scale:.2f}."
+            )
+        self.resample_button.setEnabled(not self.testing.isChecked())
+
+
+class FlattenExample(Example):
+    BLOCK = (2, 2, 3)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        rows, cols, channels = self.BLOCK
+        block_row = QHBoxLayout()
+        self.channel_grids = []
+        for channel in range(channels):
+            column = QVBoxLayout()
+            column.addWidget(_caption(f"channel {channel}"))
+            grid = _grid(2.2)
+            grid.setToolTip(f"Channel {channel} of a {rows} × {cols} × {channels} block")
+            column.addWidget(grid, 1)
+            block_row.addLayout(column)
+            self.channel_grids.append(grid)
+        self.layout_.addWidget(_caption(f"A small {rows} × {cols} × {channels} block"))
+        self.layout_.addLayout(block_row, 2)
+        self.layout_.addWidget(_caption(f"…flattened into {rows * cols * channels} numbers (click one)"))
+        self.vector = _grid(2.2)
+        self.vector.setToolTip("Click a number to see which row, column and channel it came from")
+        self.vector.cellClicked.connect(self._on_vector_cell_clicked)
+        self.layout_.addWidget(self.vector, 1)
+        self.where = _caption("")
+        self.layout_.addWidget(self.where)
+        self.layout_.addWidget(
+            _caption("index = (row × width + column) × channels + channel; here (row × 7 + column) × 32 + channel")
+        )
+        self._finish_layout()
+        self.selected = 0
+        self.resample()
+
+    def resample(self) -> None:
+        rows, cols, channels = self.BLOCK
+        self.block = np.stack(
+            [images.numeric_grid((rows, cols), seed=self._seed()) for _ in range(channels)], axis=2
+        )
+        self.flat = self.block.reshape(-1)  # numpy's C order is Keras's channels-last Flatten order
+        for channel, grid in enumerate(self.channel_grids):
+            grid.set_data(self.block[:, :, channel], cmap=colormaps.SEQUENTIAL, levels=(0, 9))
+        self.vector.set_data(self.flat[None, :], cmap=colormaps.SEQUENTIAL, levels=(0, 9))
+        self.select(self.selected)
+
+    def select(self, index: int) -> None:
+        rows, cols, channels = self.BLOCK
+        self.selected = index
+        row, rest = divmod(index, cols * channels)
+        col, channel = divmod(rest, channels)
+        assert flatten_index(row, col, channel, self.BLOCK) == index
+        self.vector.set_window([(0, index)])
+        for number, grid in enumerate(self.channel_grids):
+            grid.set_window([(row, col)] if number == channel else [])
+        self.where.setText(
+            f"Number {index} of the vector = row {row}, column {col}, channel {channel}: "
+            f"({row} × {cols} + {col}) × {channels} + {channel} = {index}"
+        )
+
+    def _on_vector_cell_clicked(self, _row: int, col: int) -> None:
+        self.select(col)
+
+
+class DenseExample(Example):
+    INPUTS = 5
+
+    def __init__(self, use_relu: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.use_relu = use_relu
+        self.layout_.addWidget(_caption(f"One unit with {self.INPUTS} inputs (the real ones have far more)"))
+        self.table = _grid(2.6)
+        self.table.setToolTip("Row 1: inputs x.  Row 2: this unit's weights w.  Row 3: x × w")
+        self.layout_.addWidget(self.table, 1)
+        self.row_names = _caption("rows: inputs x  ·  weights w  ·  products x × w")
+        self.layout_.addWidget(self.row_names)
+        self.equation = QLabel()
+        self.equation.setWordWrap(True)
+        self.equation.setTextFormat(Qt.TextFormat.RichText)
+        self.layout_.addWidget(self.equation)
+        self._finish_layout()
+        self.resample()
+
+    def resample(self) -> None:
+        seed = self._seed()
+        self.x = images.numeric_grid((1, self.INPUTS), seed=seed, low=0, high=1, decimals=1)[0]
+        self.w = images.numeric_grid((1, self.INPUTS), seed=seed + 1, low=-1, high=1, decimals=1)[0]
+        self.b = float(images.numeric_grid(1, seed=seed + 2, low=-0.5, high=0.5, decimals=1)[0, 0])
+        products = self.x * self.w
+        self.z = float(products.sum() + self.b)
+        table = np.stack([self.x, self.w, products])
+        self.table.set_data(table, cmap=colormaps.DIVERGING, levels=colormaps.symmetric_levels(table), decimals=2)
+        terms = " + ".join(f"{x:.1f}×({w:+.1f})" for x, w in zip(self.x, self.w))
+        text = f"z = {terms} + ({self.b:+.1f}) = <b>{self.z:.2f}</b>"
+        if self.use_relu:
+            text += f"<br>output = ReLU(z) = <b>{max(self.z, 0.0):.2f}</b>"
+        else:
+            text += "<br>z is this class's score (logit); softmax comes next."
+        self.equation.setText(text)
+
+
+class ProbabilityBars(QWidget):
+    """Horizontal bars, one per class, labelled with the class name and the value."""
+
+    def __init__(self, labels: tuple[str, ...], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._labels = labels
+        self._values = np.zeros(len(labels))
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumHeight(self.fontMetrics().height() * len(labels))
+
+    def set_values(self, values: np.ndarray) -> None:
+        self._values = np.asarray(values, float)
+        self.update()
+
+    def sizeHint(self) -> QSize:
+        return QSize(360, int(self.fontMetrics().height() * 1.5 * len(self._labels)))
+
+    def paintEvent(self, _event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        metrics = self.fontMetrics()
+        name_width = max(metrics.horizontalAdvance(label) for label in self._labels) + 8
+        value_width = metrics.horizontalAdvance("100.0%") + 8
+        row_height = self.height() / len(self._labels)
+        bar_space = max(10.0, self.width() - name_width - value_width)
+        best = int(np.argmax(self._values)) if self._values.size else -1
+        for index, (label, value) in enumerate(zip(self._labels, self._values)):
+            top = index * row_height
+            text_rect = QRectF(0, top, name_width - 8, row_height)
+            painter.setPen(self.palette().windowText().color())
+            font = QFont(self.font())
+            font.setBold(index == best)
+            painter.setFont(font)
+            painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
+            bar = QRectF(name_width, top + row_height * 0.15, bar_space * float(value), row_height * 0.7)
+            painter.fillRect(bar, QColor(178, 24, 43) if index == best else QColor(67, 147, 195))
+            painter.drawText(
+                QRectF(name_width + bar.width() + 4, top, value_width, row_height),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                f"{value * 100:.1f}%",
+            )
+        painter.end()
+
+
+class SoftmaxExample(Example):
+    button_text = "New scores"
+    button_tip = "Make up ten new scores and turn them into probabilities"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layout_.addWidget(_caption("Ten scores (logits) from the last Dense layer"))
+        self.logit_grid = _grid(2.6)
+        self.layout_.addWidget(self.logit_grid)
+        self.bars = ProbabilityBars(CLASS_NAMES)
+        self.bars.setToolTip("Probability of each class; the tallest bar is the prediction")
+        self.layout_.addWidget(self.bars, 1)
+        self.summary = _caption("")
+        self.layout_.addWidget(self.summary)
+        self._finish_layout()
+        self.resample()
+
+    def resample(self) -> None:
+        self.logits = images.numeric_grid((1, 10), seed=self._seed(), low=-3, high=4, decimals=1)[0]
+        self.probabilities = softmax(self.logits)
+        self.logit_grid.set_data(
+            self.logits[None, :], cmap=colormaps.DIVERGING, levels=colormaps.symmetric_levels(self.logits), decimals=1
+        )
+        self.bars.set_values(self.probabilities)
+        best = int(np.argmax(self.probabilities))
+        self.summary.setText(
+            f"Sum of the ten probabilities: {self.probabilities.sum():.3f}. "
+            f"Prediction: {CLASS_NAMES[best]} ({self.probabilities[best] * 100:.1f}%)."
+        )
+
+
+# -- the page --------------------------------------------------------------------------------------------
+class NetworkPage(QWidget):
+    """The whole network as a clickable diagram; one stage explained at a time.
+
+    Stages work as steps, so the window's ← → and Home keys move through them and the step-through
+    can be exported as an animation.
+    """
+
+    title = "Rest of the network"
+    input_image_mode = "gray"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._index = 0
+        self._examples: dict[int, QWidget] = {}
+
+        heading = QLabel(f"<b>{self.title}</b>: the notebook's CNN from picture to prediction")
+        heading.setTextFormat(Qt.TextFormat.RichText)
+        font = heading.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        heading.setFont(font)
+        self.total = QLabel(f"{TOTAL_PARAMS:,} learned numbers in all")
+        self.total.setToolTip("Weights and biases of the two convolutions and the two dense layers")
+        top = QHBoxLayout()
+        top.addWidget(heading, 1)
+        top.addWidget(self.total)
+
+        self.diagram = NetworkDiagram(STAGES)
+        self.diagram.stageClicked.connect(self.set_step)
+
+        self.explanation = QLabel()
+        self.explanation.setWordWrap(True)
+        self.explanation.setTextFormat(Qt.TextFormat.RichText)
+        self.explanation.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.explanation.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        scroll = QScrollArea()
+        scroll.setWidget(self.explanation)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setMinimumWidth(220)
+
+        self.examples = QStackedWidget()
+        body = QHBoxLayout()
+        body.addWidget(scroll, 4)
+        body.addSpacing(12)
+        body.addWidget(self.examples, 5)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.diagram)
+        layout.addLayout(body, 1)
+        self._input_example: InputExample | None = None
+        self.set_step(0)
+
+    # -- step protocol -----------------------------------------------------------------------
+    def step_count(self) -> int:
+        return len(STAGES)
+
+    def current_step(self) -> int:
+        return self._index
+
+    def set_step(self, index: int) -> None:
+        self._index = max(0, min(len(STAGES) - 1, int(index)))
+        stage = STAGES[self._index]
+        self.diagram.set_current(self._index)
+        self.explanation.setText(self._explanation_html(stage))
+        self.examples.setCurrentWidget(self._example_for(self._index))
+
+    def step(self, delta: int) -> None:
+        self.set_step(self._index + delta)
+
+    def reset(self) -> None:
+        self.set_step(0)
+
+    def current_stage(self) -> Stage:
+        return STAGES[self._index]
+
+    def current_example(self) -> QWidget:
+        return self.examples.currentWidget()
+
+    # -- input picture -----------------------------------------------------------------------
+    def set_input_image(self, pixels: np.ndarray, title: str) -> None:
+        """Show a picture of the user's as the network's input, shrunk to 28 × 28 gray."""
+        pixels = np.asarray(pixels, dtype=np.float64)
+        if pixels.ndim not in (2, 3) or min(pixels.shape[:2]) < images.MIN_SIDE:
+            raise ValueError(f"expected a picture of at least 3 × 3 pixels, got an array of shape {pixels.shape}")
+        self.set_step(0)
+        self._example_for(0).set_picture(pixels, title)
+
+    # -- building ------------------------------------------------------------------------------
+    def _example_for(self, index: int) -> QWidget:
+        """The worked example of a stage, made the first time it is needed."""
+        example = self._examples.get(index)
+        if example is None:
+            stage = STAGES[index]
+            if stage.kind == "input":
+                example = InputExample()
+            elif stage.kind == "conv":
+                example = ReluExample()
+            elif stage.kind == "pool":
+                example = PoolExample()
+            elif stage.kind == "dropout":
+                example = DropoutExample(stage.rate)
+            elif stage.kind == "flatten":
+                example = FlattenExample()
+            elif stage.kind == "dense":
+                example = DenseExample(use_relu=index + 1 < len(STAGES) and STAGES[index + 1].kind != "softmax")
+            else:
+                example = SoftmaxExample()
+            self._examples[index] = example
+            self.examples.addWidget(example)
+        return example
+
+    @staticmethod
+    def _explanation_html(stage: Stage) -> str:
+        return (
+            f"<h3 style='margin-bottom:4px'>{stage.heading}</h3>"
+            f"<p>Output: <b>{_fmt_shape(stage.shape)}</b>"
+            f"{' = ' + format(math.prod(stage.shape), ',') + ' numbers' if len(stage.shape) > 1 else ' numbers'}"
+            f"<br>Learned numbers: {stage.params_text}</p>"
+            f"<p>{stage.text}</p>"
+            f"<p>Keras: <code>{stage.keras}</code></p>"
+        )
