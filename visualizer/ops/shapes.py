@@ -274,7 +274,7 @@ def pool_formula(input_hw, size=2, stride=None, padding="valid") -> tuple[str, s
 
 def conv_transpose_formula(input_hw, kernel_hw, stride=1, padding="valid", output_padding=None) -> tuple[str, str]:
     """The transposed-convolution size formula with the current numbers, e.g.
-    ``out = (3 - 1) * 2 - (0 + 1) + 3 + 1 = 6``, for rows and columns."""
+    ``out = (3 - 1) * 2 - (0 + 2) + 3 + 1 = 6``, for rows and columns."""
     input_hw = as_pair(input_hw, "input size")
     kernel_hw = as_pair(kernel_hw, "kernel size")
     stride = as_pair(stride, "stride")
