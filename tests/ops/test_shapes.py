@@ -83,6 +83,8 @@ def test_every_conv_value_in_range_is_valid(setting):
             x_hw, k_hw, s, p, d = with_value(setting, key, value)
             out = conv2d(np.ones(x_hw), np.ones(k_hw), s, p, d)
             assert out.shape == shapes.conv_output_shape(x_hw, k_hw, s, p, d)
+        if key.startswith("pad"):
+            continue
         axis = "hw".index(key[-1])
         if key.startswith("stride") and max(dilation) == 1:
             # The largest stride is the first that leaves a single output cell.
