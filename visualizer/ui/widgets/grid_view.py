@@ -177,6 +177,18 @@ class GridView(QWidget):
         self._window_weights = list(weights)
         self.update()
 
+    def window(self) -> list[Cell]:
+        return list(self._window)
+
+    def hover_window(self) -> list[Cell]:
+        return list(self._hover)
+
+    def marks(self) -> list[Cell]:
+        return list(self._marks)
+
+    def pending(self) -> np.ndarray | None:
+        return self._pending
+
     def set_hover_window(self, cells: Iterable[Cell]) -> None:
         self._hover = [tuple(c) for c in cells]
         self.update()

@@ -1,0 +1,134 @@
+"""The Convolution page driven like a student would: presets, edited weights, steps, clicks."""
+
+import re
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QPoint, Qt
+
+from visualizer.ui.demos.convolution import ConvolutionPage
+from visualizer.ui.widgets import kernel_presets
+
+
+def written_terms_total(text: str) -> tuple[float, float]:
+    """(sum of the a×b products written out, the value after the last '=') of a step's arithmetic."""
+    body = re.sub(r"<[^>]+>", "", text).split("=", 1)[1]
+    left, _, right = body.rpartition("=")
+    numbers = r"\(?(-?[\d.e+-]+)\)?"
+    products = re.findall(numbers + "×" + numbers, left)
+    assert products, f"no products in {text!r}"
+    return sum(float(a) * float(b) for a, b in products), float(right)
+
+
+def click_cell(qtbot, grid, row: int, col: int) -> None:
+    centre = grid.cell_rect(row, col).center()
+    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(int(centre.x()), int(centre.y())))
+
+
+def keras_conv(x, kernel, stride=1, padding="valid", dilation=1):
+    import keras
+
+    out = keras.ops.conv(
+        x[None, :, :, None].astype("float32"),
+        kernel[:, :, None, None].astype("float32"),
+        strides=stride,
+        padding=padding,
+        dilation_rate=dilation,
+    )
+    return np.asarray(out)[0, :, :, 0]
+
+
+def choose_preset(editor, name: str) -> None:
+    index = editor.preset_box.findText(name)
+    assert index >= 0, name
+    editor.preset_box.setCurrentIndex(index)
+    editor.preset_box.activated.emit(index)
+
+
+@pytest.fixture
+def page(qtbot):
+    page = ConvolutionPage()
+    qtbot.addWidget(page)
+    page.resize(1060, 660)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def test_steps_walk_the_output_row_by_row(page):
+    out_h, out_w = page.view.output.values().shape
+    assert page.step_count() == out_h * out_w == 25
+    page.step(1)
+    page.step(1)
+    assert page.current_step() == 2
+    assert page.view.output.window() == [(0, 2)]
+    page.step(-1)
+    assert page.current_step() == 1
+    pending = page.view.output.pending()
+    assert not pending[0, :2].any() and pending[0, 2:].all()
+    page.set_step(10**6)
+    assert page.current_step() == 24
+    page.reset()
+    assert page.current_step() == 0
+
+
+def test_window_and_arithmetic_match_the_output_cell(page):
+    page.set_step(7)  # output (1, 2)
+    assert page.view.input.window() == [(r, c) for r in (1, 2, 3) for c in (2, 3, 4)]
+    total, written_value = written_terms_total(page.view.arithmetic.text())
+    shown = page.view.output.values()[1, 2]
+    assert total == pytest.approx(shown)
+    assert written_value == pytest.approx(shown)
+
+
+def test_preset_and_edited_weight_update_the_output_like_keras(page):
+    choose_preset(page.kernel_editor, kernel_presets.SOBEL_X)
+    x = page.source.image()
+    np.testing.assert_allclose(page.view.output.values(), keras_conv(x, page.kernel_editor.kernel()), atol=1e-4)
+    page.kernel_editor.table.item(0, 1).setText("3")
+    kernel = page.kernel_editor.kernel()
+    assert kernel[0, 1] == 3
+    assert page.kernel_editor.preset() == kernel_presets.CUSTOM
+    np.testing.assert_allclose(page.view.output.values(), keras_conv(x, kernel), atol=1e-4)
+
+
+def test_a_word_in_a_weight_cell_is_refused_in_words(page):
+    before = page.kernel_editor.kernel()
+    page.kernel_editor.table.item(1, 1).setText("abc")
+    np.testing.assert_array_equal(page.kernel_editor.kernel(), before)
+    assert "not a number" in page.kernel_editor.message.text()
+
+
+def test_kernel_size_changes_output_shape_and_formula(page):
+    page.kernel_cols.setValue(5)
+    assert page.kernel_editor.kernel().shape == (3, 5)
+    assert page.view.output.values().shape == (5, 3)
+    assert "= 3" in page.view.formula.text() and "= 5" in page.view.formula.text()
+
+
+def test_clicking_an_output_cell_jumps_to_its_step(page, qtbot):
+    click_cell(qtbot, page.view.output, 3, 4)
+    assert page.current_step() == 3 * 5 + 4
+
+
+def test_hovering_an_output_cell_outlines_its_window(page, qtbot):
+    centre = page.view.output.cell_rect(2, 0).center()
+    qtbot.mouseMove(page.view.output, QPoint(int(centre.x()), int(centre.y())))
+    assert page.view.input.hover_window()[0] == (2, 0)
+    assert "output row 2, col 0" in page.view.output.readout()
+
+
+def test_play_advances_and_pause_stops(page, qtbot):
+    page.controls.speed.setValue(60)
+    qtbot.mouseClick(page.controls.play_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.current_step() >= 3, timeout=3000)
+    page.toggle_play()
+    stopped_at = page.current_step()
+    qtbot.wait(100)
+    assert page.current_step() == stopped_at
+
+
+def test_a_picture_shows_its_whole_output(page):
+    page.source.select("fashion-sneaker")
+    assert page.source.image().shape == (28, 28)
+    assert page.current_step() == page.step_count() - 1 == 26 * 26 - 1
