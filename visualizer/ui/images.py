@@ -244,7 +244,7 @@ def numeric_grid(
     rng = np.random.default_rng(seed)
     if decimals == 0:
         return rng.integers(int(np.ceil(low)), int(np.floor(high)) + 1, size=shape).astype(np.float64)
-    return np.round(rng.uniform(low, high, size=shape), decimals)
+    return np.round(rng.uniform(low, high, size=shape), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 # -- drawing -----------------------------------------------------------------------------------------

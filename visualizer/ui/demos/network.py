@@ -13,10 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
+from PyQt6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PyQt6.QtWidgets import (
     QButtonGroup,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -351,28 +350,36 @@ class NetworkDiagram(QWidget):
 
 
 # -- the worked examples -------------------------------------------------------------------------------
-def _caption(text: str) -> QLabel:
+def _caption(text: str = "") -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
     label.setAlignment(Qt.AlignmentFlag.AlignHCenter)
     return label
 
 
-def _grid(max_cell_em: float = 2.6) -> GridView:
+def _grid(caption: str, max_cell_em: float = 4.0) -> GridView:
     grid = GridView(max_cell_em=max_cell_em)
     grid.setMinimumSize(60, 60)
+    grid.set_caption(caption)
     return grid
 
 
+def _side_by_side(*widgets: QWidget, stretches: tuple[int, ...] = ()) -> QHBoxLayout:
+    row = QHBoxLayout()
+    for index, widget in enumerate(widgets):
+        row.addWidget(widget, stretches[index] if stretches else 1)
+    return row
+
+
 class Example(QWidget):
-    """Base for one worked example: a "new numbers" button reseeds and redraws it."""
+    """Base for one worked example: the resample button makes up new numbers and redraws it."""
 
     button_text = "New numbers"
     button_tip = "Make up new numbers and work the example again"
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, seed: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._rng = np.random.default_rng(7)
+        self._rng = np.random.default_rng(seed)
         self.layout_ = QVBoxLayout(self)
         self.layout_.setContentsMargins(0, 0, 0, 0)
         self.resample_button = QPushButton(self.button_text)
@@ -395,17 +402,15 @@ class Example(QWidget):
 
 
 class InputExample(Example):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.grid = _grid()
-        self.caption = _caption("")
+    def __init__(self, seed: int, parent: QWidget | None = None) -> None:
+        super().__init__(seed, parent)
+        self.grid = _grid("", max_cell_em=1.5)
         self.layout_.addWidget(self.grid, 1)
-        self.layout_.addWidget(self.caption)
         self.resample_button.setText("Another sample")
         self.resample_button.setToolTip("Show another Fashion-MNIST picture")
         self._finish_layout()
         self._samples = [s for s in images.sample_images() if s.name.startswith("fashion-")]
-        self._sample_index = len(self._samples) - 1
+        self._sample_index = -1
         self.pixels = np.zeros((IMAGE_SIDE, IMAGE_SIDE))
         self.resample()
 
@@ -417,26 +422,21 @@ class InputExample(Example):
         try:
             self.set_picture(sample.load("gray"), sample.title)
         except (images.ImageError, ValueError) as error:  # the data set could not be read
-            self.caption.setText(f"No sample picture: {error}")
+            self.grid.set_caption(f"No sample picture: {error}")
 
     def set_picture(self, pixels: np.ndarray, title: str) -> None:
         self.pixels = to_network_input(pixels)
         self.grid.set_data(self.pixels, cmap=colormaps.GRAY, levels=(0.0, 1.0), show_values=False)
-        self.caption.setText(f"{title}: 28 × 28 × 1, values from 0 (black) to 1 (white)")
+        self.grid.set_caption(f"{title}: 28 × 28, from 0 (black) to 1 (white)")
 
 
 class ReluExample(Example):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        grids = QGridLayout()
-        self.before, self.after = _grid(), _grid()
-        grids.addWidget(_caption("Before ReLU (a feature map)"), 0, 0)
-        grids.addWidget(_caption("After ReLU: negatives become 0"), 0, 1)
-        grids.addWidget(self.before, 1, 0)
-        grids.addWidget(self.after, 1, 1)
-        grids.setRowStretch(1, 1)
-        self.layout_.addLayout(grids, 1)
-        self.summary = _caption("")
+    def __init__(self, seed: int, parent: QWidget | None = None) -> None:
+        super().__init__(seed, parent)
+        self.before = _grid("Before ReLU (part of a feature map)")
+        self.after = _grid("After ReLU: negatives become 0")
+        self.layout_.addLayout(_side_by_side(self.before, self.after), 1)
+        self.summary = _caption()
         self.layout_.addWidget(self.summary)
         self._finish_layout()
         self.resample()
@@ -447,57 +447,42 @@ class ReluExample(Example):
         levels = colormaps.symmetric_levels(values)
         self.before.set_data(values, cmap=colormaps.DIVERGING, levels=levels)
         self.after.set_data(out, cmap=colormaps.DIVERGING, levels=levels)
-        zeroed = [tuple(int(i) for i in cell) for cell in np.argwhere(values < 0)]
+        zeroed = [(int(r), int(c)) for r, c in np.argwhere(values < 0)]
         self.before.set_marks(zeroed)
         self.after.set_marks(zeroed)
         self.summary.setText(f"{len(zeroed)} of {values.size} numbers were negative and are now 0 (ringed).")
 
 
 class PoolExample(Example):
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        grids = QGridLayout()
-        self.before, self.after = _grid(), _grid()
-        grids.addWidget(_caption("4 × 4 feature map"), 0, 0)
-        grids.addWidget(_caption("2 × 2 after max pooling"), 0, 1)
-        grids.addWidget(self.before, 1, 0)
-        grids.addWidget(self.after, 1, 1)
-        grids.setColumnStretch(0, 2)
-        grids.setColumnStretch(1, 1)
-        grids.setRowStretch(1, 1)
-        self.layout_.addLayout(grids, 1)
+    def __init__(self, seed: int, parent: QWidget | None = None) -> None:
+        super().__init__(seed, parent)
+        self.before = _grid("A 4 × 4 feature map")
+        self.after = _grid("2 × 2 after max pooling")
+        self.layout_.addLayout(_side_by_side(self.before, self.after, stretches=(2, 1)), 1)
         self.layout_.addWidget(_caption("The largest number of each 2 × 2 window (ringed) is kept."))
         self._finish_layout()
         self.resample()
 
     def resample(self) -> None:
         values = images.numeric_grid(4, seed=self._seed(), high=9)
-        result = pool2d(values, 2, mode="max")
-        output = result.output[:, :, 0]
+        result = pool2d(values, 2, mode="max")  # a 2-D input gives 2-D results
         levels = colormaps.range_levels(values)
         self.before.set_data(values, cmap=colormaps.SEQUENTIAL, levels=levels)
-        self.after.set_data(output, cmap=colormaps.SEQUENTIAL, levels=levels)
-        winners = result.winners[:, :, 0, :].reshape(-1, 2)
-        self.before.set_marks([(int(r), int(c)) for r, c in winners])
+        self.after.set_data(result.output, cmap=colormaps.SEQUENTIAL, levels=levels)
+        self.before.set_marks([(int(r), int(c)) for r, c in result.winners.reshape(-1, 2)])
 
 
 class DropoutExample(Example):
     button_text = "Resample"
     button_tip = "Choose again, at random, which units are switched off"
 
-    def __init__(self, rate: float, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, rate: float, seed: int, parent: QWidget | None = None) -> None:
+        super().__init__(seed, parent)
         self.rate = rate
-        grids = QGridLayout()
-        self.before, self.after = _grid(), _grid()
-        grids.addWidget(_caption("Activations coming in"), 0, 0)
-        self.after_caption = _caption("")
-        grids.addWidget(self.after_caption, 0, 1)
-        grids.addWidget(self.before, 1, 0)
-        grids.addWidget(self.after, 1, 1)
-        grids.setRowStretch(1, 1)
-        self.layout_.addLayout(grids, 1)
-        self.summary = _caption("")
+        self.before = _grid("Activations coming in")
+        self.after = _grid("")
+        self.layout_.addLayout(_side_by_side(self.before, self.after), 1)
+        self.summary = _caption()
         self.layout_.addWidget(self.summary)
         self.training = QRadioButton("Training")
         self.training.setToolTip("Dropout is active: units are switched off at random")
@@ -509,14 +494,11 @@ class DropoutExample(Example):
         group.addButton(self.testing)
         self.training.toggled.connect(self._redraw)
         self._finish_layout(self.training, self.testing)
-        self.values = images.numeric_grid(4, seed=3, low=0, high=2, decimals=1)
-        self.kept = np.ones(self.values.shape, bool)
         self.resample()
 
     def resample(self) -> None:
-        self.values = images.numeric_grid(4, seed=self._seed(), low=0, high=2, decimals=1)
-        self._mask_rng = np.random.default_rng(self._seed())
-        _, self.kept = dropout(self.values, self.rate, self._mask_rng, training=True)
+        self.values = images.numeric_grid(4, seed=self._seed(), low=0.1, high=2, decimals=1)
+        _, self.kept = dropout(self.values, self.rate, np.random.default_rng(self._seed()), training=True)
         self._redraw()
 
     def output(self) -> np.ndarray:
@@ -527,20 +509,20 @@ class DropoutExample(Example):
     def _redraw(self) -> None:
         output = self.output()
         levels = colormaps.range_levels(self.values, output)
-        self.before.set_data(self.values, cmap=colormaps.SEQUENTIAL, levels=levels, decimals=1)
-        self.after.set_data(output, cmap=colormaps.SEQUENTIAL, levels=levels, decimals=2)
+        self.before.set_data(self.values, cmap=colormaps.SEQUENTIAL, levels=levels)
+        self.after.set_data(output, cmap=colormaps.SEQUENTIAL, levels=levels)
         scale = 1.0 / (1.0 - self.rate)
         if self.testing.isChecked():
             self.after.set_shaded(None)
-            self.after_caption.setText("At test time: unchanged")
-            self.summary.setText("Testing: nothing is switched off and nothing is scaled.")
+            self.after.set_caption("Testing: unchanged")
+            self.summary.setText("At test time nothing is switched off and nothing is scaled.")
         else:
             self.after.set_shaded(~self.kept)
             dropped = int((~self.kept).sum())
-            self.after_caption.setText(f"Training: {dropped} switched off (hatched)")
+            self.after.set_caption(f"Training: {dropped} switched off (hatched)")
             self.summary.setText(
-                f"Each unit is dropped with probability {self.rate:g}; the {self.kept.sum()} kept are "
-                f"multiplied by 1 / (1 − {self.rate:g}) = {scale:.2f}."
+                f"Each unit is dropped with probability {self.rate:g}; the {int(self.kept.sum())} kept "
+                f"are multiplied by 1 / (1 − {self.rate:g}) = {scale:.2f}."
             )
         self.resample_button.setEnabled(not self.testing.isChecked())
 
@@ -548,30 +530,22 @@ class DropoutExample(Example):
 class FlattenExample(Example):
     BLOCK = (2, 2, 3)
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, seed: int, parent: QWidget | None = None) -> None:
+        super().__init__(seed, parent)
         rows, cols, channels = self.BLOCK
-        block_row = QHBoxLayout()
-        self.channel_grids = []
-        for channel in range(channels):
-            column = QVBoxLayout()
-            column.addWidget(_caption(f"channel {channel}"))
-            grid = _grid(2.2)
-            grid.setToolTip(f"Channel {channel} of a {rows} × {cols} × {channels} block")
-            column.addWidget(grid, 1)
-            block_row.addLayout(column)
-            self.channel_grids.append(grid)
-        self.layout_.addWidget(_caption(f"A small {rows} × {cols} × {channels} block"))
-        self.layout_.addLayout(block_row, 2)
-        self.layout_.addWidget(_caption(f"…flattened into {rows * cols * channels} numbers (click one)"))
-        self.vector = _grid(2.2)
+        self.layout_.addWidget(_caption(f"A small {rows} × {cols} × {channels} block, one grid per channel"))
+        self.channel_grids = [_grid(f"channel {channel}") for channel in range(channels)]
+        self.layout_.addLayout(_side_by_side(*self.channel_grids), 3)
+        self.vector = _grid(f"Flattened: {rows * cols * channels} numbers in a row (click one)", max_cell_em=3.0)
         self.vector.setToolTip("Click a number to see which row, column and channel it came from")
+        self.vector.set_coordinates("position")
         self.vector.cellClicked.connect(self._on_vector_cell_clicked)
-        self.layout_.addWidget(self.vector, 1)
-        self.where = _caption("")
+        self.layout_.addWidget(self.vector, 2)
+        self.where = _caption()
         self.layout_.addWidget(self.where)
         self.layout_.addWidget(
-            _caption("index = (row × width + column) × channels + channel; here (row × 7 + column) × 32 + channel")
+            _caption("position = (row × width + column) × channels + channel; "
+                     "in the network: (row × 7 + column) × 32 + channel")
         )
         self._finish_layout()
         self.selected = 0
@@ -589,17 +563,16 @@ class FlattenExample(Example):
         self.select(self.selected)
 
     def select(self, index: int) -> None:
-        rows, cols, channels = self.BLOCK
+        _, cols, channels = self.BLOCK
         self.selected = index
         row, rest = divmod(index, cols * channels)
         col, channel = divmod(rest, channels)
-        assert flatten_index(row, col, channel, self.BLOCK) == index
         self.vector.set_window([(0, index)])
         for number, grid in enumerate(self.channel_grids):
             grid.set_window([(row, col)] if number == channel else [])
         self.where.setText(
-            f"Number {index} of the vector = row {row}, column {col}, channel {channel}: "
-            f"({row} × {cols} + {col}) × {channels} + {channel} = {index}"
+            f"Position {index} holds row {row}, column {col}, channel {channel}: "
+            f"({row} × {cols} + {col}) × {channels} + {channel} = {flatten_index(row, col, channel, self.BLOCK)}"
         )
 
     def _on_vector_cell_clicked(self, _row: int, col: int) -> None:
@@ -609,15 +582,15 @@ class FlattenExample(Example):
 class DenseExample(Example):
     INPUTS = 5
 
-    def __init__(self, use_relu: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(self, use_relu: bool, seed: int, parent: QWidget | None = None) -> None:
+        super().__init__(seed, parent)
         self.use_relu = use_relu
         self.layout_.addWidget(_caption(f"One unit with {self.INPUTS} inputs (the real ones have far more)"))
-        self.table = _grid(2.6)
-        self.table.setToolTip("Row 1: inputs x.  Row 2: this unit's weights w.  Row 3: x × w")
-        self.layout_.addWidget(self.table, 1)
-        self.row_names = _caption("rows: inputs x  ·  weights w  ·  products x × w")
-        self.layout_.addWidget(self.row_names)
+        self.inputs = _grid("inputs x")
+        self.weights = _grid("this unit's weights w")
+        self.products = _grid("products x × w")
+        for grid in (self.inputs, self.weights, self.products):
+            self.layout_.addWidget(grid, 1)
         self.equation = QLabel()
         self.equation.setWordWrap(True)
         self.equation.setTextFormat(Qt.TextFormat.RichText)
@@ -632,14 +605,16 @@ class DenseExample(Example):
         self.b = float(images.numeric_grid(1, seed=seed + 2, low=-0.5, high=0.5, decimals=1)[0, 0])
         products = self.x * self.w
         self.z = float(products.sum() + self.b)
-        table = np.stack([self.x, self.w, products])
-        self.table.set_data(table, cmap=colormaps.DIVERGING, levels=colormaps.symmetric_levels(table), decimals=2)
+        levels = colormaps.symmetric_levels(self.x, self.w, products)
+        self.inputs.set_data(self.x[None, :], cmap=colormaps.DIVERGING, levels=levels)
+        self.weights.set_data(self.w[None, :], cmap=colormaps.DIVERGING, levels=levels)
+        self.products.set_data(products[None, :], cmap=colormaps.DIVERGING, levels=levels)
         terms = " + ".join(f"{x:.1f}×({w:+.1f})" for x, w in zip(self.x, self.w))
-        text = f"z = {terms} + ({self.b:+.1f}) = <b>{self.z:.2f}</b>"
+        text = f"z = sum of x × w + bias = {terms} + ({self.b:+.1f}) = <b>{self.z:.2f}</b>"
         if self.use_relu:
             text += f"<br>output = ReLU(z) = <b>{max(self.z, 0.0):.2f}</b>"
         else:
-            text += "<br>z is this class's score (logit); softmax comes next."
+            text += "<br>z is this class's score (a logit); softmax comes next."
         self.equation.setText(text)
 
 
@@ -657,24 +632,27 @@ class ProbabilityBars(QWidget):
         self._values = np.asarray(values, float)
         self.update()
 
+    def values(self) -> np.ndarray:
+        return self._values.copy()
+
     def sizeHint(self) -> QSize:
         return QSize(360, int(self.fontMetrics().height() * 1.5 * len(self._labels)))
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
-        metrics = self.fontMetrics()
-        name_width = max(metrics.horizontalAdvance(label) for label in self._labels) + 8
+        bold = QFont(self.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)  # the widest a label can be is in bold
+        name_width = max(metrics.horizontalAdvance(label) for label in self._labels) + 10
         value_width = metrics.horizontalAdvance("100.0%") + 8
         row_height = self.height() / len(self._labels)
         bar_space = max(10.0, self.width() - name_width - value_width)
         best = int(np.argmax(self._values)) if self._values.size else -1
         for index, (label, value) in enumerate(zip(self._labels, self._values)):
             top = index * row_height
-            text_rect = QRectF(0, top, name_width - 8, row_height)
+            painter.setFont(bold if index == best else self.font())
             painter.setPen(self.palette().windowText().color())
-            font = QFont(self.font())
-            font.setBold(index == best)
-            painter.setFont(font)
+            text_rect = QRectF(0, top, name_width - 8, row_height)
             painter.drawText(text_rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, label)
             bar = QRectF(name_width, top + row_height * 0.15, bar_space * float(value), row_height * 0.7)
             painter.fillRect(bar, QColor(178, 24, 43) if index == best else QColor(67, 147, 195))
@@ -690,15 +668,14 @@ class SoftmaxExample(Example):
     button_text = "New scores"
     button_tip = "Make up ten new scores and turn them into probabilities"
 
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.layout_.addWidget(_caption("Ten scores (logits) from the last Dense layer"))
-        self.logit_grid = _grid(2.6)
+    def __init__(self, seed: int, parent: QWidget | None = None) -> None:
+        super().__init__(seed, parent)
+        self.logit_grid = _grid("Ten scores (logits) from the last Dense layer", max_cell_em=3.0)
         self.layout_.addWidget(self.logit_grid)
         self.bars = ProbabilityBars(CLASS_NAMES)
-        self.bars.setToolTip("Probability of each class; the tallest bar is the prediction")
+        self.bars.setToolTip("Probability of each class; the longest bar is the prediction")
         self.layout_.addWidget(self.bars, 1)
-        self.summary = _caption("")
+        self.summary = _caption()
         self.layout_.addWidget(self.summary)
         self._finish_layout()
         self.resample()
@@ -706,9 +683,8 @@ class SoftmaxExample(Example):
     def resample(self) -> None:
         self.logits = images.numeric_grid((1, 10), seed=self._seed(), low=-3, high=4, decimals=1)[0]
         self.probabilities = softmax(self.logits)
-        self.logit_grid.set_data(
-            self.logits[None, :], cmap=colormaps.DIVERGING, levels=colormaps.symmetric_levels(self.logits), decimals=1
-        )
+        levels = colormaps.symmetric_levels(self.logits)
+        self.logit_grid.set_data(self.logits[None, :], cmap=colormaps.DIVERGING, levels=levels)
         self.bars.set_values(self.probabilities)
         best = int(np.argmax(self.probabilities))
         self.summary.setText(
@@ -813,20 +789,22 @@ class NetworkPage(QWidget):
         example = self._examples.get(index)
         if example is None:
             stage = STAGES[index]
+            seed = 1000 + index  # each stage its own numbers, the same every run
             if stage.kind == "input":
-                example = InputExample()
+                example = InputExample(seed)
             elif stage.kind == "conv":
-                example = ReluExample()
+                example = ReluExample(seed)
             elif stage.kind == "pool":
-                example = PoolExample()
+                example = PoolExample(seed)
             elif stage.kind == "dropout":
-                example = DropoutExample(stage.rate)
+                example = DropoutExample(stage.rate, seed)
             elif stage.kind == "flatten":
-                example = FlattenExample()
+                example = FlattenExample(seed)
             elif stage.kind == "dense":
-                example = DenseExample(use_relu=index + 1 < len(STAGES) and STAGES[index + 1].kind != "softmax")
+                last = index + 1 < len(STAGES) and STAGES[index + 1].kind == "softmax"
+                example = DenseExample(not last, seed)
             else:
-                example = SoftmaxExample()
+                example = SoftmaxExample(seed)
             self._examples[index] = example
             self.examples.addWidget(example)
         return example
