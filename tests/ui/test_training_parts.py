@@ -37,6 +37,13 @@ def test_weak_and_dead_maps_stay_visible_or_black():
     assert scaled[1].min() == 0 and scaled[1].max() == pytest.approx(1)  # a weak map uses the full scale
 
 
+@pytest.mark.parametrize(
+    "count, shape", [(1, (1, 1)), (64, (8, 8)), (32, (4, 8)), (8, (2, 4)), (10, (3, 4)), (7, (3, 3)), (31, (6, 6))]
+)
+def test_grids_are_near_square_and_full_when_possible(count, shape):
+    assert grid_shape(count) == shape
+
+
 def test_grid_leaves_unused_cells_blank():
     mosaic = feature_map_mosaic(np.ones((7, 7, 5), dtype=np.float32))
     rows, columns = grid_shape(5)

@@ -13,13 +13,16 @@ import numpy as np
 GAP = 1  # pixels between tiles
 
 
-def grid_shape(count: int, aspect: float = 1.0) -> tuple[int, int]:
-    """Rows and columns for ``count`` tiles, close to square (wider when ``aspect`` > 1)."""
+def grid_shape(count: int) -> tuple[int, int]:
+    """Rows and columns for ``count`` tiles: near square, at least as wide as tall, and with no
+    empty cells when a divisor of ``count`` allows a grid at most twice as wide as tall (32 -> 4 x 8)."""
     if count < 1:
         raise ValueError(f"a mosaic needs at least one tile, not {count}")
-    columns = max(1, math.ceil(math.sqrt(count * aspect)))
-    rows = math.ceil(count / columns)
-    return rows, columns
+    square = math.ceil(math.sqrt(count))
+    for columns in range(square, math.floor(math.sqrt(2 * count)) + 1):
+        if count % columns == 0:
+            return count // columns, columns
+    return math.ceil(count / square), square
 
 
 def tile(tiles: np.ndarray, rows: int, columns: int, gap: int = GAP) -> np.ndarray:

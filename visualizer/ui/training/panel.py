@@ -537,17 +537,22 @@ class TrainingPage(QWidget):
         )
         self._log(f"Run started on {started.device}: {started.model_name}, {started.data_source}")
 
+    def _planned_epochs(self) -> int:
+        if self.started is not None:
+            return self.started.epochs
+        return self._config.epochs if self._config is not None else 1
+
     def _show_curves(self) -> None:
-        epochs = self._config.epochs if self._config is not None else 1
+        epochs = self._planned_epochs()
         for plot in (self.loss_plot, self.accuracy_plot):
             plot.show_history(self.history, epochs)
 
     def _show_progress(self, batch) -> None:
-        total = batch.steps_per_epoch * (self._config.epochs if self._config else batch.epoch)
+        epochs = self._planned_epochs()
+        total = batch.steps_per_epoch * epochs
         done = (batch.epoch - 1) * batch.steps_per_epoch + batch.batch
         self.progress.setRange(0, total)
         self.progress.setValue(done)
-        epochs = self._config.epochs if self._config else batch.epoch
         self.progress.setFormat(
             f"Epoch {batch.epoch}/{epochs} · batch {batch.batch}/{batch.steps_per_epoch}"
         )

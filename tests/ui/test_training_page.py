@@ -1,0 +1,450 @@
+"""The training page driven by a fake training process that plays a scripted run.
+
+The fake has TrainingProcess's API; each poll() hands over the next chunk of the script, so the
+tests see the page exactly as it is between two timer ticks.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import threading
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QPointF, Qt
+
+from visualizer.training.config import ConvBlock, TrainConfig
+from visualizer.training.events import (
+    BatchEnd,
+    EpochEnd,
+    LayerKernels,
+    LayerMaps,
+    ProbeSnapshot,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    Status,
+)
+from visualizer.ui.training.driver import RunDriver
+from visualizer.ui.training.mosaic import feature_map_mosaic
+from visualizer.ui.training.panel import TrainingPage
+
+CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+               "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+STEPS = 4
+
+
+def snapshot(epoch: int, batch: int, *, end_of_epoch=False, probe_index=0, fill=None) -> ProbeSnapshot:
+    """The seed CNN's layers; every map holds ``fill`` (or the epoch number) plus a gradient."""
+    value = float(epoch if fill is None else fill)
+    ramp = np.linspace(0, 1, 28 * 28, dtype=np.float32).reshape(28, 28)
+
+    def maps(side, channels):
+        base = ramp[:side, :side, None] * (1 + np.arange(channels, dtype=np.float32))
+        return (base * value).astype(np.float32)
+
+    rng = np.random.default_rng(epoch)
+    probabilities = np.full(10, 0.02, dtype=np.float32)
+    probabilities[epoch % 10] = 0.82
+    return ProbeSnapshot(
+        epoch=epoch,
+        batch=batch,
+        probe_index=probe_index,
+        image=ramp,
+        label=9,
+        feature_maps=(
+            LayerMaps("conv2d", maps(28, 64)),
+            LayerMaps("max_pooling2d", maps(14, 64)),
+            LayerMaps("conv2d_1", maps(14, 32)),
+            LayerMaps("max_pooling2d_1", maps(7, 32)),
+        ),
+        kernels=(
+            LayerKernels("conv2d", rng.normal(size=(2, 2, 1, 64)).astype(np.float32) * value),
+            LayerKernels("conv2d_1", rng.normal(size=(2, 2, 64, 32)).astype(np.float32) * value),
+        ),
+        probabilities=probabilities,
+        end_of_epoch=end_of_epoch,
+    )
+
+
+def scripted_run(epochs: int = 2, model_path: str | None = None) -> list[list]:
+    """The chunks a two-epoch run delivers, one list per poll()."""
+    chunks = [
+        [Status("Reading Fashion-MNIST…")],
+        [Status("Loading Keras with the TensorFlow backend…")],
+        [RunStarted("tensorflow", "CPU", "a GPU exists but TensorFlow cannot use it: no CUDA build",
+                    "seed CNN", "conv2d  Conv2D  (28, 28, 64)  320", 412778,
+                    "bundled subset (2,000 train / 1,000 test): offline sample", 128, 32, epochs,
+                    STEPS, CLASS_NAMES)],
+    ]
+    for epoch in range(1, epochs + 1):
+        for batch in range(1, STEPS + 1):
+            loss = 2.0 / (epoch + batch / STEPS)
+            chunks.append([
+                BatchEnd(epoch, batch, STEPS, loss, 1 - loss / 3, 250.0, epoch * 2.0 + batch * 0.1),
+                snapshot(epoch, batch),
+            ])
+        chunks.append([
+            EpochEnd(epoch, 1.0 / epoch, 0.6 + 0.1 * epoch, 1.1 / epoch, 0.55 + 0.1 * epoch, epoch * 2.0),
+            snapshot(epoch, STEPS, end_of_epoch=True),
+        ])
+    chunks.append([Status("Saving the model…"),
+                   RunFinished(False, epochs, 0.45, 0.84, 0.5, 0.82, epochs * 2.0 + 1, model_path)])
+    return chunks
+
+
+class FakeTrainingProcess:
+    """TrainingProcess's API over a script. ``hold`` keeps the run waiting at a chunk index."""
+
+    def __init__(self, config: TrainConfig, chunks: list[list], *, ignores_stop=False) -> None:
+        self.config = config
+        self.chunks = list(chunks)
+        self.calls: list = []
+        self.hold_at: int | None = None
+        self.ignores_stop = ignores_stop
+        self.alive = False
+        self.finished = False
+
+    def start(self):
+        self.calls.append("start")
+        self.alive = True
+
+    def poll(self, max_events=None):
+        if self.finished or not self.chunks or self.hold_at == 0:
+            return []
+        if self.hold_at is not None:
+            self.hold_at -= 1
+        events = self.chunks.pop(0)
+        if any(isinstance(e, (RunFinished, RunFailed)) for e in events):
+            self.finished = True
+            self.alive = False
+        return events
+
+    def pause(self):
+        self.calls.append("pause")
+
+    def resume(self):
+        self.calls.append("resume")
+
+    def stop(self):
+        self.calls.append("stop")
+        if not self.ignores_stop:
+            self.hold_at = None
+            epochs = sum(isinstance(e, EpochEnd) for c in self.chunks for e in c)
+            self.chunks = [[RunFinished(True, self.config.epochs - epochs, 0.6, 0.7, 0.65, 0.69, 3.0,
+                                        self.chunks[-1][-1].model_path)]]
+
+    def set_probe(self, index):
+        self.calls.append(("set_probe", index))
+
+    def is_alive(self):
+        return self.alive
+
+    def join(self, timeout=None):
+        self.calls.append("join")
+
+    def terminate(self):
+        self.calls.append("terminate")
+        self.alive = False
+
+
+@pytest.fixture
+def model_file(tmp_path):
+    path = tmp_path / "run" / "model.keras"
+    path.parent.mkdir()
+    path.write_bytes(b"PK fake keras archive " * 100)
+    return str(path)
+
+
+@pytest.fixture
+def page_with(qtbot, model_file):
+    """A page whose Train button plays ``chunks`` (a scripted two-epoch run by default)."""
+    threads_before = threading.active_count()
+    made = []
+
+    def build(chunks=None, **fake_options):
+        def factory(config):
+            process = FakeTrainingProcess(config, chunks or scripted_run(model_path=model_file),
+                                          **fake_options)
+            made.append(process)
+            return process
+
+        page = TrainingPage(process_factory=factory)
+        qtbot.addWidget(page)
+        page.resize(1080, 680)
+        page.show()
+        return page, made
+
+    yield build
+    assert threading.active_count() == threads_before, "a test left a thread running"
+
+
+def run_to_end(qtbot, page):
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.state == "idle", timeout=5000)
+
+
+def test_settings_form_builds_the_seeds_config_by_default_and_follows_the_widgets(page_with):
+    page, _ = page_with()
+    form = page.settings
+    config = form.config()
+    seed = TrainConfig()
+    for name in ("model", "epochs", "batch_size", "learning_rate", "optimizer", "conv_blocks",
+                 "conv_dropout", "dense_units", "dense_dropout", "fc_units", "train_limit"):
+        assert getattr(config, name) == getattr(seed, name), name
+
+    form.block_count.setValue(3)
+    form.filters[2].setValue(16)
+    form.kernel_sizes[2].setValue(3)
+    form.epochs.setValue(2)
+    form.batch_size.setValue(64)
+    form.learning_rate.setValue(0.0005)
+    form.optimizer.setCurrentIndex(form.optimizer.findData("sgd"))
+    form.train_limit.setValue(640)
+    config = form.config()
+    assert config.conv_blocks == (ConvBlock(64, 2), ConvBlock(32, 2), ConvBlock(16, 3))
+    assert (config.epochs, config.batch_size, config.optimizer) == (2, 64, "sgd")
+    assert config.learning_rate == pytest.approx(0.0005)
+    assert config.train_limit == 640 and config.test_limit is None
+
+    form.model.setCurrentIndex(form.model.findData("fc"))
+    assert form.config().model == "fc"
+    assert not form.filters[0].isVisibleTo(form) and form.fc_units.isVisibleTo(form)
+
+
+def test_invalid_settings_cannot_be_entered(page_with):
+    form = page_with()[0].settings
+    form.block_count.setValue(9)
+    assert form.block_count.value() == 4  # 28 -> 14 -> 7 -> 3 -> 1: a fifth pooling has nothing left
+    assert form.kernel_sizes[3].maximum() == 3  # block 4 sees 3x3 maps
+    form.conv_dropout.setValue(1.0)
+    assert form.conv_dropout.value() < 1.0
+    form.kernel_sizes[0].setValue(3)
+    assert form.kernel_sizes[0].text() == "3×3"
+
+
+def test_train_shows_loading_progress_curves_and_maps(page_with, qtbot):
+    page, made = page_with()
+    process_hold = {"at": 2}
+
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    process = made[0]
+    assert process.calls[0] == "start"
+    assert process.config.probe_index == page.probe_spin.value()
+    process.hold_at = process_hold["at"]  # stop after the two loading statuses
+    assert not page.train_button.isEnabled() and not page.settings.isEnabled()
+    qtbot.waitUntil(lambda: "Loading Keras" in page.status_label.text(), timeout=3000)
+    assert page.progress.maximum() == 0  # busy: TensorFlow loads
+
+    process.hold_at = 1 + 2  # RunStarted and two batches
+    qtbot.waitUntil(lambda: page.history.batch_count == 2, timeout=3000)
+    assert "CPU" in page.device_label.text() and "cannot use it" in page.device_label.text()
+    assert "bundled subset" in page.data_label.text()
+    assert page.progress.format() == "Epoch 1/2 · batch 2/4"
+    assert page.progress.value() == 2 and page.progress.maximum() == 8
+    assert "images/s" in page.speed_label.text() and "left" in page.time_label.text()
+    x, y = page.loss_plot.smooth_curve.getData()
+    np.testing.assert_allclose(x, [0.25, 0.5])
+    assert len(y) == 2
+
+    page.tabs.setCurrentWidget(page.maps_tab)
+    qtbot.waitUntil(lambda: bool(page.maps_view.layer_images()), timeout=3000)
+    images = page.maps_view.layer_images()
+    assert [image.shape for image in images] == [(231, 231, 4), (119, 119, 4), (59, 119, 4), (31, 63, 4)]
+    assert page.maps_view.layer_titles()[0] == "conv2d  28×28×64"
+    caption = page.probe_view.caption.text()
+    assert "True: <b>Ankle boot</b>" in caption and "<b>Trouser</b> (wrong)" in caption
+
+    process.hold_at = None
+    qtbot.waitUntil(lambda: page.state == "idle", timeout=5000)
+    x, _ = page.accuracy_plot.validation_curve.getData()
+    np.testing.assert_array_equal(x, [1, 2])
+    page.tabs.setCurrentWidget(page.kernels_tab)
+    shapes = [image.shape for image in page.kernels_view.layer_images()]
+    assert shapes == [(23, 23, 4), (95, 191, 4)]  # 8x8 filters of 2x2; 32 filters x 64 channels
+    assert page.train_button.isEnabled() and page.settings.isEnabled()
+    assert page.save_model_button.isEnabled()
+    assert page.results_rows()[-1][0].startswith("CNN — 2 epochs")
+    assert page.results_rows()[-1][3] == "0.8200"
+    assert "join" in process.calls
+
+
+def test_results_table_keeps_the_seeds_rows_and_one_row_per_finished_run(page_with, qtbot):
+    page, _ = page_with()
+    run_to_end(qtbot, page)
+    page.settings.model.setCurrentIndex(page.settings.model.findData("fc"))
+    run_to_end(qtbot, page)
+    rows = page.results_rows()
+    assert rows[0] == ["Fully connected network - After 5 Epochs (seed notebook)",
+                       "0.8923", "0.2935", "0.8731", "0.2432"]
+    assert rows[1] == ["Convolutional network - After 5 Epochs (seed notebook)",
+                       "0.8860", "0.3094", "0.9048", "0.1954"]
+    assert [row[0].split(",")[0] for row in rows[2:]] == ["CNN — 2 epochs", "Fully connected — 2 epochs"]
+
+
+def test_pause_resume_and_stop_call_through_and_stop_offers_to_save(page_with, qtbot):
+    page, made = page_with()
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    process = made[0]
+    process.hold_at = 5
+    qtbot.waitUntil(lambda: page.history.batch_count == 2, timeout=3000)
+    qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
+    assert process.calls[-1] == "pause" and page.pause_button.text().endswith("Resume")
+    page.toggle_play()  # what the window's Space shortcut calls
+    assert process.calls[-1] == "resume" and page.pause_button.text().endswith("Pause")
+    qtbot.mouseClick(page.stop_button, Qt.MouseButton.LeftButton)
+    assert process.calls[-1] == "stop"
+    assert not page.stop_button.isEnabled() and "Stopping" in page.status_label.text()
+    qtbot.waitUntil(lambda: page.state == "idle", timeout=3000)
+    assert page.result.stopped_early
+    assert page.banner.isVisible() and page.banner.kind == "info"
+    assert "kept" in page.banner.message.text() and page.banner.action.text() == "Save model…"
+    assert "stopped early" in page.results_rows()[-1][0]
+
+
+def test_run_failed_shows_a_red_banner_with_details_and_train_works_again(page_with, qtbot):
+    failure = RunFailed("Fashion-MNIST was not found in /nowhere: choose another folder.",
+                        "Traceback (most recent call last):\n  DataError: /nowhere")
+    page, made = page_with([[Status("Reading Fashion-MNIST…")], [failure]])
+    run_to_end(qtbot, page)
+    assert page.banner.isVisible() and page.banner.kind == "error"
+    assert "not found" in page.banner.message.text()
+    assert page.banner.details_button.isVisible()
+    qtbot.mouseClick(page.banner.details_button, Qt.MouseButton.LeftButton)
+    assert page.banner.details.isVisible() and "DataError" in page.banner.details.toPlainText()
+    assert "DataError" in page.log_text.toPlainText()
+    assert page.train_button.isEnabled()
+    run_to_end(qtbot, page)
+    assert len(made) == 2
+
+
+def test_a_process_that_dies_silently_becomes_a_message(page_with, qtbot):
+    page, made = page_with([[Status("Loading…")]] + [[]] * 50)
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    made[0].alive = False
+    qtbot.waitUntil(lambda: page.state == "idle", timeout=3000)
+    assert page.banner.kind == "error" and "ended without" in page.banner.message.text()
+
+
+def test_changing_the_probe_calls_set_probe(page_with, qtbot):
+    page, made = page_with()
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    process = made[0]
+    process.hold_at = 3
+    qtbot.waitUntil(lambda: page.started is not None, timeout=3000)
+    assert page.probe_spin.maximum() == 31  # 32 test images
+    page.probe_spin.setValue(7)
+    assert process.calls[-1] == ("set_probe", 7)
+    page.shutdown()
+
+
+def test_replay_slider_shows_the_epoch_one_snapshot(page_with, qtbot):
+    page, _ = page_with()
+    page.tabs.setCurrentWidget(page.maps_tab)
+    run_to_end(qtbot, page)
+    slider = page.replay_slider
+    assert (slider.minimum(), slider.maximum(), slider.value()) == (0, 2, 2)
+    assert page.replay_label.text() == "Live"
+    slider.setValue(0)
+    assert page.replay_label.text() == "End of epoch 1 of 2 kept"
+    shown = page.shown_snapshot()
+    assert shown.epoch == 1 and shown.end_of_epoch
+    # the maps are drawn from epoch 1's maps (which differ from the live ones, scaled by 2)
+    expected = feature_map_mosaic(shown.feature_maps[0].maps)
+    drawn = page.maps_view.layer_images()[0]
+    assert drawn.shape[:2] == expected.shape
+    assert "end of epoch 1" in page.probe_view.caption.text()
+    page.tabs.setCurrentWidget(page.kernels_tab)
+    assert "end of epoch 1" in page.kernels_view.layer_titles()[0]
+    qtbot.mouseClick(page.live_button, Qt.MouseButton.LeftButton)
+    assert slider.value() == 2 and page.replay_label.text() == "Live"
+    assert "end of epoch 2" in page.kernels_view.layer_titles()[0]
+
+
+def test_save_model_copies_the_run_model_atomically(page_with, qtbot, tmp_path, model_file, monkeypatch):
+    page, _ = page_with()
+    run_to_end(qtbot, page)
+    destination = tmp_path / "saved" / "fashion"
+    destination.parent.mkdir()
+    monkeypatch.setattr(page, "_ask_path", lambda *args: str(destination))
+    qtbot.mouseClick(page.save_model_button, Qt.MouseButton.LeftButton)
+    saved = destination.with_suffix(".keras")
+    assert saved.read_bytes() == open(model_file, "rb").read()
+    assert os.listdir(destination.parent) == ["fashion.keras"]  # no temporary left behind
+    assert "Saved the model" in page.banner.message.text()
+
+
+def test_save_model_into_a_missing_folder_says_so(page_with, qtbot, tmp_path, monkeypatch):
+    page, _ = page_with()
+    run_to_end(qtbot, page)
+    monkeypatch.setattr(page, "_ask_path", lambda *args: str(tmp_path / "missing" / "m.keras"))
+    page._on_save_model_clicked()
+    assert page.banner.kind == "error" and "Could not save the model" in page.banner.message.text()
+
+
+def test_export_curves_as_csv(page_with, qtbot, tmp_path, monkeypatch):
+    page, _ = page_with()
+    run_to_end(qtbot, page)
+    path = tmp_path / "curves.csv"
+    monkeypatch.setattr(page, "_ask_path", lambda *args: str(path))
+    qtbot.mouseClick(page.export_csv_button, Qt.MouseButton.LeftButton)
+    rows = list(csv.DictReader(io.StringIO(path.read_text())))
+    assert [row["kind"] for row in rows].count("batch") == 2 * STEPS
+    epochs = [row for row in rows if row["kind"] == "epoch"]
+    assert [row["epoch"] for row in epochs] == ["1", "2"]
+    assert float(epochs[1]["val_loss"]) == pytest.approx(0.55)
+    first = rows[0]
+    assert (first["epoch"], first["batch"]) == ("1", "1")
+    assert float(first["loss"]) == pytest.approx(2.0 / 1.25)
+
+
+def test_save_plot_as_png(page_with, qtbot, tmp_path, monkeypatch):
+    page, _ = page_with()
+    run_to_end(qtbot, page)
+    path = tmp_path / "loss.png"
+    monkeypatch.setattr(page, "_ask_path", lambda *args: str(path))
+    page._ask_save_png(page.loss_plot, "loss.png")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_hovering_a_curve_reads_its_value(page_with, qtbot):
+    page, _ = page_with()
+    run_to_end(qtbot, page)
+    plot = page.loss_plot
+    assert plot.readout_text() == ""
+    scene_point = plot.getPlotItem().vb.mapViewToScene(QPointF(0.52, 1.0))
+    plot._on_scene_mouse_moved(scene_point)  # what moving the mouse there does
+    text = plot.readout_text()
+    assert text.startswith("epoch 0.500\n")  # the nearest batch point: epoch 1, batch 2 of 4
+    assert f"loss {page.history.batch('loss')[1]:.4f}" in text
+    assert f"smoothed {page.history.batch('smooth_loss')[1]:.4f}" in text
+    tip = plot.validation_curve.scatter.opts["tip"](2, 0.55, None)
+    assert tip == "epoch 2, validation loss: 0.5500"
+
+
+def test_shutdown_terminates_a_run_that_does_not_stop(page_with, qtbot):
+    page, made = page_with([[Status("Loading…")]] + [[]] * 1000, ignores_stop=True)
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    page.driver.shutdown(grace_s=0.2)
+    calls = made[0].calls
+    assert "stop" in calls and calls.index("terminate") > calls.index("stop")
+    assert not made[0].is_alive() and not page.driver.running
+
+
+def test_driver_hands_over_one_frame_per_tick_with_only_the_newest_snapshot(qtbot):
+    chunks = scripted_run()
+    everything = [event for chunk in chunks for event in chunk]
+    process = FakeTrainingProcess(TrainConfig(), [everything])
+    driver = RunDriver(lambda config: process)
+    frames = []
+    driver.frameReady.connect(frames.append)
+    driver.start(TrainConfig())
+    qtbot.waitUntil(lambda: bool(frames), timeout=3000)
+    frame = frames[0]
+    assert len(frame.batches) == 2 * STEPS and len(frame.epochs) == 2
+    assert frame.snapshot.epoch == 2 and frame.snapshot.end_of_epoch
+    assert [s.epoch for s in frame.epoch_snapshots] == [1, 2]
+    assert frame.snapshots_received == 2 * STEPS + 2
+    assert frame.finished is not None and not driver.running
