@@ -35,6 +35,13 @@ PAGES: tuple[PageSpec, ...] = (
         "visualizer.ui.demos.network:NetworkPage",
         "The notebook's whole CNN, stage by stage: ReLU, pooling, dropout, flatten, dense, softmax.",
     ),
+    PageSpec(
+        "training",
+        "Live training",
+        "Training",
+        "visualizer.ui.training.panel:TrainingPage",
+        "Train the notebook's CNN on Fashion-MNIST and watch its curves, feature maps and kernels change.",
+    ),
 )
 
 
