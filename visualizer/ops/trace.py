@@ -59,7 +59,8 @@ class ConvStep:
     out_row, out_col: the output cell this step computes.
     rows: (kh,) padded-input row under each kernel row (spaced by the dilation).
     cols: (kw,) padded-input column under each kernel column.
-    window: input values under the kernel, (kh, kw) or (kh, kw, C_in).
+    window: input values under the kernel: (kh, kw) for an (H, W) input,
+        (kh, kw, C_in) for an (H, W, C_in) one.
     is_padding: (kh, kw) bool, True where the window lies on padding zeros.
     weights: the kernel, same shape as ``window``.
     products: ``window * weights``, element by element.
@@ -263,8 +264,8 @@ def conv_trace(x, kernel, stride=1, padding="valid", dilation=1) -> ConvTrace:
     """Trace of ``conv2d(x, kernel, ...)`` for one output channel.
 
     ``kernel`` is (kh, kw) or (kh, kw, C_in); for a (kh, kw, C_in, C_out) bank
-    trace one filter at a time with ``kernel[..., j]``. Steps of a
-    multi-channel input have (kh, kw, C_in) windows.
+    trace one filter at a time with ``kernel[..., j]``. Windows and weights are
+    (kh, kw) for an (H, W) ``x`` and (kh, kw, C_in) for an (H, W, C_in) one.
     """
     image = as_image(x)
     if np.ndim(kernel) == 4:
@@ -276,7 +277,7 @@ def conv_trace(x, kernel, stride=1, padding="valid", dilation=1) -> ConvTrace:
     shapes.conv_output_shape(image.shape[:2], weights.shape[:2], stride, padding, dilation)  # validates
     pads = shapes.conv_padding(image.shape[:2], weights.shape[:2], stride, padding, dilation)
     padded, mask = pad_image(image, pads)
-    squeeze = np.ndim(x) == 2 or (np.ndim(kernel) == 2)
+    squeeze = np.ndim(x) == 2
     return ConvTrace(padded, mask, pads, weights, stride, dilation, squeeze)
 
 
