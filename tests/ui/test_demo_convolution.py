@@ -132,3 +132,39 @@ def test_a_picture_shows_its_whole_output(page):
     page.source.select("fashion-sneaker")
     assert page.source.image().shape == (28, 28)
     assert page.current_step() == page.step_count() - 1 == 26 * 26 - 1
+
+
+def keras_conv_bank(x, bank):
+    import keras
+
+    out = keras.ops.conv(x[None].astype("float32"), bank.astype("float32"), strides=1, padding="valid")
+    return np.asarray(out)[0]
+
+
+def test_depth_mode_makes_one_map_per_filter_like_keras(page, qtbot):
+    page.mode_box.setCurrentIndex(page.mode_box.findText("Three channels (RGB), several filters"))
+    x = page.rgb_source.image()
+    assert x.ndim == 3 and x.shape[2] == 3
+    page.filter_count.setValue(4)
+    bank = page.kernel()
+    assert bank.shape == (3, 3, 3, 4)
+    expected = keras_conv_bank(x, bank)
+    shown = np.stack([grid.values() for grid in page.depth_view.outputs[:4]], axis=2)
+    np.testing.assert_allclose(shown, expected, atol=1e-3)
+
+    # editing the green slice of filter 2 changes only map 2, as Keras would
+    page.filter_index.setValue(2)
+    choose_preset(page.slice_editors[1], kernel_presets.LAPLACIAN)
+    bank = page.kernel()
+    assert np.array_equal(bank[:, :, 1, 1], kernel_presets.make_kernel(kernel_presets.LAPLACIAN, 3, 3))
+    shown = np.stack([grid.values() for grid in page.depth_view.outputs[:4]], axis=2)
+    np.testing.assert_allclose(shown, keras_conv_bank(x, bank), atol=1e-3)
+
+    page.set_step(4)
+    total, value = written_terms_total(page.depth_view.arithmetic.text())
+    assert total == pytest.approx(page.depth_view.outputs[1].values()[1, 1])
+    assert len(page.depth_view.inputs[0].window()) == 9
+
+    click_cell(qtbot, page.depth_view.outputs[2], 2, 1)
+    assert page.filter_index.value() == 3
+    assert page.current_step() == 2 * 3 + 1

@@ -55,10 +55,19 @@ class WindowStepView(QWidget):
         font = self.middle_caption.font()
         font.setBold(True)
         self.middle_caption.setFont(font)
+        self.detail = GridView(max_cell_em=2.4)
+        self.detail.setToolTip("The current window in detail")
+        self.detail.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.detail_note = QLabel()
+        self.detail_note.setAlignment(Qt.AlignmentFlag.AlignHCenter)
+        self.detail_note.setWordWrap(True)
         middle_column = QVBoxLayout()
         middle_column.addStretch(1)
         middle_column.addWidget(self.middle_caption)
         middle_column.addWidget(middle, 0, Qt.AlignmentFlag.AlignHCenter)
+        middle_column.addSpacing(self.fontMetrics().height())
+        middle_column.addWidget(self.detail)
+        middle_column.addWidget(self.detail_note)
         middle_column.addStretch(1)
         middle_holder = QWidget()
         middle_holder.setLayout(middle_column)
@@ -130,6 +139,27 @@ class WindowStepView(QWidget):
         self.output.set_window([(step.out_row, step.out_col)])
         self.output.set_pending(pending_mask(self._trace.output.shape, index), dim=self._picture)
         self.arithmetic.setText(f"<b>output[{step.out_row}, {step.out_col}]</b> = {format_sum(step)}")
+        self._show_detail(step)
+
+    def _show_detail(self, step) -> None:
+        """The window up close: its products with the kernel (convolution) or its values (pooling)."""
+        if self._weights:
+            values, cmap = step.products, colormaps.DIVERGING
+            levels = colormaps.symmetric_levels(values)
+            self.detail.set_caption("window × kernel")
+            self.detail_note.setText(f"add them up: {format_value(step.value)}")
+        else:
+            values, cmap = step.window, colormaps.SEQUENTIAL
+            levels = self.input.levels()
+            self.detail.set_caption("window")
+            self.detail_note.setText("")
+        self.detail.set_data(values, cmap=cmap, levels=levels)
+        self.detail.set_shaded(step.is_padding)
+        winner = getattr(step, "winner", None)
+        if winner is not None:
+            row = int(np.flatnonzero(step.rows == winner[0])[0])
+            col = int(np.flatnonzero(step.cols == winner[1])[0])
+            self.detail.set_marks([(row, col)])
 
     def _on_output_cell_hovered(self, row: int, col: int) -> None:
         if row < 0 or self._trace is None:

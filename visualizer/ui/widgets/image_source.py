@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.ui import images
+from visualizer.ui.widgets.compact import compact_combo
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class ImageSourcePicker(QWidget):
         self._own: dict[str, np.ndarray] = {}  # the user's files and drawings, by title
         self._samples = {sample.name: sample for sample in images.sample_images()}
 
-        self.source_box = QComboBox()
+        self.source_box = compact_combo()
         self.source_box.setToolTip(
             "What the demo works on: a small grid of numbers you can follow by hand, or a picture"
         )

@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.ui.widgets import colormaps, kernel_presets
+from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.grid_view import format_value
 
 
@@ -34,7 +35,7 @@ class KernelEditor(QWidget):
         self._seed = seed
         self._updating = False
 
-        self.preset_box = QComboBox()
+        self.preset_box = compact_combo()
         self.preset_box.setToolTip("Fill the kernel with a well-known filter")
         self.table = QTableWidget()
         self.table.setToolTip("The kernel's weights: double-click a cell (or start typing) to change it")
@@ -94,10 +95,10 @@ class KernelEditor(QWidget):
         self.preset_box.setCurrentText(name)
         self._set(kernel_presets.make_kernel(name, rows, cols, self._seed))
 
-    def set_kernel(self, kernel: np.ndarray) -> None:
-        """Show given weights (marked as a custom kernel)."""
+    def set_kernel(self, kernel: np.ndarray, preset: str = kernel_presets.CUSTOM) -> None:
+        """Show given weights, named as `preset` when they came from one (else as custom)."""
         kernel = np.asarray(kernel, float)
-        self._fill_presets(*kernel.shape, kernel_presets.CUSTOM)
+        self._fill_presets(*kernel.shape, preset)
         self._set(kernel)
 
     def set_weight(self, row: int, col: int, value: float) -> None:
@@ -107,6 +108,8 @@ class KernelEditor(QWidget):
     # -- internals -------------------------------------------------------------------------------
     def _fill_presets(self, rows: int, cols: int, current: str) -> None:
         names = kernel_presets.preset_names(rows, cols)
+        if current not in names:
+            current = kernel_presets.CUSTOM
         if current == kernel_presets.CUSTOM:
             names = names + [kernel_presets.CUSTOM]
         self.preset_box.blockSignals(True)
@@ -114,7 +117,7 @@ class KernelEditor(QWidget):
         for index, name in enumerate(names):
             self.preset_box.addItem(name)
             self.preset_box.setItemData(index, kernel_presets.TIPS[name], Qt.ItemDataRole.ToolTipRole)
-        self.preset_box.setCurrentText(current if current in names else names[0])
+        self.preset_box.setCurrentText(current)
         self.preset_box.blockSignals(False)
 
     def _set(self, kernel: np.ndarray) -> None:
