@@ -192,11 +192,12 @@ class _WindowTrace(_GridTrace):
         self.kernel_hw, self.stride, self.dilation = tuple(kernel_hw), tuple(stride), tuple(dilation)
         self.output = _frozen(output)
         self.grid_shape = self.output.shape[:2]
-        windows = window_view(_frozen(padded), kernel_hw, stride, dilation)[: self.grid_shape[0], : self.grid_shape[1]]
+        rows, cols = self.grid_shape
+        windows = window_view(_frozen(padded), kernel_hw, stride, dilation)[:rows, :cols]
         self.padded_input = _frozen(padded[:, :, 0] if squeeze else padded)
         self.padding_mask = _frozen(mask)
         self.windows = windows[..., 0] if squeeze else windows
-        self._mask_windows = window_view(_frozen(mask[:, :, None]), kernel_hw, stride, dilation)[..., 0]
+        self._mask_windows = window_view(_frozen(mask[:, :, None]), kernel_hw, stride, dilation)[:rows, :cols, ..., 0]
         self.row_index = _frozen(
             np.arange(self.grid_shape[0])[:, None] * stride[0] + np.arange(kernel_hw[0]) * dilation[0]
         )
@@ -284,6 +285,8 @@ def conv_trace(x, kernel, stride=1, padding="valid", dilation=1) -> ConvTrace:
 class PoolTrace(_WindowTrace):
     """Trace of a pooling of one channel; see :func:`pool_trace`.
 
+    ``padded_input`` holds -inf on padding for "max" (so padding never wins)
+    and 0 otherwise; draw it with ``padding_mask``.
     Besides the attributes of every window trace: ``mode``; ``counts``
     (H_out, W_out), the real cells in each window; and for "max"
     ``winners`` (H_out, W_out, 2), the (row, col) on the padded input each
