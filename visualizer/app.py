@@ -134,6 +134,12 @@ def _run_gui(args: argparse.Namespace) -> int:
         window.resize(*size)
         window.show()
         _settle(app)
+        if (window.width(), window.height()) != size:
+            print(
+                f"cnn-visualizer: this page needs at least {window.width()}x{window.height()}; "
+                f"the screenshot has that size instead of {size[0]}x{size[1]}",
+                file=sys.stderr,
+            )
         from visualizer.ui.export import ExportError
 
         try:

@@ -711,10 +711,12 @@ class NetworkPage(QWidget):
 
         heading = QLabel(f"<b>{self.title}</b>: the notebook's CNN from picture to prediction")
         heading.setTextFormat(Qt.TextFormat.RichText)
+        heading.setWordWrap(True)  # a narrow window wraps the title rather than refusing to shrink
         font = heading.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         heading.setFont(font)
         self.total = QLabel(f"{TOTAL_PARAMS:,} learned numbers in all")
+        self.total.setWordWrap(True)
         self.total.setToolTip("Weights and biases of the two convolutions and the two dense layers")
         top = QHBoxLayout()
         top.addWidget(heading, 1)

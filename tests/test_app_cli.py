@@ -1,0 +1,77 @@
+"""The command line: --help lists the pages, bad arguments fail with words, --screenshot writes a PNG.
+
+Each case runs the real `python -m visualizer` in a subprocess, as a user would.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+from visualizer.ui.pages import PAGES
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _run(*args: str, tmp_path: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),  # never read or write the user's settings
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "visualizer", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=timeout,
+    )
+
+
+def test_help_lists_every_page(tmp_path):
+    result = _run("--help", tmp_path=tmp_path)
+    assert result.returncode == 0
+    for spec in PAGES:
+        assert spec.name in result.stdout and spec.title in result.stdout
+    assert "--screenshot" in result.stdout
+    assert "--quit-after-show" not in result.stdout  # a benchmark hook, not for users
+
+
+def test_unknown_page_exits_2_with_the_page_list(tmp_path):
+    result = _run("--page", "no-such-page", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "no page named 'no-such-page'" in result.stderr
+    assert PAGES[0].name in result.stderr
+
+
+def test_screenshot_writes_a_png_of_the_requested_size(tmp_path):
+    shot = tmp_path / "network.png"
+    result = _run("--page", "network", "--screenshot", str(shot), "--size", "800x600", tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr
+    with Image.open(shot) as image:
+        assert image.format == "PNG"
+        assert image.size == (800, 600)
+        colours = image.convert("RGB").getcolors(maxcolors=100_000)
+    assert colours is None or len(colours) > 20, "the page was painted, not left blank"
+    assert not list(tmp_path.glob(".*.part")), "no temporary file left behind"
+
+
+def test_screenshot_to_a_missing_folder_fails_clearly(tmp_path):
+    result = _run("--screenshot", str(tmp_path / "missing" / "x.png"), tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "does not exist" in result.stderr
+
+
+def test_screenshot_needs_a_png_name(tmp_path):
+    result = _run("--screenshot", str(tmp_path / "x.jpg"), tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert ".png" in result.stderr
+
+
+def test_bad_size_is_explained(tmp_path):
+    result = _run("--screenshot", str(tmp_path / "x.png"), "--size", "big", tmp_path=tmp_path)
+    assert result.returncode != 0
+    assert "1280x720" in result.stderr
