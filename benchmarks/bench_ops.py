@@ -26,7 +26,10 @@ def main() -> None:
     cases = {
         "conv2d 256x256, 7x7 kernel, same": lambda: conv2d(image, kernel, padding="same"),
         "conv_trace build, same arguments": lambda: conv_trace(image, kernel, padding="same"),
-        "conv2d + conv_trace": lambda: (conv2d(image, kernel, padding="same"), conv_trace(image, kernel, padding="same")),
+        "conv2d + conv_trace": lambda: (
+            conv2d(image, kernel, padding="same"),
+            conv_trace(image, kernel, padding="same"),
+        ),
         "one trace step + format_sum": lambda: format_sum(trace[12345]),
         "pool2d max 2x2": lambda: pool2d(image, 2),
         "pool_trace max 2x2 build": lambda: pool_trace(image, 2),

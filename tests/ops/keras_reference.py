@@ -25,7 +25,9 @@ def _batch(x: np.ndarray) -> np.ndarray:
 
 def conv(x, kernel4, stride, padding, dilation=1) -> np.ndarray:
     """(H_out, W_out, C_out) of ``keras.ops.conv``; ``kernel4`` is (kh, kw, C_in, C_out)."""
-    out = keras.ops.conv(_batch(x), np.asarray(kernel4, np.float32), strides=stride, padding=padding, dilation_rate=dilation)
+    out = keras.ops.conv(
+        _batch(x), np.asarray(kernel4, np.float32), strides=stride, padding=padding, dilation_rate=dilation
+    )
     return np.asarray(out, dtype=np.float64)[0]
 
 

@@ -27,7 +27,8 @@ def test_transposed_conv_equals_keras_both_ways(setting):
     magnitude = conv2d_transpose_scatter(np.abs(x), np.abs(kernel), stride, padding, output_padding)
     ref.assert_close_float32(ours, expected, magnitude[:, :, None] if kernel.ndim == 2 else magnitude)
 
-    assert scatter.shape[:2] == shapes.conv_transpose_output_shape(x.shape[:2], kernel.shape[:2], stride, padding, output_padding)
+    sizes = shapes.conv_transpose_output_shape(x.shape[:2], kernel.shape[:2], stride, padding, output_padding)
+    assert scatter.shape[:2] == sizes
     texts = shapes.conv_transpose_formula(x.shape[:2], kernel.shape[:2], stride, padding, output_padding)
     for text, n in zip(texts, scatter.shape):
         numbers = [int(v) for v in re.findall(r"\d+", text)]

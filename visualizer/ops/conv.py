@@ -41,7 +41,9 @@ def as_conv_kernel(kernel, in_channels: int) -> tuple[np.ndarray, bool]:
     elif kernel.ndim == 4:
         has_out_axis = True
     else:
-        raise ValueError(f"The kernel must be (kh, kw), (kh, kw, C_in) or (kh, kw, C_in, C_out), got shape {kernel.shape}.")
+        raise ValueError(
+            f"The kernel must be (kh, kw), (kh, kw, C_in) or (kh, kw, C_in, C_out), got shape {kernel.shape}."
+        )
     if min(kernel.shape) < 1:
         raise ValueError(f"The kernel has an empty axis (shape {kernel.shape}).")
     if kernel.shape[2] != in_channels:

@@ -177,7 +177,9 @@ class TransposeAxis(NamedTuple):
     output_padding: int
 
 
-def conv_transpose_axis(in_size: int, kernel: int, stride: int = 1, padding="valid", output_padding=None) -> TransposeAxis:
+def conv_transpose_axis(
+    in_size: int, kernel: int, stride: int = 1, padding="valid", output_padding=None
+) -> TransposeAxis:
     """Size and cropping of one axis of a transposed convolution, as Keras on TensorFlow."""
     name = _padding_name(padding)
     if name is None:

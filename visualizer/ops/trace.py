@@ -232,7 +232,8 @@ class ConvTrace(_WindowTrace):
     step_type = ConvStep
 
     def __init__(self, padded, mask, pads, weights, stride, dilation, squeeze):
-        output = correlate_padded(padded, weights[..., None], _conv_out_hw(padded, weights, stride, dilation), stride, dilation)
+        out_hw = _conv_out_hw(padded, weights, stride, dilation)
+        output = correlate_padded(padded, weights[..., None], out_hw, stride, dilation)
         super().__init__(padded, mask, pads, weights.shape[:2], stride, dilation, output[:, :, 0], squeeze)
         self.kernel = _frozen(weights[:, :, 0] if squeeze else weights)
 
@@ -257,7 +258,8 @@ class ConvTrace(_WindowTrace):
 
 def _conv_out_hw(padded, weights, stride, dilation):
     return tuple(
-        shapes.conv_output_size(n, k, s, (0, 0), d) for n, k, s, d in zip(padded.shape[:2], weights.shape[:2], stride, dilation)
+        shapes.conv_output_size(n, k, s, (0, 0), d)
+        for n, k, s, d in zip(padded.shape[:2], weights.shape[:2], stride, dilation)
     )
 
 
