@@ -168,3 +168,15 @@ def test_depth_mode_makes_one_map_per_filter_like_keras(page, qtbot):
     click_cell(qtbot, page.depth_view.outputs[2], 2, 1)
     assert page.filter_index.value() == 3
     assert page.current_step() == 2 * 3 + 1
+
+
+def test_a_smaller_input_shrinks_a_kernel_that_no_longer_fits(page):
+    page.source.select("fashion-sneaker")
+    page.kernel_rows.setValue(7)
+    assert page.kernel_editor.kernel().shape == (7, 3)
+    page.source.select("numbers")
+    page.source.grid_size.setValue(5)
+    assert page.kernel_editor.kernel().shape == (5, 3)
+    np.testing.assert_allclose(
+        page.view.output.values(), keras_conv(page.source.image(), page.kernel_editor.kernel()), atol=1e-4
+    )

@@ -29,6 +29,13 @@ PAGES: tuple[PageSpec, ...] = (
         "Slide a kernel over an image: each output cell is a weighted sum of one window.",
     ),
     PageSpec(
+        "stride-padding",
+        "Stride and padding",
+        "Concepts",
+        "visualizer.ui.demos.stride_padding:StridePaddingPage",
+        "How stride, padding (valid, same, explicit) and dilation change where the kernel goes and the output size.",
+    ),
+    PageSpec(
         "network",
         "Rest of the network",
         "Concepts",

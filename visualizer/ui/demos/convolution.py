@@ -157,7 +157,22 @@ class ConvolutionPage(StepPage):
             editor.blockSignals(False)
 
     # -- computing -----------------------------------------------------------------------------
+    def _fit_kernel_to_image(self) -> None:
+        """A new, smaller input can leave the kernel too large: shrink it to fit."""
+        image = self.image()
+        set_range(self.kernel_rows, 1, min(MAX_KERNEL, image.shape[0]))
+        set_range(self.kernel_cols, 1, min(MAX_KERNEL, image.shape[1]))
+        kernel_hw = (self.kernel_rows.value(), self.kernel_cols.value())
+        if self.is_depth():
+            if self._filters[0].shape[:2] != kernel_hw:
+                self._reset_filters()
+        else:
+            self.kernel_editor.blockSignals(True)
+            self.kernel_editor.set_kernel_size(*kernel_hw)
+            self.kernel_editor.blockSignals(False)
+
     def _recompute(self) -> None:
+        self._fit_kernel_to_image()
         image = self.image()
         picture = not self._current_source().is_numbers()
         kernel_hw = (self.kernel_rows.value(), self.kernel_cols.value())
