@@ -23,14 +23,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import shapes
-from .conv import correlate_padded, as_conv_kernel, as_image, pad_image, window_view
+from .conv import as_conv_kernel, as_image, correlate_padded, pad_image, window_view
 from .pooling import check_mode, padded_for_pool, pool2d, pool_geometry
 from .transposed import (
-    transpose_setup,
     full_transpose_size,
     rotated_kernel,
     scatter_full,
     transpose_as_conv_padding,
+    transpose_setup,
     zero_insert,
 )
 
