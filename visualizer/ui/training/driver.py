@@ -91,6 +91,7 @@ class RunDriver(QObject):
         super().__init__(parent)
         self._factory = process_factory or default_process_factory
         self._process = None
+        self._exiting: list = []  # (process, deadline) of runs that have ended, not yet exited
         self._paused = False
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
@@ -99,6 +100,11 @@ class RunDriver(QObject):
     @property
     def running(self) -> bool:
         return self._process is not None
+
+    @property
+    def exiting(self) -> bool:
+        """True while the process of a run that has ended is still exiting."""
+        return bool(self._exiting)
 
     @property
     def paused(self) -> bool:
@@ -135,9 +141,11 @@ class RunDriver(QObject):
             self._process.set_probe(index)
 
     def _on_timer_timeout(self) -> None:
+        self._reap_exiting()
         process = self._process
         if process is None:
-            self._timer.stop()
+            if not self._exiting:
+                self._timer.stop()
             return
         frame = Frame()
         for event in process.poll():
@@ -159,20 +167,34 @@ class RunDriver(QObject):
             self.runEnded.emit()
 
     def _release(self) -> None:
-        self._timer.stop()
-        process, self._process = self._process, None
+        """The run has reported its end; its process exits on its own (tearing down TensorFlow
+        takes a second or two). The timer keeps ticking to reap it without blocking the GUI."""
+        self._exiting.append((self._process, time.monotonic() + STOP_GRACE_S))
+        self._process = None
         self._paused = False
-        process.join(STOP_GRACE_S)
-        if process.is_alive():
-            log.warning("the training process did not exit after its last event; terminating it")
-            process.terminate()
-            process.join(STOP_GRACE_S)
+        self._reap_exiting()
+
+    def _reap_exiting(self, wait: bool = False) -> None:
+        still_exiting = []
+        for process, deadline in self._exiting:
+            if wait:
+                process.join(max(0.0, deadline - time.monotonic()))
+            if process.is_alive() and time.monotonic() < deadline:
+                still_exiting.append((process, deadline))
+                continue
+            if process.is_alive():
+                log.warning("the training process did not exit after its last event; terminating it")
+                process.terminate()
+            process.join(0)
+        self._exiting = still_exiting
 
     def shutdown(self, grace_s: float = STOP_GRACE_S) -> None:
         """Stop the run for good (the window is closing): ask it to stop, wait up to ``grace_s``
         for it to end, then terminate it. Its remaining events are dropped."""
+        self._reap_exiting(wait=True)
         process = self._process
         if process is None:
+            self._timer.stop()
             return
         self._timer.stop()
         self._process = None

@@ -1,0 +1,52 @@
+"""The training page with the real training process: a tiny run from Train to the results."""
+
+import multiprocessing
+import threading
+
+import pytest
+from PyQt6.QtCore import Qt
+
+from visualizer.ui.training.panel import TrainingPage
+
+
+@pytest.mark.slow
+def test_a_tiny_real_run_fills_the_page_and_leaves_nothing_running(qtbot, tmp_path, monkeypatch):
+    threads_before = threading.active_count()
+    page = TrainingPage()
+    qtbot.addWidget(page)
+    page.resize(1080, 680)
+    page.show()
+    form = page.settings
+    bundled = next(i for i in range(form.data.count())
+                   if getattr(form.data.itemData(i), "is_subset", False))
+    form.data.setCurrentIndex(bundled)
+    form.epochs.setValue(1)
+    form.train_limit.setValue(64)
+    form.test_limit.setValue(32)
+    page.tabs.setCurrentWidget(page.maps_tab)
+
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    assert page.state == "running"
+    try:
+        qtbot.waitUntil(lambda: page.state == "idle", timeout=120000)
+    finally:
+        page.shutdown()
+
+    assert page.banner.kind == "info", page.banner.message.text() + page.banner.details.toPlainText()
+    assert page.result is not None and not page.result.stopped_early
+    assert page.started.train_count == 64 and page.started.test_count == 32
+    assert page.history.batch_count >= 1 and len(page.history.epochs) == 1
+    assert page.history.replay_epochs() == [1]
+    titles = page.maps_view.layer_titles()
+    assert len(titles) == 4 and "28×28×64" in titles[0] and "7×7×32" in titles[3]
+    assert page.maps_view.layer_images()[0].shape == (231, 231, 4)
+    page.tabs.setCurrentWidget(page.kernels_tab)
+    assert [image.shape for image in page.kernels_view.layer_images()] == [(23, 23, 4), (95, 191, 4)]
+    assert page.results_rows()[-1][0] == "CNN — 1 epoch, 64 training images"
+
+    destination = tmp_path / "model.keras"
+    page.save_model(str(destination))
+    assert destination.stat().st_size > 1000
+    assert not page.driver.running
+    assert threading.active_count() == threads_before
+    assert multiprocessing.active_children() == []
