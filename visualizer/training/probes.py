@@ -20,6 +20,17 @@ def _frozen_copy(array) -> np.ndarray:
     return copy
 
 
+def _variable_to_numpy(variable) -> np.ndarray:
+    """The value of a Keras variable on any backend. Each backend's own tensor method is used
+    because np.array() on TensorFlow and PyTorch variables warns (NumPy 2's copy keyword)."""
+    value = variable.value
+    if hasattr(value, "detach"):  # PyTorch: may need gradients cut and a move off the GPU
+        value = value.detach().cpu()
+    if hasattr(value, "numpy"):  # TensorFlow and PyTorch
+        return value.numpy()
+    return np.asarray(value)  # JAX
+
+
 def probed_layers(model) -> list:
     """The layers whose outputs are images: every convolution and pooling layer, in order."""
     from keras import layers
@@ -35,11 +46,11 @@ class Probe:
     def __init__(self, model):
         import keras
 
-        self._model = model
         self._map_layers = probed_layers(model)
         self._conv_layers = [layer for layer in self._map_layers if isinstance(layer, keras.layers.Conv2D)]
         outputs = [layer.output for layer in self._map_layers] + [model.outputs[0]]
-        self._reader = keras.Model(model.inputs, outputs, name=f"{model.name}_probe")
+        # A single input tensor, not model.inputs (a list), so that calls take a plain array.
+        self._reader = keras.Model(model.inputs[0], outputs, name=f"{model.name}_probe")
 
     @property
     def layer_names(self) -> tuple[str, ...]:
@@ -57,6 +68,8 @@ class Probe:
     ) -> ProbeSnapshot:
         """Everything the app shows about ``image``, a (28, 28, 1) float32 array in [0, 1]."""
         outputs = self._reader.predict_on_batch(image[np.newaxis])
+        if not self._map_layers:  # a model without conv layers has a single output, not a list
+            outputs = [outputs]
         *maps, probabilities = outputs
         return ProbeSnapshot(
             epoch=epoch,
@@ -69,7 +82,7 @@ class Probe:
                 for layer, activations in zip(self._map_layers, maps)
             ),
             kernels=tuple(
-                LayerKernels(layer.name, _frozen_copy(layer.kernel.numpy()))
+                LayerKernels(layer.name, _frozen_copy(_variable_to_numpy(layer.kernel)))
                 for layer in self._conv_layers
             ),
             probabilities=_frozen_copy(probabilities[0]),

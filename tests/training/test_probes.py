@@ -1,0 +1,85 @@
+"""Probes read the true activations and weights, as frozen float32 copies, and follow training."""
+
+from __future__ import annotations
+
+import pickle
+
+import keras
+import numpy as np
+
+from visualizer.training.config import TrainConfig
+from visualizer.training.models import build_model
+from visualizer.training.probes import Probe
+
+
+def _image(seed: int = 0) -> np.ndarray:
+    return np.random.default_rng(seed).random((28, 28, 1), dtype=np.float32)
+
+
+def _snapshot(probe: Probe, image: np.ndarray):
+    return probe.snapshot(image, 3, probe_index=7, epoch=2, batch=5, end_of_epoch=True)
+
+
+def test_snapshot_holds_every_conv_and_pooling_layer_and_the_kernels():
+    model = build_model(TrainConfig())
+    snapshot = _snapshot(Probe(model), _image())
+    assert [(m.name, m.maps.shape) for m in snapshot.feature_maps] == [
+        ("conv1", (28, 28, 64)),
+        ("pool1", (14, 14, 64)),
+        ("conv2", (14, 14, 32)),
+        ("pool2", (7, 7, 32)),
+    ]
+    assert [(k.name, k.kernels.shape) for k in snapshot.kernels] == [
+        ("conv1", (2, 2, 1, 64)),
+        ("conv2", (2, 2, 64, 32)),
+    ]
+    assert (snapshot.epoch, snapshot.batch, snapshot.probe_index, snapshot.label) == (2, 5, 7, 3)
+    assert snapshot.end_of_epoch
+    assert snapshot.image.shape == (28, 28) and snapshot.probabilities.shape == (10,)
+    arrays = [snapshot.image, snapshot.probabilities]
+    arrays += [m.maps for m in snapshot.feature_maps] + [k.kernels for k in snapshot.kernels]
+    for array in arrays:
+        assert array.dtype == np.float32
+        assert not array.flags.writeable
+
+
+def test_snapshot_values_equal_the_layers_outputs_and_weights():
+    model = build_model(TrainConfig())
+    image = _image(1)
+    snapshot = _snapshot(Probe(model), image)
+    batch = image[np.newaxis]
+    conv1 = keras.Model(model.inputs[0], model.get_layer("conv1").output)
+    pool2 = keras.Model(model.inputs[0], model.get_layer("pool2").output)
+    np.testing.assert_allclose(snapshot.feature_maps[0].maps, np.asarray(conv1(batch))[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(snapshot.feature_maps[3].maps, np.asarray(pool2(batch))[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(snapshot.kernels[1].kernels, model.get_layer("conv2").get_weights()[0])
+    np.testing.assert_allclose(snapshot.probabilities, np.asarray(model(batch))[0], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(snapshot.image, image[..., 0])
+
+
+def test_probe_sees_new_weights_and_its_copies_do_not_change():
+    model = build_model(TrainConfig())
+    probe = Probe(model)
+    before = _snapshot(probe, _image())
+    conv1 = model.get_layer("conv1")
+    kernel, bias = conv1.get_weights()
+    conv1.set_weights([kernel * 2.0, bias + 1.0])
+    after = _snapshot(probe, _image())
+    np.testing.assert_allclose(after.kernels[0].kernels, kernel * 2.0)
+    np.testing.assert_allclose(before.kernels[0].kernels, kernel)
+    assert not np.allclose(after.feature_maps[0].maps, before.feature_maps[0].maps)
+
+
+def test_fc_model_probe_has_no_maps_but_a_prediction():
+    snapshot = _snapshot(Probe(build_model(TrainConfig(model="fc"))), _image())
+    assert snapshot.feature_maps == () and snapshot.kernels == ()
+    assert snapshot.probabilities.shape == (10,)
+    assert abs(float(snapshot.probabilities.sum()) - 1.0) < 1e-5
+
+
+def test_snapshot_pickles_small():
+    snapshot = _snapshot(Probe(build_model(TrainConfig())), _image())
+    payload = pickle.dumps(snapshot)
+    assert len(payload) < 400_000
+    copy = pickle.loads(payload)
+    np.testing.assert_array_equal(copy.feature_maps[2].maps, snapshot.feature_maps[2].maps)
