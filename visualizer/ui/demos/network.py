@@ -91,7 +91,7 @@ def build_stages() -> tuple[Stage, ...]:
             "a map only says where its pattern <i>is</i>, never where it is not.",
         ),
         Stage(
-            "pool", "Max pool", "Max pooling 2 × 2", (*pool1, 64), 0, "none: pooling has no weights",
+            "pool", "Max pool", "Max pooling 2 × 2", (*pool1, 64), 0, "none (pooling has no weights)",
             "MaxPooling2D(pool_size=2)",
             "Each 2 × 2 window of every feature map is replaced by its largest number, "
             "so the maps shrink to half the height and half the width (a quarter of the numbers). "
@@ -106,7 +106,7 @@ def build_stages() -> tuple[Stage, ...]:
             "ReLU again turns every negative number into 0.",
         ),
         Stage(
-            "pool", "Max pool", "Max pooling 2 × 2", (*pool2, 32), 0, "none: pooling has no weights",
+            "pool", "Max pool", "Max pooling 2 × 2", (*pool2, 32), 0, "none (pooling has no weights)",
             "MaxPooling2D(pool_size=2)",
             "Halves the maps again: 14 × 14 becomes 7 × 7, keeping the largest number of each "
             "2 × 2 window.",
@@ -154,12 +154,12 @@ def build_stages() -> tuple[Stage, ...]:
         ),
         Stage(
             "softmax", "Softmax", "Softmax: scores become probabilities", (10,), 0,
-            "none: it is the activation of the last Dense layer",
+            "none (it is the activation of the last Dense layer)",
             "activation='softmax'",
             "Softmax turns the ten scores into probabilities: take e<sup>score</sup> of each "
             "(always positive), then divide by their sum, so the ten add up to exactly 1. "
             "The order is kept: the highest score gets the highest probability. "
-            "The predicted class is the tallest bar.",
+            "The predicted class is the one with the longest bar.",
         ),
     )
 
@@ -433,8 +433,8 @@ class InputExample(Example):
 class ReluExample(Example):
     def __init__(self, seed: int, parent: QWidget | None = None) -> None:
         super().__init__(seed, parent)
-        self.before = _grid("Before ReLU (part of a feature map)")
-        self.after = _grid("After ReLU: negatives become 0")
+        self.before = _grid("Before ReLU")
+        self.after = _grid("After ReLU")
         self.layout_.addLayout(_side_by_side(self.before, self.after), 1)
         self.summary = _caption()
         self.layout_.addWidget(self.summary)
@@ -450,7 +450,10 @@ class ReluExample(Example):
         zeroed = [(int(r), int(c)) for r, c in np.argwhere(values < 0)]
         self.before.set_marks(zeroed)
         self.after.set_marks(zeroed)
-        self.summary.setText(f"{len(zeroed)} of {values.size} numbers were negative and are now 0 (ringed).")
+        self.summary.setText(
+            f"Part of a feature map: {len(zeroed)} of {values.size} numbers were negative "
+            "and are now 0 (ringed)."
+        )
 
 
 class PoolExample(Example):
@@ -709,14 +712,11 @@ class NetworkPage(QWidget):
         self._index = 0
         self._examples: dict[int, QWidget] = {}
 
-        heading = QLabel(f"<b>{self.title}</b>: the notebook's CNN from picture to prediction")
+        # <big> rather than a fixed font, so the heading grows with zoom and presentation mode.
+        heading = QLabel(f"<big><b>{self.title}</b>: the notebook's CNN from picture to prediction</big>")
         heading.setTextFormat(Qt.TextFormat.RichText)
         heading.setWordWrap(True)  # a narrow window wraps the title rather than refusing to shrink
-        font = heading.font()
-        font.setPointSizeF(font.pointSizeF() * 1.25)
-        heading.setFont(font)
-        self.total = QLabel(f"{TOTAL_PARAMS:,} learned numbers in all")
-        self.total.setWordWrap(True)
+        self.total = QLabel(f"{TOTAL_PARAMS:,} learned numbers")
         self.total.setToolTip("Weights and biases of the two convolutions and the two dense layers")
         top = QHBoxLayout()
         top.addWidget(heading, 1)
