@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
 from visualizer.ops import conv2d, conv_trace, format_sum, pool2d, pool_trace  # noqa: E402
 
