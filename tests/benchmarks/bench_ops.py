@@ -1,6 +1,6 @@
 """Time the concept ops on a 256x256 image: conv2d and building its step trace.
 
-Run from the repository root: ``python benchmarks/bench_ops.py``. Prints the
+Run from the repository root: ``python -m tests.benchmarks.bench_ops``. Prints the
 best of several repeats (the least disturbed by other work on the machine).
 """
 
