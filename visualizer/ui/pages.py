@@ -36,6 +36,13 @@ PAGES: tuple[PageSpec, ...] = (
         "How stride, padding (valid, same, explicit) and dilation change where the kernel goes and the output size.",
     ),
     PageSpec(
+        "pooling",
+        "Pooling",
+        "Concepts",
+        "visualizer.ui.demos.pooling:PoolingPage",
+        "Max, average and sum pooling: each window summarised by one number, with no weights.",
+    ),
+    PageSpec(
         "network",
         "Rest of the network",
         "Concepts",

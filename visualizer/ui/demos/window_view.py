@@ -156,10 +156,12 @@ class WindowStepView(QWidget):
         self.detail.set_data(values, cmap=cmap, levels=levels)
         self.detail.set_shaded(step.is_padding)
         winner = getattr(step, "winner", None)
+        marks = []
         if winner is not None:
             row = int(np.flatnonzero(step.rows == winner[0])[0])
             col = int(np.flatnonzero(step.cols == winner[1])[0])
-            self.detail.set_marks([(row, col)])
+            marks = [(row, col)]
+        self.detail.set_marks(marks)
 
     def _on_output_cell_hovered(self, row: int, col: int) -> None:
         if row < 0 or self._trace is None:
