@@ -20,8 +20,9 @@ from PyQt6.QtWidgets import QApplication, QProgressDialog, QWidget
 
 DEFAULT_FPS = 4.0
 DEFAULT_MAX_FRAMES = 400
-# Frames wider than this are scaled down: GIF frames are kept in memory until the file is written.
-DEFAULT_MAX_WIDTH = 960
+# Frames wider than this are scaled down. A page of a 1280-wide window fits, so text stays crisp;
+# every frame is held in memory until the file is written (about 0.7 MB per 1040x680 frame).
+DEFAULT_MAX_WIDTH = 1280
 
 # Called with (frames done, frames in all); returning False cancels the export.
 ProgressCallback = Callable[[int, int], bool]
@@ -89,7 +90,8 @@ def grab_frame(widget: QWidget, max_width: int | None = DEFAULT_MAX_WIDTH) -> Im
         height = max(1, round(frame.height * max_width / frame.width))
         frame = frame.resize((max_width, height), Image.Resampling.LANCZOS)
     # No dithering: interface colours are flat and dither noise would make the GIF larger.
-    return frame.quantize(colors=256, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    # Fast octree is about five times quicker than median cut and looks the same on flat colours.
+    return frame.quantize(colors=256, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE)
 
 
 def save_step_animation(
