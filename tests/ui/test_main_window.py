@@ -150,7 +150,7 @@ def test_gif_export_is_enabled_only_on_step_through_pages(window):
 
 def test_shortcut_list_names_the_classroom_keys(window):
     keys = " | ".join(f"{k}: {t}" for k, t in window.shortcut_rows())
-    for expected in ("F5", "F11", "Ctrl+O", "Ctrl+E", "Space", "Ctrl+0"):
+    for expected in ("F5", "F11", "Ctrl+O", "Ctrl+E", "Space", "Ctrl+0", "Ctrl+Q"):
         assert expected in keys
 
 

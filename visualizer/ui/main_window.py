@@ -160,14 +160,9 @@ class MainWindow(QMainWindow):
     # -- menus and shortcuts -------------------------------------------------------------------
     def _add_action(self, menu: QMenu, text: str, slot, shortcuts=(), tip: str = "") -> QAction:
         action = QAction(text, self)
-        if isinstance(shortcuts, (str, QKeySequence.StandardKey)):
+        if isinstance(shortcuts, str):
             shortcuts = (shortcuts,)
-        sequences = []
-        for shortcut in shortcuts:
-            if isinstance(shortcut, QKeySequence.StandardKey):
-                sequences.extend(QKeySequence.keyBindings(shortcut))
-            else:
-                sequences.append(QKeySequence(shortcut))
+        sequences = [QKeySequence(shortcut) for shortcut in shortcuts]
         if sequences:
             action.setShortcuts(sequences)
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -200,7 +195,7 @@ class MainWindow(QMainWindow):
             "Record every step of the current page as an animated GIF",
         )
         file_menu.addSeparator()
-        self._add_action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit, "Close the app")
+        self._add_action(file_menu, "Quit", self.close, "Ctrl+Q", "Close the app")
 
         step_menu = bar.addMenu("&Step")
         self._add_action(
