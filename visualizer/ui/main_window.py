@@ -358,7 +358,7 @@ class MainWindow(QMainWindow):
             return self.current_page()
         title = self._current_spec.title if self._current_spec else "current"
         self.statusBar().showMessage(
-            f"The {title} page has no input picture. Open a concept demo (for example Convolution) first.",
+            f"The {title} page has no input picture to replace.",
             8000,
         )
         return None
