@@ -116,6 +116,11 @@ class TrainingProcess:
     def set_probe(self, index: int) -> None:
         self._control.set_probe_index(index)
 
+    @property
+    def pid(self) -> int | None:
+        """The child's process id once started."""
+        return self._process.pid
+
     def is_alive(self) -> bool:
         return self._process.is_alive()
 

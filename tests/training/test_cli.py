@@ -1,0 +1,68 @@
+"""`cnn-visualizer train`: end to end in a fresh process, and its refusals in plain words."""
+
+from __future__ import annotations
+
+import keras
+import pytest
+
+from tests.training.tiny import DATA_DIR, run_python
+from visualizer.training.cli import main
+
+
+@pytest.mark.slow
+def test_train_command_trains_reports_and_saves(tmp_path):
+    out = tmp_path / "model.keras"
+    argv = ["train", "--epochs", "1", "--limit", "64", "--test-limit", "32", "--batch-size", "16",
+            "--data", DATA_DIR, "--out", str(out), "--seed", "3"]
+    code = (
+        f"import sys; from visualizer.app import main; rc = main({argv!r});"
+        "print('Qt loaded:', 'PyQt6' in sys.modules); sys.exit(rc)"
+    )
+    completed = run_python(code)
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    text = completed.stdout
+    assert "data: bundled subset" in text or "data: Fashion-MNIST" in text
+    assert "64 training and 32 test images" in text
+    assert "backend: tensorflow, device: CPU" in text or "device: GPU: " in text
+    assert "epoch 1/1: loss " in text and "test accuracy " in text
+    assert "final test loss " in text
+    assert f"model saved to {out}" in text
+    assert "Qt loaded: False" in text
+    model = keras.models.load_model(out)
+    assert model.count_params() == 412_778
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["model.keras"], "only the finished file is left"
+
+
+def test_out_folder_must_exist(tmp_path, capsys):
+    code = main(["--out", str(tmp_path / "missing" / "model.keras")])
+    assert code == 2
+    error = capsys.readouterr().err
+    assert "does not exist" in error and "missing" in error
+
+
+def test_out_must_be_a_keras_file(tmp_path, capsys):
+    assert main(["--out", str(tmp_path / "model.h5")]) == 2
+    assert ".keras" in capsys.readouterr().err
+
+
+def test_invalid_settings_are_refused_in_words(capsys):
+    assert main(["--epochs", "0"]) == 2
+    assert "epochs must be at least 1" in capsys.readouterr().err
+
+
+def test_missing_data_folder_fails_with_a_message(tmp_path, capsys):
+    code = main(["--data", str(tmp_path / "nowhere"), "--limit", "16"])
+    assert code == 1
+    captured = capsys.readouterr()
+    assert "could not be loaded" in captured.err and "nowhere" in captured.err
+    assert "Traceback" not in captured.err
+
+
+def test_help_lists_the_options(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+    assert exit_info.value.code == 0
+    text = capsys.readouterr().out
+    for option in ("--model", "--epochs", "--batch-size", "--learning-rate", "--optimizer", "--limit",
+                   "--data", "--out", "--backend", "--seed"):
+        assert option in text

@@ -1,0 +1,122 @@
+"""The training run in a spawned child process: events arrive, control works across the process
+boundary, and a child that dies is reported rather than waited for."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.training.tiny import tiny_config
+from visualizer.training.events import (
+    BatchEnd,
+    EpochEnd,
+    ProbeSnapshot,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+    Status,
+)
+from visualizer.training.process import TrainingProcess
+
+pytestmark = pytest.mark.slow  # each test starts a Python that imports the Keras backend
+
+TIMEOUT_S = 180
+
+
+def poll_until(process: TrainingProcess, done, events: list, timeout: float = TIMEOUT_S) -> None:
+    """Poll like the GUI's timer does until ``done(events)`` or the process has finished."""
+    deadline = time.monotonic() + timeout
+    while not done(events) and not process.finished:
+        assert time.monotonic() < deadline, f"gave up waiting; events so far: {[type(e).__name__ for e in events]}"
+        events.extend(process.poll())
+        time.sleep(0.02)
+
+
+def finished(events) -> bool:
+    return bool(events) and isinstance(events[-1], (RunFinished, RunFailed))
+
+
+def _remove_saved(result) -> None:
+    if isinstance(result, RunFinished) and result.model_path:
+        shutil.rmtree(Path(result.model_path).parent, ignore_errors=True)
+
+
+def test_child_delivers_every_kind_of_event_and_exits():
+    process = TrainingProcess(tiny_config(epochs=2), backend="tensorflow")
+    process.start()
+    events: list = []
+    poll_until(process, finished, events)
+    result = events[-1]
+    assert isinstance(result, RunFinished), getattr(result, "message", result)
+    assert Path(result.model_path).is_file()
+    _remove_saved(result)
+    assert process.finished
+    kinds = {type(event) for event in events}
+    assert {Status, RunStarted, BatchEnd, ProbeSnapshot, EpochEnd, RunFinished} <= kinds
+    assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [1, 2]
+    snapshot = next(e for e in events if isinstance(e, ProbeSnapshot))
+    assert snapshot.feature_maps[0].maps.shape == (28, 28, 64)
+    process.join(30)
+    assert not process.is_alive()
+    assert process.poll() == []
+
+
+def test_pause_probe_resume_and_stop_reach_the_child():
+    # Enough batches that the run is still going when each command arrives.
+    process = TrainingProcess(tiny_config(epochs=20, train_limit=2000, batch_size=8, test_limit=50))
+    process.start()
+    events: list = []
+    poll_until(process, lambda ev: any(isinstance(e, BatchEnd) for e in ev), events)
+
+    process.pause()
+    time.sleep(1.0)  # the batch under way finishes, then the child waits
+    events.extend(process.poll())
+    held_at = len(events)
+    time.sleep(1.0)
+    events.extend(process.poll())
+    assert not any(isinstance(e, (BatchEnd, EpochEnd)) for e in events[held_at:]), "training paused"
+
+    process.set_probe(6)
+    poll_until(process, lambda ev: any(isinstance(e, ProbeSnapshot) and e.probe_index == 6 for e in ev[held_at:]), events, 10)
+    batches_while_paused = [e.batch for e in events if isinstance(e, BatchEnd)]
+
+    process.resume()
+    poll_until(process, lambda ev: len([e for e in ev if isinstance(e, BatchEnd)]) > len(batches_while_paused), events, 30)
+    process.stop()
+    poll_until(process, finished, events, 60)
+    result = events[-1]
+    assert isinstance(result, RunFinished), getattr(result, "message", result)
+    assert result.stopped_early and result.epochs_completed < 20
+    assert Path(result.model_path).is_file(), "a stopped run still saves its model"
+    _remove_saved(result)
+    process.join(30)
+    assert not process.is_alive()
+
+
+def test_a_killed_child_is_reported_as_a_failure():
+    process = TrainingProcess(tiny_config(epochs=50, train_limit=2000))
+    process.start()
+    events: list = []
+    poll_until(process, lambda ev: any(isinstance(e, RunStarted) for e in ev), events)
+    os.kill(process.pid, signal.SIGKILL)
+    poll_until(process, finished, events, 30)
+    failure = events[-1]
+    assert isinstance(failure, RunFailed)
+    assert "ended without finishing" in failure.message and "killed" in failure.message
+    assert process.finished and not process.is_alive()
+
+
+def test_terminate_ends_the_child_at_once():
+    process = TrainingProcess(tiny_config(epochs=50))
+    process.start()
+    assert process.is_alive()
+    started = time.monotonic()
+    process.terminate()
+    assert time.monotonic() - started < 10
+    assert not process.is_alive() and process.finished
+    assert process.poll() == []
