@@ -309,3 +309,25 @@ def test_a_broken_page_shows_its_error_instead_of_crashing(qtbot, monkeypatch):
     win = MainWindow()
     qtbot.addWidget(win)
     assert "could not be opened" in win.current_page().text()
+
+
+class StubbornPage(QLabel):
+    """A page that refuses to close, as one with unsaved work might."""
+
+    refuse = True
+
+    def closeEvent(self, event):
+        event.setAccepted(not self.refuse)
+
+
+def test_a_page_that_refuses_to_close_keeps_the_window_open(qtbot, monkeypatch):
+    stubborn = (PageSpec("stubborn", "Stubborn", "Concepts", f"{__name__}:StubbornPage", "refuses"),)
+    monkeypatch.setattr(pages_module, "PAGES", stubborn)
+    monkeypatch.setattr(main_window_module, "PAGES", stubborn)
+    win = MainWindow()
+    qtbot.addWidget(win)
+    win.show()
+    assert not win.close()
+    assert win.isVisible()
+    win.current_page().refuse = False
+    assert win.close()

@@ -77,6 +77,10 @@ class MainWindow(QMainWindow):
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(1, False)
+        # The list only needs its longest title; every other pixel goes to the page.
+        metrics = self.navigation.fontMetrics()
+        longest = max(metrics.horizontalAdvance(spec.title) for spec in PAGES)
+        self.splitter.setSizes([min(240, longest + 40), 1280])
         self.setCentralWidget(self.splitter)
         self._build_menus()
         self.statusBar().showMessage("Ready")
@@ -332,10 +336,14 @@ class MainWindow(QMainWindow):
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # Pages stop their timers and workers in their own closeEvent; one may refuse (for
+        # example to ask before stopping a training run), and then the window stays open.
+        for page in self._pages.values():
+            if not page.close():
+                event.ignore()
+                return
         self.set_presentation(False)  # so the geometry saved is the normal window's
         self.save_settings()
-        for page in self._pages.values():
-            page.close()  # pages stop their timers and workers in their own closeEvent
         # The font is the application's: give it back as found, for whatever window comes next.
         font = QFont(QApplication.font())
         font.setPointSizeF(self._base_point_size)
