@@ -43,6 +43,13 @@ PAGES: tuple[PageSpec, ...] = (
         "Max, average and sum pooling: each window summarised by one number, with no weights.",
     ),
     PageSpec(
+        "transposed",
+        "Transposed convolution",
+        "Concepts",
+        "visualizer.ui.demos.transposed:TransposedConvolutionPage",
+        "Upsampling two ways: stamping scaled kernels, or a convolution over a spread-out, padded input.",
+    ),
+    PageSpec(
         "network",
         "Rest of the network",
         "Concepts",

@@ -33,7 +33,15 @@ MIN_GRID, MAX_GRID = 5, 9
 class ImageSourcePicker(QWidget):
     imageChanged = pyqtSignal()
 
-    def __init__(self, parent: QWidget | None = None, *, mode: str = "gray", grid_size: int = 7, seed: int = 1) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None = None,
+        *,
+        mode: str = "gray",
+        grid_size: int = 7,
+        grid_range: tuple[int, int] = (MIN_GRID, MAX_GRID),
+        seed: int = 1,
+    ) -> None:
         super().__init__(parent)
         self._mode = mode
         self._seed = seed
@@ -50,10 +58,10 @@ class ImageSourcePicker(QWidget):
             self.source_box.addItem(sample.title, sample.name)
             self.source_box.setItemData(self.source_box.count() - 1, sample.licence, 3)  # tooltip role
         self.grid_size = QSpinBox()
-        self.grid_size.setRange(MIN_GRID, MAX_GRID)
+        self.grid_size.setRange(*grid_range)
         self.grid_size.setValue(grid_size)
         self.grid_size.setPrefix("size ")
-        self.grid_size.setToolTip(f"Rows and columns of the number grid ({MIN_GRID} to {MAX_GRID})")
+        self.grid_size.setToolTip(f"Rows and columns of the number grid ({grid_range[0]} to {grid_range[1]})")
         self.new_numbers = QPushButton("New numbers")
         self.new_numbers.setToolTip("Draw a fresh set of random whole numbers")
         self.open_button = QPushButton("Open image…")

@@ -1,0 +1,115 @@
+"""The Transposed convolution page: both views equal keras.ops.conv_transpose and each other."""
+
+import re
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QPoint
+
+from tests.ui.test_demo_convolution import choose_preset, click_cell, written_terms_total
+from visualizer.ui.demos.transposed import CONVOLUTION, SCATTER, TransposedConvolutionPage
+from visualizer.ui.widgets import kernel_presets
+
+
+@pytest.fixture
+def page(qtbot):
+    page = TransposedConvolutionPage()
+    qtbot.addWidget(page)
+    page.resize(1060, 660)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+def keras_conv_transpose(x, kernel, stride, padding, output_padding):
+    import keras
+
+    out = keras.ops.conv_transpose(
+        x[None, :, :, None].astype("float32"),
+        kernel[:, :, None, None].astype("float32"),
+        strides=stride,
+        padding=padding,
+        output_padding=output_padding,
+    )
+    return np.asarray(out)[0, :, :, 0]
+
+
+def shown_outputs(page):
+    """The convolution view's output, and the scatter view's stamps inside the output region."""
+    full = page.full_grid.values()
+    region = page.scatter.output_region
+    rows, cols = np.flatnonzero(region.any(axis=1)), np.flatnonzero(region.any(axis=0))
+    return page.output_grid.values(), full[np.ix_(rows, cols)]
+
+
+def assert_matches_keras(page):
+    page.set_step(page.step_count() - 1)  # the scatter view finished
+    expected = keras_conv_transpose(
+        page.source.image(), page.kernel(), page.stride(), page.padding(), page.output_padding()
+    )
+    conv_view, scatter_view = shown_outputs(page)
+    np.testing.assert_allclose(conv_view, expected, atol=1e-4)
+    np.testing.assert_allclose(scatter_view, expected, atol=1e-4)
+    assert page.output_grid.levels() == page.full_grid.levels()
+
+
+@pytest.mark.parametrize("padding", ["valid", "same"])
+def test_both_views_equal_keras(page, padding):
+    page.padding_box.setCurrentText(padding)
+    assert_matches_keras(page)
+    page.stride_cols.setValue(3)
+    page.kernel_rows.setValue(2)
+    choose_preset(page.kernel_editor, kernel_presets.RANDOM)
+    assert_matches_keras(page)
+
+
+def test_explicit_output_padding(page):
+    page.stride_rows.setValue(3)
+    page.auto_output_padding.setChecked(False)
+    assert page.output_padding_rows.isEnabled()
+    assert page.output_padding_rows.maximum() == 2  # below the stride
+    page.output_padding_rows.setValue(2)
+    page.output_padding_cols.setValue(1)
+    assert page.output_grid.values().shape == ((3 - 1) * 3 + 3 + 2, (3 - 1) * 2 + 3 + 1)
+    assert_matches_keras(page)
+    assert "+ 3 + 2 = 11" in page.formula.text()
+
+
+def test_even_kernel_with_same_keeps_output_padding_automatic(page):
+    page.padding_box.setCurrentText("same")
+    page.stride_rows.setValue(1)
+    page.stride_cols.setValue(1)
+    page.kernel_rows.setValue(2)
+    assert not page.auto_output_padding.isEnabled()
+    assert "Keras's own output_padding" in page.output_padding_note.text()
+    assert_matches_keras(page)
+
+
+def test_scatter_steps_stamp_one_input_cell_at_a_time(page):
+    assert page.stepping() == SCATTER
+    assert page.step_count() == 9
+    page.set_step(0)
+    x, kernel = page.source.image(), page.kernel()
+    full = page.full_grid.values()
+    np.testing.assert_allclose(full[:3, :3], x[0, 0] * kernel)
+    assert np.count_nonzero(full[3:, :]) == 0 and np.count_nonzero(full[:, 3:]) == 0
+    assert page.input_grid.window() == [(0, 0)]
+    page.step(1)
+    assert page.full_grid.window()[0] == (0, 2)  # stride 2: the next stamp starts two columns on
+    text = re.sub(r"<[^>]+>", "", page.arithmetic.text())
+    scale = float(re.search(r"stamps \(?(-?[\d.]+)\)? ×", text).group(1))
+    assert scale == x[0, 1]
+
+
+def test_clicks_switch_the_view_being_stepped(page, qtbot):
+    click_cell(qtbot, page.output_grid, 2, 3)
+    assert page.stepping() == CONVOLUTION
+    assert page.current_step() == 2 * 7 + 3
+    total, value = written_terms_total(page.arithmetic.text())
+    assert total == pytest.approx(page.output_grid.values()[2, 3]) == value
+    centre = page.output_grid.cell_rect(0, 0).center()
+    qtbot.mouseMove(page.output_grid, QPoint(int(centre.x()), int(centre.y())))
+    assert page.conv_input_grid.hover_window()[0] == (0, 0)
+    click_cell(qtbot, page.input_grid, 1, 2)
+    assert page.stepping() == SCATTER
+    assert page.current_step() == 1 * 3 + 2
