@@ -357,10 +357,11 @@ def _caption(text: str = "") -> QLabel:
     return label
 
 
-def _grid(caption: str, max_cell_em: float = 4.0) -> GridView:
+def _grid(caption: str, tip: str = "", max_cell_em: float = 4.0) -> GridView:
     grid = GridView(max_cell_em=max_cell_em)
     grid.setMinimumSize(60, 60)
     grid.set_caption(caption)
+    grid.setToolTip(tip or caption)
     return grid
 
 
@@ -404,7 +405,7 @@ class Example(QWidget):
 class InputExample(Example):
     def __init__(self, seed: int, parent: QWidget | None = None) -> None:
         super().__init__(seed, parent)
-        self.grid = _grid("", max_cell_em=1.5)
+        self.grid = _grid("", "The network's input: 28 × 28 gray values", max_cell_em=1.5)
         self.layout_.addWidget(self.grid, 1)
         self.resample_button.setText("Another sample")
         self.resample_button.setToolTip("Show another Fashion-MNIST picture")
@@ -433,8 +434,8 @@ class InputExample(Example):
 class ReluExample(Example):
     def __init__(self, seed: int, parent: QWidget | None = None) -> None:
         super().__init__(seed, parent)
-        self.before = _grid("Before ReLU")
-        self.after = _grid("After ReLU")
+        self.before = _grid("Before ReLU", "Numbers a convolution produced; blue is negative, red positive")
+        self.after = _grid("After ReLU", "ReLU(x) = max(x, 0): the negatives (ringed) became 0")
         self.layout_.addLayout(_side_by_side(self.before, self.after), 1)
         self.summary = _caption()
         self.layout_.addWidget(self.summary)
@@ -459,8 +460,8 @@ class ReluExample(Example):
 class PoolExample(Example):
     def __init__(self, seed: int, parent: QWidget | None = None) -> None:
         super().__init__(seed, parent)
-        self.before = _grid("A 4 × 4 feature map")
-        self.after = _grid("2 × 2 after max pooling")
+        self.before = _grid("A 4 × 4 feature map", "Each 2 × 2 window's largest number is ringed")
+        self.after = _grid("2 × 2 after max pooling", "One number per 2 × 2 window: its maximum")
         self.layout_.addLayout(_side_by_side(self.before, self.after, stretches=(2, 1)), 1)
         self.layout_.addWidget(_caption("The largest number of each 2 × 2 window (ringed) is kept."))
         self._finish_layout()
@@ -482,8 +483,8 @@ class DropoutExample(Example):
     def __init__(self, rate: float, seed: int, parent: QWidget | None = None) -> None:
         super().__init__(seed, parent)
         self.rate = rate
-        self.before = _grid("Activations coming in")
-        self.after = _grid("")
+        self.before = _grid("Activations coming in", "The numbers the previous layer produced")
+        self.after = _grid("", "What dropout passes on: hatched units were switched off")
         self.layout_.addLayout(_side_by_side(self.before, self.after), 1)
         self.summary = _caption()
         self.layout_.addWidget(self.summary)
@@ -537,7 +538,7 @@ class FlattenExample(Example):
         super().__init__(seed, parent)
         rows, cols, channels = self.BLOCK
         self.layout_.addWidget(_caption(f"A small {rows} × {cols} × {channels} block, one grid per channel"))
-        self.channel_grids = [_grid(f"channel {channel}") for channel in range(channels)]
+        self.channel_grids = [_grid(f"channel {channel}", f"Channel {channel} of the block; the outlined cell is the one picked below") for channel in range(channels)]
         self.layout_.addLayout(_side_by_side(*self.channel_grids), 3)
         self.vector = _grid(f"Flattened: {rows * cols * channels} numbers in a row (click one)", max_cell_em=3.0)
         self.vector.setToolTip("Click a number to see which row, column and channel it came from")
@@ -589,9 +590,9 @@ class DenseExample(Example):
         super().__init__(seed, parent)
         self.use_relu = use_relu
         self.layout_.addWidget(_caption(f"One unit with {self.INPUTS} inputs (the real ones have far more)"))
-        self.inputs = _grid("inputs x")
-        self.weights = _grid("this unit's weights w")
-        self.products = _grid("products x × w")
+        self.inputs = _grid("inputs x", "The numbers coming into the unit")
+        self.weights = _grid("this unit's weights w", "One learned weight per input")
+        self.products = _grid("products x × w", "Each input times its weight; the unit adds these up, plus its bias")
         for grid in (self.inputs, self.weights, self.products):
             self.layout_.addWidget(grid, 1)
         self.equation = QLabel()
@@ -673,7 +674,9 @@ class SoftmaxExample(Example):
 
     def __init__(self, seed: int, parent: QWidget | None = None) -> None:
         super().__init__(seed, parent)
-        self.logit_grid = _grid("Ten scores (logits) from the last Dense layer", max_cell_em=3.0)
+        self.logit_grid = _grid(
+            "Ten scores (logits) from the last Dense layer", "One score per class, any sign", max_cell_em=3.0
+        )
         self.layout_.addWidget(self.logit_grid)
         self.bars = ProbabilityBars(CLASS_NAMES)
         self.bars.setToolTip("Probability of each class; the longest bar is the prediction")
