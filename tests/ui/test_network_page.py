@@ -158,3 +158,15 @@ def test_set_input_image_shrinks_any_picture_to_28x28(page):
     assert "my square" in example.grid.caption()
     with pytest.raises(ValueError):
         page.set_input_image(np.zeros((2, 2)), "too small")
+
+
+def test_play_walks_through_the_stages_and_stops_at_the_end(qtbot, page, monkeypatch):
+    page._play_timer.setInterval(5)
+    page.toggle_play()
+    assert page.is_playing()
+    qtbot.waitUntil(lambda: not page.is_playing(), timeout=3000)
+    assert page.current_step() == page.step_count() - 1
+    page.toggle_play()  # from the end, play starts again at the beginning
+    assert page.current_step() == 0 and page.is_playing()
+    page.hide()
+    assert not page.is_playing()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from PIL import Image
-from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, pyqtSignal
+from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPainterPath, QPaintEvent, QPen, QPolygonF
 from PyQt6.QtWidgets import (
     QButtonGroup,
@@ -166,6 +166,7 @@ def build_stages() -> tuple[Stage, ...]:
 
 STAGES = build_stages()
 TOTAL_PARAMS = sum(stage.params for stage in STAGES)
+PLAY_INTERVAL_MS = 4000
 
 
 # -- the numbers in the worked examples --------------------------------------------------------------
@@ -750,7 +751,10 @@ class NetworkPage(QWidget):
         layout.addLayout(top)
         layout.addWidget(self.diagram)
         layout.addLayout(body, 1)
-        self._input_example: InputExample | None = None
+        # Play walks through the stages slowly enough to talk over each one.
+        self._play_timer = QTimer(self)
+        self._play_timer.setInterval(PLAY_INTERVAL_MS)
+        self._play_timer.timeout.connect(self._on_play_timer_timeout)
         self.set_step(0)
 
     # -- step protocol -----------------------------------------------------------------------
@@ -771,7 +775,28 @@ class NetworkPage(QWidget):
         self.set_step(self._index + delta)
 
     def reset(self) -> None:
+        self._play_timer.stop()
         self.set_step(0)
+
+    def is_playing(self) -> bool:
+        return self._play_timer.isActive()
+
+    def toggle_play(self) -> None:
+        if self._play_timer.isActive():
+            self._play_timer.stop()
+        else:
+            if self._index == len(STAGES) - 1:
+                self.set_step(0)  # play from the start once the end was reached
+            self._play_timer.start()
+
+    def _on_play_timer_timeout(self) -> None:
+        self.step(1)
+        if self._index == len(STAGES) - 1:
+            self._play_timer.stop()
+
+    def hideEvent(self, event) -> None:
+        self._play_timer.stop()  # another page is shown: do not keep moving unseen
+        super().hideEvent(event)
 
     def current_stage(self) -> Stage:
         return STAGES[self._index]
