@@ -22,7 +22,6 @@ from visualizer.training.events import (
     RunFailed,
     RunFinished,
     RunStarted,
-    Status,
 )
 from visualizer.training.run import RunControl, run
 

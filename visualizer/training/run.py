@@ -19,11 +19,13 @@ import tempfile
 import threading
 import traceback
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from visualizer.training.config import TrainConfig
+from visualizer.training.data import DataError, FashionMnist
 from visualizer.training.events import (
     RunFailed,
     RunFinished,
@@ -122,8 +124,6 @@ def run(
 
 def explain_failure(error: BaseException, stage: str) -> str:
     """What went wrong, in words a person can act on."""
-    from visualizer.training.data import DataError
-
     if isinstance(error, DataError):
         return f"The training data could not be loaded. {error}"
     if isinstance(error, MemoryError):
@@ -147,28 +147,47 @@ def _backend_being_loaded() -> str:
     return os.environ.get("KERAS_BACKEND") or "tensorflow"
 
 
-def _train(config, on_event, control, save_to, stage) -> RunFinished:
-    stage[0] = "reading the data"
-    on_event(Status("Reading Fashion-MNIST…"))
+@dataclass(frozen=True)
+class PreparedData:
+    """The images a run trains and tests on, as the model takes them, and where they came from."""
+
+    x_train: np.ndarray  # float32 (N, 28, 28, 1) in [0, 1]
+    y_train: np.ndarray  # int32 (N,)
+    x_test: np.ndarray
+    y_test: np.ndarray
+    source: str  # in words, with the counts used when a limit applies
+    full: FashionMnist  # everything loaded; probe images are indexed into full.test_images
+
+
+def prepare_data(config: TrainConfig) -> PreparedData:
+    """Load Fashion-MNIST and apply the config's limits (class-balanced subsets)."""
     from visualizer.training.data import load_fashion_mnist, stratified_subset, to_model_input
 
     data = load_fashion_mnist(config.data_dir, allow_download=config.allow_download)
     train_images, train_labels = data.train_images, data.train_labels
     if config.train_limit is not None and config.train_limit < len(train_labels):
         seed = 0 if config.seed is None else config.seed
-        train_images, train_labels = stratified_subset(
-            train_images, train_labels, config.train_limit, seed=seed
-        )
+        train_images, train_labels = stratified_subset(train_images, train_labels, config.train_limit, seed=seed)
     test_images, test_labels = data.test_images, data.test_labels
     if config.test_limit is not None and config.test_limit < len(test_labels):
         test_images, test_labels = stratified_subset(test_images, test_labels, config.test_limit, seed=None)
-    x_train, y_train = to_model_input(train_images), train_labels.astype(np.int32)
-    x_test, y_test = to_model_input(test_images), test_labels.astype(np.int32)
-    source = data.source + (
-        f", using {len(y_train):,} training and {len(y_test):,} test images"
-        if (len(y_train), len(y_test)) != (len(data.train_labels), len(data.test_labels))
-        else ""
+    source = data.source
+    if (len(train_labels), len(test_labels)) != (len(data.train_labels), len(data.test_labels)):
+        source += f", using {len(train_labels):,} training and {len(test_labels):,} test images"
+    return PreparedData(
+        x_train=to_model_input(train_images),
+        y_train=train_labels.astype(np.int32),
+        x_test=to_model_input(test_images),
+        y_test=test_labels.astype(np.int32),
+        source=source,
+        full=data,
     )
+
+
+def _train(config, on_event, control, save_to, stage) -> RunFinished:
+    stage[0] = "reading the data"
+    on_event(Status("Reading Fashion-MNIST…"))
+    data = prepare_data(config)
 
     stage[0] = "loading Keras"
     on_event(Status(f"Loading Keras with the {_backend_being_loaded()} backend…"))
@@ -189,7 +208,7 @@ def _train(config, on_event, control, save_to, stage) -> RunFinished:
     model = build_model(config)
     probe = Probe(model)
 
-    steps_per_epoch = math.ceil(len(y_train) / config.batch_size)
+    steps_per_epoch = math.ceil(len(data.y_train) / config.batch_size)
     on_event(
         RunStarted(
             backend=backend,
@@ -198,12 +217,12 @@ def _train(config, on_event, control, save_to, stage) -> RunFinished:
             model_name=model.name,
             model_summary=describe_model(model),
             parameter_count=int(model.count_params()),
-            data_source=source,
-            train_count=len(y_train),
-            test_count=len(y_test),
+            data_source=data.source,
+            train_count=len(data.y_train),
+            test_count=len(data.y_test),
             epochs=config.epochs,
             steps_per_epoch=steps_per_epoch,
-            class_names=tuple(data.class_names),
+            class_names=tuple(data.full.class_names),
         )
     )
 
@@ -215,18 +234,18 @@ def _train(config, on_event, control, save_to, stage) -> RunFinished:
         on_event=on_event,
         control=control,
         probe=probe,
-        probe_images=data.test_images,
-        probe_labels=data.test_labels,
+        probe_images=data.full.test_images,
+        probe_labels=data.full.test_labels,
         steps_per_epoch=steps_per_epoch,
-        train_count=len(y_train),
+        train_count=len(data.y_train),
     )
     if not control.stop_requested():
         model.fit(
-            x_train,
-            y_train,
+            data.x_train,
+            data.y_train,
             batch_size=config.batch_size,
             epochs=config.epochs,
-            validation_data=(x_test, y_test),
+            validation_data=(data.x_test, data.y_test),
             shuffle=True,
             verbose=0,
             callbacks=[live],
@@ -246,7 +265,10 @@ def _train(config, on_event, control, save_to, stage) -> RunFinished:
     logs = live.last_epoch_logs
     stage[0] = "saving the model"
     on_event(Status("Saving the model…"))
-    path = Path(save_to) if save_to is not None else Path(tempfile.mkdtemp(prefix="cnn-visualizer-")) / "model.keras"
+    if save_to is not None:
+        path = Path(save_to)
+    else:
+        path = Path(tempfile.mkdtemp(prefix="cnn-visualizer-")) / "model.keras"
     save_model_atomically(model, path)
     # The validation data is the test split, and Keras evaluates it after the last batch of every
     # epoch, stopped or not; so the last epoch's validation metrics are the test metrics of the
