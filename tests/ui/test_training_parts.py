@@ -70,6 +70,13 @@ def test_first_layer_kernels_are_one_tile_per_filter():
     np.testing.assert_array_equal(image[3:5, 6:8], kernels[:, :, 0, 10])  # filter 10: row 1, col 2
 
 
+def test_kernel_zoom_magnifies_each_weight_and_keeps_the_limit():
+    kernels = np.arange(2 * 2 * 3 * 2, dtype=np.float32).reshape(2, 2, 3, 2) - 5
+    image, limit = kernel_mosaic(kernels, zoom=4)
+    assert image.shape == (2 * 9 - 1, 3 * 9 - 1) and limit == 18.0
+    np.testing.assert_array_equal(image[9:17, 18:26], kernels[:, :, 2, 1].repeat(4, 0).repeat(4, 1))
+
+
 def test_colourise_paints_gaps_in_the_background_colour():
     lut = np.zeros((256, 4), dtype=np.uint8)
     lut[:, 0] = np.arange(256)

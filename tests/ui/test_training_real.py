@@ -41,7 +41,7 @@ def test_a_tiny_real_run_fills_the_page_and_leaves_nothing_running(qtbot, tmp_pa
     assert len(titles) == 4 and "28×28×64" in titles[0] and "7×7×32" in titles[3]
     assert page.maps_view.layer_images()[0].shape == (231, 231, 4)
     page.tabs.setCurrentWidget(page.kernels_tab)
-    assert [image.shape for image in page.kernels_view.layer_images()] == [(23, 23, 4), (95, 191, 4)]
+    assert [image.shape for image in page.kernels_view.layer_images()] == [(71, 71, 4), (287, 575, 4)]
     assert page.results_rows()[-1][0] == "CNN — 1 epoch, 64 training images"
 
     destination = tmp_path / "model.keras"

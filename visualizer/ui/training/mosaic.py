@@ -68,9 +68,11 @@ def feature_map_mosaic(maps: np.ndarray) -> np.ndarray:
     return tile(tiles, *grid_shape(len(tiles)))
 
 
-def kernel_mosaic(kernels: np.ndarray) -> tuple[np.ndarray, float]:
+def kernel_mosaic(kernels: np.ndarray, zoom: int = 1) -> tuple[np.ndarray, float]:
     """Weights (kh, kw, C_in, C_out) of one conv layer as one signed image, and its symmetric limit.
 
+    ``zoom`` draws each weight as a zoom x zoom block, so that a 1-pixel gap stays thin beside
+    tiny kernels (a 2x2 kernel would otherwise be two pixels wide between one-pixel gaps).
     With a single input channel (the first layer) each filter is one tile, in a near-square grid.
     Otherwise row f holds filter f's kernel for every input channel, so the grid is C_out x C_in.
     Values keep their sign; the limit is max |w|, so the colour scale is centred on 0.
@@ -78,6 +80,9 @@ def kernel_mosaic(kernels: np.ndarray) -> tuple[np.ndarray, float]:
     kernels = np.asarray(kernels, dtype=np.float32)
     if kernels.ndim != 4:
         raise ValueError(f"kernels must be shaped (kh, kw, in, out), not {kernels.shape}")
+    limit = float(np.abs(kernels).max()) if kernels.size else 0.0
+    if zoom > 1:
+        kernels = kernels.repeat(zoom, axis=0).repeat(zoom, axis=1)
     kh, kw, channels_in, channels_out = kernels.shape
     if channels_in == 1:
         tiles = np.moveaxis(kernels[:, :, 0, :], -1, 0)
@@ -86,7 +91,6 @@ def kernel_mosaic(kernels: np.ndarray) -> tuple[np.ndarray, float]:
         # (out, in, kh, kw) flattened in row-major order puts filter f's channels on row f.
         tiles = kernels.transpose(3, 2, 0, 1).reshape(channels_out * channels_in, kh, kw)
         image = tile(tiles, channels_out, channels_in)
-    limit = float(np.abs(kernels).max()) if kernels.size else 0.0
     return image, limit or 1.0
 
 

@@ -62,6 +62,8 @@ SEED_REFERENCE_ROWS = (
 )
 RESULT_COLUMNS = ("Model", "Train Accuracy", "Train Loss", "Test Accuracy", "Test Loss")
 MAX_PROBE_INDEX = 59999
+KERNEL_TILE_PIXELS = 8  # small kernels are magnified to about this size so the gaps stay thin
+KERNEL_GAP_RGBA = (150, 150, 150, 255)  # grey: neither a signed weight's blue/red nor zero's white
 
 
 def format_duration(seconds: float) -> str:
@@ -526,10 +528,11 @@ class TrainingPage(QWidget):
         if started.device_note:
             device += f"<br><span style='color:#b35c00'>{started.device_note}</span>"
         self.device_label.setText(device)
-        self.data_label.setText(
-            f"Data: {started.data_source}; training on {started.train_count:,} images, "
-            f"testing on {started.test_count:,}"
-        )
+        counts = f"{started.train_count:,} training and {started.test_count:,} test images"
+        source = started.data_source
+        self.data_label.setText(f"Data: {source}" if f"{started.train_count:,}" in source
+                                else f"Data: {source}; {counts}")
+        self.data_label.setToolTip(counts)
         self.probe_spin.setMaximum(max(0, started.test_count - 1))
         self.probe_view.set_class_names(started.class_names)
         self.summary_text.setPlainText(
@@ -691,9 +694,9 @@ class TrainingPage(QWidget):
     def _draw_kernels(self, snapshot: ProbeSnapshot) -> None:
         layers = []
         for layer in snapshot.kernels:
-            values, limit = kernel_mosaic(layer.kernels)
             kh, kw, channels_in, channels_out = layer.kernels.shape
-            image = colourise((values / limit + 1.0) / 2.0, self._kernel_lut)
+            values, limit = kernel_mosaic(layer.kernels, zoom=max(1, KERNEL_TILE_PIXELS // max(kh, kw)))
+            image = colourise((values / limit + 1.0) / 2.0, self._kernel_lut, background=KERNEL_GAP_RGBA)
             layout = "one tile per filter" if channels_in == 1 else "rows: filters, columns: input channels"
             title = (f"{layer.name}  {kh}×{kw}×{channels_in}×{channels_out} ({layout}; ±{limit:.3f}) · "
                      f"{self._snapshot_title(snapshot)}")
