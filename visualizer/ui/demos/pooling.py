@@ -120,11 +120,10 @@ class PoolingPage(StepPage):
         self._show_step()
 
     def _show_step(self) -> None:
-        marks = []
+        marks = ()
         if self.trace.winners is not None:
             # every window computed so far rings its winner, so the pattern of winners builds up
-            winners = self.trace.winners.reshape(-1, 2)[: self._step + 1]
-            marks = [(int(r), int(c)) for r, c in winners]
+            marks = self.trace.winners.reshape(-1, 2)[: self._step + 1]
         self.view.show_step(self._step, marks)
 
     # -- slots ---------------------------------------------------------------------------------

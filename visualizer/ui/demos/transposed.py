@@ -222,8 +222,8 @@ class TransposedConvolutionPage(StepPage):
         self.rotated_grid.set_caption("Kernel turned 180°")
 
         # One colour map and one set of levels for both views' outputs (and the partial sums).
-        full_final = self.scatter.partial_full(len(self.scatter) - 1)
-        cmap, levels = output_colours(np.concatenate([full_final.ravel(), self.conv.output.ravel()]))
+        self._full_final = self.scatter.partial_full(len(self.scatter) - 1)
+        cmap, levels = output_colours(self._full_final)  # it holds the output and the cropped border
         self._output_cmap, self._output_levels = cmap, levels
         top, left = self.scatter.crop_origin
         self.full_grid.set_coordinates("output", (top, left))
@@ -257,7 +257,8 @@ class TransposedConvolutionPage(StepPage):
             return
         if self.stepping() == SCATTER:
             step = self.scatter[self._step]
-            self._show_full(self.scatter.partial_full(self._step))
+            last = self._step == len(self.scatter) - 1
+            self._show_full(self._full_final if last else self.scatter.partial_full(self._step))
             stamp_cells = [(int(r), int(c)) for r in step.rows for c in step.cols]
             self.full_grid.set_window(stamp_cells, [f"+{format_value(v)}" for v in np.ravel(step.stamp)])
             self.input_grid.set_window([(step.in_row, step.in_col)])
@@ -267,7 +268,7 @@ class TransposedConvolutionPage(StepPage):
             text = f"<b>input[{step.in_row}, {step.in_col}] stamps</b> {format_sum(step)}"
         else:
             step = self.conv[self._step]
-            self._show_full(self.scatter.partial_full(len(self.scatter) - 1))
+            self._show_full(self._full_final)
             top, left = self.scatter.crop_origin
             self.full_grid.set_window([(step.out_row + top, step.out_col + left)])
             self.input_grid.set_window([])

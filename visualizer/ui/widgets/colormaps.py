@@ -82,12 +82,18 @@ def levels_for(cmap: str, *arrays: np.ndarray) -> tuple[float, float]:
 
 
 def map_to_rgb(values: np.ndarray, cmap: str, levels: tuple[float, float]) -> np.ndarray:
-    """(H, W) values -> (H, W, 3) uint8 colours; values outside the levels are clipped."""
+    """(H, W) values -> (H, W, 3) uint8 colours; values outside the levels are clipped.
+
+    Works in float32 and in place: this runs on every repaint of a changed 512x512 grid.
+    """
     low, high = levels
     scale = 255.0 / (high - low) if high > low else 0.0
-    index = np.clip((np.asarray(values, float) - low) * scale, 0, 255)
-    index = np.nan_to_num(index).astype(np.uint8)
-    return lookup_table(cmap)[index]
+    index = np.asarray(values, np.float32) - np.float32(low)
+    index *= np.float32(scale)
+    np.clip(index, 0, 255, out=index)
+    if np.isnan(index).any():
+        index[np.isnan(index)] = 0
+    return np.take(lookup_table(cmap), index.astype(np.uint8), axis=0)
 
 
 def text_colour_for(rgb: np.ndarray) -> np.ndarray:

@@ -25,6 +25,7 @@ PADDING_TINT = np.array([200, 200, 200], float)  # padding cells are pulled towa
 MIN_TEXT_PX = 7  # numbers smaller than this are not drawn
 GRID_LINE_MIN_CELL = 6.0  # cells smaller than this get no grid lines
 HATCH_MIN_CELL = 6.0
+MARK_MIN_CELL = 6.0
 
 
 def _hatch_brush(spacing: int, cross: bool) -> QBrush:
@@ -90,10 +91,9 @@ class GridView(QWidget):
         self._window: list[Cell] = []
         self._window_weights: list[str] = []
         self._hover: list[Cell] = []
-        self._marks: list[Cell] = []
+        self._marks = np.zeros((0, 2), int)
         self._hovered_cell: Cell | None = None
-        self._image: QImage | None = None
-        self._image_bytes: np.ndarray | None = None
+        self._pixmap: QPixmap | None = None  # the colours scaled to the screen, reused by repaints
         self._text_cache: tuple | None = None
         self._caption = ""
         self._readout = ""
@@ -124,7 +124,8 @@ class GridView(QWidget):
         self._show_values = show_values
         if resized:
             self._shaded = self._inserted = self._pending = None
-            self._window, self._window_weights, self._hover, self._marks = [], [], [], []
+            self._window, self._window_weights, self._hover = [], [], []
+            self._marks = np.zeros((0, 2), int)
             self.updateGeometry()
         self._invalidate()
 
@@ -184,7 +185,7 @@ class GridView(QWidget):
         return list(self._hover)
 
     def marks(self) -> list[Cell]:
-        return list(self._marks)
+        return [(int(r), int(c)) for r, c in self._marks]
 
     def pending(self) -> np.ndarray | None:
         return self._pending
@@ -193,8 +194,9 @@ class GridView(QWidget):
         self._hover = [tuple(c) for c in cells]
         self.update()
 
-    def set_marks(self, cells: Iterable[Cell]) -> None:
-        self._marks = [tuple(c) for c in cells]
+    def set_marks(self, cells) -> None:
+        """Cells to ring, as (row, col) pairs or an (N, 2) integer array."""
+        self._marks = np.asarray(cells, int).reshape(-1, 2)
         self.update()
 
     def _checked_mask(self, mask: np.ndarray | None) -> np.ndarray | None:
@@ -206,7 +208,7 @@ class GridView(QWidget):
         return mask if mask.any() else None
 
     def _invalidate(self) -> None:
-        self._image = None
+        self._pixmap = None
         self._text_cache = None
         self.update()
 
@@ -296,28 +298,43 @@ class GridView(QWidget):
         super().mousePressEvent(event)
 
     # -- painting ------------------------------------------------------------------------------
-    def _cell_colours(self) -> np.ndarray:
-        rgb = self._rgb
-        if rgb is None:
-            rgb = colormaps.map_to_rgb(self._values, self._cmap, self._levels)
+    def _cell_colours(self, rows: np.ndarray | None = None, cols: np.ndarray | None = None) -> np.ndarray:
+        """Colours of the cells, or of the cells at `rows` x `cols` (one per screen pixel), with
+        padding tinted and pending cells emptied or dimmed."""
+
+        def pick(array: np.ndarray) -> np.ndarray:
+            return array if rows is None else array[rows][:, cols]
+
+        if self._rgb is not None:
+            rgb = pick(self._rgb).copy()
+        else:
+            rgb = colormaps.map_to_rgb(pick(self._values), self._cmap, self._levels)
         if self._shaded is not None:
-            rgb = rgb.copy()
-            rgb[self._shaded] = (0.45 * rgb[self._shaded] + 0.55 * PADDING_TINT).astype(np.uint8)
+            shaded = pick(self._shaded)
+            rgb[shaded] = (0.45 * rgb[shaded] + 0.55 * PADDING_TINT).astype(np.uint8)
         if self._pending is not None:
-            rgb = rgb.copy()
+            pending = pick(self._pending)
             if self._pending_dim:
-                rgb[self._pending] = (0.3 * rgb[self._pending] + 0.7 * EMPTY_COLOUR).astype(np.uint8)
+                rgb[pending] = (0.3 * rgb[pending] + 0.7 * EMPTY_COLOUR).astype(np.uint8)
             else:
-                rgb[self._pending] = EMPTY_COLOUR
+                rgb[pending] = EMPTY_COLOUR
         return rgb
 
-    def _ensure_image(self) -> QImage:
-        if self._image is None:
-            rgb = np.ascontiguousarray(self._cell_colours())
-            rows, cols = rgb.shape[:2]
-            self._image_bytes = rgb  # the QImage borrows this buffer
-            self._image = QImage(rgb.data, cols, rows, 3 * cols, QImage.Format.Format_RGB888)
-        return self._image
+    def _scaled_pixmap(self, area: QRectF) -> QPixmap:
+        """The cell colours at display size, one array element per screen pixel.
+
+        Picking the cell under each pixel before colouring means a 512x512 grid shown 260 pixels
+        wide only colours 260x260 values; the pixmap is rebuilt only when the data or size change.
+        """
+        width, height = max(1, round(area.width())), max(1, round(area.height()))
+        if self._pixmap is None or (self._pixmap.width(), self._pixmap.height()) != (width, height):
+            rows, cols = self._values.shape
+            row_index = np.arange(height) * rows // height
+            col_index = np.arange(width) * cols // width
+            rgb = np.ascontiguousarray(self._cell_colours(row_index, col_index))
+            image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+            self._pixmap = QPixmap.fromImage(image)  # copies, so `rgb` may go
+        return self._pixmap
 
     def paintEvent(self, _event) -> None:
         painter = QPainter(self)
@@ -325,7 +342,7 @@ class GridView(QWidget):
         cell = self.cell_size()
         origin = self._origin()
         area = QRectF(origin.x(), origin.y(), cols * cell, rows * cell)
-        painter.drawImage(area, self._ensure_image())
+        painter.drawPixmap(area.topLeft(), self._scaled_pixmap(area))
         if cell >= HATCH_MIN_CELL:
             self._paint_hatching(painter, self._shaded, self._hatch)
             self._paint_hatching(painter, self._inserted, self._cross_hatch)
@@ -470,8 +487,8 @@ class GridView(QWidget):
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
 
     def _paint_marks(self, painter: QPainter, cell: float) -> None:
-        if not self._marks:
-            return
+        if not len(self._marks) or cell < MARK_MIN_CELL:
+            return  # rings on cells a few pixels wide would only hide the picture
         inset = max(1.0, cell * 0.12)
         for colour, width in ((QColor(255, 255, 255), 4.0), (QColor(200, 0, 120), 2.0)):
             painter.setPen(QPen(colour, min(width, max(1.0, cell / 6)) if cell < 12 else width))

@@ -1,0 +1,77 @@
+"""How long a parameter change takes to reach the screen on each concept page, for a 256x256 image.
+
+Run: python -m tests.benchmarks.bench_demos   (offscreen; prints the median and the worst of N runs)
+
+Each run changes one setting (which recomputes the op and its trace) and then renders the whole
+page with `grab()`, so the figure covers the maths, the widget updates and the painting (of every
+control too, which a real repaint would skip). The budget is one frame at 60 Hz, 16 ms. Wall time
+suffers when other processes share the CPU, so the CPU time of this process is printed as well.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+RUNS = 30
+BUDGET_MS = 16.0
+
+
+def _cases():
+    from visualizer.ui.demos.convolution import ConvolutionPage
+    from visualizer.ui.demos.pooling import PoolingPage
+    from visualizer.ui.demos.stride_padding import StridePaddingPage
+    from visualizer.ui.demos.transposed import TransposedConvolutionPage
+    from visualizer.ui.widgets import kernel_presets
+
+    presets = (kernel_presets.SHARPEN, kernel_presets.BOX)
+    return (
+        ("convolution: kernel preset", ConvolutionPage, lambda page, i: page.kernel_editor.set_preset(presets[i % 2])),
+        ("stride-padding: stride", StridePaddingPage, lambda page, i: page.stride_cols.setValue(1 + i % 2)),
+        ("pooling: mode", PoolingPage, lambda page, i: page.mode_box.setCurrentIndex(i % 2)),
+        ("transposed: stride", TransposedConvolutionPage, lambda page, i: page.stride_cols.setValue(1 + i % 2)),
+    )
+
+
+def measure(page_class, change, app) -> tuple[list[float], list[float]]:
+    page = page_class()
+    page.resize(1060, 660)
+    page.show()
+    page.source.select("camera")  # the 256x256 photograph
+    app.processEvents()
+    assert page.source.image().shape == (256, 256)
+    wall, cpu = [], []
+    for i in range(RUNS + 2):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        change(page, i)
+        page.grab()
+        app.processEvents()
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+    page.close()
+    return wall[2:], cpu[2:]  # the first runs warm caches
+
+
+def main() -> int:
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    print(f"parameter change + full page render, 256x256 image, {RUNS} runs (budget {BUDGET_MS:.0f} ms)")
+    over = False
+    for name, page_class, change in _cases():
+        wall, cpu = measure(page_class, change, app)
+        median = statistics.median(wall)
+        over |= median > BUDGET_MS
+        print(
+            f"  {name:<28} median {median:6.1f} ms   worst {max(wall):6.1f} ms   "
+            f"(CPU median {statistics.median(cpu):5.1f} ms)"
+        )
+    return 1 if over else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
