@@ -268,14 +268,21 @@ class NetworkDiagram(QWidget):
 
     def _block_size(self, stage: Stage, area: float, slot: float) -> tuple[float, float]:
         """(height, depth) of a stage's block in pixels."""
+        # The deepest block's slanted top rises 0.6 x its depth: leave room for it, so the
+        # tallest block fits and blocks of the same side keep the same height.
+        deepest = max(self._depth(s, slot) for s in self._stages)
+        full = area * 0.92 - deepest * 0.6
         if len(stage.shape) == 3:
-            side, channels = stage.shape[0], stage.shape[2]
-            height = area * 0.9 * side / IMAGE_SIDE
-            depth = min(slot * 0.35, 4 + 5 * math.log2(channels))
-            return max(height, 12.0), depth
+            return max(full * stage.shape[0] / IMAGE_SIDE, 12.0), self._depth(stage, slot)
         # vectors: a thin bar whose height grows with the log of its length
-        height = area * 0.9 * min(1.0, math.log10(stage.shape[0]) / math.log10(2000))
-        return max(height, 12.0), 0.0
+        return max(full * min(1.0, math.log10(stage.shape[0]) / math.log10(2000)), 12.0), 0.0
+
+    @staticmethod
+    def _depth(stage: Stage, slot: float) -> float:
+        """How deep a block is drawn: grows with the log of its channels (0 for vectors)."""
+        if len(stage.shape) != 3:
+            return 0.0
+        return min(slot * 0.35, 4 + 5 * math.log2(stage.shape[2]))
 
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
