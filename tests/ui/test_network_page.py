@@ -170,3 +170,16 @@ def test_play_walks_through_the_stages_and_stops_at_the_end(qtbot, page, monkeyp
     assert page.current_step() == 0 and page.is_playing()
     page.hide()
     assert not page.is_playing()
+
+
+@pytest.mark.parametrize("width", [500, 1040, 1800])
+def test_every_diagram_block_fits_above_its_labels(page, width):
+    diagram = page.diagram
+    diagram.resize(width, diagram.height())
+    area = diagram._block_area_height()
+    slot = width / len(STAGES)
+    for stage in STAGES:
+        height, depth = diagram._block_size(stage, area, slot)
+        assert height + 0.6 * depth <= area * 0.95 + 4, stage.name
+    # blocks of the same side are drawn the same height, whatever their channels
+    assert diagram._block_size(STAGES[0], area, slot)[0] == diagram._block_size(STAGES[1], area, slot)[0]
