@@ -22,7 +22,8 @@ from PyQt6.QtWidgets import (
 
 from visualizer.ui.widgets.step_controls import StepControls
 
-PANEL_WIDTH_EM = 17  # the left column, in lines of the application font
+PANEL_WIDTH_EM = 17  # the left column, in lines of the application font...
+PANEL_MAX_SHARE = 0.3  # ...but never more than this share of the page, so a large font leaves room
 
 
 class StepPage(QWidget):
@@ -101,11 +102,17 @@ class StepPage(QWidget):
         layout.addLayout(right, 1)
 
     def _fit_panel(self) -> None:
-        self._panel_scroll.setFixedWidth(int(PANEL_WIDTH_EM * self.fontMetrics().height()))
+        wanted = PANEL_WIDTH_EM * self.fontMetrics().height()
+        self._panel_scroll.setFixedWidth(int(min(wanted, max(200, PANEL_MAX_SHARE * self.width()))))
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == event.Type.FontChange and hasattr(self, "_panel_scroll"):
+            self._fit_panel()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "_panel_scroll"):
             self._fit_panel()
 
 

@@ -33,6 +33,12 @@ EXPLANATION = (
 )
 
 
+def signed(value: float) -> str:
+    """A stamp's contribution as it is added: "+4", "−4"."""
+    text = format_value(value)
+    return text.replace("-", "−") if text.startswith("-") else f"+{text}"
+
+
 def _bold_label(text: str) -> QLabel:
     label = QLabel(text)
     label.setWordWrap(True)
@@ -260,7 +266,7 @@ class TransposedConvolutionPage(StepPage):
             last = self._step == len(self.scatter) - 1
             self._show_full(self._full_final if last else self.scatter.partial_full(self._step))
             stamp_cells = [(int(r), int(c)) for r in step.rows for c in step.cols]
-            self.full_grid.set_window(stamp_cells, [f"+{format_value(v)}" for v in np.ravel(step.stamp)])
+            self.full_grid.set_window(stamp_cells, [signed(v) for v in np.ravel(step.stamp)])
             self.input_grid.set_window([(step.in_row, step.in_col)])
             self.conv_input_grid.set_window([])
             self.output_grid.set_window([])

@@ -85,13 +85,13 @@ class WindowStepView(QWidget):
         self.arithmetic.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self._scale_arithmetic_font()
 
-        grids = QHBoxLayout()
-        grids.addWidget(self.input, 3)
-        grids.addWidget(middle_holder, 0)
-        grids.addWidget(self.output, 3)
+        self.grids = QHBoxLayout()
+        self.grids.addWidget(self.input, 1)
+        self.grids.addWidget(middle_holder, 0)
+        self.grids.addWidget(self.output, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(grids, 1)
+        layout.addLayout(self.grids, 1)
         layout.addWidget(self.formula)
         layout.addWidget(self.arithmetic)
 
@@ -126,7 +126,10 @@ class WindowStepView(QWidget):
         self.output.set_coordinates("output")
         h, w = padded.shape[:2]
         in_h, in_w = h - sum(trace.padding[0]), w - sum(trace.padding[1])
-        padded_note = f", padded to {h}×{w}" if (h, w) != (in_h, in_w) else ""
+        padded_note = f", padded {h}×{w}" if (h, w) != (in_h, in_w) else ""
+        # Share the width by columns, so input and output cells come out about the same size.
+        self.grids.setStretch(0, w)
+        self.grids.setStretch(2, max(trace.output.shape[1], w // 2))
         self.input.set_caption(f"Input {in_h}×{in_w}{padded_note}")
         self.output.set_caption(f"Output {trace.output.shape[0]}×{trace.output.shape[1]}")
 

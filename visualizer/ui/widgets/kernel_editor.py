@@ -149,7 +149,7 @@ class KernelEditor(QWidget):
 
     def _fit_table(self) -> None:
         metrics = self.fontMetrics()
-        side = max(metrics.horizontalAdvance("-0.000") + 12, int(metrics.height() * 1.9))
+        side = max(metrics.horizontalAdvance("-0.000") + 10, int(metrics.height() * 1.6))
         rows, cols = self._kernel.shape
         for c in range(cols):
             self.table.setColumnWidth(c, side)

@@ -8,7 +8,7 @@ the scrubber all go through the same path.
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
-from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QWidget
+from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget
 
 
 class StepControls(QWidget):
@@ -43,14 +43,20 @@ class StepControls(QWidget):
         self.position_label = QLabel()
         self.position_label.setToolTip("The current step and the number of steps")
 
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        # The scrubber gets a row of its own: full width for precise dragging, whatever the font size.
+        scrub_row = QHBoxLayout()
+        scrub_row.addWidget(self.scrubber, 1)
+        scrub_row.addWidget(self.position_label)
+        button_row = QHBoxLayout()
         for button in (self.reset_button, self.back_button, self.play_button, self.forward_button, self.end_button):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space/arrows for the window shortcuts
-            layout.addWidget(button)
-        layout.addWidget(self.speed)
-        layout.addWidget(self.scrubber, 1)
-        layout.addWidget(self.position_label)
+            button_row.addWidget(button)
+        button_row.addWidget(self.speed)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(2)
+        layout.addLayout(scrub_row)
+        layout.addLayout(button_row)
 
         self.reset_button.clicked.connect(lambda: self.stepRequested.emit(0))
         self.back_button.clicked.connect(lambda: self.stepRequested.emit(self._index - 1))
