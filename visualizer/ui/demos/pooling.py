@@ -57,6 +57,7 @@ class PoolingPage(StepPage):
         self.operation.setFont(font)
         self.operation.setToolTip("What happens to each window")
         self.view = WindowStepView(self.operation, "Each window →")
+        self._problem = ""  # why the current settings cannot be computed, in words
 
         panel = [
             group("Input", self.source),
@@ -103,7 +104,14 @@ class PoolingPage(StepPage):
         self._apply_ranges()
         self._apply_ranges()  # a second pass settles values the first changed together
         image = self.source.image()
-        self.trace = pool_trace(image, self.size(), self.stride(), self.mode(), self.padding())
+        try:
+            trace = pool_trace(image, self.size(), self.stride(), self.mode(), self.padding())
+        except ValueError as error:  # the ranges should prevent this; if not, say why in words
+            self._problem = f"<b>These settings do not work:</b> {error}"
+            self.view.arithmetic.setText(self._problem)
+            return
+        self._problem = ""
+        self.trace = trace
         self.view.set_trace(self.trace, picture=not self.source.is_numbers(), weights=False)
         self.operation.setText(MODE_SYMBOLS[self.mode()])
         rows, cols = shapes.pool_formula(image.shape[:2], self.size(), self.stride(), self.padding())
@@ -120,6 +128,8 @@ class PoolingPage(StepPage):
         self._show_step()
 
     def _show_step(self) -> None:
+        if self._problem:
+            return
         marks = ()
         if self.trace.winners is not None:
             # every window computed so far rings its winner, so the pattern of winners builds up

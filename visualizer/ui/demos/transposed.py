@@ -67,7 +67,7 @@ class TransposedConvolutionPage(StepPage):
             "valid: keep every stamped cell. same: crop the border so the output is input × stride "
             "(Keras's Conv2DTranspose(padding='same'))."
         )
-        self.auto_output_padding = QCheckBox("output_padding chosen by Keras")
+        self.auto_output_padding = QCheckBox("automatic output_padding")
         self.auto_output_padding.setChecked(True)
         self.auto_output_padding.setToolTip(
             "Keras's default (output_padding=None). Untick to choose the extra rows/columns at the end yourself."
