@@ -21,11 +21,11 @@ MAX_DILATION = 4
 VALID, SAME, EXPLICIT = "valid (no padding)", "same", "explicit zeros"
 
 EXPLANATION = (
-    "<b>Stride</b> is how far the window jumps between output cells: stride 2 skips every other "
-    "position and roughly halves the output. <b>Padding</b> adds a border of zeros (hatched) so "
-    "the window can reach the edges: <i>valid</i> adds none, <i>same</i> adds just enough for "
-    "ceil(input / stride) outputs. <b>Dilation</b> spreads the kernel's taps apart to see a wider "
-    "area with the same weights. Watch the formula under the grids follow every change."
+    "<b>Stride</b> is how far the window jumps: stride 2 skips every other position and roughly "
+    "halves the output. <b>Padding</b> adds zeros around the input (hatched) so the window can "
+    "reach the edges: <i>valid</i> adds none, <i>same</i> just enough for ceil(input / stride) "
+    "outputs. <b>Dilation</b> spreads the kernel's taps apart to see a wider area with the same "
+    "weights. Watch the formula under the grids follow every change."
 )
 
 

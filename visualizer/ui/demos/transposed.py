@@ -25,11 +25,11 @@ from visualizer.ui.widgets.kernel_editor import KernelEditor
 SCATTER, CONVOLUTION = "scatter", "convolution"
 
 EXPLANATION = (
-    "<b>Transposed convolution</b> makes a map <i>larger</i>. <b>Scatter view:</b> each input cell "
-    "stamps a copy of the kernel, scaled by its value, onto the output; stamps lie <i>stride</i> "
-    "cells apart and add up where they overlap. <b>Convolution view:</b> the same numbers come from "
-    "spreading the input out with zeros (cross-hatched), padding the border (hatched) and sliding "
-    "the kernel, turned 180°, over it. Notice that the two outputs are identical."
+    "<b>Transposed convolution</b> makes a map <i>larger</i>. ① Each input cell stamps a copy of "
+    "the kernel, scaled by its value, onto the output, <i>stride</i> cells apart; overlapping "
+    "stamps add up. ② The same numbers come from spreading the input out with zeros "
+    "(cross-hatched), padding it (hatched) and sliding the kernel, turned 180°, over it. "
+    "Notice that the two outputs are identical."
 )
 
 
@@ -256,7 +256,11 @@ class TransposedConvolutionPage(StepPage):
         """The scatter view's grid: stamps added so far, with the cropped border hatched."""
         self.full_grid.set_data(values, cmap=self._output_cmap, levels=self._output_levels, show_values=not self._picture)
         self.full_grid.set_shaded(~self.scatter.output_region)
-        self.full_grid.set_caption(f"Stamps added up {values.shape[0]}×{values.shape[1]}")
+        if self.scatter.output_region.all():
+            self.full_grid.set_caption(f"Output {values.shape[0]}×{values.shape[1]}: stamps added up")
+        else:
+            out_h, out_w = self.scatter.output.shape
+            self.full_grid.set_caption(f"Output {out_h}×{out_w} + cropped edge (shaded)")
 
     def _show_step(self) -> None:
         if self.scatter is None:

@@ -371,10 +371,34 @@ class GridView(QWidget):
             painter.setFont(font)
             box = QRectF(0, area.top() - line, self.width(), line)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._elided(self._caption, font))
+        painter.setFont(self.font())
+        box = QRectF(0, area.bottom(), self.width(), line)
         if self._readout:
-            painter.setFont(self.font())
-            box = QRectF(0, area.bottom(), self.width(), line)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._elided(self._readout, self.font()))
+        elif not self._show_values and self._rgb is None:
+            self._paint_legend(painter, box)
+
+    def _paint_legend(self, painter: QPainter, box: QRectF) -> None:
+        """A colour bar with its end values, for pictures, whose cells carry no numbers."""
+        metrics = painter.fontMetrics()
+        low, high = (format_value(v) for v in self._levels)
+        gap = metrics.horizontalAdvance(" ")
+        text_width = metrics.horizontalAdvance(low) + metrics.horizontalAdvance(high) + 4 * gap
+        bar_width = min(box.width() * 0.5, 8 * metrics.height(), box.width() - text_width)
+        if bar_width < 20:
+            return
+        left = box.center().x() - bar_width / 2
+        bar = QRectF(left, box.top() + box.height() * 0.3, bar_width, box.height() * 0.4)
+        table = np.ascontiguousarray(colormaps.lookup_table(self._cmap)[None, :, :])
+        ramp = QImage(table.data, 256, 1, 3 * 256, QImage.Format.Format_RGB888)
+        painter.drawImage(bar, ramp)
+        painter.setPen(QPen(QColor(90, 90, 90), 1))
+        painter.drawRect(bar)
+        painter.setPen(self.palette().color(self.foregroundRole()))
+        right_align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+        left_align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(QRectF(0, box.top(), left - gap, box.height()), right_align, low)
+        painter.drawText(QRectF(bar.right() + gap, box.top(), box.width(), box.height()), left_align, high)
 
     def _elided(self, text: str, font: QFont) -> str:
         return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, self.width() - 4)
