@@ -7,13 +7,15 @@ tests see the page exactly as it is between two timer ticks.
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import os
 import threading
+from dataclasses import replace
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPointF, Qt
+from PyQt6.QtCore import QCoreApplication, QEvent, QPointF, Qt
 
 from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.events import (
@@ -159,7 +161,26 @@ def model_file(tmp_path):
 
 
 @pytest.fixture
-def page_with(qtbot, model_file):
+def owned_pages(qtbot):
+    """Pages a test creates, kept alive until the test is over and then deleted right away.
+
+    qtbot holds widgets only weakly; a page (full of signal connections, so of reference cycles)
+    would otherwise be deleted by a garbage collection at a random moment, possibly in the middle
+    of painting one of its plots, which crashes Qt.
+    """
+    pages: list[TrainingPage] = []
+    yield pages
+    for page in pages:
+        page.shutdown()
+        page.close()
+        page.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    pages.clear()
+    gc.collect()
+
+
+@pytest.fixture
+def page_with(qtbot, model_file, owned_pages):
     """A page whose Train button plays ``chunks`` (a scripted two-epoch run by default)."""
     threads_before = threading.active_count()
     made = []
@@ -172,7 +193,7 @@ def page_with(qtbot, model_file):
             return process
 
         page = TrainingPage(process_factory=factory)
-        qtbot.addWidget(page)
+        owned_pages.append(page)
         page.resize(1080, 680)
         page.show()
         return page, made
@@ -361,6 +382,18 @@ def test_replay_slider_shows_the_epoch_one_snapshot(page_with, qtbot):
     qtbot.mouseClick(page.live_button, Qt.MouseButton.LeftButton)
     assert slider.value() == 2 and page.replay_label.text() == "Live"
     assert "end of epoch 2" in page.kernels_view.layer_titles()[0]
+
+
+def test_a_network_without_conv_layers_says_why_there_are_no_maps(page_with, qtbot):
+    no_conv = [[replace(e, feature_maps=(), kernels=()) if isinstance(e, ProbeSnapshot) else e
+                for e in chunk] for chunk in scripted_run()]
+    page, _ = page_with(no_conv)
+    page.tabs.setCurrentWidget(page.maps_tab)
+    run_to_end(qtbot, page)
+    assert page.maps_view.layer_images() == []
+    assert "no convolution layers" in page.maps_caption.text()
+    page.tabs.setCurrentWidget(page.kernels_tab)
+    assert "no convolution layers" in page.kernels_caption.text()
 
 
 def test_save_model_copies_the_run_model_atomically(page_with, qtbot, tmp_path, model_file, monkeypatch):

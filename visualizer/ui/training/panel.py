@@ -62,6 +62,19 @@ SEED_REFERENCE_ROWS = (
 )
 RESULT_COLUMNS = ("Model", "Train Accuracy", "Train Loss", "Test Accuracy", "Test Loss")
 MAX_PROBE_INDEX = 59999
+MAPS_CAPTION = (
+    "Each picture is one layer: every channel's map for the probe image, tiled, each scaled to its "
+    "own range (viridis: dark = low, yellow = high). Drag to pan, wheel to zoom."
+)
+KERNELS_CAPTION = (
+    "First conv layer: one tile per filter. Deeper layers: one row per filter, one column per input "
+    "channel. Blue is negative, red positive, white zero (the scale is symmetric). Drag to pan, "
+    "wheel to zoom."
+)
+NO_CONV_CAPTION = (
+    "This network has no convolution layers, so there are no feature maps or kernels to show: "
+    "the fully connected baseline sees the image only as 784 separate numbers."
+)
 KERNEL_TILE_PIXELS = 8  # small kernels are magnified to about this size so the gaps stay thin
 KERNEL_GAP_RGBA = (150, 150, 150, 255)  # grey: neither a signed weight's blue/red nor zero's white
 
@@ -316,10 +329,7 @@ class TrainingPage(QWidget):
         self.probe_view = ProbeView()
         self.probe_view.setFixedWidth(230)
         self.maps_view = MosaicView(columns=2)
-        self.maps_caption = QLabel(
-            "Each picture is one layer: every channel's map for the probe image, tiled, each scaled "
-            "to its own range (viridis: dark = low, yellow = high)."
-        )
+        self.maps_caption = QLabel(MAPS_CAPTION)
         self.maps_caption.setWordWrap(True)
         column = QVBoxLayout()
         column.addWidget(self.maps_caption)
@@ -337,15 +347,11 @@ class TrainingPage(QWidget):
 
     def _build_kernels_tab(self) -> QWidget:
         self.kernels_view = MosaicView(columns=1)
-        caption = QLabel(
-            "First conv layer: one tile per filter. Deeper layers: one row per filter, one column per "
-            "input channel. Blue is negative, red positive, white zero (the scale is symmetric). "
-            "Drag to pan, wheel to zoom."
-        )
-        caption.setWordWrap(True)
+        self.kernels_caption = QLabel(KERNELS_CAPTION)
+        self.kernels_caption.setWordWrap(True)
         tab = QWidget()
         layout = QVBoxLayout(tab)
-        layout.addWidget(caption)
+        layout.addWidget(self.kernels_caption)
         layout.addWidget(self._mosaic_scroll(self.kernels_view), 1)
         layout.addWidget(self._button(
             "Save kernels as PNG…", "The kernels as an image",
@@ -684,6 +690,7 @@ class TrainingPage(QWidget):
             height, width, channels = layer.maps.shape
             image = colourise(feature_map_mosaic(layer.maps), self._feature_lut)
             layers.append((layer.name, f"{layer.name}  {height}×{width}×{channels}", image))
+        self.maps_caption.setText(MAPS_CAPTION if layers else NO_CONV_CAPTION)
         rows = (len(layers) + self.maps_view.columns - 1) // self.maps_view.columns
         self.maps_view.setMinimumHeight(max(1, rows) * 230)
         self.maps_view.show_layers(layers)
@@ -701,6 +708,7 @@ class TrainingPage(QWidget):
             title = (f"{layer.name}  {kh}×{kw}×{channels_in}×{channels_out} ({layout}; ±{limit:.3f}) · "
                      f"{self._snapshot_title(snapshot)}")
             layers.append((layer.name, title, image))
+        self.kernels_caption.setText(KERNELS_CAPTION if layers else NO_CONV_CAPTION)
         self.kernels_view.setMinimumHeight(max(1, len(layers)) * 260)
         self.kernels_view.show_layers(layers)
 
