@@ -71,6 +71,15 @@ class StepPage(QWidget):
     def _show_step(self) -> None:
         raise NotImplementedError
 
+    def _recompute(self) -> None:
+        raise NotImplementedError
+
+    def _show_new_input(self, numbers: bool) -> None:
+        """After a new input: a grid of numbers is worth following from the start, a picture is
+        worth seeing whole."""
+        self._recompute()
+        self.set_step(0 if numbers else self.step_count() - 1)
+
     def _build_layout(self, explanation: str, panel: list[QWidget], demo: QWidget) -> None:
         """Explanation and controls in a scrollable left column, the demo filling the rest."""
         text = QLabel(explanation)
@@ -156,10 +165,3 @@ def pair_row(first: QWidget, second: QWidget) -> QWidget:
     layout.addWidget(first)
     layout.addWidget(second)
     return row
-
-
-def formula_text(rows: str, cols: str) -> str:
-    """Both axes' size formulas, once when they read the same."""
-    if rows == cols:
-        return f"rows and columns: {rows}"
-    return f"rows: {rows}<br>columns: {cols}"

@@ -8,7 +8,7 @@ from PyQt6.QtWidgets import QLabel, QStackedWidget, QWidget
 from visualizer.ops import shapes
 from visualizer.ops.conv import conv2d
 from visualizer.ops.trace import conv_trace
-from visualizer.ui.demos.base import StepPage, formula_text, group, pair_row, set_range, spin_box
+from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.depth_view import CHANNEL_NAMES, DepthView
 from visualizer.ui.demos.window_view import WindowStepView
 from visualizer.ui.widgets import kernel_presets
@@ -118,7 +118,7 @@ class ConvolutionPage(StepPage):
             editor.kernelChanged.connect(lambda c=channel: self._on_slice_editor_changed(c))
         self.filter_count.valueChanged.connect(self._on_filter_count_changed)
         self.filter_index.valueChanged.connect(self._on_filter_index_changed)
-        self.view.outputCellClicked.connect(self._on_output_cell_clicked)
+        self.view.stepClicked.connect(self.set_step)
         self.depth_view.outputCellClicked.connect(self._on_map_cell_clicked)
         self._show_mode()
         self.set_step(0)
@@ -200,7 +200,7 @@ class ConvolutionPage(StepPage):
         set_range(self.kernel_rows, 1, min(MAX_KERNEL, ranges["kernel_h"][1]))
         set_range(self.kernel_cols, 1, min(MAX_KERNEL, ranges["kernel_w"][1]))
         rows, cols = shapes.conv_formula(image.shape[:2], kernel_hw)
-        formula_label.setText("<b>Output size</b> " + formula_text(rows, cols))
+        formula_label.set_formulas(rows, cols)
         self.shapes_label.setText(shapes_text)
         self._set_step_count(len(trace))
         self._show_step()
@@ -223,15 +223,10 @@ class ConvolutionPage(StepPage):
     # -- slots ---------------------------------------------------------------------------------
     def _on_mode_box_changed(self) -> None:
         self._show_mode()
-        self._start_where_useful()
+        self._show_new_input(self._current_source().is_numbers())
 
     def _on_source_image_changed(self) -> None:
-        self._recompute()
-        self._start_where_useful()
-
-    def _start_where_useful(self) -> None:
-        # A picture is worth seeing whole; a grid of numbers is worth following from the start.
-        self.set_step(0 if self._current_source().is_numbers() else self.step_count() - 1)
+        self._show_new_input(self._current_source().is_numbers())
 
     def _on_kernel_size_changed(self) -> None:
         rows, cols = self.kernel_rows.value(), self.kernel_cols.value()
@@ -262,8 +257,6 @@ class ConvolutionPage(StepPage):
         self._load_slice_editors()
         self._recompute()
 
-    def _on_output_cell_clicked(self, row: int, col: int) -> None:
-        self.set_step(row * self.view.trace().output.shape[1] + col)
 
     def _on_map_cell_clicked(self, filter_index: int, row: int, col: int) -> None:
         self.filter_index.setValue(filter_index + 1)

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from visualizer.ops.trace import format_sum
 from visualizer.ui.demos.window_view import output_colours, pending_mask, window_cells
 from visualizer.ui.widgets import colormaps
 from visualizer.ui.widgets.grid_view import GridView, format_value
 from visualizer.ui.widgets.kernel_editor import KernelEditor
+from visualizer.ui.widgets.text_labels import ArithmeticLabel, FormulaLabel
 
 CHANNEL_NAMES = ("red", "green", "blue")
 
@@ -57,15 +58,8 @@ class DepthView(QWidget):
         self.outputs_layout.setContentsMargins(0, 0, 0, 0)
         self.outputs: list[GridView] = []
         layout.addWidget(self.outputs_box, 0, len(editors), 2, 1)
-        self.formula = QLabel()
-        self.formula.setWordWrap(True)
-        self.formula.setTextFormat(Qt.TextFormat.RichText)
-        self.formula.setToolTip("How the output size follows from the input size and the kernel")
-        self.arithmetic = QLabel()
-        self.arithmetic.setWordWrap(True)
-        self.arithmetic.setTextFormat(Qt.TextFormat.RichText)
-        self.arithmetic.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.arithmetic.setToolTip(
+        self.formula = FormulaLabel()
+        self.arithmetic = ArithmeticLabel(
             "The current step written out: every channel's window times its kernel slice, all added up"
         )
         layout.addWidget(self.formula, 2, 0, 1, len(editors) + 1)

@@ -7,7 +7,7 @@ from PyQt6.QtWidgets import QLabel, QWidget
 
 from visualizer.ops import shapes
 from visualizer.ops.trace import pool_trace
-from visualizer.ui.demos.base import StepPage, formula_text, group, pair_row, set_range, spin_box
+from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.window_view import WindowStepView
 from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.image_source import ImageSourcePicker
@@ -74,7 +74,7 @@ class PoolingPage(StepPage):
         self.padding_box.currentIndexChanged.connect(self._recompute)
         for box in (self.size_rows, self.size_cols, self.stride_rows, self.stride_cols):
             box.valueChanged.connect(self._recompute)
-        self.view.outputCellClicked.connect(self._on_output_cell_clicked)
+        self.view.stepClicked.connect(self.set_step)
         self._recompute()
         self.set_step(0)
 
@@ -115,7 +115,7 @@ class PoolingPage(StepPage):
         self.view.set_trace(self.trace, picture=not self.source.is_numbers(), weights=False)
         self.operation.setText(MODE_SYMBOLS[self.mode()])
         rows, cols = shapes.pool_formula(image.shape[:2], self.size(), self.stride(), self.padding())
-        self.view.formula.setText("<b>Output size</b> " + formula_text(rows, cols))
+        self.view.formula.set_formulas(rows, cols)
         (top, bottom), (left, right) = self.trace.padding
         if self.padding() == "same":
             note = f"border added: top {top}, bottom {bottom}, left {left}, right {right}; it never counts"
@@ -138,8 +138,5 @@ class PoolingPage(StepPage):
 
     # -- slots ---------------------------------------------------------------------------------
     def _on_source_image_changed(self) -> None:
-        self._recompute()
-        self.set_step(0 if self.source.is_numbers() else self.step_count() - 1)
+        self._show_new_input(self.source.is_numbers())
 
-    def _on_output_cell_clicked(self, row: int, col: int) -> None:
-        self.set_step(row * self.trace.output.shape[1] + col)

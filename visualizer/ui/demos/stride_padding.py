@@ -7,7 +7,7 @@ from PyQt6.QtWidgets import QGridLayout, QLabel, QWidget
 
 from visualizer.ops import shapes
 from visualizer.ops.trace import conv_trace
-from visualizer.ui.demos.base import StepPage, formula_text, group, pair_row, set_range, spin_box
+from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.window_view import WindowStepView
 from visualizer.ui.widgets import kernel_presets
 from visualizer.ui.widgets.compact import compact_combo
@@ -88,7 +88,7 @@ class StridePaddingPage(StepPage):
         self.kernel_cols.valueChanged.connect(self._on_kernel_size_changed)
         self.padding_box.currentIndexChanged.connect(self._recompute)
         self.kernel_editor.kernelChanged.connect(self._recompute)
-        self.view.outputCellClicked.connect(self._on_output_cell_clicked)
+        self.view.stepClicked.connect(self.set_step)
         self._recompute()
         self.set_step(0)
 
@@ -152,7 +152,7 @@ class StridePaddingPage(StepPage):
         self.view.set_trace(trace, picture=not self.source.is_numbers())
         rows, cols = shapes.conv_formula(image.shape[:2], kernel.shape, self.stride(), self.padding(), self.dilation())
         (top, bottom), (left, right) = trace.padding
-        self.view.formula.setText("<b>Output size</b> " + formula_text(rows, cols))
+        self.view.formula.set_formulas(rows, cols)
         note = f"zeros added: top {top}, bottom {bottom}, left {left}, right {right}"
         if self.padding() == "same" and (top != bottom or left != right):
             note += ". The odd one goes after (bottom/right), as in TensorFlow."
@@ -167,11 +167,8 @@ class StridePaddingPage(StepPage):
 
     # -- slots ---------------------------------------------------------------------------------
     def _on_source_image_changed(self) -> None:
-        self._recompute()
-        self.set_step(0 if self.source.is_numbers() else self.step_count() - 1)
+        self._show_new_input(self.source.is_numbers())
 
     def _on_kernel_size_changed(self) -> None:
         self._recompute()
 
-    def _on_output_cell_clicked(self, row: int, col: int) -> None:
-        self.set_step(row * self.view.trace().output.shape[1] + col)

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QCheckBox, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QCheckBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from visualizer.ops import shapes
 from visualizer.ops.trace import format_sum, transpose_conv_trace, transpose_scatter_trace
-from visualizer.ui.demos.base import StepPage, formula_text, group, pair_row, set_range, spin_box
+from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.window_view import output_colours, pending_mask, window_cells
 from visualizer.ui.widgets import colormaps, kernel_presets
 from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.grid_view import GridView, format_value
 from visualizer.ui.widgets.image_source import ImageSourcePicker
 from visualizer.ui.widgets.kernel_editor import KernelEditor
+from visualizer.ui.widgets.text_labels import ArithmeticLabel, FormulaLabel
 
 SCATTER, CONVOLUTION = "scatter", "convolution"
 
@@ -99,15 +100,8 @@ class TransposedConvolutionPage(StepPage):
         self.output_grid.setToolTip(
             "Convolution view: the output. Click a cell to step there; hover to see its window."
         )
-        self.arithmetic = QLabel()
-        self.arithmetic.setWordWrap(True)
-        self.arithmetic.setTextFormat(Qt.TextFormat.RichText)
-        self.arithmetic.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.arithmetic.setToolTip("The current step written out")
-        self.formula = QLabel()
-        self.formula.setWordWrap(True)
-        self.formula.setTextFormat(Qt.TextFormat.RichText)
-        self.formula.setToolTip("How the output size follows from the input, kernel, stride and padding")
+        self.arithmetic = ArithmeticLabel("The current step written out: a stamp, or a window times the turned kernel")
+        self.formula = FormulaLabel()
 
         panel = [
             group("Input", self.source),
@@ -248,7 +242,7 @@ class TransposedConvolutionPage(StepPage):
         rows, cols = shapes.conv_transpose_formula(
             image.shape[:2], kernel.shape, self.stride(), self.padding(), self.output_padding()
         )
-        self.formula.setText("<b>Output size</b> " + formula_text(rows, cols))
+        self.formula.set_formulas(rows, cols)
         self._set_step_count(len(self.scatter) if self.stepping() == SCATTER else len(self.conv))
         self._show_step()
 
@@ -291,8 +285,7 @@ class TransposedConvolutionPage(StepPage):
 
     # -- slots ---------------------------------------------------------------------------------
     def _on_source_image_changed(self) -> None:
-        self._recompute()
-        self.set_step(0 if self.source.is_numbers() else self.step_count() - 1)
+        self._show_new_input(self.source.is_numbers())
 
     def _on_step_box_changed(self) -> None:
         self._recompute()

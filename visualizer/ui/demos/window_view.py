@@ -4,7 +4,7 @@ It draws a sliding-window trace from `visualizer.ops.trace` (a convolution or a 
 the padded input with its padding hatched, the current window outlined (with the kernel's
 weights in its corners), the output filled in up to the current step, and the step's sum as
 `format_sum` writes it. Hovering an output cell outlines the window that feeds it; clicking
-one asks the page to jump there (`outputCellClicked`).
+one asks the page to jump to its step (`stepClicked`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from visualizer.ops.trace import format_sum
 from visualizer.ui.widgets import colormaps
 from visualizer.ui.widgets.grid_view import format_value
 from visualizer.ui.widgets.grid_view import GridView
+from visualizer.ui.widgets.text_labels import ArithmeticLabel, FormulaLabel
 
 
 def window_cells(step) -> list[tuple[int, int]]:
@@ -36,7 +37,7 @@ def pending_mask(shape: tuple[int, int], index: int) -> np.ndarray:
 
 
 class WindowStepView(QWidget):
-    outputCellClicked = pyqtSignal(int, int)
+    stepClicked = pyqtSignal(int)  # the step of a clicked output cell
 
     def __init__(self, middle: QWidget, middle_caption: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -73,17 +74,8 @@ class WindowStepView(QWidget):
         middle_holder.setLayout(middle_column)
         middle_holder.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Preferred)
 
-        self.formula = QLabel()
-        self.formula.setWordWrap(True)
-        self.formula.setTextFormat(Qt.TextFormat.RichText)
-        self.formula.setToolTip("How the output size follows from the input size, kernel, padding and stride")
-        self.arithmetic = QLabel()
-        self.arithmetic.setWordWrap(True)
-        self.arithmetic.setTextFormat(Qt.TextFormat.RichText)
-        self.arithmetic.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.arithmetic.setToolTip("The current step written out: each input value times its weight, added up")
-        self.arithmetic.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self._scale_arithmetic_font()
+        self.formula = FormulaLabel()
+        self.arithmetic = ArithmeticLabel("The current step written out: each input value times its weight, added up")
 
         self.grids = QHBoxLayout()
         self.grids.addWidget(self.input, 1)
@@ -96,17 +88,7 @@ class WindowStepView(QWidget):
         layout.addWidget(self.arithmetic)
 
         self.output.cellHovered.connect(self._on_output_cell_hovered)
-        self.output.cellClicked.connect(self.outputCellClicked)
-
-    def _scale_arithmetic_font(self) -> None:
-        font = self.font()
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.arithmetic.setFont(font)
-
-    def changeEvent(self, event) -> None:
-        super().changeEvent(event)
-        if event.type() == event.Type.FontChange:
-            self._scale_arithmetic_font()
+        self.output.cellClicked.connect(self._on_output_cell_clicked)
 
     def trace(self):
         return self._trace
@@ -165,6 +147,9 @@ class WindowStepView(QWidget):
             col = int(np.flatnonzero(step.cols == winner[1])[0])
             marks = [(row, col)]
         self.detail.set_marks(marks)
+
+    def _on_output_cell_clicked(self, row: int, col: int) -> None:
+        self.stepClicked.emit(row * self._trace.output.shape[1] + col)
 
     def _on_output_cell_hovered(self, row: int, col: int) -> None:
         if row < 0 or self._trace is None:
