@@ -51,10 +51,7 @@ class PoolingPage(StepPage):
         self.padding_note.setWordWrap(True)
         self.operation = QLabel()
         self.operation.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        font = self.operation.font()
-        font.setPointSizeF(font.pointSizeF() * 1.6)
-        font.setBold(True)
-        self.operation.setFont(font)
+        self.operation.setTextFormat(Qt.TextFormat.RichText)
         self.operation.setToolTip("What happens to each window")
         self.view = WindowStepView(self.operation, "Each window →")
         self._problem = ""  # why the current settings cannot be computed, in words
@@ -113,7 +110,8 @@ class PoolingPage(StepPage):
         self._problem = ""
         self.trace = trace
         self.view.set_trace(self.trace, picture=not self.source.is_numbers(), weights=False)
-        self.operation.setText(MODE_SYMBOLS[self.mode()])
+        # sized relative to the widget's font, so it follows the application's zoom
+        self.operation.setText(f'<span style="font-size: xx-large; font-weight: bold">{MODE_SYMBOLS[self.mode()]}</span>')
         rows, cols = shapes.pool_formula(image.shape[:2], self.size(), self.stride(), self.padding())
         self.view.formula.set_formulas(rows, cols)
         (top, bottom), (left, right) = self.trace.padding

@@ -33,14 +33,11 @@ class ArithmeticLabel(QLabel):
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setToolTip(tip)
         self._scale_font()
+        # A font set on a widget no longer follows the application's (zoom, presentation mode),
+        # so follow its changes here.
+        QApplication.instance().fontChanged.connect(self._scale_font)
 
-    def _scale_font(self) -> None:
+    def _scale_font(self, _font=None) -> None:
         font = QApplication.font()
         font.setPointSizeF(font.pointSizeF() * ARITHMETIC_SCALE)
         self.setFont(font)
-
-    def event(self, event) -> bool:
-        # An explicitly set font no longer follows the application's, so follow its changes here.
-        if event.type() == event.Type.ApplicationFontChange:
-            self._scale_font()
-        return super().event(event)
