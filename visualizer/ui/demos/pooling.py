@@ -130,8 +130,10 @@ class PoolingPage(StepPage):
             return
         marks = ()
         if self.trace.winners is not None:
-            # every window computed so far rings its winner, so the pattern of winners builds up
-            marks = self.trace.winners.reshape(-1, 2)[: self._step + 1]
+            winners = self.trace.winners.reshape(-1, 2)
+            # On a grid of numbers every window computed so far rings its winner, so the pattern
+            # builds up; on a picture hundreds of rings would hide it, so only the current one.
+            marks = winners[: self._step + 1] if self.source.is_numbers() else winners[self._step]
         self.view.show_step(self._step, marks)
 
     # -- slots ---------------------------------------------------------------------------------
