@@ -37,3 +37,27 @@ def test_step_menu_drives_each_page(qtbot, name):
     assert page.current_step() == 0
     page.set_step(page.step_count() - 1)
     assert page.current_step() == page.step_count() - 1
+
+
+def test_pages_follow_the_application_font(qtbot):
+    from PyQt6.QtGui import QFont
+    from PyQt6.QtWidgets import QApplication
+
+    from visualizer.ui.demos.pooling import PoolingPage
+
+    app = QApplication.instance()
+    original = QFont(app.font())
+    page = PoolingPage()
+    qtbot.addWidget(page)
+    page.resize(1060, 660)
+    page.show()
+    before = page.view.arithmetic.font().pointSizeF()
+    try:
+        bigger = QFont(original)
+        bigger.setPointSizeF(original.pointSizeF() * 1.6)
+        app.setFont(bigger)
+        qtbot.wait(10)
+        assert page.view.arithmetic.font().pointSizeF() == pytest.approx(before * 1.6)
+        assert page._panel_scroll.width() <= 0.3 * page.width() + 1  # the demo keeps most of the room
+    finally:
+        app.setFont(original)
