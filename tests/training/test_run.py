@@ -78,6 +78,10 @@ def test_run_reports_events_in_order_and_saves_a_loadable_model():
         assert [e.epoch for e in epochs] == [1, 2]
         for event in epochs:
             assert 0 <= event.accuracy <= 1 and 0 <= event.val_accuracy <= 1 and event.loss > 0
+        first_batch = kinds.index("BatchEnd")
+        assert "ProbeSnapshot" in kinds[started:first_batch], "the untrained network is shown first"
+        first_probe = recorder.of(ProbeSnapshot)[0]
+        assert (first_probe.epoch, first_probe.batch, first_probe.end_of_epoch) == (0, 0, False)
         kept = [s for s in recorder.of(ProbeSnapshot) if s.end_of_epoch]
         assert [(s.epoch, s.batch) for s in kept] == [(1, 8), (2, 8)]
 
@@ -222,17 +226,17 @@ def test_probe_change_while_running_is_honoured_at_the_next_batch():
     control = RunControl()
 
     def react(event):
-        if isinstance(event, ProbeSnapshot) and event.batch == 1:
+        if isinstance(event, ProbeSnapshot) and event.epoch == 0:
             control.set_probe_index(9)
 
     recorder = Recorder(react)
     result = run(tiny_config(probe_rate_hz=0.001), recorder, control)  # no timed probes
     _remove_saved(result)
     snapshots = recorder.of(ProbeSnapshot)
-    assert [(s.batch, s.probe_index, s.end_of_epoch) for s in snapshots] == [
-        (1, 0, False),
-        (2, 9, False),  # the next batch, though no timed probe is due
-        (8, 9, True),
+    assert [(s.epoch, s.batch, s.probe_index, s.end_of_epoch) for s in snapshots] == [
+        (0, 0, 0, False),  # the untrained network, before the first batch
+        (1, 1, 9, False),  # the next batch, though no timed probe is due
+        (1, 8, 9, True),
     ]
 
 
@@ -283,7 +287,7 @@ events = []
 control = RunControl()
 def on_event(event):
     events.append(event)
-    if type(event).__name__ == "ProbeSnapshot" and (event.epoch, event.batch) == (1, 1):
+    if type(event).__name__ == "ProbeSnapshot" and event.epoch == 0:
         control.set_probe_index(4)
 result = run(tiny_config(epochs=2), on_event, control)
 print("RESULT " + json.dumps({
@@ -318,7 +322,7 @@ def test_a_tiny_run_works_on_every_installed_backend(backend):
     assert report["reloads"] == 412_778
     probes = report["probes"]
     assert probes[0][3] == [[28, 28, 64], [14, 14, 64], [14, 14, 32], [7, 7, 32]]
-    assert probes[0][:3] == [1, 1, 0] and probes[1][:3] == [1, 2, 4], "a new probe image shows at once"
+    assert probes[0][:3] == [0, 0, 0] and probes[1][:3] == [1, 1, 4], "a new probe image shows at once"
     assert all(p[2] == 4 for p in probes[1:])
     # The kernels the probe reads change while the model trains (on JAX they live outside the
     # layers during an epoch, so this shows the probe gets the current ones).

@@ -83,6 +83,11 @@ class LiveCallback(keras.callbacks.Callback):
         self._probe_index_shown = index
         self._last_probe = time.perf_counter()
 
+    def send_first_probe(self) -> None:
+        """The untrained network (epoch 0, batch 0), sent before training starts. This also
+        compiles the probe's predict function, a one-off cost kept out of the first batch."""
+        self._send_probe()
+
     def on_train_begin(self, logs=None):
         self._started = time.perf_counter()
 

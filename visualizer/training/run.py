@@ -240,6 +240,7 @@ def _train(config, on_event, control, save_to, stage) -> RunFinished:
         train_count=len(data.y_train),
     )
     if not control.stop_requested():
+        live.send_first_probe()
         model.fit(
             data.x_train,
             data.y_train,
