@@ -99,7 +99,9 @@ def test_history_recovers_the_mean_between_reports_from_running_means():
     np.testing.assert_allclose(history.batch("x"), [0.1, 0.3, 0.4])
     smooth = history.batch("smooth_loss")
     assert smooth[0] == 4.0
-    assert smooth[1] == pytest.approx(SMOOTHING * 4.0 + (1 - SMOOTHING) * 2.5)
+    # the second report covers two batches, so the past weighs SMOOTHING squared
+    assert smooth[1] == pytest.approx(SMOOTHING**2 * 4.0 + (1 - SMOOTHING**2) * 2.5)
+    assert smooth[2] == pytest.approx(SMOOTHING * smooth[1] + (1 - SMOOTHING) * 1.0)
     history.add_batch(_batch(2, 1, 0.7, 0.9))  # a new epoch restarts the running mean
     assert history.batch("loss")[-1] == pytest.approx(0.7)
     assert history.batch("x")[-1] == pytest.approx(1.1)

@@ -13,7 +13,10 @@ import numpy as np
 
 from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot
 
-SMOOTHING = 0.9  # weight of the past in the exponential moving average of the batch curves
+# Weight of the past per batch in the exponential moving average of the batch curves: a report
+# covering n batches keeps SMOOTHING ** n of the average so far (half-life about 23 batches),
+# so the smoothing does not depend on how often the run reports.
+SMOOTHING = 0.97
 
 
 @dataclass
@@ -39,7 +42,7 @@ class RunHistory:
     Keras reports a running mean over the epoch so far. The batch curves instead show the mean
     over the batches since the previous report, recovered exactly from two running means
     (n2*m2 - n1*m1) / (n2 - n1), then an exponential moving average of those. This needs no
-    report per batch: the source may send every N-th batch.
+    report per batch: the source may send every N-th batch, or at a fixed rate in time.
     """
 
     COLUMNS = ("x", "loss", "accuracy", "smooth_loss", "smooth_accuracy")
@@ -56,19 +59,20 @@ class RunHistory:
         previous = self._previous
         if previous is not None and previous.epoch == event.epoch and previous.batch < event.batch:
             done_before, done_now = previous.batch, event.batch
+            covered = done_now - done_before
             loss = (done_now * event.loss - done_before * previous.loss) / (done_now - done_before)
             accuracy = (done_now * event.accuracy - done_before * previous.accuracy) / (
                 done_now - done_before
             )
         else:  # the first report of an epoch: its running mean is the mean since the epoch began
             loss, accuracy = event.loss, event.accuracy
+            covered = event.batch
         self._previous = event
         smooth_loss, smooth_accuracy = loss, accuracy
         if self._batch["x"].size:
-            smooth_loss = SMOOTHING * self._batch["smooth_loss"].view()[-1] + (1 - SMOOTHING) * loss
-            smooth_accuracy = (
-                SMOOTHING * self._batch["smooth_accuracy"].view()[-1] + (1 - SMOOTHING) * accuracy
-            )
+            past = SMOOTHING ** max(covered, 1)
+            smooth_loss = past * self._batch["smooth_loss"].view()[-1] + (1 - past) * loss
+            smooth_accuracy = past * self._batch["smooth_accuracy"].view()[-1] + (1 - past) * accuracy
         x = event.epoch - 1 + event.batch / max(event.steps_per_epoch, 1)
         for name, value in zip(self.COLUMNS, (x, loss, accuracy, smooth_loss, smooth_accuracy)):
             self._batch[name].append(value)

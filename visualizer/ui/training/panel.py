@@ -642,7 +642,7 @@ class TrainingPage(QWidget):
         if position >= len(epochs):
             self.replay_label.setText("Live")
         else:
-            self.replay_label.setText(f"End of epoch {epochs[position]} of {len(epochs)} kept")
+            self.replay_label.setText(f"End of epoch {epochs[position]} (of {epochs[-1]})")
 
     def _on_replay_slider_changed(self, position: int) -> None:
         self._update_replay_label()
@@ -709,8 +709,10 @@ class TrainingPage(QWidget):
                      f"{self._snapshot_title(snapshot)}")
             layers.append((layer.name, title, image))
         self.kernels_caption.setText(KERNELS_CAPTION if layers else NO_CONV_CAPTION)
-        self.kernels_view.setMinimumHeight(max(1, len(layers)) * 260)
         self.kernels_view.show_layers(layers)
+        # Deeper layers hold C_out x C_in kernels: give them their pixels and let the tab scroll.
+        self.kernels_view.stretch_rows_to_images()
+        self.kernels_view.setMinimumHeight(self.kernels_view.natural_height())
 
     # -- results and files --------------------------------------------------------------------
     def _fill_results_table(self) -> None:

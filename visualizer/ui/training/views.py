@@ -38,11 +38,11 @@ class CurvePlot(pg.PlotWidget):
         self.smooth_curve = item.plot(pen=pg.mkPen(TRAIN_COLOUR, width=2), name="batches, smoothed")
         self.epoch_curve = item.plot(
             pen=pg.mkPen(TRAIN_COLOUR, width=1, style=Qt.PenStyle.DashLine),
-            symbol="o", symbolBrush=TRAIN_COLOUR, symbolSize=8, name="train, epoch",
+            symbol="o", symbolBrush=TRAIN_COLOUR, symbolSize=8, name="train (epoch mean)",
         )
         self.validation_curve = item.plot(
             pen=pg.mkPen(VALIDATION_COLOUR, width=2),
-            symbol="s", symbolBrush=VALIDATION_COLOUR, symbolSize=8, name="validation, epoch",
+            symbol="s", symbolBrush=VALIDATION_COLOUR, symbolSize=8, name="validation (end of epoch)",
         )
         self.epoch_curve.scatter.opts["hoverable"] = True
         self.validation_curve.scatter.opts["hoverable"] = True
@@ -114,6 +114,9 @@ class MosaicView(pg.GraphicsLayoutWidget):
     The items are built once per set of layer names (a new architecture) and reused after that.
     """
 
+    TITLE_HEIGHT = 40  # pixels a layer's title and margins take above its image
+    MIN_ROW_HEIGHT = 200  # even a small mosaic (64 tiny kernels) deserves room to be seen
+
     def __init__(self, columns: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("w")
@@ -151,6 +154,23 @@ class MosaicView(pg.GraphicsLayoutWidget):
             label.setText(title)
             if rebuilt or resized:
                 box.autoRange(padding=0.02)
+
+    def natural_height(self) -> int:
+        """Height at which every row shows its tallest image at least pixel for pixel."""
+        height = 0
+        for start in range(0, len(self._images), self.columns):
+            row = [image.image for image in self._images[start : start + self.columns]]
+            tallest = max((image.shape[0] for image in row if image is not None), default=0)
+            height += max(tallest, self.MIN_ROW_HEIGHT) + self.TITLE_HEIGHT
+        return height
+
+    def stretch_rows_to_images(self) -> None:
+        """Share the height between rows in proportion to their images, not equally."""
+        layout = self.ci.layout
+        for row_index, start in enumerate(range(0, len(self._images), self.columns)):
+            row = [image.image for image in self._images[start : start + self.columns]]
+            tallest = max((image.shape[0] for image in row if image is not None), default=1)
+            layout.setRowStretchFactor(row_index, max(tallest, self.MIN_ROW_HEIGHT) + self.TITLE_HEIGHT)
 
     def layer_images(self) -> list[np.ndarray]:
         return [image.image for image in self._images]
