@@ -7,17 +7,32 @@ from visualizer.ui.pages import page_names
 CONCEPT_PAGES = ["convolution", "stride-padding", "pooling", "transposed"]
 
 
+@pytest.fixture
+def keep(qtbot):
+    """Register a widget with qtbot and hold it until it is closed after the test: qtbot keeps
+    only a weak reference, and a shown window collected in the middle of a repaint crashes Qt."""
+    kept = []
+
+    def keep_widget(widget):
+        qtbot.addWidget(widget)
+        kept.append(widget)
+        return widget
+
+    yield keep_widget
+    for widget in kept:
+        widget.close()
+
+
 def test_concept_pages_come_in_the_notebook_order():
     names = page_names()
     assert names[: len(CONCEPT_PAGES)] == CONCEPT_PAGES
 
 
 @pytest.mark.parametrize("name", CONCEPT_PAGES)
-def test_step_menu_drives_each_page(qtbot, name):
+def test_step_menu_drives_each_page(keep, name):
     from visualizer.ui.main_window import MainWindow
 
-    window = MainWindow(first_page=name)
-    qtbot.addWidget(window)
+    window = keep(MainWindow(first_page=name))
     window.resize(1280, 720)
     window.show()
     page = window.current_page()
@@ -39,7 +54,7 @@ def test_step_menu_drives_each_page(qtbot, name):
     assert page.current_step() == page.step_count() - 1
 
 
-def test_pages_follow_the_application_font(qtbot):
+def test_pages_follow_the_application_font(qtbot, keep):
     from PyQt6.QtGui import QFont
     from PyQt6.QtWidgets import QApplication
 
@@ -47,8 +62,7 @@ def test_pages_follow_the_application_font(qtbot):
 
     app = QApplication.instance()
     original = QFont(app.font())
-    page = PoolingPage()
-    qtbot.addWidget(page)
+    page = keep(PoolingPage())
     page.resize(1060, 660)
     page.show()
     before = page.view.arithmetic.font().pointSizeF()
@@ -61,3 +75,24 @@ def test_pages_follow_the_application_font(qtbot):
         assert page._panel_scroll.width() <= 0.3 * page.width() + 1  # the demo keeps most of the room
     finally:
         app.setFont(original)
+
+
+def test_pages_take_a_picture_from_the_window_menu(keep):
+    import numpy as np
+
+    from visualizer.ui.demos.convolution import DEPTH, ConvolutionPage
+
+    page = keep(ConvolutionPage())
+    assert page.input_image_mode == "gray"
+    picture = np.linspace(0, 1, 12 * 10).reshape(12, 10)
+    page.set_input_image(picture, "gradient.png")
+    assert page.source.source_title() == "gradient.png"
+    np.testing.assert_array_equal(page.view.input.values(), picture)
+    assert page.current_step() == page.step_count() - 1 == 10 * 8 - 1
+
+    page.mode_box.setCurrentText(DEPTH)
+    assert page.input_image_mode == "rgb"
+    page.set_input_image(np.dstack([picture] * 3), "gradient.png")
+    assert page.rgb_source.image().shape == (12, 10, 3)
+    with pytest.raises(ValueError, match="too small"):
+        page.set_input_image(np.zeros((2, 2, 3)), "tiny.png")

@@ -61,6 +61,18 @@ class StepPage(QWidget):
     def toggle_play(self) -> None:
         self.controls.toggle_play()
 
+    # -- the input picture the main window's Open image / Draw menu items hand over ---------------
+    @property
+    def input_image_mode(self) -> str:
+        """"gray" or "rgb": the kind of picture this page takes now."""
+        return self._input_source().mode()
+
+    def set_input_image(self, pixels, title: str) -> None:
+        self._input_source().add_image(title, pixels)
+
+    def _input_source(self):
+        return self.source
+
     # -- for subclasses ------------------------------------------------------------------------
     def _set_step_count(self, count: int) -> None:
         """A new computation: keep the step where it was, as far as the new one reaches."""

@@ -136,7 +136,7 @@ class ConvolutionPage(StepPage):
             return np.stack(self._filters, axis=3)
         return self.kernel_editor.kernel()
 
-    def _current_source(self) -> ImageSourcePicker:
+    def _input_source(self) -> ImageSourcePicker:
         return self.rgb_source if self.is_depth() else self.source
 
     def _selected_filter(self) -> int:
@@ -174,7 +174,7 @@ class ConvolutionPage(StepPage):
     def _recompute(self) -> None:
         self._fit_kernel_to_image()
         image = self.image()
-        picture = not self._current_source().is_numbers()
+        picture = not self._input_source().is_numbers()
         kernel_hw = (self.kernel_rows.value(), self.kernel_cols.value())
         if self.is_depth():
             bank = self.kernel()
@@ -223,10 +223,10 @@ class ConvolutionPage(StepPage):
     # -- slots ---------------------------------------------------------------------------------
     def _on_mode_box_changed(self) -> None:
         self._show_mode()
-        self._show_new_input(self._current_source().is_numbers())
+        self._show_new_input(self._input_source().is_numbers())
 
     def _on_source_image_changed(self) -> None:
-        self._show_new_input(self._current_source().is_numbers())
+        self._show_new_input(self._input_source().is_numbers())
 
     def _on_kernel_size_changed(self) -> None:
         rows, cols = self.kernel_rows.value(), self.kernel_cols.value()

@@ -333,7 +333,8 @@ class GridView(QWidget):
             col_index = np.arange(width) * cols // width
             rgb = np.ascontiguousarray(self._cell_colours(row_index, col_index))
             image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888)
-            self._pixmap = QPixmap.fromImage(image)  # copies, so `rgb` may go
+            # QImage only borrows the numpy buffer; the deep copy lets the pixmap outlive it.
+            self._pixmap = QPixmap.fromImage(image.copy())
         return self._pixmap
 
     def paintEvent(self, _event) -> None:

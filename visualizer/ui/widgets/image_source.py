@@ -106,9 +106,19 @@ class ImageSourcePicker(QWidget):
             raise KeyError(f"no image source named {name!r}")
         self.source_box.setCurrentIndex(index)
 
+    def mode(self) -> str:
+        return self._mode
+
     def add_image(self, title: str, pixels: np.ndarray) -> None:
-        """Offer a picture of the user's own and switch to it."""
-        self._own[title] = images.to_mode(np.asarray(pixels, float), self._mode)
+        """Offer a picture of the user's own and switch to it; ValueError says what is wrong with it."""
+        pixels = np.asarray(pixels, float)
+        if not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)):
+            raise ValueError(f"a picture must be gray (H, W) or colour (H, W, 3), not of shape {pixels.shape}")
+        if min(pixels.shape[:2]) < images.MIN_SIDE:
+            raise ValueError(f"the picture is too small: it needs at least {images.MIN_SIDE} pixels on each side")
+        if not np.isfinite(pixels).all():
+            raise ValueError("the picture holds values that are not numbers")
+        self._own[title] = images.to_mode(pixels, self._mode)
         index = self.source_box.findData(title)
         if index < 0:
             self.source_box.addItem(title, title)
