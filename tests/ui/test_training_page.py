@@ -410,6 +410,24 @@ def test_save_model_copies_the_run_model_atomically(page_with, qtbot, tmp_path, 
     assert "Saved the model" in page.banner.message.text()
 
 
+def test_the_next_run_deletes_the_previous_temporary_model(page_with, qtbot, model_file):
+    page, _ = page_with()
+    run_to_end(qtbot, page)
+    assert os.path.exists(model_file) and page.save_model_button.isEnabled()
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    assert not os.path.exists(os.path.dirname(model_file))  # file and its folder
+    assert not page.save_model_button.isEnabled()
+    page.shutdown()
+
+
+def test_shutdown_deletes_the_unsaved_temporary_model(page_with, qtbot, model_file):
+    page, _ = page_with()
+    run_to_end(qtbot, page)
+    page.shutdown()
+    assert not os.path.exists(model_file) and not os.path.exists(os.path.dirname(model_file))
+    assert not page.save_model_button.isEnabled()
+
+
 def test_save_model_into_a_missing_folder_says_so(page_with, qtbot, tmp_path, monkeypatch):
     page, _ = page_with()
     run_to_end(qtbot, page)

@@ -12,6 +12,7 @@ import random
 import time
 import traceback
 from dataclasses import replace
+from pathlib import Path
 
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtGui import QFont, QKeySequence
@@ -428,6 +429,7 @@ class TrainingPage(QWidget):
             return
         config = replace(config, probe_index=self.probe_spin.value())
         self.banner.hide()
+        self._discard_run_model()
         self._reset_run_views()
         self._config = config
         self._run_title = self.settings.describe()
@@ -478,6 +480,21 @@ class TrainingPage(QWidget):
             self._log("Closing: stopping the run")
         self.driver.shutdown()
         self._set_state("idle")
+        self._discard_run_model()
+
+    def _discard_run_model(self) -> None:
+        """Delete the last run's temporary model file (and its folder, once empty): it was
+        offered for saving, and only the latest run's model can be saved."""
+        if self.result is None or self.result.model_path is None:
+            return
+        path = Path(self.result.model_path)
+        self.save_model_button.setEnabled(False)
+        self.result = replace(self.result, model_path=None)
+        try:
+            path.unlink(missing_ok=True)
+            path.parent.rmdir()
+        except OSError:  # the folder holds something else, or is gone: leave it
+            pass
 
     # -- frames from the run --------------------------------------------------------------------
     def _reset_run_views(self) -> None:
