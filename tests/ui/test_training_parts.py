@@ -155,3 +155,25 @@ def test_a_failed_copy_keeps_the_old_file_and_removes_the_temporary(tmp_path, mo
         files.copy_atomically(source, destination)
     assert destination.read_bytes() == b"old model"
     assert os.listdir(destination.parent) == ["model.keras"]
+
+
+def test_data_choices_put_a_full_copy_first_and_the_download_last(tmp_path, monkeypatch):
+    from visualizer.training import data
+    from visualizer.ui.training.settings import data_choices
+
+    monkeypatch.setattr(data, "KERAS_CACHE_DIR", tmp_path / "no-keras-cache")
+    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "no-debian")
+    monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
+    offline = data_choices()
+    assert [c.is_subset for c in offline] == [True, False]
+    assert offline[1].data_dir is None and offline[1].allow_download
+
+    full = tmp_path / "fashion"
+    full.mkdir()
+    for name in data.FILE_NAMES.values():
+        (full / (name + ".gz")).write_bytes(b"")  # only the names are checked here
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(full))
+    found = data_choices()
+    assert found[0].data_dir == str(full) and not found[0].allow_download
+    assert str(full) in found[0].title
+    assert [c.is_subset for c in found] == [False, True]  # no download offered beside a full copy

@@ -50,8 +50,9 @@ def _has_fashion_mnist(folder: Path) -> bool:
 
 
 def data_choices() -> list[DataChoice]:
-    """The places that hold Fashion-MNIST on this machine (checked by file names, not loaded),
-    full copies first, then the bundled subset; a Keras download when no full copy is here."""
+    """The places that hold Fashion-MNIST on this machine (checked by file names, not loaded):
+    full copies first, then the bundled subset, then a Keras download when no full copy is here
+    (last, so that an offline machine starts with data it has)."""
     choices, bundled = [], None
     for candidate in candidate_sources(allow_download=False):
         if candidate.folder is None or not _has_fashion_mnist(candidate.folder):
@@ -69,10 +70,10 @@ def data_choices() -> list[DataChoice]:
                     False,
                 )
             )
-    if not choices:
-        choices.append(DataChoice("Download Fashion-MNIST with Keras (needs the internet)", None, True, False))
     if bundled is not None:
         choices.append(bundled)
+    if not any(not choice.is_subset for choice in choices):
+        choices.append(DataChoice("Download Fashion-MNIST with Keras (needs the internet)", None, True, False))
     return choices
 
 
