@@ -113,3 +113,13 @@ def test_clicks_switch_the_view_being_stepped(page, qtbot):
     click_cell(qtbot, page.input_grid, 1, 2)
     assert page.stepping() == SCATTER
     assert page.current_step() == 1 * 3 + 2
+
+
+def test_hovering_a_stamped_cell_outlines_the_inputs_that_reach_it(page, qtbot):
+    # stride 2, kernel 3: full-result cell (2, 2) is reached by the stamps of inputs 0 and 1 on each axis
+    centre = page.full_grid.cell_rect(2, 2).center()
+    qtbot.mouseMove(page.full_grid, QPoint(int(centre.x()), int(centre.y())))
+    assert sorted(page.input_grid.hover_window()) == [(0, 0), (0, 1), (1, 0), (1, 1)]
+    centre = page.full_grid.cell_rect(1, 3).center()
+    qtbot.mouseMove(page.full_grid, QPoint(int(centre.x()), int(centre.y())))
+    assert sorted(page.input_grid.hover_window()) == [(0, 1)]

@@ -13,6 +13,7 @@ from visualizer.ui.demos.depth_view import CHANNEL_NAMES, DepthView
 from visualizer.ui.demos.window_view import WindowStepView
 from visualizer.ui.widgets import kernel_presets
 from visualizer.ui.widgets.compact import compact_combo
+from visualizer.ui.widgets.grid_view import GridView
 from visualizer.ui.widgets.image_source import ImageSourcePicker
 from visualizer.ui.widgets.kernel_editor import KernelEditor
 
@@ -77,6 +78,9 @@ class ConvolutionPage(StepPage):
         self.kernel_cols = spin_box(3, 1, MAX_KERNEL, "Kernel width w (columns)", "w ")
         self.filter_count = spin_box(3, 1, MAX_FILTERS, "D_out: the number of filters, and so of output maps")
         self.filter_index = spin_box(1, 1, 3, "The filter whose slices are shown and whose map is stepped through")
+        self.colour_preview = GridView()
+        self.colour_preview.setToolTip("The three channels seen together as one colour picture")
+        self.colour_preview.setFixedHeight(int(7 * self.fontMetrics().height()))
         self.shapes_label = QLabel()
         self.shapes_label.setToolTip("The shapes of the input, the kernel(s) and the output")
 
@@ -101,7 +105,7 @@ class ConvolutionPage(StepPage):
         panel = [
             self.depth_text,
             group("Channels", self.mode_box),
-            group("Input", self.source, self.rgb_source),
+            group("Input", self.source, self.rgb_source, self.colour_preview),
             group("Kernel size", pair_row(self.kernel_rows, self.kernel_cols)),
             self.filters_group,
             group("Shapes", self.shapes_label),
@@ -181,6 +185,11 @@ class ConvolutionPage(StepPage):
             trace = conv_trace(image, bank[..., self._selected_filter()])
             maps = conv2d(image, bank)
             self.depth_view.set_data(trace, maps, self._selected_filter(), picture=picture)
+            # Numbers run 0..9 and pictures 0..1: scale by the largest value to show them as colour.
+            top = float(image.max()) or 1.0
+            colours = np.clip(image / top * 255, 0, 255).astype(np.uint8)
+            self.colour_preview.set_data(image[:, :, 0], rgb=colours, show_values=False)
+            self.colour_preview.set_caption("All three together")
             shapes_text = (
                 f"input {image.shape[0]}×{image.shape[1]}×3<br>"
                 f"{bank.shape[3]} filters of {kernel_hw[0]}×{kernel_hw[1]}×3<br>"
@@ -216,6 +225,7 @@ class ConvolutionPage(StepPage):
         self.stack.setCurrentWidget(self.depth_view if depth else self.view)
         self.source.setVisible(not depth)
         self.rgb_source.setVisible(depth)
+        self.colour_preview.setVisible(depth)
         self.filters_group.setVisible(depth)
         self.depth_text.setVisible(depth)
         self._recompute()

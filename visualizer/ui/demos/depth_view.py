@@ -116,10 +116,10 @@ class DepthView(QWidget):
         grid = self.outputs[self._selected]
         grid.set_window([(step.out_row, step.out_col)])
         grid.set_pending(pending_mask(self._trace.output.shape, index), dim=self._picture)
-        terms = step.window.size
+        # Every product of a small grid of numbers can be checked by hand; a picture's are elided.
+        terms = step.window.size if not self._picture and step.window.size <= 27 else 9
         self.arithmetic.setText(
-            f"<b>map {self._selected + 1} [{step.out_row}, {step.out_col}]</b> = "
-            + format_sum(step, max_terms=terms if terms <= 27 else 9)
+            f"<b>map {self._selected + 1} [{step.out_row}, {step.out_col}]</b> = " + format_sum(step, max_terms=terms)
         )
 
     def _on_output_cell_hovered(self, filter_index: int, row: int, col: int) -> None:

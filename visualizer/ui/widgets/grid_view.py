@@ -384,11 +384,11 @@ class GridView(QWidget):
         metrics = painter.fontMetrics()
         low, high = (format_value(v) for v in self._levels)
         gap = metrics.horizontalAdvance(" ")
-        text_width = metrics.horizontalAdvance(low) + metrics.horizontalAdvance(high) + 4 * gap
-        bar_width = min(box.width() * 0.5, 8 * metrics.height(), box.width() - text_width)
+        low_width, high_width = metrics.horizontalAdvance(low), metrics.horizontalAdvance(high)
+        bar_width = min(box.width() * 0.5, 8 * metrics.height(), box.width() - low_width - high_width - 4 * gap)
         if bar_width < 20:
             return
-        left = box.center().x() - bar_width / 2
+        left = (box.width() - (low_width + high_width + bar_width + 2 * gap)) / 2 + low_width + gap
         bar = QRectF(left, box.top() + box.height() * 0.3, bar_width, box.height() * 0.4)
         table = np.ascontiguousarray(colormaps.lookup_table(self._cmap)[None, :, :])
         ramp = QImage(table.data, 256, 1, 3 * 256, QImage.Format.Format_RGB888)
@@ -396,10 +396,9 @@ class GridView(QWidget):
         painter.setPen(QPen(QColor(90, 90, 90), 1))
         painter.drawRect(bar)
         painter.setPen(self.palette().color(self.foregroundRole()))
-        right_align = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-        left_align = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(QRectF(0, box.top(), left - gap, box.height()), right_align, low)
-        painter.drawText(QRectF(bar.right() + gap, box.top(), box.width(), box.height()), left_align, high)
+        middle = Qt.AlignmentFlag.AlignVCenter
+        painter.drawText(QRectF(left - gap - low_width, box.top(), low_width, box.height()), middle, low)
+        painter.drawText(QRectF(bar.right() + gap, box.top(), high_width, box.height()), middle, high)
 
     def _elided(self, text: str, font: QFont) -> str:
         return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, self.width() - 4)
