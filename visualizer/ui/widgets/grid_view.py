@@ -49,6 +49,12 @@ def format_value(value: float) -> str:
     return format_number(value)
 
 
+def _same_mask(a: np.ndarray | None, b: np.ndarray | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return a.shape == b.shape and np.array_equal(a, b)
+
+
 def _row_runs(mask: np.ndarray) -> list[tuple[int, int, int]]:
     """(row, first column, end column) of each horizontal run of True cells."""
     runs = []
@@ -116,11 +122,20 @@ class GridView(QWidget):
         values = np.asarray(values, float)
         if values.ndim != 2:
             raise ValueError(f"GridView shows 2-D arrays, not shape {values.shape}")
+        levels = levels if levels is not None else colormaps.levels_for(cmap, values)
+        unchanged = (
+            rgb is None
+            and self._rgb is None
+            and (cmap, levels, show_values) == (self._cmap, self._levels, self._show_values)
+            and np.array_equal(values, self._values)
+        )
+        if unchanged:
+            return  # a page re-sending the same data must not cost a re-colouring
         resized = values.shape != self._values.shape
         self._values = values
         self._rgb = None if rgb is None else np.asarray(rgb, np.uint8)
         self._cmap = cmap
-        self._levels = levels if levels is not None else colormaps.levels_for(cmap, values)
+        self._levels = levels
         self._show_values = show_values
         if resized:
             self._shaded = self._inserted = self._pending = None
@@ -158,19 +173,25 @@ class GridView(QWidget):
 
     def set_shaded(self, mask: np.ndarray | None) -> None:
         """Padding cells: tinted grey and hatched."""
-        self._shaded = self._checked_mask(mask)
-        self._invalidate()
+        mask = self._checked_mask(mask)
+        if not _same_mask(mask, self._shaded):
+            self._shaded = mask
+            self._invalidate()
 
     def set_inserted(self, mask: np.ndarray | None) -> None:
         """Zeros inserted between input cells (transposed convolution): cross-hatched."""
-        self._inserted = self._checked_mask(mask)
-        self._invalidate()
+        mask = self._checked_mask(mask)
+        if not _same_mask(mask, self._inserted):
+            self._inserted = mask
+            self._invalidate()
 
     def set_pending(self, mask: np.ndarray | None, *, dim: bool = False) -> None:
         """Cells not computed yet: drawn empty, or dimmed (`dim`) so a picture stays readable."""
-        self._pending = self._checked_mask(mask)
-        self._pending_dim = dim
-        self._invalidate()
+        mask = self._checked_mask(mask)
+        if not _same_mask(mask, self._pending) or dim != self._pending_dim:
+            self._pending = mask
+            self._pending_dim = dim
+            self._invalidate()
 
     def set_window(self, cells: Iterable[Cell], weights: Sequence[str] = ()) -> None:
         """The current window (or cell), outlined; `weights` are written small in its cells."""
@@ -303,7 +324,7 @@ class GridView(QWidget):
         padding tinted and pending cells emptied or dimmed."""
 
         def pick(array: np.ndarray) -> np.ndarray:
-            return array if rows is None else array[rows][:, cols]
+            return array if rows is None else array.take(rows, axis=0).take(cols, axis=1)
 
         if self._rgb is not None:
             rgb = pick(self._rgb).copy()
