@@ -266,6 +266,7 @@ def test_train_shows_loading_progress_curves_and_maps(page_with, qtbot):
     assert page.progress.format() == "Epoch 1/2 · batch 2/4"
     assert page.progress.value() == 2 and page.progress.maximum() == 8
     assert "images/s" in page.speed_label.text() and "left" in page.time_label.text()
+    qtbot.waitUntil(lambda: len(page.loss_plot.smooth_curve.getData()[0]) == 2, timeout=3000)
     x, y = page.loss_plot.smooth_curve.getData()
     np.testing.assert_allclose(x, [0.25, 0.5])
     assert len(y) == 2
@@ -500,3 +501,15 @@ def test_driver_hands_over_one_frame_per_tick_with_only_the_newest_snapshot(qtbo
     assert [s.epoch for s in frame.epoch_snapshots] == [1, 2]
     assert frame.snapshots_received == 2 * STEPS + 2
     assert frame.finished is not None and not driver.running
+
+
+def test_curves_are_redrawn_a_few_times_a_second_not_on_every_frame(page_with, qtbot, monkeypatch):
+    batches = [[BatchEnd(1, b, 40, 1.0 / b, 0.5, 100.0, b * 0.01)] for b in range(1, 41)]
+    chunks = scripted_run()[:3] + batches + [[RunFinished(False, 1, 0.4, 0.8, 0.5, 0.8, 1.0, None)]]
+    page, _ = page_with(chunks)
+    draws = []
+    original = page.loss_plot.show_history
+    monkeypatch.setattr(page.loss_plot, "show_history", lambda *a: (draws.append(1), original(*a)))
+    run_to_end(qtbot, page)
+    assert len(page.loss_plot.smooth_curve.getData()[0]) == 40  # every point is there at the end
+    assert len(draws) < 40 / 2  # 40 frames of about 30 ms: a redraw every 200 ms or so

@@ -63,6 +63,9 @@ SEED_REFERENCE_ROWS = (
 )
 RESULT_COLUMNS = ("Model", "Train Accuracy", "Train Loss", "Test Accuracy", "Test Loss")
 MAX_PROBE_INDEX = 59999
+# The curves are redrawn at most this often (and at each epoch's end): repainting both plots
+# takes a few milliseconds, and a smoother curve than 5 updates a second tells nothing more.
+CURVES_INTERVAL_S = 0.2
 MAPS_CAPTION = (
     "Each picture is one layer: every channel's map for the probe image, tiled, each scaled to its "
     "own range (viridis: dark = low, yellow = high). Drag to pan, wheel to zoom."
@@ -155,11 +158,13 @@ class TrainingPage(QWidget):
         self.started: RunStarted | None = None
         self.result: RunFinished | None = None
         self.session_results: list[tuple[str, RunFinished]] = []
-        self.snapshots_rendered = 0
+        self.snapshots_rendered = 0  # feature-map or kernel pictures actually drawn
         self._config = None
         self._stopping = False
         self._run_title = ""
         self._live_snapshot: ProbeSnapshot | None = None
+        self._curves_pending = False
+        self._curves_drawn_at = -float("inf")
         self._dirty_tabs: set[QWidget] = set()
         self._feature_lut = lookup_table(FEATURE_CMAP)
         self._kernel_lut = lookup_table(KERNEL_CMAP)
@@ -503,6 +508,8 @@ class TrainingPage(QWidget):
         self.result = None
         self._stopping = False
         self._live_snapshot = None
+        self._curves_pending = False
+        self._curves_drawn_at = -float("inf")
         self.loss_plot.clear_data()
         self.accuracy_plot.clear_data()
         self.save_model_button.setEnabled(False)
@@ -533,6 +540,13 @@ class TrainingPage(QWidget):
         if frame.epoch_snapshots:
             self._update_replay_range()
         if frame.batches or frame.epochs:
+            self._curves_pending = True
+        now = time.monotonic()
+        if self._curves_pending and (
+            frame.epochs or frame.ended or now - self._curves_drawn_at >= CURVES_INTERVAL_S
+        ):
+            self._curves_pending = False
+            self._curves_drawn_at = now
             self._show_curves()
         if frame.batches:
             self._show_progress(frame.batches[-1])
@@ -677,7 +691,6 @@ class TrainingPage(QWidget):
 
     def _show_snapshot(self, snapshot: ProbeSnapshot) -> None:
         """Draw the snapshot in the visible tab now; the other tab is drawn when it is opened."""
-        self.snapshots_rendered += 1
         self._dirty_tabs = {self.maps_tab, self.kernels_tab}
         self._draw_visible_tab()
 
@@ -692,6 +705,7 @@ class TrainingPage(QWidget):
         if snapshot is None:
             return
         self._dirty_tabs.discard(current)
+        self.snapshots_rendered += 1
         if current is self.maps_tab:
             self._draw_maps(snapshot)
         else:
