@@ -125,3 +125,14 @@ def test_colour_maps_and_text_contrast():
     dark_text = colormaps.text_colour_for(colormaps.map_to_rgb(np.array([[0.0, 1.0]]), colormaps.SEQUENTIAL, (0, 1)))
     assert dark_text.tolist() == [[False, True]]  # white on viridis purple, black on its yellow
     assert colormaps.range_levels(np.array([1.0, -np.inf, 3.0])) == (1.0, 3.0)
+
+
+def test_typed_weights_accept_fractions_and_refuse_words():
+    from visualizer.ui.widgets.kernel_editor import parse_weight
+
+    assert parse_weight("1/9") == pytest.approx(1 / 9)
+    assert parse_weight(" −2 ") == -2
+    assert parse_weight("0,5") == 0.5
+    for text in ("abc", "1/0", "inf", ""):
+        with pytest.raises(ValueError):
+            parse_weight(text)

@@ -25,6 +25,18 @@ from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.grid_view import format_value
 
 
+def parse_weight(text: str) -> float:
+    """A typed weight: "0.5", "-2", "−2", "0,5" or a fraction such as "1/9"; ValueError otherwise."""
+    text = text.strip().replace("−", "-").replace(",", ".")
+    numerator, slash, denominator = text.partition("/")
+    if slash and float(denominator) == 0:
+        raise ValueError(f"{text!r} divides by zero")
+    value = float(numerator) / float(denominator) if slash else float(text)
+    if not np.isfinite(value):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
 class KernelEditor(QWidget):
     kernelChanged = pyqtSignal()
 
@@ -170,14 +182,13 @@ class KernelEditor(QWidget):
     def _on_table_item_changed(self, item: QTableWidgetItem) -> None:
         if self._updating:
             return
-        text = item.text().strip().replace("−", "-").replace(",", ".")
         try:
-            value = float(text)
-            if not np.isfinite(value):
-                raise ValueError
+            value = parse_weight(item.text())
         except ValueError:
             self._refresh_table()
-            self.message.setText(f"“{item.text()}” is not a number; the weight was left as it was.")
+            self.message.setText(
+                f"“{item.text()}” is not a number (try 0.5, -2 or 1/9); the weight was left as it was."
+            )
             self.message.show()
             return
         kernel = self._kernel.copy()
