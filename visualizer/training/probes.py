@@ -1,9 +1,10 @@
 """Read what the network sees for one probe image: feature maps, kernels and its prediction.
 
 The probe is a second keras.Model over the same layers (it shares the weights, so it always sees
-the current ones) called with ``predict_on_batch``, which runs the backend's compiled predict
-function. ``model.predict()`` would build a data pipeline on every call: about 37 ms against
-about 0.5 ms, enough to cut training speed to a quarter when probing 20 times a second.
+the current ones) whose outputs are every conv and pooling layer's activations, the class
+probabilities and the conv kernels, all from one compiled call. ``model.predict()`` would build
+a data pipeline on every call: about 37 ms against about 1 ms, enough to cut training speed to a
+quarter when probing 20 times a second.
 """
 
 from __future__ import annotations
@@ -13,22 +14,21 @@ import numpy as np
 from visualizer.training.events import LayerKernels, LayerMaps, ProbeSnapshot
 
 
-def _frozen_copy(array) -> np.ndarray:
-    """A float32 numpy copy that cannot be changed, safe to hand to another thread."""
-    copy = np.array(array, dtype=np.float32, copy=True)
-    copy.setflags(write=False)
-    return copy
+def _frozen(array) -> np.ndarray:
+    """A float32 numpy copy of ``array`` that cannot be changed, safe to hand to another thread."""
+    frozen = np.array(array, dtype=np.float32, copy=True)
+    frozen.setflags(write=False)
+    return frozen
 
 
-def _variable_to_numpy(variable) -> np.ndarray:
-    """The value of a Keras variable on any backend. Each backend's own tensor method is used
-    because np.array() on TensorFlow and PyTorch variables warns (NumPy 2's copy keyword)."""
-    value = variable.value
-    if hasattr(value, "detach"):  # PyTorch: may need gradients cut and a move off the GPU
+def _tensor_to_numpy(value) -> np.ndarray:
+    """A backend tensor as numpy. Each backend's own method is used because np.array() on
+    TensorFlow variables and PyTorch tensors warns about NumPy 2's copy keyword."""
+    if hasattr(value, "detach"):  # PyTorch: cut from the graph, and off the GPU
         value = value.detach().cpu()
     if hasattr(value, "numpy"):  # TensorFlow and PyTorch
         return value.numpy()
-    return np.asarray(value)  # JAX
+    return np.asarray(value)  # JAX and NumPy
 
 
 def probed_layers(model) -> list:
@@ -39,6 +39,28 @@ def probed_layers(model) -> list:
     return [layer for layer in model.layers if isinstance(layer, image_layers)]
 
 
+def _kernel_output_layer():
+    import keras
+
+    class KernelOutput(keras.layers.Layer):
+        """Outputs a conv layer's kernel, so that the probe's one compiled call returns the
+        weights with the activations: two separate variable reads cost about as much again."""
+
+        def __init__(self, conv, **kwargs):
+            super().__init__(**kwargs)
+            # Not tracked as a sublayer: the kernel already belongs to the model once.
+            object.__setattr__(self, "_conv", conv)
+
+        def call(self, image):
+            return keras.ops.convert_to_tensor(self._conv.kernel)
+
+        def compute_output_spec(self, image):
+            kernel = self._conv.kernel
+            return keras.KerasTensor(tuple(kernel.shape), dtype=kernel.dtype)
+
+    return KernelOutput
+
+
 class Probe:
     """Feature maps of every conv and pooling layer, copies of the conv kernels, and the
     class probabilities, for one image at a time. Call it only on the thread that trains."""
@@ -46,15 +68,36 @@ class Probe:
     def __init__(self, model):
         import keras
 
+        self._backend = keras.backend.backend()
         self._map_layers = probed_layers(model)
         self._conv_layers = [layer for layer in self._map_layers if isinstance(layer, keras.layers.Conv2D)]
-        outputs = [layer.output for layer in self._map_layers] + [model.outputs[0]]
-        # A single input tensor, not model.inputs (a list), so that calls take a plain array.
-        self._reader = keras.Model(model.inputs[0], outputs, name=f"{model.name}_probe")
+        image = model.inputs[0]  # a tensor, not the list model.inputs, so calls take a plain array
+        kernel_output = _kernel_output_layer()
+        outputs = (
+            [layer.output for layer in self._map_layers]
+            + [model.outputs[0]]
+            + [kernel_output(conv, name=f"{conv.name}_kernel")(image) for conv in self._conv_layers]
+        )
+        self._reader = keras.Model(image, outputs, name=f"{model.name}_probe")
+        # XLA fuses the probe's small ops into one call: on a CPU about 0.6 ms against 0.9 ms.
+        self._reader.compile(jit_compile=self._backend in ("tensorflow", "jax"))
 
     @property
     def layer_names(self) -> tuple[str, ...]:
         return tuple(layer.name for layer in self._map_layers)
+
+    def _read(self, batch: np.ndarray) -> list[np.ndarray]:
+        if self._backend == "torch":
+            # PyTorch runs eagerly anyway; its predict_on_batch adds about 13 ms of bookkeeping.
+            import torch
+
+            with torch.no_grad():
+                outputs = self._reader(batch, training=False)
+        else:
+            outputs = self._reader.predict_on_batch(batch)  # the backend's compiled predict step
+        if not isinstance(outputs, (list, tuple)):  # a model with no conv layer has one output
+            outputs = [outputs]
+        return [_tensor_to_numpy(output) for output in outputs]
 
     def snapshot(
         self,
@@ -67,24 +110,23 @@ class Probe:
         end_of_epoch: bool = False,
     ) -> ProbeSnapshot:
         """Everything the app shows about ``image``, a (28, 28, 1) float32 array in [0, 1]."""
-        outputs = self._reader.predict_on_batch(image[np.newaxis])
-        if not self._map_layers:  # a model without conv layers has a single output, not a list
-            outputs = [outputs]
-        *maps, probabilities = outputs
+        outputs = self._read(image[np.newaxis])
+        maps = outputs[: len(self._map_layers)]
+        probabilities = outputs[len(self._map_layers)]
+        kernels = outputs[len(self._map_layers) + 1 :]
         return ProbeSnapshot(
             epoch=epoch,
             batch=batch,
             probe_index=probe_index,
-            image=_frozen_copy(image[..., 0]),
+            image=_frozen(image[..., 0]),
             label=int(label),
             feature_maps=tuple(
-                LayerMaps(layer.name, _frozen_copy(activations[0]))
+                LayerMaps(layer.name, _frozen(activations[0]))
                 for layer, activations in zip(self._map_layers, maps)
             ),
             kernels=tuple(
-                LayerKernels(layer.name, _frozen_copy(_variable_to_numpy(layer.kernel)))
-                for layer in self._conv_layers
+                LayerKernels(conv.name, _frozen(kernel)) for conv, kernel in zip(self._conv_layers, kernels)
             ),
-            probabilities=_frozen_copy(probabilities[0]),
+            probabilities=_frozen(probabilities[0]),
             end_of_epoch=end_of_epoch,
         )
