@@ -7,6 +7,7 @@ gaps, for the start-up and the training phase apart, and the feature-map snapsho
 second.
 
     python -m tests.benchmarks.bench_gui_stall [--epochs 1] [--limit 2000] [--tab maps]
+                                               [--child-nice 15] [--show-stalls 25]
 
 Targets: p99 < 20 ms and max < 50 ms.
 """
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help="Fashion-MNIST folder (default: what the page finds first)")
     parser.add_argument("--tab", choices=("curves", "maps", "kernels"), default="maps",
                         help="tab shown while training (maps and kernels draw every snapshot)")
+    parser.add_argument("--child-nice", type=int, metavar="N",
+                        help="experiment: lower the training process's priority by N once started, "
+                             "to see how much of the stalls is the child taking both cores")
     parser.add_argument("--show-stalls", type=float, metavar="MS",
                         help="also list every gap longer than MS milliseconds, with its time")
     args = parser.parse_args(argv)
@@ -85,6 +89,11 @@ def main(argv: list[str] | None = None) -> int:
     timer.start()
     started = time.perf_counter()
     page.train_button.click()
+    if args.child_nice:
+        import multiprocessing
+
+        for child in multiprocessing.active_children():
+            os.setpriority(os.PRIO_PROCESS, child.pid, args.child_nice)
     app.exec()
     page.shutdown()
     total_s = time.perf_counter() - started
@@ -97,8 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         (training if is_training else loading).append((after - before) * 1000)
     first_batch = next((t for t, is_training in ticks if is_training), ticks[-1][0])
     training_s = ticks[-1][0] - first_batch
+    nice = f", child niced by {args.child_nice}" if args.child_nice else ""
     print(f"device: {page.started.device}; {page.started.train_count:,} training images, "
-          f"{args.epochs} epoch(s), tab '{args.tab}'; run took {total_s:.1f} s "
+          f"{args.epochs} epoch(s), tab '{args.tab}'{nice}; run took {total_s:.1f} s "
           f"({first_batch - started:.1f} s to the first batch)")
     print(summarise("start-up (TensorFlow loading, building, first tracing)", loading))
     print(summarise("training", training))
