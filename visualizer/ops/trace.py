@@ -398,6 +398,7 @@ class ScatterTrace(_GridTrace):
         crop_origin: (top, left), where the output starts on the full result.
         full_shape: (rows, cols) of the full (uncropped) result; it holds every
             stamp and every output cell.
+        full: the full (uncropped) result, every stamp added.
         output_region: ``full_shape`` bool, True on cells that are in the output.
         output: (H_out, W_out) the transposed convolution.
         row_index: (H, kh) full-result row of kernel row a stamped by input row i.
@@ -416,8 +417,8 @@ class ScatterTrace(_GridTrace):
         region[top : top + out_hw[0], left : left + out_hw[1]] = True
         self.output_region = _frozen(region)
         self._weights = weights
-        full = scatter_full(image, weights, stride, self.full_shape)[:, :, 0]
-        self.output = _frozen(full[top : top + out_hw[0], left : left + out_hw[1]])
+        self.full = _frozen(scatter_full(image, weights, stride, self.full_shape)[:, :, 0])
+        self.output = self.full[top : top + out_hw[0], left : left + out_hw[1]]
         kh, kw = self.kernel.shape
         self.row_index = _frozen(np.arange(self.input.shape[0])[:, None] * stride[0] + np.arange(kh))
         self.col_index = _frozen(np.arange(self.input.shape[1])[:, None] * stride[1] + np.arange(kw))
@@ -430,6 +431,8 @@ class ScatterTrace(_GridTrace):
         """The full result after steps 0..index (inclusive) have stamped; -1 gives nothing stamped yet."""
         if index < -1 or index >= len(self):
             raise IndexError(f"Step {index} is out of range: this trace has {len(self)} steps.")
+        if index == len(self) - 1:
+            return self.full
         upto = np.zeros(self.input.size)
         upto[: index + 1] = 1.0
         partial = self.input * upto.reshape(self.input.shape)
