@@ -119,7 +119,8 @@ def main(argv: list[str] | None = None) -> int:
                 phase = "training" if is_training else "start-up"
                 print(f"  stall of {(after - before) * 1000:.0f} ms at {before - started:.2f} s ({phase})")
     rate = page.snapshots_rendered / training_s if training_s > 0 else float("nan")
-    print(f"snapshots drawn: {page.snapshots_rendered} in {training_s:.1f} s of training = {rate:.1f} per second")
+    print(f"snapshots drawn: {page.snapshots_rendered} in {training_s:.1f} s of training "
+          f"= {rate:.1f} per second")
     print(f"test accuracy {page.result.test_accuracy:.4f}")
     return 0
 

@@ -285,8 +285,9 @@ def test_train_shows_loading_progress_curves_and_maps(page_with, qtbot):
     np.testing.assert_array_equal(x, [1, 2])
     page.tabs.setCurrentWidget(page.kernels_tab)
     shapes = [image.shape for image in page.kernels_view.layer_images()]
+    # 8 x 8 filters of 2x2 drawn 8x8 pixels each; 32 filters x 64 input channels
     assert shapes == [(71, 71, 4), (287, 575, 4)]
-    assert page.kernels_view.minimumHeight() >= 71 + 287  # the tab scrolls rather than shrink them  # 8x8 filters of 2x2 drawn 8x8; 32 filters x 64 channels
+    assert page.kernels_view.minimumHeight() >= 71 + 287  # the tab scrolls rather than shrink them
     assert page.train_button.isEnabled() and page.settings.isEnabled()
     assert page.save_model_button.isEnabled()
     assert page.results_rows()[-1][0].startswith("CNN — 2 epochs")

@@ -38,7 +38,8 @@ def test_weak_and_dead_maps_stay_visible_or_black():
 
 
 @pytest.mark.parametrize(
-    "count, shape", [(1, (1, 1)), (64, (8, 8)), (32, (4, 8)), (8, (2, 4)), (10, (3, 4)), (7, (3, 3)), (31, (6, 6))]
+    "count, shape",
+    [(1, (1, 1)), (64, (8, 8)), (32, (4, 8)), (8, (2, 4)), (10, (3, 4)), (7, (3, 3)), (31, (6, 6))],
 )
 def test_grids_are_near_square_and_full_when_possible(count, shape):
     assert grid_shape(count) == shape

@@ -1,6 +1,7 @@
 """The training page with the real training process: a tiny run from Train to the results."""
 
 import multiprocessing
+import os
 import threading
 
 import pytest
@@ -31,7 +32,8 @@ def test_a_tiny_real_run_fills_the_page_and_leaves_nothing_running(qtbot, tmp_pa
     try:
         qtbot.waitUntil(lambda: page.state == "idle", timeout=120000)
     finally:
-        page.shutdown()
+        if page.driver.running:
+            page.shutdown()
 
     assert page.banner.kind == "info", page.banner.message.text() + page.banner.details.toPlainText()
     assert page.result is not None and not page.result.stopped_early
@@ -48,6 +50,9 @@ def test_a_tiny_real_run_fills_the_page_and_leaves_nothing_running(qtbot, tmp_pa
     destination = tmp_path / "model.keras"
     page.save_model(str(destination))
     assert destination.stat().st_size > 1000
-    assert not page.driver.running
+    temporary_model = page.result.model_path
+    page.shutdown()  # what closing the window does: waits for the child, deletes the temporary model
+    assert not page.driver.running and not page.driver.exiting
+    assert not os.path.exists(temporary_model)
     assert threading.active_count() == threads_before
     assert multiprocessing.active_children() == []

@@ -313,7 +313,8 @@ class TrainingPage(QWidget):
         )
         buttons.addWidget(self.export_csv_button)
         buttons.addWidget(self._button(
-            "Save loss plot as PNG…", "The loss plot as an image", lambda: self._ask_save_png(self.loss_plot, "loss.png")
+            "Save loss plot as PNG…", "The loss plot as an image",
+            lambda: self._ask_save_png(self.loss_plot, "loss.png"),
         ))
         buttons.addWidget(self._button(
             "Save accuracy plot as PNG…", "The accuracy plot as an image",
@@ -442,7 +443,8 @@ class TrainingPage(QWidget):
             self.driver.start(config)
         except Exception as error:  # e.g. the process could not be spawned
             log.exception("could not start the training process")
-            self._show_failure(RunFailed(f"The training process could not start: {error}", traceback.format_exc()))
+            message = f"The training process could not start: {error}"
+            self._show_failure(RunFailed(message, traceback.format_exc()))
             return
         self._set_state("running")
         self.status_label.setText("Starting the training process…")
@@ -712,7 +714,10 @@ class TrainingPage(QWidget):
             self._draw_kernels(snapshot)
 
     def _snapshot_title(self, snapshot: ProbeSnapshot) -> str:
-        when = f"end of epoch {snapshot.epoch}" if snapshot.end_of_epoch else f"epoch {snapshot.epoch}, batch {snapshot.batch}"
+        if snapshot.end_of_epoch:
+            when = f"end of epoch {snapshot.epoch}"
+        else:
+            when = f"epoch {snapshot.epoch}, batch {snapshot.batch}"
         return f"Test image #{snapshot.probe_index} · {when}"
 
     def _draw_maps(self, snapshot: ProbeSnapshot) -> None:
@@ -767,7 +772,8 @@ class TrainingPage(QWidget):
 
     def results_rows(self) -> list[list[str]]:
         table = self.results_table
-        return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+        columns = range(table.columnCount())
+        return [[table.item(row, column).text() for column in columns] for row in range(table.rowCount())]
 
     def _ask_path(self, title: str, name: str, file_filter: str) -> str:
         path, _ = QFileDialog.getSaveFileName(self, title, name, file_filter)

@@ -73,7 +73,8 @@ def data_choices() -> list[DataChoice]:
     if bundled is not None:
         choices.append(bundled)
     if not any(not choice.is_subset for choice in choices):
-        choices.append(DataChoice("Download Fashion-MNIST with Keras (needs the internet)", None, True, False))
+        download = "Download Fashion-MNIST with Keras (needs the internet)"
+        choices.append(DataChoice(download, None, True, False))
     return choices
 
 
@@ -126,7 +127,8 @@ class SettingsForm(QWidget):
         self.block_count.setRange(1, MAX_BLOCKS)
         self.block_count.setValue(len(defaults.conv_blocks))
         self.block_count.setToolTip(
-            "Conv + 2x2 max-pooling blocks; each halves the image (28 → 14 → 7 → 3 → 1), so at most 4"
+            "Conv + 2x2 max-pooling blocks; each halves the image "
+            "(28 → 14 → 7 → 3 → 1), so at most 4"
         )
         model_form.addRow("Conv blocks", self.block_count)
         self.filters: list[QSpinBox] = []
@@ -169,7 +171,9 @@ class SettingsForm(QWidget):
         self.fc_units = QSpinBox()
         self.fc_units.setRange(1, 4096)
         self.fc_units.setValue(defaults.fc_units)
-        self.fc_units.setToolTip("Hidden units of the fully connected baseline (Flatten → Dense → Dense(10))")
+        self.fc_units.setToolTip(
+            "Hidden units of the fully connected baseline (Flatten → Dense → Dense(10))"
+        )
         model_form.addRow("Hidden units", self.fc_units)
         layout.addWidget(model_box)
 
