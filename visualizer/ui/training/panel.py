@@ -66,6 +66,9 @@ MAX_PROBE_INDEX = 59999
 # The curves are redrawn at most this often (and at each epoch's end): repainting both plots
 # takes a few milliseconds, and a smoother curve than 5 updates a second tells nothing more.
 CURVES_INTERVAL_S = 0.2
+# Feature maps and kernels: the run sends up to 20 snapshots a second; 10 look as live and cost
+# the GUI thread half as much (each drawing takes 5-15 ms on a busy machine).
+SNAPSHOT_INTERVAL_S = 0.1
 MAPS_CAPTION = (
     "Each picture is one layer: every channel's map for the probe image, tiled, each scaled to its "
     "own range (viridis: dark = low, yellow = high). Drag to pan, wheel to zoom."
@@ -81,6 +84,26 @@ NO_CONV_CAPTION = (
 )
 KERNEL_TILE_PIXELS = 8  # small kernels are magnified to about this size so the gaps stay thin
 KERNEL_GAP_RGBA = (150, 150, 150, 255)  # grey: neither a signed weight's blue/red nor zero's white
+
+
+class Throttle:
+    """Says when a view with new data is due for a redraw: at most once per ``interval_s``,
+    so only the newest data is drawn (last value wins) however fast it arrives."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self.reset()
+
+    def reset(self) -> None:
+        self.pending = False
+        self._drawn_at = -float("inf")
+
+    def due(self, now: float, force: bool = False) -> bool:
+        if not self.pending or not (force or now - self._drawn_at >= self.interval_s):
+            return False
+        self.pending = False
+        self._drawn_at = now
+        return True
 
 
 def format_duration(seconds: float) -> str:
@@ -163,8 +186,8 @@ class TrainingPage(QWidget):
         self._stopping = False
         self._run_title = ""
         self._live_snapshot: ProbeSnapshot | None = None
-        self._curves_pending = False
-        self._curves_drawn_at = -float("inf")
+        self._curves_throttle = Throttle(CURVES_INTERVAL_S)
+        self._snapshot_throttle = Throttle(SNAPSHOT_INTERVAL_S)
         self._dirty_tabs: set[QWidget] = set()
         self._feature_lut = lookup_table(FEATURE_CMAP)
         self._kernel_lut = lookup_table(KERNEL_CMAP)
@@ -356,9 +379,13 @@ class TrainingPage(QWidget):
         self.kernels_view = MosaicView(columns=1)
         self.kernels_caption = QLabel(KERNELS_CAPTION)
         self.kernels_caption.setWordWrap(True)
+        # What the kernels show changes with every snapshot; it lives outside the plot, whose
+        # layout would otherwise be recomputed on every frame.
+        self.kernels_when = QLabel()
         tab = QWidget()
         layout = QVBoxLayout(tab)
         layout.addWidget(self.kernels_caption)
+        layout.addWidget(self.kernels_when)
         layout.addWidget(self._mosaic_scroll(self.kernels_view), 1)
         layout.addWidget(self._button(
             "Save kernels as PNG…", "The kernels as an image",
@@ -510,8 +537,8 @@ class TrainingPage(QWidget):
         self.result = None
         self._stopping = False
         self._live_snapshot = None
-        self._curves_pending = False
-        self._curves_drawn_at = -float("inf")
+        self._curves_throttle.reset()
+        self._snapshot_throttle.reset()
         self.loss_plot.clear_data()
         self.accuracy_plot.clear_data()
         self.save_model_button.setEnabled(False)
@@ -542,20 +569,17 @@ class TrainingPage(QWidget):
         if frame.epoch_snapshots:
             self._update_replay_range()
         if frame.batches or frame.epochs:
-            self._curves_pending = True
+            self._curves_throttle.pending = True
         now = time.monotonic()
-        if self._curves_pending and (
-            frame.epochs or frame.ended or now - self._curves_drawn_at >= CURVES_INTERVAL_S
-        ):
-            self._curves_pending = False
-            self._curves_drawn_at = now
+        if self._curves_throttle.due(now, force=bool(frame.epochs) or frame.ended):
             self._show_curves()
         if frame.batches:
             self._show_progress(frame.batches[-1])
         if frame.snapshot is not None:
             self._live_snapshot = frame.snapshot
-            if self._is_live():
-                self._show_snapshot(frame.snapshot)
+            self._snapshot_throttle.pending = self._is_live()
+        if self._snapshot_throttle.due(now, force=frame.ended):
+            self._show_snapshot(self._live_snapshot)
         if frame.finished is not None:
             self._on_run_finished(frame.finished)
         if frame.failed is not None:
@@ -735,20 +759,26 @@ class TrainingPage(QWidget):
         )
 
     def _draw_kernels(self, snapshot: ProbeSnapshot) -> None:
-        layers = []
+        layers, limits = [], []
         for layer in snapshot.kernels:
             kh, kw, channels_in, channels_out = layer.kernels.shape
             values, limit = kernel_mosaic(layer.kernels, zoom=max(1, KERNEL_TILE_PIXELS // max(kh, kw)))
             image = colourise((values / limit + 1.0) / 2.0, self._kernel_lut, background=KERNEL_GAP_RGBA)
-            layout = "one tile per filter" if channels_in == 1 else "rows: filters, columns: input channels"
-            title = (f"{layer.name}  {kh}×{kw}×{channels_in}×{channels_out} ({layout}; ±{limit:.3f}) · "
-                     f"{self._snapshot_title(snapshot)}")
+            if channels_in == 1:
+                layout = "one tile per filter"
+            else:
+                layout = "rows: filters, columns: input channels"
+            title = f"{layer.name}  {kh}×{kw}×{channels_in}×{channels_out} ({layout})"
             layers.append((layer.name, title, image))
+            limits.append(f"{layer.name} ±{limit:.3f}")
         self.kernels_caption.setText(KERNELS_CAPTION if layers else NO_CONV_CAPTION)
-        self.kernels_view.show_layers(layers)
-        # Deeper layers hold C_out x C_in kernels: give them their pixels and let the tab scroll.
-        self.kernels_view.stretch_rows_to_images()
-        self.kernels_view.setMinimumHeight(self.kernels_view.natural_height())
+        self.kernels_when.setText(
+            f"{self._snapshot_title(snapshot)} · colour scales: {', '.join(limits)}" if layers else ""
+        )
+        if self.kernels_view.show_layers(layers):
+            # Deeper layers hold C_out x C_in kernels: give them their pixels; the tab scrolls.
+            self.kernels_view.stretch_rows_to_images()
+            self.kernels_view.setMinimumHeight(self.kernels_view.natural_height())
 
     # -- results and files --------------------------------------------------------------------
     def _fill_results_table(self) -> None:

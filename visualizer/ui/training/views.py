@@ -143,18 +143,25 @@ class MosaicView(pg.GraphicsLayoutWidget):
             self._boxes.append(box)
         self._names = names
 
-    def show_layers(self, layers: list[tuple[str, str, np.ndarray]]) -> None:
-        """``layers``: (name, title, RGBA uint8 image) for each layer, in order."""
+    def show_layers(self, layers: list[tuple[str, str, np.ndarray]]) -> bool:
+        """``layers``: (name, title, RGBA uint8 image) for each layer, in order.
+
+        Returns True when the layout changed (other layers, or images of another size).
+        """
         names = tuple(name for name, _, _ in layers)
-        rebuilt = names != self._names
-        if rebuilt:
+        changed = names != self._names
+        if changed:
             self._build(names)
-        for (_name, title, rgba), label, image, box in zip(layers, self._titles, self._images, self._boxes):
+        cells = zip(layers, self._titles, self._images, self._boxes)
+        for (_name, title, rgba), label, image, box in cells:
             resized = image.image is None or image.image.shape != rgba.shape
             image.setImage(rgba, autoLevels=False, levels=(0, 255))
-            label.setText(title)
-            if rebuilt or resized:
+            if label.text != title:  # a new text relayouts the whole view: skip when unchanged
+                label.setText(title)
+            if changed or resized:
                 box.autoRange(padding=0.02)
+                changed = True
+        return changed
 
     def natural_height(self) -> int:
         """Height at which every row shows its tallest image at least pixel for pixel."""
