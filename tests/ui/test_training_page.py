@@ -520,3 +520,15 @@ def test_curves_and_maps_are_redrawn_a_few_times_a_second_not_on_every_frame(
     assert len(draws) < 40 / 2  # 40 frames of about 30 ms: a redraw every 200 ms or so
     assert 2 <= page.snapshots_rendered < 40 * 0.75  # at most one every 100 ms
     assert "batch 40" in page.probe_view.caption.text()  # but always the newest in the end
+
+
+def test_a_hidden_page_draws_nothing_until_it_is_shown_again(page_with, qtbot):
+    page, made = page_with()
+    page.tabs.setCurrentWidget(page.maps_tab)
+    page.hide()
+    run_to_end(qtbot, page)
+    assert len(page.loss_plot.smooth_curve.getData()[0] or []) == 0
+    assert page.snapshots_rendered == 0 and page.history.batch_count == 2 * STEPS
+    page.show()
+    assert len(page.loss_plot.smooth_curve.getData()[0]) == 2 * STEPS
+    assert page.snapshots_rendered == 1

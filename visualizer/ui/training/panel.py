@@ -570,20 +570,31 @@ class TrainingPage(QWidget):
             self._update_replay_range()
         if frame.batches or frame.epochs:
             self._curves_throttle.pending = True
-        now = time.monotonic()
-        if self._curves_throttle.due(now, force=bool(frame.epochs) or frame.ended):
-            self._show_curves()
         if frame.batches:
             self._show_progress(frame.batches[-1])
         if frame.snapshot is not None:
             self._live_snapshot = frame.snapshot
             self._snapshot_throttle.pending = self._is_live()
-        if self._snapshot_throttle.due(now, force=frame.ended):
-            self._show_snapshot(self._live_snapshot)
+        self._draw_due(force=bool(frame.epochs) or frame.ended)
         if frame.finished is not None:
             self._on_run_finished(frame.finished)
         if frame.failed is not None:
             self._show_failure(frame.failed)
+
+    def _draw_due(self, force: bool = False) -> None:
+        """Redraw the curves and the snapshot views if they have news and their time has come.
+        A hidden page (another page is shown) draws nothing until it is shown again."""
+        if not self.isVisible():
+            return
+        now = time.monotonic()
+        if self._curves_throttle.due(now, force):
+            self._show_curves()
+        if self._snapshot_throttle.due(now, force) and self._live_snapshot is not None:
+            self._show_snapshot(self._live_snapshot)
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self._draw_due(force=True)
 
     def _on_run_started(self, started: RunStarted) -> None:
         self.started = started
