@@ -45,9 +45,19 @@ def test_out_must_be_a_keras_file(tmp_path, capsys):
     assert ".keras" in capsys.readouterr().err
 
 
-def test_invalid_settings_are_refused_in_words(capsys):
-    assert main(["--epochs", "0"]) == 2
-    assert "epochs must be at least 1" in capsys.readouterr().err
+@pytest.mark.parametrize(
+    ("argv", "complaint"),
+    [
+        (["--epochs", "0"], "epochs must be at least 1"),
+        (["--batch-size", "0"], "batch size must be at least 1"),
+        (["--learning-rate", "-1"], "learning rate must be positive"),
+        (["--limit", "0"], "training-image limit"),
+        (["--test-limit", "0"], "test-image limit"),
+    ],
+)
+def test_invalid_settings_are_refused_in_words(argv, complaint, capsys):
+    assert main(argv) == 2
+    assert complaint in capsys.readouterr().err
 
 
 def test_missing_data_folder_fails_with_a_message(tmp_path, capsys):

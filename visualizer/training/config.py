@@ -63,6 +63,10 @@ class TrainConfig:
                 problems.append(f"{name.replace('_', ' ')} must be in [0, 1), not {rate}")
         if self.train_limit is not None and self.train_limit < 1:
             problems.append("the training-image limit must be at least 1")
+        if self.test_limit is not None and self.test_limit < 1:
+            problems.append("the test-image limit must be at least 1")
+        if self.probe_index < 0:
+            problems.append("the probe image index must be 0 or more")
         if self.probe_rate_hz <= 0:
             problems.append("the probe rate must be positive")
         if problems:
