@@ -532,3 +532,14 @@ def test_a_hidden_page_draws_nothing_until_it_is_shown_again(page_with, qtbot):
     page.show()
     assert len(page.loss_plot.smooth_curve.getData()[0]) == 2 * STEPS
     assert page.snapshots_rendered == 1
+
+
+def test_closing_the_page_stops_a_running_training(page_with, qtbot, monkeypatch):
+    page, made = page_with([[Status("Loading…")]] + [[]] * 1000, ignores_stop=True)
+    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    assert page.driver.running
+    quick_shutdown = page.driver.shutdown
+    monkeypatch.setattr(page.driver, "shutdown", lambda: quick_shutdown(grace_s=0.2))
+    page.close()  # what the main window does to every page as it closes
+    assert "stop" in made[0].calls and "terminate" in made[0].calls
+    assert not page.driver.running and not made[0].is_alive()

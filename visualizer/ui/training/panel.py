@@ -508,6 +508,11 @@ class TrainingPage(QWidget):
     def _on_live_clicked(self) -> None:
         self.replay_slider.setValue(self.replay_slider.maximum())
 
+    def closeEvent(self, event) -> None:
+        # The main window closes every page before it closes: a run must not outlive it.
+        self.shutdown()
+        super().closeEvent(event)
+
     def shutdown(self) -> None:
         """Stop the run for good, e.g. because the window closes; kills it if it does not stop."""
         if self.driver.running:
