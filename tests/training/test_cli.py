@@ -76,3 +76,13 @@ def test_help_lists_the_options(capsys):
     for option in ("--model", "--epochs", "--batch-size", "--learning-rate", "--optimizer", "--limit",
                    "--data", "--out", "--backend", "--seed"):
         assert option in text
+
+
+def test_cli_run_and_process_modules_import_without_keras_or_qt():
+    # The GUI imports the process module, and a child sets KERAS_BACKEND before Keras loads.
+    completed = run_python(
+        "import sys, visualizer.training.cli, visualizer.training.process, visualizer.training.run;"
+        "print([m for m in ('keras', 'tensorflow', 'jax', 'torch', 'PyQt6') if m in sys.modules])"
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "[]"

@@ -104,10 +104,12 @@ def run(
 ) -> RunFinished | RunFailed:
     """Train ``config``'s model, reporting events to ``on_event`` (called on this thread).
 
-    Events, in order: Status (start-up steps), RunStarted, then BatchEnd / ProbeSnapshot /
-    EpochEnd while training, and last RunFinished or RunFailed, which is also returned.
-    The model is saved as ``save_to`` (a path ending in .keras) or, by default, as model.keras
-    in a new temporary folder; the caller owns that file afterwards.
+    Events, in order: Status (start-up steps), RunStarted, a ProbeSnapshot of the untrained
+    network (epoch 0, batch 0), then BatchEnd / ProbeSnapshot / EpochEnd while training, and
+    last RunFinished or RunFailed, which is also returned. Probe images are indexed into the
+    test split as loaded (``load_fashion_mnist(config.data_dir).test_images``), whatever
+    ``config.test_limit`` is. The model is saved as ``save_to`` (a path ending in .keras) or, by
+    default, as model.keras in a new temporary folder; the caller owns that file afterwards.
     """
     control = control or RunControl()
     stage = ["starting"]  # what the run was doing, for the failure message
@@ -126,7 +128,8 @@ def explain_failure(error: BaseException, stage: str) -> str:
     """What went wrong, in words a person can act on."""
     if isinstance(error, DataError):
         return f"The training data could not be loaded. {error}"
-    if isinstance(error, MemoryError):
+    # TensorFlow and PyTorch report a full GPU with their own error types.
+    if isinstance(error, MemoryError) or type(error).__name__ in ("ResourceExhaustedError", "OutOfMemoryError"):
         return (
             f"Training ran out of memory while {stage}. "
             "Try a smaller batch size, fewer training images or a smaller model."
