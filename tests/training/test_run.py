@@ -265,6 +265,7 @@ def test_run_leaves_no_thread_running():
     before = set(threading.enumerate())
     result = run(tiny_config(), Recorder())
     _remove_saved(result)
+    assert isinstance(result, RunFinished)
     time.sleep(0.1)
     assert set(threading.enumerate()) == before
 

@@ -18,6 +18,7 @@ import sys
 import tempfile
 import threading
 import traceback
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -296,7 +297,11 @@ def save_model_atomically(model, path: str | os.PathLike[str]) -> None:
         raise ValueError(f"the model file name must end in .keras, not {path.name!r}")
     partial = path.with_name(f".{path.stem}.partial-{os.getpid()}.keras")
     try:
-        model.save(partial)
+        with warnings.catch_warnings():
+            # Keras saves TensorFlow variables with np.array(), which NumPy 2 warns about; the
+            # file is right, and the warning is not ours to fix.
+            warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
+            model.save(partial)
         os.replace(partial, path)
     finally:
         partial.unlink(missing_ok=True)
