@@ -329,3 +329,12 @@ def test_a_tiny_run_works_on_every_installed_backend(backend):
     # layers during an epoch, so this shows the probe gets the current ones).
     assert probes[0][4] != probes[-1][4]
     assert len({tuple(p[4]) for p in probes}) > 2
+
+
+def test_a_run_without_probes_sends_no_snapshots():
+    recorder = Recorder()
+    result = run(tiny_config(), recorder, probes=False)
+    _remove_saved(result)
+    assert isinstance(result, RunFinished)
+    assert not recorder.of(ProbeSnapshot)
+    assert recorder.of(EpochEnd) and recorder.of(BatchEnd)

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     printer = _Printer(sys.stdout, show_tracebacks=args.verbose)
     previous_handler = _stop_on_first_interrupt(control)
     try:
-        result = run(config, printer.on_event, control, save_to=out)
+        result = run(config, printer.on_event, control, save_to=out, probes=False)
     finally:
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)

@@ -38,7 +38,7 @@ class LiveCallback(keras.callbacks.Callback):
         self._config = config
         self._emit = on_event
         self._control = control
-        self._probe = probe
+        self._probe = probe  # a probes.Probe, or None for no snapshots at all
         self._probe_images = probe_images  # uint8 (N, 28, 28): the test split, as loaded
         self._probe_labels = probe_labels
         self._steps = steps_per_epoch
@@ -67,6 +67,8 @@ class LiveCallback(keras.callbacks.Callback):
         return index % len(self._probe_labels)
 
     def _send_probe(self, *, end_of_epoch: bool = False) -> None:
+        if self._probe is None:  # a run without probes (the command line shows none)
+            return
         index = self._current_probe_index()
         image = to_model_input(self._probe_images[index : index + 1])[0]
         self.model  # noqa: B018 - on JAX, reading the property puts the current weights in the layers

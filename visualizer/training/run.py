@@ -102,6 +102,7 @@ def run(
     control: RunControl | None = None,
     *,
     save_to: str | os.PathLike[str] | None = None,
+    probes: bool = True,
 ) -> RunFinished | RunFailed:
     """Train ``config``'s model, reporting events to ``on_event`` (called on this thread).
 
@@ -111,11 +112,12 @@ def run(
     test split as loaded (``load_fashion_mnist(config.data_dir).test_images``), whatever
     ``config.test_limit`` is. The model is saved as ``save_to`` (a path ending in .keras) or, by
     default, as model.keras in a new temporary folder; the caller owns that file afterwards.
+    ``probes=False`` sends no ProbeSnapshot at all, for callers that show none.
     """
     control = control or RunControl()
     stage = ["starting"]  # what the run was doing, for the failure message
     try:
-        result = _train(config, on_event, control, save_to, stage)
+        result = _train(config, on_event, control, save_to, probes, stage)
     except Exception as error:  # the boundary: every failure becomes an event for people
         result = RunFailed(message=explain_failure(error, stage[0]), traceback=traceback.format_exc())
     try:
@@ -188,7 +190,7 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     )
 
 
-def _train(config, on_event, control, save_to, stage) -> RunFinished:
+def _train(config, on_event, control, save_to, probes, stage) -> RunFinished:
     stage[0] = "reading the data"
     on_event(Status("Reading Fashion-MNIST…"))
     data = prepare_data(config)
@@ -210,7 +212,7 @@ def _train(config, on_event, control, save_to, stage) -> RunFinished:
     if config.seed is not None:
         keras.utils.set_random_seed(config.seed)
     model = build_model(config)
-    probe = Probe(model)
+    probe = Probe(model) if probes else None
 
     steps_per_epoch = math.ceil(len(data.y_train) / config.batch_size)
     on_event(
