@@ -23,8 +23,10 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import shutil
 import statistics
 import time
+from pathlib import Path
 
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFailed, RunFinished, RunStarted
@@ -99,6 +101,7 @@ def measure_app(config: TrainConfig) -> dict:
     if isinstance(result, RunFailed):
         raise RuntimeError(f"the app's run failed: {result.message}\n{result.traceback}")
     assert isinstance(result, RunFinished)
+    shutil.rmtree(Path(result.model_path).parent, ignore_errors=True)  # the model is not needed
     epochs = [e for e in events if isinstance(e, EpochEnd)]
     batch_events = [e for e in events if isinstance(e, BatchEnd)]
     # Rates of the live updates over the time spent on training batches (validation sends none).
