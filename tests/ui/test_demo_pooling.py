@@ -92,3 +92,11 @@ def test_window_larger_than_input_cannot_be_chosen(page):
     page.size_rows.setValue(7)
     assert page.size_rows.value() == 5
     assert page.view.output.values().shape[0] == 1
+
+
+def test_max_and_average_share_the_input_colour_scale_but_sum_does_not(page):
+    for mode in ("max", "avg"):
+        set_mode(page, mode)
+        assert page.view.output.levels() == page.view.input.levels(), mode
+    set_mode(page, "sum")
+    assert page.view.output.levels() != page.view.input.levels()

@@ -104,6 +104,11 @@ class WindowStepView(QWidget):
         top, left = trace.padding[0][0], trace.padding[1][0]
         self.input.set_coordinates("input", (top, left))
         cmap, out_levels = output_colours(trace.output)
+        finite = trace.output[np.isfinite(trace.output)]
+        if not weights and finite.size and levels[0] <= finite.min() and finite.max() <= levels[1]:
+            # Max and average pooling pick or mix input values: one colour scale for both grids,
+            # so a value has the same colour where it came from and where it landed.
+            cmap, out_levels = colormaps.SEQUENTIAL, levels
         self.output.set_data(trace.output, cmap=cmap, levels=out_levels, show_values=not picture)
         self.output.set_coordinates("output")
         h, w = padded.shape[:2]
