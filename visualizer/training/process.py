@@ -180,7 +180,7 @@ CHILD_NICENESS = 10
 def _lower_priority() -> None:
     # Training keeps every core busy; at a lower priority it still gets all the CPU the window
     # leaves idle, but the window's own 10 ms ticks are not delayed behind it (measured with
-    # tests/benchmarks/bench_gui_stall.py: p99 gap 27-39 ms without, 15-19 ms with).
+    # tests/benchmarks/bench_gui_stall.py on 2 cores: p99 tick gap 27-39 ms without, 14-19 ms with).
     try:
         os.nice(CHILD_NICENESS)
     except (AttributeError, OSError):  # not on this platform, or not allowed: train as is
