@@ -75,3 +75,10 @@ def test_bad_size_is_explained(tmp_path):
     result = _run("--screenshot", str(tmp_path / "x.png"), "--size", "big", tmp_path=tmp_path)
     assert result.returncode != 0
     assert "1280x720" in result.stderr
+
+
+def test_huge_size_is_refused_before_qt_paints(tmp_path):
+    result = _run("--screenshot", str(tmp_path / "x.png"), "--size", "99999x99999", tmp_path=tmp_path)
+    assert result.returncode == 1, "refused with a message, not a crash"
+    assert "at most 7680x4320" in result.stderr
+    assert not (tmp_path / "x.png").exists()

@@ -56,6 +56,10 @@ def _parse_size(text: str) -> tuple[int, int]:
         raise SystemExit(f"--size must look like 1280x720, not {text!r}") from None
     if width < 320 or height < 240:
         raise SystemExit("--size must be at least 320x240")
+    # Qt crashes (segmentation fault) painting a window tens of thousands of pixels wide; 8K is
+    # more than any projector or screen in a classroom.
+    if width > 7680 or height > 4320:
+        raise SystemExit("--size must be at most 7680x4320")
     return width, height
 
 
