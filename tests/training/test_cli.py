@@ -53,6 +53,8 @@ def test_out_must_be_a_keras_file(tmp_path, capsys):
         (["--learning-rate", "-1"], "learning rate must be positive"),
         (["--limit", "0"], "training-image limit"),
         (["--test-limit", "0"], "test-image limit"),
+        (["--seed", "-1"], "seed must be between 0 and 4294967295"),
+        (["--seed", str(2**32)], "seed must be between 0 and 4294967295"),
     ],
 )
 def test_invalid_settings_are_refused_in_words(argv, complaint, capsys):

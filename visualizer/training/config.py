@@ -65,6 +65,9 @@ class TrainConfig:
             problems.append("the training-image limit must be at least 1")
         if self.test_limit is not None and self.test_limit < 1:
             problems.append("the test-image limit must be at least 1")
+        # Keras seeds NumPy's legacy generator, which takes only 32-bit unsigned seeds.
+        if self.seed is not None and not 0 <= self.seed < 2**32:
+            problems.append("the seed must be between 0 and 4294967295")
         if self.probe_index < 0:
             problems.append("the probe image index must be 0 or more")
         if self.probe_rate_hz <= 0:
