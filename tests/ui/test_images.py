@@ -84,6 +84,12 @@ def test_large_image_is_scaled_down_keeping_aspect(tmp_path):
     assert load_image_file(path, "rgb", max_side=None).shape == (600, 1200, 3)
 
 
+def test_a_long_thin_strip_is_not_scaled_below_the_smallest_side(tmp_path):
+    path = _save(tmp_path / "strip.png", np.full((10, 2000), 128, np.uint8))
+    pixels = load_image_file(path, "gray", max_side=256)
+    assert pixels.shape == (images.MIN_SIDE, 256)
+
+
 def test_transparent_parts_are_laid_on_white(tmp_path):
     rgba = np.zeros((5, 5, 4), np.uint8)  # black, fully transparent
     rgba[2, 2] = (0, 0, 0, 255)  # one opaque black pixel

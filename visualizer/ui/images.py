@@ -85,7 +85,8 @@ def load_image_file(
         )
     if max_side is not None and max(width, height) > max_side:
         scale = max_side / max(width, height)
-        size = (max(1, round(width * scale)), max(1, round(height * scale)))
+        # A long thin strip keeps enough rows to be usable rather than shrinking below MIN_SIDE.
+        size = (max(MIN_SIDE, round(width * scale)), max(MIN_SIDE, round(height * scale)))
         pixels = pixels.resize(size, Image.Resampling.LANCZOS)
     return _to_array(pixels, mode)
 
