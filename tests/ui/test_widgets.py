@@ -63,6 +63,26 @@ def test_grid_renders_a_large_picture_quickly_and_pending_cells_empty(qtbot):
     assert (bottom.red(), bottom.green(), bottom.blue()) == (238, 238, 238)
 
 
+def test_a_grid_much_larger_than_its_area_is_averaged_not_aliased(qtbot):
+    # A zero-inserted input (stride 2: one real cell, then a zero, in both directions) shown at
+    # about half size, as the transposed page shows a photo's, must look evenly dim, not like a
+    # moire of bright squares.
+    view = GridView()
+    qtbot.addWidget(view)
+    spread = np.zeros((401, 401))
+    spread[::2, ::2] = 1.0
+    view.set_data(spread, levels=(0.0, 1.0))
+    view.resize(250, 250)  # about 210 pixels of grid
+    image = view.grab().toImage()
+    area = view.cell_rect(0, 0).united(view.cell_rect(400, 400))
+    greens = [
+        image.pixelColor(int(area.left() + area.width() * fx), int(area.top() + area.height() * fy)).green()
+        for fx in np.linspace(0.1, 0.9, 9)
+        for fy in np.linspace(0.1, 0.9, 9)
+    ]
+    assert max(greens) - min(greens) <= 12, greens
+
+
 def test_values_print_as_the_arithmetic_writes_them():
     assert format_value(1 / 9) == "0.111"
     assert format_value(-0.0) == "0"

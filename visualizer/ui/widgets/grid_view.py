@@ -68,6 +68,17 @@ def _row_runs(mask: np.ndarray) -> list[tuple[int, int, int]]:
     return runs
 
 
+def _block_mean(rgb: np.ndarray, block_rows: int, block_cols: int) -> np.ndarray:
+    """Average an (H, W, 3) uint8 image over blocks, repeating the last row/column to fill them."""
+    rows, cols = rgb.shape[:2]
+    padded = np.pad(rgb, ((0, -rows % block_rows), (0, -cols % block_cols), (0, 0)), mode="edge")
+    total = np.zeros((padded.shape[0] // block_rows, padded.shape[1] // block_cols, 3), np.uint16)
+    for i in range(block_rows):  # a few strided adds beat a reduction over interleaved axes
+        for j in range(block_cols):
+            total += padded[i::block_rows, j::block_cols]
+    return ((total + block_rows * block_cols // 2) // (block_rows * block_cols)).astype(np.uint8)
+
+
 class GridView(QWidget):
     """Cells coloured by a colour map, values printed when they fit.
 
@@ -342,18 +353,32 @@ class GridView(QWidget):
         return rgb
 
     def _scaled_pixmap(self, area: QRectF) -> QPixmap:
-        """The cell colours at display size, one array element per screen pixel.
+        """The cell colours at display size; rebuilt only when the data or the size change.
 
-        Picking the cell under each pixel before colouring means a 512x512 grid shown 260 pixels
-        wide only colours 260x260 values; the pixmap is rebuilt only when the data or size change.
+        Near display size (or larger), the cell under each pixel is picked before colouring, so
+        only as many values are coloured as there are pixels; a grid much larger than its area is
+        coloured whole and scaled down smoothly.
         """
         width, height = max(1, round(area.width())), max(1, round(area.height()))
         if self._pixmap is None or (self._pixmap.width(), self._pixmap.height()) != (width, height):
             rows, cols = self._values.shape
-            row_index = np.arange(height) * rows // height
-            col_index = np.arange(width) * cols // width
-            rgb = np.ascontiguousarray(self._cell_colours(row_index, col_index))
-            image = QImage(rgb.data, width, height, 3 * width, QImage.Format.Format_RGB888)
+            # Shrinking by picking one cell per pixel aliases regular patterns (the zeros a
+            # transposed convolution inserts become a moire of squares): average instead.
+            shrink = rows > 1.5 * height or cols > 1.5 * width
+            if shrink:
+                rgb = _block_mean(self._cell_colours(), -(-rows // height), -(-cols // width))
+            else:
+                rgb = self._cell_colours(np.arange(height) * rows // height, np.arange(width) * cols // width)
+            rgb = np.ascontiguousarray(rgb)
+            out_h, out_w = rgb.shape[:2]
+            image = QImage(rgb.data, out_w, out_h, 3 * out_w, QImage.Format.Format_RGB888)
+            if shrink:
+                image = image.scaled(
+                    width,
+                    height,
+                    Qt.AspectRatioMode.IgnoreAspectRatio,
+                    Qt.TransformationMode.SmoothTransformation,
+                )
             # QImage only borrows the numpy buffer; the deep copy lets the pixmap outlive it.
             self._pixmap = QPixmap.fromImage(image.copy())
         return self._pixmap
