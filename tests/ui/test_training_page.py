@@ -543,3 +543,23 @@ def test_closing_the_page_stops_a_running_training(page_with, qtbot, monkeypatch
     page.close()  # what the main window does to every page as it closes
     assert "stop" in made[0].calls and "terminate" in made[0].calls
     assert not page.driver.running and not made[0].is_alive()
+
+
+def test_the_page_fits_a_1280_pixel_projector_in_presentation_mode(page_with, qtbot):
+    from PyQt6.QtGui import QFont
+    from PyQt6.QtWidgets import QApplication
+
+    from visualizer.ui.main_window import PRESENTATION_SCALE
+
+    page, _ = page_with()
+    app = QApplication.instance()
+    original = QFont(app.font())
+    try:
+        presenting = QFont(original)
+        presenting.setPointSizeF(original.pointSizeF() * PRESENTATION_SCALE)
+        app.setFont(presenting)
+        qtbot.wait(10)
+        # Presentation mode hides the navigation and the menus: the page has the whole width.
+        assert page.minimumSizeHint().width() <= 1280
+    finally:
+        app.setFont(original)

@@ -328,19 +328,23 @@ class TrainingPage(QWidget):
         plots = QSplitter(Qt.Orientation.Horizontal)
         plots.addWidget(self.loss_plot)
         plots.addWidget(self.accuracy_plot)
+        # Short labels and a hint that wraps: in presentation mode this row must still fit a
+        # 1280-pixel projector beside the settings column.
+        hint = QLabel("Hover a curve to read its values.")
+        hint.setWordWrap(True)
         buttons = QHBoxLayout()
-        buttons.addWidget(QLabel("Hover a curve to read its values."))
-        buttons.addStretch(1)
+        buttons.addWidget(hint, 1)
         self.export_csv_button = self._button(
-            "Export curves as CSV…", "Every batch and epoch value of this run", self._on_export_csv_clicked
+            "Curves as CSV…", "Export every batch and epoch value of this run as a CSV file",
+            self._on_export_csv_clicked,
         )
         buttons.addWidget(self.export_csv_button)
         buttons.addWidget(self._button(
-            "Save loss plot as PNG…", "The loss plot as an image",
+            "Loss plot as PNG…", "Save the loss plot as an image",
             lambda: self._ask_save_png(self.loss_plot, "loss.png"),
         ))
         buttons.addWidget(self._button(
-            "Save accuracy plot as PNG…", "The accuracy plot as an image",
+            "Accuracy plot as PNG…", "Save the accuracy plot as an image",
             lambda: self._ask_save_png(self.accuracy_plot, "accuracy.png"),
         ))
         tab = QWidget()
