@@ -7,7 +7,7 @@ weights, applies presets at the current size and reports every change with `kern
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -55,8 +55,9 @@ class KernelEditor(QWidget):
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        for header in (self.table.horizontalHeader(), self.table.verticalHeader()):
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            header.setMinimumSectionSize(1)  # the cell size is _fit_table's; large type must not widen it
         self.table.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.message = QLabel()
         self.message.setWordWrap(True)
@@ -65,6 +66,8 @@ class KernelEditor(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        # The editor's size hints (below) decide its size, not the table's fixed size of the moment.
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetNoConstraint)
         layout.addWidget(self.preset_box)
         layout.addWidget(self.table, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.message)
@@ -157,22 +160,57 @@ class KernelEditor(QWidget):
                 item.setForeground(QBrush(QColor(0, 0, 0) if dark[r, c] else QColor(255, 255, 255)))
         self._updating = False
         self._fit_table()
+        self.updateGeometry()  # the size hints follow the kernel's shape
+
+    def _cell_sides(self) -> tuple[int, int]:
+        """(roomy, tight): a cell wide enough for "-0.000", and the least that still shows a digit."""
+        metrics = self.fontMetrics()
+        tight = int(metrics.height() * 1.6)
+        return max(metrics.horizontalAdvance("-0.000") + 10, tight), tight
 
     def _fit_table(self) -> None:
-        metrics = self.fontMetrics()
-        side = max(metrics.horizontalAdvance("-0.000") + 10, int(metrics.height() * 1.6))
+        # Roomy cells when there is space; narrower ones (long numbers elided, full value in the
+        # tooltip) rather than pushing the window past the screen, as three 7x7 slices side by
+        # side in large type would.
+        roomy, tight = self._cell_sides()
         rows, cols = self._kernel.shape
+        frame = 2 * self.table.frameWidth()
+        room = (self.width() - frame) // cols if self.width() > 0 else roomy
+        side = max(tight, min(roomy, room))
         for c in range(cols):
             self.table.setColumnWidth(c, side)
         for r in range(rows):
             self.table.setRowHeight(r, side)
-        frame = 2 * self.table.frameWidth()
         self.table.setFixedSize(cols * side + frame, rows * side + frame)
+
+    def sizeHint(self) -> QSize:
+        roomy, _ = self._cell_sides()
+        return self._size_with_cells(roomy)
+
+    def minimumSizeHint(self) -> QSize:
+        _, tight = self._cell_sides()
+        return self._size_with_cells(tight)
+
+    def _size_with_cells(self, side: int) -> QSize:
+        """Width for cells of ``side`` pixels; height of the table as it is now."""
+        cols = self._kernel.shape[1]
+        frame = 2 * self.table.frameWidth()
+        spacing = self.layout().spacing()
+        width = max(cols * side + frame, self.preset_box.minimumSizeHint().width())
+        height = self.preset_box.sizeHint().height() + spacing + self.table.height()
+        if self.message.isVisible():
+            height += spacing + self.message.sizeHint().height()
+        return QSize(width, height)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_table()
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
         if event.type() == event.Type.FontChange:
             self._fit_table()
+            self.updateGeometry()
 
     def _on_preset_box_activated(self, _index: int) -> None:
         name = self.preset()
