@@ -563,3 +563,16 @@ def test_the_page_fits_a_1280_pixel_projector_in_presentation_mode(page_with, qt
         assert page.minimumSizeHint().width() <= 1280
     finally:
         app.setFont(original)
+
+
+def test_every_control_and_tab_explains_itself_in_a_tooltip(page_with):
+    from PyQt6.QtWidgets import QAbstractButton, QAbstractSpinBox, QComboBox, QSlider
+
+    page, _ = page_with()
+    untipped = []
+    for kind in (QAbstractButton, QAbstractSpinBox, QComboBox, QSlider):
+        for control in page.findChildren(kind):
+            if control.isVisible() and not control.toolTip():
+                untipped.append(control.text() if hasattr(control, "text") else type(control).__name__)
+    assert not untipped, f"no tooltip on {untipped}"
+    assert all(page.tabs.tabToolTip(i) for i in range(page.tabs.count()))

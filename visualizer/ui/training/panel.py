@@ -305,6 +305,13 @@ class TrainingPage(QWidget):
         self.tabs.addTab(self._build_maps_tab(), "Feature maps")
         self.tabs.addTab(self._build_kernels_tab(), "Kernels")
         self.tabs.addTab(self._build_results_tab(), "Results")
+        for index, tip in enumerate((
+            "Loss and accuracy, batch by batch and epoch by epoch",
+            "What each conv layer makes of the probe image",
+            "The weights of every conv layer's kernels",
+            "Final scores of each run beside the seed notebook's, the model's layers and the log",
+        )):
+            self.tabs.setTabToolTip(index, tip)
         self.tabs.currentChanged.connect(self._on_tabs_changed)
 
         right = QWidget()

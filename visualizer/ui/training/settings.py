@@ -200,6 +200,7 @@ class SettingsForm(QWidget):
         for name in OPTIMIZERS:
             self.optimizer.addItem(OPTIMIZER_TITLES.get(name, name), name)
         self.optimizer.setCurrentIndex(OPTIMIZERS.index(defaults.optimizer))
+        self.optimizer.setToolTip("How each step uses the gradient (the seed uses Adam)")
         train_form.addRow("Optimizer", self.optimizer)
         layout.addWidget(train_box)
 
