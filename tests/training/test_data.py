@@ -246,8 +246,18 @@ def test_missing_folder_in_the_environment_variable_is_an_error(places, monkeypa
 def test_incomplete_folder_names_the_missing_files(places):
     write_dataset(places["keras"], per_class=1)
     (places["keras"] / "t10k-labels-idx1-ubyte.gz").unlink()
-    with pytest.raises(DataError, match="incomplete: t10k-labels-idx1-ubyte.gz is missing"):
+    with pytest.raises(DataError, match="incomplete: t10k-labels-idx1-ubyte.gz is missing") as raised:
         load_fashion_mnist()
+    assert "remove the folder" in str(raised.value)  # the cache: removing it lets the search go on
+
+
+def test_an_incomplete_folder_the_user_named_is_never_to_be_removed(tmp_path):
+    # A teacher who picks the wrong folder (their Documents, say) must not be told to delete it.
+    (tmp_path / "notes.txt").write_text("not Fashion-MNIST")
+    with pytest.raises(DataError, match="incomplete") as raised:
+        load_fashion_mnist(tmp_path, allow_download=False)
+    assert "remove" not in str(raised.value)
+    assert "choose a folder that holds all four" in str(raised.value)
 
 
 # --- broken files ------------------------------------------------------------------------------

@@ -124,16 +124,27 @@ def load_fashion_mnist(
     raise DataError("Fashion-MNIST was not found anywhere.")
 
 
-def load_folder(folder: str | os.PathLike[str], *, is_subset: bool = False) -> FashionMnist:
-    """Load the four Fashion-MNIST files (gzipped or not) from one folder."""
+def load_folder(
+    folder: str | os.PathLike[str], *, is_subset: bool = False, searched: bool = False
+) -> FashionMnist:
+    """Load the four Fashion-MNIST files (gzipped or not) from one folder.
+
+    ``searched``: the folder is one of the places looked in on the user's behalf (the Keras
+    cache), which may be removed to let the search go on; a folder the user named may not.
+    """
     folder = Path(folder)
     paths = _find_files(folder)
     missing = [FILE_NAMES[role] + ".gz" for role, path in paths.items() if path is None]
     if missing:
+        remedy = (
+            "remove the folder so that it is not searched"
+            if searched
+            else "choose a folder that holds all four"
+        )
         raise DataError(
             f"The Fashion-MNIST folder {folder} is incomplete: {', '.join(missing)} "
             f"{'is' if len(missing) == 1 else 'are'} missing (unpacked, without .gz, also works). "
-            "Copy the missing files there, or remove the folder."
+            f"Copy the missing files there, or {remedy}."
         )
     arrays = {
         role: read_idx(path, LABELS_MAGIC if role.endswith("labels") else IMAGES_MAGIC)
@@ -280,7 +291,7 @@ def _load_candidate_folder(candidate: Candidate) -> FashionMnist | None:
     elif not folder.is_dir() or not any(_find_files(folder).values()):
         logger.debug("No Fashion-MNIST in %s (%s)", folder, candidate.name)
         return None
-    return load_folder(folder, is_subset=candidate.is_subset)
+    return load_folder(folder, is_subset=candidate.is_subset, searched=not candidate.required)
 
 
 def _download_with_keras() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
