@@ -96,3 +96,32 @@ def test_pages_take_a_picture_from_the_window_menu(keep):
     assert page.rgb_source.image().shape == (12, 10, 3)
     with pytest.raises(ValueError, match="too small"):
         page.set_input_image(np.zeros((2, 2, 3)), "tiny.png")
+
+
+@pytest.mark.parametrize("name", CONCEPT_PAGES)
+def test_step_keys_still_step_after_a_spin_box_was_used(keep, qtbot, name):
+    """A teacher changes the kernel size, then presses Right and Space to go on with the class."""
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtWidgets import QApplication, QSpinBox
+
+    from visualizer.ui.main_window import MainWindow
+
+    window = keep(MainWindow(first_page=name))
+    window.show()
+    window.activateWindow()
+    qtbot.waitExposed(window)
+    page = window.current_page()
+    box = next(box for box in page.findChildren(QSpinBox) if box.isVisible())
+    box.setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is box)
+    page.reset()
+    qtbot.keyClick(box, Qt.Key.Key_Right)
+    assert page.current_step() == 1
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert page.controls.is_playing()
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    qtbot.keyClick(box, Qt.Key.Key_Home)
+    assert page.current_step() == 0 and not page.controls.is_playing()
+    before = box.value()
+    qtbot.keyClick(box, Qt.Key.Key_Up)  # the box still takes its own keys
+    assert box.value() == min(box.maximum(), before + box.singleStep())

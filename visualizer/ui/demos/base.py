@@ -8,8 +8,9 @@ page shows steps 0..i as computed and step i as the current one.
 
 from __future__ import annotations
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import QEvent, QObject, Qt
 from PyQt6.QtWidgets import (
+    QAbstractSpinBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -24,6 +25,9 @@ from visualizer.ui.widgets.step_controls import StepControls
 
 PANEL_WIDTH_EM = 17  # the left column, in lines of the application font...
 PANEL_MAX_SHARE = 0.3  # ...but never more than this share of the page, so a large font leaves room
+# The window's step keys. A spin box would otherwise keep them for its text cursor once clicked,
+# and the class would see Space and the arrows stop working right after a setting was changed.
+STEP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home}
 
 
 class StepPage(QWidget):
@@ -121,6 +125,19 @@ class StepPage(QWidget):
         layout.setContentsMargins(6, 6, 6, 6)
         layout.addWidget(scroll)
         layout.addLayout(right, 1)
+        for box in self.findChildren(QAbstractSpinBox):
+            box.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.ShortcutOverride
+            and isinstance(watched, QAbstractSpinBox)
+            and event.key() in STEP_KEYS
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            event.ignore()  # not claimed by the spin box: the window's shortcut runs
+            return True
+        return super().eventFilter(watched, event)
 
     def _fit_panel(self) -> None:
         wanted = PANEL_WIDTH_EM * self.fontMetrics().height()
