@@ -40,6 +40,21 @@ def test_out_folder_must_exist(tmp_path, capsys):
     assert "does not exist" in error and "missing" in error
 
 
+def test_an_unwritable_out_folder_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    import tempfile
+
+    from visualizer.training import cli
+
+    def refuse(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(tempfile, "TemporaryFile", refuse)
+    monkeypatch.setattr(cli, "run", lambda *a, **k: pytest.fail("training started anyway"))
+    assert main(["--out", str(tmp_path / "model.keras")]) == 2
+    error = capsys.readouterr().err
+    assert "not writable (Permission denied)" in error and str(tmp_path) in error
+
+
 def test_out_must_be_a_keras_file(tmp_path, capsys):
     assert main(["--out", str(tmp_path / "model.h5")]) == 2
     assert ".keras" in capsys.readouterr().err

@@ -77,6 +77,9 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(f"--out must name a .keras file, not {args.out!r}")
         if not out.parent.is_dir():
             return _fail(f"cannot save to {args.out}: the folder {out.parent} does not exist")
+        problem = _unwritable(out.parent)
+        if problem:  # found now, not after the whole training run
+            return _fail(f"cannot save to {args.out}: {problem}")
     if args.backend is not None:
         loaded = sys.modules.get("keras")
         if loaded is not None and loaded.backend.backend() != args.backend:
@@ -96,6 +99,18 @@ def main(argv: list[str] | None = None) -> int:
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
     return 0 if isinstance(result, RunFinished) else 1
+
+
+def _unwritable(folder: Path) -> str | None:
+    """Why no file can be created in ``folder``, or None when one can (tried, then deleted)."""
+    import tempfile
+
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as error:
+        return f"the folder {folder} is not writable ({error.strerror or error})"
+    return None
 
 
 def _fail(message: str) -> int:
