@@ -96,7 +96,11 @@ def test_a_word_in_a_weight_cell_is_refused_in_words(page):
     before = page.kernel_editor.kernel()
     page.kernel_editor.table.item(1, 1).setText("abc")
     np.testing.assert_array_equal(page.kernel_editor.kernel(), before)
-    assert "not a number" in page.kernel_editor.message.text()
+    # The message quotes what was typed, not the old weight put back in the cell.
+    assert "“abc” is not a usable weight" in page.kernel_editor.message.text()
+    page.kernel_editor.table.item(1, 1).setText("1e300")  # would overflow every sum to infinity
+    np.testing.assert_array_equal(page.kernel_editor.kernel(), before)
+    assert "“1e300”" in page.kernel_editor.message.text()
 
 
 def test_kernel_size_changes_output_shape_and_formula(page):

@@ -25,6 +25,10 @@ from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.grid_view import format_value
 
 
+# Far beyond any weight worth showing; larger ones overflow the float32 colour maps and the sums.
+MAX_WEIGHT = 1e6
+
+
 def parse_weight(text: str) -> float:
     """A typed weight: "0.5", "-2", "−2", "0,5" or a fraction such as "1/9"; ValueError otherwise."""
     text = text.strip().replace("−", "-").replace(",", ".")
@@ -34,6 +38,8 @@ def parse_weight(text: str) -> float:
     value = float(numerator) / float(denominator) if slash else float(text)
     if not np.isfinite(value):
         raise ValueError(f"{text!r} is not a finite number")
+    if abs(value) > MAX_WEIGHT:
+        raise ValueError(f"{text!r} is larger than {MAX_WEIGHT:,.0f}")
     return value
 
 
@@ -220,12 +226,14 @@ class KernelEditor(QWidget):
     def _on_table_item_changed(self, item: QTableWidgetItem) -> None:
         if self._updating:
             return
+        typed = item.text()
         try:
-            value = parse_weight(item.text())
+            value = parse_weight(typed)
         except ValueError:
-            self._refresh_table()
+            self._refresh_table()  # puts the old weight back in the cell
             self.message.setText(
-                f"“{item.text()}” is not a number (try 0.5, -2 or 1/9); the weight was left as it was."
+                f"“{typed}” is not a usable weight (try 0.5, -2 or 1/9, at most "
+                f"{MAX_WEIGHT:,.0f} either way); the weight was left as it was."
             )
             self.message.show()
             return
