@@ -82,3 +82,15 @@ def test_huge_size_is_refused_before_qt_paints(tmp_path):
     assert result.returncode == 1, "refused with a message, not a crash"
     assert "at most 7680x4320" in result.stderr
     assert not (tmp_path / "x.png").exists()
+
+
+def test_without_a_display_the_window_is_refused_in_words(tmp_path):
+    env = {key: value for key, value in os.environ.items()
+           if key not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    result = subprocess.run(
+        [sys.executable, "-m", "visualizer", "--page", "pooling"],
+        cwd=ROOT, capture_output=True, text=True, env=env, timeout=120,
+    )
+    assert result.returncode == 1, "a message and exit 1, not Qt's abort"
+    assert "no display" in result.stderr and "--screenshot" in result.stderr

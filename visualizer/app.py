@@ -105,6 +105,22 @@ def _check_screenshot_path(path: str) -> str | None:
     return None
 
 
+def _missing_display() -> str | None:
+    """Why no window can be opened here, or None. On Linux without a display Qt would abort with
+    a message about platform plugins that tells a user nothing about what to do."""
+    import os
+
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return (
+        "no display to open the window on (neither DISPLAY nor WAYLAND_DISPLAY is set). "
+        "Run it from a desktop session; without one, `--screenshot FILE.png` still renders a "
+        "page and `cnn-visualizer train` trains without a window."
+    )
+
+
 def _settle(app, seconds: float = 0.3) -> None:
     """Run the event loop briefly so pages finish deferred layout, data loading and painting."""
     deadline = time.perf_counter() + seconds
@@ -120,6 +136,11 @@ def _run_gui(args: argparse.Namespace) -> int:
             print(f"cnn-visualizer: {problem}", file=sys.stderr)
             return 1
         size = _parse_size(args.size)
+    else:
+        problem = _missing_display()
+        if problem:
+            print(f"cnn-visualizer: {problem}", file=sys.stderr)
+            return 1
 
     import pyqtgraph as pg
     from PyQt6.QtCore import QSettings, QTimer
