@@ -201,6 +201,25 @@ def test_presentation_mode_hides_and_restores_the_chrome(qtbot, window):
     assert not window.isFullScreen()
 
 
+def test_esc_leaves_presentation_mode_even_when_the_page_has_its_own_esc(qtbot, window):
+    """The training page's Stop button also answers Esc; two shortcuts on one key run neither."""
+    from PyQt6.QtGui import QKeySequence
+    from PyQt6.QtWidgets import QPushButton
+
+    stop = QPushButton("Stop", window.current_page())
+    stop.setShortcut(QKeySequence("Esc"))
+    stop.show()
+    stopped = []
+    stop.clicked.connect(lambda: stopped.append(True))
+    qtbot.keyClick(window, Qt.Key.Key_F5)
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.is_presenting()
+    qtbot.wait(300)  # a button's shortcut clicks it after a short animation
+    assert not stopped, "leaving presentation mode must not also stop a training run"
+    qtbot.keyClick(window, Qt.Key.Key_Escape)  # outside presentation mode Esc is the page's
+    qtbot.waitUntil(lambda: bool(stopped), timeout=1000)
+
+
 def test_f5_also_leaves_presentation_mode(qtbot, window):
     qtbot.keyClick(window, Qt.Key.Key_F5)
     qtbot.keyClick(window, Qt.Key.Key_F5)

@@ -18,7 +18,7 @@ import logging
 import traceback
 from pathlib import Path
 
-from PyQt6.QtCore import QSettings, Qt
+from PyQt6.QtCore import QEvent, QObject, QSettings, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
@@ -309,11 +309,30 @@ class MainWindow(QMainWindow):
         self.statusBar().setVisible(not on)
         self.navigation.setVisible(not on)
         self._apply_font()
+        app = QApplication.instance()
         if on:
+            app.installEventFilter(self)
             self._was_full_screen = self.isFullScreen()
             self.showFullScreen()
-        elif not self._was_full_screen:
-            self.showNormal()
+        else:
+            app.removeEventFilter(self)
+            if not self._was_full_screen:
+                self.showNormal()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # While presenting, Esc always leaves presentation mode, before any shortcut is looked up:
+        # a page's own Esc (the training page's Stop) would otherwise make the key ambiguous, and
+        # Qt then runs neither.
+        if (
+            self._presenting
+            and event.type() == QEvent.Type.ShortcutOverride
+            and event.key() == Qt.Key.Key_Escape
+            and event.modifiers() == Qt.KeyboardModifier.NoModifier
+        ):
+            event.accept()  # claimed here, so no shortcut runs
+            self.set_presentation(False)
+            return True
+        return super().eventFilter(watched, event)
 
     # -- settings --------------------------------------------------------------------------------
     def _restore_settings(self) -> None:
