@@ -178,3 +178,19 @@ def test_data_choices_put_a_full_copy_first_and_the_download_last(tmp_path, monk
     assert found[0].data_dir == str(full) and not found[0].allow_download
     assert str(full) in found[0].title
     assert [c.is_subset for c in found] == [False, True]  # no download offered beside a full copy
+
+
+def test_a_named_data_folder_without_the_files_stays_first_and_says_so(tmp_path, monkeypatch):
+    """`--data` with a typo must not quietly train on the bundled subset instead."""
+    from visualizer.training import data
+    from visualizer.ui.training.settings import data_choices
+
+    monkeypatch.setattr(data, "KERAS_CACHE_DIR", tmp_path / "no-keras-cache")
+    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "no-debian")
+    monkeypatch.setenv(data.DATA_DIR_ENV, str(tmp_path / "typo"))
+    choices = data_choices()
+    assert choices[0].data_dir == str(tmp_path / "typo")
+    assert "without Fashion-MNIST" in choices[0].title
+    assert [c.is_subset for c in choices[1:]] == [True, False]  # the subset, then the download
+    assert choices[2].allow_download
+
