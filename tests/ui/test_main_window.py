@@ -154,6 +154,15 @@ def test_shortcut_list_names_the_classroom_keys(window):
         assert expected in keys
 
 
+def test_shortcut_list_includes_the_page_buttons_own_keys(window):
+    from PyQt6.QtGui import QKeySequence
+    from PyQt6.QtWidgets import QPushButton
+
+    train = QPushButton("▶ Train", window.current_page())
+    train.setShortcut(QKeySequence("Ctrl+Return"))
+    assert ("Ctrl+Return", "Train (Fake steps)") in window.shortcut_rows()
+
+
 # -- zoom and presentation --------------------------------------------------------------------------------
 def test_zoom_changes_the_application_font(qtbot, window):
     base = _point_size()

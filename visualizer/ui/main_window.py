@@ -21,6 +21,7 @@ from pathlib import Path
 from PyQt6.QtCore import QEvent, QObject, QSettings, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PyQt6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QFileDialog,
     QLabel,
@@ -483,7 +484,8 @@ class MainWindow(QMainWindow):
 
     # -- help ------------------------------------------------------------------------------------
     def shortcut_rows(self) -> list[tuple[str, str]]:
-        """(keys, what they do) for every action with a shortcut, in menu order."""
+        """(keys, what they do) for every action with a shortcut, in menu order, then the current
+        page's buttons that have one (the training page's Train, Pause and Stop)."""
         rows = []
         for action in self.actions():
             keys = ", ".join(
@@ -491,6 +493,13 @@ class MainWindow(QMainWindow):
             )
             if keys:
                 rows.append((keys, action.text().replace("&", "").rstrip("…")))
+        page = self.current_page()
+        for button in page.findChildren(QAbstractButton) if page is not None else []:
+            if not button.shortcut().isEmpty():
+                keys = button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                title = self._current_spec.title if self._current_spec else "this page"
+                name = button.text().strip("▶❚■ ").replace("&", "")
+                rows.append((keys, f"{name} ({title})"))
         return rows
 
     def _on_shortcuts(self) -> None:
