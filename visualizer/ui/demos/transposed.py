@@ -236,7 +236,8 @@ class TransposedConvolutionPage(StepPage):
         self.conv_input_grid.set_data(padded, levels=input_levels, show_values=not picture)
         self.conv_input_grid.set_shaded(self.conv.padding_mask)
         self.conv_input_grid.set_inserted(self.conv.inserted_mask)
-        self.conv_input_grid.set_caption(f"Spread-out input {padded.shape[0]}×{padded.shape[1]}")
+        # Captions are short enough for a photo's sizes in presentation mode; the tooltips say more.
+        self.conv_input_grid.set_caption(f"Spread-out {padded.shape[0]}×{padded.shape[1]}")
         self.conv_input_grid.set_coordinates("spread-out input")
 
         rows, cols = shapes.conv_transpose_formula(
@@ -250,11 +251,9 @@ class TransposedConvolutionPage(StepPage):
         """The scatter view's grid: stamps added so far, with the cropped border hatched."""
         self.full_grid.set_data(values, cmap=self._output_cmap, levels=self._output_levels, show_values=not self._picture)
         self.full_grid.set_shaded(~self.scatter.output_region)
-        if self.scatter.output_region.all():
-            self.full_grid.set_caption(f"Output {values.shape[0]}×{values.shape[1]}: stamps added up")
-        else:
-            out_h, out_w = self.scatter.output.shape
-            self.full_grid.set_caption(f"Output {out_h}×{out_w} + cropped edge (shaded)")
+        out_h, out_w = self.scatter.output.shape
+        cropped = "" if self.scatter.output_region.all() else " + crop"
+        self.full_grid.set_caption(f"Output {out_h}×{out_w}{cropped}")
 
     def _show_step(self) -> None:
         if self.scatter is None:
