@@ -256,6 +256,30 @@ def test_open_image_passes_the_array_to_the_page(window, monkeypatch, warnings, 
     assert warnings == []
 
 
+def test_open_image_shows_a_wait_cursor_while_reading_and_none_after(window, monkeypatch, warnings, tmp_path):
+    from visualizer.ui import images
+
+    cursors = []
+    real_load = images.load_image_file
+
+    def load(*args, **kwargs):
+        cursor = QApplication.overrideCursor()
+        cursors.append(cursor.shape() if cursor is not None else None)
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(images, "load_image_file", load)
+    for name, content in (("shirt.png", None), ("broken.png", b"not a picture")):
+        path = tmp_path / name
+        if content is None:
+            Image.fromarray(np.full((40, 30), 128, np.uint8)).save(path)
+        else:
+            path.write_bytes(content)
+        _choose_file(monkeypatch, path)
+        window.open_action.trigger()
+        assert QApplication.overrideCursor() is None, "the wait cursor is taken back, error or not"
+    assert cursors == [Qt.CursorShape.WaitCursor] * 2
+
+
 def test_open_image_with_a_bad_file_shows_a_message_and_carries_on(window, monkeypatch, warnings, tmp_path):
     path = tmp_path / "broken.png"
     path.write_bytes(b"not a picture at all")

@@ -7,6 +7,7 @@ Files are read with Pillow, so this module never touches TensorFlow.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 from collections.abc import Callable
@@ -18,6 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PyQt6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QDialog,
     QDialogButtonBox,
@@ -42,6 +44,16 @@ class ImageError(ValueError):
 
 
 # -- files ---------------------------------------------------------------------------------------
+@contextlib.contextmanager
+def busy_cursor():
+    """A wait cursor while a file is read: a very large PNG takes seconds to decode."""
+    QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
+
+
 def load_image_file(
     path: str | os.PathLike[str], mode: str = "gray", max_side: int | None = DEFAULT_MAX_SIDE
 ) -> np.ndarray:

@@ -402,7 +402,8 @@ class MainWindow(QMainWindow):
             return
         self._remember_folder(path)
         try:
-            pixels = images.load_image_file(path, getattr(page, "input_image_mode", "gray"))
+            with images.busy_cursor():
+                pixels = images.load_image_file(path, getattr(page, "input_image_mode", "gray"))
         except images.ImageError as error:
             QMessageBox.warning(self, "Cannot open this image", str(error))
             return

@@ -171,7 +171,8 @@ class ImageSourcePicker(QWidget):
         if not path:
             return
         try:
-            pixels = images.load_image_file(path, self._mode)
+            with images.busy_cursor():
+                pixels = images.load_image_file(path, self._mode)
         except images.ImageError as error:
             self.message.setText(str(error))
             self.message.show()
