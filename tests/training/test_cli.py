@@ -40,6 +40,15 @@ def test_out_folder_must_exist(tmp_path, capsys):
     assert "does not exist" in error and "missing" in error
 
 
+def test_an_out_path_that_is_a_folder_is_refused_before_training(tmp_path, capsys, monkeypatch):
+    from visualizer.training import cli
+
+    (tmp_path / "model.keras").mkdir()
+    monkeypatch.setattr(cli, "run", lambda *a, **k: pytest.fail("training started anyway"))
+    assert main(["--out", str(tmp_path / "model.keras")]) == 2
+    assert "it is a folder" in capsys.readouterr().err
+
+
 def test_an_unwritable_out_folder_is_refused_before_training(tmp_path, capsys, monkeypatch):
     import tempfile
 

@@ -77,6 +77,8 @@ def main(argv: list[str] | None = None) -> int:
             return _fail(f"--out must name a .keras file, not {args.out!r}")
         if not out.parent.is_dir():
             return _fail(f"cannot save to {args.out}: the folder {out.parent} does not exist")
+        if out.is_dir():
+            return _fail(f"cannot save to {args.out}: it is a folder; name a file inside it")
         problem = _unwritable(out.parent)
         if problem:  # found now, not after the whole training run
             return _fail(f"cannot save to {args.out}: {problem}")
