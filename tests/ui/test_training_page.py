@@ -561,6 +561,11 @@ def test_the_page_fits_a_1280_pixel_projector_in_presentation_mode(page_with, qt
         qtbot.wait(10)
         # Presentation mode hides the navigation and the menus: the page has the whole width.
         assert page.minimumSizeHint().width() <= 1280
+        page.resize(1280, 720)
+        qtbot.wait(50)
+        # The settings never scroll sideways: their column must be wide enough for the large type.
+        visible = page.settings.parentWidget()  # the scroll area's viewport
+        assert visible.width() >= page.settings.minimumSizeHint().width()
     finally:
         app.setFont(original)
 

@@ -14,7 +14,7 @@ import traceback
 from dataclasses import replace
 from pathlib import Path
 
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import QEvent, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QFont, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
@@ -218,7 +218,8 @@ class TrainingPage(QWidget):
         scroll.setWidget(self.settings)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        scroll.setMinimumWidth(320)
+        self._settings_scroll = scroll
+        self._fit_settings_column()
 
         self.train_button = QPushButton("▶ Train")
         self.train_button.setShortcut(QKeySequence("Ctrl+Return"))
@@ -611,6 +612,20 @@ class TrainingPage(QWidget):
     def showEvent(self, event) -> None:
         super().showEvent(event)
         self._draw_due(force=True)
+
+    def _fit_settings_column(self) -> None:
+        # The settings never scroll sideways, so their column is as wide as the form needs; that
+        # grows with the font (presentation mode, zoom), else the right of every row is cut off.
+        scroll = self._settings_scroll
+        needed = (self.settings.minimumSizeHint().width() + 2 * scroll.frameWidth()
+                  + scroll.verticalScrollBar().sizeHint().width())
+        scroll.setMinimumWidth(max(320, needed))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange and hasattr(self, "_settings_scroll"):
+            # After the children have taken the new font too, which their size hints depend on.
+            QTimer.singleShot(0, self._fit_settings_column)
 
     def _on_run_started(self, started: RunStarted) -> None:
         self.started = started
