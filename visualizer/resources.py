@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
-RESOURCES_DIR = Path(__file__).resolve().parent.parent / "resources"
+_SOURCE_RESOURCES = Path(__file__).resolve().parent.parent / "resources"  # a checkout, or `pip install -e`
+_INSTALLED_RESOURCES = Path(sys.prefix) / "share" / "cnn-visualizer" / "resources"  # `pip install .`
+
+RESOURCES_DIR = _SOURCE_RESOURCES if _SOURCE_RESOURCES.is_dir() else _INSTALLED_RESOURCES
 
 
 def resource_path(*parts: str) -> Path:
