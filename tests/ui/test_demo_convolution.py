@@ -186,30 +186,18 @@ def test_a_smaller_input_shrinks_a_kernel_that_no_longer_fits(page):
     )
 
 
-def test_depth_mode_with_the_largest_kernel_fits_a_1280_pixel_screen(page, qtbot):
-    from PyQt6.QtGui import QFont
-    from PyQt6.QtWidgets import QApplication
-
-    from visualizer.ui.main_window import PRESENTATION_SCALE
-
+def test_depth_mode_with_the_largest_kernel_fits_a_1280_pixel_screen(page, qtbot, presentation_type):
     page.mode_box.setCurrentText("Three channels (RGB), several filters")
     page.rgb_source.select(page.rgb_source.source_box.itemData(1))  # a photo: room for a 7x7 kernel
     page.kernel_rows.setValue(7)
     page.kernel_cols.setValue(7)
     qtbot.wait(50)  # let the layouts take in the new sizes
-    app = QApplication.instance()
-    original = QFont(app.font())
-    try:
-        presenting = QFont(original)
-        presenting.setPointSizeF(original.pointSizeF() * PRESENTATION_SCALE)
-        app.setFont(presenting)
-        qtbot.wait(50)
-        # Three 7x7 slices side by side once made the page 1955 pixels wide in large type.
-        assert page.minimumSizeHint().width() <= 1280
-        page.resize(1280, 720)
-        qtbot.wait(50)
-        for editor in page.slice_editors:
-            columns = sum(editor.table.columnWidth(c) for c in range(7))
-            assert columns <= editor.table.width() <= editor.width(), "every column is on screen"
-    finally:
-        app.setFont(original)
+    presentation_type()
+    qtbot.wait(50)
+    # Three 7x7 slices side by side once made the page 1955 pixels wide in large type.
+    assert page.minimumSizeHint().width() <= 1280
+    page.resize(1280, 720)
+    qtbot.wait(50)
+    for editor in page.slice_editors:
+        columns = sum(editor.table.columnWidth(c) for c in range(7))
+        assert columns <= editor.table.width() <= editor.width(), "every column is on screen"

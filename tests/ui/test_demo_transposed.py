@@ -125,28 +125,19 @@ def test_hovering_a_stamped_cell_outlines_the_inputs_that_reach_it(page, qtbot):
     assert sorted(page.input_grid.hover_window()) == [(0, 1)]
 
 
-def test_captions_fit_their_grids_for_a_photo_in_presentation_mode(page, qtbot):
+def test_captions_fit_their_grids_for_a_photo_in_presentation_mode(page, qtbot, presentation_type):
     from PyQt6.QtGui import QFont, QFontMetrics
-    from PyQt6.QtWidgets import QApplication
 
-    from visualizer.ui.main_window import PRESENTATION_SCALE
     from visualizer.ui.widgets.grid_view import GridView
 
     page.source.select(page.source.source_box.itemData(1))  # a 256-pixel photo: four-digit sizes
     page.stride_rows.setValue(4)
     page.stride_cols.setValue(4)
-    app = QApplication.instance()
-    original = QFont(app.font())
-    try:
-        presenting = QFont(original)
-        presenting.setPointSizeF(original.pointSizeF() * PRESENTATION_SCALE)
-        app.setFont(presenting)
-        page.resize(1280, 720)  # presentation mode: the page has the whole screen
-        qtbot.wait(50)
-        for grid in page.findChildren(GridView):
-            if grid.isVisible() and grid.caption():
-                bold = QFont(grid.font())
-                bold.setBold(True)
-                assert QFontMetrics(bold).horizontalAdvance(grid.caption()) <= grid.width() - 4, grid.caption()
-    finally:
-        app.setFont(original)
+    presentation_type()
+    page.resize(1280, 720)  # presentation mode: the page has the whole screen
+    qtbot.wait(50)
+    for grid in page.findChildren(GridView):
+        if grid.isVisible() and grid.caption():
+            bold = QFont(grid.font())
+            bold.setBold(True)
+            assert QFontMetrics(bold).horizontalAdvance(grid.caption()) <= grid.width() - 4, grid.caption()

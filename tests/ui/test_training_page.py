@@ -545,29 +545,16 @@ def test_closing_the_page_stops_a_running_training(page_with, qtbot, monkeypatch
     assert not page.driver.running and not made[0].is_alive()
 
 
-def test_the_page_fits_a_1280_pixel_projector_in_presentation_mode(page_with, qtbot):
-    from PyQt6.QtGui import QFont
-    from PyQt6.QtWidgets import QApplication
-
-    from visualizer.ui.main_window import PRESENTATION_SCALE
-
+def test_the_page_fits_a_1280_pixel_projector_in_presentation_mode(page_with, qtbot, presentation_type):
     page, _ = page_with()
-    app = QApplication.instance()
-    original = QFont(app.font())
-    try:
-        presenting = QFont(original)
-        presenting.setPointSizeF(original.pointSizeF() * PRESENTATION_SCALE)
-        app.setFont(presenting)
-        qtbot.wait(10)
-        # Presentation mode hides the navigation and the menus: the page has the whole width.
-        assert page.minimumSizeHint().width() <= 1280
-        page.resize(1280, 720)
-        qtbot.wait(50)
-        # The settings never scroll sideways: their column must be wide enough for the large type.
-        visible = page.settings.parentWidget()  # the scroll area's viewport
-        assert visible.width() >= page.settings.minimumSizeHint().width()
-    finally:
-        app.setFont(original)
+    presentation_type()
+    # Presentation mode hides the navigation and the menus: the page has the whole width.
+    assert page.minimumSizeHint().width() <= 1280
+    page.resize(1280, 720)
+    qtbot.wait(50)
+    # The settings never scroll sideways: their column must be wide enough for the large type.
+    visible = page.settings.parentWidget()  # the scroll area's viewport
+    assert visible.width() >= page.settings.minimumSizeHint().width()
 
 
 def test_every_control_and_tab_explains_itself_in_a_tooltip(page_with):
