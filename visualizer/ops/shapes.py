@@ -130,13 +130,18 @@ def conv_output_size(in_size: int, kernel: int, stride: int = 1, pad: AxisPaddin
 
 def conv_output_shape(input_hw, kernel_hw, stride=1, padding="valid", dilation=1) -> Pair:
     """(rows, cols) of a convolution's output."""
+    return tuple(conv_output_size(*axis) for axis in _conv_axes(input_hw, kernel_hw, stride, padding, dilation))
+
+
+def _conv_axes(input_hw, kernel_hw, stride, padding, dilation) -> list[tuple]:
+    """Per axis (rows, then columns): (input, kernel, stride, (pad before, pad after), dilation)."""
     input_hw = as_pair(input_hw, "input size")
     kernel_hw = as_pair(kernel_hw, "kernel size")
     stride = as_pair(stride, "stride")
     dilation = as_pair(dilation, "dilation")
     _check_no_strided_dilation(stride, dilation)
     pads = conv_padding(input_hw, kernel_hw, stride, padding, dilation)
-    return tuple(conv_output_size(*args) for args in zip(input_hw, kernel_hw, stride, pads, dilation))
+    return list(zip(input_hw, kernel_hw, stride, pads, dilation))
 
 
 def _pool_args(input_hw, size, stride, padding):
@@ -258,13 +263,7 @@ def _window_formula(in_size, kernel, stride, pad, dilation=1) -> str:
 def conv_formula(input_hw, kernel_hw, stride=1, padding="valid", dilation=1) -> tuple[str, str]:
     """The output-size formula with the current numbers, for rows and for columns,
     e.g. ``out = floor((28 + 0 + 1 - 2) / 1) + 1 = 28``."""
-    input_hw = as_pair(input_hw, "input size")
-    kernel_hw = as_pair(kernel_hw, "kernel size")
-    stride = as_pair(stride, "stride")
-    dilation = as_pair(dilation, "dilation")
-    _check_no_strided_dilation(stride, dilation)
-    pads = conv_padding(input_hw, kernel_hw, stride, padding, dilation)
-    return tuple(_window_formula(*args) for args in zip(input_hw, kernel_hw, stride, pads, dilation))
+    return tuple(_window_formula(*axis) for axis in _conv_axes(input_hw, kernel_hw, stride, padding, dilation))
 
 
 def pool_formula(input_hw, size=2, stride=None, padding="valid") -> tuple[str, str]:

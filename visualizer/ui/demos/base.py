@@ -31,8 +31,10 @@ STEP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Hom
 
 
 class StepPage(QWidget):
-    """A page that steps through a computation. Subclasses call `_set_step_count` after every
-    recomputation and draw step `current_step()` in `_show_step`."""
+    """A page that steps through a computation.
+
+    Each page defines `_recompute()` (new settings or input: rebuild the trace, then call
+    `_set_step_count`) and `_show_step()` (draw step `current_step()`)."""
 
     title = ""
 
@@ -83,12 +85,6 @@ class StepPage(QWidget):
         self._count = max(1, int(count))
         self._step = min(self._step, self._count - 1)
         self.controls.set_position(self._step, self._count)
-
-    def _show_step(self) -> None:
-        raise NotImplementedError
-
-    def _recompute(self) -> None:
-        raise NotImplementedError
 
     def _show_new_input(self, numbers: bool) -> None:
         """After a new input: a grid of numbers is worth following from the start, a picture is

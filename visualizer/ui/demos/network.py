@@ -381,7 +381,9 @@ def _side_by_side(*widgets: QWidget, stretches: tuple[int, ...] = ()) -> QHBoxLa
 
 
 class Example(QWidget):
-    """Base for one worked example: the resample button makes up new numbers and redraws it."""
+    """Base for one worked example: the resample button makes up new numbers and redraws it.
+
+    Each example defines `resample()`, which the button calls."""
 
     button_text = "New numbers"
     button_tip = "Make up new numbers and work the example again"
@@ -405,9 +407,6 @@ class Example(QWidget):
         row.addStretch(1)
         row.addWidget(self.resample_button)
         self.layout_.addLayout(row)
-
-    def resample(self) -> None:
-        raise NotImplementedError
 
 
 class InputExample(Example):
