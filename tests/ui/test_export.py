@@ -1,6 +1,7 @@
 """PNG and GIF export: right content, right frame count, atomic writes, the page put back."""
 
 import os
+import stat
 
 import pytest
 from PIL import Image
@@ -57,6 +58,18 @@ def test_save_png_writes_the_widget_size(qtbot, tmp_path):
         assert image.format == "PNG"
         assert image.size == (150 * widget.devicePixelRatio(), 70 * widget.devicePixelRatio())
     assert _leftovers(tmp_path) == []
+
+
+def test_exported_files_are_readable_by_others_as_any_saved_file(qtbot, tmp_path):
+    """PNG and GIF exports get the same ordinary mode as every other file the app writes."""
+    widget = QLabel("x")
+    qtbot.addWidget(widget)
+    old = os.umask(0o022)
+    try:
+        path = save_png(widget, tmp_path / "view.png")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644
 
 
 def test_save_png_into_a_missing_folder_says_so(qtbot, tmp_path):

@@ -1,14 +1,12 @@
-"""The training page's Qt-free parts: mosaics, the run history and its CSV, atomic files."""
+"""The training page's Qt-free parts: mosaics, the run history and its CSV."""
 
 import csv
 import io
-import os
 
 import numpy as np
 import pytest
 
 from visualizer.training.events import BatchEnd, EpochEnd
-from visualizer.ui.training import files
 from visualizer.ui.training.history import SMOOTHING, RunHistory
 from visualizer.ui.training.mosaic import (
     colourise,
@@ -127,35 +125,6 @@ def test_csv_has_one_row_per_batch_report_and_per_epoch():
     assert float(rows[1]["x_epochs"]) == pytest.approx(1.0)
     assert rows[2]["epoch"] == "1" and float(rows[2]["val_accuracy"]) == pytest.approx(0.75)
     assert rows[2]["batch"] == "" and float(rows[2]["elapsed_s"]) == pytest.approx(12.5)
-
-
-def test_copy_atomically_replaces_the_file_and_leaves_nothing_behind(tmp_path):
-    source = tmp_path / "trained.keras"
-    source.write_bytes(b"new model")
-    destination_dir = tmp_path / "out"
-    destination_dir.mkdir()
-    destination = destination_dir / "model.keras"
-    destination.write_bytes(b"old model")
-    files.copy_atomically(source, destination)
-    assert destination.read_bytes() == b"new model"
-    assert os.listdir(destination_dir) == ["model.keras"]
-
-
-def test_a_failed_copy_keeps_the_old_file_and_removes_the_temporary(tmp_path, monkeypatch):
-    source = tmp_path / "trained.keras"
-    source.write_bytes(b"new model")
-    destination = tmp_path / "out" / "model.keras"
-    destination.parent.mkdir()
-    destination.write_bytes(b"old model")
-
-    def fail(*_args):
-        raise OSError("disk full")
-
-    monkeypatch.setattr(files.os, "replace", fail)
-    with pytest.raises(OSError):
-        files.copy_atomically(source, destination)
-    assert destination.read_bytes() == b"old model"
-    assert os.listdir(destination.parent) == ["model.keras"]
 
 
 def test_data_choices_put_a_full_copy_first_and_the_download_last(tmp_path, monkeypatch):

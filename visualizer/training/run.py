@@ -27,6 +27,7 @@ import numpy as np
 
 from visualizer.training.config import TrainConfig
 from visualizer.training.data import DataError, FashionMnist
+from visualizer.fileio import replace_atomically
 from visualizer.training.events import (
     RunFailed,
     RunFinished,
@@ -297,13 +298,12 @@ def save_model_atomically(model, path: str | os.PathLike[str]) -> None:
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"the model file name must end in .keras, not {path.name!r}")
-    partial = path.with_name(f".{path.stem}.partial-{os.getpid()}.keras")
-    try:
+
+    def write(temporary: Path) -> None:
         with warnings.catch_warnings():
             # Keras saves TensorFlow variables with np.array(), which NumPy 2 warns about; the
             # file is right, and the warning is not ours to fix.
             warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
-            model.save(partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
+            model.save(temporary)
+
+    replace_atomically(path, write)

@@ -1,15 +1,13 @@
 """Saving what is on screen: one view as a PNG, or a whole step-through as an animated GIF.
 
-Files are written to a temporary name in the target folder and renamed into place at the end, so
-a failed or cancelled export never leaves a half-written file under the name the user chose.
+Files are written with `visualizer.fileio.replace_atomically`, so a failed or cancelled export
+never leaves a half-written file under the name the user chose.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +15,8 @@ from PIL import Image
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication, QProgressDialog, QWidget
+
+from visualizer.fileio import WriteError, replace_atomically
 
 DEFAULT_FPS = 4.0
 DEFAULT_MAX_FRAMES = 400
@@ -28,41 +28,23 @@ DEFAULT_MAX_WIDTH = 1280
 ProgressCallback = Callable[[int, int], bool]
 
 
-class ExportError(OSError):
-    """The file could not be written; the message names it and says why."""
+# The file could not be written; the message names it and says why.
+ExportError = WriteError
 
 
 class ExportCancelled(Exception):
     """The user cancelled an animation export; nothing was written."""
 
 
-@contextlib.contextmanager
-def _atomic_target(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary path next to ``path``; renamed onto it when the block succeeds, else deleted."""
-    target = Path(path)
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise ExportError(f"Cannot write {target}: the folder {folder} does not exist.")
-    try:
-        handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=folder)
-    except OSError as error:
-        raise ExportError(f"Cannot write {target}: {error.strerror or error}.") from None
-    os.close(handle)
-    temporary = Path(temporary)
-    try:
-        yield temporary
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 def save_png(widget: QWidget, path: str | os.PathLike[str]) -> Path:
     """Save how ``widget`` looks now as a PNG file."""
-    with _atomic_target(path) as temporary:
-        if not widget.grab().save(str(temporary), "PNG"):
+    pixmap = widget.grab()
+
+    def write(temporary: Path) -> None:
+        if not pixmap.save(str(temporary), "PNG"):
             raise ExportError(f"Could not write the PNG image {path}.")
-    return Path(path)
+
+    return replace_atomically(path, write)
 
 
 def frame_indices(step_count: int, max_frames: int) -> list[int]:
@@ -129,7 +111,8 @@ def save_step_animation(
         page.set_step(original_step)
     if progress is not None and not progress(len(indices), len(indices)):
         raise ExportCancelled()
-    with _atomic_target(path) as temporary:
+
+    def write(temporary: Path) -> None:
         try:
             frames[0].save(
                 temporary,
@@ -141,6 +124,8 @@ def save_step_animation(
             )
         except OSError as error:
             raise ExportError(f"Could not write the animation {path}: {error}.") from None
+
+    replace_atomically(path, write)
     return len(frames)
 
 

@@ -39,9 +39,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.fileio import copy_atomically, write_text_atomically
 from visualizer.training.events import ProbeSnapshot, RunFailed, RunFinished, RunStarted
+from visualizer.ui.export import save_png
 from visualizer.ui.training.driver import Frame, RunDriver
-from visualizer.ui.training.files import copy_atomically, save_png_atomically, write_text_atomically
 from visualizer.ui.training.history import RunHistory
 from visualizer.ui.training.mosaic import colourise, feature_map_mosaic, kernel_mosaic
 from visualizer.ui.training.settings import SettingsForm
@@ -902,7 +903,7 @@ class TrainingPage(QWidget):
         if not path:
             return
         try:
-            save_png_atomically(widget, path)
+            save_png(widget, path)
         except OSError as error:
             self._report_save_error("the image", path, error)
         else:
