@@ -1,10 +1,103 @@
-"""Test-wide settings: Qt renders offscreen, so the suite runs without a display."""
+"""Test-wide settings and the leftovers check.
+
+Qt renders offscreen, so the suite runs without a display. Every test is checked afterwards for
+what it left running: a Python thread, a child process, or an active Qt timer owned by a widget
+that is still open. Any of those fails the test, since in the app it would be a window that never
+quite closes or a process burning the CPU after the window is gone.
+"""
 
 import os
+import sys
+import threading
+import time
 from pathlib import Path
+
+import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 SHARED_FASHION_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fashion-mnist"
+
+# Things that finish on their own a moment after the test that started them gets this long.
+LEFTOVER_GRACE_S = 3.0
+
+
+def _threads() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.is_alive()}
+
+
+def _child_processes() -> set[int]:
+    """Our process's live children (Linux /proc), without multiprocessing's own helpers, which
+    it starts once and keeps for the whole interpreter."""
+    children = set()
+    own = str(os.getpid())
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return children
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            command = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        state, parent = fields[0], fields[1]
+        if parent != own or state == "Z":  # a zombie no longer runs; its reaper is the test's job
+            continue
+        if b"resource_tracker" in command or b"forkserver" in command:
+            continue
+        children.add(int(entry.name))
+    return children
+
+
+def _active_widget_timers() -> list:
+    """Active repeating QTimers inside widgets that are still open (not closed, not deleted)."""
+    if "PyQt6.QtWidgets" not in sys.modules:
+        return []
+    from PyQt6.QtCore import QTimer
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return []
+    found = []
+    for widget in app.topLevelWidgets():
+        if not widget.isVisible():
+            continue
+        for timer in widget.findChildren(QTimer):
+            if timer.isActive() and not timer.isSingleShot():
+                found.append(timer)
+    return found
+
+
+def _describe_timer(timer) -> str:
+    owner, window = timer.parent(), timer.parent().window()
+    return type(owner).__name__ + ("" if owner is window else f" in {type(window).__name__}")
+
+
+@pytest.fixture(autouse=True)
+def no_leftovers():
+    threads_before = _threads()
+    children_before = _child_processes()
+    timers_before = _active_widget_timers()
+    yield
+    deadline = time.monotonic() + LEFTOVER_GRACE_S
+    while True:
+        threads = [t for t in _threads() - threads_before if not t.name.startswith("pydevd")]
+        children = _child_processes() - children_before
+        timers = [timer for timer in _active_widget_timers() if timer not in timers_before]
+        if not (threads or children or timers) or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    problems = []
+    if threads:
+        problems.append("threads still running: " + ", ".join(sorted(t.name for t in threads)))
+    if children:
+        problems.append(f"child processes still running: {sorted(children)}")
+    if timers:
+        problems.append("timers still active in open windows: " + ", ".join(map(_describe_timer, timers)))
+    if problems:
+        pytest.fail("The test left things running: " + "; ".join(problems), pytrace=False)

@@ -339,7 +339,6 @@ class TransposedConvTrace(ConvTrace):
         source_row, source_col: (Hp,) and (Wp,) input row/column each padded
             row/column holds, -1 for inserted or border ones.
         kernel: the 180-degree rotated kernel that slides here.
-        unrotated_kernel: the kernel as given.
     """
 
     step_type = TransposedConvStep
@@ -360,7 +359,6 @@ class TransposedConvTrace(ConvTrace):
         self._inserted_windows = window_view(self.inserted_mask[:, :, None], weights.shape[:2], (1, 1), (1, 1))[..., 0]
         rotated = rotated_kernel(weights)[:, :, 0, :]
         super().__init__(padded, mask, pads, rotated, (1, 1), (1, 1), squeeze=True)
-        self.unrotated_kernel = _frozen(weights[:, :, 0, 0])
 
     def _extra_fields(self, row, col) -> dict:
         return dict(is_inserted=self._inserted_windows[row, col])
@@ -422,10 +420,6 @@ class ScatterTrace(_GridTrace):
         kh, kw = self.kernel.shape
         self.row_index = _frozen(np.arange(self.input.shape[0])[:, None] * stride[0] + np.arange(kh))
         self.col_index = _frozen(np.arange(self.input.shape[1])[:, None] * stride[1] + np.arange(kw))
-
-    def stamps(self) -> np.ndarray:
-        """Every step's stamp at once, (H, W, kh, kw) (allocates)."""
-        return _frozen(self.input[:, :, None, None] * self.kernel)
 
     def partial_full(self, index: int) -> np.ndarray:
         """The full result after steps 0..index (inclusive) have stamped; -1 gives nothing stamped yet."""

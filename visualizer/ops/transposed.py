@@ -46,7 +46,7 @@ def transpose_setup(x, kernel, stride, padding, output_padding):
     image = as_image(x)
     weights, has_channels = as_transpose_kernel(kernel, image.shape[2])
     stride = shapes.as_pair(stride, "stride")
-    crops, used_output_padding = shapes.conv_transpose_padding(
+    crops, _ = shapes.conv_transpose_padding(
         image.shape[:2], weights.shape[:2], stride, padding, output_padding
     )
     out_hw = shapes.conv_transpose_output_shape(image.shape[:2], weights.shape[:2], stride, padding, output_padding)
