@@ -1,24 +1,15 @@
 """A training run in a child process, steered and read from the GUI without blocking it.
 
-Why a process and not a thread: importing TensorFlow and tracing the first training step hold the
-GIL for long stretches; in a worker thread of the GUI process that froze the Qt GUI for about
-240 ms at start and 80-160 ms at times during training. In a child started with the *spawn*
-method (a fresh interpreter: no forked Qt or TensorFlow state), with events sent back over a pipe,
-the worst GUI stall stayed near 20 ms.
-
-The child sends events from a thread of its own, so training never waits for the GUI to read;
-if the GUI falls behind, the child drops live probe snapshots (never other events) until it
-catches up. This module imports neither Keras nor Qt.
+The child (see visualizer/childprocess.py for why a process) sends events from a thread of its
+own, so training never waits for the GUI to read; if the GUI falls behind, the child drops live
+probe snapshots (never other events) until it catches up. This module imports neither Keras nor Qt.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-import queue
-import threading
 import traceback
 
+from visualizer.childprocess import ChildProcess, Outbox, prepare_child, spawn_context
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import ProbeSnapshot, RunFailed, RunFinished
 from visualizer.training.run import RunControl, run
@@ -46,6 +37,10 @@ class ProcessRunControl(RunControl):
         return state
 
 
+def _is_result(event) -> bool:
+    return isinstance(event, (RunFinished, RunFailed))
+
+
 class TrainingProcess:
     """Runs ``run(config)`` in a spawned child process; poll() returns its events.
 
@@ -54,51 +49,30 @@ class TrainingProcess:
     """
 
     def __init__(self, config: TrainConfig, backend: str | None = None) -> None:
-        self._context = multiprocessing.get_context("spawn")
-        self._control = ProcessRunControl(self._context, probe_index=None)
-        self._receiver, self._sender = self._context.Pipe(duplex=False)
-        self._process = self._context.Process(
-            target=_child_main,
-            args=(config, backend, self._sender, self._control),
-            name="cnn-visualizer-training",
-            daemon=True,
-        )
+        self._control = ProcessRunControl(spawn_context(), probe_index=None)
+        self._child = ChildProcess(_child_main, (config, backend, self._control), "cnn-visualizer-training")
         self.finished = False  # True once RunFinished or RunFailed has been returned by poll()
 
     def start(self) -> None:
-        self._process.start()
-        # Only the child writes; closing our copy lets poll() see the end of the pipe when it dies.
-        self._sender.close()
+        self._child.start()
 
     def poll(self, max_events: int | None = None) -> list:
         """The events that have arrived, without waiting; at most ``max_events`` of them."""
-        events: list = []
         if self.finished:
-            return events
-        while max_events is None or len(events) < max_events:
-            try:
-                if not self._receiver.poll():
-                    break
-                event = self._receiver.recv()
-            except (EOFError, OSError):
-                events.append(self._died_without_result())
-                break
-            events.append(event)
-            if isinstance(event, (RunFinished, RunFailed)):
-                break
-        if events and isinstance(events[-1], (RunFinished, RunFailed)):
+            return []
+        events, died = self._child.receive(max_events, is_last=_is_result)
+        if died:
+            events.append(self._died_without_result())
+        if events and _is_result(events[-1]):
             self.finished = True
-            self._receiver.close()
         return events
 
     def _died_without_result(self) -> RunFailed:
-        self._process.join(timeout=5)
-        code = self._process.exitcode
-        how = "was killed" if code is not None and code < 0 else f"exited with code {code}"
         return RunFailed(
             message=(
-                f"The training process ended without finishing ({how}). It may have run out of "
-                "memory or crashed inside the Keras backend; try a smaller batch size or model."
+                f"The training process ended without finishing ({self._child.exit_description()}). "
+                "It may have run out of memory or crashed inside the Keras backend; try a smaller "
+                "batch size or model."
             ),
             traceback="",
         )
@@ -119,80 +93,27 @@ class TrainingProcess:
     @property
     def pid(self) -> int | None:
         """The child's process id once started."""
-        return self._process.pid
+        return self._child.pid
 
     def is_alive(self) -> bool:
-        return self._process.is_alive()
+        return self._child.is_alive()
 
     def join(self, timeout: float | None = None) -> None:
-        self._process.join(timeout)
+        self._child.join(timeout)
 
     def terminate(self) -> None:
         """End the child at once (closing the window); no final event is sent."""
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join(timeout=5)
-            if self._process.is_alive():
-                self._process.kill()
-                self._process.join(timeout=5)
+        self._child.terminate()
         self.finished = True
-        self._receiver.close()
 
 
-class _Outbox:
-    """Sends events to the parent from a thread, so training never waits on the pipe."""
-
-    def __init__(self, connection) -> None:
-        self._connection = connection
-        self._queue: queue.Queue = queue.Queue()
-        self._queued_snapshots = 0
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._send_all, name="training-outbox", daemon=True)
-        self._thread.start()
-
-    def put(self, event) -> None:
-        if isinstance(event, ProbeSnapshot) and not event.end_of_epoch:
-            with self._lock:
-                if self._queued_snapshots >= MAX_QUEUED_SNAPSHOTS:
-                    return  # the parent is behind: a later snapshot will show the same thing
-                self._queued_snapshots += 1
-        self._queue.put(event)
-
-    def _send_all(self) -> None:
-        while (event := self._queue.get()) is not None:
-            if isinstance(event, ProbeSnapshot) and not event.end_of_epoch:
-                with self._lock:
-                    self._queued_snapshots -= 1
-            try:
-                self._connection.send(event)
-            except (BrokenPipeError, OSError):
-                return  # the parent has gone; nobody is listening
-
-    def close(self) -> None:
-        self._queue.put(None)
-        self._thread.join()
-        self._connection.close()
+def _is_live_snapshot(event) -> bool:
+    return isinstance(event, ProbeSnapshot) and not event.end_of_epoch
 
 
-CHILD_NICENESS = 10
-
-
-def _lower_priority() -> None:
-    # Training keeps every core busy; at a lower priority it still gets all the CPU the window
-    # leaves idle, but the window's own 10 ms ticks are not delayed behind it (measured with
-    # tests/benchmarks/bench_gui_stall.py on 2 cores: p99 tick gap 27-39 ms without, 14-19 ms with).
-    try:
-        os.nice(CHILD_NICENESS)
-    except (AttributeError, OSError):  # not on this platform, or not allowed: train as is
-        pass
-
-
-def _child_main(config: TrainConfig, backend: str | None, connection, control: RunControl) -> None:
-    if backend:
-        os.environ["KERAS_BACKEND"] = backend
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    _lower_priority()
-    outbox = _Outbox(connection)
+def _child_main(connection, config: TrainConfig, backend: str | None, control: RunControl) -> None:
+    prepare_child(backend)
+    outbox = Outbox(connection, droppable=_is_live_snapshot, max_droppable=MAX_QUEUED_SNAPSHOTS)
     try:
         run(config, outbox.put, control)
     except BaseException:  # run() reports its own failures; this is for the unforeseen

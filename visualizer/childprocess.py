@@ -1,0 +1,178 @@
+"""The plumbing every child process of the app shares: the training run and the model inspector's
+model each run in a spawned child that talks to the window over pipes.
+
+Why a process and not a thread: importing TensorFlow and running a model hold the GIL for long
+stretches; in a worker thread of the GUI process that froze the Qt GUI for about 240 ms at start
+and 80-160 ms at times during training. In a child started with the *spawn* method (a fresh
+interpreter: no forked Qt or TensorFlow state), with messages sent back over a pipe, the worst GUI
+stall stayed near 20 ms.
+
+A child never outlives the window: it watches its parent and exits within a second of the parent
+dying in any way, SIGKILL included, so nothing is left burning the CPU with nobody listening.
+Neither Qt nor Keras is imported here.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import threading
+import time
+from collections.abc import Callable
+
+CHILD_NICENESS = 10
+PARENT_CHECK_INTERVAL_S = 0.25
+# Exit status of a child whose parent died: it was not asked to stop, nobody reads its result.
+ORPHANED_EXIT_CODE = 75
+
+
+def spawn_context():
+    return multiprocessing.get_context("spawn")
+
+
+def prepare_child(backend: str | None) -> None:
+    """First thing a child does: choose the Keras backend before anything imports Keras, quieten
+    TensorFlow's C++ log, step back in priority, and start watching the parent."""
+    if backend:
+        os.environ["KERAS_BACKEND"] = backend
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    _lower_priority()
+    watch_parent()
+
+
+def _lower_priority() -> None:
+    # A child keeps every core busy; at a lower priority it still gets all the CPU the window
+    # leaves idle, but the window's own 10 ms ticks are not delayed behind it (measured with
+    # tests/benchmarks/bench_gui_stall.py on 2 cores: p99 tick gap 27-39 ms without, 14-19 ms with).
+    try:
+        os.nice(CHILD_NICENESS)
+    except (AttributeError, OSError):  # not on this platform, or not allowed: run as is
+        pass
+
+
+def watch_parent(interval_s: float = PARENT_CHECK_INTERVAL_S) -> threading.Thread:
+    """End this process as soon as its parent is gone (it is then adopted by another process, so
+    its parent id changes). os._exit, not sys.exit: no clean-up may wait on a pipe nobody reads."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(interval_s)
+        os._exit(ORPHANED_EXIT_CODE)
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+class Outbox:
+    """Sends messages to the parent from a thread of its own, so the child's work never waits on
+    the pipe. Messages for which ``droppable(message)`` is true are dropped while ``max_droppable``
+    of them already wait: if the parent falls behind, a later one shows the same thing."""
+
+    def __init__(
+        self,
+        connection,
+        droppable: Callable[[object], bool] = lambda _message: False,
+        max_droppable: int = 8,
+    ) -> None:
+        self._connection = connection
+        self._droppable = droppable
+        self._max_droppable = max_droppable
+        self._queue: queue.Queue = queue.Queue()
+        self._waiting_droppable = 0
+        self._lock = threading.Lock()
+        self._thread = threading.Thread(target=self._send_all, name="child-outbox", daemon=True)
+        self._thread.start()
+
+    def put(self, message) -> None:
+        if self._droppable(message):
+            with self._lock:
+                if self._waiting_droppable >= self._max_droppable:
+                    return
+                self._waiting_droppable += 1
+        self._queue.put(message)
+
+    def _send_all(self) -> None:
+        while (message := self._queue.get()) is not None:
+            if self._droppable(message):
+                with self._lock:
+                    self._waiting_droppable -= 1
+            try:
+                self._connection.send(message)
+            except (BrokenPipeError, OSError):
+                return  # the parent has gone; nobody is listening
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        self._connection.close()
+
+
+class ChildProcess:
+    """A spawned child running ``target(connection, *args)``, where ``connection`` is the sending
+    end of a pipe whose messages ``receive()`` returns here without waiting."""
+
+    def __init__(self, target: Callable, args: tuple, name: str) -> None:
+        context = spawn_context()
+        self._receiver, sender = context.Pipe(duplex=False)
+        self._sender = sender
+        self._process = context.Process(target=target, args=(sender, *args), name=name, daemon=True)
+        self.closed = False  # True once the pipe is closed: nothing more will arrive
+
+    def start(self) -> None:
+        self._process.start()
+        # Only the child writes; closing our copy lets receive() see the end of the pipe when it dies.
+        self._sender.close()
+
+    def receive(self, max_messages: int | None = None, is_last: Callable[[object], bool] = lambda _m: False):
+        """(messages that have arrived, whether the child has died without a last message).
+
+        Stops after a message for which ``is_last`` is true, and then closes the pipe."""
+        messages: list = []
+        if self.closed:
+            return messages, False
+        while max_messages is None or len(messages) < max_messages:
+            try:
+                if not self._receiver.poll():
+                    break
+                message = self._receiver.recv()
+            except (EOFError, OSError):
+                self.close()
+                return messages, True
+            messages.append(message)
+            if is_last(message):
+                self.close()
+                break
+        return messages, False
+
+    def exit_description(self) -> str:
+        """How the child ended, in words ("was killed", "exited with code 1"); waits a moment."""
+        self._process.join(timeout=5)
+        code = self._process.exitcode
+        return "was killed" if code is not None and code < 0 else f"exited with code {code}"
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def is_alive(self) -> bool:
+        return self._process.is_alive()
+
+    def join(self, timeout: float | None = None) -> None:
+        self._process.join(timeout)
+
+    def terminate(self) -> None:
+        """End the child at once; nothing more is read from it."""
+        if self._process.is_alive():
+            self._process.terminate()
+            self._process.join(timeout=5)
+            if self._process.is_alive():
+                self._process.kill()
+                self._process.join(timeout=5)
+        self.close()
+
+    def close(self) -> None:
+        self.closed = True
+        self._receiver.close()
