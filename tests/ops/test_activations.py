@@ -5,16 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from visualizer.ops import (
-    apply_dropout,
-    dropout,
-    dropout_mask,
-    flatten,
-    flatten_index,
-    relu,
-    softmax,
-    unflatten_index,
-)
+from visualizer.ops import activations
 
 from . import keras_reference as ref
 from .configs import values
@@ -42,7 +33,7 @@ def _keras(tensor) -> np.ndarray:
 @given(arrays())
 def test_relu_equals_keras(x):
     # max(x, 0) of float32 values rounds nothing: exact equality.
-    np.testing.assert_array_equal(relu(x), _keras(keras.ops.relu(x.astype(np.float32))))
+    np.testing.assert_array_equal(activations.relu(x), _keras(keras.ops.relu(x.astype(np.float32))))
 
 
 @settings(max_examples=100, deadline=None)
@@ -50,7 +41,7 @@ def test_relu_equals_keras(x):
 def test_softmax_equals_keras_on_every_axis(x, scale):
     logits = ref.as_float32(x * scale)
     for axis in range(-logits.ndim, 0):
-        ours = softmax(logits, axis=axis)
+        ours = activations.softmax(logits, axis=axis)
         theirs = _keras(keras.ops.softmax(logits.astype(np.float32), axis=axis))
         ref.assert_close_float32(ours, theirs, ours)
         np.testing.assert_allclose(ours.sum(axis=axis), 1.0)
@@ -62,7 +53,7 @@ def test_softmax_equals_keras_on_every_axis(x, scale):
 )
 def test_softmax_of_large_logits_is_finite_and_equals_keras(logits):
     logits = np.array(logits)
-    ours = softmax(logits)
+    ours = activations.softmax(logits)
     assert np.isfinite(ours).all() and ours.sum() == pytest.approx(1.0)
     theirs = _keras(keras.ops.softmax(logits.astype(np.float32)))
     np.testing.assert_allclose(ours, theirs, atol=1e-6)
@@ -75,7 +66,7 @@ def test_dropout_scales_what_keras_keeps_as_keras_does(x, rate, seed):
     positive = ref.as_float32(np.abs(x) + 0.5)  # no zeros, so Keras's zeros are exactly its dropped units
     theirs = _keras(keras.random.dropout(positive.astype(np.float32), rate, seed=seed))
     kept = theirs != 0
-    ref.assert_close_float32(apply_dropout(positive, kept, rate), theirs, theirs)
+    ref.assert_close_float32(activations.apply_dropout(positive, kept, rate), theirs, theirs)
 
 
 @settings(max_examples=30, deadline=None)
@@ -83,7 +74,7 @@ def test_dropout_scales_what_keras_keeps_as_keras_does(x, rate, seed):
 def test_dropout_at_inference_passes_values_through_like_keras(x, rate):
     layer = keras.layers.Dropout(rate)
     theirs = _keras(layer(x.astype(np.float32), training=False))
-    out, kept = dropout(x, rate, np.random.default_rng(0), training=False)
+    out, kept = activations.dropout(x, rate, np.random.default_rng(0), training=False)
     np.testing.assert_array_equal(out, theirs)
     assert kept.all()
 
@@ -91,7 +82,7 @@ def test_dropout_at_inference_passes_values_through_like_keras(x, rate):
 def test_dropout_in_training_keeps_one_minus_rate_and_keeps_the_mean():
     rng = np.random.default_rng(0)
     ones = np.ones(100_000)
-    out, kept = dropout(ones, 0.3, rng)
+    out, kept = activations.dropout(ones, 0.3, rng)
     assert kept.mean() == pytest.approx(0.7, abs=0.01)
     assert out.mean() == pytest.approx(1.0, abs=0.02)
     np.testing.assert_array_equal(out[kept], 1 / 0.7)
@@ -101,31 +92,31 @@ def test_dropout_in_training_keeps_one_minus_rate_and_keeps_the_mean():
 
 
 def test_dropout_masks_differ_between_draws_and_follow_the_generator():
-    masks = {dropout_mask((4, 4), 0.5, np.random.default_rng(seed)).tobytes() for seed in range(5)}
+    masks = {activations.dropout_mask((4, 4), 0.5, np.random.default_rng(seed)).tobytes() for seed in range(5)}
     assert len(masks) > 1
-    first = dropout_mask((4, 4), 0.5, np.random.default_rng(7))
-    np.testing.assert_array_equal(first, dropout_mask((4, 4), 0.5, np.random.default_rng(7)))
+    first = activations.dropout_mask((4, 4), 0.5, np.random.default_rng(7))
+    np.testing.assert_array_equal(first, activations.dropout_mask((4, 4), 0.5, np.random.default_rng(7)))
 
 
 @pytest.mark.parametrize("rate", [-0.1, 1.0, 1.5])
 def test_dropout_rejects_rates_outside_0_to_1(rate):
     with pytest.raises(ValueError, match="dropout rate"):
-        dropout(np.ones(3), rate, np.random.default_rng(0))
+        activations.dropout(np.ones(3), rate, np.random.default_rng(0))
     with pytest.raises(ValueError, match="dropout rate"):
-        dropout(np.ones(3), rate, np.random.default_rng(0), training=False)
+        activations.dropout(np.ones(3), rate, np.random.default_rng(0), training=False)
 
 
 @settings(max_examples=60, deadline=None)
 @given(blocks())
 def test_flatten_order_equals_keras_flatten_on_channels_last(block):
     theirs = _keras(keras.layers.Flatten(data_format="channels_last")(block[None].astype(np.float32)))[0]
-    np.testing.assert_array_equal(flatten(block), theirs)
+    np.testing.assert_array_equal(activations.flatten(block), theirs)
     for row, col, channel in np.ndindex(block.shape):
-        position = flatten_index(row, col, channel, block.shape)
+        position = activations.flatten_index(row, col, channel, block.shape)
         assert theirs[position] == block[row, col, channel]
-        assert unflatten_index(position, block.shape) == (row, col, channel)
+        assert activations.unflatten_index(position, block.shape) == (row, col, channel)
 
 
 def test_flatten_index_of_the_seed_networks_last_value():
-    assert flatten_index(6, 6, 31, (7, 7, 32)) == 1567  # the last of 7 x 7 x 32 = 1568
-    assert unflatten_index(5, (2, 2, 3)) == (0, 1, 2)
+    assert activations.flatten_index(6, 6, 31, (7, 7, 32)) == 1567  # the last of 7 x 7 x 32 = 1568
+    assert activations.unflatten_index(5, (2, 2, 3)) == (0, 1, 2)
