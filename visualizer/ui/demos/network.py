@@ -207,7 +207,7 @@ def build_stages(config: TrainConfig | None = None) -> tuple[Stage, ...]:
     layers = network_layers(config or TrainConfig())
     most = max(layer.params for layer in layers)
     stages = [_input_stage()]
-    seen = {"conv": 0, "pool": 0, "dropout": 0}
+    seen: dict[str, int] = {}  # layers of each kind so far
     for layer in layers:
         number = seen[layer.kind] = seen.get(layer.kind, 0) + 1
         if layer.kind == "conv":
@@ -311,9 +311,6 @@ class NetworkPage(StepPage):
         return body
 
     # -- the network ---------------------------------------------------------------------------------
-    def config(self) -> TrainConfig:
-        return self._config
-
     def set_config(self, config: TrainConfig) -> None:
         """Show the network ``config`` describes, staying on the same stage where it still exists."""
         self._config = config
