@@ -1,11 +1,19 @@
 """The "Rest of the network" page: the seed model's shapes, the worked examples' numbers, clicks."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QLabel
 
+from visualizer.ops import activations
+from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.ui.demos import network
-from visualizer.ui.demos.network import STAGES, NetworkPage
+from visualizer.ui.demos.network import NetworkPage, build_stages, total_params
+
+STAGES = build_stages()  # the seed notebook's network
 
 
 @pytest.fixture
@@ -36,7 +44,7 @@ def test_stages_follow_the_seed_notebook():
 def test_learned_numbers_match_the_keras_model_summary():
     # Conv2D(64, 2): 2*2*1*64+64; Conv2D(32, 2): 2*2*64*32+32; Dense(256): 1568*256+256; Dense(10): 256*10+10
     assert [s.params for s in STAGES if s.params] == [320, 8224, 401_664, 2570]
-    assert network.TOTAL_PARAMS == 412_778
+    assert total_params(STAGES) == 412_778
 
 
 def test_the_page_shows_1568_and_explains_the_notebooks_1567(page):
@@ -103,25 +111,14 @@ def test_dropout_scales_kept_units_in_training_and_does_nothing_at_test_time(qtb
     assert np.array_equal(example.after.values(), example.values)
 
 
-def test_dropout_function_statistics():
-    rng = np.random.default_rng(0)
-    values = np.ones(100_000)
-    out, kept = network.dropout(values, 0.3, rng)
-    assert kept.mean() == pytest.approx(0.7, abs=0.01)
-    assert out.mean() == pytest.approx(1.0, abs=0.02)  # the scaling keeps the average
-    same, _ = network.dropout(values, 0.3, rng, training=False)
-    assert np.array_equal(same, values)
-
-
 def test_flatten_order_is_channels_last_like_keras(qtbot, page):
     example = _go_to(page, "flatten")
     rows, cols, channels = example.BLOCK
     for row in range(rows):
         for col in range(cols):
             for channel in range(channels):
-                position = network.flatten_index(row, col, channel, example.BLOCK)
+                position = activations.flatten_index(row, col, channel, example.BLOCK)
                 assert example.flat[position] == example.block[row, col, channel]
-    assert network.flatten_index(6, 6, 31, (7, 7, 32)) == 1567  # the last of 1568
     cell = example.vector.cell_rect(0, 5).center().toPoint()
     qtbot.mouseClick(example.vector, Qt.MouseButton.LeftButton, pos=cell)
     assert example.selected == 5
@@ -142,7 +139,6 @@ def test_softmax_gives_probabilities_summing_to_one(qtbot, page):
         assert np.all(probabilities > 0)
         assert np.argmax(probabilities) == np.argmax(example.logits)
         qtbot.mouseClick(example.resample_button, Qt.MouseButton.LeftButton)
-    assert network.softmax(np.array([1000.0, 1000.0])) == pytest.approx([0.5, 0.5])
 
 
 def test_set_input_image_shrinks_any_picture_to_28x28(page):
@@ -161,7 +157,7 @@ def test_set_input_image_shrinks_any_picture_to_28x28(page):
 
 
 def test_play_walks_through_the_stages_and_stops_at_the_end(qtbot, page, monkeypatch):
-    page._play_timer.setInterval(5)
+    monkeypatch.setattr(network, "PLAY_INTERVAL_MS", 5)
     page.toggle_play()
     assert page.is_playing()
     qtbot.waitUntil(lambda: not page.is_playing(), timeout=3000)
@@ -179,7 +175,86 @@ def test_every_diagram_block_fits_above_its_labels(page, width):
     area = diagram._block_area_height()
     slot = width / len(STAGES)
     for stage in STAGES:
-        height, depth = diagram._block_size(stage, area, slot)
+        height, depth = diagram._block_size(stage.block(), area, slot)
         assert height + 0.6 * depth <= area * 0.95 + 4, stage.name
     # blocks of the same side are drawn the same height, whatever their channels
-    assert diagram._block_size(STAGES[0], area, slot)[0] == diagram._block_size(STAGES[1], area, slot)[0]
+    blocks = diagram.blocks()
+    assert diagram._block_size(blocks[0], area, slot)[0] == diagram._block_size(blocks[1], area, slot)[0]
+
+
+OTHER_CONFIG = TrainConfig(
+    conv_blocks=(ConvBlock(8, 3), ConvBlock(16, 3), ConvBlock(24, 5)),
+    conv_dropout=0.1,
+    dense_units=40,
+    dense_dropout=0.2,
+)
+
+
+@pytest.mark.parametrize("config", [TrainConfig(), OTHER_CONFIG, TrainConfig(model="fc")], ids=["seed", "other", "fc"])
+def test_stage_shapes_and_learned_numbers_equal_the_keras_model(config):
+    from visualizer.training.models import build_model
+
+    model = build_model(config)
+    stages = build_stages(config)
+    assert stages[0].kind == "input" and stages[0].shape == tuple(model.inputs[0].shape[1:])
+    assert stages[-1].kind == "softmax" and stages[-1].shape == tuple(model.outputs[0].shape[1:])
+    layer_stages = stages[1:-1]  # one stage per Keras layer between the input and the softmax
+    assert len(layer_stages) == len(model.layers)
+    for stage, layer in zip(layer_stages, model.layers):
+        assert stage.shape == tuple(layer.output.shape[1:]), layer.name
+        assert stage.params == layer.count_params(), layer.name
+        if stage.kind == "dropout":
+            assert stage.rate == pytest.approx(layer.rate)
+    assert total_params(stages) == model.count_params()
+
+
+def test_a_changed_config_changes_the_stages():
+    stages = build_stages(OTHER_CONFIG)
+    assert [stage.kind for stage in stages] == [
+        "input", "conv", "pool", "conv", "pool", "conv", "pool", "dropout", "flatten", "dense", "dropout", "dense",
+        "softmax",
+    ]
+    assert [stage.shape for stage in stages if stage.kind in ("conv", "pool")] == [
+        (28, 28, 8), (14, 14, 8), (14, 14, 16), (7, 7, 16), (7, 7, 24), (3, 3, 24),
+    ]
+    assert [stage.rate for stage in stages if stage.kind == "dropout"] == [0.1, 0.2]
+    flatten, dense = stages[8], stages[9]
+    assert flatten.shape == (3 * 3 * 24,) and "216" in flatten.text and "1567" not in flatten.text
+    assert dense.shape == (40,) and dense.params == 216 * 40 + 40
+    assert "Conv2D(filters=24, kernel_size=5" in stages[5].keras
+    assert "third convolution" in stages[5].text and "5 × 5 × 16" in stages[5].heading
+    assert stages[7].name == "Dropout 10%" and "0.1" in stages[7].text
+    assert stages[10].name == "Dropout 20%" and "1 / (1 − 0.2) = 1.25" in stages[10].text
+    dropout_only = build_stages(TrainConfig(dense_dropout=0.25))
+    assert [s.rate for s in dropout_only if s.kind == "dropout"] == [0.3, 0.25]
+
+
+def test_the_page_follows_its_config(qtbot, page):
+    picture = np.ones((28, 28))
+    page.set_input_image(picture, "all white")
+    page.set_step(3)
+    page.set_config(OTHER_CONFIG)
+    assert page.step_count() == len(build_stages(OTHER_CONFIG)) == 13
+    assert page.current_step() == 3 and page.current_stage().shape == (14, 14, 16)
+    assert "16 filters of 3 × 3 × 8" in page.explanation.text()
+    assert page.total.text() == f"{total_params(build_stages(OTHER_CONFIG)):,} learned numbers"
+    assert [block.shape for block in page.diagram.blocks()] == [s.shape for s in build_stages(OTHER_CONFIG)]
+    page.set_step(8)
+    flatten = page.current_example()
+    assert "(row × 3 + column) × 24 + channel" in " ".join(label.text() for label in flatten.findChildren(QLabel))
+    page.set_step(0)
+    assert "all white" in page.current_example().grid.caption(), "the input picture stays"
+    page.set_config(TrainConfig(model="fc"))
+    assert [s.kind for s in page.stages] == ["input", "flatten", "dense", "dense", "softmax"]
+    page.step(100)
+    assert page.current_step() == 4 and page.current_stage().kind == "softmax"
+
+
+def test_the_page_opens_without_keras():
+    code = (
+        "import sys; from PyQt6.QtWidgets import QApplication; app = QApplication([]);"
+        "from visualizer.ui.demos.network import NetworkPage; NetworkPage().set_step(6);"
+        "print(sorted({'keras', 'tensorflow'} & set(sys.modules)))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    assert run.stdout.strip() == "[]", run.stdout

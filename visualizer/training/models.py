@@ -6,10 +6,8 @@ and the probes look layers up by them.
 
 from __future__ import annotations
 
+from visualizer.training.architecture import INPUT_SHAPE, Layer, network_layers
 from visualizer.training.config import TrainConfig
-
-INPUT_SHAPE = (28, 28, 1)
-CLASS_COUNT = 10
 
 _OPTIMIZER_CLASSES = {
     "adam": "Adam",
@@ -19,44 +17,38 @@ _OPTIMIZER_CLASSES = {
 }
 
 
+def _keras_layer(layer: Layer):
+    """The keras.layers object that ``layer`` describes."""
+    from keras import layers
+
+    if layer.kind == "conv":
+        return layers.Conv2D(
+            layer.units, layer.window, padding=layer.padding, activation=layer.activation, name=layer.name
+        )
+    if layer.kind == "pool":
+        return layers.MaxPooling2D(pool_size=layer.window, padding=layer.padding, name=layer.name)
+    if layer.kind == "dropout":
+        return layers.Dropout(layer.rate, name=layer.name)
+    if layer.kind == "flatten":
+        return layers.Flatten(name=layer.name)
+    if layer.kind == "dense":
+        return layers.Dense(layer.units, activation=layer.activation, name=layer.name)
+    raise ValueError(f"no Keras layer for a layer of kind {layer.kind!r}")
+
+
 def build_model(config: TrainConfig):
     """A compiled keras.Model for ``config``: sparse categorical cross-entropy, accuracy.
 
-    The default config gives exactly the seed's CNN:
+    The layers are those of :func:`visualizer.training.architecture.network_layers`; the default
+    config gives exactly the seed's CNN:
     Conv2D(64, 2, same, relu) - MaxPool(2) - Conv2D(32, 2, same, relu) - MaxPool(2) - Dropout(0.3)
     - Flatten - Dense(256, relu) - Dropout(0.5) - Dense(10, softmax).
     """
     import keras
-    from keras import layers
 
-    stack: list = [keras.Input(shape=INPUT_SHAPE, name="image")]
-    if config.model == "cnn":
-        for number, block in enumerate(config.conv_blocks, start=1):
-            stack.append(
-                layers.Conv2D(
-                    block.filters,
-                    block.kernel_size,
-                    padding="same",
-                    activation="relu",
-                    name=f"conv{number}",
-                )
-            )
-            stack.append(layers.MaxPooling2D(pool_size=2, name=f"pool{number}"))
-        stack += [
-            layers.Dropout(config.conv_dropout, name="dropout1"),
-            layers.Flatten(name="flatten"),
-            layers.Dense(config.dense_units, activation="relu", name="dense1"),
-            layers.Dropout(config.dense_dropout, name="dropout2"),
-        ]
-        name = "seed_cnn"
-    else:
-        stack += [
-            layers.Flatten(name="flatten"),
-            layers.Dense(config.fc_units, activation="relu", name="dense1"),
-        ]
-        name = "seed_fc"
-    stack.append(layers.Dense(CLASS_COUNT, activation="softmax", name="output"))
-
+    stack = [keras.Input(shape=INPUT_SHAPE, name="image")]
+    stack += [_keras_layer(layer) for layer in network_layers(config)]
+    name = "seed_cnn" if config.model == "cnn" else "seed_fc"
     model = keras.Sequential(stack, name=name)
     optimizer_class = getattr(keras.optimizers, _OPTIMIZER_CLASSES[config.optimizer])
     model.compile(
