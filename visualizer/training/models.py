@@ -6,17 +6,11 @@ and the probes look layers up by them.
 
 from __future__ import annotations
 
-from visualizer.training.config import TrainConfig
+from visualizer.training.config import OPTIMIZER_TITLES, TrainConfig
+from visualizer.training.data import CLASS_NAMES, IMAGE_SIDE
 
-INPUT_SHAPE = (28, 28, 1)
-CLASS_COUNT = 10
-
-_OPTIMIZER_CLASSES = {
-    "adam": "Adam",
-    "sgd": "SGD",
-    "rmsprop": "RMSprop",
-    "adamw": "AdamW",
-}
+INPUT_SHAPE = (IMAGE_SIDE, IMAGE_SIDE, 1)
+CLASS_COUNT = len(CLASS_NAMES)
 
 
 def build_model(config: TrainConfig):
@@ -58,7 +52,7 @@ def build_model(config: TrainConfig):
     stack.append(layers.Dense(CLASS_COUNT, activation="softmax", name="output"))
 
     model = keras.Sequential(stack, name=name)
-    optimizer_class = getattr(keras.optimizers, _OPTIMIZER_CLASSES[config.optimizer])
+    optimizer_class = getattr(keras.optimizers, OPTIMIZER_TITLES[config.optimizer])
     model.compile(
         optimizer=optimizer_class(learning_rate=config.learning_rate),
         loss="sparse_categorical_crossentropy",

@@ -43,6 +43,13 @@ class _Cell:
         self.value = value
 
 
+class _Stage:
+    """What the run is doing, in words, for the message should it fail."""
+
+    def __init__(self) -> None:
+        self.doing = "starting"
+
+
 class RunControl:
     """Lets other threads pause, resume and stop a run and choose its probe image.
 
@@ -116,11 +123,11 @@ def run(
     ``probes=False`` sends no ProbeSnapshot at all, for callers that show none.
     """
     control = control or RunControl()
-    stage = ["starting"]  # what the run was doing, for the failure message
+    stage = _Stage()
     try:
         result = _train(config, on_event, control, save_to, probes, stage)
     except Exception as error:  # the boundary: every failure becomes an event for people
-        result = RunFailed(message=explain_failure(error, stage[0]), traceback=traceback.format_exc())
+        result = RunFailed(message=explain_failure(error, stage.doing), traceback=traceback.format_exc())
     try:
         on_event(result)
     except Exception:  # a broken listener must not turn a finished run into an exception
@@ -191,12 +198,12 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     )
 
 
-def _train(config, on_event, control, save_to, probes, stage) -> RunFinished:
-    stage[0] = "reading the data"
+def _train(config, on_event, control, save_to, probes, stage: _Stage) -> RunFinished:
+    stage.doing = "reading the data"
     on_event(Status("Reading Fashion-MNIST…"))
     data = prepare_data(config)
 
-    stage[0] = "loading Keras"
+    stage.doing = "loading Keras"
     on_event(Status(f"Loading Keras with the {_backend_being_loaded()} backend…"))
     import keras
 
@@ -205,7 +212,7 @@ def _train(config, on_event, control, save_to, probes, stage) -> RunFinished:
     backend = keras.backend.backend()
     device, device_note = describe_device(backend)
 
-    stage[0] = "building the model"
+    stage.doing = "building the model"
     on_event(Status("Building the model…"))
     from visualizer.training.models import describe_model, build_model
     from visualizer.training.probes import Probe
@@ -233,7 +240,7 @@ def _train(config, on_event, control, save_to, probes, stage) -> RunFinished:
         )
     )
 
-    stage[0] = "training"
+    stage.doing = "training"
     from visualizer.training.live import LiveCallback
 
     live = LiveCallback(
@@ -271,7 +278,7 @@ def _train(config, on_event, control, save_to, probes, stage) -> RunFinished:
             model_path=None,
         )
     logs = live.last_epoch_logs
-    stage[0] = "saving the model"
+    stage.doing = "saving the model"
     on_event(Status("Saving the model…"))
     if save_to is not None:
         path = Path(save_to)

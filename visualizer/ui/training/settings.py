@@ -22,13 +22,10 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.training.config import OPTIMIZERS, ConvBlock, TrainConfig
-from visualizer.training.data import FILE_NAMES, candidate_sources
+from visualizer.training.config import MODEL_TITLES, OPTIMIZER_TITLES, OPTIMIZERS, ConvBlock, TrainConfig
+from visualizer.training.data import FILE_NAMES, FULL_TRAIN_COUNT, IMAGE_SIDE, candidate_sources
 
 MAX_BLOCKS = 4
-IMAGE_SIDE = 28
-MODEL_CHOICES = (("cnn", "CNN (the seed's)"), ("fc", "Fully connected (seed's baseline)"))
-OPTIMIZER_TITLES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW"}
 _OTHER_FOLDER = "__other__"
 
 
@@ -130,7 +127,7 @@ class SettingsForm(QWidget):
         model_box = QGroupBox("Model")
         model_form = QFormLayout(model_box)
         self.model = QComboBox()
-        for kind, title in MODEL_CHOICES:
+        for kind, (title, _short) in MODEL_TITLES.items():
             self.model.addItem(title, kind)
         self.model.setToolTip("The seed notebook's CNN, or its fully connected network for comparison")
         model_form.addRow("Network", self.model)
@@ -210,7 +207,7 @@ class SettingsForm(QWidget):
         train_form.addRow("Learning rate", self.learning_rate)
         self.optimizer = QComboBox()
         for name in OPTIMIZERS:
-            self.optimizer.addItem(OPTIMIZER_TITLES.get(name, name), name)
+            self.optimizer.addItem(OPTIMIZER_TITLES[name], name)
         self.optimizer.setCurrentIndex(OPTIMIZERS.index(defaults.optimizer))
         self.optimizer.setToolTip("How each step uses the gradient (the seed uses Adam)")
         train_form.addRow("Optimizer", self.optimizer)
@@ -260,7 +257,7 @@ class SettingsForm(QWidget):
     @staticmethod
     def _limit(tip: str) -> QSpinBox:
         spin = QSpinBox()
-        spin.setRange(0, 60000)
+        spin.setRange(0, FULL_TRAIN_COUNT)
         spin.setSingleStep(1000)
         spin.setSpecialValueText("all")
         spin.setToolTip(tip + "; 'all' uses every image")
@@ -300,8 +297,8 @@ class SettingsForm(QWidget):
 
     def describe(self) -> str:
         """A short name for a run with these settings, for the results table."""
-        kind = self.model.currentData()
-        return "CNN" if kind == "cnn" else "Fully connected"
+        _title, short = MODEL_TITLES[self.model.currentData()]
+        return short
 
     # -- reacting ----------------------------------------------------------------------------
     def _on_any_changed(self, *_args) -> None:
