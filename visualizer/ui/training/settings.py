@@ -22,8 +22,19 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.training.config import MODEL_TITLES, OPTIMIZER_TITLES, OPTIMIZERS, ConvBlock, TrainConfig
-from visualizer.training.data import FILE_NAMES, FULL_TRAIN_COUNT, IMAGE_SIDE, candidate_sources
+from visualizer.training.config import (
+    MODEL_TITLES,
+    OPTIMIZER_TITLES,
+    OPTIMIZERS,
+    ConvBlock,
+    TrainConfig,
+)
+from visualizer.training.data import (
+    FILE_NAMES,
+    FULL_TRAIN_COUNT,
+    IMAGE_SIDE,
+    candidate_sources,
+)
 
 MAX_BLOCKS = 4
 _OTHER_FOLDER = "__other__"
