@@ -11,7 +11,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from visualizer.ui.training.history import RunHistory
-from visualizer.ui.widgets.buttons import push_button
+from visualizer.ui.widgets.plain import push_button
 
 TRAIN_COLOUR = (31, 119, 180)
 VALIDATION_COLOUR = (255, 127, 14)

@@ -10,20 +10,13 @@ from PyQt6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QProgressBar,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
 
 from visualizer.ui.training.controller import RunState
 from visualizer.ui.training.settings import SettingsForm
-from visualizer.ui.widgets.buttons import push_button
-
-
-def _label(text: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label
+from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
 
 
 class RunPanel(QWidget):
@@ -32,10 +25,7 @@ class RunPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = SettingsForm()
-        self._settings_scroll = QScrollArea()
-        self._settings_scroll.setWidget(self.settings)
-        self._settings_scroll.setWidgetResizable(True)
-        self._settings_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self._settings_scroll = scroll_area(self.settings, sideways=False)
         self._fit_settings_column()
 
         self.train_button = push_button("▶ Train", "Train a new model with these settings (Ctrl+Enter)")
@@ -59,9 +49,9 @@ class RunPanel(QWidget):
         layout.addWidget(self._build_status_box())
 
     def _build_status_box(self) -> QGroupBox:
-        self.status_label = _label("Ready: choose settings and press Train.")
-        self.device_label = _label("Device: shown when the run starts")
-        self.data_label = _label()
+        self.status_label = wrapping_label("Ready: choose settings and press Train.")
+        self.device_label = wrapping_label("Device: shown when the run starts")
+        self.data_label = wrapping_label()
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)
         self.progress.setFormat("")

@@ -7,13 +7,13 @@ diverging map for signed weights.
 from __future__ import annotations
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from visualizer.training.events import ProbeSnapshot
 from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.buttons import push_button
 from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic, kernel_mosaic
 from visualizer.ui.widgets.mosaic_view import MosaicView
+from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
 from visualizer.ui.widgets.prediction_view import PredictionView, prediction_caption
 from visualizer.ui.widgets.probe_view import ProbeImageView
 
@@ -43,19 +43,6 @@ def snapshot_title(snapshot: ProbeSnapshot) -> str:
     return f"Test image #{snapshot.probe_index} · {when}"
 
 
-def _caption(text: str) -> QLabel:
-    label = QLabel(text)
-    label.setWordWrap(True)
-    return label
-
-
-def _scrolling(view: MosaicView) -> QScrollArea:
-    scroll = QScrollArea()
-    scroll.setWidget(view)
-    scroll.setWidgetResizable(True)
-    return scroll
-
-
 class ProbeView(QWidget):
     """The probe image, its true label, and the model's current belief as one bar per class."""
 
@@ -63,7 +50,7 @@ class ProbeView(QWidget):
         super().__init__(parent)
         self.image_view = ProbeImageView()
         self.image_view.setFixedHeight(150)
-        self.caption = _caption("No image yet: press Train.")
+        self.caption = wrapping_label("No image yet: press Train.")
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.prediction = PredictionView()
         layout = QVBoxLayout(self)
@@ -84,24 +71,32 @@ class ProbeView(QWidget):
         )
 
 
-class FeatureMapsTab(QWidget):
-    """The probe beside every conv layer's maps. Emits ``savePngRequested(view, file name)``."""
+class SnapshotTab(QWidget):
+    """A tab that draws a probe snapshot when given one (its ``show_snapshot(snapshot)``) and
+    offers to save its picture: it emits ``savePngRequested(view, file name)`` for the page to
+    ask where."""
 
     savePngRequested = pyqtSignal(QWidget, str)
+
+    def _save_button(self, text: str, tip: str, view: QWidget, file_name: str) -> QPushButton:
+        return push_button(text, tip, lambda: self.savePngRequested.emit(view, file_name))
+
+
+class FeatureMapsTab(SnapshotTab):
+    """The probe beside every conv layer's maps."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.probe_view = ProbeView()
         self.probe_view.setFixedWidth(230)
         self.maps_view = MosaicView(columns=2)
-        self.maps_caption = _caption(MAPS_CAPTION)
+        self.maps_caption = wrapping_label(MAPS_CAPTION)
         column = QVBoxLayout()
         column.addWidget(self.maps_caption)
-        column.addWidget(_scrolling(self.maps_view), 1)
-        column.addWidget(push_button(
-            "Save feature maps as PNG…", "The feature maps as an image",
-            lambda: self.savePngRequested.emit(self.maps_view, "feature-maps.png"),
-        ), 0, Qt.AlignmentFlag.AlignRight)
+        column.addWidget(scroll_area(self.maps_view), 1)
+        save = self._save_button("Save feature maps as PNG…", "The feature maps as an image",
+                                 self.maps_view, "feature-maps.png")
+        column.addWidget(save, 0, Qt.AlignmentFlag.AlignRight)
         layout = QHBoxLayout(self)
         layout.addWidget(self.probe_view)
         layout.addLayout(column, 1)
@@ -120,27 +115,23 @@ class FeatureMapsTab(QWidget):
         self.probe_view.show_snapshot(snapshot)
 
 
-class KernelsTab(QWidget):
-    """Every conv layer's weights, one picture per layer on a colour scale symmetric about 0.
-    Emits ``savePngRequested(view, file name)``."""
-
-    savePngRequested = pyqtSignal(QWidget, str)
+class KernelsTab(SnapshotTab):
+    """Every conv layer's weights, one picture per layer on a colour scale symmetric about 0."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.kernels_view = MosaicView(columns=1)
-        self.kernels_caption = _caption(KERNELS_CAPTION)
+        self.kernels_caption = wrapping_label(KERNELS_CAPTION)
         # What the kernels show changes with every snapshot; it lives outside the plot, whose
         # layout would otherwise be recomputed on every frame.
         self.kernels_when = QLabel()
         layout = QVBoxLayout(self)
         layout.addWidget(self.kernels_caption)
         layout.addWidget(self.kernels_when)
-        layout.addWidget(_scrolling(self.kernels_view), 1)
-        layout.addWidget(push_button(
-            "Save kernels as PNG…", "The kernels as an image",
-            lambda: self.savePngRequested.emit(self.kernels_view, "kernels.png"),
-        ), 0, Qt.AlignmentFlag.AlignRight)
+        layout.addWidget(scroll_area(self.kernels_view), 1)
+        save = self._save_button("Save kernels as PNG…", "The kernels as an image",
+                                 self.kernels_view, "kernels.png")
+        layout.addWidget(save, 0, Qt.AlignmentFlag.AlignRight)
 
     def show_snapshot(self, snapshot: ProbeSnapshot) -> None:
         lut = colormaps.rgba_lookup_table(colormaps.DIVERGING)
