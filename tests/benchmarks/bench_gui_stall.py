@@ -78,8 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     ticks: list[tuple[float, bool]] = []  # (time, training has reached its first batch)
 
     def on_tick() -> None:
-        ticks.append((time.perf_counter(), page.history.batch_count > 0))
-        if page.state == "idle" and len(ticks) > 1:
+        ticks.append((time.perf_counter(), page.controller.history.batch_count > 0))
+        if page.controller.state == "idle" and len(ticks) > 1:
             timer.stop()
             app.quit()
 
@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     timer.timeout.connect(on_tick)
     timer.start()
     started = time.perf_counter()
-    page.train_button.click()
+    page.run_panel.train_button.click()
     if args.child_nice:
         import multiprocessing
 
@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     page.shutdown()
     total_s = time.perf_counter() - started
 
-    if page.result is None:
+    if page.controller.result is None:
         print(f"the run did not finish: {page.banner.message.text()}", file=sys.stderr)
         return 1
     loading, training = [], []
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     first_batch = next((t for t, is_training in ticks if is_training), ticks[-1][0])
     training_s = ticks[-1][0] - first_batch
     nice = f", child niced by {args.child_nice}" if args.child_nice else ""
-    print(f"device: {page.started.device}; {page.started.train_count:,} training images, "
+    print(f"device: {page.controller.started.device}; {page.controller.started.train_count:,} training images, "
           f"{args.epochs} epoch(s), tab '{args.tab}'{nice}; run took {total_s:.1f} s "
           f"({first_batch - started:.1f} s to the first batch)")
     print(summarise("start-up (TensorFlow loading, building, first tracing)", loading))
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     rate = page.snapshots_rendered / training_s if training_s > 0 else float("nan")
     print(f"snapshots drawn: {page.snapshots_rendered} in {training_s:.1f} s of training "
           f"= {rate:.1f} per second")
-    print(f"test accuracy {page.result.test_accuracy:.4f}")
+    print(f"test accuracy {page.controller.result.test_accuracy:.4f}")
     return 0
 
 

@@ -30,7 +30,7 @@ from visualizer.training.events import (
     Status,
 )
 from visualizer.ui.training.driver import RunDriver
-from visualizer.ui.training.mosaic import feature_map_mosaic
+from visualizer.ui.widgets.mosaic import feature_map_mosaic
 from visualizer.ui.training.panel import TrainingPage
 
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -203,8 +203,8 @@ def page_with(qtbot, model_file, owned_pages):
 
 
 def run_to_end(qtbot, page):
-    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: page.state == "idle", timeout=5000)
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: page.controller.state == "idle", timeout=5000)
 
 
 def test_settings_form_builds_the_seeds_config_by_default_and_follows_the_widgets(page_with):
@@ -250,48 +250,48 @@ def test_train_shows_loading_progress_curves_and_maps(page_with, qtbot):
     page, made = page_with()
     process_hold = {"at": 2}
 
-    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
     process = made[0]
     assert process.calls[0] == "start"
-    assert process.config.probe_index == page.probe_spin.value()
+    assert process.config.probe_index == page.probe_bar.probe_spin.value()
     process.hold_at = process_hold["at"]  # stop after the two loading statuses
-    assert not page.train_button.isEnabled() and not page.settings.isEnabled()
-    qtbot.waitUntil(lambda: "Loading Keras" in page.status_label.text(), timeout=3000)
-    assert page.progress.maximum() == 0  # busy: TensorFlow loads
+    assert not page.run_panel.train_button.isEnabled() and not page.settings.isEnabled()
+    qtbot.waitUntil(lambda: "Loading Keras" in page.run_panel.status_label.text(), timeout=3000)
+    assert page.run_panel.progress.maximum() == 0  # busy: TensorFlow loads
 
     process.hold_at = 1 + 2  # RunStarted and two batches
-    qtbot.waitUntil(lambda: page.history.batch_count == 2, timeout=3000)
-    assert "CPU" in page.device_label.text() and "cannot use it" in page.device_label.text()
-    assert "bundled subset" in page.data_label.text()
-    assert page.progress.format() == "Epoch 1/2 · batch 2/4"
-    assert page.progress.value() == 2 and page.progress.maximum() == 8
-    assert "images/s" in page.speed_label.text() and "left" in page.time_label.text()
-    qtbot.waitUntil(lambda: len(page.loss_plot.smooth_curve.getData()[0]) == 2, timeout=3000)
-    x, y = page.loss_plot.smooth_curve.getData()
+    qtbot.waitUntil(lambda: page.controller.history.batch_count == 2, timeout=3000)
+    assert "CPU" in page.run_panel.device_label.text() and "cannot use it" in page.run_panel.device_label.text()
+    assert "bundled subset" in page.run_panel.data_label.text()
+    assert page.run_panel.progress.format() == "Epoch 1/2 · batch 2/4"
+    assert page.run_panel.progress.value() == 2 and page.run_panel.progress.maximum() == 8
+    assert "images/s" in page.run_panel.speed_label.text() and "left" in page.run_panel.time_label.text()
+    qtbot.waitUntil(lambda: len(page.curves_tab.loss_plot.smooth_curve.getData()[0]) == 2, timeout=3000)
+    x, y = page.curves_tab.loss_plot.smooth_curve.getData()
     np.testing.assert_allclose(x, [0.25, 0.5])
     assert len(y) == 2
 
     page.tabs.setCurrentWidget(page.maps_tab)
-    qtbot.waitUntil(lambda: bool(page.maps_view.layer_images()), timeout=3000)
-    images = page.maps_view.layer_images()
+    qtbot.waitUntil(lambda: bool(page.maps_tab.maps_view.layer_images()), timeout=3000)
+    images = page.maps_tab.maps_view.layer_images()
     assert [image.shape for image in images] == [(231, 231, 4), (119, 119, 4), (59, 119, 4), (31, 63, 4)]
-    assert page.maps_view.layer_titles()[0] == "conv2d  28×28×64"
-    caption = page.probe_view.caption.text()
+    assert page.maps_tab.maps_view.layer_titles()[0] == "conv2d  28×28×64"
+    caption = page.maps_tab.probe_view.caption.text()
     assert "True: <b>Ankle boot</b>" in caption and "<b>Trouser</b> (wrong)" in caption
 
     process.hold_at = None
-    qtbot.waitUntil(lambda: page.state == "idle", timeout=5000)
-    x, _ = page.accuracy_plot.validation_curve.getData()
+    qtbot.waitUntil(lambda: page.controller.state == "idle", timeout=5000)
+    x, _ = page.curves_tab.accuracy_plot.validation_curve.getData()
     np.testing.assert_array_equal(x, [1, 2])
     page.tabs.setCurrentWidget(page.kernels_tab)
-    shapes = [image.shape for image in page.kernels_view.layer_images()]
+    shapes = [image.shape for image in page.kernels_tab.kernels_view.layer_images()]
     # 8 x 8 filters of 2x2 drawn 8x8 pixels each; 32 filters x 64 input channels
     assert shapes == [(71, 71, 4), (287, 575, 4)]
-    assert page.kernels_view.minimumHeight() >= 71 + 287  # the tab scrolls rather than shrink them
-    assert page.train_button.isEnabled() and page.settings.isEnabled()
-    assert page.save_model_button.isEnabled()
-    assert page.results_rows()[-1][0].startswith("CNN — 2 epochs")
-    assert page.results_rows()[-1][3] == "0.8200"
+    assert page.kernels_tab.kernels_view.minimumHeight() >= 71 + 287  # the tab scrolls rather than shrink them
+    assert page.run_panel.train_button.isEnabled() and page.settings.isEnabled()
+    assert page.results_tab.save_model_button.isEnabled()
+    assert page.results_tab.results_rows()[-1][0].startswith("CNN — 2 epochs")
+    assert page.results_tab.results_rows()[-1][3] == "0.8200"
     assert "join" in process.calls
 
 
@@ -300,7 +300,7 @@ def test_results_table_keeps_the_seeds_rows_and_one_row_per_finished_run(page_wi
     run_to_end(qtbot, page)
     page.settings.model.setCurrentIndex(page.settings.model.findData("fc"))
     run_to_end(qtbot, page)
-    rows = page.results_rows()
+    rows = page.results_tab.results_rows()
     assert rows[0] == ["Fully connected network - After 5 Epochs (seed notebook)",
                        "0.8923", "0.2935", "0.8731", "0.2432"]
     assert rows[1] == ["Convolutional network - After 5 Epochs (seed notebook)",
@@ -310,22 +310,22 @@ def test_results_table_keeps_the_seeds_rows_and_one_row_per_finished_run(page_wi
 
 def test_pause_resume_and_stop_call_through_and_stop_offers_to_save(page_with, qtbot):
     page, made = page_with()
-    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
     process = made[0]
     process.hold_at = 5
-    qtbot.waitUntil(lambda: page.history.batch_count == 2, timeout=3000)
-    qtbot.mouseClick(page.pause_button, Qt.MouseButton.LeftButton)
-    assert process.calls[-1] == "pause" and page.pause_button.text().endswith("Resume")
+    qtbot.waitUntil(lambda: page.controller.history.batch_count == 2, timeout=3000)
+    qtbot.mouseClick(page.run_panel.pause_button, Qt.MouseButton.LeftButton)
+    assert process.calls[-1] == "pause" and page.run_panel.pause_button.text().endswith("Resume")
     page.toggle_play()  # what the window's Space shortcut calls
-    assert process.calls[-1] == "resume" and page.pause_button.text().endswith("Pause")
-    qtbot.mouseClick(page.stop_button, Qt.MouseButton.LeftButton)
+    assert process.calls[-1] == "resume" and page.run_panel.pause_button.text().endswith("Pause")
+    qtbot.mouseClick(page.run_panel.stop_button, Qt.MouseButton.LeftButton)
     assert process.calls[-1] == "stop"
-    assert not page.stop_button.isEnabled() and "Stopping" in page.status_label.text()
-    qtbot.waitUntil(lambda: page.state == "idle", timeout=3000)
-    assert page.result.stopped_early
+    assert not page.run_panel.stop_button.isEnabled() and "Stopping" in page.run_panel.status_label.text()
+    qtbot.waitUntil(lambda: page.controller.state == "idle", timeout=3000)
+    assert page.controller.result.stopped_early
     assert page.banner.isVisible() and page.banner.kind == "info"
     assert "kept" in page.banner.message.text() and page.banner.action.text() == "Save model…"
-    assert "stopped early" in page.results_rows()[-1][0]
+    assert "stopped early" in page.results_tab.results_rows()[-1][0]
 
 
 def test_run_failed_shows_a_red_banner_with_details_and_train_works_again(page_with, qtbot):
@@ -338,28 +338,28 @@ def test_run_failed_shows_a_red_banner_with_details_and_train_works_again(page_w
     assert page.banner.details_button.isVisible()
     qtbot.mouseClick(page.banner.details_button, Qt.MouseButton.LeftButton)
     assert page.banner.details.isVisible() and "DataError" in page.banner.details.toPlainText()
-    assert "DataError" in page.log_text.toPlainText()
-    assert page.train_button.isEnabled()
+    assert "DataError" in page.results_tab.log_text.toPlainText()
+    assert page.run_panel.train_button.isEnabled()
     run_to_end(qtbot, page)
     assert len(made) == 2
 
 
 def test_a_process_that_dies_silently_becomes_a_message(page_with, qtbot):
     page, made = page_with([[Status("Loading…")]] + [[]] * 50)
-    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
     made[0].alive = False
-    qtbot.waitUntil(lambda: page.state == "idle", timeout=3000)
+    qtbot.waitUntil(lambda: page.controller.state == "idle", timeout=3000)
     assert page.banner.kind == "error" and "ended without" in page.banner.message.text()
 
 
 def test_changing_the_probe_calls_set_probe(page_with, qtbot):
     page, made = page_with()
-    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
     process = made[0]
     process.hold_at = 3
-    qtbot.waitUntil(lambda: page.started is not None, timeout=3000)
-    assert page.probe_spin.maximum() == 31  # 32 test images
-    page.probe_spin.setValue(7)
+    qtbot.waitUntil(lambda: page.controller.started is not None, timeout=3000)
+    assert page.probe_bar.probe_spin.maximum() == 31  # 32 test images
+    page.probe_bar.probe_spin.setValue(7)
     assert process.calls[-1] == ("set_probe", 7)
     page.shutdown()
 
@@ -368,23 +368,23 @@ def test_replay_slider_shows_the_epoch_one_snapshot(page_with, qtbot):
     page, _ = page_with()
     page.tabs.setCurrentWidget(page.maps_tab)
     run_to_end(qtbot, page)
-    slider = page.replay_slider
+    slider = page.probe_bar.replay_slider
     assert (slider.minimum(), slider.maximum(), slider.value()) == (0, 2, 2)
-    assert page.replay_label.text() == "Live"
+    assert page.probe_bar.replay_label.text() == "Live"
     slider.setValue(0)
-    assert page.replay_label.text() == "End of epoch 1 (of 2)"
-    shown = page.shown_snapshot()
+    assert page.probe_bar.replay_label.text() == "End of epoch 1 (of 2)"
+    shown = page.controller.shown_snapshot()
     assert shown.epoch == 1 and shown.end_of_epoch
     # the maps are drawn from epoch 1's maps (which differ from the live ones, scaled by 2)
     expected = feature_map_mosaic(shown.feature_maps[0].maps)
-    drawn = page.maps_view.layer_images()[0]
+    drawn = page.maps_tab.maps_view.layer_images()[0]
     assert drawn.shape[:2] == expected.shape
-    assert "end of epoch 1" in page.probe_view.caption.text()
+    assert "end of epoch 1" in page.maps_tab.probe_view.caption.text()
     page.tabs.setCurrentWidget(page.kernels_tab)
-    assert "end of epoch 1" in page.kernels_when.text()
-    qtbot.mouseClick(page.live_button, Qt.MouseButton.LeftButton)
-    assert slider.value() == 2 and page.replay_label.text() == "Live"
-    assert "end of epoch 2" in page.kernels_when.text()
+    assert "end of epoch 1" in page.kernels_tab.kernels_when.text()
+    qtbot.mouseClick(page.probe_bar.live_button, Qt.MouseButton.LeftButton)
+    assert slider.value() == 2 and page.probe_bar.replay_label.text() == "Live"
+    assert "end of epoch 2" in page.kernels_tab.kernels_when.text()
 
 
 def test_a_network_without_conv_layers_says_why_there_are_no_maps(page_with, qtbot):
@@ -393,10 +393,10 @@ def test_a_network_without_conv_layers_says_why_there_are_no_maps(page_with, qtb
     page, _ = page_with(no_conv)
     page.tabs.setCurrentWidget(page.maps_tab)
     run_to_end(qtbot, page)
-    assert page.maps_view.layer_images() == []
-    assert "no convolution layers" in page.maps_caption.text()
+    assert page.maps_tab.maps_view.layer_images() == []
+    assert "no convolution layers" in page.maps_tab.maps_caption.text()
     page.tabs.setCurrentWidget(page.kernels_tab)
-    assert "no convolution layers" in page.kernels_caption.text()
+    assert "no convolution layers" in page.kernels_tab.kernels_caption.text()
 
 
 def test_save_model_copies_the_run_model_atomically(page_with, qtbot, tmp_path, model_file, monkeypatch):
@@ -405,7 +405,7 @@ def test_save_model_copies_the_run_model_atomically(page_with, qtbot, tmp_path, 
     destination = tmp_path / "saved" / "fashion"
     destination.parent.mkdir()
     monkeypatch.setattr(page, "_ask_path", lambda *args: str(destination))
-    qtbot.mouseClick(page.save_model_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.results_tab.save_model_button, Qt.MouseButton.LeftButton)
     saved = destination.with_suffix(".keras")
     assert saved.read_bytes() == open(model_file, "rb").read()
     assert os.listdir(destination.parent) == ["fashion.keras"]  # no temporary left behind
@@ -415,10 +415,10 @@ def test_save_model_copies_the_run_model_atomically(page_with, qtbot, tmp_path, 
 def test_the_next_run_deletes_the_previous_temporary_model(page_with, qtbot, model_file):
     page, _ = page_with()
     run_to_end(qtbot, page)
-    assert os.path.exists(model_file) and page.save_model_button.isEnabled()
-    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    assert os.path.exists(model_file) and page.results_tab.save_model_button.isEnabled()
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
     assert not os.path.exists(os.path.dirname(model_file))  # file and its folder
-    assert not page.save_model_button.isEnabled()
+    assert not page.results_tab.save_model_button.isEnabled()
     page.shutdown()
 
 
@@ -427,7 +427,7 @@ def test_shutdown_deletes_the_unsaved_temporary_model(page_with, qtbot, model_fi
     run_to_end(qtbot, page)
     page.shutdown()
     assert not os.path.exists(model_file) and not os.path.exists(os.path.dirname(model_file))
-    assert not page.save_model_button.isEnabled()
+    assert not page.results_tab.save_model_button.isEnabled()
 
 
 def test_save_model_into_a_missing_folder_says_so(page_with, qtbot, tmp_path, monkeypatch):
@@ -443,7 +443,7 @@ def test_export_curves_as_csv(page_with, qtbot, tmp_path, monkeypatch):
     run_to_end(qtbot, page)
     path = tmp_path / "curves.csv"
     monkeypatch.setattr(page, "_ask_path", lambda *args: str(path))
-    qtbot.mouseClick(page.export_csv_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.curves_tab.export_csv_button, Qt.MouseButton.LeftButton)
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
     assert [row["kind"] for row in rows].count("batch") == 2 * STEPS
     epochs = [row for row in rows if row["kind"] == "epoch"]
@@ -459,28 +459,28 @@ def test_save_plot_as_png(page_with, qtbot, tmp_path, monkeypatch):
     run_to_end(qtbot, page)
     path = tmp_path / "loss.png"
     monkeypatch.setattr(page, "_ask_path", lambda *args: str(path))
-    page._ask_save_png(page.loss_plot, "loss.png")
+    page._ask_save_png(page.curves_tab.loss_plot, "loss.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_hovering_a_curve_reads_its_value(page_with, qtbot):
     page, _ = page_with()
     run_to_end(qtbot, page)
-    plot = page.loss_plot
+    plot = page.curves_tab.loss_plot
     assert plot.readout_text() == ""
     scene_point = plot.getPlotItem().vb.mapViewToScene(QPointF(0.52, 1.0))
     plot._on_scene_mouse_moved(scene_point)  # what moving the mouse there does
     text = plot.readout_text()
     assert text.startswith("epoch 0.500\n")  # the nearest batch point: epoch 1, batch 2 of 4
-    assert f"loss {page.history.batch('loss')[1]:.4f}" in text
-    assert f"smoothed {page.history.batch('smooth_loss')[1]:.4f}" in text
+    assert f"loss {page.controller.history.batch('loss')[1]:.4f}" in text
+    assert f"smoothed {page.controller.history.batch('smooth_loss')[1]:.4f}" in text
     tip = plot.validation_curve.scatter.opts["tip"](2, 0.55, None)
     assert tip == "epoch 2, validation loss: 0.5500"
 
 
 def test_shutdown_terminates_a_run_that_does_not_stop(page_with, qtbot):
     page, made = page_with([[Status("Loading…")]] + [[]] * 1000, ignores_stop=True)
-    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
     page.driver.shutdown(grace_s=0.2)
     calls = made[0].calls
     assert "stop" in calls and calls.index("terminate") > calls.index("stop")
@@ -512,14 +512,14 @@ def test_curves_and_maps_are_redrawn_a_few_times_a_second_not_on_every_frame(
     chunks = scripted_run()[:3] + batches + [[RunFinished(False, 1, 0.4, 0.8, 0.5, 0.8, 1.0, None)]]
     page, _ = page_with(chunks)
     draws = []
-    original = page.loss_plot.show_history
-    monkeypatch.setattr(page.loss_plot, "show_history", lambda *a: (draws.append(1), original(*a)))
+    original = page.curves_tab.loss_plot.show_history
+    monkeypatch.setattr(page.curves_tab.loss_plot, "show_history", lambda *a: (draws.append(1), original(*a)))
     page.tabs.setCurrentWidget(page.maps_tab)
     run_to_end(qtbot, page)
-    assert len(page.loss_plot.smooth_curve.getData()[0]) == 40  # every point is there at the end
+    assert len(page.curves_tab.loss_plot.smooth_curve.getData()[0]) == 40  # every point is there at the end
     assert len(draws) < 40 / 2  # 40 frames of about 30 ms: a redraw every 200 ms or so
     assert 2 <= page.snapshots_rendered < 40 * 0.75  # at most one every 100 ms
-    assert "batch 40" in page.probe_view.caption.text()  # but always the newest in the end
+    assert "batch 40" in page.maps_tab.probe_view.caption.text()  # but always the newest in the end
 
 
 def test_a_hidden_page_draws_nothing_until_it_is_shown_again(page_with, qtbot):
@@ -527,16 +527,16 @@ def test_a_hidden_page_draws_nothing_until_it_is_shown_again(page_with, qtbot):
     page.tabs.setCurrentWidget(page.maps_tab)
     page.hide()
     run_to_end(qtbot, page)
-    assert len(page.loss_plot.smooth_curve.getData()[0] or []) == 0
-    assert page.snapshots_rendered == 0 and page.history.batch_count == 2 * STEPS
+    assert len(page.curves_tab.loss_plot.smooth_curve.getData()[0] or []) == 0
+    assert page.snapshots_rendered == 0 and page.controller.history.batch_count == 2 * STEPS
     page.show()
-    assert len(page.loss_plot.smooth_curve.getData()[0]) == 2 * STEPS
+    assert len(page.curves_tab.loss_plot.smooth_curve.getData()[0]) == 2 * STEPS
     assert page.snapshots_rendered == 1
 
 
 def test_closing_the_page_stops_a_running_training(page_with, qtbot, monkeypatch):
     page, made = page_with([[Status("Loading…")]] + [[]] * 1000, ignores_stop=True)
-    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
     assert page.driver.running
     quick_shutdown = page.driver.shutdown
     monkeypatch.setattr(page.driver, "shutdown", lambda: quick_shutdown(grace_s=0.2))

@@ -8,7 +8,7 @@ import pytest
 
 from visualizer.training.events import BatchEnd, EpochEnd
 from visualizer.ui.training.history import SMOOTHING, RunHistory
-from visualizer.ui.training.mosaic import (
+from visualizer.ui.widgets.mosaic import (
     colourise,
     feature_map_mosaic,
     grid_shape,

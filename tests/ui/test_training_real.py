@@ -27,30 +27,30 @@ def test_a_tiny_real_run_fills_the_page_and_leaves_nothing_running(qtbot, tmp_pa
     form.test_limit.setValue(32)
     page.tabs.setCurrentWidget(page.maps_tab)
 
-    qtbot.mouseClick(page.train_button, Qt.MouseButton.LeftButton)
-    assert page.state == "running"
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
+    assert page.controller.state == "running"
     try:
-        qtbot.waitUntil(lambda: page.state == "idle", timeout=120000)
+        qtbot.waitUntil(lambda: page.controller.state == "idle", timeout=120000)
     finally:
         if page.driver.running:
             page.shutdown()
 
     assert page.banner.kind == "info", page.banner.message.text() + page.banner.details.toPlainText()
-    assert page.result is not None and not page.result.stopped_early
-    assert page.started.train_count == 64 and page.started.test_count == 32
-    assert page.history.batch_count >= 1 and len(page.history.epochs) == 1
-    assert page.history.replay_epochs() == [1]
-    titles = page.maps_view.layer_titles()
+    assert page.controller.result is not None and not page.controller.result.stopped_early
+    assert page.controller.started.train_count == 64 and page.controller.started.test_count == 32
+    assert page.controller.history.batch_count >= 1 and len(page.controller.history.epochs) == 1
+    assert page.controller.history.replay_epochs() == [1]
+    titles = page.maps_tab.maps_view.layer_titles()
     assert len(titles) == 4 and "28×28×64" in titles[0] and "7×7×32" in titles[3]
-    assert page.maps_view.layer_images()[0].shape == (231, 231, 4)
+    assert page.maps_tab.maps_view.layer_images()[0].shape == (231, 231, 4)
     page.tabs.setCurrentWidget(page.kernels_tab)
-    assert [image.shape for image in page.kernels_view.layer_images()] == [(71, 71, 4), (287, 575, 4)]
-    assert page.results_rows()[-1][0] == "CNN — 1 epoch, 64 training images"
+    assert [image.shape for image in page.kernels_tab.kernels_view.layer_images()] == [(71, 71, 4), (287, 575, 4)]
+    assert page.results_tab.results_rows()[-1][0] == "CNN — 1 epoch, 64 training images"
 
     destination = tmp_path / "model.keras"
-    page.save_model(str(destination))
+    page.controller.save_model(str(destination))
     assert destination.stat().st_size > 1000
-    temporary_model = page.result.model_path
+    temporary_model = page.controller.result.model_path
     page.shutdown()  # what closing the window does: waits for the child, deletes the temporary model
     assert not page.driver.running and not page.driver.exiting
     assert not os.path.exists(temporary_model)

@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-OPTIMIZERS = ("adam", "sgd", "rmsprop", "adamw")
-MODEL_KINDS = ("cnn", "fc")
+# Each optimizer's name in the settings, with its title, which is also its Keras class name.
+OPTIMIZER_TITLES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW"}
+OPTIMIZERS = tuple(OPTIMIZER_TITLES)
+# Each network's name in the settings, with its title in the menu and its short title in results.
+MODEL_TITLES = {
+    "cnn": ("CNN (the seed's)", "CNN"),
+    "fc": ("Fully connected (seed's baseline)", "Fully connected"),
+}
+MODEL_KINDS = tuple(MODEL_TITLES)
 
 
 @dataclass(frozen=True)

@@ -34,6 +34,7 @@ CLASS_NAMES = (
     "Ankle boot",
 )
 IMAGE_SIDE = 28
+FULL_TRAIN_COUNT = 60000  # images in the whole training split
 
 # The four standard files, by role. Each may also be stored unpacked, without ".gz".
 FILE_NAMES = {

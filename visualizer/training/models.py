@@ -7,14 +7,7 @@ and the probes look layers up by them.
 from __future__ import annotations
 
 from visualizer.training.architecture import INPUT_SHAPE, Layer, network_layers
-from visualizer.training.config import TrainConfig
-
-_OPTIMIZER_CLASSES = {
-    "adam": "Adam",
-    "sgd": "SGD",
-    "rmsprop": "RMSprop",
-    "adamw": "AdamW",
-}
+from visualizer.training.config import OPTIMIZER_TITLES, TrainConfig
 
 
 def _keras_layer(layer: Layer):
@@ -50,7 +43,7 @@ def build_model(config: TrainConfig):
     stack += [_keras_layer(layer) for layer in network_layers(config)]
     name = "seed_cnn" if config.model == "cnn" else "seed_fc"
     model = keras.Sequential(stack, name=name)
-    optimizer_class = getattr(keras.optimizers, _OPTIMIZER_CLASSES[config.optimizer])
+    optimizer_class = getattr(keras.optimizers, OPTIMIZER_TITLES[config.optimizer])
     model.compile(
         optimizer=optimizer_class(learning_rate=config.learning_rate),
         loss="sparse_categorical_crossentropy",

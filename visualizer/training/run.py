@@ -25,9 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from visualizer.fileio import replace_atomically
 from visualizer.training.config import TrainConfig
 from visualizer.training.data import DataError, FashionMnist
-from visualizer.fileio import replace_atomically
 from visualizer.training.events import (
     RunFailed,
     RunFinished,
@@ -41,6 +41,20 @@ class _Cell:
 
     def __init__(self, value: int) -> None:
         self.value = value
+
+
+class _Stage:
+    """What the run is doing, in words, for the message should it fail. Entering a stage may
+    also tell the listener, as a Status."""
+
+    def __init__(self, on_event: Callable[[object], None]) -> None:
+        self.doing = "starting"
+        self._on_event = on_event
+
+    def enter(self, doing: str, status: str | None = None) -> None:
+        self.doing = doing
+        if status is not None:
+            self._on_event(Status(status))
 
 
 class RunControl:
@@ -116,11 +130,11 @@ def run(
     ``probes=False`` sends no ProbeSnapshot at all, for callers that show none.
     """
     control = control or RunControl()
-    stage = ["starting"]  # what the run was doing, for the failure message
+    stage = _Stage(on_event)
     try:
         result = _train(config, on_event, control, save_to, probes, stage)
     except Exception as error:  # the boundary: every failure becomes an event for people
-        result = RunFailed(message=explain_failure(error, stage[0]), traceback=traceback.format_exc())
+        result = RunFailed(message=explain_failure(error, stage.doing), traceback=traceback.format_exc())
     try:
         on_event(result)
     except Exception:  # a broken listener must not turn a finished run into an exception
@@ -168,7 +182,11 @@ class PreparedData:
 
 def prepare_data(config: TrainConfig) -> PreparedData:
     """Load Fashion-MNIST and apply the config's limits (class-balanced subsets)."""
-    from visualizer.training.data import load_fashion_mnist, stratified_subset, to_model_input
+    from visualizer.training.data import (
+        load_fashion_mnist,
+        stratified_subset,
+        to_model_input,
+    )
 
     data = load_fashion_mnist(config.data_dir, allow_download=config.allow_download)
     train_images, train_labels = data.train_images, data.train_labels
@@ -191,13 +209,48 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     )
 
 
-def _train(config, on_event, control, save_to, probes, stage) -> RunFinished:
-    stage[0] = "reading the data"
-    on_event(Status("Reading Fashion-MNIST…"))
+def _train(config, on_event, control, save_to, probes, stage: _Stage) -> RunFinished:
+    stage.enter("reading the data", "Reading Fashion-MNIST…")
     data = prepare_data(config)
+    model, probe = _build(config, data, on_event, stage, probes)
+    stage.enter("training")
+    live = _fit(config, data, model, probe, on_event, control)
+    if live.last_epoch_logs is None:  # stopped before the first batch: nothing was trained
+        return RunFinished(
+            stopped_early=True,
+            epochs_completed=0,
+            train_loss=math.nan,
+            train_accuracy=math.nan,
+            test_loss=math.nan,
+            test_accuracy=math.nan,
+            elapsed_s=live.elapsed_s(),
+            model_path=None,
+        )
+    stage.enter("saving the model", "Saving the model…")
+    if save_to is not None:
+        path = Path(save_to)
+    else:
+        path = Path(tempfile.mkdtemp(prefix="cnn-visualizer-")) / "model.keras"
+    save_model_atomically(model, path)
+    # The validation data is the test split, and Keras evaluates it after the last batch of every
+    # epoch, stopped or not; so the last epoch's validation metrics are the test metrics of the
+    # final weights, and evaluating again would only repeat the same pass.
+    logs = live.last_epoch_logs
+    return RunFinished(
+        stopped_early=live.stopped_early,
+        epochs_completed=live.epochs_completed,
+        train_loss=float(logs["loss"]),
+        train_accuracy=float(logs["accuracy"]),
+        test_loss=float(logs["val_loss"]),
+        test_accuracy=float(logs["val_accuracy"]),
+        elapsed_s=live.elapsed_s(),
+        model_path=str(path),
+    )
 
-    stage[0] = "loading Keras"
-    on_event(Status(f"Loading Keras with the {_backend_being_loaded()} backend…"))
+
+def _build(config: TrainConfig, data: PreparedData, on_event, stage: _Stage, probes: bool):
+    """Load Keras, build the model (and its probe when wanted) and report RunStarted."""
+    stage.enter("loading Keras", f"Loading Keras with the {_backend_being_loaded()} backend…")
     import keras
 
     from visualizer.training.device import describe_device
@@ -205,17 +258,14 @@ def _train(config, on_event, control, save_to, probes, stage) -> RunFinished:
     backend = keras.backend.backend()
     device, device_note = describe_device(backend)
 
-    stage[0] = "building the model"
-    on_event(Status("Building the model…"))
-    from visualizer.training.models import describe_model, build_model
+    stage.enter("building the model", "Building the model…")
+    from visualizer.training.models import build_model, describe_model
     from visualizer.training.probes import Probe
 
     if config.seed is not None:
         keras.utils.set_random_seed(config.seed)
     model = build_model(config)
     probe = Probe(model) if probes else None
-
-    steps_per_epoch = math.ceil(len(data.y_train) / config.batch_size)
     on_event(
         RunStarted(
             backend=backend,
@@ -228,12 +278,19 @@ def _train(config, on_event, control, save_to, probes, stage) -> RunFinished:
             train_count=len(data.y_train),
             test_count=len(data.y_test),
             epochs=config.epochs,
-            steps_per_epoch=steps_per_epoch,
+            steps_per_epoch=_steps_per_epoch(config, data),
             class_names=tuple(data.full.class_names),
         )
     )
+    return model, probe
 
-    stage[0] = "training"
+
+def _steps_per_epoch(config: TrainConfig, data: PreparedData) -> int:
+    return math.ceil(len(data.y_train) / config.batch_size)
+
+
+def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, control: RunControl):
+    """Train, unless a stop came first; returns the callback that watched, which holds the logs."""
     from visualizer.training.live import LiveCallback
 
     live = LiveCallback(
@@ -243,7 +300,7 @@ def _train(config, on_event, control, save_to, probes, stage) -> RunFinished:
         probe=probe,
         probe_images=data.full.test_images,
         probe_labels=data.full.test_labels,
-        steps_per_epoch=steps_per_epoch,
+        steps_per_epoch=_steps_per_epoch(config, data),
         train_count=len(data.y_train),
     )
     if not control.stop_requested():
@@ -258,39 +315,7 @@ def _train(config, on_event, control, save_to, probes, stage) -> RunFinished:
             verbose=0,
             callbacks=[live],
         )
-
-    if live.last_epoch_logs is None:  # stopped before the first batch: nothing was trained
-        return RunFinished(
-            stopped_early=True,
-            epochs_completed=0,
-            train_loss=math.nan,
-            train_accuracy=math.nan,
-            test_loss=math.nan,
-            test_accuracy=math.nan,
-            elapsed_s=live.elapsed_s(),
-            model_path=None,
-        )
-    logs = live.last_epoch_logs
-    stage[0] = "saving the model"
-    on_event(Status("Saving the model…"))
-    if save_to is not None:
-        path = Path(save_to)
-    else:
-        path = Path(tempfile.mkdtemp(prefix="cnn-visualizer-")) / "model.keras"
-    save_model_atomically(model, path)
-    # The validation data is the test split, and Keras evaluates it after the last batch of every
-    # epoch, stopped or not; so the last epoch's validation metrics are the test metrics of the
-    # final weights, and evaluating again would only repeat the same pass.
-    return RunFinished(
-        stopped_early=live.stopped_early,
-        epochs_completed=live.epochs_completed,
-        train_loss=float(logs["loss"]),
-        train_accuracy=float(logs["accuracy"]),
-        test_loss=float(logs["val_loss"]),
-        test_accuracy=float(logs["val_accuracy"]),
-        elapsed_s=live.elapsed_s(),
-        model_path=str(path),
-    )
+    return live
 
 
 def save_model_atomically(model, path: str | os.PathLike[str]) -> None:

@@ -1,6 +1,6 @@
 """Drives one training run from the GUI thread: starts the child process, drains its events on a
-timer, and hands the page one Frame per tick, so the page draws at most once per tick however
-fast the events come (last value wins)."""
+timer, and hands the page's controller one Frame per tick, so the page draws at most once per
+tick however fast the events come (last value wins)."""
 
 from __future__ import annotations
 

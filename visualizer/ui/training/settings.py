@@ -22,13 +22,21 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.training.config import OPTIMIZERS, ConvBlock, TrainConfig
-from visualizer.training.data import FILE_NAMES, candidate_sources
+from visualizer.training.config import (
+    MODEL_TITLES,
+    OPTIMIZER_TITLES,
+    OPTIMIZERS,
+    ConvBlock,
+    TrainConfig,
+)
+from visualizer.training.data import (
+    FILE_NAMES,
+    FULL_TRAIN_COUNT,
+    IMAGE_SIDE,
+    candidate_sources,
+)
 
 MAX_BLOCKS = 4
-IMAGE_SIDE = 28
-MODEL_CHOICES = (("cnn", "CNN (the seed's)"), ("fc", "Fully connected (seed's baseline)"))
-OPTIMIZER_TITLES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW"}
 _OTHER_FOLDER = "__other__"
 
 
@@ -98,6 +106,14 @@ def block_input_side(index: int) -> int:
     return side
 
 
+def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
+    spin = QSpinBox()
+    spin.setRange(low, high)
+    spin.setValue(value)
+    spin.setToolTip(tip)
+    return spin
+
+
 class KernelSizeSpin(QSpinBox):
     """A square kernel size, shown as "3×3"."""
 
@@ -126,32 +142,57 @@ class SettingsForm(QWidget):
         defaults = TrainConfig()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._build_model_box(defaults))
+        layout.addWidget(self._build_training_box(defaults))
+        layout.addWidget(self._build_data_box())
+        layout.addStretch(1)
 
+        for spin in (self.block_count, self.epochs, self.batch_size, self.dense_units, self.fc_units,
+                     self.train_limit, self.test_limit, *self.filters, *self.kernel_sizes):
+            spin.valueChanged.connect(self._on_any_changed)
+        for spin in (self.learning_rate, self.conv_dropout, self.dense_dropout):
+            spin.valueChanged.connect(self._on_any_changed)
+        self.model.currentIndexChanged.connect(self._on_any_changed)
+        self.optimizer.currentIndexChanged.connect(self._on_any_changed)
+        self.data.activated.connect(self._on_data_activated)
+        self._update_enabled()
+
+    def _build_model_box(self, defaults: TrainConfig) -> QGroupBox:
         model_box = QGroupBox("Model")
         model_form = QFormLayout(model_box)
+        self._model_form = model_form
         self.model = QComboBox()
-        for kind, title in MODEL_CHOICES:
+        for kind, (title, _short) in MODEL_TITLES.items():
             self.model.addItem(title, kind)
         self.model.setToolTip("The seed notebook's CNN, or its fully connected network for comparison")
         model_form.addRow("Network", self.model)
-
-        self.block_count = QSpinBox()
-        self.block_count.setRange(1, MAX_BLOCKS)
-        self.block_count.setValue(len(defaults.conv_blocks))
-        self.block_count.setToolTip(
-            "Conv + 2x2 max-pooling blocks; each halves the image "
-            "(28 → 14 → 7 → 3 → 1), so at most 4"
+        self.block_count = _spin(
+            1, MAX_BLOCKS, len(defaults.conv_blocks),
+            "Conv + 2x2 max-pooling blocks; each halves the image (28 → 14 → 7 → 3 → 1), so at most 4",
         )
         model_form.addRow("Conv blocks", self.block_count)
+        self._add_block_rows(defaults)
+        self.conv_dropout = self._rate(defaults.conv_dropout, "Dropout after the last pooling layer")
+        model_form.addRow("Conv dropout", self.conv_dropout)
+        self.dense_units = _spin(1, 4096, defaults.dense_units, "Units of the dense layer after Flatten")
+        model_form.addRow("Dense units", self.dense_units)
+        self.dense_dropout = self._rate(defaults.dense_dropout, "Dropout after the dense layer")
+        model_form.addRow("Dense dropout", self.dense_dropout)
+        self.fc_units = _spin(
+            1, 4096, defaults.fc_units,
+            "Hidden units of the fully connected baseline (Flatten → Dense → Dense(10))",
+        )
+        model_form.addRow("Hidden units", self.fc_units)
+        return model_box
+
+    def _add_block_rows(self, defaults: TrainConfig) -> None:
+        """One row per possible conv block: its filters and its kernel size."""
         self.filters: list[QSpinBox] = []
         self.kernel_sizes: list[QSpinBox] = []
         self._block_rows: list[QWidget] = []
         for index in range(MAX_BLOCKS):
             block = defaults.conv_blocks[index] if index < len(defaults.conv_blocks) else ConvBlock(32, 3)
-            filters = QSpinBox()
-            filters.setRange(1, 256)
-            filters.setValue(block.filters)
-            filters.setToolTip(f"Filters (output channels) of conv layer {index + 1}")
+            filters = _spin(1, 256, block.filters, f"Filters (output channels) of conv layer {index + 1}")
             kernel = KernelSizeSpin()
             kernel.setRange(1, min(7, block_input_side(index)))
             kernel.setValue(block.kernel_size)
@@ -168,38 +209,14 @@ class SettingsForm(QWidget):
             self.filters.append(filters)
             self.kernel_sizes.append(kernel)
             self._block_rows.append(row)
-            model_form.addRow(f"Block {index + 1}", row)
-        self._model_form = model_form
+            self._model_form.addRow(f"Block {index + 1}", row)
 
-        self.conv_dropout = self._rate(defaults.conv_dropout, "Dropout after the last pooling layer")
-        model_form.addRow("Conv dropout", self.conv_dropout)
-        self.dense_units = QSpinBox()
-        self.dense_units.setRange(1, 4096)
-        self.dense_units.setValue(defaults.dense_units)
-        self.dense_units.setToolTip("Units of the dense layer after Flatten")
-        model_form.addRow("Dense units", self.dense_units)
-        self.dense_dropout = self._rate(defaults.dense_dropout, "Dropout after the dense layer")
-        model_form.addRow("Dense dropout", self.dense_dropout)
-        self.fc_units = QSpinBox()
-        self.fc_units.setRange(1, 4096)
-        self.fc_units.setValue(defaults.fc_units)
-        self.fc_units.setToolTip(
-            "Hidden units of the fully connected baseline (Flatten → Dense → Dense(10))"
-        )
-        model_form.addRow("Hidden units", self.fc_units)
-        layout.addWidget(model_box)
-
+    def _build_training_box(self, defaults: TrainConfig) -> QGroupBox:
         train_box = QGroupBox("Training")
         train_form = QFormLayout(train_box)
-        self.epochs = QSpinBox()
-        self.epochs.setRange(1, 200)
-        self.epochs.setValue(defaults.epochs)
-        self.epochs.setToolTip("Passes over the training images")
+        self.epochs = _spin(1, 200, defaults.epochs, "Passes over the training images")
         train_form.addRow("Epochs", self.epochs)
-        self.batch_size = QSpinBox()
-        self.batch_size.setRange(1, 4096)
-        self.batch_size.setValue(defaults.batch_size)
-        self.batch_size.setToolTip("Images per gradient step")
+        self.batch_size = _spin(1, 4096, defaults.batch_size, "Images per gradient step")
         train_form.addRow("Batch size", self.batch_size)
         self.learning_rate = QDoubleSpinBox()
         self.learning_rate.setDecimals(5)
@@ -210,12 +227,13 @@ class SettingsForm(QWidget):
         train_form.addRow("Learning rate", self.learning_rate)
         self.optimizer = QComboBox()
         for name in OPTIMIZERS:
-            self.optimizer.addItem(OPTIMIZER_TITLES.get(name, name), name)
+            self.optimizer.addItem(OPTIMIZER_TITLES[name], name)
         self.optimizer.setCurrentIndex(OPTIMIZERS.index(defaults.optimizer))
         self.optimizer.setToolTip("How each step uses the gradient (the seed uses Adam)")
         train_form.addRow("Optimizer", self.optimizer)
-        layout.addWidget(train_box)
+        return train_box
 
+    def _build_data_box(self) -> QGroupBox:
         data_box = QGroupBox("Data")
         data_form = QFormLayout(data_box)
         self.data = QComboBox()
@@ -234,18 +252,7 @@ class SettingsForm(QWidget):
         self.backend = QLabel(os.environ.get("KERAS_BACKEND", "tensorflow"))
         self.backend.setToolTip("Keras backend, chosen by the KERAS_BACKEND environment variable")
         data_form.addRow("Backend", self.backend)
-        layout.addWidget(data_box)
-        layout.addStretch(1)
-
-        for spin in (self.block_count, self.epochs, self.batch_size, self.dense_units, self.fc_units,
-                     self.train_limit, self.test_limit, *self.filters, *self.kernel_sizes):
-            spin.valueChanged.connect(self._on_any_changed)
-        for spin in (self.learning_rate, self.conv_dropout, self.dense_dropout):
-            spin.valueChanged.connect(self._on_any_changed)
-        self.model.currentIndexChanged.connect(self._on_any_changed)
-        self.optimizer.currentIndexChanged.connect(self._on_any_changed)
-        self.data.activated.connect(self._on_data_activated)
-        self._update_enabled()
+        return data_box
 
     @staticmethod
     def _rate(value: float, tip: str) -> QDoubleSpinBox:
@@ -260,7 +267,7 @@ class SettingsForm(QWidget):
     @staticmethod
     def _limit(tip: str) -> QSpinBox:
         spin = QSpinBox()
-        spin.setRange(0, 60000)
+        spin.setRange(0, FULL_TRAIN_COUNT)
         spin.setSingleStep(1000)
         spin.setSpecialValueText("all")
         spin.setToolTip(tip + "; 'all' uses every image")
@@ -300,8 +307,8 @@ class SettingsForm(QWidget):
 
     def describe(self) -> str:
         """A short name for a run with these settings, for the results table."""
-        kind = self.model.currentData()
-        return "CNN" if kind == "cnn" else "Fully connected"
+        _title, short = MODEL_TITLES[self.model.currentData()]
+        return short
 
     # -- reacting ----------------------------------------------------------------------------
     def _on_any_changed(self, *_args) -> None:

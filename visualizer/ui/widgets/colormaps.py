@@ -43,6 +43,15 @@ def lookup_table(name: str) -> np.ndarray:
     return np.ascontiguousarray(table[:, :3], dtype=np.uint8)
 
 
+@lru_cache(maxsize=None)
+def rgba_lookup_table(name: str) -> np.ndarray:
+    """(256, 4) uint8 RGBA table, opaque: ``lookup_table(name)`` for pictures built as RGBA."""
+    rgb = lookup_table(name)
+    table = np.concatenate([rgb, np.full((len(rgb), 1), 255, dtype=np.uint8)], axis=1)
+    table.flags.writeable = False
+    return table
+
+
 def _finite(arrays) -> list[np.ndarray]:
     """The finite values of each array that has any (max-pooling padding holds -inf)."""
     kept = []

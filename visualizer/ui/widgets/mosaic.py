@@ -1,7 +1,7 @@
 """Many small maps tiled into one image, so that a layer is drawn as a single picture.
 
-Pure numpy: the views colour the result with a lookup table. Gaps between tiles are NaN, which the
-views paint in the background colour, so a gap can never be mistaken for a value.
+Pure numpy: the views colour the result with a lookup table from colormaps.py. Gaps between tiles
+are NaN, which the views paint in the background colour, so a gap can never be mistaken for a value.
 """
 
 from __future__ import annotations

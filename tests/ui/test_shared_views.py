@@ -1,0 +1,82 @@
+"""The shared views a classifier page draws with: the probe image, the prediction bars, the
+mosaic of layers and the banner."""
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import Qt
+
+from visualizer.ui.widgets import colormaps
+from visualizer.ui.widgets.banner import Banner
+from visualizer.ui.widgets.mosaic_view import MosaicView
+from visualizer.ui.widgets.prediction_view import (
+    RIGHT_COLOUR,
+    WRONG_COLOUR,
+    PredictionView,
+    prediction_caption,
+)
+from visualizer.ui.widgets.probe_view import ProbeImageView
+
+NAMES = ("cat", "dog", "bird")
+
+
+def test_probe_image_is_dark_ink_on_white(qtbot):
+    view = ProbeImageView()
+    qtbot.addWidget(view)
+    view.set_image(np.array([[0.0, 1.0], [0.25, 0.5]]))
+    np.testing.assert_allclose(view.image.image, [[1.0, 0.0], [0.75, 0.5]])
+
+
+def test_prediction_bars_colour_the_true_class_green_and_a_wrong_choice_red(qtbot):
+    view = PredictionView()
+    qtbot.addWidget(view)
+    view.set_class_names(NAMES)
+    view.set_prediction(np.array([0.1, 0.7, 0.2]), label=2)
+    assert list(view.bars.opts["width"]) == pytest.approx([0.1, 0.7, 0.2])
+    brushes = view.bars.opts["brushes"]
+    assert brushes[1] == WRONG_COLOUR and brushes[2] == RIGHT_COLOUR
+    view.set_prediction(np.array([0.1, 0.2, 0.7]), label=2)
+    assert view.bars.opts["brushes"][1] != WRONG_COLOUR  # a right choice is green only
+    assert view.class_names(3) == NAMES
+
+
+def test_prediction_view_numbers_the_classes_until_they_are_named(qtbot):
+    view = PredictionView()
+    qtbot.addWidget(view)
+    assert view.class_names(3) == ("0", "1", "2")
+
+
+def test_prediction_caption_says_right_or_wrong_and_the_top_three():
+    wrong = prediction_caption(NAMES, 0, np.array([0.2, 0.5, 0.3]), "Image #4")
+    assert "<b>Image #4</b>" in wrong and "True: <b>cat</b>" in wrong
+    assert "<b>dog</b> (wrong)" in wrong and "dog 50%, bird 30%, cat 20%" in wrong
+    assert "(right)" in prediction_caption(NAMES, 1, np.array([0.2, 0.5, 0.3]), "")
+
+
+def test_mosaic_view_rebuilds_only_for_other_layers(qtbot):
+    view = MosaicView(columns=2)
+    qtbot.addWidget(view)
+    image = np.zeros((10, 20, 4), dtype=np.uint8)
+    assert view.show_layers([("a", "A", image), ("b", "B", image)])
+    assert not view.show_layers([("a", "A 2", image), ("b", "B", image)])
+    assert view.layer_titles() == ["A 2", "B"]
+    assert view.show_layers([("a", "A", image)])
+    assert view.natural_height() == MosaicView.MIN_ROW_HEIGHT + MosaicView.TITLE_HEIGHT
+
+
+def test_rgba_lookup_table_is_the_rgb_table_made_opaque():
+    rgba = colormaps.rgba_lookup_table(colormaps.DIVERGING)
+    assert rgba.shape == (256, 4) and (rgba[:, 3] == 255).all()
+    np.testing.assert_array_equal(rgba[:, :3], colormaps.lookup_table(colormaps.DIVERGING))
+
+
+def test_banner_shows_details_and_an_action_only_when_given(qtbot):
+    banner = Banner()
+    qtbot.addWidget(banner)
+    banner.show()
+    banner.show_message("info", "Saved.")
+    assert banner.isVisible() and banner.kind == "info"
+    assert not banner.details_button.isVisible() and not banner.action.isVisible()
+    banner.show_message("error", "Failed.", details="Traceback", action="Retry")
+    assert banner.details_button.isVisible() and banner.action.text() == "Retry"
+    with qtbot.waitSignal(banner.actionClicked, timeout=1000):
+        qtbot.mouseClick(banner.action, Qt.MouseButton.LeftButton)

@@ -1,0 +1,379 @@
+"""The training page's logic, with no widget: the run's state, what it has reported, the results
+of this session, the epoch replay and the files a run leaves.
+
+The controller drives a RunDriver and tells the page what to show only through ``TrainingView``,
+a list of plain setters; so it is tested with a mock view and no window.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import replace
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from visualizer.fileio import copy_atomically, write_text_atomically
+from visualizer.training.config import TrainConfig
+from visualizer.training.data import FULL_TRAIN_COUNT
+from visualizer.training.events import (
+    BatchEnd,
+    ProbeSnapshot,
+    RunFailed,
+    RunFinished,
+    RunStarted,
+)
+from visualizer.ui.training.history import RunHistory
+from visualizer.ui.widgets.formatting import format_duration
+
+if TYPE_CHECKING:
+    from visualizer.ui.training.driver import Frame, RunDriver
+
+log = logging.getLogger(__name__)
+
+ResultRow = tuple[str, float, float, float, float]  # title, train acc., train loss, test acc., test loss
+
+
+class RunState(StrEnum):
+    IDLE = "idle"
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPING = "stopping"
+
+
+class TrainingView(Protocol):
+    """What the controller asks of the page. Curves and snapshots may be drawn later than asked
+    (a few times a second at most, the newest only); ``draw_now`` draws what is waiting."""
+
+    def set_state(self, state: RunState) -> None: ...
+    def show_status(self, text: str) -> None: ...
+    def show_progress(self, done: int, total: int, text: str) -> None: ...  # total 0: busy
+    def show_speed(self, text: str) -> None: ...
+    def show_timing(self, text: str) -> None: ...
+    def show_device(self, html: str) -> None: ...
+    def show_data(self, text: str, tooltip: str | None = None) -> None: ...  # None: keep the tip
+    def set_probe_count(self, count: int) -> None: ...
+    def set_class_names(self, names: tuple[str, ...]) -> None: ...
+    def show_model_summary(self, text: str) -> None: ...
+    def append_log(self, line: str) -> None: ...
+    def clear_run(self) -> None: ...  # the previous run's curves, and pictures not drawn yet
+    def show_curves(self, history: RunHistory, epochs: int) -> None: ...
+    def show_snapshot(self, snapshot: ProbeSnapshot) -> None: ...
+    def draw_now(self) -> None: ...
+    def show_replay(self, count: int, position: int, label: str) -> None: ...
+    def show_results(self, rows: list[ResultRow]) -> None: ...
+    def show_result_summary(self, html: str) -> None: ...
+    def set_model_saveable(self, saveable: bool) -> None: ...
+    def show_banner(self, kind: str, text: str, details: str = "", action: str = "") -> None: ...
+    def hide_banner(self) -> None: ...
+
+
+class TrainingController:
+    """One run at a time; the results of every run this session."""
+
+    def __init__(self, view: TrainingView, driver: RunDriver) -> None:
+        self.view = view
+        self.driver = driver
+        self.state = RunState.IDLE
+        self.history = RunHistory()
+        self.started: RunStarted | None = None
+        self.result: RunFinished | None = None
+        self.session_results: list[tuple[str, RunFinished]] = []
+        self.config: TrainConfig | None = None
+        self.run_title = ""
+        self.live_snapshot: ProbeSnapshot | None = None
+        self.replay_position = 0  # 0..n-1: the epochs kept for replay; n: live
+        view.set_state(self.state)
+
+    # -- the user's commands ----------------------------------------------------------------
+    def train(self, config: TrainConfig, title: str, probe_index: int) -> None:
+        if self.driver.running:
+            return
+        config = replace(config, probe_index=probe_index)
+        self.view.hide_banner()
+        self.discard_run_model()
+        self._reset_run()
+        self.config = config
+        self.run_title = title
+        try:
+            self.driver.start(config)
+        except Exception as error:  # e.g. the process could not be spawned
+            log.exception("could not start the training process")
+            message = f"The training process could not start: {error}"
+            self._on_run_failed(RunFailed(message, traceback.format_exc()))
+            return
+        self._set_state(RunState.RUNNING)
+        self.view.show_status("Starting the training process…")
+        self.view.show_progress(0, 0, "")  # busy until the first batch: TensorFlow loads and traces
+        self._log(f"Train pressed: {config}")
+
+    def toggle_play(self) -> None:
+        """Pause or resume the run."""
+        if self.state == RunState.RUNNING:
+            self.driver.pause()
+            self._set_state(RunState.PAUSED)
+            self.view.show_status("Paused after the current batch. Resume to go on.")
+        elif self.state == RunState.PAUSED:
+            self.driver.resume()
+            self._set_state(RunState.RUNNING)
+            self.view.show_status("Training…")
+
+    def stop(self) -> None:
+        if self.state not in (RunState.RUNNING, RunState.PAUSED):
+            return
+        self.driver.stop()
+        self._set_state(RunState.STOPPING)
+        self.view.show_status("Stopping: finishing the batch, evaluating on the test images, saving…")
+        self.view.show_progress(0, 0, "")
+
+    def set_probe(self, index: int) -> None:
+        self.driver.set_probe(index)
+
+    def settings_changed(self, data_title: str) -> None:
+        if self.state == RunState.IDLE:
+            self.view.show_data(f"Data: {data_title}")
+
+    def shutdown(self) -> None:
+        """Stop the run for good, e.g. because the window closes; kills it if it does not stop."""
+        if self.driver.running:
+            self._log("Closing: stopping the run")
+        self.driver.shutdown()
+        self._set_state(RunState.IDLE)
+        self.discard_run_model()
+
+    # -- the epoch replay --------------------------------------------------------------------
+    def select_replay(self, position: int) -> None:
+        count = len(self.history.replay_epochs())
+        position = min(max(position, 0), count)
+        if position == self.replay_position:
+            return
+        self.replay_position = position
+        self._show_replay()
+        snapshot = self.shown_snapshot()
+        if snapshot is not None:
+            self.view.show_snapshot(snapshot)
+            self.view.draw_now()
+
+    def go_live(self) -> None:
+        self.select_replay(len(self.history.replay_epochs()))
+
+    def is_live(self) -> bool:
+        return self.replay_position >= len(self.history.replay_epochs())
+
+    def shown_snapshot(self) -> ProbeSnapshot | None:
+        """The snapshot the views should show: the chosen epoch's, or the newest when live."""
+        epochs = self.history.replay_epochs()
+        if self.replay_position < len(epochs):
+            return self.history.epoch_snapshots[epochs[self.replay_position]]
+        return self.live_snapshot
+
+    def _show_replay(self) -> None:
+        epochs = self.history.replay_epochs()
+        if self.replay_position >= len(epochs):
+            label = "Live"
+        else:
+            label = f"End of epoch {epochs[self.replay_position]} (of {epochs[-1]})"
+        self.view.show_replay(len(epochs), self.replay_position, label)
+
+    # -- frames from the run -----------------------------------------------------------------
+    def on_frame(self, frame: Frame) -> None:
+        """Everything the run reported since the previous frame."""
+        if frame.status is not None:
+            self._on_status(frame.status)
+        if frame.started is not None:
+            self._on_run_started(frame.started)
+        self._record(frame)
+        if frame.snapshot is not None:
+            self._on_live_snapshot(frame.snapshot)
+        if frame.epochs or frame.ended:
+            self.view.draw_now()  # an epoch's end and the run's are worth a picture at once
+        if frame.finished is not None:
+            self._on_run_finished(frame.finished)
+        if frame.failed is not None:
+            self._on_run_failed(frame.failed)
+
+    def _on_status(self, text: str) -> None:
+        self._log(text)
+        if not self.history.batch_count and self.state != RunState.STOPPING:
+            self.view.show_status(text)
+
+    def _on_run_started(self, started: RunStarted) -> None:
+        self.started = started
+        device = f"Device: <b>{started.device}</b> (Keras backend: {started.backend})"
+        if started.device_note:
+            device += f"<br><span style='color:#b35c00'>{started.device_note}</span>"
+        self.view.show_device(device)
+        counts = f"{started.train_count:,} training and {started.test_count:,} test images"
+        source = started.data_source
+        data = f"Data: {source}" if f"{started.train_count:,}" in source else f"Data: {source}; {counts}"
+        self.view.show_data(data, counts)
+        self.view.set_probe_count(started.test_count)
+        self.view.set_class_names(started.class_names)
+        self.view.show_model_summary(
+            f"{started.model_name}: {started.parameter_count:,} parameters\n\n{started.model_summary}"
+        )
+        self._log(f"Run started on {started.device}: {started.model_name}, {started.data_source}")
+
+    def _record(self, frame: Frame) -> None:
+        """Add the frame's batches, epochs and end-of-epoch snapshots to the history."""
+        for batch in frame.batches:
+            self.history.add_batch(batch)
+        for epoch in frame.epochs:
+            self.history.add_epoch(epoch)
+            self._log(
+                f"Epoch {epoch.epoch}: loss {epoch.loss:.4f}, accuracy {epoch.accuracy:.4f}, "
+                f"validation loss {epoch.val_loss:.4f}, validation accuracy {epoch.val_accuracy:.4f}"
+            )
+        if frame.epoch_snapshots:
+            was_live = self.is_live()
+            for snapshot in frame.epoch_snapshots:
+                self.history.add_snapshot(snapshot)
+            if was_live:
+                self.replay_position = len(self.history.replay_epochs())
+            self._show_replay()
+        if frame.batches or frame.epochs:
+            self.view.show_curves(self.history, self._planned_epochs())
+        if frame.batches:
+            self._show_progress(frame.batches[-1])
+
+    def _on_live_snapshot(self, snapshot: ProbeSnapshot) -> None:
+        self.live_snapshot = snapshot
+        if self.is_live():
+            self.view.show_snapshot(snapshot)
+
+    def _planned_epochs(self) -> int:
+        if self.started is not None:
+            return self.started.epochs
+        return self.config.epochs if self.config is not None else 1
+
+    def _show_progress(self, batch: BatchEnd) -> None:
+        epochs = self._planned_epochs()
+        total = batch.steps_per_epoch * epochs
+        done = (batch.epoch - 1) * batch.steps_per_epoch + batch.batch
+        self.view.show_progress(
+            done, total, f"Epoch {batch.epoch}/{epochs} · batch {batch.batch}/{batch.steps_per_epoch}"
+        )
+        if self.state == RunState.RUNNING:
+            self.view.show_status("Training…")
+        self.view.show_speed(f"{batch.images_per_second:,.0f} images/s")
+        remaining = ""
+        if batch.images_per_second > 0 and self.config is not None:
+            left = (total - done) * self.config.batch_size / batch.images_per_second
+            remaining = f", about {format_duration(left)} left"
+        self.view.show_timing(f"{format_duration(batch.elapsed_s)} elapsed{remaining}")
+
+    def _on_run_finished(self, finished: RunFinished) -> None:
+        self.result = finished
+        self._set_state(RunState.IDLE)
+        how = "Stopped" if finished.stopped_early else "Finished"
+        self.view.show_progress(1, 1, f"{how} after {finished.epochs_completed} epoch(s)")
+        self.view.show_status(
+            f"{how}: test accuracy {finished.test_accuracy:.4f}, test loss {finished.test_loss:.4f}"
+        )
+        self.view.show_timing(f"{format_duration(finished.elapsed_s)} in all")
+        self.view.set_model_saveable(finished.model_path is not None)
+        title = self._result_title(finished)
+        self.session_results.append((title, finished))
+        self.view.show_results([
+            (title, r.train_accuracy, r.train_loss, r.test_accuracy, r.test_loss)
+            for title, r in self.session_results
+        ])
+        self.view.show_result_summary(
+            f"<b>{title}</b>: test accuracy <b>{finished.test_accuracy:.4f}</b>, test loss "
+            f"<b>{finished.test_loss:.4f}</b> (train accuracy {finished.train_accuracy:.4f}, "
+            f"train loss {finished.train_loss:.4f}), {format_duration(finished.elapsed_s)}."
+        )
+        self._log(f"{how}: {title}; test accuracy {finished.test_accuracy:.4f}")
+        text = (
+            f"{how} after {finished.epochs_completed} epoch(s): test accuracy {finished.test_accuracy:.4f}."
+            + (" The model is kept as it was when you stopped." if finished.stopped_early else "")
+        )
+        self.view.show_banner("info", text, action="Save model…" if finished.model_path else "")
+
+    def _result_title(self, finished: RunFinished) -> str:
+        epochs = finished.epochs_completed
+        title = f"{self.run_title} — {epochs} epoch{'s' if epochs != 1 else ''}"
+        if finished.stopped_early:
+            title += " (stopped early)"
+        if self.started is not None and self.started.train_count < FULL_TRAIN_COUNT:
+            title += f", {self.started.train_count:,} training images"
+        return title
+
+    def _on_run_failed(self, failed: RunFailed) -> None:
+        self._set_state(RunState.IDLE)
+        self.view.show_progress(0, 1, "Failed")
+        self.view.show_status("The run failed; see the message above.")
+        self.view.show_banner("error", failed.message, details=failed.traceback)
+        self._log(f"Run failed: {failed.message}\n{failed.traceback}")
+
+    # -- files -------------------------------------------------------------------------------
+    @property
+    def can_save_model(self) -> bool:
+        return self.result is not None and self.result.model_path is not None
+
+    def save_model(self, path: str) -> None:
+        """Copy the trained model (.keras) to ``path`` atomically."""
+        if not self.can_save_model:
+            raise RuntimeError("there is no trained model to save yet")
+        copy_atomically(self.result.model_path, path)
+
+    def save_model_as(self, path: str) -> None:
+        """Save the model as ``path`` and say how it went; Keras refuses to load a model file
+        whose name lacks the .keras suffix, so it is added when missing."""
+        if not path.endswith(".keras"):
+            path += ".keras"
+        self.save_file("the model", path, self.save_model)
+
+    def export_csv(self, path: str) -> None:
+        write_text_atomically(path, self.history.to_csv())
+
+    def save_file(self, what: str, path: str, write: Callable[[str], object]) -> None:
+        """``write(path)``, then tell the user it is saved, or why not and what to do."""
+        try:
+            write(path)
+        except OSError as error:
+            log.exception("could not save %s to %s", what, path)
+            self.view.show_banner(
+                "error", f"Could not save {what} to {path}: {error}. Choose another folder and try again.",
+                details=traceback.format_exc(),
+            )
+        else:
+            self._log(f"Saved {what} to {path}")
+            self.view.show_banner("info", f"Saved {what} to {path}.")
+
+    def discard_run_model(self) -> None:
+        """Delete the last run's temporary model file (and its folder, once empty): it was
+        offered for saving, and only the latest run's model can be saved."""
+        if not self.can_save_model:
+            return
+        path = Path(self.result.model_path)
+        self.view.set_model_saveable(False)
+        self.result = replace(self.result, model_path=None)
+        try:
+            path.unlink(missing_ok=True)
+            path.parent.rmdir()
+        except OSError:  # the folder holds something else, or is gone: leave it
+            pass
+
+    # -- helpers -----------------------------------------------------------------------------
+    def _set_state(self, state: RunState) -> None:
+        self.state = state
+        self.view.set_state(state)
+
+    def _reset_run(self) -> None:
+        self.history = RunHistory()
+        self.started = None
+        self.result = None
+        self.live_snapshot = None
+        self.replay_position = 0
+        self.view.clear_run()
+        self.view.set_model_saveable(False)
+        self.view.show_speed("")
+        self.view.show_timing("")
+        self.view.show_replay(0, 0, "Live")
+
+    def _log(self, text: str) -> None:
+        self.view.append_log(f"{time.strftime('%H:%M:%S')}  {text}")

@@ -1,0 +1,100 @@
+"""The page's left column: the settings, the Train / Pause / Stop buttons and the run's progress."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QEvent, Qt, QTimer
+from PyQt6.QtGui import QKeySequence
+from PyQt6.QtWidgets import (
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.ui.training.controller import RunState
+from visualizer.ui.training.settings import SettingsForm
+from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
+
+
+class RunPanel(QWidget):
+    """Setters for the run's state and progress; the buttons are for the page to connect."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = SettingsForm()
+        self._settings_scroll = scroll_area(self.settings, sideways=False)
+        self._fit_settings_column()
+
+        self.train_button = push_button("▶ Train", "Train a new model with these settings (Ctrl+Enter)")
+        self.train_button.setShortcut(QKeySequence("Ctrl+Return"))
+        self.pause_button = push_button(
+            "❚❚ Pause", "Pause after the current batch; press again to resume (Ctrl+P)"
+        )
+        self.pause_button.setShortcut(QKeySequence("Ctrl+P"))
+        self.stop_button = push_button(
+            "■ Stop", "Stop after the current batch and keep the model as it is, to save it (Esc)"
+        )
+        self.stop_button.setShortcut(QKeySequence("Esc"))
+        buttons = QHBoxLayout()
+        for button in (self.train_button, self.pause_button, self.stop_button):
+            buttons.addWidget(button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self._settings_scroll, 1)
+        layout.addLayout(buttons)
+        layout.addWidget(self._build_status_box())
+
+    def _build_status_box(self) -> QGroupBox:
+        self.status_label = wrapping_label("Ready: choose settings and press Train.")
+        self.device_label = wrapping_label("Device: shown when the run starts")
+        self.data_label = wrapping_label()
+        self.progress = QProgressBar()
+        self.progress.setTextVisible(True)
+        self.progress.setFormat("")
+        self.speed_label = QLabel("")
+        self.time_label = QLabel("")
+        box = QGroupBox("Run")
+        grid = QGridLayout(box)
+        grid.setVerticalSpacing(2)
+        for row, widget in enumerate((self.status_label, self.device_label, self.data_label, self.progress)):
+            grid.addWidget(widget, row, 0, 1, 2)
+        grid.addWidget(self.speed_label, 4, 0)
+        grid.addWidget(self.time_label, 4, 1, Qt.AlignmentFlag.AlignRight)
+        return box
+
+    def set_state(self, state: RunState) -> None:
+        """Which controls may be used: the settings and Train only while no run is going on."""
+        busy = state != RunState.IDLE
+        self.settings.setEnabled(not busy)
+        self.train_button.setEnabled(not busy)
+        self.pause_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
+        self.stop_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
+        self.pause_button.setText("▶ Resume" if state == RunState.PAUSED else "❚❚ Pause")
+
+    def show_progress(self, done: int, total: int, text: str) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.progress.setFormat(text)
+
+    def show_data(self, text: str, tooltip: str | None = None) -> None:
+        self.data_label.setText(text)
+        if tooltip is not None:
+            self.data_label.setToolTip(tooltip)
+
+    def _fit_settings_column(self) -> None:
+        # The settings never scroll sideways, so their column is as wide as the form needs; that
+        # grows with the font (presentation mode, zoom), else the right of every row is cut off.
+        scroll = self._settings_scroll
+        needed = (self.settings.minimumSizeHint().width() + 2 * scroll.frameWidth()
+                  + scroll.verticalScrollBar().sizeHint().width())
+        scroll.setMinimumWidth(max(320, needed))
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            # After the children have taken the new font too, which their size hints depend on.
+            QTimer.singleShot(0, self._fit_settings_column)

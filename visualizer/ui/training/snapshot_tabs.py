@@ -1,0 +1,157 @@
+"""The Feature maps and Kernels tabs: each draws one probe snapshot when the page asks.
+
+Colours follow colormaps.py, as on the concept pages: viridis for activations, the blue-white-red
+diverging map for signed weights.
+"""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from visualizer.training.events import ProbeSnapshot
+from visualizer.ui.widgets import colormaps
+from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic, kernel_mosaic
+from visualizer.ui.widgets.mosaic_view import MosaicView
+from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
+from visualizer.ui.widgets.prediction_view import PredictionView, prediction_caption
+from visualizer.ui.widgets.probe_view import ProbeImageView
+
+MAPS_CAPTION = (
+    "Each picture is one layer: every channel's map for the probe image, tiled, each scaled to its "
+    "own range (viridis: dark = low, yellow = high). Drag to pan, wheel to zoom."
+)
+KERNELS_CAPTION = (
+    "First conv layer: one tile per filter. Deeper layers: one row per filter, one column per input "
+    "channel. Blue is negative, red positive, white zero (the scale is symmetric). Drag to pan, "
+    "wheel to zoom."
+)
+NO_CONV_CAPTION = (
+    "This network has no convolution layers, so there are no feature maps or kernels to show: "
+    "the fully connected baseline sees the image only as 784 separate numbers."
+)
+KERNEL_TILE_PIXELS = 8  # small kernels are magnified to about this size so the gaps stay thin
+KERNEL_GAP_RGBA = (150, 150, 150, 255)  # grey: neither a signed weight's blue/red nor zero's white
+MAPS_ROW_HEIGHT = 230
+
+
+def snapshot_title(snapshot: ProbeSnapshot) -> str:
+    if snapshot.end_of_epoch:
+        when = f"end of epoch {snapshot.epoch}"
+    else:
+        when = f"epoch {snapshot.epoch}, batch {snapshot.batch}"
+    return f"Test image #{snapshot.probe_index} · {when}"
+
+
+class ProbeView(QWidget):
+    """The probe image, its true label, and the model's current belief as one bar per class."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.image_view = ProbeImageView()
+        self.image_view.setFixedHeight(150)
+        self.caption = wrapping_label("No image yet: press Train.")
+        self.caption.setTextFormat(Qt.TextFormat.RichText)
+        self.prediction = PredictionView()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.image_view)
+        layout.addWidget(self.caption)
+        layout.addWidget(self.prediction, 1)
+
+    def set_class_names(self, names: tuple[str, ...]) -> None:
+        self.prediction.set_class_names(names)
+
+    def show_snapshot(self, snapshot: ProbeSnapshot) -> None:
+        self.image_view.set_image(snapshot.image)
+        self.prediction.set_prediction(snapshot.probabilities, snapshot.label)
+        names = self.prediction.class_names(len(snapshot.probabilities))
+        self.caption.setText(
+            prediction_caption(names, snapshot.label, snapshot.probabilities, snapshot_title(snapshot))
+        )
+
+
+class SnapshotTab(QWidget):
+    """A tab that draws a probe snapshot when given one (its ``show_snapshot(snapshot)``) and
+    offers to save its picture: it emits ``savePngRequested(view, file name)`` for the page to
+    ask where."""
+
+    savePngRequested = pyqtSignal(QWidget, str)
+
+    def _save_button(self, text: str, tip: str, view: QWidget, file_name: str) -> QPushButton:
+        return push_button(text, tip, lambda: self.savePngRequested.emit(view, file_name))
+
+
+class FeatureMapsTab(SnapshotTab):
+    """The probe beside every conv layer's maps."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.probe_view = ProbeView()
+        self.probe_view.setFixedWidth(230)
+        self.maps_view = MosaicView(columns=2)
+        self.maps_caption = wrapping_label(MAPS_CAPTION)
+        column = QVBoxLayout()
+        column.addWidget(self.maps_caption)
+        column.addWidget(scroll_area(self.maps_view), 1)
+        save = self._save_button("Save feature maps as PNG…", "The feature maps as an image",
+                                 self.maps_view, "feature-maps.png")
+        column.addWidget(save, 0, Qt.AlignmentFlag.AlignRight)
+        layout = QHBoxLayout(self)
+        layout.addWidget(self.probe_view)
+        layout.addLayout(column, 1)
+
+    def show_snapshot(self, snapshot: ProbeSnapshot) -> None:
+        lut = colormaps.rgba_lookup_table(colormaps.SEQUENTIAL)
+        layers = []
+        for layer in snapshot.feature_maps:
+            height, width, channels = layer.maps.shape
+            image = colourise(feature_map_mosaic(layer.maps), lut)
+            layers.append((layer.name, f"{layer.name}  {height}×{width}×{channels}", image))
+        self.maps_caption.setText(MAPS_CAPTION if layers else NO_CONV_CAPTION)
+        rows = (len(layers) + self.maps_view.columns - 1) // self.maps_view.columns
+        self.maps_view.setMinimumHeight(max(1, rows) * MAPS_ROW_HEIGHT)
+        self.maps_view.show_layers(layers)
+        self.probe_view.show_snapshot(snapshot)
+
+
+class KernelsTab(SnapshotTab):
+    """Every conv layer's weights, one picture per layer on a colour scale symmetric about 0."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.kernels_view = MosaicView(columns=1)
+        self.kernels_caption = wrapping_label(KERNELS_CAPTION)
+        # What the kernels show changes with every snapshot; it lives outside the plot, whose
+        # layout would otherwise be recomputed on every frame.
+        self.kernels_when = QLabel()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.kernels_caption)
+        layout.addWidget(self.kernels_when)
+        layout.addWidget(scroll_area(self.kernels_view), 1)
+        save = self._save_button("Save kernels as PNG…", "The kernels as an image",
+                                 self.kernels_view, "kernels.png")
+        layout.addWidget(save, 0, Qt.AlignmentFlag.AlignRight)
+
+    def show_snapshot(self, snapshot: ProbeSnapshot) -> None:
+        lut = colormaps.rgba_lookup_table(colormaps.DIVERGING)
+        layers, limits = [], []
+        for layer in snapshot.kernels:
+            kh, kw, channels_in, channels_out = layer.kernels.shape
+            values, limit = kernel_mosaic(layer.kernels, zoom=max(1, KERNEL_TILE_PIXELS // max(kh, kw)))
+            image = colourise((values / limit + 1.0) / 2.0, lut, background=KERNEL_GAP_RGBA)
+            if channels_in == 1:
+                arrangement = "one tile per filter"
+            else:
+                arrangement = "rows: filters, columns: input channels"
+            title = f"{layer.name}  {kh}×{kw}×{channels_in}×{channels_out} ({arrangement})"
+            layers.append((layer.name, title, image))
+            limits.append(f"{layer.name} ±{limit:.3f}")
+        self.kernels_caption.setText(KERNELS_CAPTION if layers else NO_CONV_CAPTION)
+        self.kernels_when.setText(
+            f"{snapshot_title(snapshot)} · colour scales: {', '.join(limits)}" if layers else ""
+        )
+        if self.kernels_view.show_layers(layers):
+            # Deeper layers hold C_out x C_in kernels: give them their pixels; the tab scrolls.
+            self.kernels_view.stretch_rows_to_images()
+            self.kernels_view.setMinimumHeight(self.kernels_view.natural_height())

@@ -1,0 +1,86 @@
+"""Several layers side by side, each drawn as one RGBA picture under its title (see mosaic.py for
+how a layer's maps or kernels become one picture)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PyQt6.QtWidgets import QWidget
+
+
+class MosaicView(pg.GraphicsLayoutWidget):
+    """Several layers, each drawn as ONE RGBA image with its title, in a grid of ``columns``.
+
+    The items are built once per set of layer names (a new architecture) and reused after that.
+    """
+
+    TITLE_HEIGHT = 40  # pixels a layer's title and margins take above its image
+    MIN_ROW_HEIGHT = 200  # even a small mosaic (64 tiny kernels) deserves room to be seen
+
+    def __init__(self, columns: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setBackground("w")
+        self.columns = columns
+        self._names: tuple[str, ...] = ()
+        self._titles: list[pg.LabelItem] = []
+        self._images: list[pg.ImageItem] = []
+        self._boxes: list[pg.ViewBox] = []
+
+    def _build(self, names: tuple[str, ...]) -> None:
+        self.clear()
+        self._titles, self._images, self._boxes = [], [], []
+        for index, _name in enumerate(names):
+            row, column = divmod(index, self.columns)
+            cell = self.ci.addLayout(row=row, col=column)
+            title = cell.addLabel("", row=0, col=0, color="k", size="9pt")
+            box = cell.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMenu=False)
+            box.setMouseEnabled(x=True, y=True)
+            image = pg.ImageItem(axisOrder="row-major")
+            box.addItem(image)
+            self._titles.append(title)
+            self._images.append(image)
+            self._boxes.append(box)
+        self._names = names
+
+    def show_layers(self, layers: list[tuple[str, str, np.ndarray]]) -> bool:
+        """``layers``: (name, title, RGBA uint8 image) for each layer, in order.
+
+        Returns True when the layout changed (other layers, or images of another size).
+        """
+        names = tuple(name for name, _, _ in layers)
+        changed = names != self._names
+        if changed:
+            self._build(names)
+        cells = zip(layers, self._titles, self._images, self._boxes)
+        for (_name, title, rgba), label, image, box in cells:
+            resized = image.image is None or image.image.shape != rgba.shape
+            image.setImage(rgba, autoLevels=False, levels=(0, 255))
+            if label.text != title:  # a new text relayouts the whole view: skip when unchanged
+                label.setText(title)
+            if changed or resized:
+                box.autoRange(padding=0.02)
+                changed = True
+        return changed
+
+    def natural_height(self) -> int:
+        """Height at which every row shows its tallest image at least pixel for pixel."""
+        height = 0
+        for start in range(0, len(self._images), self.columns):
+            row = [image.image for image in self._images[start : start + self.columns]]
+            tallest = max((image.shape[0] for image in row if image is not None), default=0)
+            height += max(tallest, self.MIN_ROW_HEIGHT) + self.TITLE_HEIGHT
+        return height
+
+    def stretch_rows_to_images(self) -> None:
+        """Share the height between rows in proportion to their images, not equally."""
+        layout = self.ci.layout
+        for row_index, start in enumerate(range(0, len(self._images), self.columns)):
+            row = [image.image for image in self._images[start : start + self.columns]]
+            tallest = max((image.shape[0] for image in row if image is not None), default=1)
+            layout.setRowStretchFactor(row_index, max(tallest, self.MIN_ROW_HEIGHT) + self.TITLE_HEIGHT)
+
+    def layer_images(self) -> list[np.ndarray]:
+        return [image.image for image in self._images]
+
+    def layer_titles(self) -> list[str]:
+        return [label.text for label in self._titles]
