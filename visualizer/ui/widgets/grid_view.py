@@ -13,6 +13,7 @@ import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap
 from PyQt6.QtWidgets import QSizePolicy, QWidget
+from pyqtgraph.functions import ndarray_to_qimage
 
 from visualizer.ops.trace import format_number
 from visualizer.ui.widgets import colormaps
@@ -402,9 +403,7 @@ class GridView(QWidget):
                 rgb = self._cell_colours(block=(-(-rows // height), -(-cols // width)))
             else:
                 rgb = self._cell_colours(np.arange(height) * rows // height, np.arange(width) * cols // width)
-            rgb = np.ascontiguousarray(rgb)
-            out_h, out_w = rgb.shape[:2]
-            image = QImage(rgb.data, out_w, out_h, 3 * out_w, QImage.Format.Format_RGB888)
+            image = ndarray_to_qimage(np.ascontiguousarray(rgb), QImage.Format.Format_RGB888)
             if shrink:
                 image = image.scaled(
                     width,
@@ -470,7 +469,7 @@ class GridView(QWidget):
         left = (box.width() - (low_width + high_width + bar_width + 2 * gap)) / 2 + low_width + gap
         bar = QRectF(left, box.top() + box.height() * 0.3, bar_width, box.height() * 0.4)
         table = np.ascontiguousarray(colormaps.lookup_table(self._cmap)[None, :, :])
-        ramp = QImage(table.data, 256, 1, 3 * 256, QImage.Format.Format_RGB888)
+        ramp = ndarray_to_qimage(table, QImage.Format.Format_RGB888)
         painter.drawImage(bar, ramp)
         painter.setPen(QPen(QColor(90, 90, 90), 1))
         painter.drawRect(bar)
@@ -579,7 +578,6 @@ class GridView(QWidget):
         font.setPixelSize(max(MIN_TEXT_PX, int(min(cell * 0.24, self.fontMetrics().height() * 0.8))))
         font.setBold(True)
         painter.setFont(font)
-        flags = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom
         for (row, col), text in zip(self._window, self._window_weights):
             rect = self.cell_rect(row, col).adjusted(2, 2, -3, -2)
             metrics = painter.fontMetrics()
