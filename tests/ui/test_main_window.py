@@ -17,9 +17,10 @@ from visualizer.ui.pages import PAGES, PageSpec
 
 
 class FakePage(QWidget):
-    """Records every call the window makes on it."""
+    """Records every call the window makes on it; it offers every part of the page contract."""
 
     title = "Fake steps"
+    input_image_mode = "gray"
 
     def __init__(self) -> None:
         super().__init__()
