@@ -1,6 +1,7 @@
 """Image sources: bundled samples, files of every kind (good and broken), numeric grids, drawing."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -202,19 +203,15 @@ def dialogs(monkeypatch):
     """Answers the file dialog with `dialogs.answer` and records what it was asked and any warning."""
     from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
-    class Dialogs:
-        answer = ""
-        asked: list[tuple[str, str]] = []
-        warnings: list[tuple[str, str]] = []
+    dialogs = SimpleNamespace(answer="", asked=[], warnings=[])
 
     def get_open_file_name(parent, caption, folder, file_filter, *rest):
-        Dialogs.asked.append((folder, file_filter))
-        return Dialogs.answer, ""
+        dialogs.asked.append((folder, file_filter))
+        return dialogs.answer, ""
 
-    Dialogs.asked, Dialogs.warnings = [], []
     monkeypatch.setattr(QFileDialog, "getOpenFileName", get_open_file_name)
-    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: Dialogs.warnings.append((title, text)))
-    return Dialogs
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: dialogs.warnings.append((title, text)))
+    return dialogs
 
 
 def test_asking_for_a_file_reads_it_in_the_mode_asked_for(dialogs, tmp_path):
