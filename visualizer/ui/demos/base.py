@@ -57,6 +57,8 @@ class StepPage(QWidget):
         self._step = 0
         self._count = 1
         self._problem = ""  # why the current settings cannot be computed, in words
+        self._spin_boxes: list[QSpinBox] = []  # the settings, found once the layout is built
+        self._check_boxes: list[QCheckBox] = []
         self.controls = StepControls()
         self.controls.stepRequested.connect(self.set_step)
 
@@ -121,10 +123,8 @@ class StepPage(QWidget):
                 return
 
     def _setting_values(self) -> tuple:
-        """Every number and tick box on the page: what a range may move."""
-        return tuple(box.value() for box in self.findChildren(QSpinBox)) + tuple(
-            box.isChecked() for box in self.findChildren(QCheckBox)
-        )
+        """Every number and tick box in the left column: what a range may move."""
+        return tuple(box.value() for box in self._spin_boxes) + tuple(box.isChecked() for box in self._check_boxes)
 
     def _apply_ranges(self) -> None:
         """Narrow each setting to the values valid with the others; by default nothing is narrowed."""
@@ -161,6 +161,8 @@ class StepPage(QWidget):
         for widget in panel:
             column_layout.addWidget(widget)
         column_layout.addStretch(1)
+        self._spin_boxes = column.findChildren(QSpinBox)
+        self._check_boxes = column.findChildren(QCheckBox)
         scroll = QScrollArea()
         scroll.setWidget(column)
         scroll.setWidgetResizable(True)

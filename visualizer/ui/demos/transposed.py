@@ -202,9 +202,9 @@ class TransposedConvolutionPage(StepPage):
         image = self.source.image()
         kernel = self.kernel()
         args = (image, kernel, self.stride(), self.padding(), self.output_padding())
-        self.scatter = self.conv = None  # no traces while the settings cannot be computed
-        self.scatter = transpose_scatter_trace(*args)
-        self.conv = transpose_conv_trace(*args)
+        # Settings that cannot be computed leave the last traces, which the grids still show.
+        scatter, conv = transpose_scatter_trace(*args), transpose_conv_trace(*args)
+        self.scatter, self.conv = scatter, conv
         picture = not self.source.is_numbers()
         self._picture = picture
         input_levels = colormaps.range_levels(image)
