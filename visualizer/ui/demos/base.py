@@ -32,7 +32,8 @@ PANEL_MAX_SHARE = 0.3  # ...but never more than this share of the page, so a lar
 # and the class would see Space and the arrows stop working right after a setting was changed.
 STEP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home}
 # Each range holds the other settings fixed, so narrowing one can move another (a new input can
-# shrink the kernel and the stride at once); a few passes always settle.
+# shrink the kernel and the stride at once). The pages settle within two passes; the limit only
+# bounds the loop.
 MAX_RANGE_PASSES = 4
 
 
@@ -97,11 +98,11 @@ class StepPage(QWidget):
     def _input_source(self):
         return self.source
 
+    # -- the recompute template ----------------------------------------------------------------
     def problem(self) -> str:
         """Why the current settings cannot be computed, in words; "" when they can."""
         return self._problem
 
-    # -- the recompute template ----------------------------------------------------------------
     def _recompute(self) -> None:
         """New settings or input: settle the ranges, rebuild, and show the current step."""
         self._settle_ranges()
