@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QEvent, QObject, QSettings, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
@@ -35,6 +36,9 @@ from PyQt6.QtWidgets import (
 from visualizer import __version__
 from visualizer.ui.page_contract import Animatable, Playable, Steppable, TakesInputImage
 from visualizer.ui.pages import PAGES, PageSpec, find_page
+
+if TYPE_CHECKING:
+    from visualizer.ui.images import UserImage  # imported when a picture is first asked for
 
 log = logging.getLogger(__name__)
 
@@ -400,7 +404,7 @@ class MainWindow(QMainWindow):
             self, page.input_image_mode, self._last_folder(), on_chosen=self._remember_folder
         )
         if opened is not None:
-            self._give_page_image(page, opened.pixels, opened.title)
+            self._give_page_image(page, opened)
 
     def _on_draw_image(self) -> None:
         from visualizer.ui import images
@@ -410,16 +414,16 @@ class MainWindow(QMainWindow):
             return
         drawing = images.ask_for_drawing(self, page.input_image_mode)
         if drawing is not None:
-            self._give_page_image(page, drawing.pixels, drawing.title)
+            self._give_page_image(page, drawing)
 
-    def _give_page_image(self, page: TakesInputImage, pixels, title: str) -> None:
+    def _give_page_image(self, page: TakesInputImage, picture: UserImage) -> None:
         try:
-            page.set_input_image(pixels, title)
+            page.set_input_image(picture.pixels, picture.title)
         except (ValueError, TypeError) as error:  # the page explains what it cannot take
-            log.exception("page refused the image %s", title)
-            QMessageBox.warning(self, "Cannot use this image", f"{title}: {error}")
+            log.exception("page refused the image %s", picture.title)
+            QMessageBox.warning(self, "Cannot use this image", f"{picture.title}: {error}")
             return
-        self.statusBar().showMessage(f"Input picture: {title}", 5000)
+        self.statusBar().showMessage(f"Input picture: {picture.title}", 5000)
 
     # -- export ----------------------------------------------------------------------------------
     def save_screenshot(self, path: str) -> None:
