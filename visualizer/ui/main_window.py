@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING
 from PyQt6.QtCore import QEvent, QObject, QSettings, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PyQt6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QFileDialog,
     QLabel,
@@ -33,7 +32,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer import __version__
+from visualizer.ui import help_boxes
 from visualizer.ui.page_contract import Animatable, Playable, Steppable, TakesInputImage
 from visualizer.ui.pages import PAGES, PageSpec, find_page
 
@@ -482,43 +481,15 @@ class MainWindow(QMainWindow):
     # -- help ------------------------------------------------------------------------------------
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(keys, what they do) for every action with a shortcut, in menu order, then the current
-        page's buttons that have one (the training page's Train, Pause and Stop)."""
-        rows = []
-        for action in self.actions():
-            keys = ", ".join(
-                sequence.toString(QKeySequence.SequenceFormat.NativeText) for sequence in action.shortcuts()
-            )
-            if keys:
-                rows.append((keys, action.text().replace("&", "").rstrip("…")))
-        page = self.current_page()
-        for button in page.findChildren(QAbstractButton) if page is not None else []:
-            if not button.shortcut().isEmpty():
-                keys = button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-                title = self._current_spec.title if self._current_spec else "this page"
-                name = button.text().strip("▶❚■ ").replace("&", "")
-                rows.append((keys, f"{name} ({title})"))
-        return rows
+        page's buttons that have one."""
+        title = self._current_spec.title if self._current_spec else "this page"
+        return help_boxes.shortcut_rows(self.actions(), self.current_page(), title)
 
     def _on_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td style='padding-right:16px'><b>{keys}</b></td><td>{text}</td></tr>"
-            for keys, text in self.shortcut_rows()
-        )
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(f"<table>{rows}</table>")
-        box.exec()
+        help_boxes.show_shortcuts(self, self.shortcut_rows())
 
     def _on_about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nSee convolutional neural networks work: "
-            "concept demos and live training.\n\n"
-            "Sample photographs: scikit-image's sample data (CC0 / public domain); "
-            "Fashion-MNIST: Zalando Research (MIT licence).",
-        )
+        help_boxes.show_about(self, APP_NAME)
 
 
 def _point_size(font: QFont) -> float:
