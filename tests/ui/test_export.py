@@ -159,3 +159,17 @@ def test_progress_dialog_version_returns_frame_count(page, tmp_path, qtbot):
     parent = QWidget()
     qtbot.addWidget(parent)
     assert export.save_step_animation_with_progress(parent, page, str(tmp_path / "p.gif"), max_frames=6) == 6
+
+
+def test_frames_keep_their_colours_whatever_the_line_padding(qtbot):
+    from PyQt6.QtGui import QColor, QImage
+
+    image = QImage(5, 3, QImage.Format.Format_RGB32)  # 5 pixels of RGB888 pad each line to 16 bytes
+    for x in range(5):
+        for y in range(3):
+            image.setPixelColor(x, y, QColor(10 * x, 50 * y, 200))
+    frame = export._qimage_to_pil(image)
+    assert frame.size == (5, 3)
+    assert [frame.getpixel((x, y)) for x, y in ((0, 0), (4, 0), (2, 2), (4, 2))] == [
+        (0, 0, 200), (40, 0, 200), (20, 100, 200), (40, 100, 200)
+    ]

@@ -1,6 +1,7 @@
 """Image sources: bundled samples, files of every kind (good and broken), numeric grids, drawing."""
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -194,3 +195,64 @@ def test_draw_dialog_mouse_drawing_returns_the_array(qtbot):
     pixels = dialog.image()
     assert pixels.shape == (28, 28)
     assert pixels[13:15, 13:15].max() > 0.5
+
+
+# -- asking the user: one flow for the File menu and the pickers' buttons ---------------------------------
+@pytest.fixture
+def dialogs(monkeypatch):
+    """Answers the file dialog with `dialogs.answer` and records what it was asked and any warning."""
+    from PyQt6.QtWidgets import QFileDialog, QMessageBox
+
+    dialogs = SimpleNamespace(answer="", asked=[], warnings=[])
+
+    def get_open_file_name(parent, caption, folder, file_filter, *rest):
+        dialogs.asked.append((folder, file_filter))
+        return dialogs.answer, ""
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", get_open_file_name)
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text, *a: dialogs.warnings.append((title, text)))
+    return dialogs
+
+
+def test_asking_for_a_file_reads_it_in_the_mode_asked_for(dialogs, tmp_path):
+    dialogs.answer = str(_save(tmp_path / "shirt.png", np.full((12, 9, 3), 200, np.uint8)))
+    chosen = []
+    picture = images.ask_for_image_file(None, "rgb", str(tmp_path), on_chosen=chosen.append)
+    assert picture.title == "shirt.png" and picture.pixels.shape == (12, 9, 3)
+    assert chosen == [dialogs.answer]
+    assert dialogs.asked == [(str(tmp_path), images.IMAGE_FILTER)] and dialogs.warnings == []
+
+
+def test_asking_for_a_bad_file_says_why_and_gives_nothing(dialogs, tmp_path):
+    (tmp_path / "broken.png").write_bytes(b"not a picture")
+    dialogs.answer = str(tmp_path / "broken.png")
+    assert images.ask_for_image_file(None, "gray") is None
+    assert len(dialogs.warnings) == 1 and "broken.png" in dialogs.warnings[0][1]
+    dialogs.answer = ""
+    assert images.ask_for_image_file(None, "gray") is None  # cancelled: no word needed
+    assert len(dialogs.warnings) == 1
+
+
+def test_a_pickers_open_button_takes_the_same_path_as_the_file_menu(qtbot, dialogs, tmp_path):
+    from visualizer.ui.widgets.image_source import ImageSourcePicker
+
+    picker = ImageSourcePicker(mode="gray")
+    qtbot.addWidget(picker)
+    dialogs.answer = str(_save(tmp_path / "shirt.png", np.full((12, 9), 128, np.uint8)))
+    picker.open_button.click()
+    assert dialogs.asked == [("", images.IMAGE_FILTER)]
+    assert picker.source_title() == "shirt.png" and picker.image().shape == (12, 9)
+    (tmp_path / "broken.png").write_bytes(b"not a picture")
+    dialogs.answer = str(tmp_path / "broken.png")
+    picker.open_button.click()
+    assert len(dialogs.warnings) == 1 and picker.source_title() == "shirt.png"
+
+
+def test_a_pickers_draw_button_takes_the_drawing_in_its_mode(qtbot, monkeypatch):
+    from visualizer.ui.widgets.image_source import ImageSourcePicker
+
+    monkeypatch.setattr(DrawDialog, "get_image", classmethod(lambda cls, *a, **k: np.ones((28, 28))))
+    picker = ImageSourcePicker(mode="rgb")
+    qtbot.addWidget(picker)
+    picker.draw_button.click()
+    assert picker.source_title() == images.DRAWING_TITLE and picker.image().shape == (28, 28, 3)

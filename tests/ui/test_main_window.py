@@ -17,9 +17,10 @@ from visualizer.ui.pages import PAGES, PageSpec
 
 
 class FakePage(QWidget):
-    """Records every call the window makes on it."""
+    """Records every call the window makes on it; it offers every part of the page contract."""
 
     title = "Fake steps"
+    input_image_mode = "gray"
 
     def __init__(self) -> None:
         super().__init__()
@@ -383,3 +384,12 @@ def test_a_page_that_refuses_to_close_keeps_the_window_open(qtbot, monkeypatch):
     assert win.isVisible()
     win.current_page().refuse = False
     assert win.close()
+
+
+def test_the_about_box_names_only_what_the_app_has(window, monkeypatch):
+    shown = []
+    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append((title, text)))
+    next(action for action in window.actions() if action.text() == "About CNN Visualizer").trigger()
+    [(title, text)] = shown
+    assert title == "About CNN Visualizer"
+    assert "concept demos and live training" in text and "inspector" not in text

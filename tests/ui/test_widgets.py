@@ -156,3 +156,19 @@ def test_typed_weights_accept_fractions_and_refuse_words():
     for text in ("abc", "1/0", "inf", "", "1e300", "-2e6"):
         with pytest.raises(ValueError):
             parse_weight(text)
+
+
+def test_grid_colours_reach_the_screen_unchanged_at_odd_widths(qtbot):
+    view = GridView()
+    qtbot.addWidget(view)
+    rgb = np.zeros((3, 5, 3), np.uint8)
+    rgb[..., 0] = np.arange(5) * 50
+    rgb[..., 1] = (np.arange(3) * 100)[:, None]
+    rgb[..., 2] = 77
+    view.set_data(np.zeros((3, 5)), rgb=rgb, show_values=False)
+    view.resize(157, 131)
+    image = view.grab().toImage()
+    for row, col in ((0, 0), (0, 4), (2, 1), (1, 3)):
+        centre = view.cell_rect(row, col).center()
+        colour = image.pixelColor(int(centre.x()), int(centre.y()))
+        assert (colour.red(), colour.green(), colour.blue()) == tuple(rgb[row, col])

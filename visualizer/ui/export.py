@@ -15,8 +15,10 @@ from PIL import Image
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QApplication, QProgressDialog, QWidget
+from pyqtgraph.functions import ndarray_from_qimage
 
 from visualizer.fileio import WriteError, replace_atomically
+from visualizer.ui.page_contract import Animatable
 
 DEFAULT_FPS = 4.0
 DEFAULT_MAX_FRAMES = 400
@@ -60,9 +62,9 @@ def frame_indices(step_count: int, max_frames: int) -> list[int]:
 
 def _qimage_to_pil(image: QImage) -> Image.Image:
     image = image.convertToFormat(QImage.Format.Format_RGB888)
-    width, height, stride = image.width(), image.height(), image.bytesPerLine()
-    buffer = np.frombuffer(image.constBits().asstring(stride * height), dtype=np.uint8)
-    return Image.fromarray(buffer.reshape(height, stride)[:, : width * 3].reshape(height, width, 3).copy())
+    # The array views the image's memory (without the padding at the end of each line): copy it
+    # before the image goes.
+    return Image.fromarray(ndarray_from_qimage(image).copy())
 
 
 def grab_frame(widget: QWidget, max_width: int | None = DEFAULT_MAX_WIDTH) -> Image.Image:
@@ -77,7 +79,7 @@ def grab_frame(widget: QWidget, max_width: int | None = DEFAULT_MAX_WIDTH) -> Im
 
 
 def save_step_animation(
-    page: QWidget,
+    page: Animatable,
     path: str | os.PathLike[str],
     fps: float = DEFAULT_FPS,
     max_frames: int = DEFAULT_MAX_FRAMES,
@@ -86,13 +88,12 @@ def save_step_animation(
 ) -> int:
     """Step ``page`` through its steps and save the views as a looping animated GIF.
 
-    The page needs ``step_count()``, ``current_step()`` and ``set_step(i)``; it is put back on
-    the step it showed before. Returns the number of frames written. Raises ExportCancelled when
-    ``progress`` returns False, ExportError when the file cannot be written.
+    The page is a QWidget that is `Animatable`; it is put back on the step it showed before.
+    Returns the number of frames written. Raises ExportCancelled when ``progress`` returns False,
+    ExportError when the file cannot be written.
     """
-    for method in ("step_count", "current_step", "set_step"):
-        if not callable(getattr(page, method, None)):
-            raise ValueError(f"this page has no steps to animate (it lacks {method}())")
+    if not isinstance(page, Animatable):
+        raise ValueError("this page has no steps to animate")  # noqa: TRY004 - callers catch ValueError
     if fps <= 0:
         raise ValueError("fps must be positive")
     indices = frame_indices(int(page.step_count()), max_frames)
@@ -129,7 +130,7 @@ def save_step_animation(
     return len(frames)
 
 
-def save_step_animation_with_progress(parent: QWidget, page: QWidget, path: str, **options) -> int | None:
+def save_step_animation_with_progress(parent: QWidget, page: Animatable, path: str, **options) -> int | None:
     """save_step_animation with a progress dialog that can cancel it; None when cancelled."""
     dialog = QProgressDialog("Recording the steps…", "Cancel", 0, 1, parent)
     dialog.setWindowTitle("Export animation")

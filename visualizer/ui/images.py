@@ -1,6 +1,9 @@
 """Where the demos get their input pictures: bundled photographs, Fashion-MNIST items, image files
 the user opens, small grids of numbers, and a little canvas to draw on.
 
+`ask_for_image_file` and `ask_for_drawing` are the one way to get a picture from the user: the
+main window's File menu and each page's own Open image… and Draw… buttons use them.
+
 Every loader returns a float64 array in [0, 1]: (H, W) for mode "gray", (H, W, 3) for mode "rgb".
 Files are read with Pillow, so this module never touches TensorFlow.
 """
@@ -23,8 +26,10 @@ from PyQt6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
+    QMessageBox,
     QPushButton,
     QSizePolicy,
     QSpinBox,
@@ -37,6 +42,10 @@ from visualizer.resources import resource_path
 MODES = ("gray", "rgb")
 MIN_SIDE = 3  # the smallest kernel the demos use is 2x2; below 3 pixels nothing is left to show
 DEFAULT_MAX_SIDE = 256
+IMAGE_FILTER = (
+    "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm *.pbm);;All files (*)"
+)
+DRAWING_TITLE = "Your drawing"
 
 
 class ImageError(ValueError):
@@ -145,6 +154,46 @@ def to_mode(pixels: np.ndarray, mode: str) -> np.ndarray:
     if mode == "rgb" and pixels.ndim == 2:
         return np.repeat(pixels[..., None], 3, axis=2)
     return pixels
+
+
+# -- asking the user ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class UserImage:
+    """A picture the user chose or drew, ready for a page: pixels in the mode asked for."""
+
+    pixels: np.ndarray
+    title: str  # how the page lists it: the file's name, or "Your drawing"
+
+
+def ask_for_image_file(
+    parent: QWidget | None,
+    mode: str,
+    folder: str = "",
+    on_chosen: Callable[[str], None] | None = None,
+) -> UserImage | None:
+    """Ask for an image file, starting in ``folder``, and read it for ``mode`` with a wait cursor.
+
+    None when the user cancels, or when the file cannot be used: then a message box says why.
+    ``on_chosen`` hears the chosen path before it is read (the window remembers its folder).
+    """
+    path, _ = QFileDialog.getOpenFileName(parent, "Open an image", folder, IMAGE_FILTER)
+    if not path:
+        return None
+    if on_chosen is not None:
+        on_chosen(path)
+    try:
+        with busy_cursor():
+            pixels = load_image_file(path, mode)
+    except ImageError as error:
+        QMessageBox.warning(parent, "Cannot open this image", str(error))
+        return None
+    return UserImage(pixels, Path(path).name)
+
+
+def ask_for_drawing(parent: QWidget | None, mode: str) -> UserImage | None:
+    """Let the user draw a picture; None when they cancel."""
+    pixels = DrawDialog.get_image(parent)
+    return None if pixels is None else UserImage(to_mode(pixels, mode), DRAWING_TITLE)
 
 
 # -- bundled samples -------------------------------------------------------------------------------

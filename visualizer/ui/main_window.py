@@ -1,12 +1,9 @@
 """The main window: a navigation list of pages on the left, the current page on the right.
 
-Pages are created the first time they are shown. A page may offer any of these, and the window's
-menus and keyboard shortcuts use them when present:
-
-- step controls: ``toggle_play()``, ``step(delta)``, ``reset()``;
-- a step-through: ``step_count()``, ``current_step()``, ``set_step(i)`` (enables GIF export);
-- an input picture: ``set_input_image(array, title)``, with an optional ``input_image_mode``
-  attribute ("gray", the default, or "rgb") saying which kind of array it wants.
+Pages are created the first time they are shown. The window's menus and keyboard shortcuts use
+what the current page offers, as declared in `visualizer.ui.page_contract`: Space plays or pauses
+a `Playable` page, the arrows and Home step a `Steppable` one, GIF export records an `Animatable`
+one, and Open image / Draw image hand a picture to a page that `TakesInputImage`.
 
 For a classroom the window has a presentation mode (F5): large type, full screen, and nothing on
 screen but the page.
@@ -17,11 +14,11 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QEvent, QObject, QSettings, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PyQt6.QtWidgets import (
-    QAbstractButton,
     QApplication,
     QFileDialog,
     QLabel,
@@ -35,8 +32,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer import __version__
+from visualizer.ui import help_boxes
+from visualizer.ui.page_contract import Animatable, Playable, Steppable, TakesInputImage
 from visualizer.ui.pages import PAGES, PageSpec, find_page
+
+if TYPE_CHECKING:
+    from visualizer.ui.images import UserImage  # imported when a picture is first asked for
 
 log = logging.getLogger(__name__)
 
@@ -45,9 +46,6 @@ APP_NAME = "CNN Visualizer"
 ZOOM_STEP = 1.15
 ZOOM_LIMITS = (0.5, 3.0)
 PRESENTATION_SCALE = 1.6
-IMAGE_FILTER = (
-    "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm *.pbm);;All files (*)"
-)
 
 
 class MainWindow(QMainWindow):
@@ -204,18 +202,16 @@ class MainWindow(QMainWindow):
 
         step_menu = bar.addMenu("&Step")
         self._add_action(
-            step_menu, "Play / pause", lambda: self._call_page("toggle_play"), "Space",
+            step_menu, "Play / pause", self._on_play_pause, "Space",
             "Play the steps one after another, or pause",
         )
         self._add_action(
-            step_menu, "Step back", lambda: self._call_page("step", -1), "Left", "Go back one step"
+            step_menu, "Step back", lambda: self._on_step(-1), "Left", "Go back one step"
         )
         self._add_action(
-            step_menu, "Step forward", lambda: self._call_page("step", 1), "Right", "Go forward one step"
+            step_menu, "Step forward", lambda: self._on_step(1), "Right", "Go forward one step"
         )
-        self._add_action(
-            step_menu, "Reset", lambda: self._call_page("reset"), "Home", "Go back to the first step"
-        )
+        self._add_action(step_menu, "Reset", self._on_reset, "Home", "Go back to the first step")
 
         view_menu = bar.addMenu("&View")
         self._add_action(
@@ -258,18 +254,23 @@ class MainWindow(QMainWindow):
         for menu in (file_menu, step_menu, view_menu, help_menu):
             menu.setToolTipsVisible(True)
 
-    def _call_page(self, method: str, *args) -> None:
+    def _on_play_pause(self) -> None:
         page = self.current_page()
-        handler = getattr(page, method, None)
-        if callable(handler):
-            handler(*args)
+        if isinstance(page, Playable):
+            page.toggle_play()
 
-    def _page_has(self, method: str) -> bool:
-        return callable(getattr(self.current_page(), method, None))
+    def _on_step(self, delta: int) -> None:
+        page = self.current_page()
+        if isinstance(page, Steppable):
+            page.step(delta)
+
+    def _on_reset(self) -> None:
+        page = self.current_page()
+        if isinstance(page, Steppable):
+            page.reset()
 
     def _update_page_actions(self) -> None:
-        steps = self._page_has("step_count") and self._page_has("set_step") and self._page_has("current_step")
-        self.export_gif_action.setEnabled(steps)
+        self.export_gif_action.setEnabled(isinstance(self.current_page(), Animatable))
 
     # -- zoom and presentation -------------------------------------------------------------------
     def zoom(self, factor: float) -> None:
@@ -380,10 +381,11 @@ class MainWindow(QMainWindow):
             self._settings.setValue("last_folder", str(Path(path).parent))
 
     # -- input pictures --------------------------------------------------------------------------
-    def _input_page(self) -> QWidget | None:
+    def _input_page(self) -> TakesInputImage | None:
         """The current page if it takes an input picture, else None with a word in the status bar."""
-        if self._page_has("set_input_image"):
-            return self.current_page()
+        page = self.current_page()
+        if isinstance(page, TakesInputImage):
+            return page
         title = self._current_spec.title if self._current_spec else "current"
         self.statusBar().showMessage(
             f"The {title} page has no input picture to replace.",
@@ -397,17 +399,11 @@ class MainWindow(QMainWindow):
         page = self._input_page()
         if page is None:
             return
-        path, _ = QFileDialog.getOpenFileName(self, "Open an image", self._last_folder(), IMAGE_FILTER)
-        if not path:
-            return
-        self._remember_folder(path)
-        try:
-            with images.busy_cursor():
-                pixels = images.load_image_file(path, getattr(page, "input_image_mode", "gray"))
-        except images.ImageError as error:
-            QMessageBox.warning(self, "Cannot open this image", str(error))
-            return
-        self._give_page_image(page, pixels, Path(path).name)
+        opened = images.ask_for_image_file(
+            self, page.input_image_mode, self._last_folder(), on_chosen=self._remember_folder
+        )
+        if opened is not None:
+            self._give_page_image(page, opened)
 
     def _on_draw_image(self) -> None:
         from visualizer.ui import images
@@ -415,19 +411,18 @@ class MainWindow(QMainWindow):
         page = self._input_page()
         if page is None:
             return
-        pixels = images.DrawDialog.get_image(self)
-        if pixels is not None:
-            mode = getattr(page, "input_image_mode", "gray")
-            self._give_page_image(page, images.to_mode(pixels, mode), "Your drawing")
+        drawing = images.ask_for_drawing(self, page.input_image_mode)
+        if drawing is not None:
+            self._give_page_image(page, drawing)
 
-    def _give_page_image(self, page: QWidget, pixels, title: str) -> None:
+    def _give_page_image(self, page: TakesInputImage, picture: UserImage) -> None:
         try:
-            page.set_input_image(pixels, title)
+            page.set_input_image(picture.pixels, picture.title)
         except (ValueError, TypeError) as error:  # the page explains what it cannot take
-            log.exception("page refused the image %s", title)
-            QMessageBox.warning(self, "Cannot use this image", f"{title}: {error}")
+            log.exception("page refused the image %s", picture.title)
+            QMessageBox.warning(self, "Cannot use this image", f"{picture.title}: {error}")
             return
-        self.statusBar().showMessage(f"Input picture: {title}", 5000)
+        self.statusBar().showMessage(f"Input picture: {picture.title}", 5000)
 
     # -- export ----------------------------------------------------------------------------------
     def save_screenshot(self, path: str) -> None:
@@ -463,7 +458,7 @@ class MainWindow(QMainWindow):
         from visualizer.ui.export import ExportError, save_step_animation_with_progress
 
         page = self.current_page()
-        if not self.export_gif_action.isEnabled() or page is None:
+        if not isinstance(page, Animatable):
             return
         path, _ = QFileDialog.getSaveFileName(
             self, "Export step-through as GIF", self._default_export_path(".gif"), "GIF animations (*.gif)"
@@ -486,43 +481,15 @@ class MainWindow(QMainWindow):
     # -- help ------------------------------------------------------------------------------------
     def shortcut_rows(self) -> list[tuple[str, str]]:
         """(keys, what they do) for every action with a shortcut, in menu order, then the current
-        page's buttons that have one (the training page's Train, Pause and Stop)."""
-        rows = []
-        for action in self.actions():
-            keys = ", ".join(
-                sequence.toString(QKeySequence.SequenceFormat.NativeText) for sequence in action.shortcuts()
-            )
-            if keys:
-                rows.append((keys, action.text().replace("&", "").rstrip("…")))
-        page = self.current_page()
-        for button in page.findChildren(QAbstractButton) if page is not None else []:
-            if not button.shortcut().isEmpty():
-                keys = button.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-                title = self._current_spec.title if self._current_spec else "this page"
-                name = button.text().strip("▶❚■ ").replace("&", "")
-                rows.append((keys, f"{name} ({title})"))
-        return rows
+        page's buttons that have one."""
+        title = self._current_spec.title if self._current_spec else "this page"
+        return help_boxes.shortcut_rows(self.actions(), self.current_page(), title)
 
     def _on_shortcuts(self) -> None:
-        rows = "".join(
-            f"<tr><td style='padding-right:16px'><b>{keys}</b></td><td>{text}</td></tr>"
-            for keys, text in self.shortcut_rows()
-        )
-        box = QMessageBox(self)
-        box.setWindowTitle("Keyboard shortcuts")
-        box.setTextFormat(Qt.TextFormat.RichText)
-        box.setText(f"<table>{rows}</table>")
-        box.exec()
+        help_boxes.show_shortcuts(self, self.shortcut_rows())
 
     def _on_about(self) -> None:
-        QMessageBox.about(
-            self,
-            f"About {APP_NAME}",
-            f"{APP_NAME} {__version__}\n\nSee convolutional neural networks work: "
-            "concept demos, live training, and a model inspector.\n\n"
-            "Sample photographs: scikit-image's sample data (CC0 / public domain); "
-            "Fashion-MNIST: Zalando Research (MIT licence).",
-        )
+        help_boxes.show_about(self, APP_NAME)
 
 
 def _point_size(font: QFont) -> float:

@@ -1,5 +1,6 @@
 """The app's pages, in navigation order. Each is imported only when first shown, so the window
-opens without loading what it does not need yet (TensorFlow above all)."""
+opens without loading what it does not need yet (TensorFlow above all). What a page offers the
+window (stepping, export, an input picture) is declared in `visualizer.ui.page_contract`."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
-"""What every concept page shares: the step protocol the main window and the exporter call,
-the two-column layout (controls and explanation on the left, the demo on the right), and small
-layout helpers.
+"""What every concept page shares: the stepping and input-picture parts of the page contract
+(`visualizer.ui.page_contract`), one way to recompute after a change, the two-column layout
+(controls and explanation on the left, the demo on the right), and small layout helpers.
 
 A step is one output cell (or one input cell for the scatter view), numbered row-major; the
 page shows steps 0..i as computed and step i as the current one.
@@ -11,6 +11,7 @@ from __future__ import annotations
 from PyQt6.QtCore import QEvent, QObject, Qt
 from PyQt6.QtWidgets import (
     QAbstractSpinBox,
+    QCheckBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -20,7 +21,9 @@ from PyQt6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
+from visualizer.ui.widgets.image_source import ImageSourcePicker
 from visualizer.ui.widgets.step_controls import StepControls
 
 PANEL_WIDTH_EM = 17  # the left column, in lines of the application font...
@@ -28,13 +31,25 @@ PANEL_MAX_SHARE = 0.3  # ...but never more than this share of the page, so a lar
 # The window's step keys. A spin box would otherwise keep them for its text cursor once clicked,
 # and the class would see Space and the arrows stop working right after a setting was changed.
 STEP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home}
+# Each range holds the other settings fixed, so narrowing one can move another (a new input can
+# shrink the kernel and the stride at once). The pages settle within two passes; the limit only
+# bounds the loop.
+MAX_RANGE_PASSES = 4
 
 
 class StepPage(QWidget):
-    """A page that steps through a computation.
+    """A page that steps through a computation; it is `Steppable` and `TakesInputImage`.
 
-    Each page defines `_recompute()` (new settings or input: rebuild the trace, then call
-    `_set_step_count`) and `_show_step()` (draw step `current_step()`)."""
+    A page defines `_show_step()` (draw step `current_step()`) and either the hooks of the
+    recompute template below or its own `_recompute()` (new settings or input: rebuild the
+    trace, then call `_set_step_count`). The template's hooks:
+
+    - `_apply_ranges()`: narrow each setting to the values valid with the others; it is run
+      until no setting moves (the default narrows nothing);
+    - `_compute()`: rebuild the trace and the views from the settings and return the number of
+      steps; a ValueError means the settings cannot be computed, and the page says why in
+      `_problem_label()` and keeps its last steps.
+    """
 
     title = ""
 
@@ -42,6 +57,9 @@ class StepPage(QWidget):
         super().__init__(parent)
         self._step = 0
         self._count = 1
+        self._problem = ""  # why the current settings cannot be computed, in words
+        self._spin_boxes: list[QSpinBox] = []  # the settings, found once the layout is built
+        self._check_boxes: list[QCheckBox] = []
         self.controls = StepControls()
         self.controls.stepRequested.connect(self.set_step)
 
@@ -55,7 +73,8 @@ class StepPage(QWidget):
     def set_step(self, index: int) -> None:
         self._step = max(0, min(int(index), self._count - 1))
         self.controls.set_position(self._step, self._count)
-        self._show_step()
+        if not self._problem:
+            self._show_step()
 
     def step(self, delta: int) -> None:
         self.set_step(self._step + delta)
@@ -79,6 +98,38 @@ class StepPage(QWidget):
     def _input_source(self):
         return self.source
 
+    # -- the recompute template ----------------------------------------------------------------
+    def problem(self) -> str:
+        """Why the current settings cannot be computed, in words; "" when they can."""
+        return self._problem
+
+    def _recompute(self) -> None:
+        """New settings or input: settle the ranges, rebuild, and show the current step."""
+        self._settle_ranges()
+        try:
+            count = self._compute()
+        except ValueError as error:  # the ranges should prevent this; if not, say why in words
+            self._problem = f"<b>These settings do not work:</b> {error}"
+            self._problem_label().setText(self._problem)
+            return
+        self._problem = ""
+        self._set_step_count(count)
+        self._show_step()
+
+    def _settle_ranges(self) -> None:
+        for _ in range(MAX_RANGE_PASSES):
+            before = self._setting_values()
+            self._apply_ranges()
+            if self._setting_values() == before:
+                return
+
+    def _setting_values(self) -> tuple:
+        """Every number and tick box in the left column: what a range may move."""
+        return tuple(box.value() for box in self._spin_boxes) + tuple(box.isChecked() for box in self._check_boxes)
+
+    def _apply_ranges(self) -> None:
+        """Narrow each setting to the values valid with the others; by default nothing is narrowed."""
+
     # -- for subclasses ------------------------------------------------------------------------
     def _set_step_count(self, count: int) -> None:
         """A new computation: keep the step where it was, as far as the new one reaches."""
@@ -92,8 +143,14 @@ class StepPage(QWidget):
         self._recompute()
         self.set_step(0 if numbers else self.step_count() - 1)
 
+    def _on_source_image_changed(self) -> None:
+        self._show_new_input(self._input_source().is_numbers())
+
     def _build_layout(self, explanation: str, panel: list[QWidget], demo: QWidget) -> None:
-        """Explanation and controls in a scrollable left column, the demo filling the rest."""
+        """Explanation and controls in a scrollable left column, the demo filling the rest.
+
+        Every input picker on the page is wired here: a new picture recomputes the page and
+        shows it (`_show_new_input`)."""
         text = QLabel(explanation)
         text.setWordWrap(True)
         text.setTextFormat(Qt.TextFormat.RichText)
@@ -105,6 +162,8 @@ class StepPage(QWidget):
         for widget in panel:
             column_layout.addWidget(widget)
         column_layout.addStretch(1)
+        self._spin_boxes = column.findChildren(QSpinBox)
+        self._check_boxes = column.findChildren(QCheckBox)
         scroll = QScrollArea()
         scroll.setWidget(column)
         scroll.setWidgetResizable(True)
@@ -123,6 +182,8 @@ class StepPage(QWidget):
         layout.addLayout(right, 1)
         for box in self.findChildren(QAbstractSpinBox):
             box.installEventFilter(self)
+        for source in self.findChildren(ImageSourcePicker):
+            source.imageChanged.connect(self._on_source_image_changed)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if (
@@ -178,9 +239,8 @@ def spin_box(value: int, low: int, high: int, tip: str, prefix: str = "") -> QSp
 
 def set_range(box: QSpinBox, low: int, high: int) -> None:
     """Narrow a spin box to the valid range without emitting a change for the clamp itself."""
-    box.blockSignals(True)
-    box.setRange(low, high)
-    box.blockSignals(False)
+    with signals_blocked(box):
+        box.setRange(low, high)
 
 
 def pair_row(first: QWidget, second: QWidget) -> QWidget:

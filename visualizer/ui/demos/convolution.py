@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtWidgets import QLabel, QStackedWidget, QWidget
+from superqt.utils import signals_blocked
 
 from visualizer.ops import shapes
 from visualizer.ops.conv import conv2d
@@ -113,8 +114,6 @@ class ConvolutionPage(StepPage):
         self._build_layout(EXPLANATION, panel, self.stack)
 
         self.mode_box.currentIndexChanged.connect(self._on_mode_box_changed)
-        self.source.imageChanged.connect(self._on_source_image_changed)
-        self.rgb_source.imageChanged.connect(self._on_source_image_changed)
         self.kernel_rows.valueChanged.connect(self._on_kernel_size_changed)
         self.kernel_cols.valueChanged.connect(self._on_kernel_size_changed)
         self.kernel_editor.kernelChanged.connect(self._recompute)
@@ -156,27 +155,29 @@ class ConvolutionPage(StepPage):
     def _load_slice_editors(self) -> None:
         selected = self._selected_filter()
         for channel, editor in enumerate(self.slice_editors):
-            editor.blockSignals(True)
-            editor.set_kernel(self._filters[selected][:, :, channel], self._slice_names[selected][channel])
-            editor.blockSignals(False)
+            with signals_blocked(editor):
+                editor.set_kernel(self._filters[selected][:, :, channel], self._slice_names[selected][channel])
 
     # -- computing -----------------------------------------------------------------------------
-    def _fit_kernel_to_image(self) -> None:
-        """A new, smaller input can leave the kernel too large: shrink it to fit."""
-        image = self.image()
-        set_range(self.kernel_rows, 1, min(MAX_KERNEL, image.shape[0]))
-        set_range(self.kernel_cols, 1, min(MAX_KERNEL, image.shape[1]))
+    def _apply_ranges(self) -> None:
+        """A new, smaller input can leave the kernel too large: it shrinks to fit."""
+        kernel_hw = (self.kernel_rows.value(), self.kernel_cols.value())
+        ranges = shapes.conv_param_ranges(self.image().shape[:2], kernel_hw)
+        set_range(self.kernel_rows, 1, min(MAX_KERNEL, ranges["kernel_h"][1]))
+        set_range(self.kernel_cols, 1, min(MAX_KERNEL, ranges["kernel_w"][1]))
+
+    def _fit_kernels(self) -> None:
+        """The weights follow the kernel size the ranges left."""
         kernel_hw = (self.kernel_rows.value(), self.kernel_cols.value())
         if self.is_depth():
             if self._filters[0].shape[:2] != kernel_hw:
                 self._reset_filters()
         else:
-            self.kernel_editor.blockSignals(True)
-            self.kernel_editor.set_kernel_size(*kernel_hw)
-            self.kernel_editor.blockSignals(False)
+            with signals_blocked(self.kernel_editor):
+                self.kernel_editor.set_kernel_size(*kernel_hw)
 
-    def _recompute(self) -> None:
-        self._fit_kernel_to_image()
+    def _compute(self) -> int:
+        self._fit_kernels()
         image = self.image()
         picture = not self._input_source().is_numbers()
         kernel_hw = (self.kernel_rows.value(), self.kernel_cols.value())
@@ -185,11 +186,7 @@ class ConvolutionPage(StepPage):
             trace = conv_trace(image, bank[..., self._selected_filter()])
             maps = conv2d(image, bank)
             self.depth_view.set_data(trace, maps, self._selected_filter(), picture=picture)
-            # Numbers run 0..9 and pictures 0..1: scale by the largest value to show them as colour.
-            top = float(image.max()) or 1.0
-            colours = np.clip(image / top * 255, 0, 255).astype(np.uint8)
-            self.colour_preview.set_data(image[:, :, 0], rgb=colours, show_values=False)
-            self.colour_preview.set_caption("All three together")
+            self._show_colour_preview(image)
             shapes_text = (
                 f"input {image.shape[0]}×{image.shape[1]}×3<br>"
                 f"{bank.shape[3]} filters of {kernel_hw[0]}×{kernel_hw[1]}×3<br>"
@@ -205,14 +202,20 @@ class ConvolutionPage(StepPage):
                 f"<br>output {out_h}×{out_w}"
             )
             formula_label = self.view.formula
-        ranges = shapes.conv_param_ranges(image.shape[:2], kernel_hw)
-        set_range(self.kernel_rows, 1, min(MAX_KERNEL, ranges["kernel_h"][1]))
-        set_range(self.kernel_cols, 1, min(MAX_KERNEL, ranges["kernel_w"][1]))
         rows, cols = shapes.conv_formula(image.shape[:2], kernel_hw)
         formula_label.set_formulas(rows, cols)
         self.shapes_label.setText(shapes_text)
-        self._set_step_count(len(trace))
-        self._show_step()
+        return len(trace)
+
+    def _show_colour_preview(self, image: np.ndarray) -> None:
+        # Numbers run 0..9 and pictures 0..1: scale by the largest value to show them as colour.
+        top = float(image.max()) or 1.0
+        colours = np.clip(image / top * 255, 0, 255).astype(np.uint8)
+        self.colour_preview.set_data(image[:, :, 0], rgb=colours, show_values=False)
+        self.colour_preview.set_caption("All three together")
+
+    def _problem_label(self) -> QLabel:
+        return self.depth_view.arithmetic if self.is_depth() else self.view.arithmetic
 
     def _show_step(self) -> None:
         if self.is_depth():
@@ -233,9 +236,6 @@ class ConvolutionPage(StepPage):
     # -- slots ---------------------------------------------------------------------------------
     def _on_mode_box_changed(self) -> None:
         self._show_mode()
-        self._show_new_input(self._input_source().is_numbers())
-
-    def _on_source_image_changed(self) -> None:
         self._show_new_input(self._input_source().is_numbers())
 
     def _on_kernel_size_changed(self) -> None:
@@ -266,7 +266,6 @@ class ConvolutionPage(StepPage):
     def _on_filter_index_changed(self) -> None:
         self._load_slice_editors()
         self._recompute()
-
 
     def _on_map_cell_clicked(self, filter_index: int, row: int, col: int) -> None:
         self.filter_index.setValue(filter_index + 1)

@@ -54,7 +54,6 @@ class PoolingPage(StepPage):
         self.operation.setTextFormat(Qt.TextFormat.RichText)
         self.operation.setToolTip("What happens to each window")
         self.view = WindowStepView(self.operation, "Each window →")
-        self._problem = ""  # why the current settings cannot be computed, in words
 
         panel = [
             group("Input", self.source),
@@ -66,7 +65,6 @@ class PoolingPage(StepPage):
         ]
         self._build_layout(EXPLANATION, panel, self.view)
 
-        self.source.imageChanged.connect(self._on_source_image_changed)
         self.mode_box.currentIndexChanged.connect(self._recompute)
         self.padding_box.currentIndexChanged.connect(self._recompute)
         for box in (self.size_rows, self.size_cols, self.stride_rows, self.stride_cols):
@@ -79,7 +77,8 @@ class PoolingPage(StepPage):
     def mode(self) -> str:
         return self.mode_box.currentData()
 
-    def size(self) -> tuple[int, int]:
+    def window_size(self) -> tuple[int, int]:
+        """(rows, columns) of each pooling window."""
         return self.size_rows.value(), self.size_cols.value()
 
     def stride(self) -> tuple[int, int]:
@@ -90,29 +89,20 @@ class PoolingPage(StepPage):
 
     def _apply_ranges(self) -> None:
         image = self.source.image()
-        ranges = shapes.pool_param_ranges(image.shape[:2], self.size(), self.stride(), self.padding())
+        ranges = shapes.pool_param_ranges(image.shape[:2], self.window_size(), self.stride(), self.padding())
         set_range(self.size_rows, 1, min(MAX_WINDOW, ranges["size_h"][1]))
         set_range(self.size_cols, 1, min(MAX_WINDOW, ranges["size_w"][1]))
         set_range(self.stride_rows, 1, min(MAX_WINDOW, ranges["stride_h"][1]))
         set_range(self.stride_cols, 1, min(MAX_WINDOW, ranges["stride_w"][1]))
 
     # -- computing -----------------------------------------------------------------------------
-    def _recompute(self) -> None:
-        self._apply_ranges()
-        self._apply_ranges()  # a second pass settles values the first changed together
+    def _compute(self) -> int:
         image = self.source.image()
-        try:
-            trace = pool_trace(image, self.size(), self.stride(), self.mode(), self.padding())
-        except ValueError as error:  # the ranges should prevent this; if not, say why in words
-            self._problem = f"<b>These settings do not work:</b> {error}"
-            self.view.arithmetic.setText(self._problem)
-            return
-        self._problem = ""
-        self.trace = trace
+        self.trace = pool_trace(image, self.window_size(), self.stride(), self.mode(), self.padding())
         self.view.set_trace(self.trace, picture=not self.source.is_numbers(), weights=False)
         # sized relative to the widget's font, so it follows the application's zoom
         self.operation.setText(f'<span style="font-size: xx-large; font-weight: bold">{MODE_SYMBOLS[self.mode()]}</span>')
-        rows, cols = shapes.pool_formula(image.shape[:2], self.size(), self.stride(), self.padding())
+        rows, cols = shapes.pool_formula(image.shape[:2], self.window_size(), self.stride(), self.padding())
         self.view.formula.set_formulas(rows, cols)
         (top, bottom), (left, right) = self.trace.padding
         if self.padding() == "same":
@@ -122,12 +112,12 @@ class PoolingPage(StepPage):
         else:
             note = "no border: rows or columns that do not fill a whole window are dropped"
         self.padding_note.setText(note)
-        self._set_step_count(len(self.trace))
-        self._show_step()
+        return len(self.trace)
+
+    def _problem_label(self) -> QLabel:
+        return self.view.arithmetic
 
     def _show_step(self) -> None:
-        if self._problem:
-            return
         marks = ()
         if self.trace.winners is not None:
             winners = self.trace.winners.reshape(-1, 2)
@@ -135,8 +125,3 @@ class PoolingPage(StepPage):
             # builds up; on a picture hundreds of rings would hide it, so only the current one.
             marks = winners[: self._step + 1] if self.source.is_numbers() else winners[self._step]
         self.view.show_step(self._step, marks)
-
-    # -- slots ---------------------------------------------------------------------------------
-    def _on_source_image_changed(self) -> None:
-        self._show_new_input(self.source.is_numbers())
-

@@ -66,7 +66,6 @@ class StridePaddingPage(StepPage):
         self.limits_note.setToolTip("Why some values cannot be chosen right now")
         self.kernel_editor = KernelEditor(preset=kernel_presets.IDENTITY)
         self.view = WindowStepView(self.kernel_editor, "Kernel")
-        self._problem = ""  # why the current settings cannot be computed, in words
 
         panel = [
             group("Input", self.source),
@@ -79,7 +78,6 @@ class StridePaddingPage(StepPage):
         ]
         self._build_layout(EXPLANATION, panel, self.view)
 
-        self.source.imageChanged.connect(self._on_source_image_changed)
         for box in (
             self.stride_rows, self.stride_cols, self.dilation_rows, self.dilation_cols, *self.pad_spins.values()
         ):
@@ -132,23 +130,12 @@ class StridePaddingPage(StepPage):
         self.limits_note.setVisible(bool(notes))
 
     # -- computing -----------------------------------------------------------------------------
-    def _recompute(self) -> None:
-        explicit = self.padding_box.currentText() == EXPLICIT
-        self.pads_box.setVisible(explicit)
-        # Each range holds the other settings fixed, so a second pass settles values that the
-        # first pass changed together (a new input can shrink the kernel and the stride at once).
-        self._apply_ranges()
-        self._apply_ranges()
+    def _compute(self) -> int:
+        self.pads_box.setVisible(self.padding_box.currentText() == EXPLICIT)
         self.kernel_editor.set_kernel_size(self.kernel_rows.value(), self.kernel_cols.value())
         image = self.source.image()
         kernel = self.kernel()
-        try:
-            trace = conv_trace(image, kernel, self.stride(), self.padding(), self.dilation())
-        except ValueError as error:  # the ranges should prevent this; if not, say why in words
-            self._problem = f"<b>These settings do not work:</b> {error}"
-            self.view.arithmetic.setText(self._problem)
-            return
-        self._problem = ""
+        trace = conv_trace(image, kernel, self.stride(), self.padding(), self.dilation())
         self.view.set_trace(trace, picture=not self.source.is_numbers())
         rows, cols = shapes.conv_formula(image.shape[:2], kernel.shape, self.stride(), self.padding(), self.dilation())
         (top, bottom), (left, right) = trace.padding
@@ -157,18 +144,14 @@ class StridePaddingPage(StepPage):
         if self.padding() == "same" and (top != bottom or left != right):
             note += ". The odd one goes after (bottom/right), as in TensorFlow."
         self.padding_note.setText(note)
-        self._set_step_count(len(trace))
-        self._show_step()
+        return len(trace)
+
+    def _problem_label(self) -> QLabel:
+        return self.view.arithmetic
 
     def _show_step(self) -> None:
-        if self._problem:
-            return
         self.view.show_step(self._step)
 
     # -- slots ---------------------------------------------------------------------------------
-    def _on_source_image_changed(self) -> None:
-        self._show_new_input(self.source.is_numbers())
-
     def _on_kernel_size_changed(self) -> None:
         self._recompute()
-

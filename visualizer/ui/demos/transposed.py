@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QCheckBox, QGridLayout, QLabel, QVBoxLayout, QWidget
+from superqt.utils import signals_blocked
 
 from visualizer.ops import shapes
 from visualizer.ops.trace import format_sum, transpose_conv_trace, transpose_scatter_trace
@@ -113,7 +114,6 @@ class TransposedConvolutionPage(StepPage):
         ]
         self._build_layout(EXPLANATION, panel, self._build_demo())
 
-        self.source.imageChanged.connect(self._on_source_image_changed)
         for box in (
             self.kernel_rows, self.kernel_cols, self.stride_rows, self.stride_cols,
             self.output_padding_rows, self.output_padding_cols,
@@ -182,9 +182,8 @@ class TransposedConvolutionPage(StepPage):
         set_range(self.stride_cols, *ranges["stride_w"])
         possible = all(low <= high for low, high in (ranges["output_padding_h"], ranges["output_padding_w"]))
         if not possible:
-            self.auto_output_padding.blockSignals(True)
-            self.auto_output_padding.setChecked(True)
-            self.auto_output_padding.blockSignals(False)
+            with signals_blocked(self.auto_output_padding):
+                self.auto_output_padding.setChecked(True)
             self.output_padding_note.setText(
                 "Only Keras's own output_padding works here: with \"same\", an even kernel needs "
                 "output_padding of at least 1, which must also be smaller than the stride."
@@ -198,19 +197,14 @@ class TransposedConvolutionPage(StepPage):
         self.output_padding_note.setVisible(not possible)
 
     # -- computing -----------------------------------------------------------------------------
-    def _recompute(self) -> None:
-        self._apply_ranges()
+    def _compute(self) -> int:
         self.kernel_editor.set_kernel_size(self.kernel_rows.value(), self.kernel_cols.value())
         image = self.source.image()
         kernel = self.kernel()
         args = (image, kernel, self.stride(), self.padding(), self.output_padding())
-        try:
-            self.scatter = transpose_scatter_trace(*args)
-            self.conv = transpose_conv_trace(*args)
-        except ValueError as error:  # the ranges should prevent this; if not, say why in words
-            self.scatter = self.conv = None
-            self.arithmetic.setText(f"<b>These settings do not work:</b> {error}")
-            return
+        # Settings that cannot be computed leave the last traces, which the grids still show.
+        scatter, conv = transpose_scatter_trace(*args), transpose_conv_trace(*args)
+        self.scatter, self.conv = scatter, conv
         picture = not self.source.is_numbers()
         self._picture = picture
         input_levels = colormaps.range_levels(image)
@@ -244,8 +238,10 @@ class TransposedConvolutionPage(StepPage):
             image.shape[:2], kernel.shape, self.stride(), self.padding(), self.output_padding()
         )
         self.formula.set_formulas(rows, cols)
-        self._set_step_count(len(self.scatter) if self.stepping() == SCATTER else len(self.conv))
-        self._show_step()
+        return len(self.scatter) if self.stepping() == SCATTER else len(self.conv)
+
+    def _problem_label(self) -> QLabel:
+        return self.arithmetic
 
     def _show_full(self, values: np.ndarray) -> None:
         """The scatter view's grid: stamps added so far, with the cropped border hatched."""
@@ -256,8 +252,6 @@ class TransposedConvolutionPage(StepPage):
         self.full_grid.set_caption(f"Output {out_h}×{out_w}{cropped}")
 
     def _show_step(self) -> None:
-        if self.scatter is None:
-            return
         if self.stepping() == SCATTER:
             step = self.scatter[self._step]
             last = self._step == len(self.scatter) - 1
@@ -283,9 +277,6 @@ class TransposedConvolutionPage(StepPage):
         self.arithmetic.setText(text)
 
     # -- slots ---------------------------------------------------------------------------------
-    def _on_source_image_changed(self) -> None:
-        self._show_new_input(self.source.is_numbers())
-
     def _on_step_box_changed(self) -> None:
         self._recompute()
         self.set_step(0)

@@ -11,11 +11,12 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, pyqtSignal
-from PyQt6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap
+from PyQt6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap
 from PyQt6.QtWidgets import QSizePolicy, QWidget
+from pyqtgraph.functions import ndarray_to_qimage
 
 from visualizer.ops.trace import format_number
-from visualizer.ui.widgets import colormaps
+from visualizer.ui.widgets import colormaps, grid_marks
 
 Cell = tuple[int, int]
 
@@ -26,20 +27,6 @@ MIN_TEXT_PX = 7  # numbers smaller than this are not drawn
 GRID_LINE_MIN_CELL = 6.0  # cells smaller than this get no grid lines
 HATCH_MIN_CELL = 6.0
 MARK_MIN_CELL = 6.0
-
-
-def _hatch_brush(spacing: int, cross: bool) -> QBrush:
-    """A texture of diagonal lines (crossed for inserted zeros), dark enough for grayscale."""
-    pixmap = QPixmap(spacing, spacing)
-    pixmap.fill(Qt.GlobalColor.transparent)
-    painter = QPainter(pixmap)
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-    painter.setPen(QPen(QColor(60, 60, 60, 150), 1.2))
-    painter.drawLine(QPointF(0, spacing), QPointF(spacing, 0))
-    if cross:
-        painter.drawLine(QPointF(0, 0), QPointF(spacing, spacing))
-    painter.end()
-    return QBrush(pixmap)
 
 
 def format_value(value: float) -> str:
@@ -53,19 +40,6 @@ def _same_mask(a: np.ndarray | None, b: np.ndarray | None) -> bool:
     if a is None or b is None:
         return a is b
     return a.shape == b.shape and np.array_equal(a, b)
-
-
-def _row_runs(mask: np.ndarray) -> list[tuple[int, int, int]]:
-    """(row, first column, end column) of each horizontal run of True cells."""
-    runs = []
-    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), bool)
-    padded[:, 1:-1] = mask
-    edges = np.diff(padded.astype(np.int8), axis=1)
-    for row in np.flatnonzero(mask.any(axis=1)):
-        starts = np.flatnonzero(edges[row] == 1)
-        ends = np.flatnonzero(edges[row] == -1)
-        runs.extend((int(row), int(s), int(e)) for s, e in zip(starts, ends))
-    return runs
 
 
 def _block_average(array: np.ndarray, block_rows: int, block_cols: int) -> np.ndarray:
@@ -126,8 +100,8 @@ class GridView(QWidget):
         self._readout = ""
         self._coordinate_name = "cell"
         self._coordinate_origin = (0, 0)
-        self._hatch = _hatch_brush(8, cross=False)
-        self._cross_hatch = _hatch_brush(8, cross=True)
+        self._hatch = grid_marks.hatch_brush(8, cross=False)
+        self._cross_hatch = grid_marks.hatch_brush(8, cross=True)
 
     # -- data ----------------------------------------------------------------------------------
     def set_data(
@@ -402,9 +376,7 @@ class GridView(QWidget):
                 rgb = self._cell_colours(block=(-(-rows // height), -(-cols // width)))
             else:
                 rgb = self._cell_colours(np.arange(height) * rows // height, np.arange(width) * cols // width)
-            rgb = np.ascontiguousarray(rgb)
-            out_h, out_w = rgb.shape[:2]
-            image = QImage(rgb.data, out_w, out_h, 3 * out_w, QImage.Format.Format_RGB888)
+            image = ndarray_to_qimage(np.ascontiguousarray(rgb), QImage.Format.Format_RGB888)
             if shrink:
                 image = image.scaled(
                     width,
@@ -424,21 +396,23 @@ class GridView(QWidget):
         area = QRectF(origin.x(), origin.y(), cols * cell, rows * cell)
         painter.drawPixmap(area.topLeft(), self._scaled_pixmap(area))
         if cell >= HATCH_MIN_CELL:
-            self._paint_hatching(painter, self._shaded, self._hatch)
-            self._paint_hatching(painter, self._inserted, self._cross_hatch)
+            for mask, brush in ((self._shaded, self._hatch), (self._inserted, self._cross_hatch)):
+                if mask is not None:
+                    grid_marks.paint_hatching(painter, origin, cell, mask, brush)
         if cell >= GRID_LINE_MIN_CELL:
-            self._paint_grid_lines(painter, area, cell)
-        painter.setPen(QPen(QColor(90, 90, 90), 1))
+            grid_marks.paint_grid_lines(painter, area, rows, cols, cell)
+        painter.setPen(QPen(grid_marks.FRAME_COLOUR, 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(area)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
         if self._show_values:
             self._paint_values(painter, cell)
-        self._paint_outline(painter, self._hover, dashed=True)
-        self._paint_outline(painter, self._window, dashed=False)
+        grid_marks.paint_outline(painter, self._hover, self._rects(self._hover), cell, dashed=True)
+        grid_marks.paint_outline(painter, self._window, self._rects(self._window), cell, dashed=False)
         self._paint_weights(painter, cell)
-        self._paint_marks(painter, cell)
+        if len(self._marks) and cell >= MARK_MIN_CELL:  # rings on tiny cells would only hide the picture
+            grid_marks.paint_rings(painter, self._rects(self._marks), cell)
         self._paint_labels(painter, area)
         painter.end()
 
@@ -460,47 +434,12 @@ class GridView(QWidget):
 
     def _paint_legend(self, painter: QPainter, box: QRectF) -> None:
         """A colour bar with its end values, for pictures, whose cells carry no numbers."""
-        metrics = painter.fontMetrics()
         low, high = (format_value(v) for v in self._levels)
-        gap = metrics.horizontalAdvance(" ")
-        low_width, high_width = metrics.horizontalAdvance(low), metrics.horizontalAdvance(high)
-        bar_width = min(box.width() * 0.5, 8 * metrics.height(), box.width() - low_width - high_width - 4 * gap)
-        if bar_width < 20:
-            return
-        left = (box.width() - (low_width + high_width + bar_width + 2 * gap)) / 2 + low_width + gap
-        bar = QRectF(left, box.top() + box.height() * 0.3, bar_width, box.height() * 0.4)
-        table = np.ascontiguousarray(colormaps.lookup_table(self._cmap)[None, :, :])
-        ramp = QImage(table.data, 256, 1, 3 * 256, QImage.Format.Format_RGB888)
-        painter.drawImage(bar, ramp)
-        painter.setPen(QPen(QColor(90, 90, 90), 1))
-        painter.drawRect(bar)
-        painter.setPen(self.palette().color(self.foregroundRole()))
-        middle = Qt.AlignmentFlag.AlignVCenter
-        painter.drawText(QRectF(left - gap - low_width, box.top(), low_width, box.height()), middle, low)
-        painter.drawText(QRectF(bar.right() + gap, box.top(), high_width, box.height()), middle, high)
+        table = colormaps.lookup_table(self._cmap)
+        grid_marks.paint_colour_bar(painter, box, table, low, high, self.palette().color(self.foregroundRole()))
 
     def _elided(self, text: str, font: QFont) -> str:
         return QFontMetrics(font).elidedText(text, Qt.TextElideMode.ElideRight, self.width() - 4)
-
-    def _paint_hatching(self, painter: QPainter, mask: np.ndarray | None, brush: QBrush) -> None:
-        if mask is None:
-            return
-        cell = self.cell_size()
-        origin = self._origin()
-        painter.setBrushOrigin(origin)
-        for row, start, end in _row_runs(mask):
-            rect = QRectF(origin.x() + start * cell, origin.y() + row * cell, (end - start) * cell, cell)
-            painter.fillRect(rect, brush)
-
-    def _paint_grid_lines(self, painter: QPainter, area: QRectF, cell: float) -> None:
-        rows, cols = self._values.shape
-        painter.setPen(QPen(QColor(255, 255, 255, 60) if cell < 14 else QColor(120, 120, 120), 1))
-        for row in range(1, rows):
-            y = area.top() + row * cell
-            painter.drawLine(QPointF(area.left(), y), QPointF(area.right(), y))
-        for col in range(1, cols):
-            x = area.left() + col * cell
-            painter.drawLine(QPointF(x, area.top()), QPointF(x, area.bottom()))
 
     def _texts(self) -> tuple[list[str], np.ndarray, int]:
         """Formatted values, a dark-text flag per cell, and the font pixel size that fits them."""
@@ -539,38 +478,8 @@ class GridView(QWidget):
             painter.setPen(black if dark[index] else white)
             painter.drawText(self.cell_rect(row, col), flags, text)
 
-    def _paint_outline(self, painter: QPainter, cells: list[Cell], *, dashed: bool) -> None:
-        """Outline of a set of cells, white under black so it shows on every colour map.
-
-        A solid block gets one rectangle; a dilated window (cells with gaps) gets each cell
-        outlined and a thin frame around its whole span.
-        """
-        if not cells:
-            return
-        cell = self.cell_size()
-        width = max(2.0, min(4.0, cell / 8))
-        rects = [self.cell_rect(r, c) for r, c in cells]
-        bounds = rects[0]
-        for rect in rects[1:]:
-            bounds = bounds.united(rect)
-        rows = {r for r, _ in cells}
-        cols = {c for _, c in cells}
-        solid = len(set(cells)) == (max(rows) - min(rows) + 1) * (max(cols) - min(cols) + 1)
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        for colour, extra in ((QColor(255, 255, 255), 2.5), (QColor(20, 20, 20), 0.0)):
-            pen = QPen(colour, width + extra)
-            pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
-            if dashed:
-                pen.setStyle(Qt.PenStyle.DashLine)
-            painter.setPen(pen)
-            if solid or cell < 10:
-                painter.drawRect(bounds)
-                continue
-            for rect in rects:
-                painter.drawRect(rect.adjusted(1, 1, -1, -1))
-            pen.setWidthF(1.0 + extra / 2)
-            painter.setPen(pen)
-            painter.drawRect(bounds)
+    def _rects(self, cells) -> list[QRectF]:
+        return [self.cell_rect(int(row), int(col)) for row, col in cells]
 
     def _paint_weights(self, painter: QPainter, cell: float) -> None:
         if not self._window_weights or cell < 30:
@@ -578,23 +487,4 @@ class GridView(QWidget):
         font = QFont(self.font())
         font.setPixelSize(max(MIN_TEXT_PX, int(min(cell * 0.24, self.fontMetrics().height() * 0.8))))
         font.setBold(True)
-        painter.setFont(font)
-        flags = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom
-        for (row, col), text in zip(self._window, self._window_weights):
-            rect = self.cell_rect(row, col).adjusted(2, 2, -3, -2)
-            metrics = painter.fontMetrics()
-            box = QRectF(metrics.boundingRect(text)).adjusted(-2, 0, 2, 0)
-            box.moveBottomRight(rect.bottomRight())
-            painter.fillRect(box, QColor(255, 244, 160, 235))
-            painter.setPen(QColor(0, 0, 0))
-            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
-
-    def _paint_marks(self, painter: QPainter, cell: float) -> None:
-        if not len(self._marks) or cell < MARK_MIN_CELL:
-            return  # rings on cells a few pixels wide would only hide the picture
-        inset = max(1.0, cell * 0.12)
-        for colour, width in ((QColor(255, 255, 255), 4.0), (QColor(200, 0, 120), 2.0)):
-            painter.setPen(QPen(colour, min(width, max(1.0, cell / 6)) if cell < 12 else width))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
-            for row, col in self._marks:
-                painter.drawEllipse(self.cell_rect(row, col).adjusted(inset, inset, -inset, -inset))
+        grid_marks.paint_weights(painter, self._rects(self._window), self._window_weights, font)

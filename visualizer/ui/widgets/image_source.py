@@ -2,7 +2,7 @@
 
 Small grids of whole numbers (5x5 to 9x9) can be followed by hand; pictures (bundled photos,
 Fashion-MNIST items, the user's own file or drawing) show what the operation does to an image.
-The pictures come from the shell's `visualizer.ui.images` module.
+The pictures come from `visualizer.ui.images`, which also asks the user for files and drawings.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import logging
 import numpy as np
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import (
-    QFileDialog,
     QGridLayout,
     QLabel,
     QPushButton,
@@ -165,23 +164,11 @@ class ImageSourcePicker(QWidget):
         self._load_current()
 
     def _on_open_button_clicked(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
-            self, "Open an image", "", "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
-        )
-        if not path:
-            return
-        try:
-            with images.busy_cursor():
-                pixels = images.load_image_file(path, self._mode)
-        except images.ImageError as error:
-            self.message.setText(str(error))
-            self.message.show()
-            return
-        from pathlib import Path
-
-        self.add_image(f"File: {Path(path).name}", pixels)
+        self._add_user_image(images.ask_for_image_file(self, self._mode))
 
     def _on_draw_button_clicked(self) -> None:
-        pixels = images.DrawDialog.get_image(self)
-        if pixels is not None:
-            self.add_image("Your drawing", pixels)
+        self._add_user_image(images.ask_for_drawing(self, self._mode))
+
+    def _add_user_image(self, picture: images.UserImage | None) -> None:
+        if picture is not None:
+            self.add_image(picture.title, picture.pixels)

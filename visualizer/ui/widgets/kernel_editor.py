@@ -19,11 +19,11 @@ from PyQt6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from visualizer.ui.widgets import colormaps, kernel_presets
 from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.grid_view import format_value
-
 
 # Far beyond any weight worth showing; larger ones overflow the float32 colour maps and the sums.
 MAX_WEIGHT = 1e6
@@ -132,13 +132,12 @@ class KernelEditor(QWidget):
             current = kernel_presets.CUSTOM
         if current == kernel_presets.CUSTOM:
             names = names + [kernel_presets.CUSTOM]
-        self.preset_box.blockSignals(True)
-        self.preset_box.clear()
-        for index, name in enumerate(names):
-            self.preset_box.addItem(name)
-            self.preset_box.setItemData(index, kernel_presets.TIPS[name], Qt.ItemDataRole.ToolTipRole)
-        self.preset_box.setCurrentText(current)
-        self.preset_box.blockSignals(False)
+        with signals_blocked(self.preset_box):
+            self.preset_box.clear()
+            for index, name in enumerate(names):
+                self.preset_box.addItem(name)
+                self.preset_box.setItemData(index, kernel_presets.TIPS[name], Qt.ItemDataRole.ToolTipRole)
+            self.preset_box.setCurrentText(current)
 
     def _set(self, kernel: np.ndarray) -> None:
         self._kernel = np.asarray(kernel, float).copy()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QSlider, QSpinBox, QVBoxLayout, QWidget
+from superqt.utils import signals_blocked
 
 
 class StepControls(QWidget):
@@ -70,10 +71,9 @@ class StepControls(QWidget):
     def set_position(self, index: int, count: int) -> None:
         """Show where the page is; stops playing at the last step."""
         self._index, self._count = index, max(1, count)
-        self.scrubber.blockSignals(True)
-        self.scrubber.setRange(0, self._count - 1)
-        self.scrubber.setValue(index)
-        self.scrubber.blockSignals(False)
+        with signals_blocked(self.scrubber):
+            self.scrubber.setRange(0, self._count - 1)
+            self.scrubber.setValue(index)
         self.position_label.setText(f"step {index + 1} / {self._count}")
         self.back_button.setEnabled(index > 0)
         self.reset_button.setEnabled(index > 0)

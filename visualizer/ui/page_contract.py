@@ -1,0 +1,60 @@
+"""What a page may offer the main window and the exporter, declared once.
+
+A page is any QWidget. The window's menus and shortcuts, and the animation export, use the parts
+below that a page provides; the checks are structural (``isinstance`` on these runtime-checkable
+protocols), so a page need not inherit anything to take part:
+
+- `Playable`: the Space shortcut plays or pauses it (the step pages, the network page, and the
+  training page, which pauses its run);
+- `Animatable`: a numbered step-through that can be recorded frame by frame as an animated GIF;
+- `Steppable`: both, plus the arrow and Home keys (step back, step forward, back to the start);
+- `TakesInputImage`: File > Open image and Draw image hand it a picture;
+- `Titled`: its own title, the same words as its entry in `visualizer.ui.pages`.
+
+Every page can be saved as a PNG, so that needs no declaration here.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+
+@runtime_checkable
+class Titled(Protocol):
+    title: str
+
+
+@runtime_checkable
+class Playable(Protocol):
+    def toggle_play(self) -> None:
+        """Start playing, or pause."""
+
+
+@runtime_checkable
+class Animatable(Protocol):
+    """Steps numbered 0 .. step_count() - 1; what a GIF export walks through."""
+
+    def step_count(self) -> int: ...
+
+    def current_step(self) -> int: ...
+
+    def set_step(self, index: int) -> None: ...
+
+
+@runtime_checkable
+class Steppable(Playable, Animatable, Protocol):
+    def step(self, delta: int) -> None:
+        """Move ``delta`` steps (negative: back), stopping at either end."""
+
+    def reset(self) -> None:
+        """Pause and go back to the first step."""
+
+
+@runtime_checkable
+class TakesInputImage(Protocol):
+    input_image_mode: str  # "gray" or "rgb": the kind of array set_input_image wants now
+
+    def set_input_image(self, pixels: np.ndarray, title: str) -> None:
+        """Use ``pixels`` as the page's input; ValueError or TypeError says what it cannot take."""
