@@ -52,10 +52,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="also list every gap longer than MS milliseconds, with its time")
     args = parser.parse_args(argv)
 
+    import pyqtgraph as pg
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
-
-    import pyqtgraph as pg
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from tests.ui.test_demo_convolution import choose_preset, click_cell, keras_conv, written_terms_total
-from visualizer.ui.demos.stride_padding import EXPLICIT, SAME, VALID, StridePaddingPage
+from visualizer.ui.demos.stride_padding import EXPLICIT, VALID, StridePaddingPage
 from visualizer.ui.widgets import kernel_presets
 
 

@@ -30,8 +30,8 @@ from visualizer.training.events import (
     Status,
 )
 from visualizer.ui.training.driver import RunDriver
-from visualizer.ui.widgets.mosaic import feature_map_mosaic
 from visualizer.ui.training.panel import TrainingPage
+from visualizer.ui.widgets.mosaic import feature_map_mosaic
 
 CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")

@@ -316,7 +316,7 @@ def conv_param_ranges(input_hw, kernel_hw, stride=1, padding="valid", dilation=1
     pads = conv_padding(input_hw, kernel_hw, stride, padding, dilation)
     same = _padding_name(padding) == "same"
     ranges: dict[str, Pair] = {}
-    for axis, n, k, s, d, (pb, pa) in zip("hw", input_hw, kernel_hw, stride, dilation, pads):
+    for axis, n, k, _s, d, (pb, pa) in zip("hw", input_hw, kernel_hw, stride, dilation, pads):
         if same:
             # Padding grows with the kernel, so only the sensible span cap applies.
             kernel_max = _max_kernel(2 * n - 1, d)

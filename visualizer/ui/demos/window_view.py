@@ -15,8 +15,7 @@ from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidg
 
 from visualizer.ops.trace import format_sum
 from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.grid_view import format_value
-from visualizer.ui.widgets.grid_view import GridView
+from visualizer.ui.widgets.grid_view import GridView, format_value
 from visualizer.ui.widgets.text_labels import ArithmeticLabel, FormulaLabel
 
 

@@ -7,7 +7,7 @@ symmetric about zero, so white always means 0 and the two signs never share a co
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -23,7 +23,7 @@ _DIVERGING_ANCHORS = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def lookup_table(name: str) -> np.ndarray:
     """(256, 3) uint8 RGB table for a colour-map name."""
     if name == GRAY:
@@ -43,7 +43,7 @@ def lookup_table(name: str) -> np.ndarray:
     return np.ascontiguousarray(table[:, :3], dtype=np.uint8)
 
 
-@lru_cache(maxsize=None)
+@cache
 def rgba_lookup_table(name: str) -> np.ndarray:
     """(256, 4) uint8 RGBA table, opaque: ``lookup_table(name)`` for pictures built as RGBA."""
     rgb = lookup_table(name)
