@@ -156,8 +156,9 @@ def test_set_input_image_shrinks_any_picture_to_28x28(page):
         page.set_input_image(np.zeros((2, 2)), "too small")
 
 
-def test_play_walks_through_the_stages_and_stops_at_the_end(qtbot, page, monkeypatch):
-    monkeypatch.setattr(network, "PLAY_INTERVAL_MS", 5)
+def test_play_walks_through_the_stages_and_stops_at_the_end(qtbot, page):
+    assert page.controls.play_interval_ms() == network.PLAY_INTERVAL_MS  # slow enough to talk over
+    page.controls.set_fixed_play_interval(5)
     page.toggle_play()
     assert page.is_playing()
     qtbot.waitUntil(lambda: not page.is_playing(), timeout=3000)

@@ -292,7 +292,7 @@ class NetworkPage(StepPage):
         layout.addLayout(self._body(), 1)
         self.controls.setParent(self)
         self.controls.hide()
-        self.controls.playingChanged.connect(self._on_controls_playing_changed)
+        self.controls.set_fixed_play_interval(PLAY_INTERVAL_MS)
         self._recompute()
         self.set_step(0)
 
@@ -315,7 +315,6 @@ class NetworkPage(StepPage):
         """Show the network ``config`` describes, staying on the same stage where it still exists."""
         self._config = config
         self._recompute()
-        self._show_step()
 
     def current_stage(self) -> Stage:
         return self.stages[self.current_step()]
@@ -324,7 +323,7 @@ class NetworkPage(StepPage):
         return self.examples.currentWidget()
 
     # -- steps ---------------------------------------------------------------------------------------
-    def _recompute(self) -> None:
+    def _compute(self) -> int:
         self.stages = build_stages(self._config)
         network = "CNN" if self._config.model == "cnn" else "fully connected network"
         self.heading.setText(f"<big><b>{self.title}</b>: the notebook's {network} from picture to prediction</big>")
@@ -332,7 +331,10 @@ class NetworkPage(StepPage):
         self.total.setToolTip(_learned_layers_text(self.stages))
         self.diagram.set_blocks(tuple(stage.block() for stage in self.stages))
         self._drop_stale_examples()
-        self._set_step_count(len(self.stages))
+        return len(self.stages)
+
+    def _problem_label(self) -> QLabel:
+        return self.explanation
 
     def _show_step(self) -> None:
         index = self.current_step()
@@ -342,12 +344,6 @@ class NetworkPage(StepPage):
 
     def is_playing(self) -> bool:
         return self.controls.is_playing()
-
-    def _on_controls_playing_changed(self, playing: bool) -> None:
-        if playing:
-            # The controls count their speed in whole steps per second, and they are hidden here;
-            # a stage needs longer than a second to be talked over.
-            self.controls._timer.setInterval(PLAY_INTERVAL_MS)
 
     def hideEvent(self, event) -> None:
         if self.controls.is_playing():

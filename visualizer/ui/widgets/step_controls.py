@@ -20,6 +20,7 @@ class StepControls(QWidget):
         super().__init__(parent)
         self._index = 0
         self._count = 1
+        self._fixed_interval_ms: int | None = None
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._on_timer_timeout)
 
@@ -82,13 +83,24 @@ class StepControls(QWidget):
         if self.is_playing() and index >= self._count - 1:
             self.pause()
 
+    def set_fixed_play_interval(self, milliseconds: int) -> None:
+        """Play at one step every ``milliseconds``, slower than the speed box allows (a step
+        that needs talking over); the speed box is hidden, since it no longer applies."""
+        self._fixed_interval_ms = int(milliseconds)
+        self.speed.hide()
+
+    def play_interval_ms(self) -> int:
+        if self._fixed_interval_ms is not None:
+            return self._fixed_interval_ms
+        return int(1000 / self.speed.value())
+
     def is_playing(self) -> bool:
         return self._timer.isActive()
 
     def play(self) -> None:
         if self._index >= self._count - 1:
             self.stepRequested.emit(0)  # replay from the start
-        self._timer.start(int(1000 / self.speed.value()))
+        self._timer.start(self.play_interval_ms())
         self.play_button.setText("Pause")
         self.playingChanged.emit(True)
 
@@ -108,4 +120,4 @@ class StepControls(QWidget):
 
     def _on_speed_value_changed(self, value: int) -> None:
         if self.is_playing():
-            self._timer.setInterval(int(1000 / value))
+            self._timer.setInterval(self.play_interval_ms())
