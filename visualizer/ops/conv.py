@@ -44,13 +44,18 @@ def as_conv_kernel(kernel, in_channels: int) -> tuple[np.ndarray, bool]:
         raise ValueError(
             f"The kernel must be (kh, kw), (kh, kw, C_in) or (kh, kw, C_in, C_out), got shape {kernel.shape}."
         )
+    check_kernel_channels(kernel, 2, in_channels)
+    return kernel, has_out_axis
+
+
+def check_kernel_channels(kernel: np.ndarray, channel_axis: int, in_channels: int, axis_note: str = "") -> None:
+    """Refuse a kernel with an empty axis, or whose input-channel axis does not match the input."""
     if min(kernel.shape) < 1:
         raise ValueError(f"The kernel has an empty axis (shape {kernel.shape}).")
-    if kernel.shape[2] != in_channels:
+    if kernel.shape[channel_axis] != in_channels:
         raise ValueError(
-            f"The kernel expects {kernel.shape[2]} input channels but the input has {in_channels}."
+            f"The kernel expects {kernel.shape[channel_axis]} input channels{axis_note} but the input has {in_channels}."
         )
-    return kernel, has_out_axis
 
 
 def pad_image(x: np.ndarray, pads, value: float = 0.0) -> tuple[np.ndarray, np.ndarray]:

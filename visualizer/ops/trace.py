@@ -52,7 +52,20 @@ def _frozen(a) -> np.ndarray:
 
 
 @dataclass(frozen=True, eq=False)
-class ConvStep:
+class WindowStep:
+    """What every step that reads one window of the input shares; see :class:`ConvStep`."""
+
+    index: int
+    out_row: int
+    out_col: int
+    rows: np.ndarray
+    cols: np.ndarray
+    window: np.ndarray
+    is_padding: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class ConvStep(WindowStep):
     """One output cell of a convolution.
 
     index: step number, row-major over the output.
@@ -67,13 +80,6 @@ class ConvStep:
     value: the output value, ``products.sum()`` up to float rounding.
     """
 
-    index: int
-    out_row: int
-    out_col: int
-    rows: np.ndarray
-    cols: np.ndarray
-    window: np.ndarray
-    is_padding: np.ndarray
     weights: np.ndarray
     products: np.ndarray
     value: float
@@ -92,7 +98,7 @@ class TransposedConvStep(ConvStep):
 
 
 @dataclass(frozen=True, eq=False)
-class PoolStep:
+class PoolStep(WindowStep):
     """One output cell of a pooling.
 
     index, out_row, out_col, rows, cols, is_padding: as in :class:`ConvStep`.
@@ -105,13 +111,6 @@ class PoolStep:
         from (first in row-major order on ties); None otherwise.
     """
 
-    index: int
-    out_row: int
-    out_col: int
-    rows: np.ndarray
-    cols: np.ndarray
-    window: np.ndarray
-    is_padding: np.ndarray
     mode: str
     count: int
     value: float

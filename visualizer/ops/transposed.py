@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import shapes
-from .conv import as_image, conv2d
+from .conv import as_image, check_kernel_channels, conv2d
 
 
 def as_transpose_kernel(kernel, in_channels: int) -> tuple[np.ndarray, bool]:
@@ -33,12 +33,7 @@ def as_transpose_kernel(kernel, in_channels: int) -> tuple[np.ndarray, bool]:
         raise ValueError(
             f"A transposed-convolution kernel must be (kh, kw) or (kh, kw, C_out, C_in), got shape {kernel.shape}."
         )
-    if min(kernel.shape) < 1:
-        raise ValueError(f"The kernel has an empty axis (shape {kernel.shape}).")
-    if kernel.shape[3] != in_channels:
-        raise ValueError(
-            f"The kernel expects {kernel.shape[3]} input channels (its last axis) but the input has {in_channels}."
-        )
+    check_kernel_channels(kernel, 3, in_channels, " (its last axis)")
     return kernel, True
 
 

@@ -55,7 +55,7 @@ class LiveCallback(keras.callbacks.Callback):
         self._last_probe = -math.inf
         self.stopped_early = False
         self.epochs_completed = 0
-        self.last_epoch_logs: dict | None = None
+        self.last_epoch: EpochEnd | None = None  # the last epoch's metrics, once one has ended
 
     def elapsed_s(self) -> float:
         """Seconds of training so far, pauses left out."""
@@ -138,17 +138,15 @@ class LiveCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         logs = dict(logs or {})
-        self.last_epoch_logs = logs
         if self._batches_done == self._steps:
             self.epochs_completed += 1
-        self._emit(
-            EpochEnd(
-                epoch=self._epoch,
-                loss=float(logs["loss"]),
-                accuracy=float(logs["accuracy"]),
-                val_loss=float(logs["val_loss"]),
-                val_accuracy=float(logs["val_accuracy"]),
-                elapsed_s=self.elapsed_s(),
-            )
+        self.last_epoch = EpochEnd(
+            epoch=self._epoch,
+            loss=float(logs["loss"]),
+            accuracy=float(logs["accuracy"]),
+            val_loss=float(logs["val_loss"]),
+            val_accuracy=float(logs["val_accuracy"]),
+            elapsed_s=self.elapsed_s(),
         )
+        self._emit(self.last_epoch)
         self._send_probe(end_of_epoch=True)

@@ -215,7 +215,7 @@ def _train(config, on_event, control, save_to, probes, stage: _Stage) -> RunFini
     model, probe = _build(config, data, on_event, stage, probes)
     stage.enter("training")
     live = _fit(config, data, model, probe, on_event, control)
-    if live.last_epoch_logs is None:  # stopped before the first batch: nothing was trained
+    if live.last_epoch is None:  # stopped before the first batch: nothing was trained
         return RunFinished(
             stopped_early=True,
             epochs_completed=0,
@@ -235,14 +235,14 @@ def _train(config, on_event, control, save_to, probes, stage: _Stage) -> RunFini
     # The validation data is the test split, and Keras evaluates it after the last batch of every
     # epoch, stopped or not; so the last epoch's validation metrics are the test metrics of the
     # final weights, and evaluating again would only repeat the same pass.
-    logs = live.last_epoch_logs
+    last = live.last_epoch
     return RunFinished(
         stopped_early=live.stopped_early,
         epochs_completed=live.epochs_completed,
-        train_loss=float(logs["loss"]),
-        train_accuracy=float(logs["accuracy"]),
-        test_loss=float(logs["val_loss"]),
-        test_accuracy=float(logs["val_accuracy"]),
+        train_loss=last.loss,
+        train_accuracy=last.accuracy,
+        test_loss=last.val_loss,
+        test_accuracy=last.val_accuracy,
         elapsed_s=live.elapsed_s(),
         model_path=str(path),
     )
