@@ -29,11 +29,7 @@ def as_conv_kernel(kernel, in_channels: int) -> tuple[np.ndarray, bool]:
     """
     kernel = np.asarray(kernel, dtype=np.float64)
     if kernel.ndim == 2:
-        if in_channels != 1:
-            raise ValueError(
-                f"A 2-D (kh, kw) kernel needs a single-channel input, but the input has {in_channels} "
-                f"channels; give a (kh, kw, {in_channels}) kernel instead."
-            )
+        check_flat_kernel_input(in_channels, f"(kh, kw, {in_channels})")
         kernel = kernel[:, :, None]
     if kernel.ndim == 3:
         kernel = kernel[:, :, :, None]
@@ -46,6 +42,15 @@ def as_conv_kernel(kernel, in_channels: int) -> tuple[np.ndarray, bool]:
         )
     check_kernel_channels(kernel, 2, in_channels)
     return kernel, has_out_axis
+
+
+def check_flat_kernel_input(in_channels: int, layout_wanted: str) -> None:
+    """A (kh, kw) kernel says nothing about channels, so it takes only a one-channel input."""
+    if in_channels != 1:
+        raise ValueError(
+            f"A 2-D (kh, kw) kernel needs a single-channel input, but the input has {in_channels} "
+            f"channels; give a {layout_wanted} kernel instead."
+        )
 
 
 def check_kernel_channels(kernel: np.ndarray, channel_axis: int, in_channels: int, axis_note: str = "") -> None:

@@ -16,18 +16,14 @@ from __future__ import annotations
 import numpy as np
 
 from . import shapes
-from .conv import as_image, check_kernel_channels, conv2d
+from .conv import as_image, check_flat_kernel_input, check_kernel_channels, conv2d
 
 
 def as_transpose_kernel(kernel, in_channels: int) -> tuple[np.ndarray, bool]:
     """``kernel`` as float64 (kh, kw, C_out, C_in), and whether it had channel axes."""
     kernel = np.asarray(kernel, dtype=np.float64)
     if kernel.ndim == 2:
-        if in_channels != 1:
-            raise ValueError(
-                f"A 2-D (kh, kw) kernel needs a single-channel input, but the input has {in_channels} "
-                f"channels; give a (kh, kw, C_out, {in_channels}) kernel instead."
-            )
+        check_flat_kernel_input(in_channels, f"(kh, kw, C_out, {in_channels})")
         return kernel[:, :, None, None], False
     if kernel.ndim != 4:
         raise ValueError(
