@@ -82,10 +82,6 @@ class Probe:
         # XLA fuses the probe's small ops into one call: on a CPU about 0.6 ms against 0.9 ms.
         self._reader.compile(jit_compile=self._backend in ("tensorflow", "jax"))
 
-    @property
-    def layer_names(self) -> tuple[str, ...]:
-        return tuple(layer.name for layer in self._map_layers)
-
     def _read(self, batch: np.ndarray) -> list[np.ndarray]:
         if self._backend == "torch":
             # PyTorch runs eagerly anyway; its predict_on_batch adds about 13 ms of bookkeeping.

@@ -46,7 +46,6 @@ class Frame:
     epochs: list[EpochEnd] = field(default_factory=list)
     epoch_snapshots: list[ProbeSnapshot] = field(default_factory=list)
     snapshot: ProbeSnapshot | None = None
-    snapshots_received: int = 0
     finished: RunFinished | None = None
     failed: RunFailed | None = None
 
@@ -65,7 +64,6 @@ class Frame:
             self.epochs.append(event)
         elif isinstance(event, ProbeSnapshot):
             self.snapshot = event
-            self.snapshots_received += 1
             if event.end_of_epoch:
                 self.epoch_snapshots.append(event)
         elif isinstance(event, RunFinished):

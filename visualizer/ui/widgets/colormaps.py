@@ -1,6 +1,6 @@
 """Colour maps for grids and images, as 256-entry RGB lookup tables.
 
-Sequential maps (viridis, cividis) keep their order in grayscale and for colour-blind viewers.
+Sequential maps (viridis) keep their order in grayscale and for colour-blind viewers.
 Signed data (kernels, convolution outputs) uses a blue-white-red diverging map with levels
 symmetric about zero, so white always means 0 and the two signs never share a colour.
 """
@@ -12,7 +12,6 @@ from functools import cache
 import numpy as np
 
 SEQUENTIAL = "viridis"
-ALTERNATIVE_SEQUENTIAL = "cividis"
 DIVERGING = "diverging"
 GRAY = "gray"
 

@@ -21,7 +21,6 @@ from visualizer.ui.widgets import colormaps, grid_marks
 Cell = tuple[int, int]
 
 EMPTY_COLOUR = np.array([238, 238, 238], np.uint8)  # a cell not computed yet
-BACKGROUND = QColor(250, 250, 250)
 PADDING_TINT = np.array([200, 200, 200], float)  # padding cells are pulled towards this grey
 MIN_TEXT_PX = 7  # numbers smaller than this are not drawn
 GRID_LINE_MIN_CELL = 6.0  # cells smaller than this get no grid lines
