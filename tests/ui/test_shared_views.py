@@ -8,10 +8,11 @@ from PyQt6.QtCore import Qt
 from visualizer.ui.widgets import colormaps
 from visualizer.ui.widgets.banner import Banner
 from visualizer.ui.widgets.mosaic_view import MosaicView
-from visualizer.ui.widgets.prediction_view import (
-    RIGHT_COLOUR,
-    WRONG_COLOUR,
-    PredictionView,
+from visualizer.ui.widgets.probability_bars import (
+    CHOSEN_COLOUR,
+    OTHER_COLOUR,
+    TRUE_COLOUR,
+    ProbabilityBars,
     prediction_caption,
 )
 from visualizer.ui.widgets.probe_view import ProbeImageView
@@ -26,22 +27,27 @@ def test_probe_image_is_dark_ink_on_white(qtbot):
     np.testing.assert_allclose(view.image.image, [[1.0, 0.0], [0.75, 0.5]])
 
 
-def test_prediction_bars_colour_the_true_class_green_and_a_wrong_choice_red(qtbot):
-    view = PredictionView()
+def test_prediction_bars_colour_the_true_class_blue_and_a_wrong_choice_red(qtbot):
+    """The seed notebook's plot_value_array colours: grey, the choice red, the true class blue."""
+    view = ProbabilityBars()
     qtbot.addWidget(view)
     view.set_class_names(NAMES)
-    view.set_prediction(np.array([0.1, 0.7, 0.2]), label=2)
-    assert list(view.bars.opts["width"]) == pytest.approx([0.1, 0.7, 0.2])
-    brushes = view.bars.opts["brushes"]
-    assert brushes[1] == WRONG_COLOUR and brushes[2] == RIGHT_COLOUR
-    view.set_prediction(np.array([0.1, 0.2, 0.7]), label=2)
-    assert view.bars.opts["brushes"][1] != WRONG_COLOUR  # a right choice is green only
+    view.set_values(np.array([0.1, 0.7, 0.2]), true_label=2)
+    assert list(view.values()) == pytest.approx([0.1, 0.7, 0.2])
+    assert view.bar_colours() == [OTHER_COLOUR, CHOSEN_COLOUR, TRUE_COLOUR]
+    view.set_values(np.array([0.1, 0.2, 0.7]), true_label=2)
+    assert view.bar_colours() == [OTHER_COLOUR, OTHER_COLOUR, TRUE_COLOUR]  # a right choice is blue
+    view.set_values(np.array([0.1, 0.2, 0.7]))
+    assert view.bar_colours() == [OTHER_COLOUR, OTHER_COLOUR, CHOSEN_COLOUR]  # no true class known
     assert view.class_names(3) == NAMES
 
 
-def test_prediction_view_numbers_the_classes_until_they_are_named(qtbot):
-    view = PredictionView()
+def test_prediction_bars_number_the_classes_until_they_are_named(qtbot):
+    view = ProbabilityBars()
     qtbot.addWidget(view)
+    assert view.class_names(3) == ("0", "1", "2")
+    view.set_values(np.array([0.5, 0.25, 0.25]))
+    view.grab()  # paints without names
     assert view.class_names(3) == ("0", "1", "2")
 
 

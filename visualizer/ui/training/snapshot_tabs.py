@@ -14,7 +14,7 @@ from visualizer.ui.widgets import colormaps
 from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic, kernel_mosaic
 from visualizer.ui.widgets.mosaic_view import MosaicView
 from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
-from visualizer.ui.widgets.prediction_view import PredictionView, prediction_caption
+from visualizer.ui.widgets.probability_bars import ProbabilityBars, prediction_caption
 from visualizer.ui.widgets.probe_view import ProbeImageView
 
 MAPS_CAPTION = (
@@ -52,7 +52,7 @@ class ProbeView(QWidget):
         self.image_view.setFixedHeight(150)
         self.caption = wrapping_label("No image yet: press Train.")
         self.caption.setTextFormat(Qt.TextFormat.RichText)
-        self.prediction = PredictionView()
+        self.prediction = ProbabilityBars()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.image_view)
@@ -64,7 +64,7 @@ class ProbeView(QWidget):
 
     def show_snapshot(self, snapshot: ProbeSnapshot) -> None:
         self.image_view.set_image(snapshot.image)
-        self.prediction.set_prediction(snapshot.probabilities, snapshot.label)
+        self.prediction.set_values(snapshot.probabilities, snapshot.label)
         names = self.prediction.class_names(len(snapshot.probabilities))
         self.caption.setText(
             prediction_caption(names, snapshot.label, snapshot.probabilities, snapshot_title(snapshot))
