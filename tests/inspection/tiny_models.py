@@ -1,0 +1,37 @@
+"""Tiny Keras classifiers for the inspector's tests: a few filters and a small Dense, each built
+in well under a second, covering the shapes and structures the loader must handle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import layers
+
+
+def conv_stack(input_shape=(28, 28, 1), classes=10, final_activation="softmax", name="tiny_cnn"):
+    """Conv - MaxPool - Conv - Flatten - Dense, channels last, with an Input."""
+    keras.utils.set_random_seed(1)
+    return keras.Sequential(
+        [
+            keras.Input(shape=input_shape),
+            layers.Conv2D(3, 3, activation="relu", name="conv1"),
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Conv2D(4, 3, activation="relu", name="conv2"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(classes, activation=final_activation, name="output"),
+        ],
+        name=name,
+    )
+
+
+def save(model, folder: Path, name: str) -> Path:
+    path = folder / name
+    model.save(path)
+    return path
+
+
+def images(shape, count=4, seed=0) -> np.ndarray:
+    """Random float32 model inputs of ``shape`` (one image) in [0, 1]."""
+    return np.random.default_rng(seed).uniform(0.0, 1.0, (count, *shape)).astype("float32")
