@@ -35,3 +35,6 @@ def save(model, folder: Path, name: str) -> Path:
 def images(shape, count=4, seed=0) -> np.ndarray:
     """Random float32 model inputs of ``shape`` (one image) in [0, 1]."""
     return np.random.default_rng(seed).uniform(0.0, 1.0, (count, *shape)).astype("float32")
+
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
