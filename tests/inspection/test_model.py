@@ -27,7 +27,7 @@ def tiny_cnn(tmp_path_factory):
 
 def test_importing_the_inspection_core_loads_neither_keras_nor_qt():
     code = (
-        "import sys, visualizer.inspection.loader, visualizer.inspection.model;"
+        "import sys, visualizer.inspection.loader, visualizer.inspection.model, visualizer.inspection.saliency;"
         "bad = [m for m in ('tensorflow', 'keras', 'jax', 'torch', 'PyQt6', 'pyqtgraph') if m in sys.modules];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -38,3 +38,29 @@ def images(shape, count=4, seed=0) -> np.ndarray:
 
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def gradient_check() -> dict:
+    """The pixel gradient of a tiny CNN, on the current Keras backend, beside finite differences of
+    its logits (which need no gradient code at all), and the shape of its Grad-CAM map."""
+    import tempfile
+
+    from visualizer.inspection.loader import load_classifier
+    from visualizer.inspection.model import ModelReader
+    from visualizer.inspection.saliency import Saliency
+
+    path = Path(tempfile.mkdtemp()) / "cnn.keras"
+    conv_stack(input_shape=(12, 12, 1), classes=3).save(path)
+    loaded = load_classifier(path)
+    saliency, reader = Saliency(loaded), ModelReader(loaded)
+    image = images((12, 12, 1), count=1)[0].astype("float64")
+    gradient = saliency.pixel_gradient(image, 1)
+    step, rows = 1e-2, []
+    for y, x in [(3, 4), (6, 6), (8, 2)]:
+        up, down = image.copy(), image.copy()
+        up[y, x, 0] += step
+        down[y, x, 0] -= step
+        logits = reader.logits(np.stack([up, down]).astype("float32"))
+        rows.append([float(gradient.raw[y, x]), abs(float(logits[0, 1] - logits[1, 1]) / (2 * step))])
+    cam = saliency.grad_cam(image.astype("float32"), 1)
+    return {"backend": keras.backend.backend(), "rows": rows, "cam": list(cam.raw.shape)}

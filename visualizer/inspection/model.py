@@ -84,7 +84,7 @@ def to_model_input(
         raise ValueError(f"expected pictures of shape (N, height, width[, 1, 3 or 4]), not {images.shape}")
     pictures = _convert_channels(pictures[..., :3], report.channels)
     if tuple(pictures.shape[1:3]) != tuple(report.image_size):
-        pictures = np.stack([_resize(picture, report.image_size) for picture in pictures])
+        pictures = np.stack([resize(picture, report.image_size) for picture in pictures])
     batch = low + pictures * (high - low)
     if report.channel_axis == "first":
         batch = np.moveaxis(batch, -1, 1)
@@ -168,7 +168,9 @@ def _convert_channels(pictures: np.ndarray, channels: int) -> np.ndarray:
     return np.repeat(pictures, channels, axis=-1)
 
 
-def _resize(picture: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+def resize(picture: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """A (height, width, channels) float picture in [0, 1] resized to ``size`` (bilinear, with
+    Pillow's antialiasing when shrinking), still in [0, 1]."""
     height, width = size
     planes = [
         np.asarray(Image.fromarray(np.ascontiguousarray(picture[..., channel])).resize((width, height), Image.Resampling.BILINEAR))
