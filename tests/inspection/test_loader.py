@@ -57,6 +57,28 @@ def test_a_sequential_called_on_one_image_takes_any_batch_size(tmp_path):
     assert loaded.report.class_names == ("class 0", "class 1", "class 2")
 
 
+@pytest.mark.filterwarnings("ignore:You are saving a model that has not yet been built")
+def test_a_sequential_with_no_inputs_at_all_is_built_from_its_first_layers_shape(tmp_path):
+    conv, dense = layers.Conv2D(2, 3, name="conv"), layers.Dense(3, name="dense")
+    conv.build((None, 12, 12, 1))
+    dense.build((None, 200))
+    model = keras.Sequential([conv, layers.Flatten(), dense])
+    path = save(model, tmp_path, "no_inputs.keras")
+    assert not keras.saving.load_model(path).built  # Keras itself gives it no inputs
+    loaded = load_classifier(path)
+    assert loaded.report.input_shape == (12, 12, 1)
+    batch = images((12, 12, 1), count=3)
+    np.testing.assert_allclose(_logits(loaded, batch), model.predict(batch, verbose=0), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.filterwarnings("ignore:You are saving a model that has not yet been built")
+def test_a_model_saved_before_it_was_built_is_refused(tmp_path):
+    conv = layers.Conv2D(2, 3, name="conv")
+    conv.build((None, 12, 12, 1))
+    model = keras.Sequential([conv, layers.Flatten(), layers.Dense(3, name="never_built")])
+    _assert_refused(save(model, tmp_path, "half_built.keras"), "never_built", "never built")
+
+
 def test_a_nested_model_is_flattened_and_computes_the_same_output(tmp_path):
     inner = conv_stack(final_activation=None, name="inner")
     model = keras.Sequential([inner, layers.Softmax(name="probabilities")], name="outer")
@@ -266,6 +288,18 @@ def test_a_missing_file_is_refused(tmp_path):
 )
 def test_a_model_that_is_not_an_image_classifier_is_refused(tmp_path, build, words):
     _assert_refused(save(build(), tmp_path, "other.keras"), "not an image classifier", *words)
+
+
+def test_a_model_with_a_layer_type_keras_does_not_know_is_refused(tmp_path):
+    original = save(conv_stack(), tmp_path, "known.keras")
+    path = tmp_path / "mystery.keras"
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(path, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "config.json":
+                data = data.replace(b'"class_name": "Flatten"', b'"class_name": "MysteryLayer"')
+            target.writestr(item, data)
+    _assert_refused(path, "does not know", "MysteryLayer")
 
 
 def test_a_model_with_two_outputs_is_refused(tmp_path):

@@ -129,6 +129,11 @@ class _Cloner:
 
         if not isinstance(layer, keras.layers.Layer):
             return layer(*args, **kwargs)  # a keras.ops operation: no weights, nothing to copy
+        if not layer.built and _builds_weights(layer):
+            raise GraphError(
+                f"layer {layer.name} was never built, so it holds no trained weights "
+                "(the model was saved before it was trained or called on data)"
+            )
         copy, softmax = self._copy_of(layer)
         output = copy(*args, **kwargs)
         if not self._call_counts.get(id(layer)):
@@ -172,6 +177,13 @@ class _Cloner:
             candidate = f"{name}_{number}"
         self._names.add(candidate)
         return candidate
+
+
+def _builds_weights(layer) -> bool:
+    """Whether ``layer`` creates weights when it is built (its class overrides Layer.build)."""
+    import keras
+
+    return type(layer).build is not keras.layers.Layer.build
 
 
 def _copy_weights(original, copy) -> None:

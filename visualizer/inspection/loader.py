@@ -83,8 +83,10 @@ def load_classifier(path: str | Path, unsafe: bool = False) -> LoadedModel:
         flat = flatten(model)
         _check_same_output(model, flat)
         report = _describe(path, file_format, model, flat, notes)
-    except (GraphError, NotAnImageClassifier) as error:
+    except NotAnImageClassifier as error:
         raise ModelFileError(path, f"not an image classifier: {error}") from None
+    except GraphError as error:
+        raise ModelFileError(path, f"the model cannot be inspected: {error}") from None
     except ModelFileError:
         raise
     except Exception as error:  # noqa: BLE001 - any Keras failure becomes a message for people
@@ -104,7 +106,7 @@ def _keras_load(path: Path, unsafe: bool):
         message = _first_line(error)
         if "arbitrary code execution" in message:
             raise UnsafeModelError(path, []) from None
-        if "Could not locate" in message or "Unknown layer" in message:
+        if any(words in message for words in ("Could not locate", "Could not deserialize", "Unknown layer")):
             raise ModelFileError(
                 path,
                 f"the model uses a layer type this app does not know ({message}); custom layers must be "
