@@ -13,7 +13,7 @@ from keras import layers
 
 from tests.inspection.tiny_models import conv_stack, gradient_check, images, save
 from tests.training.tiny import BACKENDS, backend_installed, run_python
-from visualizer.inspection.gradients import gradient_function, tensorflow_gradients
+from visualizer.inspection.gradients import gradients_for
 from visualizer.inspection.loader import load_classifier
 from visualizer.inspection.saliency import GRAD_CAM, SMOOTHGRAD, Saliency
 
@@ -44,8 +44,13 @@ def reference_grad_cam(loaded, label, image, class_index, channels_first=False):
     return np.maximum((maps * grads.mean(axis=(0, 1))).sum(axis=-1), 0.0)
 
 
-def _logit_gradient(loaded, image, class_index):
-    return tensorflow_gradients(keras.Model(loaded.input, loaded.logits), [image[np.newaxis]], class_index)[1][0][0]
+def _tape_gradient(model, image, class_index):
+    """TensorFlow's own gradient of ``model``'s output for ``class_index`` with respect to the image."""
+    x = tf.constant(image[np.newaxis])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        score = model(x, training=False)[:, class_index]
+    return tape.gradient(score, x).numpy()[0]
 
 
 @pytest.mark.parametrize("label", ["conv2", "conv1"])
@@ -69,14 +74,9 @@ def test_the_pixel_gradient_is_the_logits_gradient_not_the_softmaxs(confident_cn
     saliency = Saliency(confident_cnn)
     image = images((28, 28, 1), count=1, seed=4)[0]
     result = saliency.pixel_gradient(image, 2)
-    through_logit = np.abs(_logit_gradient(confident_cnn, image, 2))[..., 0]
+    through_logit = np.abs(_tape_gradient(keras.Model(confident_cnn.input, confident_cnn.logits), image, 2))[..., 0]
     np.testing.assert_allclose(result.raw, through_logit, rtol=1e-4, atol=1e-7)
-    probabilities = keras.Model(confident_cnn.input, confident_cnn.model.output)
-    x = tf.constant(image[np.newaxis])
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        score = probabilities(x, training=False)[:, 2]
-    through_softmax = np.abs(tape.gradient(score, x).numpy()[0, ..., 0])
+    through_softmax = np.abs(_tape_gradient(confident_cnn.model, image, 2))[..., 0]
     assert through_softmax.max() < 1e-3 * through_logit.max()  # what the softmax would have shown
 
 
@@ -123,10 +123,22 @@ def test_a_model_without_conv_layers_has_gradients_but_no_grad_cam(tmp_path):
         saliency.pixel_gradient(np.zeros((28, 28), np.float32), 10)
 
 
-def test_the_gradient_code_follows_the_keras_backend():
-    assert gradient_function() is tensorflow_gradients
+def test_the_gradient_code_follows_the_keras_backend_and_the_current_weights(confident_cnn):
+    model = keras.Model(confident_cnn.input, confident_cnn.logits)
+    gradients = gradients_for(model)
+    image = images((28, 28, 1), count=1, seed=6)[0]
+    (logits,), (grad,) = gradients([image[np.newaxis]], 5)
+    np.testing.assert_allclose(grad[0], _tape_gradient(model, image, 5), rtol=1e-4, atol=1e-7)
+    np.testing.assert_allclose(logits, model.predict(image[np.newaxis], verbose=0), rtol=1e-5, atol=1e-5)
+    output = model.get_layer("output")
+    kernel, bias = output.get_weights()
+    try:
+        output.set_weights([kernel * 2.0, bias])  # the compiled gradient must read the new weights
+        np.testing.assert_allclose(gradients([image[np.newaxis]], 5)[1][0], grad * 2.0, rtol=1e-4, atol=1e-7)
+    finally:
+        output.set_weights([kernel, bias])
     with pytest.raises(ValueError, match="numpy"):
-        gradient_function("numpy")
+        gradients_for(model, "numpy")
 
 
 def test_the_tensorflow_gradient_agrees_with_finite_differences():

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from visualizer.inspection.gradients import gradient_function
+from visualizer.inspection.gradients import gradients_for
 from visualizer.inspection.graph import LayerCall, graph_with_perturbation
 from visualizer.inspection.model import resize
 
@@ -54,7 +54,6 @@ class Saliency:
 
     def __init__(self, loaded, layer: str | None = None) -> None:
         self._report = loaded.report
-        self._gradients = gradient_function()
         label = layer or loaded.report.saliency_layer
         self.target: LayerCall | None = None
         if label is not None:
@@ -74,6 +73,7 @@ class Saliency:
             self._model = graph_with_perturbation(
                 loaded.flat, self.target, lambda calls: [calls[logits_label], calls[target_label]]
             )
+        self._gradients = gradients_for(self._model)
 
     @property
     def layer(self) -> str | None:
@@ -120,7 +120,7 @@ class Saliency:
         inputs = [batch.astype(np.float32)]
         if self.target is not None:
             inputs.append(np.zeros((len(batch), *tuple(self.target.output.shape[1:])), np.float32))
-        return self._gradients(self._model, inputs, class_index)
+        return self._gradients(inputs, class_index)
 
 
 def _normalised(values: np.ndarray) -> np.ndarray:
