@@ -17,7 +17,9 @@ from visualizer.inspection.loader import (
     UnsafeModelError,
     load_classifier,
 )
+from visualizer.inspection.model import ModelReader, preprocess
 from visualizer.inspection.report import LOGITS, PROBABILITIES
+from visualizer.inspection.saliency import Saliency
 from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.data import CLASS_NAMES
 from visualizer.training.models import build_model
@@ -190,8 +192,8 @@ def test_labels_txt_beside_the_model_names_the_classes(tmp_path):
     assert any("2 names for 3 classes" in note for note in report.notes)
 
 
-def test_a_legacy_h5_model_opens(tmp_path):
-    model = conv_stack()
+def test_a_legacy_h5_model_opens_nested_too(tmp_path):
+    model = keras.Sequential([conv_stack(final_activation=None, name="inner"), layers.Softmax(name="soft")], name="outer")
     loaded = load_classifier(save(model, tmp_path, "legacy.h5"))
     assert loaded.report.file_format == "h5"
     batch = images((28, 28, 1))
@@ -211,6 +213,13 @@ def test_mobilenet_v3_small_opens_with_its_rescaling_and_batch_norm(tmp_path):
     assert report.saliency_layer is not None and report.saliency_layer != report.conv_layers[-1]  # not the 1x1 head
     batch = images((224, 224, 3), count=2) * 255
     np.testing.assert_allclose(_flat_output(loaded, batch), model.predict(batch, verbose=0), rtol=1e-4, atol=1e-6)
+    picture = (images((300, 400, 3), count=1)[0] * 255).astype(np.uint8)
+    seen = preprocess(picture, report).model_input
+    assert seen.shape == (224, 224, 3) and seen.max() > 1.0  # [0, 255], as its Rescaling layer expects
+    activations = ModelReader(loaded).activations(seen)
+    np.testing.assert_allclose(activations.probabilities, model.predict(seen[np.newaxis], verbose=0)[0], rtol=1e-4, atol=1e-7)
+    cam = Saliency(loaded).grad_cam(seen, int(activations.probabilities.argmax()))
+    assert cam.values.shape == (224, 224) and cam.layer == report.saliency_layer
     assert time.perf_counter() - started < 30
 
 
@@ -272,6 +281,12 @@ def test_an_h5_file_holding_only_weights_is_refused(tmp_path):
     path = tmp_path / "tiny.weights.h5"
     conv_stack().save_weights(path)
     _assert_refused(path, "only weights")
+
+
+def test_an_h5_model_renamed_keras_is_told_to_be_renamed_back(tmp_path):
+    path = tmp_path / "renamed.keras"
+    save(conv_stack(), tmp_path, "legacy.h5").rename(path)
+    _assert_refused(path, "legacy .h5 model", "rename it to end in .h5")
 
 
 def test_a_missing_file_is_refused(tmp_path):
