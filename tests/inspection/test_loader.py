@@ -289,8 +289,10 @@ def test_an_h5_model_renamed_keras_is_told_to_be_renamed_back(tmp_path):
     _assert_refused(path, "legacy .h5 model", "rename it to end in .h5")
 
 
-def test_a_missing_file_is_refused(tmp_path):
+def test_a_missing_file_or_a_folder_is_refused(tmp_path):
     _assert_refused(tmp_path / "gone.keras", "no such file")
+    (tmp_path / "folder.keras").mkdir()
+    _assert_refused(tmp_path / "folder.keras", "folder")
 
 
 @pytest.mark.parametrize(

@@ -54,6 +54,8 @@ def test_a_colour_photo_is_resized_and_turned_grey(tiny_cnn):
     seen = preprocess(photo, loaded.report, UNIT)
     assert seen.model_input.shape == (28, 28, 1)
     np.testing.assert_allclose(seen.model_input, 0.299, atol=1e-5)  # red's luma
+    grey_and_alpha = np.stack([np.full((28, 28), 51, np.uint8), np.zeros((28, 28), np.uint8)], axis=-1)
+    np.testing.assert_allclose(preprocess(grey_and_alpha, loaded.report, UNIT).model_input, 0.2, atol=1e-6)
 
 
 def test_layouts_channels_first_and_no_channel_axis(tmp_path):

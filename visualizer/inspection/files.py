@@ -49,11 +49,14 @@ def check_model_file(path: str | Path) -> tuple[str, dict]:
     if not path.is_file():
         reason = "is a folder, not a model file" if path.is_dir() else "no such file"
         raise ModelFileError(path, reason)
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as stream:
+            head = stream.read(512)
+    except OSError as error:
+        raise ModelFileError(path, f"the file cannot be read ({error.strerror or error})") from None
     if size == 0:
         raise ModelFileError(path, "the file is empty (0 bytes)")
-    with path.open("rb") as stream:
-        head = stream.read(512)
     if head.startswith(ZIP_MAGIC):
         file_format, config = KERAS_FORMAT, _keras_archive_config(path)
     elif head.startswith(HDF5_MAGIC):
@@ -109,6 +112,8 @@ def _keras_archive_config(path: Path) -> dict:
             if damaged is not None:
                 raise ModelFileError(path, f"the file is damaged: {damaged} inside it fails its checksum")
             return _parse_config(path, archive.read("config.json"))
+    except OSError as error:
+        raise ModelFileError(path, f"the file cannot be read ({error.strerror or error})") from None
     except zipfile.BadZipFile:
         raise ModelFileError(
             path,

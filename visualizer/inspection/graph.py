@@ -117,12 +117,12 @@ class _Cloner:
     """Calls a fresh copy of each leaf layer (one copy per layer, so shared layers stay shared),
     gives it the original's weights, and records every call."""
 
-    def __init__(self) -> None:
+    def __init__(self, reserved_names: set[str]) -> None:
         self.calls: list[LayerCall] = []
         self.split_softmax: list[str] = []
         self._copies: dict[int, object] = {}
         self._call_counts: dict[int, int] = {}
-        self._names: set[str] = set()
+        self._names = set(reserved_names)
 
     def __call__(self, layer, *args, **kwargs):
         import keras
@@ -210,8 +210,7 @@ def flatten(model) -> FlatGraph:
 
     shape = image_input_shape(model)
     image = keras.Input(shape=shape, batch_size=None, name="image")
-    cloner = _Cloner()
-    cloner._names.add("image")
+    cloner = _Cloner(reserved_names={"image"})
     output = replay(model, image, cloner)
     if isinstance(output, (list, tuple, dict)):
         count = len(output)

@@ -63,8 +63,8 @@ def preprocess(image: np.ndarray, report: LoaderReport, input_range: tuple[float
     """``image`` as the model sees it: resized to the model's size, converted to its channels and
     scaled to its input range.
 
-    ``image`` is (height, width), (height, width, 1), (height, width, 3) or (height, width, 4)
-    (alpha is dropped), either uint8 in [0, 255] or floats in [0, 1] (values outside are
+    ``image`` is (height, width) or (height, width, channels) with 1 to 4 channels (grey, grey and
+    alpha, RGB, RGBA; alpha is dropped), either uint8 in [0, 255] or floats in [0, 1] (values outside are
     clipped). ``input_range`` overrides the report's; one of them must be known.
     """
     model_input = to_model_input(np.asarray(image)[np.newaxis], report, input_range)[0]
@@ -80,9 +80,10 @@ def to_model_input(
     pictures = _unit_float(np.asarray(images))
     if pictures.ndim == 3:
         pictures = pictures[..., np.newaxis]
-    if pictures.ndim != 4 or pictures.shape[-1] not in (1, 3, 4):
-        raise ValueError(f"expected pictures of shape (N, height, width[, 1, 3 or 4]), not {images.shape}")
-    pictures = _convert_channels(pictures[..., :3], report.channels)
+    if pictures.ndim != 4 or pictures.shape[-1] not in (1, 2, 3, 4):
+        raise ValueError(f"expected pictures of shape (N, height, width[, 1 to 4 channels]), not {images.shape}")
+    colours = 1 if pictures.shape[-1] <= 2 else 3  # alpha (grey + alpha, RGBA) is dropped
+    pictures = _convert_channels(pictures[..., :colours], report.channels)
     if tuple(pictures.shape[1:3]) != tuple(report.image_size):
         pictures = np.stack([resize(picture, report.image_size) for picture in pictures])
     batch = low + pictures * (high - low)
