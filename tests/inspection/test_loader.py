@@ -326,6 +326,25 @@ def test_a_model_with_two_outputs_is_refused(tmp_path):
     _assert_refused(save(model, tmp_path, "two.keras"), "2 outputs")
 
 
+@keras.saving.register_keras_serializable(package="inspection_tests")
+class SubclassedClassifier(keras.Model):
+    """A model written as a Python class: Keras keeps no graph of its layers."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.flatten = layers.Flatten()
+        self.dense = layers.Dense(3)
+
+    def call(self, inputs):
+        return self.dense(self.flatten(inputs))
+
+
+def test_a_subclassed_model_is_refused_in_words(tmp_path):
+    model = SubclassedClassifier()
+    model(images((8, 8, 1), count=1))
+    _assert_refused(save(model, tmp_path, "subclassed.keras"), "subclassed model", "Sequential or Functional")
+
+
 def _lambda_model():
     return keras.Sequential([keras.Input((8, 8, 1)), layers.Lambda(lambda x: x * 2.0, name="double"), layers.Flatten(), layers.Dense(3)])
 
