@@ -111,6 +111,8 @@ def test_probabilities_or_logits_are_detected_and_the_logits_kept(tmp_path, head
     path = save(model, tmp_path, "head.keras")
     loaded = load_classifier(path)
     assert (loaded.report.output_kind, loaded.report.softmax_layer) == (kind, softmax_layer)
+    said = "\n".join(loaded.report.lines())
+    assert ("outputs logits" in said) == (kind == LOGITS) and "10x10 3 channels" in said
     batch = images((10, 10, 3))
     expected = model.predict(batch, verbose=0)
     logits = _logits(loaded, batch)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
-from visualizer.inspection.report import LoaderReport, layer_kind
+from visualizer.inspection.report import INPUT_RANGES, LoaderReport, layer_kind
 
 # ITU-R BT.601 luma: how a colour picture becomes one grey channel.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -151,7 +151,7 @@ class ModelReader:
 def _range(report: LoaderReport, input_range: tuple[float, float] | None) -> tuple[float, float]:
     chosen = input_range or report.input_range
     if chosen is None:
-        raise ValueError("the model does not say which input range it expects: choose one of [0, 1], [0, 255], [-1, 1]")
+        raise ValueError(f"the model does not say which input range it expects: choose one of {', '.join(INPUT_RANGES)}")
     return float(chosen[0]), float(chosen[1])
 
 
