@@ -194,6 +194,21 @@ def test_labels_txt_beside_the_model_names_the_classes(tmp_path):
     assert any("2 names for 3 classes" in note for note in report.notes)
 
 
+def test_the_tutorial_pattern_with_augmentation_rescaling_and_an_adapted_normalization(tmp_path):
+    keras.utils.set_random_seed(8)
+    augmentation = keras.Sequential([layers.RandomFlip("horizontal"), layers.RandomRotation(0.1)], name="augment")
+    normalization = layers.Normalization(name="normalise")
+    normalization.adapt(images((16, 16, 3), count=20) * 3.0)
+    model = keras.Sequential(
+        [keras.Input((16, 16, 3)), augmentation, layers.Rescaling(1 / 255), normalization, layers.Conv2D(2, 3), layers.Flatten(), layers.Dense(4)],
+        name="tutorial",
+    )
+    loaded = load_classifier(save(model, tmp_path, "tutorial.keras"))
+    assert loaded.report.input_range == (0.0, 255.0)
+    batch = images((16, 16, 3)) * 255
+    np.testing.assert_allclose(_logits(loaded, batch), model.predict(batch, verbose=0), rtol=1e-5, atol=1e-5)
+
+
 def test_a_legacy_h5_model_opens_nested_too(tmp_path):
     model = keras.Sequential([conv_stack(final_activation=None, name="inner"), layers.Softmax(name="soft")], name="outer")
     loaded = load_classifier(save(model, tmp_path, "legacy.h5"))

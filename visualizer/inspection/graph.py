@@ -196,6 +196,9 @@ def _copy_weights(original, copy) -> None:
         if tuple(target.shape) != tuple(source.shape):
             raise GraphError(f"layer {original.name}'s weight {source.name} changed shape when rebuilt")
         target.assign(source)
+    finalize_state = getattr(copy, "finalize_state", None)
+    if callable(finalize_state):
+        finalize_state()  # layers such as Normalization derive their state from the weights
 
 
 def flatten(model) -> FlatGraph:

@@ -14,14 +14,15 @@ import numpy as np
 class WeightRandomiser:
     """Holds a copy of a LoadedModel's trained weights and re-initialises its layers top down.
 
-    Layers with weights are taken in the order the graph first calls them; ``randomise_next``
+    Layers with trainable weights are taken in the order the graph first calls them (all their
+    weights, BatchNormalization's moving statistics too, are re-initialised); ``randomise_next``
     takes the highest one not yet randomised. ``restore`` puts every trained weight back.
     """
 
     def __init__(self, loaded) -> None:
         layers, inputs = [], {}
         for call in loaded.calls:
-            if call.layer.weights and id(call.layer) not in inputs:
+            if call.layer.trainable_weights and id(call.layer) not in inputs:
                 layers.append(call.layer)
                 inputs[id(call.layer)] = call.inputs[0]
         self._layers = layers
@@ -31,7 +32,7 @@ class WeightRandomiser:
 
     @property
     def layer_names(self) -> tuple[str, ...]:
-        """Every layer that holds weights, from the input up."""
+        """Every layer that holds trainable weights, from the input up."""
         return tuple(layer.name for layer in self._layers)
 
     @property
