@@ -200,7 +200,10 @@ def test_the_tutorial_pattern_with_augmentation_rescaling_and_an_adapted_normali
     normalization = layers.Normalization(name="normalise")
     normalization.adapt(images((16, 16, 3), count=20) * 3.0)
     model = keras.Sequential(
-        [keras.Input((16, 16, 3)), augmentation, layers.Rescaling(1 / 255), normalization, layers.Conv2D(2, 3), layers.Flatten(), layers.Dense(4)],
+        [
+            keras.Input((16, 16, 3)), augmentation, layers.Rescaling(1 / 255), normalization,
+            layers.Conv2D(2, 3), layers.Flatten(), layers.Dense(4),
+        ],
         name="tutorial",
     )
     loaded = load_classifier(save(model, tmp_path, "tutorial.keras"))
