@@ -1,8 +1,38 @@
 """Fixtures shared by the UI tests."""
 
+import gc
+
 import pytest
+from PyQt6.QtCore import QCoreApplication, QEvent
 from PyQt6.QtGui import QFont
 from PyQt6.QtWidgets import QApplication
+
+
+@pytest.fixture
+def keep(qtbot):
+    """Call it with each widget the test creates (it hands the widget back), and with a function
+    to call on the widget before it closes where closing alone does not stop the widget's work:
+    the widget is held until the test is over, then closed and deleted right away.
+
+    qtbot holds widgets only weakly; a window or page (full of signal connections, so of reference
+    cycles) would otherwise be deleted by a garbage collection at a random moment, possibly in the
+    middle of painting one of its plots, which crashes Qt.
+    """
+    kept = []
+
+    def keep_widget(widget, before_close=None):
+        kept.append((widget, before_close))
+        return widget
+
+    yield keep_widget
+    for widget, before_close in kept:
+        if before_close is not None:
+            before_close(widget)
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    kept.clear()
+    gc.collect()
 
 
 @pytest.fixture

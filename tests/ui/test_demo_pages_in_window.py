@@ -7,22 +7,6 @@ from visualizer.ui.pages import page_names
 CONCEPT_PAGES = ["convolution", "stride-padding", "pooling", "transposed"]
 
 
-@pytest.fixture
-def keep(qtbot):
-    """Register a widget with qtbot and hold it until it is closed after the test: qtbot keeps
-    only a weak reference, and a shown window collected in the middle of a repaint crashes Qt."""
-    kept = []
-
-    def keep_widget(widget):
-        qtbot.addWidget(widget)
-        kept.append(widget)
-        return widget
-
-    yield keep_widget
-    for widget in kept:
-        widget.close()
-
-
 def test_concept_pages_come_in_the_notebook_order():
     names = page_names()
     assert names[: len(CONCEPT_PAGES)] == CONCEPT_PAGES

@@ -5,7 +5,7 @@ import re
 import numpy as np
 import pytest
 
-from tests.ui.test_demo_convolution import click_cell
+from tests.ui.helpers import click_cell
 from visualizer.ui.demos.pooling import PoolingPage
 
 
