@@ -9,6 +9,17 @@ from PyQt6.QtWidgets import QApplication
 
 
 @pytest.fixture
+def page(qtbot, request):
+    """The test module's PAGE_CLASS, shown and exposed at 1060×660, the size its tests expect."""
+    page = request.module.PAGE_CLASS()
+    qtbot.addWidget(page)
+    page.resize(1060, 660)
+    page.show()
+    qtbot.waitExposed(page)
+    return page
+
+
+@pytest.fixture
 def keep(qtbot):
     """Call it with each widget the test creates (it hands the widget back), and with a function
     to call on the widget before it closes where closing alone does not stop the widget's work:

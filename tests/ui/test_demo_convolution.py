@@ -8,15 +8,7 @@ from tests.ui.helpers import choose_preset, click_cell, hover_cell, keras_conv, 
 from visualizer.ui.demos.convolution import ConvolutionPage
 from visualizer.ui.widgets import kernel_presets
 
-
-@pytest.fixture
-def page(qtbot):
-    page = ConvolutionPage()
-    qtbot.addWidget(page)
-    page.resize(1060, 660)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
+PAGE_CLASS = ConvolutionPage
 
 
 def test_steps_walk_the_output_row_by_row(page):

@@ -9,15 +9,7 @@ from tests.ui.helpers import choose_preset, click_cell, hover_cell, keras_conv_t
 from visualizer.ui.demos.transposed import CONVOLUTION, SCATTER, TransposedConvolutionPage
 from visualizer.ui.widgets import kernel_presets
 
-
-@pytest.fixture
-def page(qtbot):
-    page = TransposedConvolutionPage()
-    qtbot.addWidget(page)
-    page.resize(1060, 660)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
+PAGE_CLASS = TransposedConvolutionPage
 
 
 def shown_outputs(page):
