@@ -20,6 +20,19 @@ def page(qtbot, request):
 
 
 @pytest.fixture
+def register_pages(monkeypatch):
+    """Call it with PageSpecs to make them the app's only pages for this test: in the page
+    registry and in the main window, which holds the registry's list under its own name."""
+    from visualizer.ui import main_window, pages
+
+    def register(specs) -> None:
+        monkeypatch.setattr(pages, "PAGES", tuple(specs))
+        monkeypatch.setattr(main_window, "PAGES", tuple(specs))
+
+    return register
+
+
+@pytest.fixture
 def keep(qtbot):
     """Call it with each widget the test creates (it hands the widget back), and with a function
     to call on the widget before it closes where closing alone does not stop the widget's work:
