@@ -1,5 +1,6 @@
-"""Plain helpers the concept-page tests share: click or hover over a grid cell, choose a kernel preset, add up
-the arithmetic a step writes out, and compute what Keras gives for the same single-channel op."""
+"""Plain helpers the grid and concept-page tests share: click or hover over a grid cell, choose
+a kernel preset, add up the arithmetic a step writes out, and compute what Keras gives for the
+same single-channel op."""
 
 import re
 
