@@ -1,58 +1,14 @@
 """The Convolution page driven like a student would: presets, edited weights, steps, clicks."""
 
-import re
-
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPoint, Qt
+from PyQt6.QtCore import Qt
 
+from tests.ui.helpers import choose_preset, click_cell, hover_cell, keras_conv, written_terms_total
 from visualizer.ui.demos.convolution import ConvolutionPage
 from visualizer.ui.widgets import kernel_presets
 
-
-def written_terms_total(text: str) -> tuple[float, float]:
-    """(sum of the a×b products written out, the value after the last '=') of a step's arithmetic."""
-    body = re.sub(r"<[^>]+>", "", text).split("=", 1)[1]
-    left, _, right = body.rpartition("=")
-    numbers = r"\(?(-?[\d.e+-]+)\)?"
-    products = re.findall(numbers + "×" + numbers, left)
-    assert products, f"no products in {text!r}"
-    return sum(float(a) * float(b) for a, b in products), float(right)
-
-
-def click_cell(qtbot, grid, row: int, col: int) -> None:
-    centre = grid.cell_rect(row, col).center()
-    qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(int(centre.x()), int(centre.y())))
-
-
-def keras_conv(x, kernel, stride=1, padding="valid", dilation=1):
-    import keras
-
-    out = keras.ops.conv(
-        x[None, :, :, None].astype("float32"),
-        kernel[:, :, None, None].astype("float32"),
-        strides=stride,
-        padding=padding,
-        dilation_rate=dilation,
-    )
-    return np.asarray(out)[0, :, :, 0]
-
-
-def choose_preset(editor, name: str) -> None:
-    index = editor.preset_box.findText(name)
-    assert index >= 0, name
-    editor.preset_box.setCurrentIndex(index)
-    editor.preset_box.activated.emit(index)
-
-
-@pytest.fixture
-def page(qtbot):
-    page = ConvolutionPage()
-    qtbot.addWidget(page)
-    page.resize(1060, 660)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
+PAGE_CLASS = ConvolutionPage
 
 
 def test_steps_walk_the_output_row_by_row(page):
@@ -116,8 +72,7 @@ def test_clicking_an_output_cell_jumps_to_its_step(page, qtbot):
 
 
 def test_hovering_an_output_cell_outlines_its_window(page, qtbot):
-    centre = page.view.output.cell_rect(2, 0).center()
-    qtbot.mouseMove(page.view.output, QPoint(int(centre.x()), int(centre.y())))
+    hover_cell(qtbot, page.view.output, 2, 0)
     assert page.view.input.hover_window()[0] == (2, 0)
     assert "output row 2, col 0" in page.view.output.readout()
 

@@ -7,22 +7,6 @@ from visualizer.ui.pages import page_names
 CONCEPT_PAGES = ["convolution", "stride-padding", "pooling", "transposed"]
 
 
-@pytest.fixture
-def keep(qtbot):
-    """Register a widget with qtbot and hold it until it is closed after the test: qtbot keeps
-    only a weak reference, and a shown window collected in the middle of a repaint crashes Qt."""
-    kept = []
-
-    def keep_widget(widget):
-        qtbot.addWidget(widget)
-        kept.append(widget)
-        return widget
-
-    yield keep_widget
-    for widget in kept:
-        widget.close()
-
-
 def test_concept_pages_come_in_the_notebook_order():
     names = page_names()
     assert names[: len(CONCEPT_PAGES)] == CONCEPT_PAGES
@@ -54,27 +38,17 @@ def test_step_menu_drives_each_page(keep, name):
     assert page.current_step() == page.step_count() - 1
 
 
-def test_pages_follow_the_application_font(qtbot, keep):
-    from PyQt6.QtGui import QFont
-    from PyQt6.QtWidgets import QApplication
-
+def test_pages_follow_the_application_font(keep, presentation_type):
     from visualizer.ui.demos.pooling import PoolingPage
+    from visualizer.ui.main_window import PRESENTATION_SCALE
 
-    app = QApplication.instance()
-    original = QFont(app.font())
     page = keep(PoolingPage())
     page.resize(1060, 660)
     page.show()
     before = page.view.arithmetic.font().pointSizeF()
-    try:
-        bigger = QFont(original)
-        bigger.setPointSizeF(original.pointSizeF() * 1.6)
-        app.setFont(bigger)
-        qtbot.wait(10)
-        assert page.view.arithmetic.font().pointSizeF() == pytest.approx(before * 1.6)
-        assert page._panel_scroll.width() <= 0.3 * page.width() + 1  # the demo keeps most of the room
-    finally:
-        app.setFont(original)
+    presentation_type()
+    assert page.view.arithmetic.font().pointSizeF() == pytest.approx(before * PRESENTATION_SCALE)
+    assert page._panel_scroll.width() <= 0.3 * page.width() + 1  # the demo keeps most of the room
 
 
 def test_pages_take_a_picture_from_the_window_menu(keep):

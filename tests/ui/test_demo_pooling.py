@@ -5,18 +5,10 @@ import re
 import numpy as np
 import pytest
 
-from tests.ui.test_demo_convolution import click_cell
+from tests.ui.helpers import click_cell
 from visualizer.ui.demos.pooling import PoolingPage
 
-
-@pytest.fixture
-def page(qtbot):
-    page = PoolingPage()
-    qtbot.addWidget(page)
-    page.resize(1060, 660)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
+PAGE_CLASS = PoolingPage
 
 
 def keras_pool(x, mode, size, stride, padding):

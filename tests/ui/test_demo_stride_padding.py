@@ -3,19 +3,11 @@
 import numpy as np
 import pytest
 
-from tests.ui.test_demo_convolution import choose_preset, click_cell, keras_conv, written_terms_total
+from tests.ui.helpers import choose_preset, click_cell, keras_conv, written_terms_total
 from visualizer.ui.demos.stride_padding import EXPLICIT, VALID, StridePaddingPage
 from visualizer.ui.widgets import kernel_presets
 
-
-@pytest.fixture
-def page(qtbot):
-    page = StridePaddingPage()
-    qtbot.addWidget(page)
-    page.resize(1060, 660)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
+PAGE_CLASS = StridePaddingPage
 
 
 def assert_matches_keras(page):

@@ -4,34 +4,12 @@ import re
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import QPoint
 
-from tests.ui.test_demo_convolution import choose_preset, click_cell, written_terms_total
+from tests.ui.helpers import choose_preset, click_cell, hover_cell, keras_conv_transpose, written_terms_total
 from visualizer.ui.demos.transposed import CONVOLUTION, SCATTER, TransposedConvolutionPage
 from visualizer.ui.widgets import kernel_presets
 
-
-@pytest.fixture
-def page(qtbot):
-    page = TransposedConvolutionPage()
-    qtbot.addWidget(page)
-    page.resize(1060, 660)
-    page.show()
-    qtbot.waitExposed(page)
-    return page
-
-
-def keras_conv_transpose(x, kernel, stride, padding, output_padding):
-    import keras
-
-    out = keras.ops.conv_transpose(
-        x[None, :, :, None].astype("float32"),
-        kernel[:, :, None, None].astype("float32"),
-        strides=stride,
-        padding=padding,
-        output_padding=output_padding,
-    )
-    return np.asarray(out)[0, :, :, 0]
+PAGE_CLASS = TransposedConvolutionPage
 
 
 def shown_outputs(page):
@@ -107,8 +85,7 @@ def test_clicks_switch_the_view_being_stepped(page, qtbot):
     assert page.current_step() == 2 * 7 + 3
     total, value = written_terms_total(page.arithmetic.text())
     assert total == pytest.approx(page.output_grid.values()[2, 3]) == value
-    centre = page.output_grid.cell_rect(0, 0).center()
-    qtbot.mouseMove(page.output_grid, QPoint(int(centre.x()), int(centre.y())))
+    hover_cell(qtbot, page.output_grid, 0, 0)
     assert page.conv_input_grid.hover_window()[0] == (0, 0)
     click_cell(qtbot, page.input_grid, 1, 2)
     assert page.stepping() == SCATTER
@@ -117,11 +94,9 @@ def test_clicks_switch_the_view_being_stepped(page, qtbot):
 
 def test_hovering_a_stamped_cell_outlines_the_inputs_that_reach_it(page, qtbot):
     # stride 2, kernel 3: full-result cell (2, 2) is reached by the stamps of inputs 0 and 1 on each axis
-    centre = page.full_grid.cell_rect(2, 2).center()
-    qtbot.mouseMove(page.full_grid, QPoint(int(centre.x()), int(centre.y())))
+    hover_cell(qtbot, page.full_grid, 2, 2)
     assert sorted(page.input_grid.hover_window()) == [(0, 0), (0, 1), (1, 0), (1, 1)]
-    centre = page.full_grid.cell_rect(1, 3).center()
-    qtbot.mouseMove(page.full_grid, QPoint(int(centre.x()), int(centre.y())))
+    hover_cell(qtbot, page.full_grid, 1, 3)
     assert sorted(page.input_grid.hover_window()) == [(0, 1)]
 
 

@@ -10,8 +10,6 @@ from PIL import Image
 from PyQt6.QtCore import QSettings, Qt
 from PyQt6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox, QWidget
 
-from visualizer.ui import main_window as main_window_module
-from visualizer.ui import pages as pages_module
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.pages import PAGES, PageSpec
 
@@ -62,9 +60,8 @@ FAKE_PAGES = (
 
 
 @pytest.fixture
-def fake_pages(monkeypatch):
-    monkeypatch.setattr(pages_module, "PAGES", FAKE_PAGES)
-    monkeypatch.setattr(main_window_module, "PAGES", FAKE_PAGES)
+def fake_pages(register_pages):
+    register_pages(FAKE_PAGES)
 
 
 @pytest.fixture
@@ -355,10 +352,8 @@ def test_a_remembered_page_that_no_longer_exists_is_ignored(qtbot, fake_pages, t
     assert win.current_page_name() == "fake"
 
 
-def test_a_broken_page_shows_its_error_instead_of_crashing(qtbot, monkeypatch):
-    broken = (PageSpec("broken", "Broken", "Concepts", "visualizer.no_such_module:Page", "broken"),)
-    monkeypatch.setattr(pages_module, "PAGES", broken)
-    monkeypatch.setattr(main_window_module, "PAGES", broken)
+def test_a_broken_page_shows_its_error_instead_of_crashing(qtbot, register_pages):
+    register_pages([PageSpec("broken", "Broken", "Concepts", "visualizer.no_such_module:Page", "broken")])
     win = MainWindow()
     qtbot.addWidget(win)
     assert "could not be opened" in win.current_page().text()
@@ -373,10 +368,8 @@ class StubbornPage(QLabel):
         event.setAccepted(not self.refuse)
 
 
-def test_a_page_that_refuses_to_close_keeps_the_window_open(qtbot, monkeypatch):
-    stubborn = (PageSpec("stubborn", "Stubborn", "Concepts", f"{__name__}:StubbornPage", "refuses"),)
-    monkeypatch.setattr(pages_module, "PAGES", stubborn)
-    monkeypatch.setattr(main_window_module, "PAGES", stubborn)
+def test_a_page_that_refuses_to_close_keeps_the_window_open(qtbot, register_pages):
+    register_pages([PageSpec("stubborn", "Stubborn", "Concepts", f"{__name__}:StubbornPage", "refuses")])
     win = MainWindow()
     qtbot.addWidget(win)
     win.show()

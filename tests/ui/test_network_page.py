@@ -13,17 +13,8 @@ from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.ui.demos import network
 from visualizer.ui.demos.network import NetworkPage, build_stages, total_params
 
+PAGE_CLASS = NetworkPage
 STAGES = build_stages()  # the seed notebook's network
-
-
-@pytest.fixture
-def page(qtbot):
-    widget = NetworkPage()
-    qtbot.addWidget(widget)
-    widget.resize(1040, 660)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
 
 
 def _go_to(page, kind, occurrence=0):

@@ -5,8 +5,6 @@ import pytest
 from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
-from visualizer.ui import main_window as main_window_module
-from visualizer.ui import pages as pages_module
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.page_contract import Animatable, Playable, Steppable, TakesInputImage, Titled
 from visualizer.ui.pages import PageSpec, find_page
@@ -86,9 +84,8 @@ PARTIAL_PAGES = (
 
 
 @pytest.fixture
-def window(qtbot, monkeypatch):
-    monkeypatch.setattr(pages_module, "PAGES", PARTIAL_PAGES)
-    monkeypatch.setattr(main_window_module, "PAGES", PARTIAL_PAGES)
+def window(qtbot, register_pages):
+    register_pages(PARTIAL_PAGES)
     win = MainWindow(first_page="play")
     qtbot.addWidget(win)
     win.show()

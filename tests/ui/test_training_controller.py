@@ -7,7 +7,7 @@ from unittest.mock import ANY, MagicMock, call
 
 import pytest
 
-from tests.ui.test_training_page import CLASS_NAMES, STEPS, owned_pages, snapshot  # noqa: F401 - a fixture
+from tests.ui.training_script import CLASS_NAMES, STEPS, snapshot
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import (
     BatchEnd,
@@ -304,11 +304,10 @@ def test_shutdown_stops_the_driver_and_deletes_the_unsaved_model(controller, vie
     assert not model.parent.exists()
 
 
-def test_the_page_implements_every_method_of_the_view(owned_pages):  # noqa: F811 - the fixture
+def test_the_page_implements_every_method_of_the_view(keep):
     from visualizer.ui.training.panel import TrainingPage
 
-    page = TrainingPage(process_factory=lambda config: None)
-    owned_pages.append(page)
+    page = keep(TrainingPage(process_factory=lambda config: None), before_close=TrainingPage.shutdown)
     for name, declared in inspect.getmembers(TrainingView, inspect.isfunction):
         if name.startswith("_"):
             continue

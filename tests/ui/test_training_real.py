@@ -7,15 +7,13 @@ import threading
 import pytest
 from PyQt6.QtCore import Qt
 
-from tests.ui.test_training_page import owned_pages  # noqa: F401 - a fixture
 from visualizer.ui.training.panel import TrainingPage
 
 
 @pytest.mark.slow
-def test_a_tiny_real_run_fills_the_page_and_leaves_nothing_running(qtbot, tmp_path, owned_pages):
+def test_a_tiny_real_run_fills_the_page_and_leaves_nothing_running(qtbot, tmp_path, keep):
     threads_before = threading.active_count()
-    page = TrainingPage()
-    owned_pages.append(page)
+    page = keep(TrainingPage(), before_close=TrainingPage.shutdown)
     page.resize(1080, 680)
     page.show()
     form = page.settings

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, Qt
 
+from tests.ui.helpers import cell_centre, click_cell, hover_cell
 from visualizer.ui.widgets import colormaps, kernel_presets
 from visualizer.ui.widgets.grid_view import GridView, format_value
 from visualizer.ui.widgets.kernel_editor import KernelEditor
@@ -27,12 +28,10 @@ def test_grid_maps_points_to_cells_and_emits_clicks_and_hovers(grid, qtbot):
         rect = grid.cell_rect(row, col)
         assert grid.cell_at(rect.center()) == (row, col)
     with qtbot.waitSignal(grid.cellClicked) as clicked:
-        centre = grid.cell_rect(2, 1).center()
-        qtbot.mouseClick(grid, Qt.MouseButton.LeftButton, pos=QPoint(int(centre.x()), int(centre.y())))
+        click_cell(qtbot, grid, 2, 1)
     assert clicked.args == [2, 1]
     with qtbot.waitSignal(grid.cellHovered) as hovered:
-        centre = grid.cell_rect(0, 3).center()
-        qtbot.mouseMove(grid, QPoint(int(centre.x()), int(centre.y())))
+        hover_cell(qtbot, grid, 0, 3)
     assert hovered.args == [0, 3]
     assert grid.readout() == "cell row 0, col 3: -2"
     with qtbot.waitSignal(grid.cellClicked, timeout=200, raising=False) as outside:
@@ -169,6 +168,5 @@ def test_grid_colours_reach_the_screen_unchanged_at_odd_widths(qtbot):
     view.resize(157, 131)
     image = view.grab().toImage()
     for row, col in ((0, 0), (0, 4), (2, 1), (1, 3)):
-        centre = view.cell_rect(row, col).center()
-        colour = image.pixelColor(int(centre.x()), int(centre.y()))
+        colour = image.pixelColor(cell_centre(view, row, col))
         assert (colour.red(), colour.green(), colour.blue()) == tuple(rgb[row, col])
