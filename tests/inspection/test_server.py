@@ -1,0 +1,120 @@
+"""The model process: open, explain (newest picture wins), evaluate in steps, randomise and
+restore, and a bad file that leaves the open model open. One child serves the whole module."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from tests.inspection.tiny_models import conv_stack, save
+from visualizer.inspection import server as s
+
+pytestmark = pytest.mark.slow  # a child process that imports Keras
+
+TIMEOUT_S = 120
+
+
+class Conversation:
+    def __init__(self) -> None:
+        self.server = s.ModelServer(backend="tensorflow")
+        self.replies: list = []
+
+    def ask(self, request, want, timeout=TIMEOUT_S):
+        """Send ``request`` and wait for a reply of type ``want``; returns it."""
+        self.server.send(request)
+        return self.wait(want, timeout)
+
+    def wait(self, want, timeout=TIMEOUT_S):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            replies, died = self.server.poll()
+            assert not died, self.server.died_message()
+            for reply in replies:
+                self.replies.append(reply)
+                assert not isinstance(reply, s.Failed), reply
+                if isinstance(reply, want):
+                    return reply
+            time.sleep(0.01)
+        raise AssertionError(f"no {want} within {timeout} s; got {[type(r).__name__ for r in self.replies]}")
+
+
+def open_model(talk, path):
+    """Open the tiny model, which does not say its input range, and answer [0, 1] as a user would."""
+    opened = talk.ask(s.OpenModel(str(path)), s.ModelOpened)
+    talk.server.send(s.SetInputRange((0.0, 1.0)))
+    return opened
+
+
+@pytest.fixture(scope="module")
+def talk(tmp_path_factory):
+    conversation = Conversation()
+    conversation.server.start()  # now, so each test's leftovers check counts it as already there
+    yield conversation
+    conversation.server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def model_path(tmp_path_factory):
+    return save(conv_stack(), tmp_path_factory.mktemp("models"), "tiny.keras")
+
+
+def test_open_reports_the_model_and_its_layers(talk, model_path):
+    opened = open_model(talk, model_path)
+    assert opened.report.input_range is None
+    assert opened.report.image_size == (28, 28) and opened.report.class_count == 10
+    assert [layer.label for layer in opened.layers][:2] == ["conv1", "pool1"]
+    assert opened.layers[0].parameters == 3 * 3 * 1 * 3 + 3
+    assert opened.first_conv.kernel.shape == (3, 3, 1, 3) and opened.first_conv.activation == "relu"
+    assert opened.randomisable[0] == "conv1"
+
+
+def test_the_newest_picture_is_explained_and_older_ones_are_dropped(talk, model_path):
+    open_model(talk, model_path)
+    pictures = np.random.default_rng(0).uniform(0, 1, (5, 28, 28))
+    for generation, picture in enumerate(pictures, start=100):
+        talk.server.send(s.Explain(generation, picture))
+    answered = []
+    while not answered or answered[-1].generation != 104:
+        answered.append(talk.wait(s.Explained))
+    assert len(answered) < 5  # the child coalesced at least one
+    last = answered[-1]
+    assert last.probabilities.shape == (10,) and last.probabilities.sum() == pytest.approx(1, abs=1e-5)
+    assert last.class_index == int(np.argmax(last.probabilities))
+    assert last.grad_cam.shape == (28, 28) and last.gradient.shape == (28, 28)
+    assert [layer.label for layer in last.layers][:2] == ["conv1", "pool1"]
+
+
+def test_a_bad_file_is_refused_in_words_and_the_model_stays_open(talk, model_path, tmp_path):
+    open_model(talk, model_path)
+    bad = tmp_path / "notes.keras"
+    bad.write_text("not a model")
+    failed = talk.ask(s.OpenModel(str(bad)), s.OpenFailed)
+    assert "notes.keras" in failed.message and not failed.unsafe
+    explained = talk.ask(s.Explain(7, np.zeros((28, 28))), s.Explained)
+    assert explained.generation == 7
+
+
+def test_evaluation_reports_progress_then_every_probability(talk, model_path):
+    open_model(talk, model_path)
+    talk.server.send(s.Evaluate(3, limit=1000))
+    progress = talk.wait(s.EvaluationProgress)
+    evaluated = talk.wait(s.Evaluated)
+    assert progress.total == 1000 and progress.generation == 3
+    assert evaluated.images.shape == (1000, 28, 28) and evaluated.probabilities.shape == (1000, 10)
+    assert evaluated.labels.min() >= 0 and len(evaluated.class_names) == 10
+
+
+def test_randomise_goes_top_down_and_restore_brings_the_same_answers_back(talk, model_path):
+    open_model(talk, model_path)
+    picture = np.random.default_rng(1).uniform(0, 1, (28, 28))
+    before = talk.ask(s.Explain(1, picture), s.Explained)
+    randomised = talk.ask(s.Randomise(), s.Randomised)
+    assert randomised.done == ("output",) and randomised.next_layer == "conv2"
+    changed = talk.ask(s.Explain(2, picture), s.Explained)
+    assert not np.allclose(changed.probabilities, before.probabilities)
+    restored = talk.ask(s.Restore(), s.Randomised)
+    assert restored.done == () and restored.next_layer == "output"
+    after = talk.ask(s.Explain(3, picture), s.Explained)
+    np.testing.assert_allclose(after.probabilities, before.probabilities, rtol=1e-6)

@@ -1,0 +1,442 @@
+"""The inspector's model, served from a child process: the window sends requests, the child answers.
+
+Requests and replies are small frozen dataclasses of plain values and numpy arrays; no Keras object
+ever crosses to the window. The child reads every request that has arrived before it works, and of
+several pictures to explain it explains only the newest (a drawing stroke sends one per mouse move:
+the last one wins). Evaluating a whole test set runs one batch at a time, and between batches the
+child answers the other requests, so drawing stays live while the test set is evaluated.
+
+A model that fails to open leaves the open one in place. Neither Qt nor (at import) Keras is
+imported here.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from visualizer.childprocess import ChildProcess, Outbox, prepare_child, spawn_context
+from visualizer.inspection.report import LoaderReport
+
+log = logging.getLogger(__name__)
+
+EVALUATION_BATCH = 500  # images per step of an evaluation; a step takes about 50 ms for the seed CNN
+SMOOTHGRAD_SAMPLES = 16
+
+
+# -- requests (window -> child) ---------------------------------------------------------------------
+@dataclass(frozen=True)
+class OpenModel:
+    path: str
+    unsafe: bool = False  # load a model holding Python code (only after the user agreed)
+
+
+@dataclass(frozen=True)
+class SetInputRange:
+    """The pixel range the model expects, when the model does not say (None: the report's own)."""
+
+    input_range: tuple[float, float] | None
+
+
+@dataclass(frozen=True)
+class Explain:
+    """One picture: its probabilities, every layer's output and the saliency maps for a class."""
+
+    generation: int
+    image: np.ndarray  # (H, W) or (H, W, C), any size; uint8 or floats in [0, 1]
+    class_index: int | None = None  # None: the predicted class
+    smooth: bool = False  # SmoothGrad instead of the plain pixel gradient
+
+
+@dataclass(frozen=True)
+class Evaluate:
+    """Every image of a test set: Fashion-MNIST's test split, or a folder of class sub-folders."""
+
+    generation: int
+    data_dir: str | None = None
+    folder: str | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class Randomise:
+    """Re-initialise the highest layer with trained weights that is not random yet."""
+
+
+@dataclass(frozen=True)
+class Restore:
+    """Put every trained weight back."""
+
+
+# -- replies (child -> window) ----------------------------------------------------------------------
+@dataclass(frozen=True)
+class LayerSummary:
+    label: str
+    kind: str  # the layer's class name: Conv2D, MaxPooling2D, Dense…
+    output_shape: tuple  # without the batch axis
+    parameters: int
+
+
+@dataclass(frozen=True)
+class KernelInfo:
+    """The first conv layer's learned kernel, for stepping through it on the Convolution page."""
+
+    layer: str
+    kernel: np.ndarray  # (kh, kw, C_in, C_out)
+    bias: np.ndarray | None  # (C_out,)
+    activation: str
+    padding: str
+    strides: tuple[int, int]
+    dilation: tuple[int, int]
+
+
+@dataclass(frozen=True)
+class ModelOpened:
+    report: LoaderReport
+    layers: tuple[LayerSummary, ...]
+    first_conv: KernelInfo | None
+    randomisable: tuple[str, ...]  # layers with trained weights, from the input up
+    seconds: float
+
+
+@dataclass(frozen=True)
+class OpenFailed:
+    path: str
+    message: str
+    unsafe: bool  # True when the model holds Python code and may be opened only if the user agrees
+
+
+@dataclass(frozen=True)
+class LayerOutput:
+    label: str
+    kind: str  # "conv", "pool" or "dense"
+    values: np.ndarray  # batch axis dropped
+
+
+@dataclass(frozen=True)
+class Explained:
+    generation: int
+    shown: np.ndarray  # the picture as the model sees it (resized, channels converted), in [0, 1]
+    model_input: np.ndarray  # exactly what the model is given
+    probabilities: np.ndarray
+    class_index: int  # the class the maps explain
+    layers: tuple[LayerOutput, ...]
+    grad_cam: np.ndarray | None  # (H, W) in [0, 1] at the model's input size; None without a conv layer
+    gradient: np.ndarray  # (H, W) in [0, 1]
+    seconds: float
+
+
+@dataclass(frozen=True)
+class EvaluationProgress:
+    generation: int
+    done: int
+    total: int
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    generation: int
+    images: np.ndarray  # (N, H, W) or (N, H, W, 3) uint8, for display
+    labels: np.ndarray  # (N,) int, -1 where unknown
+    probabilities: np.ndarray  # (N, K)
+    class_names: tuple[str, ...]  # of the labels (the data's own names)
+    source: str
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Randomised:
+    done: tuple[str, ...]  # the layers random now, top first
+    next_layer: str | None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A request could not be done; ``message`` says why in words."""
+
+    request: str
+    message: str
+    details: str = ""
+
+
+class _Session:
+    """The open model and what is computed over it, in the child."""
+
+    def __init__(self, send: Callable[[object], None]) -> None:
+        self._send = send
+        self.loaded = None
+        self._reader = None
+        self._saliency = None
+        self._randomiser = None
+        self._input_range: tuple[float, float] | None = None
+
+    def open(self, request: OpenModel) -> None:
+        from visualizer.inspection.files import ModelFileError, UnsafeModelError
+        from visualizer.inspection.loader import load_classifier
+        from visualizer.inspection.model import ModelReader
+        from visualizer.inspection.randomise import WeightRandomiser
+        from visualizer.inspection.saliency import Saliency
+
+        started = time.perf_counter()
+        try:
+            loaded = load_classifier(request.path, unsafe=request.unsafe)
+            reader, saliency, randomiser = ModelReader(loaded), Saliency(loaded), WeightRandomiser(loaded)
+        except UnsafeModelError as error:
+            self._send(OpenFailed(request.path, str(error), unsafe=True))
+            return
+        except ModelFileError as error:
+            self._send(OpenFailed(request.path, str(error), unsafe=False))
+            return
+        # Only now, with everything built, does the new model replace the open one.
+        self.loaded, self._reader, self._saliency, self._randomiser = loaded, reader, saliency, randomiser
+        self._input_range = None
+        self._send(ModelOpened(
+            report=loaded.report,
+            layers=tuple(_summaries(loaded)),
+            first_conv=_first_conv(loaded),
+            randomisable=randomiser.layer_names,
+            seconds=time.perf_counter() - started,
+        ))
+
+    def set_input_range(self, request: SetInputRange) -> None:
+        self._input_range = request.input_range
+
+    def explain(self, request: Explain) -> None:
+        from visualizer.inspection.model import preprocess
+
+        if not self._require_model("explain a picture"):
+            return
+        started = time.perf_counter()
+        picture = preprocess(request.image, self.loaded.report, self._input_range)
+        activations = self._reader.activations(picture.model_input)
+        probabilities = activations.probabilities
+        class_index = int(np.argmax(probabilities)) if request.class_index is None else request.class_index
+        grad_cam = None
+        if self._saliency.target is not None:
+            grad_cam = self._saliency.grad_cam(picture.model_input, class_index).values
+        samples = SMOOTHGRAD_SAMPLES if request.smooth else 0
+        gradient = self._saliency.pixel_gradient(picture.model_input, class_index, smooth_samples=samples).values
+        self._send(Explained(
+            generation=request.generation,
+            shown=picture.shown,
+            model_input=picture.model_input,
+            probabilities=probabilities,
+            class_index=class_index,
+            layers=tuple(LayerOutput(layer.label, layer.kind, layer.values) for layer in activations.layers),
+            grad_cam=grad_cam,
+            gradient=gradient,
+            seconds=time.perf_counter() - started,
+        ))
+
+    def evaluate(self, request: Evaluate) -> Iterator[None]:
+        """Evaluate step by step: the caller advances it one batch at a time."""
+        from visualizer.inspection.model import to_model_input
+
+        if not self._require_model("evaluate a test set"):
+            return
+        started = time.perf_counter()
+        images, labels, names, source = _test_images(request, self.loaded.report)
+        total = len(images)
+        chunks = []
+        for start in range(0, total, EVALUATION_BATCH):
+            batch = to_model_input(images[start : start + EVALUATION_BATCH], self.loaded.report, self._input_range)
+            chunks.append(self._reader.probabilities(batch))
+            self._send(EvaluationProgress(request.generation, min(total, start + EVALUATION_BATCH), total))
+            yield
+        probabilities = np.concatenate(chunks) if chunks else np.zeros((0, self.loaded.report.class_count))
+        self._send(Evaluated(
+            generation=request.generation, images=images, labels=labels, probabilities=probabilities,
+            class_names=names, source=source, seconds=time.perf_counter() - started,
+        ))
+
+    def randomise(self, _request: Randomise) -> None:
+        if self._require_model("randomise its weights"):
+            self._randomiser.randomise_next()
+            self._send_randomisation()
+
+    def restore(self, _request: Restore) -> None:
+        if self._require_model("restore its weights"):
+            self._randomiser.restore()
+            self._send_randomisation()
+
+    def _send_randomisation(self) -> None:
+        done = tuple(reversed(self._randomiser.randomised))
+        self._send(Randomised(done=done, next_layer=self._randomiser.next_layer))
+
+    def _require_model(self, what: str) -> bool:
+        if self.loaded is None:
+            self._send(Failed(what, f"Open a model first, to {what}."))
+            return False
+        return True
+
+
+def _summaries(loaded) -> Iterator[LayerSummary]:
+    seen: set[int] = set()
+    for call in loaded.calls:
+        layer = call.layer
+        first_call = id(layer) not in seen  # a shared layer's weights are counted once
+        seen.add(id(layer))
+        parameters = int(layer.count_params()) if first_call and layer.weights else 0
+        yield LayerSummary(call.label, type(layer).__name__, tuple(call.output.shape[1:]), parameters)
+
+
+def _first_conv(loaded) -> KernelInfo | None:
+    for call in loaded.calls:
+        layer = call.layer
+        if type(layer).__name__ != "Conv2D" or getattr(layer, "groups", 1) != 1:
+            continue
+        config = layer.get_config()
+        if config.get("data_format", "channels_last") != "channels_last":
+            return None
+        weights = layer.get_weights()
+        return KernelInfo(
+            layer=call.label,
+            kernel=np.asarray(weights[0], dtype=np.float64),
+            bias=np.asarray(weights[1], dtype=np.float64) if len(weights) > 1 else None,
+            activation=str(config.get("activation", "linear")),
+            padding=str(config.get("padding", "valid")),
+            strides=tuple(config.get("strides", (1, 1))),
+            dilation=tuple(config.get("dilation_rate", (1, 1))),
+        )
+    return None
+
+
+def _test_images(request: Evaluate, report: LoaderReport):
+    """(images uint8, labels, class names, source in words) of the test set asked for."""
+    if request.folder is not None:
+        from visualizer.inspection.evaluation import load_image_folder
+
+        folder = load_image_folder(request.folder)
+        images, labels, names, source = folder.images, folder.labels, folder.class_names, folder.source
+    else:
+        from visualizer.training.data import load_fashion_mnist
+
+        if report.class_count != 10:
+            raise ValueError(
+                f"Fashion-MNIST has 10 classes and this model has {report.class_count}: open a folder of "
+                "test images sorted into one sub-folder per class instead."
+            )
+        data = load_fashion_mnist(request.data_dir)
+        images, labels, names, source = data.test_images, data.test_labels.astype(np.int64), data.class_names, data.source
+    if request.limit is not None:
+        images, labels = images[: request.limit], labels[: request.limit]
+    return images, labels, tuple(names), source
+
+
+# -- the child's loop -------------------------------------------------------------------------------
+_HANDLERS = {
+    OpenModel: "open",
+    SetInputRange: "set_input_range",
+    Explain: "explain",
+    Randomise: "randomise",
+    Restore: "restore",
+}
+
+
+def _newest_explain_only(requests: deque) -> deque:
+    """The requests in order, with every Explain but the last dropped: its answer would be stale."""
+    last_explain = max((i for i, request in enumerate(requests) if isinstance(request, Explain)), default=-1)
+    return deque(r for i, r in enumerate(requests) if not isinstance(r, Explain) or i == last_explain)
+
+
+def _serve(connection, requests, backend: str | None) -> None:
+    prepare_child(backend)
+    outbox = Outbox(connection)
+    session = _Session(outbox.put)
+    pending: deque = deque()
+    evaluation: Iterator[None] | None = None
+    try:
+        while True:
+            # Block for the next request only when nothing else is left to do.
+            if not pending and evaluation is None:
+                requests.poll(None)
+            while requests.poll():
+                pending.append(requests.recv())
+            pending = _newest_explain_only(pending)
+            if pending:
+                request = pending.popleft()
+                if isinstance(request, Evaluate):
+                    evaluation = session.evaluate(request)
+                elif isinstance(request, OpenModel):
+                    evaluation = None  # a new model: the old one's evaluation is of no use
+                    _answer(outbox, request, session.open)
+                else:
+                    _answer(outbox, request, getattr(session, _HANDLERS[type(request)]))
+            elif evaluation is not None:
+                evaluation = _advance(outbox, evaluation)
+    except (EOFError, OSError):
+        pass  # the window has gone
+    finally:
+        outbox.close()
+
+
+def _answer(outbox: Outbox, request, handler) -> None:
+    try:
+        handler(request)
+    except Exception as error:  # a request that fails must not end the model process
+        log.exception("request %s failed", type(request).__name__)
+        outbox.put(Failed(type(request).__name__, _in_words(error), traceback.format_exc()))
+
+
+def _advance(outbox: Outbox, evaluation: Iterator[None]) -> Iterator[None] | None:
+    try:
+        next(evaluation)
+        return evaluation
+    except StopIteration:
+        return None
+    except Exception as error:
+        log.exception("evaluation failed")
+        outbox.put(Failed("Evaluate", _in_words(error), traceback.format_exc()))
+        return None
+
+
+def _in_words(error: Exception) -> str:
+    if isinstance(error, MemoryError):
+        return "The model process ran out of memory; close other programs or use a smaller test set."
+    return str(error) or type(error).__name__
+
+
+class ModelServer:
+    """The window's end: start the child, send requests, poll replies. Qt-free; the page's client
+    wraps it with a timer. ``backend`` is set as KERAS_BACKEND in the child."""
+
+    def __init__(self, backend: str | None = None) -> None:
+        receiver, self._requests = spawn_context().Pipe(duplex=False)
+        self._child = ChildProcess(_serve, (receiver, backend), "cnn-visualizer-model")
+        self._child_requests = receiver
+        self.started = False
+
+    def start(self) -> None:
+        self._child.start()
+        self._child_requests.close()  # the child's end; only the child reads it
+        self.started = True
+
+    def send(self, request) -> None:
+        if not self.started:
+            self.start()
+        self._requests.send(request)
+
+    def poll(self, max_replies: int | None = None) -> tuple[list, bool]:
+        """(replies that have arrived, whether the child has died)."""
+        return self._child.receive(max_replies)
+
+    def died_message(self) -> str:
+        return (
+            f"The model process ended unexpectedly ({self._child.exit_description()}). It may have run "
+            "out of memory; open the model again to go on."
+        )
+
+    def is_alive(self) -> bool:
+        return self._child.is_alive()
+
+    def shutdown(self) -> None:
+        """End the child now (the window closes or a new process replaces it)."""
+        self._requests.close()
+        if self.started:
+            self._child.terminate()
