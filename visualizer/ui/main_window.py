@@ -16,8 +16,8 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PyQt6.QtCore import QEvent, QObject, QSettings, Qt
-from PyQt6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PyQt6.QtCore import QSettings, Qt
+from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -32,9 +32,17 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.ui import help_boxes
-from visualizer.ui.page_contract import Animatable, Playable, Steppable, TakesInputImage
+from visualizer.ui import help_boxes, model_files
+from visualizer.ui.page_contract import (
+    Animatable,
+    OffersModels,
+    OpensModels,
+    Playable,
+    Steppable,
+    TakesInputImage,
+)
 from visualizer.ui.pages import PAGES, PageSpec, find_page
+from visualizer.ui.text_size import ApplicationTextSize, EscapeLeavesPresentation
 
 if TYPE_CHECKING:
     from visualizer.ui.images import UserImage  # imported when a picture is first asked for
@@ -43,9 +51,8 @@ log = logging.getLogger(__name__)
 
 _SPEC_ROLE = Qt.ItemDataRole.UserRole
 APP_NAME = "CNN Visualizer"
+MODEL_PAGE = "inspector"  # where File > Open model and dropped model files go
 ZOOM_STEP = 1.15
-ZOOM_LIMITS = (0.5, 3.0)
-PRESENTATION_SCALE = 1.6
 
 
 class MainWindow(QMainWindow):
@@ -55,12 +62,13 @@ class MainWindow(QMainWindow):
     def __init__(self, first_page: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)  # a model file dropped on the window opens in the inspector
         self.resize(1280, 720)
         self._settings = settings
         self._pages: dict[str, QWidget] = {}
         self._current_spec: PageSpec | None = None
-        self._base_point_size = _point_size(QApplication.font())
-        self._zoom = 1.0
+        self._text_size = ApplicationTextSize()
+        self._escape_filter = EscapeLeavesPresentation(lambda: self.set_presentation(False), self)
         self._presenting = False
         self._was_full_screen = False
 
@@ -134,6 +142,8 @@ class MainWindow(QMainWindow):
                 page.setWordWrap(True)
             self._pages[spec.name] = page
             self.stack.addWidget(page)
+            if isinstance(page, OffersModels):
+                page.inspectRequested.connect(self.inspect_model)
         self.stack.setCurrentWidget(page)
         self._current_spec = spec
         self.setWindowTitle(f"{spec.title} — {APP_NAME}")
@@ -187,6 +197,10 @@ class MainWindow(QMainWindow):
         self.draw_action = self._add_action(
             file_menu, "Draw image…", self._on_draw_image, "Ctrl+D",
             "Draw a small picture with the mouse and use it as the input of the current page",
+        )
+        self.open_model_action = self._add_action(
+            file_menu, "Open model…", self._on_open_model, "Ctrl+Shift+O",
+            "Open a trained Keras image classifier (.keras or .h5) in the model inspector",
         )
         file_menu.addSeparator()
         self.save_png_action = self._add_action(
@@ -274,23 +288,16 @@ class MainWindow(QMainWindow):
 
     # -- zoom and presentation -------------------------------------------------------------------
     def zoom(self, factor: float) -> None:
-        self.set_zoom(self._zoom * factor)
+        self.set_zoom(self._text_size.zoom * factor)
 
     def reset_zoom(self) -> None:
         self.set_zoom(1.0)
 
     def zoom_level(self) -> float:
-        return self._zoom
+        return self._text_size.zoom
 
     def set_zoom(self, zoom: float) -> None:
-        self._zoom = max(ZOOM_LIMITS[0], min(ZOOM_LIMITS[1], zoom))
-        self._apply_font()
-
-    def _apply_font(self) -> None:
-        scale = self._zoom * (PRESENTATION_SCALE if self._presenting else 1.0)
-        font = QFont(QApplication.font())
-        font.setPointSizeF(self._base_point_size * scale)
-        QApplication.setFont(font)
+        self._text_size.apply(zoom, self._presenting)
 
     def toggle_full_screen(self) -> None:
         self.showNormal() if self.isFullScreen() else self.showFullScreen()
@@ -310,31 +317,16 @@ class MainWindow(QMainWindow):
         self.menuBar().setVisible(not on)
         self.statusBar().setVisible(not on)
         self.navigation.setVisible(not on)
-        self._apply_font()
+        self._text_size.apply(self._text_size.zoom, on)
         app = QApplication.instance()
         if on:
-            app.installEventFilter(self)
+            app.installEventFilter(self._escape_filter)
             self._was_full_screen = self.isFullScreen()
             self.showFullScreen()
         else:
-            app.removeEventFilter(self)
+            app.removeEventFilter(self._escape_filter)
             if not self._was_full_screen:
                 self.showNormal()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        # While presenting, Esc always leaves presentation mode, before any shortcut is looked up:
-        # a page's own Esc (the training page's Stop) would otherwise make the key ambiguous, and
-        # Qt then runs neither.
-        if (
-            self._presenting
-            and event.type() == QEvent.Type.ShortcutOverride
-            and event.key() == Qt.Key.Key_Escape
-            and event.modifiers() == Qt.KeyboardModifier.NoModifier
-        ):
-            event.accept()  # claimed here, so no shortcut runs
-            self.set_presentation(False)
-            return True
-        return super().eventFilter(watched, event)
 
     # -- settings --------------------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -353,7 +345,7 @@ class MainWindow(QMainWindow):
         if self.current_page_name():
             self._settings.setValue("last_page", self.current_page_name())
         self._settings.setValue("geometry", self.saveGeometry())
-        self._settings.setValue("zoom", self._zoom)
+        self._settings.setValue("zoom", self._text_size.zoom)
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -365,10 +357,7 @@ class MainWindow(QMainWindow):
                 return
         self.set_presentation(False)  # so the geometry saved is the normal window's
         self.save_settings()
-        # The font is the application's: give it back as found, for whatever window comes next.
-        font = QFont(QApplication.font())
-        font.setPointSizeF(self._base_point_size)
-        QApplication.setFont(font)
+        self._text_size.restore()
         super().closeEvent(event)
 
     def _last_folder(self) -> str:
@@ -424,6 +413,30 @@ class MainWindow(QMainWindow):
             return
         self.statusBar().showMessage(f"Input picture: {picture.title}", 5000)
 
+    # -- models ----------------------------------------------------------------------------------
+    def inspect_model(self, path: str, unsafe: bool = False) -> QWidget:
+        """Open the model file at ``path`` in the page that opens models, and show that page."""
+        page = self.show_page(MODEL_PAGE)
+        if isinstance(page, OpensModels):
+            page.open_model(str(path), unsafe=unsafe)
+        return page
+
+    def _on_open_model(self) -> None:
+        path = model_files.ask_for_model_file(self, self._last_folder())
+        if path:
+            self._remember_folder(path)
+            self.inspect_model(path)
+
+    def dragEnterEvent(self, event) -> None:
+        if model_files.dropped_model(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event) -> None:
+        path = model_files.dropped_model(event)
+        if path is not None:
+            event.acceptProposedAction()
+            self.inspect_model(path)
+
     # -- export ----------------------------------------------------------------------------------
     def save_screenshot(self, path: str) -> None:
         """Save the whole window as a PNG; raises ExportError with a readable message."""
@@ -436,17 +449,21 @@ class MainWindow(QMainWindow):
         folder = self._last_folder()
         return str(Path(folder) / name) if folder else name
 
+    def _ask_save_path(self, title: str, suffix: str, file_filter: str) -> str | None:
+        path, _ = QFileDialog.getSaveFileName(self, title, self._default_export_path(suffix), file_filter)
+        if not path:
+            return None
+        if not path.lower().endswith(suffix):
+            path += suffix
+        self._remember_folder(path)
+        return path
+
     def _on_save_png(self) -> None:
         from visualizer.ui.export import ExportError, save_png
 
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save view as PNG", self._default_export_path(".png"), "PNG images (*.png)"
-        )
+        path = self._ask_save_path("Save view as PNG", ".png", "PNG images (*.png)")
         if not path:
             return
-        if not path.lower().endswith(".png"):
-            path += ".png"
-        self._remember_folder(path)
         try:
             save_png(self.current_page() or self, path)
         except ExportError as error:
@@ -460,14 +477,9 @@ class MainWindow(QMainWindow):
         page = self.current_page()
         if not isinstance(page, Animatable):
             return
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Export step-through as GIF", self._default_export_path(".gif"), "GIF animations (*.gif)"
-        )
+        path = self._ask_save_path("Export step-through as GIF", ".gif", "GIF animations (*.gif)")
         if not path:
             return
-        if not path.lower().endswith(".gif"):
-            path += ".gif"
-        self._remember_folder(path)
         try:
             frames = save_step_animation_with_progress(self, page, path)
         except (ExportError, ValueError) as error:
@@ -490,7 +502,3 @@ class MainWindow(QMainWindow):
 
     def _on_about(self) -> None:
         help_boxes.show_about(self, APP_NAME)
-
-
-def _point_size(font: QFont) -> float:
-    return font.pointSizeF() if font.pointSizeF() > 0 else 10.0

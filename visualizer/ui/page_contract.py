@@ -9,7 +9,10 @@ protocols), so a page need not inherit anything to take part:
 - `Animatable`: a numbered step-through that can be recorded frame by frame as an animated GIF;
 - `Steppable`: both, plus the arrow and Home keys (step back, step forward, back to the start);
 - `TakesInputImage`: File > Open image and Draw image hand it a picture;
-- `Titled`: its own title, the same words as its entry in `visualizer.ui.pages`.
+- `Titled`: its own title, the same words as its entry in `visualizer.ui.pages`;
+- `OpensModels`: File > Open model and a model file dropped on the window open there;
+- `OffersModels`: it makes trained models and asks, with its ``inspectRequested(path)`` signal,
+  for one to be opened in the page that opens models.
 
 Every page can be saved as a PNG, so that needs no declaration here.
 """
@@ -58,3 +61,17 @@ class TakesInputImage(Protocol):
 
     def set_input_image(self, pixels: np.ndarray, title: str) -> None:
         """Use ``pixels`` as the page's input; ValueError or TypeError says what it cannot take."""
+
+
+@runtime_checkable
+class OpensModels(Protocol):
+    def open_model(self, path: str, unsafe: bool = False) -> None:
+        """Open the model file at ``path``; ``unsafe`` allows a model holding Python code."""
+
+    def is_busy(self) -> bool:
+        """True while a model is being opened."""
+
+
+@runtime_checkable
+class OffersModels(Protocol):
+    inspectRequested: object  # pyqtSignal(str): the path of a model file to inspect

@@ -64,6 +64,13 @@ PAGES: tuple[PageSpec, ...] = (
         "visualizer.ui.training.panel:TrainingPage",
         "Train the notebook's CNN on Fashion-MNIST and watch its curves, feature maps and kernels change.",
     ),
+    PageSpec(
+        "inspector",
+        "Model inspector",
+        "Models",
+        "visualizer.ui.inspector.page:InspectorPage",
+        "Open a trained image classifier and see why it predicts what it predicts.",
+    ),
 )
 
 

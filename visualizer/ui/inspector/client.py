@@ -1,0 +1,119 @@
+"""The window's side of the inspector's model process: sends requests, reads replies on a timer.
+
+Every picture and evaluation request gets a generation number; opening a model raises the floor,
+so answers about the previous model are dropped. At most one picture is being explained at a time
+and only the newest waiting one is sent next (last value wins), so a drawing stroke that sends a
+picture per mouse move never queues up work: the bars show the newest stroke as soon as the model
+has answered the previous one.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PyQt6.QtCore import QObject, QTimer, pyqtSignal
+
+from visualizer.inspection import server as requests
+
+log = logging.getLogger(__name__)
+
+POLL_INTERVAL_MS = 15
+
+
+class ModelClient(QObject):
+    """``server_factory()`` makes the process end (tests pass a fake with ModelServer's API)."""
+
+    replied = pyqtSignal(object)  # a reply from inspection.server, stale ones already dropped
+    died = pyqtSignal(str)  # the model process ended by itself; the message says so in words
+
+    def __init__(self, server_factory=None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._server_factory = server_factory or requests.ModelServer
+        self._server = None
+        self._generation = 0
+        self._floor = 0  # replies of an older generation are about a model no longer open
+        self._explaining: int | None = None  # the generation being explained now
+        self._waiting_picture: requests.Explain | None = None
+        self._timer = QTimer(self)
+        self._timer.setInterval(POLL_INTERVAL_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+
+    # -- requests ---------------------------------------------------------------------------------
+    def open_model(self, path: str, unsafe: bool = False) -> None:
+        self._floor = self._next_generation()
+        self._waiting_picture = None
+        self._explaining = None
+        self._send(requests.OpenModel(str(path), unsafe))
+
+    def set_input_range(self, input_range: tuple[float, float] | None) -> None:
+        self._send(requests.SetInputRange(input_range))
+
+    def explain(self, image, class_index: int | None = None, smooth: bool = False) -> int:
+        request = requests.Explain(self._next_generation(), image, class_index, smooth)
+        if self._explaining is None:
+            self._explaining = request.generation
+            self._send(request)
+        else:
+            self._waiting_picture = request  # replaces any older waiting one
+        return request.generation
+
+    def evaluate(self, data_dir: str | None = None, folder: str | None = None, limit: int | None = None) -> int:
+        generation = self._next_generation()
+        self._send(requests.Evaluate(generation, data_dir=data_dir, folder=folder, limit=limit))
+        return generation
+
+    def randomise(self) -> None:
+        self._send(requests.Randomise())
+
+    def restore(self) -> None:
+        self._send(requests.Restore())
+
+    def shutdown(self) -> None:
+        """End the model process (the window closes); nothing more arrives."""
+        self._timer.stop()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server = None
+
+    def is_running(self) -> bool:
+        return self._server is not None
+
+    # -- plumbing ---------------------------------------------------------------------------------
+    def _next_generation(self) -> int:
+        self._generation += 1
+        return self._generation
+
+    def _send(self, request) -> None:
+        if self._server is None:
+            self._server = self._server_factory()
+        self._server.send(request)
+        self._timer.start()
+
+    def _on_timer_timeout(self) -> None:
+        if self._server is None:
+            return
+        replies, died = self._server.poll()
+        for reply in replies:
+            self._deliver(reply)
+        if died:
+            message = self._server.died_message()
+            self.shutdown()
+            self._explaining, self._waiting_picture = None, None
+            self.died.emit(message)
+
+    def _deliver(self, reply) -> None:
+        if isinstance(reply, requests.Explained) or (
+            isinstance(reply, requests.Failed) and reply.request == "Explain"
+        ):
+            self._send_waiting_picture()
+        generation = getattr(reply, "generation", None)
+        if generation is not None and generation < self._floor:
+            return  # about a model that is no longer open
+        self.replied.emit(reply)
+
+    def _send_waiting_picture(self) -> None:
+        self._explaining = None
+        if self._waiting_picture is not None:
+            request, self._waiting_picture = self._waiting_picture, None
+            self._explaining = request.generation
+            self._send(request)

@@ -1,0 +1,183 @@
+"""The inspector's state and decisions, with no widget: which model is open, which picture is
+shown and why, what the test set said. It talks to the page only through InspectorView and to
+the model process only through the ModelClient, so it is tested with mocks of both."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+
+from visualizer.inspection import server as replies
+from visualizer.inspection.report import INPUT_RANGES
+
+log = logging.getLogger(__name__)
+
+DEFAULT_INPUT_RANGE = "[0, 1]"
+FASHION_MNIST_CLASSES = 10
+
+
+@dataclass(frozen=True)
+class Picture:
+    """The picture the inspector explains: its pixels, a title, and its true class when known."""
+
+    pixels: np.ndarray
+    title: str
+    true_label: int | None = None
+    test_index: int | None = None  # its place in the evaluated test set, when it comes from there
+
+
+class InspectorView:
+    """What the controller asks of the page. Every method is a plain setter."""
+
+    def show_status(self, text: str) -> None: ...
+    def show_error(self, text: str, details: str = "") -> None: ...
+    def confirm_unsafe(self, message: str) -> bool: ...
+    def show_model(self, opened: replies.ModelOpened) -> None: ...
+    def ask_input_range(self, choices: tuple[str, ...], chosen: str) -> None: ...
+    def show_explanation(self, explained: replies.Explained, picture: Picture, class_names: tuple[str, ...]) -> None: ...
+    def show_progress(self, done: int, total: int) -> None: ...
+    def show_evaluation(self, evaluation) -> None: ...
+    def show_randomisation(self, done: tuple[str, ...], next_layer: str | None) -> None: ...
+    def sample_picture(self, rgb: bool) -> Picture | None: ...
+
+
+class InspectorController:
+    def __init__(self, view: InspectorView, client) -> None:
+        self.view = view
+        self.client = client
+        client.replied.connect(self.on_reply)
+        client.died.connect(self.on_died)
+        self.opened: replies.ModelOpened | None = None
+        self.path: str | None = None
+        self.picture: Picture | None = None
+        self.explained: replies.Explained | None = None
+        self.evaluation = None
+        self.class_choice: int | None = None  # None: explain the predicted class
+        self.smooth = False
+        self.opening: str | None = None
+
+    # -- commands from the page -------------------------------------------------------------------
+    def open_model(self, path: str, unsafe: bool = False) -> None:
+        self.opening = str(path)
+        self.view.show_status(f"Opening {path}…")
+        self.client.open_model(str(path), unsafe=unsafe)
+
+    def choose_input_range(self, name: str) -> None:
+        self.client.set_input_range(INPUT_RANGES[name])
+        self._explain_again()
+
+    def show_picture(self, picture: Picture) -> None:
+        self.picture = picture
+        self._explain_again()
+
+    def show_test_image(self, index: int) -> None:
+        if self.evaluation is None or not 0 <= index < len(self.evaluation.labels):
+            return
+        label = int(self.evaluation.labels[index])
+        self.show_picture(Picture(
+            self.evaluation.images[index], f"Test image #{index}", label if label >= 0 else None, index
+        ))
+
+    def choose_class(self, class_index: int | None) -> None:
+        self.class_choice = class_index
+        self._explain_again()
+
+    def set_smooth(self, smooth: bool) -> None:
+        self.smooth = smooth
+        self._explain_again()
+
+    def evaluate(self, folder: str | None = None) -> None:
+        if self.opened is None:
+            self.view.show_error("Open a model first, then evaluate it on a test set.")
+            return
+        self.view.show_progress(0, 0)
+        self.client.evaluate(folder=folder)
+
+    def randomise(self) -> None:
+        self.client.randomise()
+
+    def restore(self) -> None:
+        self.client.restore()
+
+    # -- replies from the model process -----------------------------------------------------------
+    def on_reply(self, reply) -> None:
+        handler = {
+            replies.ModelOpened: self._on_model_opened,
+            replies.OpenFailed: self._on_open_failed,
+            replies.Explained: self._on_explained,
+            replies.EvaluationProgress: lambda r: self.view.show_progress(r.done, r.total),
+            replies.Evaluated: self._on_evaluated,
+            replies.Randomised: self._on_randomised,
+            replies.Failed: self._on_failed,
+        }.get(type(reply))
+        if handler is None:
+            log.warning("ignoring a reply of type %s", type(reply).__name__)
+            return
+        handler(reply)
+
+    def on_died(self, message: str) -> None:
+        self.opened = None
+        self.view.show_error(message)
+
+    def _on_model_opened(self, opened: replies.ModelOpened) -> None:
+        self.opened, self.path, self.opening = opened, self.opening, None
+        self.evaluation = None
+        self.explained = None
+        self.class_choice = None
+        self.view.show_model(opened)
+        report = opened.report
+        self.view.show_status(f"Opened {report.model_name} in {opened.seconds:.1f} s.")
+        if report.input_range is None:
+            # The model does not say: ask, and meanwhile use the commonest choice so it works at once.
+            self.view.ask_input_range(tuple(INPUT_RANGES), DEFAULT_INPUT_RANGE)
+            self.client.set_input_range(INPUT_RANGES[DEFAULT_INPUT_RANGE])
+        if report.class_count == FASHION_MNIST_CLASSES:
+            self.evaluate()  # its first test image becomes the picture when it arrives
+        elif self.picture is None:
+            self.picture = self.view.sample_picture(rgb=report.channels == 3)
+        if self.picture is not None:
+            self._explain_again()
+
+    def _on_open_failed(self, failed: replies.OpenFailed) -> None:
+        path, self.opening = failed.path, None
+        if failed.unsafe and self.view.confirm_unsafe(failed.message):
+            self.open_model(path, unsafe=True)
+            return
+        still = f" {self.opened.report.model_name} stays open." if self.opened is not None else ""
+        self.view.show_error(failed.message + still)
+
+    def _on_explained(self, explained: replies.Explained) -> None:
+        if self.picture is None or self.opened is None:
+            return
+        self.explained = explained
+        self.view.show_explanation(explained, self.picture, self.opened.report.class_names)
+
+    def _on_evaluated(self, evaluated: replies.Evaluated) -> None:
+        from visualizer.inspection.evaluation import Evaluation
+
+        names = self.opened.report.class_names if self.opened is not None else evaluated.class_names
+        self.evaluation = Evaluation(
+            images=evaluated.images,
+            labels=evaluated.labels,
+            probabilities=evaluated.probabilities,
+            class_names=tuple(names),
+        )
+        self.view.show_status(
+            f"Evaluated {len(evaluated.labels):,} images from {evaluated.source} in {evaluated.seconds:.1f} s."
+        )
+        self.view.show_evaluation(self.evaluation)
+        if self.picture is None and len(evaluated.labels):
+            self.show_test_image(0)
+
+    def _on_randomised(self, randomised: replies.Randomised) -> None:
+        self.view.show_randomisation(randomised.done, randomised.next_layer)
+        self._explain_again()  # the maps must be seen to change
+
+    def _on_failed(self, failed: replies.Failed) -> None:
+        self.view.show_error(failed.message, failed.details)
+
+    def _explain_again(self) -> None:
+        if self.picture is not None and self.opened is not None:
+            self.client.explain(self.picture.pixels, self.class_choice, self.smooth)

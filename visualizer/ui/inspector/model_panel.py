@@ -1,0 +1,98 @@
+"""The inspector's left column: open a model, read what the loader found and assumed, answer
+the input-range question when the model does not say, and pick a test picture."""
+
+from __future__ import annotations
+
+import html
+
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+
+from visualizer.inspection.server import ModelOpened
+from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
+
+NO_MODEL_TEXT = (
+    "No model is open. Open a trained Keras image classifier (.keras or .h5): one you trained on the "
+    "Live training page, or any other. File > Open model… (Ctrl+Shift+O) or drop the file on the window."
+)
+
+
+class ModelPanel(QWidget):
+    openRequested = pyqtSignal()
+    inputRangeChosen = pyqtSignal(str)
+    testImageChosen = pyqtSignal(int)
+    randomImageRequested = pyqtSignal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.open_button = push_button("Open model…", "Open a trained Keras classifier (.keras or .h5)",
+                                       self.openRequested)
+        self.report = wrapping_label(NO_MODEL_TEXT)
+        self.report.setTextFormat(Qt.TextFormat.RichText)
+        self.report.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.report.setAlignment(Qt.AlignmentFlag.AlignTop)
+
+        self.range_box = QGroupBox("Input range")
+        self.range_question = wrapping_label(
+            "The model does not say what pixel values it was trained on. Which range? "
+            "(If its predictions look like guesses, try another.)"
+        )
+        self.range_choice = QComboBox()
+        self.range_choice.setToolTip("The pixel values the model expects: black to white")
+        self.range_choice.activated.connect(
+            lambda index: self.inputRangeChosen.emit(self.range_choice.itemText(index))
+        )
+        range_layout = QVBoxLayout(self.range_box)
+        range_layout.addWidget(self.range_question)
+        range_layout.addWidget(self.range_choice)
+        self.range_box.hide()
+
+        self.picture_box = QGroupBox("Test picture")
+        self.test_index = QSpinBox()
+        self.test_index.setRange(0, 0)
+        self.test_index.setPrefix("#")
+        self.test_index.setKeyboardTracking(False)
+        self.test_index.setToolTip("Which test image to explain")
+        self.test_index.valueChanged.connect(self.testImageChosen.emit)
+        self.random_button = push_button("Random", "A random test image", self.randomImageRequested)
+        self.picture_title = wrapping_label("")
+        row = QHBoxLayout()
+        row.addWidget(QLabel("Test image"))
+        row.addWidget(self.test_index, 1)
+        row.addWidget(self.random_button)
+        picture_layout = QVBoxLayout(self.picture_box)
+        picture_layout.addLayout(row)
+        picture_layout.addWidget(self.picture_title)
+        self.picture_box.setEnabled(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.open_button)
+        layout.addWidget(scroll_area(self.report), 1)
+        layout.addWidget(self.range_box)
+        layout.addWidget(self.picture_box)
+
+    def show_model(self, opened: ModelOpened) -> None:
+        report = opened.report
+        lines = "".join(f"<li>{html.escape(line)}</li>" for line in report.lines())
+        self.report.setText(f"<b>{html.escape(report.model_name)}</b><ul style='margin-left:-20px'>{lines}</ul>")
+        self.report.setToolTip(report.path)
+        self.range_box.hide()
+        self.picture_box.setEnabled(False)
+
+    def ask_input_range(self, choices: tuple[str, ...], chosen: str) -> None:
+        self.range_choice.clear()
+        self.range_choice.addItems(choices)
+        self.range_choice.setCurrentText(chosen)
+        self.range_box.show()
+
+    def set_test_count(self, count: int) -> None:
+        self.test_index.setRange(0, max(0, count - 1))
+        self.picture_box.setEnabled(count > 0)
+
+    def show_picture_title(self, title: str, test_index: int | None) -> None:
+        self.picture_title.setText(title)
+        if test_index is not None and test_index != self.test_index.value():
+            self.test_index.blockSignals(True)
+            self.test_index.setValue(test_index)
+            self.test_index.blockSignals(False)
