@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 _LAUNCH_TIME = time.perf_counter()
 
@@ -38,6 +39,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="window size for --screenshot (default 1280x720)",
     )
     parser.add_argument("--data", metavar="DIR", help="folder holding the Fashion-MNIST files")
+    parser.add_argument(
+        "--open", metavar="MODEL", help="open a trained model (.keras or .h5) in the model inspector"
+    )
+    parser.add_argument(
+        "--unsafe",
+        action="store_true",
+        help="with --open: allow a model holding Python code (a Lambda layer), which can run any "
+        "code when it is loaded; only for models from a source you trust",
+    )
     parser.add_argument("--fullscreen", action="store_true", help="start full screen")
     parser.add_argument(
         "--report-startup",
@@ -79,6 +89,12 @@ def main(argv: list[str] | None = None) -> int:
         except KeyError as error:
             print(f"cnn-visualizer: {error.args[0]}", file=sys.stderr)
             return 2
+    if args.unsafe and not args.open:
+        print("cnn-visualizer: --unsafe goes with --open MODEL", file=sys.stderr)
+        return 2
+    if args.open and not Path(args.open).is_file():
+        print(f"cnn-visualizer: cannot open {args.open}: there is no such file", file=sys.stderr)
+        return 1
     if args.data:
         import os
 
@@ -129,6 +145,21 @@ def _settle(app, seconds: float = 0.3) -> None:
         time.sleep(0.01)
 
 
+def _open_and_wait(app, window, args: argparse.Namespace, timeout_s: float = 300.0) -> str | None:
+    """Open --open's model for a screenshot and wait until the page has drawn it; why it could not
+    be opened, in words, or None."""
+    page = window.inspect_model(args.open, unsafe=args.unsafe, may_ask=False)
+    if args.page:
+        window.show_page(args.page)
+    deadline = time.perf_counter() + timeout_s
+    while page.is_busy():
+        if time.perf_counter() > deadline:
+            return f"the model {args.open} took more than {timeout_s:.0f} s to open"
+        app.processEvents()
+        time.sleep(0.01)
+    return page.failure()
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     if args.screenshot:
         problem = _check_screenshot_path(args.screenshot)
@@ -158,6 +189,12 @@ def _run_gui(args: argparse.Namespace) -> int:
         window = MainWindow(first_page=args.page)
         window.resize(*size)
         window.show()
+        if args.open:
+            problem = _open_and_wait(app, window, args)
+            if problem:
+                window.close()
+                print(f"cnn-visualizer: {problem}", file=sys.stderr)
+                return 1
         _settle(app)
         if (window.width(), window.height()) != size:
             print(
@@ -178,6 +215,8 @@ def _run_gui(args: argparse.Namespace) -> int:
         return 0
 
     window = MainWindow(first_page=args.page, settings=QSettings())
+    if args.open:
+        window.inspect_model(args.open, unsafe=args.unsafe, may_ask=False)
     if args.fullscreen:
         window.showFullScreen()
     else:

@@ -414,11 +414,11 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(f"Input picture: {picture.title}", 5000)
 
     # -- models ----------------------------------------------------------------------------------
-    def inspect_model(self, path: str, unsafe: bool = False) -> QWidget:
+    def inspect_model(self, path: str, unsafe: bool = False, may_ask: bool = True) -> QWidget:
         """Open the model file at ``path`` in the page that opens models, and show that page."""
         page = self.show_page(MODEL_PAGE)
         if isinstance(page, OpensModels):
-            page.open_model(str(path), unsafe=unsafe)
+            page.open_model(str(path), unsafe=unsafe, may_ask=may_ask)
         return page
 
     def _on_open_model(self) -> None:

@@ -65,11 +65,15 @@ class TakesInputImage(Protocol):
 
 @runtime_checkable
 class OpensModels(Protocol):
-    def open_model(self, path: str, unsafe: bool = False) -> None:
-        """Open the model file at ``path``; ``unsafe`` allows a model holding Python code."""
+    def open_model(self, path: str, unsafe: bool = False, may_ask: bool = True) -> None:
+        """Open the model file at ``path``; ``unsafe`` allows a model holding Python code, and
+        ``may_ask`` lets the page ask the user about one (not from the command line)."""
 
     def is_busy(self) -> bool:
-        """True while a model is being opened."""
+        """True while the page still waits for its model."""
+
+    def failure(self) -> str | None:
+        """Why the last model could not be opened, in words; None when it opened."""
 
 
 @runtime_checkable

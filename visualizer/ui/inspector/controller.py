@@ -56,11 +56,15 @@ class InspectorController:
         self.evaluation = None
         self.class_choice: int | None = None  # None: explain the predicted class
         self.smooth = False
-        self.opening: str | None = None
+        self.opening: str | None = None  # the path being opened now
+        self.failure: str | None = None  # why the last model could not be opened, in words
+        self.may_ask = True  # False: a model holding Python code is refused, not asked about
+        self.evaluating = False
+        self.explaining = False  # a picture was sent and its answer has not come back yet
 
     # -- commands from the page -------------------------------------------------------------------
-    def open_model(self, path: str, unsafe: bool = False) -> None:
-        self.opening = str(path)
+    def open_model(self, path: str, unsafe: bool = False, may_ask: bool = True) -> None:
+        self.opening, self.failure, self.may_ask = str(path), None, may_ask
         self.view.show_status(f"Opening {path}…")
         self.client.open_model(str(path), unsafe=unsafe)
 
@@ -92,6 +96,7 @@ class InspectorController:
         if self.opened is None:
             self.view.show_error("Open a model first, then evaluate it on a test set.")
             return
+        self.evaluating = True
         self.view.show_progress(0, 0)
         self.client.evaluate(folder=folder)
 
@@ -118,7 +123,8 @@ class InspectorController:
         handler(reply)
 
     def on_died(self, message: str) -> None:
-        self.opened = None
+        self.opened, self.opening, self.evaluating, self.explaining = None, None, False, False
+        self.failure = message
         self.view.show_error(message)
 
     def _on_model_opened(self, opened: replies.ModelOpened) -> None:
@@ -142,13 +148,15 @@ class InspectorController:
 
     def _on_open_failed(self, failed: replies.OpenFailed) -> None:
         path, self.opening = failed.path, None
-        if failed.unsafe and self.view.confirm_unsafe(failed.message):
+        if failed.unsafe and self.may_ask and self.view.confirm_unsafe(failed.message):
             self.open_model(path, unsafe=True)
             return
+        self.failure = failed.message
         still = f" {self.opened.report.model_name} stays open." if self.opened is not None else ""
         self.view.show_error(failed.message + still)
 
     def _on_explained(self, explained: replies.Explained) -> None:
+        self.explaining = False
         if self.picture is None or self.opened is None:
             return
         self.explained = explained
@@ -157,6 +165,7 @@ class InspectorController:
     def _on_evaluated(self, evaluated: replies.Evaluated) -> None:
         from visualizer.inspection.evaluation import Evaluation
 
+        self.evaluating = False
         names = self.opened.report.class_names if self.opened is not None else evaluated.class_names
         self.evaluation = Evaluation(
             images=evaluated.images,
@@ -176,8 +185,20 @@ class InspectorController:
         self._explain_again()  # the maps must be seen to change
 
     def _on_failed(self, failed: replies.Failed) -> None:
+        if failed.request == "Evaluate":
+            self.evaluating = False
+        if failed.request == "Explain":
+            self.explaining = False
+        if failed.request == "OpenModel":
+            self.opening, self.failure = None, failed.message
         self.view.show_error(failed.message, failed.details)
+
+    def settled(self) -> bool:
+        """True when nothing asked of the model process is still on its way (a screenshot waits
+        for this): no model opening, no evaluation running, and the picture explained."""
+        return self.opening is None and not self.evaluating and not self.explaining
 
     def _explain_again(self) -> None:
         if self.picture is not None and self.opened is not None:
+            self.explaining = True
             self.client.explain(self.picture.pixels, self.class_choice, self.smooth)

@@ -67,8 +67,8 @@ class InspectorPage(QWidget, InspectorView):
             app.aboutToQuit.connect(self.shutdown)
 
     # -- commands ----------------------------------------------------------------------------------
-    def open_model(self, path: str, unsafe: bool = False) -> None:
-        self.controller.open_model(str(path), unsafe=unsafe)
+    def open_model(self, path: str, unsafe: bool = False, may_ask: bool = True) -> None:
+        self.controller.open_model(str(path), unsafe=unsafe, may_ask=may_ask)
 
     def ask_for_model(self) -> None:
         path = ask_for_model_file(self)
@@ -76,8 +76,12 @@ class InspectorPage(QWidget, InspectorView):
             self.open_model(path)
 
     def is_busy(self) -> bool:
-        """True while a model is being opened (screenshots wait for it)."""
-        return self.controller.opening is not None
+        """True while the model process still works on what was asked (screenshots wait)."""
+        return not self.controller.settled()
+
+    def failure(self) -> str | None:
+        """Why the last model could not be opened, in words; None when it opened."""
+        return self.controller.failure
 
     # -- the input picture from the window's Open image / Draw menu (TakesInputImage) ---------------
     @property
