@@ -42,7 +42,7 @@ def top_classes_text(names: Sequence[str], probabilities: np.ndarray, count: int
     """The ``count`` most likely classes in words, one a line: "1. Sneaker 95.0%", "2. Sandal 2.5%"..."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
     names = class_name_list(names, probabilities.size)
-    best = np.argsort(probabilities)[::-1][:count]
+    best = np.argsort(-probabilities, kind="stable")[:count]  # ties: the lower class first
     return "\n".join(f"{rank}. {names[i]} {probabilities[i]:.1%}" for rank, i in enumerate(best, 1))
 
 
