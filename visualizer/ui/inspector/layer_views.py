@@ -144,18 +144,20 @@ class FeatureMapDetail(QWidget):
             "Open the Convolution page on this image with this learned kernel",
             self.stepThroughRequested.emit,
         )
+        # The enlarged map must never be squeezed away by the text: it is what was clicked.
+        self.map_view.setMinimumSize(self.fontMetrics().height() * 10, self.fontMetrics().height() * 10)
         self._kernel_row = QHBoxLayout()
         kernel_column = QVBoxLayout()
-        kernel_column.addWidget(wrapping_label("<b>The kernel that made it</b>"))
+        kernel_column.addWidget(wrapping_label("<b>Its kernel</b>"))
         kernel_column.addLayout(self._kernel_row, 1)
-        kernel_column.addWidget(self.kernel_note)
-        kernel_column.addWidget(self.step_button, 0, Qt.AlignmentFlag.AlignLeft)
         body = QHBoxLayout()
         body.addWidget(self.map_view, 3)
         body.addLayout(kernel_column, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addLayout(body, 1)
+        layout.addWidget(self.kernel_note)
+        layout.addWidget(self.step_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.step_button.setEnabled(False)
 
     def show(  # noqa: A003 - the name the page calls; QWidget.show() still works with no arguments
@@ -204,7 +206,7 @@ class FeatureMapDetail(QWidget):
         else:
             tiles = tile(np.moveaxis(kernel, -1, 0), *grid_shape(channels))
             rgb = colourise((tiles - levels[0]) / (levels[1] - levels[0]), colormaps.rgba_lookup_table(colormaps.DIVERGING))
-            view = self._add_kernel_view(f"{channels} input channels")
+            view = self._add_kernel_view(f"{channels} channels")
             view.set_data(np.nan_to_num(tiles), rgb=rgb[..., :3], show_values=False)
         bias_text = "" if bias is None else f" + the bias {format_number(bias, 4)}"
         window = f"a {rows}x{cols} window of the input"
@@ -217,6 +219,7 @@ class FeatureMapDetail(QWidget):
 
     def _add_kernel_view(self, caption: str) -> GridView:
         view = GridView(max_cell_em=4.5)
+        view.setMinimumWidth(self.fontMetrics().height() * 6)  # room for three written weights
         view.set_caption(caption)
         self._kernel_row.addWidget(view)
         self.kernel_views.append(view)

@@ -81,7 +81,6 @@ class WhyTab(QWidget):
         super().__init__(parent)
         self._names: tuple[str, ...] = ()
         self._predicted: int | None = None
-        self._gradcam_layer: str | None = None
         self.grad_cam_view = SaliencyOverlay()
         self.gradient_view = SaliencyOverlay()
         self.subject = wrapping_label()
@@ -177,7 +176,6 @@ class WhyTab(QWidget):
 
     def set_gradcam_layer(self, name: str | None) -> None:
         """The conv layer Grad-CAM works on (None: the model has none, so no Grad-CAM)."""
-        self._gradcam_layer = name
         title = f"Grad-CAM on layer <b>{name}</b>" if name else "Grad-CAM: the model has no conv layer"
         self.grad_cam_view.set_title(title)
 
