@@ -237,3 +237,10 @@ def test_feature_map_detail_shows_map_kernel_and_asks_to_step_through(qtbot):
     assert len(detail.kernel_views) == 1 and "32 input channels" in detail.kernel_note.text()
     detail.show(feature_map[:13, :13], None, None, "max_pooling2d", 2)
     assert detail.kernel_views == [] and not detail.step_button.isEnabled()
+
+
+def test_a_coarse_heat_map_is_stretched_over_the_whole_image(why):
+    why.show_maps(np.zeros((32, 32, 3)), smooth_heat(7), None, 7, PROBABILITIES)
+    rect = why.grad_cam_view.heat_item.mapRectToParent(why.grad_cam_view.heat_item.boundingRect())
+    assert (rect.width(), rect.height()) == (32, 32)
+    assert why.gradient_view.heat() is None
