@@ -225,7 +225,7 @@ def test_feature_map_detail_shows_map_kernel_and_asks_to_step_through(qtbot):
     qtbot.addWidget(detail)
     feature_map = np.random.default_rng(4).random((26, 26))
     kernel = np.arange(9.0).reshape(3, 3, 1) / 10 - 0.4
-    detail.show(feature_map, kernel, 0.25, "conv2d", 4)
+    detail.show_map(feature_map, kernel, 0.25, "conv2d", 4)
     assert np.array_equal(detail.map_view.values(), feature_map)
     assert len(detail.kernel_views) == 1
     assert np.array_equal(detail.kernel_views[0].values(), kernel[..., 0])
@@ -233,9 +233,9 @@ def test_feature_map_detail_shows_map_kernel_and_asks_to_step_through(qtbot):
     with qtbot.waitSignal(detail.stepThroughRequested):
         qtbot.mouseClick(detail.step_button, Qt.MouseButton.LeftButton)
 
-    detail.show(feature_map[:11, :11], np.zeros((3, 3, 32)), None, "conv2d_1", 0)
+    detail.show_map(feature_map[:11, :11], np.zeros((3, 3, 32)), None, "conv2d_1", 0)
     assert len(detail.kernel_views) == 1 and "32 input channels" in detail.kernel_note.text()
-    detail.show(feature_map[:13, :13], None, None, "max_pooling2d", 2)
+    detail.show_map(feature_map[:13, :13], None, None, "max_pooling2d", 2)
     assert detail.kernel_views == [] and not detail.step_button.isEnabled()
 
 

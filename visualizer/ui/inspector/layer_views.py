@@ -160,22 +160,17 @@ class FeatureMapDetail(QWidget):
         layout.addWidget(self.step_button, 0, Qt.AlignmentFlag.AlignLeft)
         self.step_button.setEnabled(False)
 
-    def show(  # noqa: A003 - the name the page calls; QWidget.show() still works with no arguments
+    def show_map(
         self,
-        map: np.ndarray | None = None,  # noqa: A002 - the documented argument name
-        kernel: np.ndarray | None = None,
-        bias: float | None = None,
-        layer_name: str = "",
-        channel: int = 0,
+        feature_map: np.ndarray,
+        kernel: np.ndarray | None,
+        bias: float | None,
+        layer_name: str,
+        channel: int,
     ) -> None:
-        """Show ``map`` (H, W) of ``layer_name``'s channel ``channel`` and the kernel
-        (kh, kw, C_in) with its ``bias`` (None for a layer without weights, e.g. pooling).
-
-        Called with no arguments it is QWidget.show()."""
-        if map is None:
-            super().show()
-            return
-        values = np.asarray(map, dtype=np.float64)
+        """Show ``feature_map`` (H, W) of ``layer_name``'s channel ``channel`` and the kernel
+        (kh, kw, C_in) with its ``bias`` (None for a layer without weights, e.g. pooling)."""
+        values = np.asarray(feature_map, dtype=np.float64)
         self.title.setText(f"<b>{layer_name}</b>, feature map {channel} ({values.shape[0]}x{values.shape[1]})")
         cmap = colormaps.DIVERGING if colormaps.is_signed(values) else colormaps.SEQUENTIAL
         self.map_view.set_data(values, cmap=cmap, show_values=max(values.shape) <= MAX_NUMBERED_MAP_SIDE)
