@@ -66,7 +66,9 @@ def test_open_reports_the_model_and_its_layers(talk, model_path):
     assert opened.report.image_size == (28, 28) and opened.report.class_count == 10
     assert [layer.label for layer in opened.layers][:2] == ["conv1", "pool1"]
     assert opened.layers[0].parameters == 3 * 3 * 1 * 3 + 3
-    assert opened.first_conv.kernel.shape == (3, 3, 1, 3) and opened.first_conv.activation == "relu"
+    first, second = opened.conv_kernels
+    assert first.layer == "conv1" and first.kernel.shape == (3, 3, 1, 3) and first.activation == "relu"
+    assert second.kernel.shape == (3, 3, 3, 4) and second.bias.shape == (4,)
     assert opened.randomisable[0] == "conv1"
 
 

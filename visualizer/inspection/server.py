@@ -85,7 +85,8 @@ class LayerSummary:
 
 @dataclass(frozen=True)
 class KernelInfo:
-    """The first conv layer's learned kernel, for stepping through it on the Convolution page."""
+    """A conv layer's learned kernels: shown beside its maps, and stepped through on the
+    Convolution page."""
 
     layer: str
     kernel: np.ndarray  # (kh, kw, C_in, C_out)
@@ -100,7 +101,7 @@ class KernelInfo:
 class ModelOpened:
     report: LoaderReport
     layers: tuple[LayerSummary, ...]
-    first_conv: KernelInfo | None
+    conv_kernels: tuple[KernelInfo, ...]  # every Conv2D layer's, in the order the graph calls them
     randomisable: tuple[str, ...]  # layers with trained weights, from the input up
     seconds: float
 
@@ -199,7 +200,7 @@ class _Session:
         self._send(ModelOpened(
             report=loaded.report,
             layers=tuple(_summaries(loaded)),
-            first_conv=_first_conv(loaded),
+            conv_kernels=tuple(_conv_kernels(loaded)),
             randomisable=randomiser.layer_names,
             seconds=time.perf_counter() - started,
         ))
@@ -286,16 +287,14 @@ def _summaries(loaded) -> Iterator[LayerSummary]:
         yield LayerSummary(call.label, type(layer).__name__, tuple(call.output.shape[1:]), parameters)
 
 
-def _first_conv(loaded) -> KernelInfo | None:
+def _conv_kernels(loaded) -> Iterator[KernelInfo]:
     for call in loaded.calls:
         layer = call.layer
         if type(layer).__name__ != "Conv2D" or getattr(layer, "groups", 1) != 1:
             continue
         config = layer.get_config()
-        if config.get("data_format", "channels_last") != "channels_last":
-            return None
         weights = layer.get_weights()
-        return KernelInfo(
+        yield KernelInfo(
             layer=call.label,
             kernel=np.asarray(weights[0], dtype=np.float64),
             bias=np.asarray(weights[1], dtype=np.float64) if len(weights) > 1 else None,
@@ -304,7 +303,6 @@ def _first_conv(loaded) -> KernelInfo | None:
             strides=tuple(config.get("strides", (1, 1))),
             dilation=tuple(config.get("dilation_rate", (1, 1))),
         )
-    return None
 
 
 def _test_images(request: Evaluate, report: LoaderReport):

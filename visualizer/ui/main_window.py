@@ -35,10 +35,13 @@ from PyQt6.QtWidgets import (
 from visualizer.ui import help_boxes, model_files
 from visualizer.ui.page_contract import (
     Animatable,
+    LearnedKernel,
+    OffersLearnedKernels,
     OffersModels,
     OpensModels,
     Playable,
     Steppable,
+    StepsThroughKernels,
     TakesInputImage,
 )
 from visualizer.ui.pages import PAGES, PageSpec, find_page
@@ -52,6 +55,7 @@ log = logging.getLogger(__name__)
 _SPEC_ROLE = Qt.ItemDataRole.UserRole
 APP_NAME = "CNN Visualizer"
 MODEL_PAGE = "inspector"  # where File > Open model and dropped model files go
+KERNEL_PAGE = "convolution"  # where a trained model's kernel is stepped through
 ZOOM_STEP = 1.15
 
 
@@ -144,6 +148,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             if isinstance(page, OffersModels):
                 page.inspectRequested.connect(self.inspect_model)
+            if isinstance(page, OffersLearnedKernels):
+                page.stepThroughRequested.connect(self.step_through_kernel)
         self.stack.setCurrentWidget(page)
         self._current_spec = spec
         self.setWindowTitle(f"{spec.title} — {APP_NAME}")
@@ -215,39 +221,24 @@ class MainWindow(QMainWindow):
         self._add_action(file_menu, "Quit", self.close, "Ctrl+Q", "Close the app")
 
         step_menu = bar.addMenu("&Step")
-        self._add_action(
-            step_menu, "Play / pause", self._on_play_pause, "Space",
-            "Play the steps one after another, or pause",
-        )
-        self._add_action(
-            step_menu, "Step back", lambda: self._on_step(-1), "Left", "Go back one step"
-        )
-        self._add_action(
-            step_menu, "Step forward", lambda: self._on_step(1), "Right", "Go forward one step"
-        )
+        self._add_action(step_menu, "Play / pause", self._on_play_pause, "Space", "Play the steps one after another, or pause")
+        self._add_action(step_menu, "Step back", lambda: self._on_step(-1), "Left", "Go back one step")
+        self._add_action(step_menu, "Step forward", lambda: self._on_step(1), "Right", "Go forward one step")
         self._add_action(step_menu, "Reset", self._on_reset, "Home", "Go back to the first step")
 
         view_menu = bar.addMenu("&View")
-        self._add_action(
-            view_menu, "Zoom in", lambda: self.zoom(ZOOM_STEP), ("Ctrl+=", "Ctrl++"), "Make all text larger"
-        )
-        self._add_action(
-            view_menu, "Zoom out", lambda: self.zoom(1 / ZOOM_STEP), "Ctrl+-", "Make all text smaller"
-        )
+        self._add_action(view_menu, "Zoom in", lambda: self.zoom(ZOOM_STEP), ("Ctrl+=", "Ctrl++"), "Make all text larger")
+        self._add_action(view_menu, "Zoom out", lambda: self.zoom(1 / ZOOM_STEP), "Ctrl+-", "Make all text smaller")
         self._add_action(view_menu, "Reset zoom", self.reset_zoom, "Ctrl+0", "Text back to its normal size")
         view_menu.addSeparator()
         self._add_action(
-            view_menu, "Previous page", lambda: self.go_to_neighbour_page(-1), "Ctrl+PgUp",
-            "Open the page above in the list",
+            view_menu, "Previous page", lambda: self.go_to_neighbour_page(-1), "Ctrl+PgUp", "Open the page above in the list"
         )
         self._add_action(
-            view_menu, "Next page", lambda: self.go_to_neighbour_page(1), "Ctrl+PgDown",
-            "Open the page below in the list",
+            view_menu, "Next page", lambda: self.go_to_neighbour_page(1), "Ctrl+PgDown", "Open the page below in the list"
         )
         view_menu.addSeparator()
-        self._add_action(
-            view_menu, "Full screen", self.toggle_full_screen, "F11", "Fill the screen with the window"
-        )
+        self._add_action(view_menu, "Full screen", self.toggle_full_screen, "F11", "Fill the screen with the window")
         self.presentation_action = self._add_action(
             view_menu, "Presentation mode", self.toggle_presentation, "F5",
             "Large text, full screen, only the page on screen (F5 or Esc to leave)",
@@ -261,9 +252,7 @@ class MainWindow(QMainWindow):
         self.addAction(self.leave_presentation_action)
 
         help_menu = bar.addMenu("&Help")
-        self._add_action(
-            help_menu, "Keyboard shortcuts", self._on_shortcuts, "F1", "List every keyboard shortcut"
-        )
+        self._add_action(help_menu, "Keyboard shortcuts", self._on_shortcuts, "F1", "List every keyboard shortcut")
         self._add_action(help_menu, "About CNN Visualizer", self._on_about, tip="Version and credits")
         for menu in (file_menu, step_menu, view_menu, help_menu):
             menu.setToolTipsVisible(True)
@@ -420,6 +409,12 @@ class MainWindow(QMainWindow):
         if isinstance(page, OpensModels):
             page.open_model(str(path), unsafe=unsafe, may_ask=may_ask)
         return page
+
+    def step_through_kernel(self, learned: LearnedKernel) -> None:
+        """Show a trained model's kernel on its picture on the page that steps through kernels."""
+        page = self.show_page(KERNEL_PAGE)
+        if isinstance(page, StepsThroughKernels):
+            page.show_learned_kernel(learned)
 
     def _on_open_model(self) -> None:
         path = model_files.ask_for_model_file(self, self._last_folder())

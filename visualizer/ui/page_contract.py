@@ -12,13 +12,16 @@ protocols), so a page need not inherit anything to take part:
 - `Titled`: its own title, the same words as its entry in `visualizer.ui.pages`;
 - `OpensModels`: File > Open model and a model file dropped on the window open there;
 - `OffersModels`: it makes trained models and asks, with its ``inspectRequested(path)`` signal,
-  for one to be opened in the page that opens models.
+  for one to be opened in the page that opens models;
+- `OffersLearnedKernels` / `StepsThroughKernels`: one page offers a trained model's kernel on a
+  picture (``stepThroughRequested(LearnedKernel)``), the other steps through that convolution.
 
 Every page can be saved as a PNG, so that needs no declaration here.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -79,3 +82,24 @@ class OpensModels(Protocol):
 @runtime_checkable
 class OffersModels(Protocol):
     inspectRequested: object  # pyqtSignal(str): the path of a model file to inspect
+
+
+@dataclass(frozen=True)
+class LearnedKernel:
+    """A trained conv layer's kernel for one output channel, on the picture the model was given."""
+
+    image: np.ndarray  # (H, W), exactly the model's input
+    kernel: np.ndarray  # (kh, kw)
+    title: str  # for the picture, e.g. "conv1, map 5 (Test image #3)"
+    note: str  # what the model adds after the sum (bias, activation, padding), in words
+
+
+@runtime_checkable
+class OffersLearnedKernels(Protocol):
+    stepThroughRequested: object  # pyqtSignal(object) carrying a LearnedKernel
+
+
+@runtime_checkable
+class StepsThroughKernels(Protocol):
+    def show_learned_kernel(self, learned: LearnedKernel) -> None:
+        """Step through ``learned.kernel`` sliding over ``learned.image``."""

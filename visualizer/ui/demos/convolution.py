@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QLabel, QStackedWidget, QWidget
 from superqt.utils import signals_blocked
 
@@ -12,6 +13,7 @@ from visualizer.ops.trace import conv_trace
 from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.depth_view import CHANNEL_NAMES, DepthView
 from visualizer.ui.demos.window_view import WindowStepView
+from visualizer.ui.page_contract import LearnedKernel
 from visualizer.ui.widgets import kernel_presets
 from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.grid_view import GridView
@@ -84,6 +86,10 @@ class ConvolutionPage(StepPage):
         self.colour_preview.setFixedHeight(int(7 * self.fontMetrics().height()))
         self.shapes_label = QLabel()
         self.shapes_label.setToolTip("The shapes of the input, the kernel(s) and the output")
+        self.learned_note = QLabel()  # what a trained model does after this sum, when its kernel is shown
+        self.learned_note.setWordWrap(True)
+        self.learned_note.setTextFormat(Qt.TextFormat.RichText)
+        self.learned_note.hide()
 
         self.kernel_editor = KernelEditor(preset=kernel_presets.SHARPEN)
         self.view = WindowStepView(self.kernel_editor, "Kernel")
@@ -107,6 +113,7 @@ class ConvolutionPage(StepPage):
             self.depth_text,
             group("Channels", self.mode_box),
             group("Input", self.source, self.rgb_source, self.colour_preview),
+            self.learned_note,
             group("Kernel size", pair_row(self.kernel_rows, self.kernel_cols)),
             self.filters_group,
             group("Shapes", self.shapes_label),
@@ -125,6 +132,20 @@ class ConvolutionPage(StepPage):
         self.depth_view.outputCellClicked.connect(self._on_map_cell_clicked)
         self._show_mode()
         self.set_step(0)
+
+    def show_learned_kernel(self, learned: LearnedKernel) -> None:
+        """Step through a trained model's kernel on the picture the model saw (StepsThroughKernels)."""
+        kernel = np.asarray(learned.kernel, dtype=np.float64)
+        if kernel.ndim != 2 or max(kernel.shape) > MAX_KERNEL:
+            raise ValueError(f"this page steps through one-channel kernels up to {MAX_KERNEL}×{MAX_KERNEL}")
+        self.mode_box.setCurrentText(ONE_CHANNEL)
+        with signals_blocked(self.kernel_rows, self.kernel_cols, self.kernel_editor):
+            self.kernel_rows.setValue(kernel.shape[0])
+            self.kernel_cols.setValue(kernel.shape[1])
+            self.kernel_editor.set_kernel(kernel)
+        self.learned_note.setText(learned.note)
+        self.learned_note.show()
+        self.source.add_image(learned.title, learned.image)  # recomputes and shows the picture
 
     # -- state ---------------------------------------------------------------------------------
     def is_depth(self) -> bool:

@@ -11,6 +11,7 @@ import numpy as np
 
 from visualizer.inspection import server as replies
 from visualizer.inspection.report import INPUT_RANGES
+from visualizer.ui.page_contract import LearnedKernel
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,7 @@ class Picture:
     title: str
     true_label: int | None = None
     test_index: int | None = None  # its place in the evaluated test set, when it comes from there
+    drawn: bool = False  # drawn on the Draw tab
 
 
 class InspectorView:
@@ -192,6 +194,25 @@ class InspectorController:
         if failed.request == "OpenModel":
             self.opening, self.failure = None, failed.message
         self.view.show_error(failed.message, failed.details)
+
+    def learned_kernel(self, layer: str, channel: int) -> LearnedKernel | None:
+        """The first conv layer's kernel for ``channel`` on the picture the model was given, for the
+        Convolution page; None when there is no such thing to step through."""
+        kernels = self.opened.conv_kernels if self.opened is not None else ()
+        if not kernels or kernels[0].layer != layer or self.explained is None or self.picture is None:
+            return None
+        info = kernels[0]
+        image = np.squeeze(self.explained.model_input)
+        if info.kernel.shape[2] != 1 or image.ndim != 2:
+            return None
+        bias = 0.0 if info.bias is None else float(info.bias[channel])
+        note = (
+            f"<b>Learned kernel</b> of {layer}, map {channel}. The model then adds its bias ({bias:+.4f}) to "
+            f"each sum and applies {info.activation}"
+            + (f"; its padding '{info.padding}' adds a border of sums over zeros that this page leaves out." if
+               info.padding != "valid" else ".")
+        )
+        return LearnedKernel(image, info.kernel[:, :, 0, channel], f"{layer} map {channel}: {self.picture.title}", note)
 
     def settled(self) -> bool:
         """True when nothing asked of the model process is still on its way (a screenshot waits

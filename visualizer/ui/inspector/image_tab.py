@@ -4,10 +4,21 @@ words, and every conv and pooling layer's feature maps."""
 from __future__ import annotations
 
 import numpy as np
-from PyQt6.QtCore import Qt
-from PyQt6.QtWidgets import QHBoxLayout, QVBoxLayout, QWidget
+from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QSpinBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from superqt.utils import signals_blocked
 
-from visualizer.inspection.server import Explained, LayerOutput
+from visualizer.inspection.server import Explained, KernelInfo, LayerOutput
+from visualizer.ui.inspector.layer_views import DenseBars, FeatureMapDetail, LayerHistogram
 from visualizer.ui.widgets import colormaps
 from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic
 from visualizer.ui.widgets.mosaic_view import MosaicView
@@ -16,6 +27,7 @@ from visualizer.ui.widgets.probability_bars import ProbabilityBars, prediction_c
 from visualizer.ui.widgets.probe_view import ProbeImageView
 
 MAPS_ROW_HEIGHT = 230
+MAX_STEP_KERNEL = 7  # the largest kernel the Convolution page steps through
 MAPS_CAPTION = (
     "Every conv and pooling layer's maps for this picture, one tile per channel, each scaled to its own "
     "range (viridis: dark = low, yellow = high). Drag to pan, wheel to zoom."
@@ -28,6 +40,95 @@ def spatial_maps(layer: LayerOutput, channels_first: bool) -> np.ndarray | None:
     if values.ndim != 3:
         return None
     return np.moveaxis(values, 0, -1) if channels_first else values
+
+
+class LayerDetail(QWidget):
+    """One layer of the picture's pass, chosen from a list: a conv or pooling map enlarged beside
+    its kernel, or a dense layer's units as bars, and the layer's histogram."""
+
+    stepThroughRequested = pyqtSignal(str, int)  # the conv layer and the channel shown
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.layer_choice = QComboBox()
+        self.layer_choice.setToolTip("Which layer to look at closely")
+        self.layer_choice.currentIndexChanged.connect(self._on_layer_choice_changed)
+        self.channel = QSpinBox()
+        self.channel.setPrefix("map ")
+        self.channel.setToolTip("Which of the layer's feature maps (channels) to enlarge")
+        self.channel.setKeyboardTracking(False)
+        self.channel.valueChanged.connect(self._redraw)
+        self.map_detail = FeatureMapDetail()
+        self.map_detail.stepThroughRequested.connect(
+            lambda: self.stepThroughRequested.emit(self.layer_choice.currentText(), self.channel.value())
+        )
+        self.dense_bars = DenseBars()
+        self.histogram = LayerHistogram()
+        self.views = QStackedWidget()
+        self.views.addWidget(self.map_detail)
+        self.views.addWidget(self.dense_bars)
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Layer"))
+        top.addWidget(self.layer_choice, 1)
+        top.addWidget(self.channel)
+        body = QHBoxLayout()
+        body.addWidget(self.views, 3)
+        body.addWidget(self.histogram, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addLayout(body, 1)
+        self._layers: dict[str, LayerOutput] = {}
+        self._kernels: dict[str, KernelInfo] = {}
+        self._channels_first = False
+        self._steppable_layer: str | None = None
+
+    def show_layers(self, layers: tuple[LayerOutput, ...], kernels: tuple[KernelInfo, ...],
+                    channels_first: bool) -> None:
+        self._layers = {layer.label: layer for layer in layers}
+        self._kernels = {kernel.layer: kernel for kernel in kernels}
+        self._channels_first = channels_first
+        first = kernels[0] if kernels else None
+        # Only the first conv layer sees the picture itself, and the Convolution page takes one channel.
+        steppable = first is not None and first.kernel.shape[2] == 1 and max(first.kernel.shape[:2]) <= MAX_STEP_KERNEL
+        self._steppable_layer = first.layer if steppable else None
+        labels = list(self._layers)
+        if [self.layer_choice.itemText(i) for i in range(self.layer_choice.count())] != labels:
+            chosen = self.layer_choice.currentText()
+            with signals_blocked(self.layer_choice):
+                self.layer_choice.clear()
+                self.layer_choice.addItems(labels)
+                self.layer_choice.setCurrentIndex(max(0, labels.index(chosen) if chosen in labels else 0))
+        self._redraw()
+
+    def choose_layer(self, label: str) -> None:
+        index = self.layer_choice.findText(label)
+        if index >= 0:
+            self.layer_choice.setCurrentIndex(index)
+
+    def _on_layer_choice_changed(self, _index: int) -> None:
+        self._redraw()
+
+    def _redraw(self) -> None:
+        layer = self._layers.get(self.layer_choice.currentText())
+        if layer is None:
+            return
+        self.histogram.set_activations(layer.label, layer.values)
+        maps = spatial_maps(layer, self._channels_first)
+        self.channel.setVisible(maps is not None)
+        if maps is None:
+            self.dense_bars.set_activations(layer.label, layer.values.reshape(-1))
+            self.views.setCurrentWidget(self.dense_bars)
+            return
+        with signals_blocked(self.channel):
+            self.channel.setRange(0, maps.shape[-1] - 1)
+        channel = self.channel.value()
+        info = self._kernels.get(layer.label)
+        kernel = None if info is None else info.kernel[:, :, :, channel]
+        bias = None if info is None or info.bias is None else float(info.bias[channel])
+        self.map_detail.show_map(maps[:, :, channel], kernel, bias, layer.label, channel)
+        self.map_detail.set_step_through_enabled(layer.label == self._steppable_layer)
+        self.views.setCurrentWidget(self.map_detail)
 
 
 class ImageTab(QWidget):
@@ -49,15 +150,23 @@ class ImageTab(QWidget):
 
         self.maps_caption = wrapping_label(MAPS_CAPTION)
         self.maps_view = MosaicView(columns=2)
-        right = QVBoxLayout()
-        right.addWidget(self.maps_caption)
-        right.addWidget(scroll_area(self.maps_view), 1)
+        self.layer_detail = LayerDetail()
+        maps = QWidget()
+        maps_layout = QVBoxLayout(maps)
+        maps_layout.setContentsMargins(0, 0, 0, 0)
+        maps_layout.addWidget(self.maps_caption)
+        maps_layout.addWidget(scroll_area(self.maps_view), 1)
+        right = QSplitter(Qt.Orientation.Vertical)
+        right.addWidget(maps)
+        right.addWidget(self.layer_detail)
+        right.setSizes([380, 300])
         layout = QHBoxLayout(self)
         layout.addWidget(left_widget)
-        layout.addLayout(right, 1)
+        layout.addWidget(right, 1)
 
     def show_explanation(self, explained: Explained, title: str, true_label: int | None,
-                         class_names: tuple[str, ...], channels_first: bool) -> None:
+                         class_names: tuple[str, ...], kernels: tuple[KernelInfo, ...],
+                         channels_first: bool) -> None:
         shown = explained.shown
         self.image_view.set_picture(shown)
         self.bars.set_class_names(class_names)
@@ -69,6 +178,7 @@ class ImageTab(QWidget):
         else:
             self.caption.setText(prediction_caption(class_names, true_label, explained.probabilities, title))
         self._show_maps(explained.layers, channels_first)
+        self.layer_detail.show_layers(explained.layers, kernels, channels_first)
 
     def _show_maps(self, layers: tuple[LayerOutput, ...], channels_first: bool) -> None:
         lut = colormaps.rgba_lookup_table(colormaps.SEQUENTIAL)

@@ -142,7 +142,7 @@ class FeatureMapDetail(QWidget):
         self.step_button = push_button(
             "Step through this",
             "Open the Convolution page on this image with this learned kernel",
-            self.stepThroughRequested.emit,
+            self.stepThroughRequested,
         )
         # The enlarged map must never be squeezed away by the text: it is what was clicked.
         self.map_view.setMinimumSize(self.fontMetrics().height() * 10, self.fontMetrics().height() * 10)

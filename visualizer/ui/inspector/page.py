@@ -7,15 +7,17 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from visualizer.inspection.server import Explained, ModelOpened
 from visualizer.ui.inspector.architecture_tab import ArchitectureTab
 from visualizer.ui.inspector.client import ModelClient
 from visualizer.ui.inspector.controller import InspectorController, InspectorView, Picture
+from visualizer.ui.inspector.draw_tab import DrawTab
 from visualizer.ui.inspector.image_tab import ImageTab
 from visualizer.ui.inspector.model_panel import ModelPanel
+from visualizer.ui.inspector.why_tab import PREDICTED, WhyTab
 from visualizer.ui.model_files import ask_for_model_file
 from visualizer.ui.widgets.banner import Banner
 
@@ -29,7 +31,7 @@ class InspectorPage(QWidget, InspectorView):
     """``client`` talks to the model process (tests pass one over a fake server)."""
 
     title = "Model inspector"
-
+    stepThroughRequested = pyqtSignal(object)  # a LearnedKernel for the Convolution page
     def __init__(self, client: ModelClient | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.client = client or ModelClient(parent=self)
@@ -38,14 +40,17 @@ class InspectorPage(QWidget, InspectorView):
         self.model_panel.setMinimumWidth(280)
         self.architecture_tab = ArchitectureTab()
         self.image_tab = ImageTab()
+        self.why_tab = WhyTab()
+        self.draw_tab = DrawTab()
         self.tabs = QTabWidget()
-        self.tabs.addTab(self.architecture_tab, "Architecture")
-        self.tabs.addTab(self.image_tab, "One image")
-        for index, tip in enumerate((
-            "The model's layers: type, output shape and learned numbers",
-            "One picture through the model: its belief and every layer's feature maps",
-        )):
-            self.tabs.setTabToolTip(index, tip)
+        for tab, title, tip in (
+            (self.architecture_tab, "Architecture", "The model's layers: type, output shape and learned numbers"),
+            (self.image_tab, "One image", "One picture through the model: its belief and every layer's output"),
+            (self.why_tab, "Why", "Which pixels made the model say what it says (Grad-CAM and gradients)"),
+            (self.draw_tab, "Draw", "Draw your own picture and watch the model's answer follow the pen"),
+        ):
+            self.tabs.addTab(tab, title)
+            self.tabs.setTabToolTip(self.tabs.indexOf(tab), tip)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.model_panel)
         splitter.addWidget(self.tabs)
@@ -62,6 +67,14 @@ class InspectorPage(QWidget, InspectorView):
         self.model_panel.testImageChosen.connect(self.controller.show_test_image)
         self.model_panel.randomImageRequested.connect(self._on_model_panel_random_image_requested)
         self.architecture_tab.layerChosen.connect(self._on_architecture_layer_chosen)
+        self.why_tab.classChosen.connect(
+            lambda index: self.controller.choose_class(None if index == PREDICTED else index)
+        )
+        self.why_tab.smoothGradChanged.connect(self.controller.set_smooth)
+        self.why_tab.randomiseRequested.connect(self.controller.randomise)
+        self.why_tab.restoreRequested.connect(self.controller.restore)
+        self.draw_tab.pictureChanged.connect(self._on_draw_tab_picture_changed)
+        self.image_tab.layer_detail.stepThroughRequested.connect(self._on_step_through_requested)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -110,15 +123,29 @@ class InspectorPage(QWidget, InspectorView):
         return answer == QMessageBox.StandardButton.Open
 
     def show_model(self, opened: ModelOpened) -> None:
+        report = opened.report
         self.model_panel.show_model(opened)
-        self.architecture_tab.show_layers(opened.layers, opened.report.input_shape)
+        self.architecture_tab.show_layers(opened.layers, report.input_shape)
+        self.why_tab.set_class_names(report.class_names)
+        self.why_tab.set_gradcam_layer(report.saliency_layer)
+        self.why_tab.set_randomisation((), opened.randomisable[-1] if opened.randomisable else None)
+        self.draw_tab.set_class_names(report.class_names)
+        self.draw_tab.set_canvas_mode(gray=report.channels == 1)
 
     def ask_input_range(self, choices: tuple[str, ...], chosen: str) -> None:
         self.model_panel.ask_input_range(choices, chosen)
 
     def show_explanation(self, explained: Explained, picture: Picture, class_names: tuple[str, ...]) -> None:
-        channels_first = self.controller.opened.report.channel_axis == "first"
-        self.image_tab.show_explanation(explained, picture.title, picture.true_label, class_names, channels_first)
+        opened = self.controller.opened
+        channels_first = opened.report.channel_axis == "first"
+        self.image_tab.show_explanation(
+            explained, picture.title, picture.true_label, class_names, opened.conv_kernels, channels_first
+        )
+        self.why_tab.show_maps(
+            explained.shown, explained.grad_cam, explained.gradient, explained.class_index, explained.probabilities
+        )
+        if picture.drawn:
+            self.draw_tab.show_prediction(explained.shown, explained.probabilities, explained.grad_cam)
         self.model_panel.show_picture_title(picture.title, picture.test_index)
 
     def show_progress(self, done: int, total: int) -> None:
@@ -129,7 +156,7 @@ class InspectorPage(QWidget, InspectorView):
         self.model_panel.set_test_count(len(evaluation.labels))
 
     def show_randomisation(self, done: tuple[str, ...], next_layer: str | None) -> None:
-        """Shown by the Why tab."""
+        self.why_tab.set_randomisation(done, next_layer)
 
     def sample_picture(self, rgb: bool) -> Picture | None:
         from visualizer.ui import images
@@ -148,8 +175,20 @@ class InspectorPage(QWidget, InspectorView):
         if evaluation is not None and len(evaluation.labels):
             self.controller.show_test_image(int(np.random.default_rng().integers(len(evaluation.labels))))
 
-    def _on_architecture_layer_chosen(self, _label: str) -> None:
+    def _on_architecture_layer_chosen(self, label: str) -> None:
+        self.image_tab.layer_detail.choose_layer(label)
         self.tabs.setCurrentWidget(self.image_tab)
+
+    def _on_draw_tab_picture_changed(self, pixels: np.ndarray) -> None:
+        self.controller.show_picture(Picture(pixels, "Your drawing", drawn=True))
+
+    def _on_step_through_requested(self, layer: str, channel: int) -> None:
+        learned = self.controller.learned_kernel(layer, channel)
+        if learned is None:
+            self.show_error("Only the first conv layer's one-channel kernels can be stepped through: "
+                            "it is the only layer that sees the picture itself.")
+            return
+        self.stepThroughRequested.emit(learned)
 
     def closeEvent(self, event) -> None:
         self.shutdown()
