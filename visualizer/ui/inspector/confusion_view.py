@@ -168,11 +168,20 @@ class ConfusionMatrixView(QWidget):
         self._paint_titles(painter, cell)
         painter.end()
 
+    def _count_pixels(self) -> float:
+        """The pixel size of the counts: the largest that fits the longest count in a cell."""
+        cell = self.cell_size()
+        longest = len(str(int(self._counts.max()))) if self._counts.size else 1
+        return min(QFontMetricsF(self.font()).height() * 0.75, cell * 0.45, cell * 0.9 / (0.62 * longest))
+
+    def counts_shown(self) -> bool:
+        """Whether the cells are large enough for their counts to be written in them."""
+        return self._count_pixels() >= MIN_TEXT_PX
+
     def _paint_cells(self, painter: QPainter, cell: float) -> None:
         k = self._k()
         count_font = QFont(self.font())
-        longest = len(str(int(self._counts.max()))) if self._counts.size else 1
-        pixels = min(QFontMetricsF(count_font).height() * 0.75, cell * 0.45, cell * 0.9 / (0.62 * longest))
+        pixels = self._count_pixels()
         count_font.setPixelSize(max(1, int(pixels)))
         painter.setFont(count_font)
         for true in range(k):
