@@ -272,6 +272,7 @@ def test_before_an_evaluation_the_tab_says_what_to_do(qtbot, tmp_path, monkeypat
     tab = TestSetTab()
     qtbot.addWidget(tab)
     assert tab.stack.currentIndex() == 0 and not tab.predictions_csv_button.isEnabled()
+    assert tab.evaluate_button.parent() is tab.stack.widget(0)  # under the text that says what to do
     with qtbot.waitSignal(tab.evaluateRequested):
         qtbot.mouseClick(tab.evaluate_button, Qt.MouseButton.LeftButton)
     monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args, **kwargs: str(tmp_path))
@@ -295,6 +296,10 @@ def test_progress_shows_while_evaluating_and_goes_when_done(qtbot, evaluation):
     tab.set_evaluation(evaluation)
     assert not tab.progress.isVisible() and tab.evaluate_button.isEnabled()
     assert tab.stack.currentIndex() == 1
+    assert tab.evaluate_button.parent() is tab and tab.evaluate_button.isVisible()  # beside the summary
+    tab.set_evaluation(None)
+    tab.set_evaluation(None)
+    assert tab.evaluate_button.parent() is tab.stack.widget(0) and tab.evaluate_button.isVisible()
 
 
 def test_images_without_a_known_class_are_shown_but_not_scored(qtbot):

@@ -101,6 +101,7 @@ class TestSetTab(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._evaluation: Evaluation | None = None
+        self._buttons_under_text: bool | None = None
         self.banner = Banner()
         self.summary_label = wrapping_label("")
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
@@ -148,10 +149,10 @@ class TestSetTab(QWidget):
         self.set_evaluation(None)
 
     def _top_row(self) -> QHBoxLayout:
+        self._top_buttons = QHBoxLayout()
         row = QHBoxLayout()
         row.addWidget(self.summary_label, 1)
-        row.addWidget(self.evaluate_button)
-        row.addWidget(self.folder_button)
+        row.addLayout(self._top_buttons)
         return row
 
     def _csv_buttons(self) -> QWidget:
@@ -168,17 +169,35 @@ class TestSetTab(QWidget):
         layout = QVBoxLayout(page)
         text = wrapping_label(EMPTY_TEXT)
         text.setTextFormat(Qt.TextFormat.RichText)
+        self._empty_buttons = QHBoxLayout()
         layout.addStretch(1)
         layout.addWidget(text)
+        layout.addLayout(self._empty_buttons)
         layout.addStretch(2)
         return page
+
+    def _place_source_buttons(self, empty: bool) -> None:
+        """The buttons that start an evaluation: under the "what to do" text while there is no
+        evaluation, beside the summary once there is one."""
+        if empty == self._buttons_under_text:
+            return
+        self._buttons_under_text = empty
+        old, new = (self._top_buttons, self._empty_buttons) if empty else (self._empty_buttons, self._top_buttons)
+        for button in (self.evaluate_button, self.folder_button):
+            old.removeWidget(button)
+            new.addWidget(button)
+            button.show()  # a widget given a new parent is hidden until shown
+        if empty:
+            self._empty_buttons.addStretch(1)
+        else:
+            self._empty_buttons.takeAt(0)  # the stretch
 
     def _overview(self) -> QSplitter:
         # The matrix gets the whole column (readable in presentation mode); the tables share it.
         self.tables = QTabWidget()
         self.tables.addTab(self.confusion_view, "Confusion matrix")
-        self.tables.addTab(self.class_table, "Accuracy per class")
-        self.tables.addTab(self.pairs_table, "Most confused pairs")
+        self.tables.addTab(self.class_table, "Per class")
+        self.tables.addTab(self.pairs_table, "Most confused")
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.tables)
         splitter.addWidget(self.gallery)
@@ -195,6 +214,7 @@ class TestSetTab(QWidget):
         self.confusion_csv_button.setEnabled(evaluation is not None)
         self.gallery.set_evaluation(evaluation)
         self.grid.set_evaluation(evaluation)
+        self._place_source_buttons(empty=evaluation is None)
         if evaluation is None:
             self.summary_label.setText("")
             self.stack.setCurrentIndex(0)
@@ -238,7 +258,7 @@ class TestSetTab(QWidget):
     def _fill_pairs_table(self, evaluation: Evaluation) -> None:
         pairs = evaluation.most_confused(CONFUSED_PAIRS_SHOWN)
         self.pairs_table.setRowCount(len(pairs))
-        self.tables.setTabText(2, f"Most confused pairs ({len(pairs)})" if pairs else "Most confused pairs (none)")
+        self.tables.setTabText(2, f"Most confused ({len(pairs)})" if pairs else "Most confused (none)")
         names = evaluation.class_names
         for row, pair in enumerate(pairs):
             texts = [f"{names[pair.true]} → {names[pair.predicted]}", f"{pair.count:,}"]
