@@ -42,15 +42,19 @@ def evaluation():
     return random_evaluation()
 
 
-@pytest.fixture
-def tab(qtbot, evaluation):
-    widget = TestSetTab()
+def shown(qtbot, widget, evaluation, width, height):
+    """``widget`` filled with ``evaluation``, on screen at ``width`` x ``height``."""
     qtbot.addWidget(widget)
-    widget.resize(1000, 650)
+    widget.resize(width, height)
     widget.set_evaluation(evaluation)
     widget.show()
     qtbot.waitExposed(widget)
     return widget
+
+
+@pytest.fixture
+def tab(qtbot, evaluation):
+    return shown(qtbot, TestSetTab(), evaluation, 1000, 650)
 
 
 def busiest_off_diagonal_cell(evaluation):
@@ -123,13 +127,7 @@ def test_the_confusion_view_tells_each_cell_in_words_and_hides_small_text(qtbot)
 
 @pytest.fixture
 def gallery(qtbot, evaluation):
-    widget = Gallery()
-    qtbot.addWidget(widget)
-    widget.resize(600, 500)
-    widget.set_evaluation(evaluation)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, Gallery(), evaluation, 600, 500)
 
 
 def test_gallery_filters_by_true_predicted_and_right(gallery, evaluation):
@@ -197,13 +195,7 @@ def test_gallery_magnifies_small_images_by_a_whole_factor_and_keeps_colour(qtbot
 
 @pytest.fixture
 def grid(qtbot, evaluation):
-    widget = PredictionGrid()
-    qtbot.addWidget(widget)
-    widget.resize(900, 600)
-    widget.set_evaluation(evaluation)
-    widget.show()
-    qtbot.waitExposed(widget)
-    return widget
+    return shown(qtbot, PredictionGrid(), evaluation, 900, 600)
 
 
 def test_grid_pages_through_the_images_fifteen_at_a_time(grid, qtbot):
