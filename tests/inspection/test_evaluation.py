@@ -3,6 +3,7 @@ image-folder reader on small folders written in the test."""
 
 import csv
 import io
+import pickle
 
 import numpy as np
 import pytest
@@ -119,6 +120,11 @@ def test_an_evaluation_without_known_labels_has_no_accuracy():
 def test_arrays_cannot_be_changed_behind_the_evaluations_back(evaluation):
     with pytest.raises(ValueError):
         evaluation.labels[0] = 2
+    copy = pickle.loads(pickle.dumps(evaluation))  # as it crosses from the model's process
+    with pytest.raises(ValueError):
+        copy.probabilities[0, 0] = 1.0
+    assert copy.confusion_matrix.tolist() == evaluation.confusion_matrix.tolist()
+    assert copy.source == "hand-built" and copy.class_names == NAMES
 
 
 # -- folders -------------------------------------------------------------------------------------

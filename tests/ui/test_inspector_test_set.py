@@ -294,6 +294,19 @@ def test_progress_shows_while_evaluating_and_goes_when_done(qtbot, evaluation):
     assert tab.evaluate_button.parent() is tab.stack.widget(0) and tab.evaluate_button.isVisible()
 
 
+def test_a_test_set_that_does_not_fit_the_model_cannot_be_evaluated(qtbot, evaluation):
+    tab = TestSetTab()
+    qtbot.addWidget(tab)
+    tab.set_evaluate_available(False, "This model reads 32x32 colour images; Fashion-MNIST's are 28x28 gray.")
+    assert not tab.evaluate_button.isEnabled() and "32x32" in tab.evaluate_button.toolTip()
+    assert "32x32" in tab.empty_label.text()
+    tab.set_progress(10, 10)
+    tab.set_evaluation(evaluation)  # a folder's images, say
+    assert not tab.evaluate_button.isEnabled()
+    tab.set_evaluate_available(True)
+    assert tab.evaluate_button.isEnabled() and "32x32" not in tab.empty_label.text()
+
+
 def test_images_without_a_known_class_are_shown_but_not_scored(qtbot):
     evaluation = random_evaluation(unknown=10)
     tab = TestSetTab()

@@ -77,6 +77,10 @@ class Evaluation:
         object.__setattr__(self, "probabilities", _read_only(probabilities))
         object.__setattr__(self, "class_names", names)
 
+    def __reduce__(self):
+        # Rebuilt through the constructor when it crosses processes: checked and read-only again.
+        return (Evaluation, (self.images, self.labels, self.probabilities, self.class_names, self.source))
+
     # -- per image -----------------------------------------------------------------------------
     def __len__(self) -> int:
         return len(self.labels)
@@ -279,7 +283,7 @@ def load_image_folder(
     (bilinear, as Keras does) to ``size`` (height, width), or to the first image's size. When any
     image has colour they are all RGB, else grayscale. Files that cannot be read are skipped and
     counted. Raises ValueError, in words, when the folder is missing, empty, has no class
-    sub-folders or no readable image.
+    sub-folders or no readable image. It blocks while it reads: call it off the GUI thread.
     """
     from PIL import Image
 

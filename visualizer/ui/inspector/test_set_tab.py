@@ -46,6 +46,7 @@ EMPTY_TEXT = (
     "folder of your own images laid out with one sub-folder per class (the sub-folders' names, sorted, "
     "are the class names, as <code>keras.utils.image_dataset_from_directory</code> reads them)."
 )
+EVALUATE_TIP = "Run the model on every test image (in the background)"
 
 
 def _table(headers: tuple[str, ...], tip: str) -> QTableWidget:
@@ -102,6 +103,8 @@ class TestSetTab(QWidget):
         super().__init__(parent)
         self._evaluation: Evaluation | None = None
         self._buttons_under_text: bool | None = None
+        self._can_evaluate = True  # the built-in test set fits the model
+        self._evaluating = False
         self.banner = Banner()
         self.summary_label = wrapping_label("")
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
@@ -109,7 +112,7 @@ class TestSetTab(QWidget):
         self.progress.setFormat("Evaluating: %v of %m images")
         self.progress.hide()
         self.evaluate_button = push_button(
-            "Evaluate the test set", "Run the model on every test image (in the background)", self.evaluateRequested.emit
+            "Evaluate the test set", EVALUATE_TIP, self.evaluateRequested.emit
         )
         self.folder_button = push_button(
             "Open a folder of images…", "A folder with one sub-folder of images per class", self._on_folder_button_clicked
@@ -167,11 +170,11 @@ class TestSetTab(QWidget):
     def _empty_page(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        text = wrapping_label(EMPTY_TEXT)
-        text.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_label = wrapping_label(EMPTY_TEXT)
+        self.empty_label.setTextFormat(Qt.TextFormat.RichText)
         self._empty_buttons = QHBoxLayout()
         layout.addStretch(1)
-        layout.addWidget(text)
+        layout.addWidget(self.empty_label)
         layout.addLayout(self._empty_buttons)
         layout.addStretch(2)
         return page
@@ -209,7 +212,8 @@ class TestSetTab(QWidget):
         """Show an evaluation (None: the "what to do" page)."""
         self._evaluation = evaluation
         self.progress.hide()
-        self.evaluate_button.setEnabled(True)
+        self._evaluating = False
+        self._update_evaluate_button()
         self.predictions_csv_button.setEnabled(evaluation is not None)
         self.confusion_csv_button.setEnabled(evaluation is not None)
         self.gallery.set_evaluation(evaluation)
@@ -232,16 +236,23 @@ class TestSetTab(QWidget):
     def set_progress(self, done: int, total: int) -> None:
         """The evaluation running elsewhere has done ``done`` of ``total`` images."""
         running = 0 <= done < total
+        self._evaluating = running
         self.progress.setVisible(running)
-        self.evaluate_button.setEnabled(not running)
+        self._update_evaluate_button()
         if running:
             self.progress.setMaximum(max(1, total))
             self.progress.setValue(done)
 
     def set_evaluate_available(self, available: bool, reason: str = "") -> None:
-        """Whether the built-in test set fits the model; ``reason`` (a tooltip) says why not."""
-        self.evaluate_button.setEnabled(available)
-        self.evaluate_button.setToolTip(reason or "Run the model on every test image (in the background)")
+        """Whether the built-in test set fits the model; ``reason`` says why not, in the button's
+        tooltip and under the "what to do" text."""
+        self._can_evaluate = available
+        self.evaluate_button.setToolTip(EVALUATE_TIP if available else reason)
+        self.empty_label.setText(EMPTY_TEXT if available or not reason else f"{EMPTY_TEXT}<br><br>{reason}")
+        self._update_evaluate_button()
+
+    def _update_evaluate_button(self) -> None:
+        self.evaluate_button.setEnabled(self._can_evaluate and not self._evaluating)
 
     def show_error(self, text: str, details: str = "") -> None:
         self.banner.show_message("error", text, details)
