@@ -99,16 +99,22 @@ class ConfusionMatrixView(QWidget):
         size = min(size, QFontMetricsF(self.font()).height() * 4)
         return max(1.0, float(int(size)) if size >= 4 else size)
 
-    def cell_rect(self, true: int, predicted: int) -> QRectF:
+    def _origin(self) -> QPointF:
+        """The top left of the cells: centred across the room left beside the names."""
         area = self._cell_area()
+        spare = area.width() - self._k() * self.cell_size()
+        return QPointF(area.left() + max(0.0, spare / 2), area.top())
+
+    def cell_rect(self, true: int, predicted: int) -> QRectF:
+        origin = self._origin()
         cell = self.cell_size()
-        return QRectF(area.left() + predicted * cell, area.top() + true * cell, cell, cell)
+        return QRectF(origin.x() + predicted * cell, origin.y() + true * cell, cell, cell)
 
     def cell_at(self, point: QPointF) -> tuple[int, int] | None:
-        area = self._cell_area()
+        origin = self._origin()
         cell = self.cell_size()
-        column = int(np.floor((point.x() - area.left()) / cell))
-        row = int(np.floor((point.y() - area.top()) / cell))
+        column = int(np.floor((point.x() - origin.x()) / cell))
+        row = int(np.floor((point.y() - origin.y()) / cell))
         if 0 <= row < self._k() and 0 <= column < self._k():
             return row, column
         return None
