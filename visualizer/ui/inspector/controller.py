@@ -171,9 +171,10 @@ class InspectorController:
         names = self.opened.report.class_names if self.opened is not None else evaluated.class_names
         self.evaluation = Evaluation(
             images=evaluated.images,
-            labels=evaluated.labels,
+            labels=_labels_by_name(evaluated.labels, evaluated.class_names, names),
             probabilities=evaluated.probabilities,
             class_names=tuple(names),
+            source=evaluated.source,
         )
         self.view.show_status(
             f"Evaluated {len(evaluated.labels):,} images from {evaluated.source} in {evaluated.seconds:.1f} s."
@@ -223,3 +224,14 @@ class InspectorController:
         if self.picture is not None and self.opened is not None:
             self.explaining = True
             self.client.explain(self.picture.pixels, self.class_choice, self.smooth)
+
+
+def _labels_by_name(labels: np.ndarray, data_names: tuple[str, ...], model_names: tuple[str, ...]) -> np.ndarray:
+    """The labels as the model's class numbers: matched by name when every class of the data is
+    one of the model's (a folder per class named like the model's labels), else kept as they are
+    (the classes in sorted folder order, as Keras's image_dataset_from_directory numbers them)."""
+    labels = np.asarray(labels, dtype=np.int64)
+    if tuple(data_names) == tuple(model_names) or not set(data_names) <= set(model_names):
+        return labels
+    index = np.array([model_names.index(name) for name in data_names])
+    return np.where(labels >= 0, index[np.clip(labels, 0, None)], -1)

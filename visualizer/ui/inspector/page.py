@@ -13,10 +13,11 @@ from PyQt6.QtWidgets import QApplication, QMessageBox, QSplitter, QTabWidget, QV
 from visualizer.inspection.server import Explained, ModelOpened
 from visualizer.ui.inspector.architecture_tab import ArchitectureTab
 from visualizer.ui.inspector.client import ModelClient
-from visualizer.ui.inspector.controller import InspectorController, InspectorView, Picture
+from visualizer.ui.inspector.controller import FASHION_MNIST_CLASSES, InspectorController, InspectorView, Picture
 from visualizer.ui.inspector.draw_tab import DrawTab
 from visualizer.ui.inspector.image_tab import ImageTab
 from visualizer.ui.inspector.model_panel import ModelPanel
+from visualizer.ui.inspector.test_set_tab import TestSetTab
 from visualizer.ui.inspector.why_tab import PREDICTED, WhyTab
 from visualizer.ui.model_files import ask_for_model_file
 from visualizer.ui.widgets.banner import Banner
@@ -42,12 +43,14 @@ class InspectorPage(QWidget, InspectorView):
         self.image_tab = ImageTab()
         self.why_tab = WhyTab()
         self.draw_tab = DrawTab()
+        self.test_set_tab = TestSetTab()
         self.tabs = QTabWidget()
         for tab, title, tip in (
             (self.architecture_tab, "Architecture", "The model's layers: type, output shape and learned numbers"),
             (self.image_tab, "One image", "One picture through the model: its belief and every layer's output"),
             (self.why_tab, "Why", "Which pixels made the model say what it says (Grad-CAM and gradients)"),
             (self.draw_tab, "Draw", "Draw your own picture and watch the model's answer follow the pen"),
+            (self.test_set_tab, "Test set", "Accuracy, the confusion matrix and every test image the model got wrong"),
         ):
             self.tabs.addTab(tab, title)
             self.tabs.setTabToolTip(self.tabs.indexOf(tab), tip)
@@ -74,6 +77,9 @@ class InspectorPage(QWidget, InspectorView):
         self.why_tab.randomiseRequested.connect(self.controller.randomise)
         self.why_tab.restoreRequested.connect(self.controller.restore)
         self.draw_tab.pictureChanged.connect(self._on_draw_tab_picture_changed)
+        self.test_set_tab.evaluateRequested.connect(self.controller.evaluate)
+        self.test_set_tab.folderChosen.connect(lambda folder: self.controller.evaluate(folder=folder))
+        self.test_set_tab.imageChosen.connect(self._on_test_set_image_chosen)
         self.image_tab.layer_detail.stepThroughRequested.connect(self._on_step_through_requested)
         app = QApplication.instance()
         if app is not None:
@@ -131,6 +137,12 @@ class InspectorPage(QWidget, InspectorView):
         self.why_tab.set_randomisation((), opened.randomisable[-1] if opened.randomisable else None)
         self.draw_tab.set_class_names(report.class_names)
         self.draw_tab.set_canvas_mode(gray=report.channels == 1)
+        self.test_set_tab.set_evaluation(None)
+        fits = report.class_count == FASHION_MNIST_CLASSES
+        self.test_set_tab.set_evaluate_available(
+            fits, "" if fits else f"Fashion-MNIST has 10 classes and this model {report.class_count}: "
+            "open a folder of test images with one sub-folder per class."
+        )
 
     def ask_input_range(self, choices: tuple[str, ...], chosen: str) -> None:
         self.model_panel.ask_input_range(choices, chosen)
@@ -149,11 +161,11 @@ class InspectorPage(QWidget, InspectorView):
         self.model_panel.show_picture_title(picture.title, picture.test_index)
 
     def show_progress(self, done: int, total: int) -> None:
-        if total:
-            self.banner.show_message("info", f"Evaluating the test set: {done:,} of {total:,} images…")
+        self.test_set_tab.set_progress(done, total)
 
     def show_evaluation(self, evaluation) -> None:
         self.model_panel.set_test_count(len(evaluation.labels))
+        self.test_set_tab.set_evaluation(evaluation)
 
     def show_randomisation(self, done: tuple[str, ...], next_layer: str | None) -> None:
         self.why_tab.set_randomisation(done, next_layer)
@@ -177,6 +189,10 @@ class InspectorPage(QWidget, InspectorView):
 
     def _on_architecture_layer_chosen(self, label: str) -> None:
         self.image_tab.layer_detail.choose_layer(label)
+        self.tabs.setCurrentWidget(self.image_tab)
+
+    def _on_test_set_image_chosen(self, index: int) -> None:
+        self.controller.show_test_image(index)
         self.tabs.setCurrentWidget(self.image_tab)
 
     def _on_draw_tab_picture_changed(self, pixels: np.ndarray) -> None:
