@@ -12,6 +12,7 @@ from PyQt6.QtWidgets import (
     QSpinBox,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -71,13 +72,14 @@ class LayerDetail(QWidget):
         top.addWidget(QLabel("Layer"))
         top.addWidget(self.layer_choice, 1)
         top.addWidget(self.channel)
-        body = QHBoxLayout()
-        body.addWidget(self.views, 3)
-        body.addWidget(self.histogram, 2)
+        body = QSplitter(Qt.Orientation.Vertical)
+        body.addWidget(self.views)
+        body.addWidget(self.histogram)
+        body.setSizes([330, 200])
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(top)
-        layout.addLayout(body, 1)
+        layout.addWidget(body, 1)
         self._layers: dict[str, LayerOutput] = {}
         self._kernels: dict[str, KernelInfo] = {}
         self._channels_first = False
@@ -156,10 +158,11 @@ class ImageTab(QWidget):
         maps_layout.setContentsMargins(0, 0, 0, 0)
         maps_layout.addWidget(self.maps_caption)
         maps_layout.addWidget(scroll_area(self.maps_view), 1)
-        right = QSplitter(Qt.Orientation.Vertical)
-        right.addWidget(maps)
-        right.addWidget(self.layer_detail)
-        right.setSizes([380, 300])
+        self.views = QTabWidget()
+        self.views.addTab(maps, "All feature maps")
+        self.views.addTab(self.layer_detail, "One layer")
+        self.views.setTabToolTip(1, "One layer up close: a map beside its kernel, or a dense layer's units, and a histogram")
+        right = self.views
         layout = QHBoxLayout(self)
         layout.addWidget(left_widget)
         layout.addWidget(right, 1)

@@ -189,6 +189,7 @@ class InspectorPage(QWidget, InspectorView):
 
     def _on_architecture_layer_chosen(self, label: str) -> None:
         self.image_tab.layer_detail.choose_layer(label)
+        self.image_tab.views.setCurrentWidget(self.image_tab.layer_detail)
         self.tabs.setCurrentWidget(self.image_tab)
 
     def _on_test_set_image_chosen(self, index: int) -> None:

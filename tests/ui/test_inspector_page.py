@@ -1,0 +1,86 @@
+"""The model inspector in the main window, with its real model process: a small CNN opened from
+a file, its probabilities equal to Keras's own, a bad file refused while the model stays open, and
+a learned kernel stepped through on the Convolution page, number for number."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from tests.inspection.tiny_models import save
+from visualizer.ui.main_window import MainWindow
+
+pytestmark = pytest.mark.slow  # a model process that imports Keras
+
+TIMEOUT_MS = 120_000
+
+
+def small_cnn():
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(3)
+    return keras.Sequential(
+        [
+            keras.Input((28, 28, 1)),
+            layers.Conv2D(4, 3, activation="relu", name="conv1"),  # "valid": the page's own padding
+            layers.MaxPooling2D(2, name="pool1"),
+            layers.Flatten(name="flatten"),
+            layers.Dense(10, activation="softmax", name="output"),
+        ],
+        name="small_cnn",
+    )
+
+
+@pytest.fixture
+def window(qtbot, keep):
+    window = keep(MainWindow(first_page="inspector"))
+    window.resize(1280, 720)
+    window.show()
+    return window
+
+
+def open_and_wait(qtbot, window, path):
+    page = window.inspect_model(str(path), may_ask=False)
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=TIMEOUT_MS)
+    return page
+
+
+def test_the_bars_show_what_keras_predicts_and_a_bad_file_leaves_the_model_open(qtbot, window, tmp_path):
+    model = small_cnn()
+    path = save(model, tmp_path, "small.keras")
+    page = open_and_wait(qtbot, window, path)
+    assert page.failure() is None
+    assert [row[0] for row in page.architecture_tab.row_texts()] == [
+        "input", "conv1", "pool1", "flatten", "output", "output_softmax"  # the softmax read as its own step
+    ]
+    explained = page.controller.explained
+    assert explained is not None and page.controller.picture.title == "Test image #0"
+    expected = model.predict(explained.model_input[np.newaxis], verbose=0)[0]
+    np.testing.assert_allclose(page.image_tab.bars.values(), expected, rtol=1e-5, atol=1e-6)
+    assert page.controller.evaluation is not None and page.test_set_tab.evaluation() is not None
+
+    broken = tmp_path / "broken.keras"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    open_and_wait(qtbot, window, broken)
+    assert "broken.keras" in page.failure()
+    assert page.banner.kind == "error" and "small_cnn stays open" in page.banner.message.text()
+    assert page.controller.opened.report.model_name == "small_cnn"
+
+
+def test_step_through_shows_the_learned_kernel_whose_sums_make_the_map_before_the_relu(qtbot, window, tmp_path):
+    path = save(small_cnn(), tmp_path, "small.keras")
+    page = open_and_wait(qtbot, window, path)
+    detail = page.image_tab.layer_detail
+    page._on_architecture_layer_chosen("conv1")
+    detail.channel.setValue(2)
+    assert detail.map_detail.step_button.isEnabled()
+    detail.map_detail.step_button.click()
+    convolution = window.current_page()
+    assert window.current_page_name() == "convolution"
+    kernel_info = page.controller.opened.conv_kernels[0]
+    np.testing.assert_allclose(convolution.kernel(), kernel_info.kernel[:, :, 0, 2])
+    before_relu = convolution.view.output.values() + kernel_info.bias[2]
+    inspector_map = page.controller.explained.layers[0].values[:, :, 2]
+    np.testing.assert_allclose(np.maximum(before_relu, 0.0), inspector_map, rtol=1e-4, atol=1e-5)
+    assert "bias" in convolution.learned_note.text() and convolution.learned_note.isVisible()
