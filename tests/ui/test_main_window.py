@@ -7,7 +7,7 @@ and not any one page. Dialogs are monkeypatched so nothing blocks.
 import numpy as np
 import pytest
 from PIL import Image
-from PyQt6.QtCore import QSettings, Qt
+from PyQt6.QtCore import QSettings, Qt, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox, QWidget
 
 from visualizer.ui.main_window import MainWindow
@@ -386,3 +386,65 @@ def test_the_about_box_names_only_what_the_app_has(window, monkeypatch):
     [(title, text)] = shown
     assert title == "About CNN Visualizer"
     assert "concept demos and live training" in text and "inspector" not in text
+
+
+# -- models: a page that offers one, the page that opens them, and files dropped on the window -------
+class ModelMakerPage(QWidget):
+    inspectRequested = pyqtSignal(str)
+
+
+class ModelOpenerPage(QWidget):
+    def __init__(self) -> None:
+        super().__init__()
+        self.opened: list[tuple[str, bool, bool]] = []
+
+    def open_model(self, path: str, unsafe: bool = False, may_ask: bool = True) -> None:
+        self.opened.append((path, unsafe, may_ask))
+
+    def is_busy(self) -> bool:
+        return False
+
+    def failure(self) -> str | None:
+        return None
+
+
+@pytest.fixture
+def model_pages(register_pages):
+    register_pages([
+        PageSpec("maker", "Maker", "Training", f"{__name__}:ModelMakerPage", "makes models"),
+        PageSpec("inspector", "Inspector", "Models", f"{__name__}:ModelOpenerPage", "opens models"),
+    ])
+
+
+def test_a_page_offering_a_model_opens_it_in_the_inspector(qtbot, keep, model_pages):
+    window = keep(MainWindow(first_page="maker"))
+    window.current_page().inspectRequested.emit("/runs/model.keras")
+    assert window.current_page_name() == "inspector"
+    assert window.current_page().opened == [("/runs/model.keras", False, True)]
+
+
+def test_a_dropped_model_file_opens_in_the_inspector_and_other_files_are_refused(qtbot, keep, model_pages, tmp_path):
+    from PyQt6.QtCore import QMimeData, QPoint, QPointF, QUrl
+    from PyQt6.QtGui import QDragEnterEvent, QDropEvent
+
+    window = keep(MainWindow(first_page="maker"))
+    held = []  # the events point at their data: it must outlive them
+
+    def drag(name: str) -> tuple[QDragEnterEvent, QDropEvent]:
+        data = QMimeData()
+        held.append(data)
+        data.setUrls([QUrl.fromLocalFile(str(tmp_path / name))])
+        enter = QDragEnterEvent(QPoint(5, 5), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                                Qt.KeyboardModifier.NoModifier)
+        drop = QDropEvent(QPointF(5, 5), Qt.DropAction.CopyAction, data, Qt.MouseButton.LeftButton,
+                          Qt.KeyboardModifier.NoModifier)
+        return enter, drop
+
+    enter, _ = drag("notes.txt")
+    window.dragEnterEvent(enter)
+    assert not enter.isAccepted()
+    enter, drop = drag("fashion.h5")
+    window.dragEnterEvent(enter)
+    assert enter.isAccepted()
+    window.dropEvent(drop)
+    assert window.current_page().opened == [(str(tmp_path / "fashion.h5"), False, True)]

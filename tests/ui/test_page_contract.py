@@ -6,7 +6,16 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtWidgets import QFileDialog, QLabel, QMessageBox, QWidget
 
 from visualizer.ui.main_window import MainWindow
-from visualizer.ui.page_contract import Animatable, Playable, Steppable, TakesInputImage, Titled
+from visualizer.ui.page_contract import (
+    Animatable,
+    OffersLearnedKernels,
+    OffersModels,
+    OpensModels,
+    Playable,
+    Steppable,
+    TakesInputImage,
+    Titled,
+)
 from visualizer.ui.pages import PageSpec, find_page
 
 STEP_PAGES = ["convolution", "stride-padding", "pooling", "transposed", "network"]
@@ -22,14 +31,26 @@ def test_step_pages_offer_stepping_export_and_an_input_picture(qtbot, name):
     assert page.input_image_mode in ("gray", "rgb")
 
 
-def test_the_training_page_only_plays_and_pauses(qtbot):
+def test_the_training_page_plays_and_pauses_and_offers_its_models(qtbot):
     from visualizer.ui.training.panel import TrainingPage
 
     page = TrainingPage()
     qtbot.addWidget(page)
-    assert isinstance(page, Playable)
-    for part in (Animatable, Steppable, TakesInputImage):
+    assert isinstance(page, Playable) and isinstance(page, OffersModels)
+    for part in (Animatable, Steppable, TakesInputImage, OpensModels):
         assert not isinstance(page, part), part.__name__
+
+
+def test_the_inspector_opens_models_takes_pictures_and_offers_kernels(qtbot):
+    from visualizer.ui.inspector.page import InspectorPage
+
+    page = InspectorPage()
+    qtbot.addWidget(page)
+    for part in (OpensModels, TakesInputImage, OffersLearnedKernels, Titled):
+        assert isinstance(page, part), part.__name__
+    for part in (Playable, Animatable, OffersModels):
+        assert not isinstance(page, part), part.__name__
+    page.shutdown()
 
 
 def test_a_plain_widget_offers_nothing(qtbot):

@@ -270,6 +270,15 @@ def test_save_model_copies_the_run_model_atomically(page_with, qtbot, tmp_path, 
     assert "Saved the model" in page.banner.message.text()
 
 
+def test_inspect_this_model_hands_the_run_model_to_the_inspector(page_with, qtbot, model_file):
+    page, _ = page_with()
+    assert not page.results_tab.inspect_model_button.isEnabled()
+    run_to_end(qtbot, page)
+    with qtbot.waitSignal(page.inspectRequested, timeout=1000) as asked:
+        qtbot.mouseClick(page.results_tab.inspect_model_button, Qt.MouseButton.LeftButton)
+    assert asked.args == [model_file]
+
+
 def test_the_next_run_deletes_the_previous_temporary_model(page_with, qtbot, model_file):
     page, _ = page_with()
     run_to_end(qtbot, page)

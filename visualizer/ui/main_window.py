@@ -425,6 +425,8 @@ class MainWindow(QMainWindow):
     def dragEnterEvent(self, event) -> None:
         if model_files.dropped_model(event) is not None:
             event.acceptProposedAction()
+        else:
+            event.ignore()
 
     def dropEvent(self, event) -> None:
         path = model_files.dropped_model(event)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -75,6 +75,8 @@ class LatestOnly:
 
 class TrainingPage(QWidget):
     """The page. ``process_factory(config)`` makes the run's process (tests pass a fake)."""
+
+    inspectRequested = pyqtSignal(str)  # the run's model, for the model inspector (OffersModels)
 
     def __init__(self, process_factory=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,6 +144,7 @@ class TrainingPage(QWidget):
         for part in (self.curves_tab, self.results_tab):
             part.exportCsvRequested.connect(self._on_export_csv_clicked)
         self.results_tab.saveModelRequested.connect(self._on_save_model_clicked)
+        self.results_tab.inspectModelRequested.connect(self._on_inspect_model_clicked)
         self.banner.actionClicked.connect(self._on_save_model_clicked)
 
     # -- the user's commands ----------------------------------------------------------------
@@ -179,6 +182,10 @@ class TrainingPage(QWidget):
             path = self._ask_path("Save model", "model.keras", "Keras models (*.keras)")
             if path:
                 self.controller.save_model_as(path)
+
+    def _on_inspect_model_clicked(self) -> None:
+        if self.controller.can_save_model:
+            self.inspectRequested.emit(self.controller.result.model_path)
 
     def _on_export_csv_clicked(self) -> None:
         path = self._ask_path("Export curves as CSV", "curves.csv", "CSV files (*.csv)")
@@ -271,6 +278,7 @@ class TrainingPage(QWidget):
 
     def set_model_saveable(self, saveable: bool) -> None:
         self.results_tab.save_model_button.setEnabled(saveable)
+        self.results_tab.inspect_model_button.setEnabled(saveable)
 
     def show_banner(self, kind: str, text: str, details: str = "", action: str = "") -> None:
         self.banner.show_message(kind, text, details=details, action=action)

@@ -37,10 +37,12 @@ def _monospace_text(placeholder: str = "") -> QPlainTextEdit:
 
 
 class ResultsTab(QWidget):
-    """Emits ``saveModelRequested`` and ``exportCsvRequested`` for the page to ask where."""
+    """Emits ``saveModelRequested`` and ``exportCsvRequested`` for the page to ask where, and
+    ``inspectModelRequested`` to open the run's model in the model inspector."""
 
     saveModelRequested = pyqtSignal()
     exportCsvRequested = pyqtSignal()
+    inspectModelRequested = pyqtSignal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -57,8 +59,14 @@ class ResultsTab(QWidget):
             "Save model…", "Save the trained model as a .keras file", self.saveModelRequested.emit
         )
         self.save_model_button.setEnabled(False)
+        self.inspect_model_button = push_button(
+            "Inspect this model", "Open the trained model in the model inspector: why it predicts what it does",
+            self.inspectModelRequested,
+        )
+        self.inspect_model_button.setEnabled(False)
         buttons = QHBoxLayout()
         buttons.addWidget(self.save_model_button)
+        buttons.addWidget(self.inspect_model_button)
         buttons.addWidget(push_button(
             "Export curves as CSV…", "Every batch and epoch value of this run", self.exportCsvRequested.emit
         ))
