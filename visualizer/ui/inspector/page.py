@@ -64,6 +64,8 @@ class InspectorPage(QWidget, InspectorView):
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
 
+        self._stale_tabs: set[QWidget] = set()  # tabs whose picture is older than the newest answer
+        self.tabs.currentChanged.connect(lambda _index: self._draw_visible_tab())
         self.controller = InspectorController(self, self.client)
         self.model_panel.openRequested.connect(self.ask_for_model)
         self.model_panel.inputRangeChosen.connect(self.controller.choose_input_range)
@@ -148,17 +150,29 @@ class InspectorPage(QWidget, InspectorView):
         self.model_panel.ask_input_range(choices, chosen)
 
     def show_explanation(self, explained: Explained, picture: Picture, class_names: tuple[str, ...]) -> None:
-        opened = self.controller.opened
-        channels_first = opened.report.channel_axis == "first"
-        self.image_tab.show_explanation(
-            explained, picture.title, picture.true_label, class_names, opened.conv_kernels, channels_first
-        )
-        self.why_tab.show_maps(
-            explained.shown, explained.grad_cam, explained.gradient, explained.class_index, explained.probabilities
-        )
-        if picture.drawn:
-            self.draw_tab.show_prediction(explained.shown, explained.probabilities, explained.grad_cam)
+        """Draw the visible tab now; the others when they are opened (a stroke sends a picture per
+        mouse move, and only the tab in view has to keep up with the pen)."""
+        self._stale_tabs = {self.image_tab, self.why_tab, self.draw_tab}
+        self._draw_visible_tab()
         self.model_panel.show_picture_title(picture.title, picture.test_index)
+
+    def _draw_visible_tab(self) -> None:
+        tab, explained, picture = self.tabs.currentWidget(), self.controller.explained, self.controller.picture
+        if tab not in self._stale_tabs or explained is None or picture is None or self.controller.opened is None:
+            return
+        self._stale_tabs.discard(tab)
+        report = self.controller.opened.report
+        if tab is self.image_tab:
+            self.image_tab.show_explanation(
+                explained, picture.title, picture.true_label, report.class_names,
+                self.controller.opened.conv_kernels, report.channel_axis == "first",
+            )
+        elif tab is self.why_tab:
+            self.why_tab.show_maps(
+                explained.shown, explained.grad_cam, explained.gradient, explained.class_index, explained.probabilities
+            )
+        elif tab is self.draw_tab and picture.drawn:
+            self.draw_tab.show_prediction(explained.shown, explained.probabilities, explained.grad_cam)
 
     def show_progress(self, done: int, total: int) -> None:
         self.test_set_tab.set_progress(done, total)
