@@ -194,6 +194,7 @@ class _Session:
         except ModelFileError as error:
             self._send(OpenFailed(request.path, str(error), unsafe=False))
             return
+        _warm_up(loaded, reader, saliency)
         # Only now, with everything built, does the new model replace the open one.
         self.loaded, self._reader, self._saliency, self._randomiser = loaded, reader, saliency, randomiser
         self._input_range = None
@@ -275,6 +276,16 @@ class _Session:
             self._send(Failed(what, f"Open a model first, to {what}."))
             return False
         return True
+
+
+def _warm_up(loaded, reader, saliency) -> None:
+    """Run each compiled call once on a blank picture: the first call traces and compiles (a few
+    hundred ms), and the user's first stroke should not be the one that waits for it."""
+    blank = np.zeros(loaded.report.input_shape, dtype=np.float32)
+    reader.activations(blank)
+    if saliency.target is not None:
+        saliency.grad_cam(blank, 0)
+    saliency.pixel_gradient(blank, 0)
 
 
 def _summaries(loaded) -> Iterator[LayerSummary]:
