@@ -57,6 +57,8 @@ def test_the_bars_show_what_keras_predicts_and_a_bad_file_leaves_the_model_open(
     explained = page.controller.explained
     assert explained is not None and page.controller.picture.title == "Test image #0"
     expected = model.predict(explained.model_input[np.newaxis], verbose=0)[0]
+    assert page.image_tab.bars.values().size == 0  # not drawn while another tab is in view
+    page.tabs.setCurrentWidget(page.image_tab)
     np.testing.assert_allclose(page.image_tab.bars.values(), expected, rtol=1e-5, atol=1e-6)
     assert page.controller.evaluation is not None and page.test_set_tab.evaluation() is not None
 
