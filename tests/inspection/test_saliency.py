@@ -165,3 +165,26 @@ def _assert_gradient_check(report):
     assert report["cam"] == [3, 3]
     for analytic, numeric in report["rows"]:
         assert analytic == pytest.approx(numeric, rel=0.05, abs=1e-3)
+
+
+@pytest.mark.slow
+def test_saliency_works_in_a_fresh_process_on_a_model_with_a_layer_named_add(tmp_path):
+    """MobileNet's residual layers are named "add", "add_1"…; the saliency graph's own addition must
+    not take one of those names, which it would in a fresh process where no "add" was made yet."""
+    inputs = keras.Input((12, 12, 1))
+    features = layers.Conv2D(2, 3, padding="same", name="conv")(inputs)
+    merged = layers.Add(name="add")([features, layers.Conv2D(2, 1, name="skip")(inputs)])
+    outputs = layers.Dense(3, name="output")(layers.Flatten()(merged))
+    path = tmp_path / "residual.keras"
+    keras.Model(inputs, outputs, name="residual").save(path)
+    script = (
+        "import numpy as np\n"
+        "from visualizer.inspection.loader import load_classifier\n"
+        "from visualizer.inspection.saliency import Saliency\n"
+        f"loaded = load_classifier({str(path)!r})\n"
+        "cam = Saliency(loaded).grad_cam(np.ones((12, 12, 1), np.float32), 1)\n"
+        "print(cam.values.shape)\n"
+    )
+    result = run_python(script)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "(12, 12)" in result.stdout

@@ -237,13 +237,18 @@ def graph_with_perturbation(flat: FlatGraph, target: LayerCall, outputs: Callabl
     perturbation = keras.Input(shape=tuple(target.output.shape[1:]), name="perturbation")
     replayed: dict[str, object] = {}
     calls_seen: dict[int, int] = {}
+    # A named layer, not keras.ops.add: in a fresh process the op would be named "add", the name
+    # of MobileNet's first residual Add layer, and Keras refuses a model with a name twice.
+    taken = {call.layer.name for call in flat.calls}
+    name = next(f"saliency_perturbation_{n}" for n in range(len(taken) + 1) if f"saliency_perturbation_{n}" not in taken)
+    add_perturbation = keras.layers.Add(name=name)
 
     def call(layer, *args, **kwargs):
         output = layer(*args, **kwargs)
         count = calls_seen[id(layer)] = calls_seen.get(id(layer), 0) + 1
         label = layer.name if count == 1 else f"{layer.name} (call {count})"
         if label == target.label:
-            output = keras.ops.add(output, perturbation)
+            output = add_perturbation([output, perturbation])
         replayed[label] = output
         return output
 
