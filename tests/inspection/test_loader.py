@@ -378,3 +378,12 @@ def test_a_lambda_model_is_loaded_only_when_unsafe_is_asked_for(tmp_path, name):
     assert isinstance(caught.value, ModelFileError)
     loaded = load_classifier(path, unsafe=True)
     assert next(call.label for call in loaded.calls) == "double"
+
+
+def test_a_long_list_of_conv_layers_is_told_by_its_count_and_ends():
+    from visualizer.inspection.report import _conv_layers_line
+
+    assert _conv_layers_line(()) == "conv layers: none"
+    assert _conv_layers_line(("conv1", "conv2")) == "conv layers: conv1, conv2"
+    names = tuple(f"c{i}" for i in range(30))
+    assert _conv_layers_line(names) == "conv layers: 30: c0, c1, c2, c3, …, c29"

@@ -74,10 +74,19 @@ class LoaderReport:
             f"input scaling: {self.scaling}",
             output,
             f"classes: {self.class_count}, names from {self.class_names_source}",
-            "conv layers: " + (", ".join(self.conv_layers) or "none"),
+            _conv_layers_line(self.conv_layers),
             f"saliency (Grad-CAM) on: {self.saliency_layer or 'no conv layer with a spatial map'}",
             *self.notes,
         ]
+
+
+def _conv_layers_line(names: tuple[str, ...], shown: int = 4) -> str:
+    """The conv layers by name; a long list as its count, its first few and its last."""
+    if not names:
+        return "conv layers: none"
+    if len(names) <= shown + 1:
+        return "conv layers: " + ", ".join(names)
+    return f"conv layers: {len(names)}: " + ", ".join(names[:shown]) + f", …, {names[-1]}"
 
 
 def layer_kind(layer) -> str | None:
