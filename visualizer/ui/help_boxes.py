@@ -43,7 +43,7 @@ def show_about(parent: QWidget, app_name: str) -> None:
         parent,
         f"About {app_name}",
         f"{app_name} {__version__}\n\nSee convolutional neural networks work: "
-        "concept demos and live training.\n\n"
+        "concept demos, live training and a model inspector.\n\n"
         "Sample photographs: scikit-image's sample data (CC0 / public domain); "
         "Fashion-MNIST: Zalando Research (MIT licence).",
     )

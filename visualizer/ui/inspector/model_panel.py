@@ -7,6 +7,7 @@ import html
 
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
+from superqt.utils import signals_blocked
 
 from visualizer.inspection.server import ModelOpened
 from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
@@ -93,6 +94,5 @@ class ModelPanel(QWidget):
     def show_picture_title(self, title: str, test_index: int | None) -> None:
         self.picture_title.setText(title)
         if test_index is not None and test_index != self.test_index.value():
-            self.test_index.blockSignals(True)
-            self.test_index.setValue(test_index)
-            self.test_index.blockSignals(False)
+            with signals_blocked(self.test_index):
+                self.test_index.setValue(test_index)
