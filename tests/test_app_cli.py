@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from visualizer.ui.pages import PAGES
@@ -94,3 +95,44 @@ def test_without_a_display_the_window_is_refused_in_words(tmp_path):
     )
     assert result.returncode == 1, "a message and exit 1, not Qt's abort"
     assert "no display" in result.stderr and "--screenshot" in result.stderr
+
+
+def _tiny_model(folder: Path) -> Path:
+    import keras
+    from keras import layers
+
+    path = folder / "tiny.keras"
+    keras.Sequential(
+        [keras.Input((28, 28, 1)), layers.Conv2D(2, 3, name="conv1"), layers.Flatten(), layers.Dense(10, activation="softmax")],
+        name="tiny",
+    ).save(path)
+    return path
+
+
+@pytest.mark.slow
+def test_open_a_model_for_a_screenshot_of_the_inspector(tmp_path):
+    shot = tmp_path / "inspector.png"
+    result = _run("--open", str(_tiny_model(tmp_path)), "--page", "inspector", "--screenshot", str(shot),
+                  tmp_path=tmp_path, timeout=240)
+    assert result.returncode == 0, result.stderr[-2000:]
+    with Image.open(shot) as image:
+        assert image.size == (1280, 720)
+
+
+@pytest.mark.slow
+def test_a_file_that_is_no_model_is_refused_in_a_line_without_a_traceback(tmp_path):
+    notes = tmp_path / "notes.keras"
+    notes.write_text("a shopping list")
+    result = _run("--open", str(notes), "--page", "inspector", "--screenshot", str(tmp_path / "x.png"),
+                  tmp_path=tmp_path, timeout=240)
+    assert result.returncode == 1
+    assert "notes.keras" in result.stderr and "text file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_open_names_a_missing_file_and_unsafe_needs_open(tmp_path):
+    missing = _run("--open", str(tmp_path / "gone.keras"), tmp_path=tmp_path)
+    assert missing.returncode == 1 and "no such file" in missing.stderr
+    alone = _run("--unsafe", tmp_path=tmp_path)
+    assert alone.returncode == 2 and "--unsafe goes with --open" in alone.stderr

@@ -36,7 +36,7 @@ def prepare_child(backend: str | None) -> None:
     TensorFlow's C++ log, step back in priority, and start watching the parent."""
     if backend:
         os.environ["KERAS_BACKEND"] = backend
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # its own messages say what went wrong, in words
     _lower_priority()
     watch_parent()
 
