@@ -86,3 +86,40 @@ def test_banner_shows_details_and_an_action_only_when_given(qtbot):
     assert banner.details_button.isVisible() and banner.action.text() == "Retry"
     with qtbot.waitSignal(banner.actionClicked, timeout=1000):
         qtbot.mouseClick(banner.action, Qt.MouseButton.LeftButton)
+
+
+def test_tile_at_finds_the_tile_under_a_pixel_and_none_on_gaps():
+    from visualizer.ui.widgets.mosaic import GAP, grid_shape, tile_at
+
+    count, height, width = 6, 4, 5  # a 2 x 3 grid
+    assert grid_shape(count) == (2, 3)
+    assert tile_at(0, 0, count, height, width) == 0
+    assert tile_at(width + GAP + 1, 1, count, height, width) == 1
+    assert tile_at(2 * (width + GAP) + 2, height + GAP + 3, count, height, width) == 5
+    assert tile_at(width + 0.5, 1, count, height, width) is None  # on the gap between two tiles
+    assert tile_at(-1, 0, count, height, width) is None
+    assert tile_at(0, 2 * (height + GAP), count, height, width) is None  # below the last row
+    assert tile_at(2 * (width + GAP) + 1, 1, 5, height, width) == 2
+    assert tile_at(2 * (width + GAP) + 1, height + GAP + 1, 5, height, width) is None  # the empty cell
+
+
+def test_clicking_a_tile_of_the_mosaic_names_its_layer_and_channel(qtbot):
+    from PyQt6.QtCore import QPoint, QPointF
+
+    from visualizer.ui.widgets.mosaic import feature_map_mosaic
+
+    view = MosaicView(columns=1)
+    qtbot.addWidget(view)
+    view.resize(400, 400)
+    view.show()
+    qtbot.waitExposed(view)
+    maps = np.random.default_rng(0).uniform(0, 1, (8, 8, 6))
+    rgba = colormaps.rgba_lookup_table(colormaps.SEQUENTIAL)[(feature_map_mosaic(maps) * 255).astype(int).clip(0, 255)]
+    view.show_layers([("conv", "conv", rgba.astype(np.uint8))], [(6, 8, 8)])
+    qtbot.wait(50)
+    image = view._images[0]
+    scene_point = image.mapToScene(QPointF(9 + 4, 9 + 4))  # the middle of tile 4: row 1, column 1
+    widget_point = view.mapFromScene(scene_point)
+    with qtbot.waitSignal(view.tileClicked, timeout=1000) as clicked:
+        qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(widget_point.x(), widget_point.y()))
+    assert clicked.args == ["conv", 4]

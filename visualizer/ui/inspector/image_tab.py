@@ -31,7 +31,8 @@ MAPS_ROW_HEIGHT = 230
 MAX_STEP_KERNEL = 7  # the largest kernel the Convolution page steps through
 MAPS_CAPTION = (
     "Every conv and pooling layer's maps for this picture, one tile per channel, each scaled to its own "
-    "range (viridis: dark = low, yellow = high). Drag to pan, wheel to zoom."
+    "range (viridis: dark = low, yellow = high). Click a map to enlarge it beside its kernel; drag to "
+    "pan, wheel to zoom."
 )
 
 
@@ -103,10 +104,16 @@ class LayerDetail(QWidget):
                 self.layer_choice.setCurrentIndex(max(0, labels.index(chosen) if chosen in labels else 0))
         self._redraw()
 
-    def choose_layer(self, label: str) -> None:
+    def choose_layer(self, label: str, channel: int | None = None) -> None:
         index = self.layer_choice.findText(label)
-        if index >= 0:
+        if index < 0:
+            return
+        with signals_blocked(self.layer_choice, self.channel):
             self.layer_choice.setCurrentIndex(index)
+            if channel is not None:
+                self.channel.setMaximum(max(self.channel.maximum(), channel))
+                self.channel.setValue(channel)
+        self._redraw()
 
     def _on_layer_choice_changed(self, _index: int) -> None:
         self._redraw()
@@ -153,6 +160,7 @@ class ImageTab(QWidget):
         self.maps_caption = wrapping_label(MAPS_CAPTION)
         self.maps_view = MosaicView(columns=2)
         self.layer_detail = LayerDetail()
+        self.maps_view.tileClicked.connect(self._on_maps_view_tile_clicked)
         maps = QWidget()
         maps_layout = QVBoxLayout(maps)
         maps_layout.setContentsMargins(0, 0, 0, 0)
@@ -183,9 +191,17 @@ class ImageTab(QWidget):
         self._show_maps(explained.layers, channels_first)
         self.layer_detail.show_layers(explained.layers, kernels, channels_first)
 
+    def show_map(self, layer: str, channel: int | None) -> None:
+        """Enlarge one feature map beside its kernel (the One layer sub-tab)."""
+        self.layer_detail.choose_layer(layer, channel)
+        self.views.setCurrentWidget(self.layer_detail)
+
+    def _on_maps_view_tile_clicked(self, layer: str, channel: int) -> None:
+        self.show_map(layer, channel)
+
     def _show_maps(self, layers: tuple[LayerOutput, ...], channels_first: bool) -> None:
         lut = colormaps.rgba_lookup_table(colormaps.SEQUENTIAL)
-        shown = []
+        shown, tiles = [], []
         for layer in layers:
             maps = spatial_maps(layer, channels_first)
             if maps is None:
@@ -193,6 +209,7 @@ class ImageTab(QWidget):
             height, width, channels = maps.shape
             image = colourise(feature_map_mosaic(maps), lut)
             shown.append((layer.label, f"{layer.label}  {height}×{width}×{channels}", image))
+            tiles.append((channels, height, width))
         rows = (len(shown) + self.maps_view.columns - 1) // self.maps_view.columns
         self.maps_view.setMinimumHeight(max(1, rows) * MAPS_ROW_HEIGHT)
-        self.maps_view.show_layers(shown)
+        self.maps_view.show_layers(shown, tiles)

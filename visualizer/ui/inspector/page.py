@@ -202,9 +202,8 @@ class InspectorPage(QWidget, InspectorView):
             self.controller.show_test_image(int(np.random.default_rng().integers(len(evaluation.labels))))
 
     def _on_architecture_layer_chosen(self, label: str) -> None:
-        self.image_tab.layer_detail.choose_layer(label)
-        self.image_tab.views.setCurrentWidget(self.image_tab.layer_detail)
         self.tabs.setCurrentWidget(self.image_tab)
+        self.image_tab.show_map(label, None)
 
     def _on_test_set_image_chosen(self, index: int) -> None:
         self.controller.show_test_image(index)

@@ -47,6 +47,18 @@ def tile(tiles: np.ndarray, rows: int, columns: int, gap: int = GAP) -> np.ndarr
     return out
 
 
+def tile_at(x: float, y: float, count: int, height: int, width: int, gap: int = GAP) -> int | None:
+    """Which of ``count`` tiles of (height, width), laid out by ``tile`` in a grid_shape grid, holds
+    the pixel (x, y) of the mosaic; None on a gap or outside every tile."""
+    rows, columns = grid_shape(count)
+    row, top = divmod(int(np.floor(y)), height + gap)
+    column, left = divmod(int(np.floor(x)), width + gap)
+    if x < 0 or y < 0 or top >= height or left >= width or row >= rows or column >= columns:
+        return None
+    index = row * columns + column
+    return index if index < count else None
+
+
 def normalise_each(tiles: np.ndarray) -> np.ndarray:
     """Each tile (N, h, w) scaled to [0, 1] by its own minimum and maximum.
 

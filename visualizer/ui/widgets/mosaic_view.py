@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QWidget
+
+from visualizer.ui.widgets.mosaic import tile_at
 
 
 class MosaicView(pg.GraphicsLayoutWidget):
@@ -17,6 +20,8 @@ class MosaicView(pg.GraphicsLayoutWidget):
     TITLE_HEIGHT = 40  # pixels a layer's title and margins take above its image
     MIN_ROW_HEIGHT = 200  # even a small mosaic (64 tiny kernels) deserves room to be seen
 
+    tileClicked = pyqtSignal(str, int)  # a layer's name and the tile (channel) clicked in it
+
     def __init__(self, columns: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setBackground("w")
@@ -25,6 +30,8 @@ class MosaicView(pg.GraphicsLayoutWidget):
         self._titles: list[pg.LabelItem] = []
         self._images: list[pg.ImageItem] = []
         self._boxes: list[pg.ViewBox] = []
+        self._tiles: list[tuple[int, int, int] | None] = []  # each layer's (count, height, width)
+        self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
 
     def _build(self, names: tuple[str, ...]) -> None:
         self.clear()
@@ -42,11 +49,13 @@ class MosaicView(pg.GraphicsLayoutWidget):
             self._boxes.append(box)
         self._names = names
 
-    def show_layers(self, layers: list[tuple[str, str, np.ndarray]]) -> bool:
-        """``layers``: (name, title, RGBA uint8 image) for each layer, in order.
+    def show_layers(self, layers: list[tuple[str, str, np.ndarray]], tiles=None) -> bool:
+        """``layers``: (name, title, RGBA uint8 image) for each layer, in order; ``tiles``, when
+        the images are mosaics of tiles that can be clicked: each layer's (count, height, width).
 
         Returns True when the layout changed (other layers, or images of another size).
         """
+        self._tiles = list(tiles) if tiles is not None else [None] * len(layers)
         names = tuple(name for name, _, _ in layers)
         changed = names != self._names
         if changed:
@@ -78,6 +87,18 @@ class MosaicView(pg.GraphicsLayoutWidget):
             row = [image.image for image in self._images[start : start + self.columns]]
             tallest = max((image.shape[0] for image in row if image is not None), default=1)
             layout.setRowStretchFactor(row_index, max(tallest, self.MIN_ROW_HEIGHT) + self.TITLE_HEIGHT)
+
+    def _on_scene_mouse_clicked(self, event) -> None:
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        for name, image, tiles in zip(self._names, self._images, self._tiles):
+            if tiles is None or image.image is None or not image.sceneBoundingRect().contains(event.scenePos()):
+                continue
+            point = image.mapFromScene(event.scenePos())
+            index = tile_at(point.x(), point.y(), *tiles)
+            if index is not None:
+                self.tileClicked.emit(name, index)
+            return
 
     def layer_images(self) -> list[np.ndarray]:
         return [image.image for image in self._images]
