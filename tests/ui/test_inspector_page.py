@@ -86,3 +86,29 @@ def test_step_through_shows_the_learned_kernel_whose_sums_make_the_map_before_th
     inspector_map = page.controller.explained.layers[0].values[:, :, 2]
     np.testing.assert_allclose(np.maximum(before_relu, 0.0), inspector_map, rtol=1e-4, atol=1e-5)
     assert "bias" in convolution.learned_note.text() and convolution.learned_note.isVisible()
+
+
+def test_a_model_holding_code_opens_only_after_the_user_agrees_in_the_dialog(qtbot, window, tmp_path, monkeypatch):
+    import keras
+    from keras import layers
+    from PyQt6.QtWidgets import QMessageBox
+
+    model = keras.Sequential(
+        [keras.Input((28, 28, 1)), layers.Lambda(lambda x: x * 2.0, name="double"), layers.Flatten(), layers.Dense(10)],
+        name="with_code",
+    )
+    path = save(model, tmp_path, "code.keras")
+    page = open_and_wait(qtbot, window, path)  # as from the command line without --unsafe: refused
+    assert "double" in page.failure() and page.controller.opened is None
+
+    asked = []
+
+    def agree(parent, title, text, *buttons):
+        asked.append(text)
+        return QMessageBox.StandardButton.Open
+
+    monkeypatch.setattr(QMessageBox, "warning", agree)
+    page.open_model(str(path))  # as from File > Open model: the dialog names the risk, the user agrees
+    qtbot.waitUntil(lambda: not page.is_busy(), timeout=TIMEOUT_MS)
+    assert len(asked) == 1 and "code" in asked[0]
+    assert page.failure() is None and page.controller.opened.report.model_name == "with_code"
