@@ -112,3 +112,17 @@ def test_a_model_holding_code_opens_only_after_the_user_agrees_in_the_dialog(qtb
     qtbot.waitUntil(lambda: not page.is_busy(), timeout=TIMEOUT_MS)
     assert len(asked) == 1 and "code" in asked[0]
     assert page.failure() is None and page.controller.opened.report.model_name == "with_code"
+
+
+@pytest.mark.parametrize("moment", ["while opening", "while evaluating"])
+def test_closing_the_window_mid_work_ends_the_model_process(qtbot, keep, tmp_path, moment):
+    path = save(small_cnn(), tmp_path, "small.keras")
+    window = keep(MainWindow(first_page="inspector"))
+    window.show()
+    page = window.inspect_model(str(path), may_ask=False)
+    if moment == "while evaluating":
+        qtbot.waitUntil(lambda: page.controller.evaluating, timeout=TIMEOUT_MS)
+    server = page.client._server
+    window.close()
+    assert not page.client.is_running()
+    qtbot.waitUntil(lambda: not server.is_alive(), timeout=2000)
