@@ -19,7 +19,8 @@ TIMEOUT_S = 120
 class Conversation:
     def __init__(self) -> None:
         self.server = s.ModelServer(backend="tensorflow")
-        self.replies: list = []
+        self.replies: list = []  # every reply, in order
+        self._unread: list = []  # replies that arrived but no wait() has returned yet
 
     def ask(self, request, want, timeout=TIMEOUT_S):
         """Send ``request`` and wait for a reply of type ``want``; returns it."""
@@ -27,12 +28,15 @@ class Conversation:
         return self.wait(want, timeout)
 
     def wait(self, want, timeout=TIMEOUT_S):
+        """The next reply of type ``want``; those before it are skipped, those after it kept."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             replies, died = self.server.poll()
             assert not died, self.server.died_message()
-            for reply in replies:
-                self.replies.append(reply)
+            self.replies += replies
+            self._unread += replies
+            while self._unread:
+                reply = self._unread.pop(0)
                 assert not isinstance(reply, s.Failed), reply
                 if isinstance(reply, want):
                     return reply
