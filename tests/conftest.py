@@ -20,6 +20,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 SHARED_FASHION_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fashion-mnist"
 
+
+
+@pytest.fixture(autouse=True, scope="session")
+def autosave_in_a_temporary_folder(tmp_path_factory):
+    """Runs the tests start (training processes, the training page) autosave here, never into
+    the user's own data folder; the training page offers to resume what it finds here."""
+    os.environ["CNN_VISUALIZER_AUTOSAVE"] = str(tmp_path_factory.mktemp("autosave"))
+    yield
+
+
 # Things that finish on their own a moment after the test that started them gets this long.
 LEFTOVER_GRACE_S = 3.0
 
