@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -14,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import keras
+import pytest
 
 from tests.read_only import read_only
 from tests.training.tiny import tiny_config
@@ -149,3 +151,39 @@ def test_a_read_only_autosave_folder_says_so_once_and_training_goes_on(tmp_path)
     notices = [event for event in events if isinstance(event, AutosaveOff)]
     assert len(notices) == 1 and "Autosave is off" in notices[0].message
     assert list(root.iterdir()) == []
+
+
+@pytest.mark.slow
+def test_a_training_process_killed_hard_is_resumed_losing_at_most_one_epoch():
+    from visualizer.training.process import TrainingProcess
+
+    root = saved_runs.autosave_root()  # the test's own folder (tests/conftest.py)
+    process = TrainingProcess(tiny_config(epochs=50, train_limit=512, batch_size=32))
+    process.start()
+    try:
+        deadline = time.monotonic() + 120
+        saved = None
+        while time.monotonic() < deadline:
+            process.poll()
+            folders = saved_runs.run_folders(root)
+            saved = saved_runs.read_run(folders[0]) if folders else None
+            if saved is not None and saved.epochs_done >= 1:
+                break
+            time.sleep(0.05)
+        assert saved is not None and saved.epochs_done >= 1, "no epoch was autosaved"
+        os.kill(process.pid, signal.SIGKILL)
+        process.join(5)
+    finally:
+        if process.is_alive():
+            process.terminate()
+            process.join(5)
+    cut_off = saved_runs.find_interrupted(root)
+    assert cut_off is not None and cut_off.epochs_done >= saved.epochs_done
+    keras.models.load_model(cut_off.model_path)
+    events = []
+    resumed = run(replace(cut_off.config, epochs=cut_off.epochs_done + 1, resume_from=str(cut_off.folder)),
+                  events.append, autosave_to=root)
+    _remove_model(resumed)
+    assert isinstance(resumed, RunFinished), getattr(resumed, "traceback", resumed)
+    assert [event.epoch for event in events if isinstance(event, EpochEnd)] == [cut_off.epochs_done + 1]
+    assert saved_runs.read_run(cut_off.folder).status == saved_runs.FINISHED
