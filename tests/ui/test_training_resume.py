@@ -48,20 +48,16 @@ def cut_off_run(root, epochs_done=1, config=CONFIG):
 
 
 @pytest.fixture
-def view():
-    return MagicMock(spec=TrainingView)
+def mocks(tmp_path):
+    """A controller autosaving under tmp_path, with its mock view and its idle mock driver."""
+    view, driver = MagicMock(spec=TrainingView), MagicMock(spec=RunDriver)
+    driver.running = False
+    return TrainingController(view, driver, tmp_path), view, driver
 
 
-@pytest.fixture
-def driver():
-    mock = MagicMock(spec=RunDriver)
-    mock.running = False
-    return mock
-
-
-def test_a_cut_off_run_is_offered_and_resumes_with_its_settings_and_curves(view, driver, tmp_path):
+def test_a_cut_off_run_is_offered_and_resumes_with_its_settings_and_curves(mocks, tmp_path):
     folder = cut_off_run(tmp_path)
-    controller = TrainingController(view, driver, tmp_path)
+    controller, view, driver = mocks
     controller.offer_resume()
     kind, text = view.show_banner.call_args.args[:2]
     assert kind == "info" and "after epoch 1" in text and "remaining 2 epoch(s)" in text
@@ -77,9 +73,9 @@ def test_a_cut_off_run_is_offered_and_resumes_with_its_settings_and_curves(view,
     assert "resumed" in controller.run_title
 
 
-def test_discard_deletes_the_cut_off_run(view, driver, tmp_path):
+def test_discard_deletes_the_cut_off_run(mocks, tmp_path):
     folder = cut_off_run(tmp_path)
-    controller = TrainingController(view, driver, tmp_path)
+    controller, view, driver = mocks
     controller.offer_resume()
     controller.discard_interrupted()
     assert not folder.exists()
@@ -87,20 +83,20 @@ def test_discard_deletes_the_cut_off_run(view, driver, tmp_path):
     driver.start.assert_not_called()
 
 
-def test_nothing_is_offered_for_finished_or_still_running_runs(view, driver, tmp_path):
+def test_nothing_is_offered_for_finished_or_still_running_runs(mocks, tmp_path):
     finished = cut_off_run(tmp_path)
     saved_runs.write_run(finished, CONFIG, "", 3, saved_runs.FINISHED)
     running = cut_off_run(tmp_path)
     saved_runs.write_run(running, CONFIG, "", 1, saved_runs.RUNNING)  # this process: alive
-    controller = TrainingController(view, driver, tmp_path)
+    controller, view, _ = mocks
     controller.offer_resume()
     view.show_banner.assert_not_called()
     assert controller.interrupted is None
 
 
-def test_unreadable_autosave_files_are_refused_in_words(view, driver, tmp_path):
+def test_unreadable_autosave_files_are_refused_in_words(mocks, tmp_path):
     folder = cut_off_run(tmp_path)
-    controller = TrainingController(view, driver, tmp_path)
+    controller, view, driver = mocks
     controller.offer_resume()
     (folder / "history.json").write_text("{broken")
     controller.resume_interrupted()
@@ -109,8 +105,8 @@ def test_unreadable_autosave_files_are_refused_in_words(view, driver, tmp_path):
     assert kind == "error" and "cannot be resumed" in text
 
 
-def test_autosave_turning_off_is_said_once_in_the_banner(view, driver):
-    controller = TrainingController(view, driver)
+def test_autosave_turning_off_is_said_once_in_the_banner(mocks):
+    controller, view, driver = mocks
     controller.train(CONFIG, "CNN", probe_index=0)
     driver.running = True
     made = Frame()
