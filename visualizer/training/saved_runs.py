@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from visualizer.fileio import write_text_atomically
-from visualizer.training.config import ConvBlock, TrainConfig
+from visualizer.training.config import MODEL_TITLES, ConvBlock, TrainConfig
 from visualizer.training.events import BatchEnd, EpochEnd
 
 AUTOSAVE_ENV = "CNN_VISUALIZER_AUTOSAVE"
@@ -90,11 +90,10 @@ class SavedRun:
         )
 
     def describe(self) -> str:
+        """E.g. "a CNN run of 5 epochs, last saved 2026-01-31 14:05"."""
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
-        return (
-            f"{self.epochs_done} of {self.config.epochs} epoch(s) of a {self.config.model.upper()} "
-            f"run, saved {when}"
-        )
+        kind = MODEL_TITLES.get(self.config.model, ("", self.config.model))[1]
+        return f"a {kind} run of {self.config.epochs} epochs, last saved {when}"
 
 
 def process_alive(pid: int) -> bool:

@@ -135,8 +135,8 @@ class TrainingController:
         self._log(f"Found an interrupted run in {saved.folder}")
         self.view.show_banner(
             "info",
-            f"The last run was cut off after epoch {saved.epochs_done} ({saved.describe()}). Resume it "
-            f"from there for its remaining {saved.config.epochs - saved.epochs_done} epoch(s), or discard it?",
+            f"The last run ({saved.describe()}) was cut off after epoch {saved.epochs_done}. Resume it "
+            f"for its remaining {saved.config.epochs - saved.epochs_done} epoch(s), or discard it?",
             action="Resume",
             second_action="Discard",
         )
