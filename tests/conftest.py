@@ -20,6 +20,16 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 SHARED_FASHION_MNIST = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "fashion-mnist"
 
+
+
+@pytest.fixture(autouse=True)
+def autosave_in_a_temporary_folder(tmp_path_factory, monkeypatch):
+    """Runs the tests start (training processes, the training page) autosave into a folder of
+    each test's own, never into the user's data folder; so a training page offers to resume only
+    what its own test left there."""
+    monkeypatch.setenv("CNN_VISUALIZER_AUTOSAVE", str(tmp_path_factory.mktemp("autosave")))
+
+
 # Things that finish on their own a moment after the test that started them gets this long.
 LEFTOVER_GRACE_S = 3.0
 

@@ -46,6 +46,7 @@ class TrainConfig:
     probe_index: int = 0  # test image whose feature maps are shown
     probe_rate_hz: float = 20.0  # feature-map snapshots per second, at most
     seed: int | None = None
+    resume_from: str | None = None  # an autosaved run's folder: train on from its last epoch
 
     def __post_init__(self) -> None:
         problems = []

@@ -82,6 +82,13 @@ class ProbeSnapshot:
 
 
 @dataclass(frozen=True)
+class AutosaveOff:
+    """Autosave could not write (a full or read-only disk); the run trains on without it."""
+
+    message: str  # for people: why, and what to do
+
+
+@dataclass(frozen=True)
 class RunFinished:
     stopped_early: bool
     epochs_completed: int
@@ -99,4 +106,4 @@ class RunFailed:
     traceback: str
 
 
-Event = Status | RunStarted | BatchEnd | EpochEnd | ProbeSnapshot | RunFinished | RunFailed
+Event = Status | RunStarted | BatchEnd | EpochEnd | ProbeSnapshot | AutosaveOff | RunFinished | RunFailed

@@ -13,6 +13,7 @@ from visualizer.childprocess import ChildProcess, Outbox, prepare_child, spawn_c
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import ProbeSnapshot, RunFailed, RunFinished
 from visualizer.training.run import RunControl, run
+from visualizer.training.saved_runs import autosave_root
 
 # Live snapshots waiting to be sent beyond which new ones are dropped (a few hundred KB each).
 MAX_QUEUED_SNAPSHOTS = 8
@@ -45,12 +46,16 @@ class TrainingProcess:
     """Runs ``run(config)`` in a spawned child process; poll() returns its events.
 
     ``backend`` ("tensorflow", "jax" or "torch") is set as KERAS_BACKEND in the child before it
-    imports Keras; None keeps the environment's choice.
+    imports Keras; None keeps the environment's choice. Each finished epoch is autosaved under
+    saved_runs.autosave_root() unless ``autosave`` is False.
     """
 
-    def __init__(self, config: TrainConfig, backend: str | None = None) -> None:
+    def __init__(self, config: TrainConfig, backend: str | None = None, autosave: bool = True) -> None:
         self._control = ProcessRunControl(spawn_context(), probe_index=None)
-        self._child = ChildProcess(_child_main, (config, backend, self._control), "cnn-visualizer-training")
+        autosave_to = str(autosave_root()) if autosave else None
+        self._child = ChildProcess(
+            _child_main, (config, backend, self._control, autosave_to), "cnn-visualizer-training"
+        )
         self.finished = False  # True once RunFinished or RunFailed has been returned by poll()
 
     def start(self) -> None:
@@ -111,11 +116,13 @@ def _is_live_snapshot(event) -> bool:
     return isinstance(event, ProbeSnapshot) and not event.end_of_epoch
 
 
-def _child_main(connection, config: TrainConfig, backend: str | None, control: RunControl) -> None:
+def _child_main(
+    connection, config: TrainConfig, backend: str | None, control: RunControl, autosave_to: str | None
+) -> None:
     prepare_child(backend)
     outbox = Outbox(connection, droppable=_is_live_snapshot, max_droppable=MAX_QUEUED_SNAPSHOTS)
     try:
-        run(config, outbox.put, control)
+        run(config, outbox.put, control, autosave_to=autosave_to)
     except BaseException:  # run() reports its own failures; this is for the unforeseen
         outbox.put(RunFailed("The training process failed unexpectedly.", traceback.format_exc()))
     finally:

@@ -50,6 +50,7 @@ class _Stage:
     def __init__(self, on_event: Callable[[object], None]) -> None:
         self.doing = "starting"
         self._on_event = on_event
+        self.autosave = None  # the run's AutosaveCallback once training starts: it records the end
 
     def enter(self, doing: str, status: str | None = None) -> None:
         self.doing = doing
@@ -118,6 +119,7 @@ def run(
     *,
     save_to: str | os.PathLike[str] | None = None,
     probes: bool = True,
+    autosave_to: str | os.PathLike[str] | None = None,
 ) -> RunFinished | RunFailed:
     """Train ``config``'s model, reporting events to ``on_event`` (called on this thread).
 
@@ -128,13 +130,17 @@ def run(
     ``config.test_limit`` is. The model is saved as ``save_to`` (a path ending in .keras) or, by
     default, as model.keras in a new temporary folder; the caller owns that file afterwards.
     ``probes=False`` sends no ProbeSnapshot at all, for callers that show none.
+    ``autosave_to`` (a folder, see saved_runs.py) keeps each finished epoch there; a config with
+    ``resume_from`` trains on from that autosaved run's last epoch, saving into its folder.
     """
     control = control or RunControl()
     stage = _Stage(on_event)
     try:
-        result = _train(config, on_event, control, save_to, probes, stage)
+        result = _train(config, on_event, control, save_to, probes, stage, autosave_to)
     except Exception as error:  # the boundary: every failure becomes an event for people
         result = RunFailed(message=explain_failure(error, stage.doing), traceback=traceback.format_exc())
+    if stage.autosave is not None:
+        stage.autosave.finish(result)
     try:
         on_event(result)
     except Exception:  # a broken listener must not turn a finished run into an exception
@@ -209,12 +215,16 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     )
 
 
-def _train(config, on_event, control, save_to, probes, stage: _Stage) -> RunFinished:
+def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_to) -> RunFinished:
     stage.enter("reading the data", "Reading Fashion-MNIST…")
     data = prepare_data(config)
     model, probe = _build(config, data, on_event, stage, probes)
+    if autosave_to is not None or config.resume_from is not None:
+        from visualizer.training.autosave import autosave_callback
+
+        stage.autosave = autosave_callback(config, autosave_to, data.source, on_event, save_model_atomically)
     stage.enter("training")
-    live = _fit(config, data, model, probe, on_event, control)
+    live = _fit(config, data, model, probe, on_event, control, stage.autosave)
     if live.last_epoch is None:  # stopped before the first batch: nothing was trained
         return RunFinished(
             stopped_early=True,
@@ -264,7 +274,11 @@ def _build(config: TrainConfig, data: PreparedData, on_event, stage: _Stage, pro
 
     if config.seed is not None:
         keras.utils.set_random_seed(config.seed)
-    model = build_model(config)
+    if config.resume_from is not None:
+        stage.enter("loading the autosaved model", "Loading the autosaved model…")
+        model = keras.models.load_model(Path(config.resume_from) / "model.keras")
+    else:
+        model = build_model(config)
     probe = Probe(model) if probes else None
     on_event(
         RunStarted(
@@ -289,10 +303,16 @@ def _steps_per_epoch(config: TrainConfig, data: PreparedData) -> int:
     return math.ceil(len(data.y_train) / config.batch_size)
 
 
-def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, control: RunControl):
+def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, control: RunControl, autosave):
     """Train, unless a stop came first; returns the callback that watched, which holds the logs."""
     from visualizer.training.live import LiveCallback
 
+    callbacks = []
+    initial_epoch = 0
+    if autosave is not None:
+        callbacks.append(autosave)
+        initial_epoch = autosave.epochs_done
+        on_event = autosave.recording(on_event)
     live = LiveCallback(
         config=config,
         on_event=on_event,
@@ -303,6 +323,7 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
         steps_per_epoch=_steps_per_epoch(config, data),
         train_count=len(data.y_train),
     )
+    live.epochs_completed = initial_epoch
     if not control.stop_requested():
         live.send_first_probe()
         model.fit(
@@ -310,10 +331,11 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
             data.y_train,
             batch_size=config.batch_size,
             epochs=config.epochs,
+            initial_epoch=initial_epoch,
             validation_data=(data.x_test, data.y_test),
             shuffle=True,
             verbose=0,
-            callbacks=[live],
+            callbacks=[live, *callbacks],
         )
     return live
 

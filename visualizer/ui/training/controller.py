@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from visualizer.fileio import copy_atomically, write_text_atomically
-from visualizer.training.config import TrainConfig
+from visualizer.training import saved_runs
+from visualizer.training.config import MODEL_TITLES, TrainConfig
 from visualizer.training.data import FULL_TRAIN_COUNT
 from visualizer.training.events import (
     BatchEnd,
@@ -67,16 +68,21 @@ class TrainingView(Protocol):
     def show_results(self, rows: list[ResultRow]) -> None: ...
     def show_result_summary(self, html: str) -> None: ...
     def set_model_saveable(self, saveable: bool) -> None: ...
-    def show_banner(self, kind: str, text: str, details: str = "", action: str = "") -> None: ...
+    def show_banner(
+        self, kind: str, text: str, details: str = "", action: str = "", second_action: str = ""
+    ) -> None: ...
     def hide_banner(self) -> None: ...
 
 
 class TrainingController:
-    """One run at a time; the results of every run this session."""
+    """One run at a time; the results of every run this session. ``autosave_root`` is where runs
+    are autosaved (saved_runs.py): a run found there cut off by a crash can be resumed."""
 
-    def __init__(self, view: TrainingView, driver: RunDriver) -> None:
+    def __init__(self, view: TrainingView, driver: RunDriver, autosave_root: Path | None = None) -> None:
         self.view = view
         self.driver = driver
+        self.autosave_root = autosave_root
+        self.interrupted: saved_runs.SavedRun | None = None  # offered for resuming in the banner
         self.state = RunState.IDLE
         self.history = RunHistory()
         self.started: RunStarted | None = None
@@ -92,10 +98,17 @@ class TrainingController:
     def train(self, config: TrainConfig, title: str, probe_index: int) -> None:
         if self.driver.running:
             return
-        config = replace(config, probe_index=probe_index)
+        self.interrupted = None
         self.view.hide_banner()
+        self._start(replace(config, probe_index=probe_index), title)
+
+    def _start(self, config: TrainConfig, title: str, history: RunHistory | None = None) -> None:
+        """Start a run of ``config``; a resumed run's ``history`` so far stays in the curves."""
         self.discard_run_model()
         self._reset_run()
+        if history is not None:
+            self.history = history
+            self.view.show_curves(history, config.epochs)
         self.config = config
         self.run_title = title
         try:
@@ -110,6 +123,57 @@ class TrainingController:
         self.view.show_progress(0, 0, "")  # busy until the first batch: TensorFlow loads and traces
         self._log(f"Train pressed: {config}")
 
+    # -- a run cut off by a crash -------------------------------------------------------------
+    def offer_resume(self) -> None:
+        """Look for a run that a crash or a kill cut off, and offer to resume or discard it."""
+        if self.autosave_root is None or self.driver.running:
+            return
+        self.interrupted = saved_runs.find_interrupted(self.autosave_root)
+        if self.interrupted is None:
+            return
+        saved = self.interrupted
+        self._log(f"Found an interrupted run in {saved.folder}")
+        self.view.show_banner(
+            "info",
+            f"The last run ({saved.describe()}) was cut off after epoch {saved.epochs_done}. Resume it "
+            f"for its remaining {saved.config.epochs - saved.epochs_done} epoch(s), or discard it?",
+            action="Resume",
+            second_action="Discard",
+        )
+
+    def resume_interrupted(self) -> None:
+        """Train the interrupted run on from its last saved epoch, with its settings and curves."""
+        saved, self.interrupted = self.interrupted, None
+        if saved is None or self.driver.running:
+            return
+        self.view.hide_banner()
+        try:
+            batches, epochs = saved.history()
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            log.exception("could not read the autosaved run in %s", saved.folder)
+            self.view.show_banner(
+                "error", f"The interrupted run cannot be resumed: its files in {saved.folder} are "
+                f"unreadable ({error}). Discard it and train again.", details=traceback.format_exc(),
+            )
+            return
+        history = RunHistory()
+        for batch in batches:
+            history.add_batch(batch)
+        for epoch in epochs:
+            history.add_epoch(epoch)
+        config = replace(saved.config, resume_from=str(saved.folder))
+        title = f"{MODEL_TITLES.get(config.model, (config.model, config.model))[1]} (resumed)"
+        self._log(f"Resuming the run in {saved.folder} after epoch {saved.epochs_done}")
+        self._start(config, title, history)
+
+    def discard_interrupted(self) -> None:
+        saved, self.interrupted = self.interrupted, None
+        self.view.hide_banner()
+        if saved is not None:
+            saved_runs.discard(saved)
+            self._log(f"Discarded the interrupted run in {saved.folder}")
+
+    # -- pause and stop ----------------------------------------------------------------------
     def toggle_play(self) -> None:
         """Pause or resume the run."""
         if self.state == RunState.RUNNING:
@@ -188,6 +252,9 @@ class TrainingController:
         self._record(frame)
         if frame.snapshot is not None:
             self._on_live_snapshot(frame.snapshot)
+        if frame.autosave_off is not None:
+            self._log(frame.autosave_off)
+            self.view.show_banner("error", frame.autosave_off)
         if frame.epochs or frame.ended:
             self.view.draw_now()  # an epoch's end and the run's are worth a picture at once
         if frame.finished is not None:

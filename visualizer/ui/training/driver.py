@@ -13,6 +13,7 @@ from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import (
+    AutosaveOff,
     BatchEnd,
     EpochEnd,
     ProbeSnapshot,
@@ -46,6 +47,7 @@ class Frame:
     epochs: list[EpochEnd] = field(default_factory=list)
     epoch_snapshots: list[ProbeSnapshot] = field(default_factory=list)
     snapshot: ProbeSnapshot | None = None
+    autosave_off: str | None = None  # why autosave stopped, said once per run
     finished: RunFinished | None = None
     failed: RunFailed | None = None
 
@@ -66,6 +68,8 @@ class Frame:
             self.snapshot = event
             if event.end_of_epoch:
                 self.epoch_snapshots.append(event)
+        elif isinstance(event, AutosaveOff):
+            self.autosave_off = event.message
         elif isinstance(event, RunFinished):
             self.finished = event
         elif isinstance(event, RunFailed):

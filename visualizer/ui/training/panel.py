@@ -22,6 +22,7 @@ from PyQt6.QtWidgets import (
 from superqt.utils import qthrottled
 
 from visualizer.training.events import ProbeSnapshot
+from visualizer.training.saved_runs import autosave_root
 from visualizer.ui.export import save_png
 from visualizer.ui.training.controller import ResultRow, RunState, TrainingController
 from visualizer.ui.training.curves_tab import CurvesTab
@@ -74,7 +75,8 @@ class LatestOnly:
 
 
 class TrainingPage(QWidget):
-    """The page. ``process_factory(config)`` makes the run's process (tests pass a fake)."""
+    """The page. ``process_factory(config)`` makes the run's process (tests pass a fake). On
+    opening it offers to resume a run that a crash cut off (autosaved in saved_runs.autosave_root())."""
 
     inspectRequested = pyqtSignal(str)  # the run's model, for the model inspector (OffersModels)
 
@@ -105,9 +107,10 @@ class TrainingPage(QWidget):
         self._curves = LatestOnly(self, self._draw_curves, CURVES_INTERVAL_MS)
         self._snapshots = LatestOnly(self, self._draw_snapshot, SNAPSHOT_INTERVAL_MS)
         self.driver = RunDriver(process_factory, parent=self)
-        self.controller = TrainingController(self, self.driver)
+        self.controller = TrainingController(self, self.driver, autosave_root())
         self._connect()
         self._on_settings_changed()
+        self.controller.offer_resume()
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -145,7 +148,8 @@ class TrainingPage(QWidget):
             part.exportCsvRequested.connect(self._on_export_csv_clicked)
         self.results_tab.saveModelRequested.connect(self._on_save_model_clicked)
         self.results_tab.inspectModelRequested.connect(self._on_inspect_model_clicked)
-        self.banner.actionClicked.connect(self._on_save_model_clicked)
+        self.banner.actionClicked.connect(self._on_banner_action_clicked)
+        self.banner.secondActionClicked.connect(controller.discard_interrupted)
 
     # -- the user's commands ----------------------------------------------------------------
     def _on_train_clicked(self) -> None:
@@ -182,6 +186,13 @@ class TrainingPage(QWidget):
             path = self._ask_path("Save model", "model.keras", "Keras models (*.keras)")
             if path:
                 self.controller.save_model_as(path)
+
+    def _on_banner_action_clicked(self) -> None:
+        """The banner's button: Resume while an interrupted run is offered, else Save model."""
+        if self.controller.interrupted is not None:
+            self.controller.resume_interrupted()
+        else:
+            self._on_save_model_clicked()
 
     def _on_inspect_model_clicked(self) -> None:
         if self.controller.can_save_model:
@@ -280,8 +291,10 @@ class TrainingPage(QWidget):
         self.results_tab.save_model_button.setEnabled(saveable)
         self.results_tab.inspect_model_button.setEnabled(saveable)
 
-    def show_banner(self, kind: str, text: str, details: str = "", action: str = "") -> None:
-        self.banner.show_message(kind, text, details=details, action=action)
+    def show_banner(
+        self, kind: str, text: str, details: str = "", action: str = "", second_action: str = ""
+    ) -> None:
+        self.banner.show_message(kind, text, details=details, action=action, second_action=second_action)
 
     def hide_banner(self) -> None:
         self.banner.hide()

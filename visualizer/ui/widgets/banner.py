@@ -1,5 +1,5 @@
 """A message across the top of a page: red for errors, blue for news, with optional details and
-an optional action button."""
+up to two action buttons."""
 
 from __future__ import annotations
 
@@ -20,9 +20,10 @@ from PyQt6.QtWidgets import (
 
 class Banner(QFrame):
     """A message across the top of the page: red for errors, blue for news, with optional details
-    (a traceback) and an optional action button."""
+    (a traceback) and up to two action buttons (e.g. Resume and Discard)."""
 
     actionClicked = pyqtSignal()
+    secondActionClicked = pyqtSignal()
 
     STYLES: ClassVar[dict[str, str]] = {
         "error": "background:#fde2e1; border:1px solid #d93025; color:#8c1d18;",
@@ -43,6 +44,9 @@ class Banner(QFrame):
         self.action = QPushButton()
         self.action.clicked.connect(self.actionClicked)
         top.addWidget(self.action)
+        self.second_action = QPushButton()
+        self.second_action.clicked.connect(self.secondActionClicked)
+        top.addWidget(self.second_action)
         self.details_button = QPushButton("Details")
         self.details_button.setCheckable(True)
         self.details_button.setToolTip("Show the technical details (the traceback)")
@@ -62,7 +66,9 @@ class Banner(QFrame):
         layout.addWidget(self.details)
         self.hide()
 
-    def show_message(self, kind: str, text: str, details: str = "", action: str = "") -> None:
+    def show_message(
+        self, kind: str, text: str, details: str = "", action: str = "", second_action: str = ""
+    ) -> None:
         self.kind = kind
         self.setStyleSheet(f"#banner {{{self.STYLES[kind]}}} QLabel {{border:none;}}")
         self.message.setText(text)
@@ -71,4 +77,6 @@ class Banner(QFrame):
         self.details_button.setChecked(False)
         self.action.setText(action)
         self.action.setVisible(bool(action))
+        self.second_action.setText(second_action)
+        self.second_action.setVisible(bool(second_action))
         self.show()
