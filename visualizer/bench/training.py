@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import shutil
 import statistics
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 from visualizer.bench.live_training import WindowRun, discard_model, make_page, median_or_none, run_in_window
 from visualizer.bench.plain_fit import images_per_second, measure_plain
@@ -29,6 +32,7 @@ def measure_training(app, plan: TrainingPlan, log=print, keep_model: bool = Fals
     page, processes = make_page(app, plan.epochs, plan.train_limit, plan.test_limit, plan.data_dir)
     config = page.settings.config()
     ratios, runs, plain_rates, window_rates = [], [], [], []
+    kept_model = None
     try:
         for round_number in range(1, plan.rounds + 1):
             # The plain runs are lowered in priority as the app's training process is, so that on a
@@ -38,8 +42,9 @@ def measure_training(app, plan: TrainingPlan, log=print, keep_model: bool = Fals
                 plain.append(images_per_second(measure_plain(config, synchronous=True, niceness=CHILD_NICENESS)))
             run = run_in_window(page, processes)
             runs.append(run)
-            if not (keep_model and round_number == plan.rounds):
-                discard_model(run.model_path)
+            if keep_model and round_number == plan.rounds:
+                kept_model = keep_copy(run.model_path)  # the page deletes its run's model when it closes
+            discard_model(run.model_path)
             window_rate = images_per_second({"train_count": run.train_count, "epoch_ends": run.epoch_ends})
             plain_rates.append(max(plain))
             window_rates.append(window_rate)
@@ -52,10 +57,16 @@ def measure_training(app, plan: TrainingPlan, log=print, keep_model: bool = Fals
     finally:
         page.shutdown()
         page.close()
-    return _summarise(runs, ratios, plain_rates, window_rates, keep_model)
+    return {**_summarise(runs, ratios, plain_rates, window_rates), "model_path": kept_model}
 
 
-def _summarise(runs: list[WindowRun], ratios, plain_rates, window_rates, keep_model: bool) -> dict:
+def keep_copy(model_path: str) -> str:
+    """A copy of the model in a temporary folder of its own (removed with discard_model)."""
+    folder = Path(tempfile.mkdtemp(prefix="cnn-visualizer-bench-"))
+    return shutil.copy2(model_path, folder / Path(model_path).name)
+
+
+def _summarise(runs: list[WindowRun], ratios, plain_rates, window_rates) -> dict:
     gaps = gap_percentiles([gap for run in runs for gap in run.gaps_ms])
     peaks = [run.peak_rss_mb for run in runs if run.peak_rss_mb is not None]
     return {
@@ -68,5 +79,4 @@ def _summarise(runs: list[WindowRun], ratios, plain_rates, window_rates, keep_mo
         "gap_max_ms": gaps["max"],
         "train_to_first_frame_ms": median_or_none([run.first_frame_ms for run in runs]),
         "train_peak_rss_mb": max(peaks) if peaks else None,
-        "model_path": runs[-1].model_path if keep_model else None,
     }
