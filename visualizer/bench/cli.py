@@ -30,7 +30,8 @@ class Sizes:
     strokes: int
 
 
-FULL = Sizes(startup_runs=5, demo_runs=30, rounds=3, train_limit=10_000, test_limit=2_000, both_plain_ways=True, strokes=60)
+# The full run trains on the seed notebook's data, all 60,000 training and 10,000 test images (0: all).
+FULL = Sizes(startup_runs=5, demo_runs=30, rounds=3, train_limit=0, test_limit=0, both_plain_ways=True, strokes=60)
 QUICK = Sizes(startup_runs=1, demo_runs=10, rounds=1, train_limit=2_000, test_limit=500, both_plain_ways=False, strokes=20)
 
 
@@ -45,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--only", metavar="NAMES", help=f"comma-separated subset of {','.join(MEASUREMENTS)} (default: all)")
     parser.add_argument("--model", metavar="PATH", help="the model the inspector opens (default: the last training run's)")
     parser.add_argument("--rounds", type=int, help="plain / window training rounds (default: 3, quick: 1)")
-    parser.add_argument("--train-limit", type=int, help="training images per run, 0 for all (default: 10000, quick: 2000)")
+    parser.add_argument("--train-limit", type=int, help="training images per run, 0 for all (default: all, quick: 2000)")
     parser.add_argument("--data", metavar="DIR", help="folder holding the Fashion-MNIST files")
     return parser
 
@@ -115,7 +116,7 @@ def _run(chosen: tuple[str, ...], sizes: Sizes, args: argparse.Namespace, result
                 from visualizer.bench.inspector import train_seed_model
 
                 _log("inspector: training the seed CNN for one epoch on a slice, to open")
-                owned = model_path = train_seed_model(sizes.train_limit, sizes.test_limit, None)
+                owned = model_path = train_seed_model(sizes.train_limit or None, sizes.test_limit or None)
             _measure_inspector(model_path, sizes, results)
     finally:
         if owned:
@@ -134,7 +135,7 @@ def _measure_training(app, sizes: Sizes, args: argparse.Namespace, results: dict
         both_plain_ways=sizes.both_plain_ways,
     )
     _log(f"training: {plan.rounds} round(s) of plain model.fit and the training page drawing feature maps, "
-         f"interleaved; {plan.train_limit or 'all'} training images, {plan.test_limit} test images, 1 epoch")
+         f"interleaved; {plan.train_limit or 'all'} training images, {plan.test_limit or 'all'} test images, 1 epoch")
     figures = measure_training(app, plan, log=_log, keep_model=keep_model)
     _log(f"  fastest window / fastest plain: {figures['train_ratio_fastest']:.3f}; training process peak "
          f"memory {figures['train_peak_rss_mb'] or float('nan'):.0f} MB (VmHWM read while it ran)")

@@ -10,14 +10,14 @@ import time
 from visualizer.bench.ticks import wait_until
 
 
-def train_seed_model(train_limit: int, test_limit: int, data_dir: str | None) -> str:
+def train_seed_model(train_limit: int | None, test_limit: int | None) -> str:
     """The seed CNN trained for one epoch on a slice of the data, in the app's training process;
     the path of its model (in a temporary folder the caller removes, see discard_model)."""
     from visualizer.training.config import TrainConfig
     from visualizer.training.events import RunFinished
     from visualizer.training.process import TrainingProcess
 
-    config = TrainConfig(epochs=1, train_limit=train_limit, test_limit=test_limit, data_dir=data_dir,
+    config = TrainConfig(epochs=1, train_limit=train_limit, test_limit=test_limit,
                          allow_download=False, seed=0)
     process = TrainingProcess(config)
     process.start()

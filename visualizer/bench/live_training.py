@@ -72,9 +72,9 @@ class WindowRun:
     test_accuracy: float = 0.0
 
 
-def make_page(app, epochs: int, train_limit: int, test_limit: int, data_dir: str | None):
-    """A shown training page set up for a run, its feature-maps tab in front, and the process
-    list its factory fills."""
+def make_page(app, epochs: int, train_limit: int, test_limit: int):
+    """A shown training page set up for a run (on the data folder it finds first, as the app
+    does), its feature-maps tab in front, and the process list its factory fills."""
     import pyqtgraph as pg
 
     from visualizer.ui.training.panel import TrainingPage
@@ -90,8 +90,6 @@ def make_page(app, epochs: int, train_limit: int, test_limit: int, data_dir: str
     page.resize(*WINDOW_SIZE)
     page.show()
     form = page.settings
-    if data_dir:
-        form.add_data_folder(data_dir)
     form.epochs.setValue(epochs)
     form.train_limit.setValue(train_limit)
     form.test_limit.setValue(test_limit)

@@ -19,17 +19,16 @@ from visualizer.childprocess import CHILD_NICENESS
 class TrainingPlan:
     rounds: int = 3
     epochs: int = 1
-    train_limit: int = 10_000  # 0: every training image
-    test_limit: int = 2_000
+    train_limit: int = 0  # 0: every training image
+    test_limit: int = 0  # 0: every test image
     both_plain_ways: bool = True  # also plain with a batch hook; the faster way is the baseline
-    data_dir: str | None = None
 
 
 def measure_training(app, plan: TrainingPlan, log=print, keep_model: bool = False) -> dict:
     """train_ratio (median over rounds of window / faster plain), live_hz, the tick gaps over
     every window run, train_to_first_frame_ms, train_peak_rss_mb; with ``keep_model`` the last
     run's model stays at result["model_path"] (the caller removes its folder)."""
-    page, processes = make_page(app, plan.epochs, plan.train_limit, plan.test_limit, plan.data_dir)
+    page, processes = make_page(app, plan.epochs, plan.train_limit, plan.test_limit)
     config = page.settings.config()
     ratios, runs, plain_rates, window_rates = [], [], [], []
     kept_model = None
