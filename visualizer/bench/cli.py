@@ -79,7 +79,10 @@ def main(argv: list[str] | None = None) -> int:
     results = empty_results()
     started = time.perf_counter()
     _run(chosen, sizes, args, results)
-    _log(f"\nmeasured in {time.perf_counter() - started:.0f} s{' (quick)' if args.quick else ''}:")
+    quick = " (quick)" if args.quick else ""
+    load = f"load average {os.getloadavg()[0]:.1f}; " if hasattr(os, "getloadavg") else ""
+    _log(f"\nmeasured in {time.perf_counter() - started:.0f} s{quick} on {os.cpu_count()} CPU cores "
+         f"({load}other work on the machine slows the figures):")
     _log(format_table(results))
     if args.json:
         _log(json_line(results))
