@@ -1,8 +1,9 @@
 """Entry point: `cnn-visualizer` / `python -m visualizer`.
 
 `cnn-visualizer train ...` runs headless training without importing Qt, so it works on machines
-without a display or Qt installed. Everything else starts the GUI; this is the only module that
-creates the QApplication.
+without a display or Qt installed. `cnn-visualizer bench ...` measures the app's speed (with an
+offscreen QApplication of its own). Everything else starts the GUI; this is the only module that
+creates the window's QApplication.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="cnn-visualizer",
         description="Watch convolutional neural networks work.\n\n"
-        "Run `cnn-visualizer train --help` for headless training.",
+        "Run `cnn-visualizer train --help` for headless training and "
+        "`cnn-visualizer bench --help` for the speed figures.",
         epilog=f"pages:\n{page_lines}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -79,6 +81,10 @@ def main(argv: list[str] | None = None) -> int:
         from visualizer.training.cli import main as train_main
 
         return train_main(argv[1:])
+    if argv and argv[0] == "bench":
+        from visualizer.bench.cli import main as bench_main
+
+        return bench_main(argv[1:])
 
     args = build_parser().parse_args(argv)
     from visualizer.ui.pages import find_page

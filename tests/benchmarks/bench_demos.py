@@ -18,34 +18,15 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from visualizer.bench.demos import cases, change_and_repaint_ms, open_page  # noqa: E402
+
 RUNS = 30
 BUDGET_MS = 16.0
 
 
-def _cases():
-    from visualizer.ui.demos.convolution import ConvolutionPage
-    from visualizer.ui.demos.pooling import PoolingPage
-    from visualizer.ui.demos.stride_padding import StridePaddingPage
-    from visualizer.ui.demos.transposed import TransposedConvolutionPage
-    from visualizer.ui.widgets import kernel_presets
-
-    presets = (kernel_presets.SHARPEN, kernel_presets.BOX)
-    return (
-        ("convolution: kernel preset", ConvolutionPage, lambda page, i: page.kernel_editor.set_preset(presets[i % 2])),
-        ("stride-padding: stride", StridePaddingPage, lambda page, i: page.stride_cols.setValue(1 + i % 2)),
-        ("pooling: mode", PoolingPage, lambda page, i: page.mode_box.setCurrentIndex(i % 2)),
-        ("transposed: stride", TransposedConvolutionPage, lambda page, i: page.stride_cols.setValue(1 + i % 2)),
-    )
-
-
 def measure(page_class, change, app) -> tuple[list[float], list[float], list[float], list[float]]:
-    page = page_class()
-    page.resize(1060, 660)
-    page.show()
-    page.source.select("camera")  # the 256x256 photograph
-    app.processEvents()
-    assert page.source.image().shape == (256, 256)
-    wall, cpu, steps, repainted = [], [], [], []
+    page = open_page(page_class, app)
+    wall, cpu, steps = [], [], []
     for i in range(RUNS + 2):
         start = time.perf_counter()
         page.step(-1 if i % 2 else 1)  # what Play does 60 times a second at full speed
@@ -59,13 +40,9 @@ def measure(page_class, change, app) -> tuple[list[float], list[float], list[flo
         app.processEvents()
         wall.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
-    for i in range(RUNS + 2):
-        start = time.perf_counter()
-        change(page, i)
-        page.repaint()
-        repainted.append((time.perf_counter() - start) * 1000)
     page.close()
-    return wall[2:], cpu[2:], steps[2:], repainted[2:]  # the first runs warm caches
+    repainted = change_and_repaint_ms(page_class, change, app, RUNS)
+    return wall[2:], cpu[2:], steps[2:], repainted  # the first runs warm caches
 
 
 def main() -> int:
@@ -74,7 +51,7 @@ def main() -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     print(f"parameter change + full page render, 256x256 image, {RUNS} runs (budget {BUDGET_MS:.0f} ms)")
     over = False
-    for name, page_class, change in _cases():
+    for name, page_class, change in cases():
         wall, cpu, steps, repainted = measure(page_class, change, app)
         median = statistics.median(wall)
         over |= median > BUDGET_MS

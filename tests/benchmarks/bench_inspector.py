@@ -24,37 +24,7 @@ import time
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-TICK_MS = 10
-
-
-class Ticks:
-    def __init__(self) -> None:
-        from PyQt6.QtCore import QTimer
-
-        self.gaps: list[float] = []
-        self._last = time.perf_counter()
-        self.timer = QTimer()
-        self.timer.setInterval(TICK_MS)
-        self.timer.timeout.connect(self._tick)
-        self.timer.start()
-
-    def _tick(self) -> None:
-        now = time.perf_counter()
-        self.gaps.append((now - self._last) * 1000)
-        self._last = now
-
-    def take(self) -> list[float]:
-        gaps, self.gaps = self.gaps, []
-        return gaps
-
-
-def gap_summary(gaps: list[float]) -> str:
-    import numpy as np
-
-    if not gaps:
-        return "no ticks"
-    values = np.asarray(gaps)
-    return f"tick gaps p50 {np.percentile(values, 50):.1f} ms, p99 {np.percentile(values, 99):.1f} ms, max {values.max():.1f} ms"
+from visualizer.bench.ticks import Ticks, gap_summary  # noqa: E402
 
 
 def wait(app, condition, timeout_s: float = 300.0) -> None:
@@ -114,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             stroke_ms.append((time.perf_counter() - sent) * 1000)
         stroke_gaps = ticks.take()
     finally:
-        ticks.timer.stop()
+        ticks.stop()
         window.close()
 
     print(f"model: {args.model}")

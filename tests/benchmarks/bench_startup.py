@@ -10,40 +10,10 @@ when its entry module was imported, is shown next to it.
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-REPORT = re.compile(r"startup: window shown after (\d+) ms; tensorflow imported: (\w+)")
-
-
-def measure_once(page: str | None, config_dir: str) -> tuple[float, float, bool]:
-    """(ms from spawn to window shown, ms the app reports, whether TensorFlow was imported)."""
-    command = [sys.executable, "-m", "visualizer", "--report-startup", "--quit-after-show"]
-    if page:
-        command += ["--page", page]
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "XDG_CONFIG_HOME": config_dir}
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        for line in process.stdout:
-            match = REPORT.search(line)
-            if match:
-                wall = (time.perf_counter() - start) * 1000
-                process.wait(timeout=60)
-                return wall, float(match.group(1)), match.group(2) == "yes"
-        process.wait(timeout=60)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-    raise RuntimeError(f"the app exited ({process.returncode}) without reporting start-up:\n{process.stderr.read()}")
+from visualizer.bench.startup import measure_once
 
 
 def main(argv: list[str] | None = None) -> int:

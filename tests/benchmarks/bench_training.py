@@ -21,72 +21,18 @@ least 0.95). It also times one probe call against ``model.predict`` on one image
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import shutil
 import statistics
 import time
 from pathlib import Path
 
+from visualizer.bench.plain_fit import measure_plain
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFailed, RunFinished, RunStarted
 from visualizer.training.process import TrainingProcess
 
 GUI_POLL_INTERVAL_S = 0.03
-
-
-def _plain_fit(config: TrainConfig, synchronous: bool, results) -> None:
-    """In a child process: plain model.fit, timed from on_train_begin to each epoch's end.
-
-    Keras runs batch callbacks on a thread pool unless some callback has a batch hook (as the
-    progress bar and the app's callback do); ``synchronous`` adds an empty batch hook to measure
-    that way of running too, since on a small CPU either may be the faster."""
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
-
-    from visualizer.training.models import build_model
-    from visualizer.training.run import prepare_data
-
-    data = prepare_data(config)
-
-    class Timer(keras.callbacks.Callback):
-        # No batch hooks: overriding one would change how Keras dispatches batch callbacks.
-        def on_train_begin(self, logs=None):
-            self.started = time.perf_counter()
-            self.epoch_ends = []
-
-        def on_epoch_end(self, epoch, logs=None):
-            self.epoch_ends.append(time.perf_counter() - self.started)
-
-    class EmptyBatchHook(keras.callbacks.Callback):
-        def on_train_batch_end(self, batch, logs=None):
-            pass
-
-    if config.seed is not None:
-        keras.utils.set_random_seed(config.seed)
-    model = build_model(config)
-    timer = Timer()
-    model.fit(
-        data.x_train,
-        data.y_train,
-        batch_size=config.batch_size,
-        epochs=config.epochs,
-        validation_data=(data.x_test, data.y_test),
-        shuffle=True,
-        verbose=0,
-        callbacks=[timer, EmptyBatchHook()] if synchronous else [timer],
-    )
-    results.put({"train_count": len(data.y_train), "epoch_ends": timer.epoch_ends})
-
-
-def measure_plain(config: TrainConfig, synchronous: bool) -> dict:
-    context = multiprocessing.get_context("spawn")
-    results = context.Queue()
-    child = context.Process(target=_plain_fit, args=(config, synchronous, results))
-    child.start()
-    outcome = results.get(timeout=3600)
-    child.join()
-    return outcome
 
 
 def measure_app(config: TrainConfig) -> dict:

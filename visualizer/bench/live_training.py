@@ -1,0 +1,154 @@
+"""The training page with its real training process and the feature-maps tab drawing: how fast it
+trains, how often it draws, how smoothly the window ticks, how long until the first picture, and
+how much memory the training process takes. Timed over the same spans as plain_fit."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from visualizer.bench.ticks import Ticks, wait_until
+from visualizer.training.events import BatchEnd, EpochEnd, RunFailed, RunFinished, RunStarted
+from visualizer.training.process import TrainingProcess
+
+RSS_READ_INTERVAL_S = 0.2
+WINDOW_SIZE = (1080, 680)
+
+
+def peak_rss_mb(pid: int | None) -> float | None:
+    """The process's peak resident memory so far (VmHWM in /proc/PID/status), or None where that
+    cannot be read (not Linux, or the process has gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+class RecordingProcess(TrainingProcess):
+    """The app's training process, recording when each event reached the window and the child's
+    peak memory (read a few times a second while it runs, and when its result arrives)."""
+
+    def __init__(self, config) -> None:
+        super().__init__(config)
+        self.arrivals: list[tuple[float, object]] = []
+        self.peak_rss_mb: float | None = None
+        self._rss_read_at = 0.0
+
+    def poll(self, max_events: int | None = None) -> list:
+        now = time.perf_counter()
+        if now - self._rss_read_at > RSS_READ_INTERVAL_S:
+            self._read_rss(now)
+        events = super().poll(max_events)
+        if self.finished:
+            self._read_rss(now)
+        self.arrivals.extend((now, event) for event in events)
+        return events
+
+    def _read_rss(self, now: float) -> None:
+        self._rss_read_at = now
+        rss = peak_rss_mb(self.pid)
+        if rss is not None:
+            self.peak_rss_mb = max(rss, self.peak_rss_mb or 0.0)
+
+
+@dataclass
+class WindowRun:
+    """One run of the training page, from pressing Train to its result shown."""
+
+    train_count: int
+    epoch_ends: list[float]  # seconds from on_train_begin to each epoch's end, as the child timed them
+    first_frame_ms: float | None
+    live_hz: float
+    gaps_ms: list[float] = field(repr=False)
+    peak_rss_mb: float | None = None
+    model_path: str = ""
+    test_accuracy: float = 0.0
+
+
+def make_page(app, epochs: int, train_limit: int, test_limit: int):
+    """A shown training page set up for a run (on the data folder it finds first, as the app
+    does), its feature-maps tab in front, and the process list its factory fills."""
+    import pyqtgraph as pg
+
+    from visualizer.ui.training.panel import TrainingPage
+
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    processes: list[RecordingProcess] = []
+
+    def factory(config):
+        processes.append(RecordingProcess(config))
+        return processes[-1]
+
+    page = TrainingPage(process_factory=factory)
+    page.resize(*WINDOW_SIZE)
+    page.show()
+    form = page.settings
+    form.epochs.setValue(epochs)
+    form.train_limit.setValue(train_limit)
+    form.test_limit.setValue(test_limit)
+    page.tabs.setCurrentWidget(page.maps_tab)
+    app.processEvents()
+    return page, processes
+
+
+def _record_frames(page) -> list[float]:
+    """Times at which the feature-maps tab draws a snapshot, from now on."""
+    drawn: list[float] = []
+    draw = page.maps_tab.show_snapshot
+
+    def draw_and_record(snapshot) -> None:
+        draw(snapshot)
+        drawn.append(time.perf_counter())
+
+    page.maps_tab.show_snapshot = draw_and_record
+    return drawn
+
+
+def run_in_window(page, processes: list, timeout_s: float = 3600.0) -> WindowRun:
+    """Press Train, wait for the run's result, and measure it."""
+    drawn = _record_frames(page)
+    ticks = Ticks()
+    pressed = time.perf_counter()
+    page.run_panel.train_button.click()
+    process = processes[-1]
+    try:
+        wait_until(lambda: process.finished and page.controller.state == "idle", timeout_s, "the training run")
+    finally:
+        ticks.stop()
+        del page.maps_tab.show_snapshot  # the class's method again
+    events = [event for _, event in process.arrivals]
+    result = events[-1]
+    if isinstance(result, RunFailed):
+        raise RuntimeError(f"the app's run failed: {result.message}\n{result.traceback}")
+    assert isinstance(result, RunFinished)
+    batch_times = [at for at, event in process.arrivals if isinstance(event, BatchEnd)]
+    training_s = batch_times[-1] - batch_times[0] if len(batch_times) > 1 else 0.0
+    frames = sum(batch_times[0] <= at <= batch_times[-1] for at in drawn) if batch_times else 0
+    return WindowRun(
+        train_count=next(e.train_count for e in events if isinstance(e, RunStarted)),
+        epoch_ends=[e.elapsed_s for e in events if isinstance(e, EpochEnd)],
+        first_frame_ms=(drawn[0] - pressed) * 1000 if drawn else None,
+        live_hz=frames / training_s if training_s > 0 else float("nan"),
+        gaps_ms=ticks.take(),
+        peak_rss_mb=process.peak_rss_mb,
+        model_path=result.model_path,
+        test_accuracy=result.test_accuracy,
+    )
+
+
+def discard_model(path: str) -> None:
+    """Remove a run's model and the temporary folder the run made for it."""
+    if path:
+        shutil.rmtree(Path(path).parent, ignore_errors=True)
+
+
+def median_or_none(values: list) -> float | None:
+    values = [value for value in values if value is not None]
+    return statistics.median(values) if values else None
