@@ -123,7 +123,9 @@ def run(
 
     Events, in order: Status (start-up steps), RunStarted, a ProbeSnapshot of the untrained
     network (epoch 0, batch 0), then BatchEnd / ProbeSnapshot / EpochEnd while training, and
-    last RunFinished or RunFailed, which is also returned. Probe images are indexed into the
+    last RunFinished or RunFailed, which is also returned. A run whose loss diverges (NaN,
+    infinite, or exploding: see divergence.py) stops after that batch and ends with a RunFailed
+    that says where and what to try; its model is not saved. Probe images are indexed into the
     test split as loaded (``load_fashion_mnist(config.data_dir).test_images``), whatever
     ``config.test_limit`` is. The model is saved as ``save_to`` (a path ending in .keras) or, by
     default, as model.keras in a new temporary folder; the caller owns that file afterwards.
@@ -209,12 +211,14 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     )
 
 
-def _train(config, on_event, control, save_to, probes, stage: _Stage) -> RunFinished:
+def _train(config, on_event, control, save_to, probes, stage: _Stage) -> RunFinished | RunFailed:
     stage.enter("reading the data", "Reading Fashion-MNIST…")
     data = prepare_data(config)
     model, probe = _build(config, data, on_event, stage, probes)
     stage.enter("training")
-    live = _fit(config, data, model, probe, on_event, control)
+    live, divergence = _fit(config, data, model, probe, on_event, control)
+    if divergence.diverged:  # the weights are broken: nothing worth saving or testing
+        return RunFailed(message=divergence.reason, traceback="")
     if live.last_epoch is None:  # stopped before the first batch: nothing was trained
         return RunFinished(
             stopped_early=True,
@@ -290,7 +294,9 @@ def _steps_per_epoch(config: TrainConfig, data: PreparedData) -> int:
 
 
 def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, control: RunControl):
-    """Train, unless a stop came first; returns the callback that watched, which holds the logs."""
+    """Train, unless a stop came first; returns the callbacks that watched: the live one, which
+    holds the logs, and the one that stops a diverging run, which says whether it did."""
+    from visualizer.training.divergence import StopOnDivergence
     from visualizer.training.live import LiveCallback
 
     live = LiveCallback(
@@ -303,6 +309,7 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
         steps_per_epoch=_steps_per_epoch(config, data),
         train_count=len(data.y_train),
     )
+    divergence = StopOnDivergence(learning_rate=config.learning_rate, optimizer=config.optimizer)
     if not control.stop_requested():
         live.send_first_probe()
         model.fit(
@@ -313,9 +320,9 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
             validation_data=(data.x_test, data.y_test),
             shuffle=True,
             verbose=0,
-            callbacks=[live],
+            callbacks=[divergence, live],  # divergence first: live then reports the batch it stopped at
         )
-    return live
+    return live, divergence
 
 
 def save_model_atomically(model, path: str | os.PathLike[str]) -> None:
