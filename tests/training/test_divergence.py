@@ -57,9 +57,10 @@ def test_a_nan_first_batch_stops_at_once():
     assert ran == 1 and callback.diverged and callback.start_loss is None
 
 
-def test_an_exploding_loss_stops_at_the_first_batch_above_ten_times_the_start():
-    # SGD at learning rate 10 on the bundled subset: 2.32, 15.9, 6.2e4, 9e5, ...
-    callback, ran = play([2.32, 15.9, 6.2e4, 8.95e5, 7.3e5], learning_rate=10.0, optimizer="sgd")
+def test_an_exploding_loss_stops_at_the_first_batch_above_five_times_the_start():
+    # shaped like SGD at learning rate 10 on TensorFlow (2.32, 15.9, 6.2e4, 9e5, ...), with a
+    # second batch still under the ceiling
+    callback, ran = play([2.32, 8.0, 6.2e4, 8.95e5, 7.3e5], learning_rate=10.0, optimizer="sgd")
     assert ran == 3
     assert callback.loss == pytest.approx(6.2e4)
     assert callback.reason.startswith("Training diverged at epoch 1, batch 3: the loss became 6.2e+04 "
@@ -81,7 +82,7 @@ def test_a_divergence_in_a_later_epoch_names_that_epoch():
 @pytest.mark.parametrize("losses", [
     [2.32 * 0.98**i for i in range(100)],  # a normal decreasing run
     [2.3, 2.26, 3.14, 3.05, 2.91, 3.02, 2.92, 2.85, 2.79, 2.36, 2.34, 2.33],  # SGD at 1.0: noisy, not diverging
-    [2.3, 9.0, 6.0, 4.0, 3.0, 2.5],  # a wild second batch, still far from ten times the start
+    [2.3, 7.0, 5.0, 4.0, 3.0, 2.5],  # a wild second batch, still short of five times the start
     [2.64, 2.63, 2.65, 2.38, 2.09, 0.84, 0.87, 1.11, 0.97],  # the fully connected net at Adam 0.01
 ])
 def test_normal_runs_are_never_stopped(losses):
@@ -92,10 +93,17 @@ def test_normal_runs_are_never_stopped(losses):
         assert not callback.diverged and ran == len(sequence), callback.reason
 
 
-def test_a_run_that_starts_low_is_judged_against_ten_times_chance_not_its_start():
+def test_a_run_that_starts_low_is_judged_against_five_times_chance_not_its_start():
     callback, _ = play([0.2, 0.5, 3.0, 2.5])  # a rise from 0.2 to 3: bad, but not diverged
     assert not callback.diverged
-    assert callback.ceiling == pytest.approx(10 * math.log(10))
+    assert callback.ceiling == pytest.approx(5 * math.log(10))
+
+
+def test_a_loss_saturated_by_clipped_probabilities_counts_as_diverged():
+    # JAX and PyTorch clip probabilities at 1e-7, so SGD at learning rate 10 plateaus near 13-15
+    # there instead of exploding: running means from the bundled subset on JAX.
+    callback, ran = play([2.34, 6.1, 9.0, 10.9, 12.0, 12.6, 13.1])
+    assert callback.diverged and ran == 5 and "the loss became 12 " in callback.reason
 
 
 def test_missing_or_odd_logs_are_ignored():
@@ -136,7 +144,7 @@ def test_sgd_at_learning_rate_10_stops_in_its_first_epoch_with_the_message():
     stopped_at = batches[-1]
     assert stopped_at.batch < steps, "stopped within the first epoch"
     assert f"batch {stopped_at.batch}:" in result.message  # the batch it stopped at is on the curve
-    assert not math.isfinite(stopped_at.loss) or stopped_at.loss > 10 * 2.3
+    assert not math.isfinite(stopped_at.loss) or stopped_at.loss > 5 * 2.3
     assert [e.epoch for e in events if isinstance(e, EpochEnd)] == [1]
     assert "RunFinished" not in types_of(events)
     assert not [e for e in events if isinstance(e, Status) and "Saving" in e.text], "a diverged model is not saved"
