@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QPointF, Qt
 
-from tests.ui.training_script import STEPS, FakeTrainingProcess, scripted_run, snapshot
+from tests.ui.training_script import STEPS, FakeTrainingProcess, diverging_run, scripted_run, snapshot
 from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.events import (
     BatchEnd,
@@ -208,6 +208,26 @@ def test_a_process_that_dies_silently_becomes_a_message(page_with, qtbot):
     made[0].alive = False
     qtbot.waitUntil(lambda: page.controller.state == "idle", timeout=3000)
     assert page.banner.kind == "error" and "ended without" in page.banner.message.text()
+
+
+def test_a_diverged_run_keeps_its_curves_says_why_and_offers_no_model(page_with, qtbot):
+    page, _ = page_with(diverging_run())
+    rows_before = page.results_tab.results_rows()
+    run_to_end(qtbot, page)
+    assert page.banner.isVisible() and page.banner.kind == "error"
+    text = page.banner.message.text()
+    assert "diverged at epoch 1, batch 3" in text and "smaller learning rate, e.g. 0.01 for SGD" in text
+    assert not page.banner.details_button.isVisible()  # a reason, not a crash: no traceback
+    page.draw_now()
+    x, y = page.curves_tab.loss_plot.batch_curve.getData()
+    np.testing.assert_allclose(x, [0.25, 0.5, 0.75])
+    assert y[-1] > 1000  # the explosion is on the curve
+    assert len(page.curves_tab.loss_plot.epoch_curve.getData()[0]) == 1
+    assert not page.results_tab.save_model_button.isEnabled()
+    assert not page.results_tab.inspect_model_button.isEnabled()
+    assert page.results_tab.results_rows() == rows_before, "no result row for a diverged run"
+    assert page.run_panel.train_button.isEnabled()
+    assert "diverged" in page.results_tab.log_text.toPlainText()
 
 
 def test_changing_the_probe_calls_set_probe(page_with, qtbot):

@@ -82,6 +82,21 @@ def scripted_run(epochs: int = 2, model_path: str | None = None) -> list[list]:
     return chunks
 
 
+DIVERGED = ("Training diverged at epoch 1, batch 3: the loss became 6.2e+04 (it started near 2.32), so it "
+            "was stopped there. Try a smaller learning rate, e.g. 0.01 for SGD (this run used 10).")
+
+
+def diverging_run() -> list[list]:
+    """The chunks of a run whose loss explodes at the third batch of its first epoch: the run
+    stops there, Keras ends the epoch, and the run fails with the reason and no model."""
+    chunks = scripted_run(epochs=2)[:3]
+    for batch, loss in enumerate([2.32, 15.9, 6.2e4], start=1):
+        chunks.append([BatchEnd(1, batch, STEPS, loss, 0.1, 250.0, batch * 0.1), snapshot(1, batch)])
+    chunks.append([EpochEnd(1, 6.2e4, 0.1, 3.1e5, 0.1, 0.4), snapshot(1, 3, end_of_epoch=True)])
+    chunks.append([RunFailed(DIVERGED, "")])
+    return chunks
+
+
 class FakeTrainingProcess:
     """TrainingProcess's API over a script. ``hold`` keeps the run waiting at a chunk index."""
 

@@ -73,6 +73,8 @@ class AutosaveCallback(keras.callbacks.Callback):
         self._data_source = data_source
         self._batches_this_epoch = 0
         self._steps = 0
+        # Whether the epoch that just ended is worth keeping; the run sets it (a diverged one is not).
+        self.keep_epoch: Callable[[], bool] = lambda: True
         self.failure: str | None = None  # why autosave is off, once it is
 
     @classmethod
@@ -114,6 +116,8 @@ class AutosaveCallback(keras.callbacks.Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         if self._batches_this_epoch < self._steps:  # stopped mid-epoch: the last whole one stays
+            return
+        if not self.keep_epoch():
             return
         self.epochs_done = epoch + 1
         self._write(self._save_epoch)

@@ -116,7 +116,9 @@ class LiveCallback(keras.callbacks.Callback):
         if self._control.stop_requested() and not self.stopped_early:
             self._model.stop_training = True
             self.stopped_early = True
-        always = self._batches_done in (1, self._steps) or self.stopped_early
+        # Always report the first and last batch, and the one after which the run stops (asked to,
+        # or stopped by another callback that came first, such as divergence.StopOnDivergence).
+        always = self._batches_done in (1, self._steps) or self.stopped_early or self._model.stop_training
         if always or now - self._last_batch_event >= BATCH_EVENT_INTERVAL_S:
             self._last_batch_event = now
             active_s = max(now - self._epoch_started - self._epoch_paused_s, 1e-9)

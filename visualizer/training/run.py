@@ -125,7 +125,9 @@ def run(
 
     Events, in order: Status (start-up steps), RunStarted, a ProbeSnapshot of the untrained
     network (epoch 0, batch 0), then BatchEnd / ProbeSnapshot / EpochEnd while training, and
-    last RunFinished or RunFailed, which is also returned. Probe images are indexed into the
+    last RunFinished or RunFailed, which is also returned. A run whose loss diverges (NaN,
+    infinite, or exploding: see divergence.py) stops after that batch and ends with a RunFailed
+    that says where and what to try; its model is not saved. Probe images are indexed into the
     test split as loaded (``load_fashion_mnist(config.data_dir).test_images``), whatever
     ``config.test_limit`` is. The model is saved as ``save_to`` (a path ending in .keras) or, by
     default, as model.keras in a new temporary folder; the caller owns that file afterwards.
@@ -215,7 +217,7 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     )
 
 
-def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_to) -> RunFinished:
+def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_to) -> RunFinished | RunFailed:
     stage.enter("reading the data", "Reading Fashion-MNIST…")
     data = prepare_data(config)
     model, probe = _build(config, data, on_event, stage, probes)
@@ -224,7 +226,9 @@ def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_t
 
         stage.autosave = autosave_callback(config, autosave_to, data.source, on_event, save_model_atomically)
     stage.enter("training")
-    live = _fit(config, data, model, probe, on_event, control, stage.autosave)
+    live, divergence = _fit(config, data, model, probe, on_event, control, stage.autosave)
+    if divergence.diverged:  # the weights are broken: nothing worth saving or testing
+        return RunFailed(message=divergence.reason, traceback="")
     if live.last_epoch is None:  # stopped before the first batch: nothing was trained
         return RunFinished(
             stopped_early=True,
@@ -304,7 +308,9 @@ def _steps_per_epoch(config: TrainConfig, data: PreparedData) -> int:
 
 
 def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, control: RunControl, autosave):
-    """Train, unless a stop came first; returns the callback that watched, which holds the logs."""
+    """Train, unless a stop came first; returns the callbacks that watched: the live one, which
+    holds the logs, and the one that stops a diverging run, which says whether it did."""
+    from visualizer.training.divergence import StopOnDivergence
     from visualizer.training.live import LiveCallback
 
     callbacks = []
@@ -324,6 +330,9 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
         train_count=len(data.y_train),
     )
     live.epochs_completed = initial_epoch
+    divergence = StopOnDivergence(learning_rate=config.learning_rate, optimizer=config.optimizer)
+    if autosave is not None:
+        autosave.keep_epoch = lambda: not divergence.diverged  # a diverged epoch's weights are broken
     if not control.stop_requested():
         live.send_first_probe()
         model.fit(
@@ -335,9 +344,10 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
             validation_data=(data.x_test, data.y_test),
             shuffle=True,
             verbose=0,
-            callbacks=[live, *callbacks],
+            # divergence first: live then reports the batch it stopped at; autosave last
+            callbacks=[divergence, live, *callbacks],
         )
-    return live
+    return live, divergence
 
 
 def save_model_atomically(model, path: str | os.PathLike[str]) -> None:
