@@ -24,9 +24,11 @@ class Banner(QFrame):
 
     actionClicked = pyqtSignal()
 
-    STYLES: ClassVar[dict[str, str]] = {
-        "error": "background:#fde2e1; border:1px solid #d93025; color:#8c1d18;",
-        "info": "background:#e3f0fd; border:1px solid #1a73e8; color:#0b3d91;",
+    # The text colour is set on the label too: a label takes its colour from the palette, which
+    # on a dark theme is light text, unreadable on these light backgrounds.
+    STYLES: ClassVar[dict[str, tuple[str, str]]] = {
+        "error": ("background:#fde2e1; border:1px solid #d93025;", "#8c1d18"),
+        "info": ("background:#e3f0fd; border:1px solid #1a73e8;", "#0b3d91"),
     }
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -64,7 +66,8 @@ class Banner(QFrame):
 
     def show_message(self, kind: str, text: str, details: str = "", action: str = "") -> None:
         self.kind = kind
-        self.setStyleSheet(f"#banner {{{self.STYLES[kind]}}} QLabel {{border:none;}}")
+        frame, ink = self.STYLES[kind]
+        self.setStyleSheet(f"#banner {{{frame} color:{ink};}} #banner QLabel {{border:none; color:{ink};}}")
         self.message.setText(text)
         self.details.setPlainText(details)
         self.details_button.setVisible(bool(details))
