@@ -104,3 +104,14 @@ def accent_text_colour(accent: QColor) -> QColor:
     """Text in an accent colour, shaded to stand out from the window: darker on a light palette,
     lighter on a dark one."""
     return accent.lighter(180) if is_dark() else accent.darker(130)
+
+
+def readable_text_colour(colour: QColor) -> QColor:
+    """A colour chosen for text on a light window (red for an error, blue for right), lightened
+    on a dark palette so it can still be read there."""
+    return colour.lighter(170) if is_dark() else QColor(colour)
+
+
+def error_text_colour() -> QColor:
+    """Short messages about a choice that cannot be used (a picture, a kernel), dark red on light."""
+    return readable_text_colour(QColor(0xA0, 0, 0))
