@@ -92,3 +92,12 @@ def test_the_dark_palette_keeps_disabled_text_readable_but_dimmer():
     active = palette.color(QPalette.ColorGroup.Active, QPalette.ColorRole.WindowText).lightness()
     disabled = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.WindowText).lightness()
     assert window + 60 < disabled < active
+
+
+def test_a_banner_keeps_dark_text_on_its_light_background_on_a_dark_palette(dark, keep, qtbot):
+    from visualizer.ui.widgets.banner import Banner
+
+    banner = keep(Banner())
+    banner.show_message("info", "Evaluated 10 images")
+    qtbot.waitExposed(banner)
+    assert banner.message.palette().color(QPalette.ColorRole.WindowText).lightness() < 60

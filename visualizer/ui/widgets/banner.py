@@ -24,12 +24,13 @@ class Banner(QFrame):
 
     actionClicked = pyqtSignal()
 
-    # The text colour is set on the label too: a label takes its colour from the palette, which
-    # on a dark theme is light text, unreadable on these light backgrounds.
-    STYLES: ClassVar[dict[str, tuple[str, str]]] = {
-        "error": ("background:#fde2e1; border:1px solid #d93025;", "#8c1d18"),
-        "info": ("background:#e3f0fd; border:1px solid #1a73e8;", "#0b3d91"),
+    STYLES: ClassVar[dict[str, str]] = {
+        "error": "background:#fde2e1; border:1px solid #d93025;",
+        "info": "background:#e3f0fd; border:1px solid #1a73e8;",
     }
+    # The backgrounds are light whatever the palette, so the message is dark ink on them too (a
+    # dark palette would otherwise give it light text).
+    INK = "black"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,8 +67,7 @@ class Banner(QFrame):
 
     def show_message(self, kind: str, text: str, details: str = "", action: str = "") -> None:
         self.kind = kind
-        frame, ink = self.STYLES[kind]
-        self.setStyleSheet(f"#banner {{{frame} color:{ink};}} #banner QLabel {{border:none; color:{ink};}}")
+        self.setStyleSheet(f"#banner {{{self.STYLES[kind]}}} #banner QLabel {{border:none; color:{self.INK};}}")
         self.message.setText(text)
         self.details.setPlainText(details)
         self.details_button.setVisible(bool(details))
