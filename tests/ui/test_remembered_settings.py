@@ -252,3 +252,14 @@ def test_models_opened_are_remembered_and_open_recent_opens_them_again(keep, reg
     window.recent_menu.actions()[1].trigger()  # the older one
     assert window.current_page_name() == "inspector"
     assert window.current_page().opened == [str(first_model), str(second_model), str(first_model)]
+
+
+def test_a_settings_file_edited_by_hand_does_not_keep_the_window_from_opening(keep, register_pages, tmp_path):
+    register_pages([PageSpec("plain", "Plain", "Concepts", f"{__name__}:RememberingPage", "a page")])
+    settings = _settings(tmp_path)
+    for key, value in {"zoom": "big", "geometry": "junk", "last_page": 5, "recent_models": 3, "last_folder": 7}.items():
+        settings.setValue(key, value)
+    window = keep(MainWindow(settings=settings))
+    assert window.current_page_name() == "plain"
+    assert window.zoom_level() == 1.0
+    assert window.recent_menu.recent.paths() == []

@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PyQt6.QtCore import QSettings, Qt
+from PyQt6.QtCore import QByteArray, QSettings, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
@@ -328,10 +328,10 @@ class MainWindow(QMainWindow):
         if self._settings is None:
             return
         geometry = self._settings.value("geometry")
-        if geometry is not None:
+        if isinstance(geometry, QByteArray):  # anything else was not written by saveGeometry
             self.restoreGeometry(geometry)
-        zoom = self._settings.value("zoom", 1.0, type=float)
-        if zoom != 1.0:
+        zoom = stored_settings.read_number(self._settings, "zoom")
+        if zoom is not None and zoom != 1.0:
             self.set_zoom(zoom)
 
     def save_settings(self) -> None:
