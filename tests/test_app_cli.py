@@ -136,3 +136,24 @@ def test_open_names_a_missing_file_and_unsafe_needs_open(tmp_path):
     assert missing.returncode == 1 and "no such file" in missing.stderr
     alone = _run("--unsafe", tmp_path=tmp_path)
     assert alone.returncode == 2 and "--unsafe goes with --open" in alone.stderr
+
+
+def _median_lightness(path: Path) -> int:
+    import numpy as np
+
+    with Image.open(path) as image:
+        return int(np.median(np.asarray(image.convert("L"))))
+
+
+def test_theme_dark_paints_a_dark_window_and_light_a_light_one(tmp_path):
+    for theme, is_dark in (("dark", True), ("light", False)):
+        shot = tmp_path / f"training-{theme}.png"
+        result = _run("--page", "training", "--theme", theme, "--screenshot", str(shot), tmp_path=tmp_path)
+        assert result.returncode == 0, result.stderr
+        assert (_median_lightness(shot) < 80) == is_dark, theme
+
+
+def test_an_unknown_theme_is_refused_with_the_choices(tmp_path):
+    result = _run("--theme", "purple", tmp_path=tmp_path)
+    assert result.returncode == 2
+    assert "system" in result.stderr and "dark" in result.stderr

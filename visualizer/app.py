@@ -18,6 +18,7 @@ _LAUNCH_TIME = time.perf_counter()
 
 def build_parser() -> argparse.ArgumentParser:
     from visualizer.ui.pages import PAGES
+    from visualizer.ui.theme import THEMES
 
     page_lines = "\n".join(f"  {spec.name:<14} {spec.title} ({spec.section})" for spec in PAGES)
     parser = argparse.ArgumentParser(
@@ -51,6 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         "code when it is loaded; only for models from a source you trust",
     )
     parser.add_argument("--fullscreen", action="store_true", help="start full screen")
+    parser.add_argument(
+        "--theme",
+        choices=THEMES,
+        default="system",
+        help="light or dark colours; 'system' (the default) follows the desktop's colour scheme",
+    )
     parser.add_argument(
         "--report-startup",
         action="store_true",
@@ -184,10 +191,12 @@ def _run_gui(args: argparse.Namespace) -> int:
     from PyQt6.QtWidgets import QApplication
 
     from visualizer.ui.main_window import MainWindow
+    from visualizer.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CNN Visualizer")
     app.setOrganizationName("CNN Visualizer")
+    apply_theme(app, args.theme)
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
 
     if args.screenshot:

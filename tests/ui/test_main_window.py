@@ -381,7 +381,7 @@ def test_a_page_that_refuses_to_close_keeps_the_window_open(qtbot, register_page
 
 def test_the_about_box_names_only_what_the_app_has(window, monkeypatch):
     shown = []
-    monkeypatch.setattr(QMessageBox, "about", lambda parent, title, text: shown.append((title, text)))
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: shown.append((box.windowTitle(), box.text())))
     next(action for action in window.actions() if action.text() == "About CNN Visualizer").trigger()
     [(title, text)] = shown
     assert title == "About CNN Visualizer"

@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PyQt6.QtCore import QSettings, Qt
+from PyQt6.QtCore import QByteArray, QSettings, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
@@ -32,7 +32,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.ui import help_boxes, model_files
+from visualizer.ui import help_boxes, model_files, stored_settings
 from visualizer.ui.page_contract import (
     Animatable,
     LearnedKernel,
@@ -45,6 +45,7 @@ from visualizer.ui.page_contract import (
     TakesInputImage,
 )
 from visualizer.ui.pages import PAGES, PageSpec, find_page
+from visualizer.ui.recent_models import RecentModels, RecentModelsMenu
 from visualizer.ui.text_size import ApplicationTextSize, EscapeLeavesPresentation
 
 if TYPE_CHECKING:
@@ -60,8 +61,9 @@ ZOOM_STEP = 1.15
 
 
 class MainWindow(QMainWindow):
-    """``settings`` remembers the last page, window geometry and zoom between runs; without it
-    (tests, screenshots) nothing is read or written."""
+    """``settings`` remembers the last page, window geometry, zoom, the last folder, the models
+    opened and each page's own settings between runs; without it (tests, screenshots) nothing is
+    read or written."""
 
     def __init__(self, first_page: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
@@ -145,6 +147,7 @@ class MainWindow(QMainWindow):
                 )
                 page.setWordWrap(True)
             self._pages[spec.name] = page
+            stored_settings.restore_page(page, spec.name, self._settings)
             self.stack.addWidget(page)
             if isinstance(page, OffersModels):
                 page.inspectRequested.connect(self.inspect_model)
@@ -208,6 +211,9 @@ class MainWindow(QMainWindow):
             file_menu, "Open model…", self._on_open_model, "Ctrl+Shift+O",
             "Open a trained Keras image classifier (.keras or .h5) in the model inspector",
         )
+        self.recent_menu = RecentModelsMenu(RecentModels(self._settings), file_menu)
+        self.recent_menu.modelChosen.connect(self.inspect_model)
+        file_menu.addMenu(self.recent_menu)
         file_menu.addSeparator()
         self.save_png_action = self._add_action(
             file_menu, "Save view as PNG…", self._on_save_png, "Ctrl+S",
@@ -322,10 +328,10 @@ class MainWindow(QMainWindow):
         if self._settings is None:
             return
         geometry = self._settings.value("geometry")
-        if geometry is not None:
+        if isinstance(geometry, QByteArray):  # anything else was not written by saveGeometry
             self.restoreGeometry(geometry)
-        zoom = self._settings.value("zoom", 1.0, type=float)
-        if zoom != 1.0:
+        zoom = stored_settings.read_number(self._settings, "zoom")
+        if zoom is not None and zoom != 1.0:
             self.set_zoom(zoom)
 
     def save_settings(self) -> None:
@@ -335,6 +341,7 @@ class MainWindow(QMainWindow):
             self._settings.setValue("last_page", self.current_page_name())
         self._settings.setValue("geometry", self.saveGeometry())
         self._settings.setValue("zoom", self._text_size.zoom)
+        stored_settings.save_pages(self._pages, self._settings)
         self._settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -407,6 +414,7 @@ class MainWindow(QMainWindow):
         """Open the model file at ``path`` in the page that opens models, and show that page."""
         page = self.show_page(MODEL_PAGE)
         if isinstance(page, OpensModels):
+            self.recent_menu.add(str(path))
             page.open_model(str(path), unsafe=unsafe, may_ask=may_ask)
         return page
 

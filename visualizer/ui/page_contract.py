@@ -14,7 +14,9 @@ protocols), so a page need not inherit anything to take part:
 - `OffersModels`: it makes trained models and asks, with its ``inspectRequested(path)`` signal,
   for one to be opened in the page that opens models;
 - `OffersLearnedKernels` / `StepsThroughKernels`: one page offers a trained model's kernel on a
-  picture (``stepThroughRequested(LearnedKernel)``), the other steps through that convolution.
+  picture (``stepThroughRequested(LearnedKernel)``), the other steps through that convolution;
+- `RemembersSettings`: it keeps its choices between runs, in its own group of the window's
+  QSettings (see `visualizer.ui.stored_settings`).
 
 Every page can be saved as a PNG, so that needs no declaration here.
 """
@@ -22,9 +24,12 @@ Every page can be saved as a PNG, so that needs no declaration here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
+
+if TYPE_CHECKING:
+    from PyQt6.QtCore import QSettings
 
 
 @runtime_checkable
@@ -103,3 +108,12 @@ class OffersLearnedKernels(Protocol):
 class StepsThroughKernels(Protocol):
     def show_learned_kernel(self, learned: LearnedKernel) -> None:
         """Step through ``learned.kernel`` sliding over ``learned.image``."""
+
+
+@runtime_checkable
+class RemembersSettings(Protocol):
+    def restore_settings(self, settings: QSettings) -> None:
+        """Take back what save_settings wrote; a value missing or unreadable keeps its default."""
+
+    def save_settings(self, settings: QSettings) -> None:
+        """Write the choices to keep, as plain values (numbers and strings)."""

@@ -13,6 +13,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from visualizer.ops.trace import format_number
+from visualizer.ui.theme import plot_background
 from visualizer.ui.widgets import colormaps
 from visualizer.ui.widgets.grid_view import GridView
 from visualizer.ui.widgets.mosaic import colourise, grid_shape, tile
@@ -27,7 +28,7 @@ MAX_NUMBERED_MAP_SIDE = 12  # feature maps up to this size get their numbers wri
 
 
 def _plot(parent: QWidget) -> pg.PlotWidget:
-    plot = pg.PlotWidget(parent, background="w")
+    plot = pg.PlotWidget(parent, background=plot_background())
     plot.setMenuEnabled(False)
     plot.setMouseEnabled(False, False)
     plot.hideButtons()

@@ -12,6 +12,7 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtWidgets import QVBoxLayout, QWidget
 
+from visualizer.ui.theme import plot_background
 from visualizer.ui.widgets import colormaps
 from visualizer.ui.widgets.plain import wrapping_label
 
@@ -28,7 +29,7 @@ class SaliencyOverlay(QWidget):
         super().__init__(parent)
         self.title = wrapping_label(title)
         self.title.setAlignment(Qt.AlignmentFlag.AlignHCenter)
-        self.view = pg.GraphicsView(background="w")
+        self.view = pg.GraphicsView(background=plot_background())
         self._box = pg.ViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self._box.setMouseEnabled(False, False)
         self.view.setCentralItem(self._box)

@@ -11,6 +11,7 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QImage, QPixmap
 
 from visualizer.inspection.evaluation import Evaluation
+from visualizer.ui.theme import readable_text_colour
 from visualizer.ui.widgets.probability_bars import CHOSEN_COLOUR, TRUE_COLOUR
 
 RIGHT_COLOUR = TRUE_COLOUR  # a caption in blue: the model was right
@@ -20,8 +21,8 @@ UNKNOWN_COLOUR = QColor("#444444")  # the true class is not known
 
 def caption_colour(right: bool, known: bool = True) -> QColor:
     if not known:
-        return UNKNOWN_COLOUR
-    return RIGHT_COLOUR if right else WRONG_COLOUR
+        return readable_text_colour(UNKNOWN_COLOUR)
+    return readable_text_colour(RIGHT_COLOUR if right else WRONG_COLOUR)
 
 
 def image_tooltip(evaluation: Evaluation, image: int) -> str:

@@ -10,6 +10,7 @@ import pyqtgraph as pg
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from visualizer.ui.theme import plot_background
 from visualizer.ui.training.history import RunHistory
 from visualizer.ui.widgets.plain import push_button
 
@@ -24,7 +25,7 @@ class CurvePlot(pg.PlotWidget):
     def __init__(self, metric: str, title: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.metric = metric
-        self.setBackground("w")
+        self.setBackground(plot_background())
         item = self.getPlotItem()
         item.setTitle(title)
         item.setLabel("bottom", "epoch")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import QSettings, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -166,6 +166,13 @@ class TrainingPage(QWidget):
 
     def _on_settings_changed(self) -> None:
         self.controller.settings_changed(self.settings.data_choice().title)
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """The run's settings from last time (RemembersSettings)."""
+        self.settings.restore_settings(settings)
+
+    def save_settings(self, settings: QSettings) -> None:
+        self.settings.save_settings(settings)
 
     def closeEvent(self, event) -> None:
         # The main window closes every page before it closes: a run must not outlive it.

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import QSettings, Qt, pyqtSignal
 from PyQt6.QtGui import QValidator
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from visualizer.training.config import (
     MODEL_TITLES,
@@ -30,14 +31,17 @@ from visualizer.training.config import (
     TrainConfig,
 )
 from visualizer.training.data import (
+    DATA_DIR_ENV,
     FILE_NAMES,
     FULL_TRAIN_COUNT,
     IMAGE_SIDE,
     candidate_sources,
 )
+from visualizer.ui.stored_settings import read_number, read_text
 
 MAX_BLOCKS = 4
 _OTHER_FOLDER = "__other__"
+_DOWNLOAD = "download"  # the remembered data choice when it is a Keras download, not a folder
 
 
 @dataclass(frozen=True)
@@ -340,3 +344,54 @@ class SettingsForm(QWidget):
         choice = DataChoice(f"Your folder: {folder}", folder, False, False)
         self.data.insertItem(0, choice.title, choice)
         self.data.setCurrentIndex(0)
+
+    # -- remembering (RemembersSettings, through the training page) --------------------------
+    def _remembered_spins(self) -> dict[str, QSpinBox | QDoubleSpinBox]:
+        spins = {
+            "conv_blocks": self.block_count, "conv_dropout": self.conv_dropout,
+            "dense_units": self.dense_units, "dense_dropout": self.dense_dropout, "hidden_units": self.fc_units,
+            "epochs": self.epochs, "batch_size": self.batch_size, "learning_rate": self.learning_rate,
+            "train_images": self.train_limit, "test_images": self.test_limit,
+        }
+        for index in range(MAX_BLOCKS):
+            spins[f"block{index + 1}_filters"] = self.filters[index]
+            spins[f"block{index + 1}_kernel"] = self.kernel_sizes[index]
+        return spins
+
+    def save_settings(self, settings: QSettings) -> None:
+        for key, spin in self._remembered_spins().items():
+            settings.setValue(key, spin.value())
+        settings.setValue("network", self.model.currentData())
+        settings.setValue("optimizer", self.optimizer.currentData())
+        choice = self.data_choice()
+        settings.setValue("data", choice.data_dir if choice.data_dir is not None else _DOWNLOAD)
+
+    def restore_settings(self, settings: QSettings) -> None:
+        """Take back saved values; each is held to its control's range, and anything unreadable
+        or no longer offered keeps its default. Emits ``changed`` once."""
+        spins = self._remembered_spins()
+        with signals_blocked(self.model, self.optimizer, self.data, *spins.values()):
+            for key, spin in spins.items():
+                number = read_number(settings, key)
+                if number is not None:
+                    spin.setValue(number if isinstance(spin, QDoubleSpinBox) else round(number))
+            for key, combo in (("network", self.model), ("optimizer", self.optimizer)):
+                index = combo.findData(read_text(settings, key))
+                if index >= 0:
+                    combo.setCurrentIndex(index)
+            self._restore_data_choice(read_text(settings, "data"))
+        self._update_enabled()
+        self.changed.emit()
+
+    def _restore_data_choice(self, remembered: str | None) -> None:
+        """Select the data used last time if it is still offered, or a folder of the user's that is
+        still there. A folder named for this start (--data, $CNN_VISUALIZER_DATA) wins."""
+        if not remembered or os.environ.get(DATA_DIR_ENV):
+            return
+        for index in range(self.data.count()):
+            choice = self.data.itemData(index)
+            if isinstance(choice, DataChoice) and (choice.data_dir or _DOWNLOAD) == remembered:
+                self.data.setCurrentIndex(index)
+                return
+        if remembered != _DOWNLOAD and Path(remembered).is_dir():
+            self.add_data_folder(remembered)

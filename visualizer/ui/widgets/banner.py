@@ -26,9 +26,12 @@ class Banner(QFrame):
     secondActionClicked = pyqtSignal()
 
     STYLES: ClassVar[dict[str, str]] = {
-        "error": "background:#fde2e1; border:1px solid #d93025; color:#8c1d18;",
-        "info": "background:#e3f0fd; border:1px solid #1a73e8; color:#0b3d91;",
+        "error": "background:#fde2e1; border:1px solid #d93025;",
+        "info": "background:#e3f0fd; border:1px solid #1a73e8;",
     }
+    # The backgrounds are light whatever the palette, so the message is dark ink on them too (a
+    # dark palette would otherwise give it light text).
+    INK = "black"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -70,7 +73,7 @@ class Banner(QFrame):
         self, kind: str, text: str, details: str = "", action: str = "", second_action: str = ""
     ) -> None:
         self.kind = kind
-        self.setStyleSheet(f"#banner {{{self.STYLES[kind]}}} QLabel {{border:none;}}")
+        self.setStyleSheet(f"#banner {{{self.STYLES[kind]}}} #banner QLabel {{border:none; color:{self.INK};}}")
         self.message.setText(text)
         self.details.setPlainText(details)
         self.details_button.setVisible(bool(details))

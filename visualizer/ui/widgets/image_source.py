@@ -20,6 +20,7 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.ui import images
+from visualizer.ui.theme import error_text_colour
 from visualizer.ui.widgets.compact import compact_combo
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,7 @@ class ImageSourcePicker(QWidget):
         self.draw_button.setToolTip("Draw a 28x28 picture with the mouse")
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #a00000")
+        self.message.setStyleSheet(f"color: {error_text_colour().name()}")
         self.message.hide()
 
         layout = QGridLayout(self)

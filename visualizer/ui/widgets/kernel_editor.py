@@ -21,6 +21,7 @@ from PyQt6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
+from visualizer.ui.theme import error_text_colour
 from visualizer.ui.widgets import colormaps, kernel_presets
 from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.grid_view import format_value
@@ -67,7 +68,7 @@ class KernelEditor(QWidget):
         self.table.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
         self.message = QLabel()
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #a00000")
+        self.message.setStyleSheet(f"color: {error_text_colour().name()}")
         self.message.hide()
 
         layout = QVBoxLayout(self)

@@ -8,6 +8,7 @@ import pyqtgraph as pg
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QWidget
 
+from visualizer.ui.theme import plot_background, plot_text_colour
 from visualizer.ui.widgets.mosaic import tile_at
 
 
@@ -24,7 +25,7 @@ class MosaicView(pg.GraphicsLayoutWidget):
 
     def __init__(self, columns: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setBackground("w")
+        self.setBackground(plot_background())
         self.columns = columns
         self._names: tuple[str, ...] = ()
         self._titles: list[pg.LabelItem] = []
@@ -39,7 +40,7 @@ class MosaicView(pg.GraphicsLayoutWidget):
         for index, _name in enumerate(names):
             row, column = divmod(index, self.columns)
             cell = self.ci.addLayout(row=row, col=column)
-            title = cell.addLabel("", row=0, col=0, color="k", size="9pt")
+            title = cell.addLabel("", row=0, col=0, color=plot_text_colour(), size="9pt")
             box = cell.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMenu=False)
             box.setMouseEnabled(x=True, y=True)
             image = pg.ImageItem(axisOrder="row-major")

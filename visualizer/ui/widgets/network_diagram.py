@@ -18,6 +18,8 @@ from PyQt6.QtGui import (
 )
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
+from visualizer.ui.theme import accent_text_colour, muted_text_colour
+
 LABEL_LINES = 4  # the stage's name (up to two lines) and its shape (up to two)
 SLANT = 0.6  # how far a block's top rises per pixel of depth
 MIN_BLOCK_HEIGHT = 12.0
@@ -180,7 +182,7 @@ class NetworkDiagram(QWidget):
         painter.drawText(QRectF(rect.left() + 2, bottom + 6, rect.width() - 4, line * 2.2), align, block.label)
         font.setBold(False)
         painter.setFont(font)
-        painter.setPen(QColor(80, 80, 80) if not selected else self.ACCENT.darker(130))
+        painter.setPen(accent_text_colour(self.ACCENT) if selected else muted_text_colour())
         shape_rect = QRectF(rect.left() + 1, bottom + 6 + line * 2.2, rect.width() - 2, line * 1.8)
         painter.drawText(shape_rect, align, format_shape(block.shape, "×"))
 

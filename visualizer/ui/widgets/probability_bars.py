@@ -12,6 +12,8 @@ from PyQt6.QtCore import QRectF, QSize, Qt
 from PyQt6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
+from visualizer.ui.theme import readable_text_colour
+
 OTHER_COLOUR = QColor("#777777")
 CHOSEN_COLOUR = QColor("red")  # the model's choice
 TRUE_COLOUR = QColor("blue")  # the true class (so a right choice is blue)
@@ -23,7 +25,7 @@ def prediction_caption(names: tuple[str, ...], label: int, probabilities: np.nda
     predicted = int(np.argmax(probabilities))
     top = np.argsort(probabilities)[::-1][:3]
     verdict = "right" if predicted == label else "wrong"
-    colour = (TRUE_COLOUR if predicted == label else CHOSEN_COLOUR).name()
+    colour = readable_text_colour(TRUE_COLOUR if predicted == label else CHOSEN_COLOUR).name()
     guesses = ", ".join(f"{names[i]} {probabilities[i]:.0%}" for i in top)
     return (
         f"<b>{title}</b><br>True: <b>{names[label]}</b><br>"

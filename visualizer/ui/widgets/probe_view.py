@@ -7,13 +7,15 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtWidgets import QWidget
 
+from visualizer.ui.theme import plot_background
+
 
 class ProbeImageView(pg.GraphicsLayoutWidget):
     """Shows an image with values in [0, 1], 1 drawn black, fitted to the view; no mouse zoom."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setBackground("w")
+        self.setBackground(plot_background())
         self._box = self.addViewBox(lockAspect=True, invertY=True, enableMenu=False)
         self._box.setMouseEnabled(False, False)
         self.image = pg.ImageItem(axisOrder="row-major")
