@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 
-from PyQt6.QtCore import PYQT_VERSION_STR, QStandardPaths, Qt, qVersion
+from PyQt6.QtCore import PYQT_VERSION_STR, Qt, qVersion
 from PyQt6.QtGui import QAction, QKeySequence
 from PyQt6.QtWidgets import QAbstractButton, QMessageBox, QWidget
 
@@ -94,22 +94,10 @@ def version_rows() -> list[tuple[str, str]]:
 
 
 def autosave_folder() -> Path:
-    """Where finished epochs of training runs are kept: the user's data folder, "autosave"."""
-    try:
-        from visualizer.training.saved_runs import autosave_root  # the autosave's own answer, when present
-    except ImportError:
-        autosave_root = None
-    if autosave_root is not None:
-        try:
-            return autosave_root()
-        except ImportError:  # platformdirs missing
-            pass
-    try:
-        import platformdirs
-    except ImportError:
-        location = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-        return Path(location) / "autosave"
-    return Path(platformdirs.user_data_dir("cnn-visualizer")) / "autosave"
+    """Where finished epochs of training runs are kept (the autosave's own answer)."""
+    from visualizer.training.saved_runs import autosave_root
+
+    return autosave_root()
 
 
 def folder_rows() -> list[tuple[str, str]]:
