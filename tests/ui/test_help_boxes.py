@@ -43,9 +43,10 @@ def test_the_backend_is_read_as_keras_reads_it(tmp_path, monkeypatch):
 
 def test_about_names_the_folders_it_uses(tmp_path, monkeypatch):
     monkeypatch.setenv("CNN_VISUALIZER_DATA", str(tmp_path / "fashion"))
+    monkeypatch.setenv("CNN_VISUALIZER_AUTOSAVE", str(tmp_path / "kept-runs"))
     folders = dict(help_boxes.folder_rows())
     assert str(tmp_path / "fashion") in folders["Training images"]
-    assert folders["Autosaves"].endswith("autosave")
+    assert folders["Autosaves"] == str(tmp_path / "kept-runs")  # where the autosave really writes
     assert "Save model" in folders["Trained models"]
 
 
