@@ -107,7 +107,17 @@ def process_alive(pid: int) -> bool:
         return True
     except OSError:
         return False
-    return True
+    return not _is_zombie(pid)
+
+
+def _is_zombie(pid: int) -> bool:
+    """A process that has ended but not been reaped yet (an orphan waits for init to reap it) still
+    answers os.kill; on Linux its state says it is gone."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state == "Z"
 
 
 def read_run(folder: Path) -> SavedRun | None:
