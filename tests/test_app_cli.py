@@ -78,6 +78,13 @@ def test_bad_size_is_explained(tmp_path):
     assert "1280x720" in result.stderr
 
 
+def test_a_size_too_small_to_show_a_page_is_refused(tmp_path):
+    result = _run("--screenshot", str(tmp_path / "x.png"), "--size", "10x10", tmp_path=tmp_path)
+    assert result.returncode == 1
+    assert "at least 320x240" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
 def test_huge_size_is_refused_before_qt_paints(tmp_path):
     result = _run("--screenshot", str(tmp_path / "x.png"), "--size", "99999x99999", tmp_path=tmp_path)
     assert result.returncode == 1, "refused with a message, not a crash"

@@ -94,6 +94,13 @@ def test_missing_data_folder_fails_with_a_message(tmp_path, capsys):
     assert "Traceback" not in captured.err
 
 
+def test_an_empty_data_folder_fails_naming_the_missing_files(tmp_path, capsys):
+    assert main(["--data", str(tmp_path), "--limit", "16"]) == 1
+    error = capsys.readouterr().err
+    assert "incomplete" in error and "train-images-idx3-ubyte" in error
+    assert "Traceback" not in error
+
+
 def test_help_lists_the_options(capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["--help"])

@@ -291,6 +291,24 @@ def test_open_image_with_a_bad_file_shows_a_message_and_carries_on(window, monke
     assert window.current_page_name() == "plain"
 
 
+@pytest.mark.parametrize("name, reason", [("cut.png", "truncated"), ("tiny.png", "too small")])
+def test_open_image_with_a_truncated_or_tiny_png_says_why_and_keeps_the_picture(
+    window, monkeypatch, warnings, tmp_path, name, reason
+):
+    whole = tmp_path / "whole.png"
+    Image.fromarray(np.random.default_rng(2).integers(0, 255, (64, 64), dtype=np.uint8)).save(whole)
+    path = tmp_path / name
+    if name == "cut.png":
+        path.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    else:
+        Image.fromarray(np.zeros((2, 40), np.uint8)).save(path)
+    _choose_file(monkeypatch, path)
+    window.open_action.trigger()
+    assert len(warnings) == 1
+    assert name in warnings[0][1] and reason in warnings[0][1]
+    assert window.current_page().calls == []
+
+
 def test_open_image_on_a_page_without_input_says_so(window, monkeypatch, warnings):
     window.show_page("plain")
     asked = []

@@ -263,3 +263,11 @@ def test_a_settings_file_edited_by_hand_does_not_keep_the_window_from_opening(ke
     assert window.current_page_name() == "plain"
     assert window.zoom_level() == 1.0
     assert window.recent_menu.recent.paths() == []
+
+
+def test_a_settings_file_of_random_bytes_does_not_keep_the_window_from_opening(keep, register_pages, tmp_path):
+    register_pages([PageSpec("plain", "Plain", "Concepts", f"{__name__}:RememberingPage", "a page")])
+    (tmp_path / "settings.ini").write_bytes(bytes(range(256)) * 8)
+    window = keep(MainWindow(settings=_settings(tmp_path)))
+    assert window.current_page_name() == "plain"
+    assert window.zoom_level() == 1.0 and window.recent_menu.recent.paths() == []
