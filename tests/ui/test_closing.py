@@ -89,6 +89,7 @@ def test_random_pause_resume_stop_then_close_leaves_the_run_idle(qtbot, keep, re
     for _ in range(30):
         random_action(rng, page, qtbot)
         assert_consistent(page)
+    state_at_close = page.controller.state
     closed = window.close() if closing == "window" else page.close()
 
     assert closed
@@ -96,6 +97,10 @@ def test_random_pause_resume_stop_then_close_leaves_the_run_idle(qtbot, keep, re
     assert_consistent(page)
     assert made_processes and not any(process.is_alive() for process in made_processes)
     assert all(process.finished or "stop" in process.calls for process in made_processes)
+    if state_at_close == RunState.PAUSED:  # a paused run is resumed so that it can stop
+        calls = made_processes[-1].calls
+        last_pause = len(calls) - 1 - calls[::-1].index("pause")
+        assert calls[last_pause:].index("resume") < calls[last_pause:].index("stop")
 
 
 def bundled_tiny_run(page: TrainingPage, train_images: int) -> None:
