@@ -86,6 +86,12 @@ class StepPage(QWidget):
     def toggle_play(self) -> None:
         self.controls.toggle_play()
 
+    def closeEvent(self, event) -> None:
+        # The main window closes every page as it closes: an animation must not play on unseen.
+        if self.controls.is_playing():
+            self.controls.pause()
+        super().closeEvent(event)
+
     # -- the input picture the main window's Open image / Draw menu items hand over ---------------
     @property
     def input_image_mode(self) -> str:
