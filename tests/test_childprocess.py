@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from visualizer.childprocess import ChildProcess, Outbox, prepare_child
+from visualizer.training.saved_runs import process_alive  # an unreaped (zombie) child counts as gone
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -86,14 +87,6 @@ def test_droppable_messages_are_dropped_while_too_many_wait():
     assert connection.sent.count("frame") <= 3  # two waiting, and perhaps one already being sent
 
 
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
 def test_a_child_ends_within_two_seconds_of_its_parent_being_killed_hard():
@@ -113,18 +106,18 @@ def test_a_child_ends_within_two_seconds_of_its_parent_being_killed_hard():
     try:
         child_pid = int(parent.stdout.readline())
         time.sleep(1.0)  # the child is up, busy, and watching
-        assert _alive(child_pid)
+        assert process_alive(child_pid)
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)
         killed_at = time.monotonic()
-        while _alive(child_pid) and time.monotonic() - killed_at < 5:
+        while process_alive(child_pid) and time.monotonic() - killed_at < 5:
             time.sleep(0.05)
         gone_after = time.monotonic() - killed_at
-        assert not _alive(child_pid), "the child outlived its parent by 5 s"
+        assert not process_alive(child_pid), "the child outlived its parent by 5 s"
         assert gone_after < 2.0, f"the child took {gone_after:.1f} s to notice its parent had died"
     finally:
         parent.kill()
         parent.wait(10)
         parent.stdout.close()
-        if child_pid is not None and _alive(child_pid):
+        if child_pid is not None and process_alive(child_pid):
             os.kill(child_pid, signal.SIGKILL)

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SHARED_FASHION_MNIST
+from visualizer.training.saved_runs import process_alive  # an unreaped (zombie) child counts as gone
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,14 +46,6 @@ if __name__ == "__main__":
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
-
-
 @pytest.mark.slow
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
 def test_a_hard_killed_app_leaves_no_training_process_and_offers_to_resume(qtbot, tmp_path, monkeypatch):
@@ -69,9 +62,9 @@ def test_a_hard_killed_app_leaves_no_training_process_and_offers_to_resume(qtbot
     children = [int(pid) for pid in result.stdout.split("training process", 1)[1].split()]
     assert children, result.stdout
     killed_at = time.monotonic()
-    while any(_alive(pid) for pid in children) and time.monotonic() - killed_at < 5:
+    while any(process_alive(pid) for pid in children) and time.monotonic() - killed_at < 5:
         time.sleep(0.05)
-    assert not any(_alive(pid) for pid in children), "the training process outlived the app"
+    assert not any(process_alive(pid) for pid in children), "the training process outlived the app"
     assert time.monotonic() - killed_at < 2.0
     [run_file] = autosave.glob("*/run.json")
     saved = json.loads(run_file.read_text())

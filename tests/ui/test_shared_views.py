@@ -56,6 +56,8 @@ def test_prediction_caption_says_right_or_wrong_and_the_top_three():
     assert "<b>Image #4</b>" in wrong and "True: <b>cat</b>" in wrong
     assert "<b>dog</b> (wrong)" in wrong and "dog 50%, bird 30%, cat 20%" in wrong
     assert "(right)" in prediction_caption(NAMES, 1, np.array([0.2, 0.5, 0.3]), "")
+    own = prediction_caption(NAMES, None, np.array([0.2, 0.5, 0.3]), "Your drawing")
+    assert "True:" not in own and "<b>dog</b>" in own and "dog 50%, bird 30%, cat 20%" in own
 
 
 def test_mosaic_view_rebuilds_only_for_other_layers(qtbot):

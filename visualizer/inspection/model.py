@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from visualizer.inspection.report import INPUT_RANGES, LoaderReport, layer_kind
+from visualizer.ops import activations
 
 # ITU-R BT.601 luma: how a colour picture becomes one grey channel.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -52,11 +53,8 @@ class Activations:
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    """Probabilities from logits along the last axis, computed stably in float64, returned as float32."""
-    shifted = np.asarray(logits, dtype=np.float64)
-    shifted = shifted - shifted.max(axis=-1, keepdims=True)
-    exp = np.exp(shifted)
-    return (exp / exp.sum(axis=-1, keepdims=True)).astype(np.float32)
+    """Probabilities from logits along the last axis (ops' stable softmax), as float32."""
+    return activations.softmax(logits).astype(np.float32)
 
 
 def preprocess(image: np.ndarray, report: LoaderReport, input_range: tuple[float, float] | None = None) -> Preprocessed:

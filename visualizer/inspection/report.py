@@ -58,6 +58,16 @@ class LoaderReport:
     def class_count(self) -> int:
         return len(self.class_names)
 
+    def fashion_mnist_misfit(self) -> str | None:
+        """Why Fashion-MNIST's test set cannot evaluate the model, in words; None when it can (the
+        model has its ten classes; any picture size is resized to the model's input)."""
+        if self.class_count == len(FASHION_MNIST_CLASS_NAMES):
+            return None
+        return (
+            f"Fashion-MNIST has {len(FASHION_MNIST_CLASS_NAMES)} classes and this model has {self.class_count}: "
+            "open a folder of test images sorted into one sub-folder per class instead."
+        )
+
     def lines(self) -> list[str]:
         """The report as short sentences, one per fact, for people to read."""
         height, width = self.image_size

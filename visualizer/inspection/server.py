@@ -326,11 +326,9 @@ def _test_images(request: Evaluate, report: LoaderReport):
     else:
         from visualizer.training.data import load_fashion_mnist
 
-        if report.class_count != 10:
-            raise ValueError(
-                f"Fashion-MNIST has 10 classes and this model has {report.class_count}: open a folder of "
-                "test images sorted into one sub-folder per class instead."
-            )
+        misfit = report.fashion_mnist_misfit()
+        if misfit:
+            raise ValueError(misfit)
         data = load_fashion_mnist(request.data_dir)
         images, labels, names, source = data.test_images, data.test_labels.astype(np.int64), data.class_names, data.source
     if request.limit is not None:

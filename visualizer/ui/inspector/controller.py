@@ -16,7 +16,6 @@ from visualizer.ui.page_contract import LearnedKernel
 log = logging.getLogger(__name__)
 
 DEFAULT_INPUT_RANGE = "[0, 1]"
-FASHION_MNIST_CLASSES = 10
 
 
 @dataclass(frozen=True)
@@ -141,7 +140,7 @@ class InspectorController:
             # The model does not say: ask, and meanwhile use the commonest choice so it works at once.
             self.view.ask_input_range(tuple(INPUT_RANGES), DEFAULT_INPUT_RANGE)
             self.client.set_input_range(INPUT_RANGES[DEFAULT_INPUT_RANGE])
-        if report.class_count == FASHION_MNIST_CLASSES:
+        if report.fashion_mnist_misfit() is None:
             self.evaluate()  # its first test image becomes the picture when it arrives
         elif self.picture is None:
             self.picture = self.view.sample_picture(rgb=report.channels == 3)

@@ -182,12 +182,7 @@ class ImageTab(QWidget):
         self.image_view.set_picture(shown)
         self.bars.set_class_names(class_names)
         self.bars.set_values(explained.probabilities, true_label)
-        if true_label is None:
-            top = np.argsort(explained.probabilities)[::-1][:3]
-            guesses = ", ".join(f"{class_names[i]} {explained.probabilities[i]:.0%}" for i in top)
-            self.caption.setText(f"<b>{title}</b><br>Model: <b>{class_names[top[0]]}</b><br><small>{guesses}</small>")
-        else:
-            self.caption.setText(prediction_caption(class_names, true_label, explained.probabilities, title))
+        self.caption.setText(prediction_caption(class_names, true_label, explained.probabilities, title))
         self._show_maps(explained.layers, channels_first)
         self.layer_detail.show_layers(explained.layers, kernels, channels_first)
 

@@ -13,7 +13,7 @@ from PyQt6.QtWidgets import QApplication, QMessageBox, QSplitter, QTabWidget, QV
 from visualizer.inspection.server import Explained, ModelOpened
 from visualizer.ui.inspector.architecture_tab import ArchitectureTab
 from visualizer.ui.inspector.client import ModelClient
-from visualizer.ui.inspector.controller import FASHION_MNIST_CLASSES, InspectorController, InspectorView, Picture
+from visualizer.ui.inspector.controller import InspectorController, InspectorView, Picture
 from visualizer.ui.inspector.draw_tab import DrawTab
 from visualizer.ui.inspector.image_tab import ImageTab
 from visualizer.ui.inspector.model_panel import ModelPanel
@@ -140,11 +140,8 @@ class InspectorPage(QWidget, InspectorView):
         self.draw_tab.set_class_names(report.class_names)
         self.draw_tab.set_canvas_mode(gray=report.channels == 1)
         self.test_set_tab.set_evaluation(None)
-        fits = report.class_count == FASHION_MNIST_CLASSES
-        self.test_set_tab.set_evaluate_available(
-            fits, "" if fits else f"Fashion-MNIST has 10 classes and this model {report.class_count}: "
-            "open a folder of test images with one sub-folder per class."
-        )
+        misfit = report.fashion_mnist_misfit()
+        self.test_set_tab.set_evaluate_available(misfit is None, misfit or "")
 
     def ask_input_range(self, choices: tuple[str, ...], chosen: str) -> None:
         self.model_panel.ask_input_range(choices, chosen)

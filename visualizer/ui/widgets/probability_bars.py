@@ -19,14 +19,17 @@ CHOSEN_COLOUR = QColor("red")  # the model's choice
 TRUE_COLOUR = QColor("blue")  # the true class (so a right choice is blue)
 
 
-def prediction_caption(names: tuple[str, ...], label: int, probabilities: np.ndarray, title: str) -> str:
-    """Rich text: the title, the true class, the model's choice (right or wrong), its top three."""
+def prediction_caption(names: tuple[str, ...], label: int | None, probabilities: np.ndarray, title: str) -> str:
+    """Rich text: the title, the true class, the model's choice (right or wrong), its top three;
+    with no true class (a picture of the user's), the model's choice alone."""
     probabilities = np.asarray(probabilities, dtype=np.float64)
     predicted = int(np.argmax(probabilities))
     top = np.argsort(probabilities)[::-1][:3]
+    guesses = ", ".join(f"{names[i]} {probabilities[i]:.0%}" for i in top)
+    if label is None:
+        return f"<b>{title}</b><br>Model: <b>{names[predicted]}</b><br><small>{guesses}</small>"
     verdict = "right" if predicted == label else "wrong"
     colour = readable_text_colour(TRUE_COLOUR if predicted == label else CHOSEN_COLOUR).name()
-    guesses = ", ".join(f"{names[i]} {probabilities[i]:.0%}" for i in top)
     return (
         f"<b>{title}</b><br>True: <b>{names[label]}</b><br>"
         f"Model: <span style='color:{colour}'><b>{names[predicted]}</b> ({verdict})</span><br>"
