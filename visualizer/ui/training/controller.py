@@ -27,6 +27,7 @@ from visualizer.training.events import (
     RunFinished,
     RunStarted,
 )
+from visualizer.training.recording import RunRecording
 from visualizer.ui.training.history import RunHistory
 from visualizer.ui.widgets.formatting import format_duration
 
@@ -72,6 +73,7 @@ class TrainingView(Protocol):
         self, kind: str, text: str, details: str = "", action: str = "", second_action: str = ""
     ) -> None: ...
     def hide_banner(self) -> None: ...
+    def show_recordings(self, recordings: list[RunRecording]) -> None: ...  # runs to compare
 
 
 class TrainingController:
@@ -88,6 +90,7 @@ class TrainingController:
         self.started: RunStarted | None = None
         self.result: RunFinished | None = None
         self.session_results: list[tuple[str, RunFinished]] = []
+        self.recordings: list[RunRecording] = []  # this session's finished runs and opened recordings
         self.config: TrainConfig | None = None
         self.run_title = ""
         self.live_snapshot: ProbeSnapshot | None = None
@@ -375,6 +378,11 @@ class TrainingController:
         self.view.show_status("The run failed; see the message above.")
         self.view.show_banner("error", failed.message, details=failed.traceback)
         self._log(f"Run failed: {failed.message}\n{failed.traceback}")
+
+    def add_recording(self, recording: RunRecording) -> None:
+        """Keep a finished or opened run for comparing runs side by side."""
+        self.recordings.append(recording)
+        self.view.show_recordings(list(self.recordings))
 
     # -- files -------------------------------------------------------------------------------
     @property

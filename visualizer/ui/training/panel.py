@@ -303,5 +303,8 @@ class TrainingPage(QWidget):
     ) -> None:
         self.banner.show_message(kind, text, details=details, action=action, second_action=second_action)
 
+    def show_recordings(self, recordings) -> None:
+        pass  # the comparison tab is to come
+
     def hide_banner(self) -> None:
         self.banner.hide()
