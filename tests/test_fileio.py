@@ -1,10 +1,12 @@
 """The one atomic writer: a file is the old one or the complete new one, with ordinary permissions."""
 
+import errno
 import os
 import stat
 
 import pytest
 
+from tests.full_disk import full_disk
 from visualizer import fileio
 
 
@@ -57,3 +59,15 @@ def test_the_temporary_name_keeps_the_suffix(tmp_path):
     fileio.replace_atomically(tmp_path / "model.keras", lambda temporary: (seen.append(temporary), temporary.write_bytes(b"m")))
     assert seen[0].suffix == ".keras" and seen[0].parent == tmp_path
     assert os.listdir(tmp_path) == ["model.keras"]
+
+
+def test_a_full_disk_fails_the_copy_and_keeps_the_old_file(tmp_path):
+    source = tmp_path / "trained.keras"
+    source.write_bytes(b"new model " * 50_000)
+    disk = tmp_path / "disk"
+    with full_disk(disk, {"model.keras": b"old model"}):
+        with pytest.raises(OSError) as raised:
+            fileio.copy_atomically(source, disk / "model.keras")
+        assert raised.value.errno == errno.ENOSPC or isinstance(raised.value, fileio.WriteError)
+        assert (disk / "model.keras").read_bytes() == b"old model"
+        assert sorted(os.listdir(disk)) == [".filler", "model.keras"]

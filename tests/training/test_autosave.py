@@ -17,6 +17,7 @@ from pathlib import Path
 import keras
 import pytest
 
+from tests.full_disk import full_disk
 from tests.read_only import read_only
 from tests.training.tiny import tiny_config
 from visualizer.training import saved_runs
@@ -151,6 +152,19 @@ def test_a_read_only_autosave_folder_says_so_once_and_training_goes_on(tmp_path)
     notices = [event for event in events if isinstance(event, AutosaveOff)]
     assert len(notices) == 1 and "Autosave is off" in notices[0].message
     assert list(root.iterdir()) == []
+
+
+def test_a_full_autosave_disk_says_so_once_and_training_goes_on(tmp_path):
+    root = tmp_path / "autosave"
+    events = []
+    with full_disk(root):
+        result = run(tiny_config(epochs=2), events.append, autosave_to=root)
+        left = [path.name for path in root.rglob("*") if path.is_file()]
+    _remove_model(result)
+    assert isinstance(result, RunFinished) and result.epochs_completed == 2
+    notices = [event for event in events if isinstance(event, AutosaveOff)]
+    assert len(notices) == 1 and "No space left on device" in notices[0].message
+    assert not [name for name in left if ".part" in name], f"half-written files left: {left}"
 
 
 @pytest.mark.slow

@@ -13,6 +13,7 @@ from unittest.mock import MagicMock
 import pytest
 from PyQt6.QtCore import Qt
 
+from tests.full_disk import full_disk
 from tests.read_only import read_only
 from tests.ui.training_script import STEPS, FakeTrainingProcess, scripted_run
 from visualizer.training import saved_runs
@@ -166,3 +167,21 @@ def test_save_model_into_a_read_only_folder_says_so_and_keeps_the_old_file(page,
         shown._on_save_model_clicked()
     assert shown.banner.kind == "error" and "Could not save the model" in shown.banner.message.text()
     assert old.read_bytes() == b"PK the old model" and os.listdir(folder) == ["fashion.keras"]
+
+
+def test_save_model_onto_a_full_disk_says_so_and_keeps_the_old_file(page, qtbot, tmp_path, monkeypatch):
+    run_model = tmp_path / "run" / "model.keras"
+    run_model.parent.mkdir()
+    run_model.write_bytes(b"PK the new model " * 100_000)  # 1.7 MB: more than the disk holds
+    shown, _ = page(model_path=str(run_model))
+    qtbot.mouseClick(shown.run_panel.train_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: shown.controller.state == "idle", timeout=5000)
+    disk = tmp_path / "usb-stick"
+    with full_disk(disk, {"fashion.keras": b"PK the old model"}):
+        monkeypatch.setattr(shown, "_ask_path", lambda *args: str(disk / "fashion.keras"))
+        shown._on_save_model_clicked()
+        message = shown.banner.message.text()
+        assert shown.banner.kind == "error" and "Could not save the model" in message
+        assert "No space left on device" in message and "Choose another folder" in message
+        assert (disk / "fashion.keras").read_bytes() == b"PK the old model"
+        assert sorted(os.listdir(disk)) == [".filler", "fashion.keras"]
