@@ -23,6 +23,8 @@ from PyQt6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
+from visualizer.ui.quiz.questions import Question
+from visualizer.ui.quiz.stepping import StepQuiz
 from visualizer.ui.widgets.image_source import ImageSourcePicker
 from visualizer.ui.widgets.step_controls import StepControls
 
@@ -49,9 +51,13 @@ class StepPage(QWidget):
     - `_compute()`: rebuild the trace and the views from the settings and return the number of
       steps; a ValueError means the settings cannot be computed, and the page says why in
       `_problem_label()` and keeps its last steps.
+
+    A page with `asks_questions` set takes part in quiz mode (`visualizer.ui.quiz.stepping`): it
+    defines `_size_question()` and `_cell_question(index)`, made with `visualizer.ui.quiz.questions`.
     """
 
     title = ""
+    asks_questions = False
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -62,6 +68,7 @@ class StepPage(QWidget):
         self._check_boxes: list[QCheckBox] = []
         self.controls = StepControls()
         self.controls.stepRequested.connect(self.set_step)
+        self.quiz = StepQuiz(self) if self.asks_questions else None
 
     # -- the protocol used by the main window's shortcuts and the exporter ------------------------
     def step_count(self) -> int:
@@ -71,6 +78,13 @@ class StepPage(QWidget):
         return self._step
 
     def set_step(self, index: int) -> None:
+        index = max(0, min(int(index), self._count - 1))
+        if self.quiz is not None and self.quiz.holds(index):
+            return  # the step is drawn once its question is answered
+        self.draw_step(index)
+
+    def draw_step(self, index: int) -> None:
+        """Make step ``index`` the current one and draw it, asking nothing."""
         self._step = max(0, min(int(index), self._count - 1))
         self.controls.set_position(self._step, self._count)
         if not self._problem:
@@ -82,6 +96,8 @@ class StepPage(QWidget):
     def reset(self) -> None:
         self.controls.pause()
         self.set_step(0)
+        if self.quiz is not None:
+            self.quiz.start_over()
 
     def toggle_play(self) -> None:
         self.controls.toggle_play()
@@ -120,6 +136,8 @@ class StepPage(QWidget):
             return
         self._problem = ""
         self._set_step_count(count)
+        if self.quiz is not None:
+            self.quiz.start_over()
         self._show_step()
 
     def _settle_ranges(self) -> None:
@@ -135,6 +153,19 @@ class StepPage(QWidget):
 
     def _apply_ranges(self) -> None:
         """Narrow each setting to the values valid with the others; by default nothing is narrowed."""
+
+    # -- quiz mode -----------------------------------------------------------------------------
+    def quiz_question(self, index: int, about_size: bool) -> Question | None:
+        """The question to ask before step ``index`` is drawn: the output size when ``about_size``
+        (and the page has one), else the next cell's; None asks nothing."""
+        question = self._size_question() if about_size else None
+        return question or self._cell_question(index)
+
+    def _size_question(self) -> Question | None:
+        return None
+
+    def _cell_question(self, index: int) -> Question | None:
+        return None
 
     # -- for subclasses ------------------------------------------------------------------------
     def _set_step_count(self, count: int) -> None:
@@ -181,6 +212,8 @@ class StepPage(QWidget):
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(demo, 1)
+        if self.quiz is not None:
+            right.addWidget(self.quiz.panel)
         right.addWidget(self.controls)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
