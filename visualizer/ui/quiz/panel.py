@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 
 from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtGui import QColor
 from PyQt6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -20,7 +21,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.ui.quiz.questions import CLASS, WINNER, Question
+from visualizer.ui.quiz.questions import CLASS, WINNER, Question, parse_number
 from visualizer.ui.quiz.session import session
 from visualizer.ui.theme import readable_text_colour
 
@@ -44,9 +45,10 @@ class QuizPanel(QFrame):
     answered = pyqtSignal(bool)  # right or not, once revealed
     skipped = pyqtSignal()
 
-    def __init__(self, page_title: str, parent: QWidget | None = None) -> None:
+    def __init__(self, page_title: str, parent: QWidget | None = None, class_columns: int = CLASS_COLUMNS) -> None:
         super().__init__(parent)
         self.setObjectName("quizPanel")
+        self._class_columns = class_columns
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self._page_title = page_title
         self._question: Question | None = None
@@ -163,7 +165,7 @@ class QuizPanel(QFrame):
                     self._choice_layout.addWidget(button, r, c)
         elif question.kind == CLASS:
             for index, name in enumerate(question.choices):
-                self._choice_layout.addWidget(self._choice_button(name, index), *divmod(index, CLASS_COLUMNS))
+                self._choice_layout.addWidget(self._choice_button(name, index), *divmod(index, self._class_columns))
 
     def _choice_button(self, text: str, answer) -> QPushButton:
         button = QPushButton(text)
@@ -179,8 +181,12 @@ class QuizPanel(QFrame):
         self.score_label.setText(session().score.describe(self._page_title))
 
     def _on_answer_submitted(self) -> None:
-        if self._question is not None and self._question.kind not in (WINNER, CLASS):
-            self.submit(self.answer_edit.text())
+        if self._question is None or self._question.kind in (WINNER, CLASS):
+            return
+        if parse_number(self.answer_edit.text()) is None:  # a slip of the keyboard is not an answer
+            self.hint_label.setText(f"<i>That is not a number. {html.escape(self._question.hint)}</i>")
+            return
+        self.submit(self.answer_edit.text())
 
     def _on_skip_clicked(self) -> None:
         self.skipped.emit()
@@ -188,6 +194,4 @@ class QuizPanel(QFrame):
 
 def readable_text_colour_name(colour: str) -> str:
     """The verdict's colour, made readable on the current theme's background."""
-    from PyQt6.QtGui import QColor
-
     return readable_text_colour(QColor(colour)).name()
