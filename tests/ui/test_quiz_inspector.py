@@ -24,8 +24,15 @@ def fresh_session():
 def explained(probabilities) -> Explained:
     picture = np.linspace(0, 1, 28 * 28).reshape(28, 28)
     return Explained(
-        generation=1, shown=picture, model_input=picture[..., None], probabilities=np.asarray(probabilities),
-        class_index=int(np.argmax(probabilities)), layers=(), grad_cam=None, gradient=picture, seconds=0.0,
+        generation=1,
+        shown=picture,
+        model_input=picture[..., None],
+        probabilities=np.asarray(probabilities),
+        class_index=int(np.argmax(probabilities)),
+        layers=(),
+        grad_cam=None,
+        gradient=picture,
+        seconds=0.0,
     )
 
 

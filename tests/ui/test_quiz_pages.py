@@ -52,15 +52,17 @@ def test_step_asks_the_size_then_a_cell_and_draws_each_step_after_the_reveal(qtb
     assert question.kind == SIZE and panel.is_asking()
     assert page.current_step() == 0  # the step waits for the answer
     assert question.answer == page.view.trace().output.shape[0]
+    assert not page.view.isVisible()  # its output grid and formula would give the size away
     assert panel.answer_edit.isVisible() and page.focusWidget() is panel.answer_edit  # Enter submits at once
     type_answer(qtbot, panel, str(question.answer + 1))
     assert "✘" in panel.reveal_label.text() and f"= {question.answer}" in panel.reveal_label.text()
+    assert page.view.isVisible()
     assert page.current_step() == 1 and not panel.is_asking()
     assert panel.score_label.text() == "Score: 0 / 1 on this page · 0 / 1 in all"
 
     page.step(1)  # the Right arrow: the reveal gives way to the next question
     question = panel.question()
-    assert question.kind == VALUE and page.current_step() == 1
+    assert question.kind == VALUE and page.current_step() == 1 and page.view.isVisible()
     step = page.view.trace()[2]
     assert question.answer == pytest.approx(step.value)
     assert format_sum(step, max_terms=step.window.size).rsplit(" = ", 1)[0] in question.working
@@ -175,3 +177,18 @@ def test_quiz_page_with_colour_input_asks_about_the_selected_filter(qtbot, shown
     trace = page.depth_view.trace()
     assert question.answer == pytest.approx(trace.output.reshape(-1)[page.current_step() + 1])
     assert question.working.count("×") == np.size(trace.windows[0, 0])
+
+
+def test_view_menu_quiz_mode_has_its_own_shortcut_and_follows_the_page_buttons(qtbot, keep):
+    from visualizer.ui.main_window import MainWindow
+
+    window = keep(MainWindow(first_page="pooling"))
+    rows = window.shortcut_rows()
+    assert ("F6", "Quiz mode") in rows
+    keys = [key.strip() for keys, _ in rows for key in keys.split(",") if key.strip()]
+    assert keys.count("F6") == 1
+    page = window.current_page()
+    window.quiz_action.trigger()
+    assert session().is_enabled() and page.controls.quiz_button.isChecked()
+    page.controls.quiz_button.click()
+    assert not session().is_enabled() and not window.quiz_action.isChecked()

@@ -117,6 +117,17 @@ def test_stamp_question_adds_the_stamp_to_the_partial_sum(seed):
     out_row, out_col = (int(v) for v in re.findall(r"output\[(\d+), (\d+)\]", question.text)[0])
     after = trace.partial_full(index)[out_row + trace.crop_origin[0], out_col + trace.crop_origin[1]]
     check_number_question(question, after)
+    row, col = out_row + trace.crop_origin[0], out_col + trace.crop_origin[1]
+    reached_by = [i for i in range(len(trace)) if row in trace[i].rows and col in trace[i].cols]
+    any_both = any(
+        any(j < index for j in others) and any(j > index for j in others)
+        for a in range(3)
+        for b in range(3)
+        if trace[index].in_output[a, b]
+        for others in [[i for i in range(len(trace)) if trace[index].rows[a] in trace[i].rows and trace[index].cols[b] in trace[i].cols]]
+    )
+    if any_both:  # a cell both an earlier and a later stamp reach is asked about
+        assert min(reached_by) < index < max(reached_by)
     if index == len(trace) - 1:  # the last stamp leaves the finished output
         assert question.answer == pytest.approx(trace.output[out_row, out_col])
 

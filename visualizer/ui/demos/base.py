@@ -213,7 +213,9 @@ class StepPage(QWidget):
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(demo, 1)
         if self.quiz is not None:
+            self.quiz.set_demo(demo)
             right.addWidget(self.quiz.panel)
+            right.addStretch(0)  # takes the demo's room while a size question hides it
         right.addWidget(self.controls)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)

@@ -17,6 +17,7 @@ from PyQt6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -27,6 +28,8 @@ from visualizer.ui.theme import readable_text_colour
 
 RIGHT_COLOUR, WRONG_COLOUR = "#1a7f37", "#c62828"
 CLASS_COLUMNS = 5
+STEP_IDLE_TEXT = "<b>Quiz mode</b>: press Step to get a question before each step."
+CELL_FONT_SCALE = 1.4
 PADDING_TEXT = "pad"  # a padding cell of a max pool window: it can never win
 
 
@@ -45,11 +48,23 @@ class QuizPanel(QFrame):
     answered = pyqtSignal(bool)  # right or not, once revealed
     skipped = pyqtSignal()
 
-    def __init__(self, page_title: str, parent: QWidget | None = None, class_columns: int = CLASS_COLUMNS) -> None:
+    def __init__(
+        self,
+        page_title: str,
+        parent: QWidget | None = None,
+        class_columns: int = CLASS_COLUMNS,
+        idle_text: str = STEP_IDLE_TEXT,
+        compact: bool = False,
+    ) -> None:
+        """``compact``: for a narrow column, where what the reveal uncovers shows the answer too;
+        the reveal then replaces the question and the choices, in smaller type."""
         super().__init__(parent)
+        self._compact = compact
+        self._idle_text = idle_text
         self.setObjectName("quizPanel")
         self._class_columns = class_columns
         self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # no taller than its text
         self._page_title = page_title
         self._question: Question | None = None
         self._revealed = False
@@ -71,8 +86,10 @@ class QuizPanel(QFrame):
         self._choice_layout = QGridLayout(self.choices)
         self._choice_layout.setContentsMargins(0, 0, 0, 0)
         self._choice_layout.setSpacing(3)
+        self._choice_layout.setAlignment(Qt.AlignmentFlag.AlignLeft)
         self.reveal_label = _rich_label("Right or wrong, and how the answer comes")
         self.score_label = QLabel()
+        self.score_label.setWordWrap(True)
         self.score_label.setToolTip("Right answers out of questions asked, since the app opened")
         bottom = QHBoxLayout()
         bottom.addWidget(self.score_label, 1)
@@ -104,6 +121,7 @@ class QuizPanel(QFrame):
     # -- asking and revealing ------------------------------------------------------------------
     def ask(self, question: Question) -> None:
         self._question, self._revealed = question, False
+        self.question_label.show()
         self.question_label.setText(f'<span style="font-size: x-large; font-weight: bold">{html.escape(question.text)}</span>')
         self.hint_label.setText(f"<i>{html.escape(question.hint)}</i>")
         self.hint_label.show()
@@ -129,12 +147,17 @@ class QuizPanel(QFrame):
         colour = readable_text_colour_name(RIGHT_COLOUR if right else WRONG_COLOUR)
         mark = "✔" if right else "✘"
         verdict = html.escape(question.verdict(answer))
+        verdict_size, working_size = ("large", "medium") if self._compact else ("x-large", "large")
         self.reveal_label.setText(
-            f'<span style="font-size: x-large; font-weight: bold; color: {colour}">{mark} {verdict}</span>'
-            f'<br><span style="font-size: large">{question.working}</span>'
+            f'<span style="font-size: {verdict_size}; font-weight: bold; color: {colour}">{mark} {verdict}</span>'
+            f'<br><span style="font-size: {working_size}">{question.working}</span>'
         )
+        if self._compact:
+            self.question_label.hide()
+            self.choices.hide()
         self.reveal_label.show()
         self.answer_row.hide()
+        self._mark_choices(question, answer)
         self.choices.setEnabled(False)
         self.hint_label.hide()
         self.skip_button.hide()
@@ -145,9 +168,8 @@ class QuizPanel(QFrame):
     def clear(self) -> None:
         """No question: the panel shows only the score."""
         self._question, self._revealed = None, False
-        self.question_label.setText(
-            '<span style="font-size: large"><b>Quiz mode</b>: press Step to get a question before each step.</span>'
-        )
+        self.question_label.setText(f'<span style="font-size: large">{self._idle_text}</span>')
+        self.question_label.show()
         for widget in (self.hint_label, self.answer_row, self.choices, self.reveal_label, self.skip_button):
             widget.hide()
         self._show_score()
@@ -162,10 +184,30 @@ class QuizPanel(QFrame):
                 for c, text in enumerate(row):
                     button = self._choice_button(PADDING_TEXT if text is None else text, (r, c))
                     button.setEnabled(text is not None)
+                    self._make_cell_sized(button)
                     self._choice_layout.addWidget(button, r, c)
         elif question.kind == CLASS:
             for index, name in enumerate(question.choices):
                 self._choice_layout.addWidget(self._choice_button(name, index), *divmod(index, self._class_columns))
+
+    def _mark_choices(self, question: Question, answer) -> None:
+        """On the choice buttons: ✔ on each right one, ✘ on a wrong one picked."""
+        for button in self.choice_buttons():
+            value = button.property("answer")
+            value = tuple(value) if isinstance(value, list) else value
+            if question.check(value):
+                button.setText(f"✔ {button.text()}")
+            elif value == answer:
+                button.setText(f"✘ {button.text()}")
+
+    def _make_cell_sized(self, button: QPushButton) -> None:
+        """A window cell as a large square-ish button, laid out like the window, readable from the back."""
+        font = button.font()
+        font.setPointSizeF(font.pointSizeF() * CELL_FONT_SCALE)
+        font.setBold(True)
+        button.setFont(font)
+        line = button.fontMetrics().height()
+        button.setFixedSize(int(3.5 * line), int(1.8 * line))
 
     def _choice_button(self, text: str, answer) -> QPushButton:
         button = QPushButton(text)

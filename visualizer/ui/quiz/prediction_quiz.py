@@ -13,6 +13,7 @@ from visualizer.ui.quiz.session import session
 
 SCORE_NAME = "Model inspector"  # the inspector page's title, for its line of the score
 CLASS_COLUMNS = 2  # the tab's left column is narrow
+IDLE_TEXT = "<b>Quiz mode</b>: each new picture asks what it shows before the model's bars appear."
 
 
 class PredictionQuiz(QObject):
@@ -22,7 +23,7 @@ class PredictionQuiz(QObject):
         super().__init__(parent)
         self._hidden = hidden
         self._last = None  # (class names, probabilities, true label) of the picture shown
-        self.panel = QuizPanel(SCORE_NAME, parent, class_columns=CLASS_COLUMNS)
+        self.panel = QuizPanel(SCORE_NAME, parent, class_columns=CLASS_COLUMNS, idle_text=IDLE_TEXT, compact=True)
         self.panel.hide()
         self.panel.answered.connect(self._on_panel_answered)
         self.panel.skipped.connect(self._on_panel_skipped)

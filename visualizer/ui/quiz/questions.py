@@ -155,17 +155,25 @@ def _worked_sum(step) -> str:
     return f"{terms} = {format_answer(step.value)}"
 
 
-def cell_value_question(step: ConvStep | PoolStep, where: str = "output") -> Question:
-    """The value of the output cell a convolution or an average / sum pooling step computes."""
+def _window_place(step, origin) -> str:
+    """Where a step's window lies, in the coordinates of the input ``origin`` (top, left) starts at."""
+    (top, left), rows, cols = origin, step.rows, step.cols
+    return f"input rows {rows[0] - top}–{rows[-1] - top}, columns {cols[0] - left}–{cols[-1] - left}"
+
+
+def cell_value_question(step: ConvStep | PoolStep, origin=None) -> Question:
+    """The value of the output cell a convolution or an average / sum pooling step computes;
+    ``origin``, the input's (top, left) on the padded input, names where its window lies."""
     if isinstance(step, PoolStep) and step.mode == "max":
         raise ValueError("a max pooling step asks which cell wins: use winner_question")
     how = {"avg": "the average of its window", "sum": "the sum of its window"}.get(getattr(step, "mode", ""), "")
     how = how or "each input value times the weight on it, all added up"
-    text = f"What will {where}[{step.out_row}, {step.out_col}] be? ({how})"
+    place = "" if origin is None else f", over {_window_place(step, origin)}"
+    text = f"What will output[{step.out_row}, {step.out_col}] be? ({how}{place})"
     return Question(text, VALUE, float(step.value), _worked_sum(step), hint=_VALUE_HINT)
 
 
-def winner_question(step: PoolStep) -> Question:
+def winner_question(step: PoolStep, origin=(0, 0)) -> Question:
     """Which cell of a max pooling window holds the largest value; a tie accepts every cell holding it."""
     if step.mode != "max" or step.winner is None:
         raise ValueError("only a max pooling step has a winner")
@@ -180,18 +188,20 @@ def winner_question(step: PoolStep) -> Question:
     working = format_sum(step, max_terms=max(1, window.size))
     note = " (ties: each largest cell counts; the first in reading order is ringed)" if tied else ""
     working += f"<br>the largest is at row {winner[0] + 1}, column {winner[1] + 1} of the window{note}"
-    text = f"Which cell of the window wins the max pool for output[{step.out_row}, {step.out_col}]?"
+    text = f"Which cell of the window wins the max pool for output[{step.out_row}, {step.out_col}] ({_window_place(step, origin)})?"
     return Question(text, WINNER, winner, working, choices=choices, accepted=tied, hint="Click the cell that wins.")
 
 
 def stamp_question(trace, index: int) -> Question:
-    """Scatter view of a transposed convolution: what the first output cell the stamp of step
-    ``index`` reaches will hold once it is added."""
+    """Scatter view of a transposed convolution: what an output cell the stamp of step ``index``
+    reaches will hold once it is added. The cell is one an earlier stamp reached too (overlapping
+    stamps add up) and a later one will reach as well (the finished output on screen does not give
+    it away), where the stamp has one."""
     step: ScatterStep = trace[index]
-    inside = np.argwhere(step.in_output)
-    if inside.size == 0:
+    inside = [(int(a), int(b)) for a, b in np.argwhere(step.in_output)]
+    if not inside:
         raise ValueError("this stamp lands wholly in the cropped border")
-    a, b = (int(v) for v in inside[0])
+    a, b = max(inside, key=lambda cell: _stamp_overlaps(trace, index, step.rows[cell[0]], step.cols[cell[1]]))
     row, col = int(step.rows[a]), int(step.cols[b])
     before = float(trace.partial_full(index - 1)[row, col])
     after = float(trace.partial_full(index)[row, col])
@@ -205,12 +215,20 @@ def stamp_question(trace, index: int) -> Question:
     return Question(text, VALUE, after, working, hint=_VALUE_HINT)
 
 
+def _stamp_overlaps(trace, index: int, row: int, col: int) -> tuple[bool, bool]:
+    """Whether a stamp before step ``index``, and one after it, reach cell (row, col) of the full result."""
+    reaching = (trace.row_index == row).any(axis=1)[:, None] & (trace.col_index == col).any(axis=1)[None, :]
+    steps = np.flatnonzero(reaching.reshape(-1))
+    return bool((steps > index).any()), bool((steps < index).any())
+
+
 def window_step_question(trace, index: int) -> Question:
     """The cell question for step ``index`` of a convolution or pooling trace."""
     step = trace[index]
+    origin = (trace.padding[0][0], trace.padding[1][0])
     if isinstance(step, PoolStep) and step.mode == "max":
-        return winner_question(step)
-    return cell_value_question(step)
+        return winner_question(step, origin)
+    return cell_value_question(step, origin)
 
 
 # --- the inspector ------------------------------------------------------------------------------

@@ -7,7 +7,8 @@ the class always gets to answer; Play again goes on to the next question. Steppi
 (scrubber, Reset, End, clicking a cell) and new settings drop an unanswered question uncounted.
 
 The first question after quiz mode is turned on, after Reset and after any new setting asks for
-the output size; the others ask about the next cell.
+the output size; the others ask about the next cell. While a size question is open the page's demo
+is hidden: its output grid and formula would give the answer away.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QObject
+from PyQt6.QtWidgets import QWidget
 
 from visualizer.ui.quiz.panel import QuizPanel
+from visualizer.ui.quiz.questions import SIZE
 from visualizer.ui.quiz.session import session
 
 if TYPE_CHECKING:
@@ -29,6 +32,7 @@ class StepQuiz(QObject):
         self._page = page
         self._pending: int | None = None  # the step that waits for its question
         self._size_due = True
+        self._demo: QWidget | None = None  # hidden while a size question is open
         self.panel = QuizPanel(page.title, page)  # a parent at once: shown before the layout takes it, it must not be a window
         self.panel.hide()
         self.panel.answered.connect(self._on_panel_answered)
@@ -38,6 +42,10 @@ class StepQuiz(QObject):
         controls.quiz_button.toggled.connect(session().set_enabled)
         session().enabledChanged.connect(self._on_session_enabled_changed)
         self._on_session_enabled_changed(session().is_enabled())
+
+    def set_demo(self, demo: QWidget) -> None:
+        """The part of the page that shows the output: hidden while a size question is open."""
+        self._demo = demo
 
     def pending_step(self) -> int | None:
         return self._pending
@@ -61,6 +69,7 @@ class StepQuiz(QObject):
         self._pending = index
         page.controls.pause()
         self.panel.ask(question)
+        self._show_demo(question.kind != SIZE)
         return True
 
     def start_over(self) -> None:
@@ -72,9 +81,15 @@ class StepQuiz(QObject):
     def _drop_question(self) -> None:
         self._pending = None
         self.panel.clear()
+        self._show_demo(True)
+
+    def _show_demo(self, shown: bool) -> None:
+        if self._demo is not None:
+            self._demo.setVisible(shown)
 
     def _draw_pending(self) -> None:
         index, self._pending = self._pending, None
+        self._show_demo(True)
         if index is not None:
             self._page.draw_step(index)
 
@@ -89,6 +104,7 @@ class StepQuiz(QObject):
         button = self._page.controls.quiz_button
         if button.isChecked() != on:
             button.setChecked(on)
+        button.setText("✔ Quiz on" if on else "? Quiz")
         self.panel.setVisible(on)
         self._size_due = True
         if not on:
