@@ -42,13 +42,8 @@ def click_class(qtbot, panel, index: int) -> None:
 
 
 @pytest.fixture
-def tab(qtbot, keep):
-    tab = keep(ImageTab())
-    qtbot.addWidget(tab)
-    tab.resize(1000, 700)
-    tab.show()
-    qtbot.waitExposed(tab)
-    return tab
+def tab(shown):
+    return shown(ImageTab, (1000, 700))
 
 
 def test_the_bars_are_hidden_until_a_class_is_picked(qtbot, tab):

@@ -22,19 +22,6 @@ def fresh_session():
     session().restart()
 
 
-@pytest.fixture
-def shown(qtbot, keep):
-    def show(page_class):
-        page = keep(page_class())
-        qtbot.addWidget(page)
-        page.resize(1060, 660)
-        page.show()
-        qtbot.waitExposed(page)
-        return page
-
-    return show
-
-
 def type_answer(qtbot, panel, text: str) -> None:
     qtbot.keyClicks(panel.answer_edit, text)
     qtbot.keyClick(panel.answer_edit, Qt.Key.Key_Return)

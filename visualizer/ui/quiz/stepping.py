@@ -47,9 +47,6 @@ class StepQuiz(QObject):
         """The part of the page that shows the output: hidden while a size question is open."""
         self._demo = demo
 
-    def pending_step(self) -> int | None:
-        return self._pending
-
     def holds(self, index: int) -> bool:
         """Whether the move to step ``index`` waits for a question (asked here); False lets it go on."""
         if self.panel.is_asking():
