@@ -124,6 +124,21 @@ def test_going_back_or_a_new_setting_drops_the_question_uncounted(qtbot, shown):
     assert page.current_step() == 4 and session().score.total() == (0, 1)
 
 
+def test_drawing_a_step_directly_asks_nothing_so_a_gif_export_walks_every_step(qtbot, shown):
+    page = shown(PoolingPage)
+    session().set_enabled(True)
+    page.step(1)
+    assert page.quiz.panel.is_asking()
+    for index in range(4):  # as the exporter walks the steps
+        page.set_step(index)
+        assert page.current_step() == index
+    assert not page.quiz.panel.is_asking() and page.view.isVisible()
+    click_at = page.trace.output.shape[1]  # a click on the first cell of the second row
+    page.view.stepClicked.emit(click_at)
+    assert page.current_step() == click_at and page.quiz.panel.question() is None
+    assert session().score.total() == (0, 0)
+
+
 def test_transposed_scatter_and_convolution_questions(qtbot, shown):
     page = shown(TransposedConvolutionPage)
     session().set_enabled(True)

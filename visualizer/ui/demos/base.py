@@ -67,7 +67,7 @@ class StepPage(QWidget):
         self._spin_boxes: list[QSpinBox] = []  # the settings, found once the layout is built
         self._check_boxes: list[QCheckBox] = []
         self.controls = StepControls()
-        self.controls.stepRequested.connect(self.set_step)
+        self.controls.stepRequested.connect(self._on_controls_step_requested)
         self.quiz = StepQuiz(self) if self.asks_questions else None
 
     # -- the protocol used by the main window's shortcuts and the exporter ------------------------
@@ -78,24 +78,31 @@ class StepPage(QWidget):
         return self._step
 
     def set_step(self, index: int) -> None:
-        index = max(0, min(int(index), self._count - 1))
-        if self.quiz is not None and self.quiz.holds(index):
-            return  # the step is drawn once its question is answered
-        self.draw_step(index)
-
-    def draw_step(self, index: int) -> None:
-        """Make step ``index`` the current one and draw it, asking nothing."""
+        """Make step ``index`` the current one and draw it, asking nothing (a click on a cell, the
+        GIF export); an open quiz question about another step is dropped."""
         self._step = max(0, min(int(index), self._count - 1))
+        if self.quiz is not None:
+            self.quiz.step_drawn(self._step)
         self.controls.set_position(self._step, self._count)
         if not self._problem:
             self._show_step()
 
     def step(self, delta: int) -> None:
-        self.set_step(self._step + delta)
+        self._move_to(self._step + delta)
+
+    def _on_controls_step_requested(self, index: int) -> None:
+        self._move_to(index)
+
+    def _move_to(self, index: int) -> None:
+        """Step on as the class sees it (keys, buttons, Play, the scrubber): in quiz mode a step
+        forward is asked about first and drawn once the question is answered."""
+        index = max(0, min(int(index), self._count - 1))
+        if self.quiz is None or not self.quiz.holds(index):
+            self.set_step(index)
 
     def reset(self) -> None:
         self.controls.pause()
-        self.set_step(0)
+        self._move_to(0)
         if self.quiz is not None:
             self.quiz.start_over()
 

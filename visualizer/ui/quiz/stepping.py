@@ -69,11 +69,16 @@ class StepQuiz(QObject):
         self._show_demo(question.kind != SIZE)
         return True
 
-    def start_over(self) -> None:
-        """New settings, a new input or Reset: an open question may be about the old ones; the next asks the size."""
-        self._size_due = True
-        if self.panel.is_asking():
+    def step_drawn(self, index: int) -> None:
+        """The page drew step ``index`` without asking (a jump): an open question about another step goes."""
+        if self.panel.is_asking() and index != self._pending:
             self._drop_question()
+
+    def start_over(self) -> None:
+        """New settings, a new input or Reset: a question or a reveal on screen is about the old
+        ones and goes; the next question asks the size."""
+        self._size_due = True
+        self._drop_question()
 
     def _drop_question(self) -> None:
         self._pending = None
@@ -88,7 +93,7 @@ class StepQuiz(QObject):
         index, self._pending = self._pending, None
         self._show_demo(True)
         if index is not None:
-            self._page.draw_step(index)
+            self._page.set_step(index)
 
     def _on_panel_answered(self, _right: bool) -> None:
         self._draw_pending()
