@@ -158,7 +158,8 @@ def _worked_sum(step) -> str:
 def _window_place(step, origin) -> str:
     """Where a step's window lies, in the coordinates of the input ``origin`` (top, left) starts at."""
     (top, left), rows, cols = origin, step.rows, step.cols
-    return f"input rows {rows[0] - top}–{rows[-1] - top}, columns {cols[0] - left}–{cols[-1] - left}"
+    place = f"input rows {rows[0] - top} to {rows[-1] - top}, columns {cols[0] - left} to {cols[-1] - left}"
+    return place + (" (-1 is padding)" if min(rows[0] - top, cols[0] - left) < 0 else "")
 
 
 def cell_value_question(step: ConvStep | PoolStep, origin=None) -> Question:
