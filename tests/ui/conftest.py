@@ -20,6 +20,22 @@ def page(qtbot, request):
 
 
 @pytest.fixture
+def shown(qtbot, keep):
+    """Call it with a widget class (and a size): an instance, kept until the test is over, shown
+    and exposed at that size (by default 1060×660, as the `page` fixture)."""
+
+    def show(widget_class, size=(1060, 660)):
+        widget = keep(widget_class())
+        qtbot.addWidget(widget)
+        widget.resize(*size)
+        widget.show()
+        qtbot.waitExposed(widget)
+        return widget
+
+    return show
+
+
+@pytest.fixture
 def register_pages(monkeypatch):
     """Call it with PageSpecs to make them the app's only pages for this test: in the page
     registry and in the main window, which holds the registry's list under its own name."""

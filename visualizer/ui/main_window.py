@@ -45,6 +45,7 @@ from visualizer.ui.page_contract import (
     TakesInputImage,
 )
 from visualizer.ui.pages import PAGES, PageSpec, find_page
+from visualizer.ui.quiz.menu import add_quiz_action
 from visualizer.ui.recent_models import RecentModels, RecentModelsMenu
 from visualizer.ui.text_size import ApplicationTextSize, EscapeLeavesPresentation
 
@@ -250,6 +251,7 @@ class MainWindow(QMainWindow):
             "Large text, full screen, only the page on screen (F5 or Esc to leave)",
         )
         self.presentation_action.setCheckable(True)
+        self.quiz_action = add_quiz_action(view_menu, self._add_action)
         # Esc leaves presentation mode; enabled only then, so Esc keeps its usual meaning otherwise.
         self.leave_presentation_action = QAction("Leave presentation mode", self)
         self.leave_presentation_action.setShortcut(QKeySequence("Esc"))

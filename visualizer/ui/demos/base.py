@@ -23,6 +23,8 @@ from PyQt6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
+from visualizer.ui.quiz.questions import Question
+from visualizer.ui.quiz.stepping import StepQuiz
 from visualizer.ui.widgets.image_source import ImageSourcePicker
 from visualizer.ui.widgets.step_controls import StepControls
 
@@ -49,9 +51,13 @@ class StepPage(QWidget):
     - `_compute()`: rebuild the trace and the views from the settings and return the number of
       steps; a ValueError means the settings cannot be computed, and the page says why in
       `_problem_label()` and keeps its last steps.
+
+    A page with `asks_questions` set takes part in quiz mode (`visualizer.ui.quiz.stepping`): it
+    defines `_size_question()` and `_cell_question(index)`, made with `visualizer.ui.quiz.questions`.
     """
 
     title = ""
+    asks_questions = False
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -61,7 +67,8 @@ class StepPage(QWidget):
         self._spin_boxes: list[QSpinBox] = []  # the settings, found once the layout is built
         self._check_boxes: list[QCheckBox] = []
         self.controls = StepControls()
-        self.controls.stepRequested.connect(self.set_step)
+        self.controls.stepRequested.connect(self._on_controls_step_requested)
+        self.quiz = StepQuiz(self) if self.asks_questions else None
 
     # -- the protocol used by the main window's shortcuts and the exporter ------------------------
     def step_count(self) -> int:
@@ -71,17 +78,33 @@ class StepPage(QWidget):
         return self._step
 
     def set_step(self, index: int) -> None:
+        """Make step ``index`` the current one and draw it, asking nothing (a click on a cell, the
+        GIF export); an open quiz question about another step is dropped."""
         self._step = max(0, min(int(index), self._count - 1))
+        if self.quiz is not None:
+            self.quiz.step_drawn(self._step)
         self.controls.set_position(self._step, self._count)
         if not self._problem:
             self._show_step()
 
     def step(self, delta: int) -> None:
-        self.set_step(self._step + delta)
+        self._move_to(self._step + delta)
+
+    def _on_controls_step_requested(self, index: int) -> None:
+        self._move_to(index)
+
+    def _move_to(self, index: int) -> None:
+        """Step on as the class sees it (keys, buttons, Play, the scrubber): in quiz mode a step
+        forward is asked about first and drawn once the question is answered."""
+        index = max(0, min(int(index), self._count - 1))
+        if self.quiz is None or not self.quiz.holds(index):
+            self.set_step(index)
 
     def reset(self) -> None:
         self.controls.pause()
-        self.set_step(0)
+        self._move_to(0)
+        if self.quiz is not None:
+            self.quiz.start_over()
 
     def toggle_play(self) -> None:
         self.controls.toggle_play()
@@ -120,6 +143,8 @@ class StepPage(QWidget):
             return
         self._problem = ""
         self._set_step_count(count)
+        if self.quiz is not None:
+            self.quiz.start_over()
         self._show_step()
 
     def _settle_ranges(self) -> None:
@@ -135,6 +160,19 @@ class StepPage(QWidget):
 
     def _apply_ranges(self) -> None:
         """Narrow each setting to the values valid with the others; by default nothing is narrowed."""
+
+    # -- quiz mode -----------------------------------------------------------------------------
+    def quiz_question(self, index: int, about_size: bool) -> Question | None:
+        """The question to ask before step ``index`` is drawn: the output size when ``about_size``
+        (and the page has one), else the next cell's; None asks nothing."""
+        question = self._size_question() if about_size else None
+        return question or self._cell_question(index)
+
+    def _size_question(self) -> Question | None:
+        return None
+
+    def _cell_question(self, index: int) -> Question | None:
+        return None
 
     # -- for subclasses ------------------------------------------------------------------------
     def _set_step_count(self, count: int) -> None:
@@ -181,6 +219,10 @@ class StepPage(QWidget):
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.addWidget(demo, 1)
+        if self.quiz is not None:
+            self.quiz.set_demo(demo)
+            right.addWidget(self.quiz.panel)
+            right.addStretch(0)  # takes the demo's room while a size question hides it
         right.addWidget(self.controls)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)

@@ -14,6 +14,7 @@ from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_
 from visualizer.ui.demos.depth_view import CHANNEL_NAMES, DepthView
 from visualizer.ui.demos.window_view import WindowStepView
 from visualizer.ui.page_contract import LearnedKernel
+from visualizer.ui.quiz import questions
 from visualizer.ui.widgets import kernel_presets
 from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.grid_view import GridView
@@ -67,6 +68,7 @@ def default_filter(index: int, rows: int, cols: int) -> tuple[np.ndarray, list[s
 
 class ConvolutionPage(StepPage):
     title = "Convolution"
+    asks_questions = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -234,6 +236,13 @@ class ConvolutionPage(StepPage):
         colours = np.clip(image / top * 255, 0, 255).astype(np.uint8)
         self.colour_preview.set_data(image[:, :, 0], rgb=colours, show_values=False)
         self.colour_preview.set_caption("All three together")
+
+    def _size_question(self) -> questions.Question:
+        return questions.conv_size_question(self.image().shape[:2], (self.kernel_rows.value(), self.kernel_cols.value()))
+
+    def _cell_question(self, index: int) -> questions.Question:
+        trace = self.depth_view.trace() if self.is_depth() else self.view.trace()
+        return questions.window_step_question(trace, index)
 
     def _problem_label(self) -> QLabel:
         return self.depth_view.arithmetic if self.is_depth() else self.view.arithmetic

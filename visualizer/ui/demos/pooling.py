@@ -9,6 +9,7 @@ from visualizer.ops import shapes
 from visualizer.ops.trace import pool_trace
 from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.window_view import WindowStepView
+from visualizer.ui.quiz import questions
 from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.image_source import ImageSourcePicker
 
@@ -28,6 +29,7 @@ EXPLANATION = (
 
 class PoolingPage(StepPage):
     title = "Pooling"
+    asks_questions = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -113,6 +115,13 @@ class PoolingPage(StepPage):
             note = "no border: rows or columns that do not fill a whole window are dropped"
         self.padding_note.setText(note)
         return len(self.trace)
+
+    def _size_question(self) -> questions.Question:
+        image_hw = self.source.image().shape[:2]
+        return questions.pool_size_question(image_hw, self.window_size(), self.stride(), self.padding())
+
+    def _cell_question(self, index: int) -> questions.Question:
+        return questions.window_step_question(self.trace, index)
 
     def _problem_label(self) -> QLabel:
         return self.view.arithmetic

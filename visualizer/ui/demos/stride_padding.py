@@ -9,6 +9,7 @@ from visualizer.ops import shapes
 from visualizer.ops.trace import conv_trace
 from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.window_view import WindowStepView
+from visualizer.ui.quiz import questions
 from visualizer.ui.widgets import kernel_presets
 from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.image_source import ImageSourcePicker
@@ -31,6 +32,7 @@ EXPLANATION = (
 
 class StridePaddingPage(StepPage):
     title = "Stride and padding"
+    asks_questions = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -145,6 +147,13 @@ class StridePaddingPage(StepPage):
             note += ". The odd one goes after (bottom/right), as in TensorFlow."
         self.padding_note.setText(note)
         return len(trace)
+
+    def _size_question(self) -> questions.Question:
+        image_hw = self.source.image().shape[:2]
+        return questions.conv_size_question(image_hw, self.kernel().shape, self.stride(), self.padding(), self.dilation())
+
+    def _cell_question(self, index: int) -> questions.Question:
+        return questions.window_step_question(self.view.trace(), index)
 
     def _problem_label(self) -> QLabel:
         return self.view.arithmetic

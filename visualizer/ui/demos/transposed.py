@@ -17,6 +17,7 @@ from visualizer.ops import shapes
 from visualizer.ops.trace import format_sum, transpose_conv_trace, transpose_scatter_trace
 from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.window_view import output_colours, pending_mask, window_cells
+from visualizer.ui.quiz import questions
 from visualizer.ui.widgets import colormaps, kernel_presets
 from visualizer.ui.widgets.compact import compact_combo
 from visualizer.ui.widgets.grid_view import GridView, format_value
@@ -53,6 +54,7 @@ def _bold_label(text: str) -> QLabel:
 
 class TransposedConvolutionPage(StepPage):
     title = "Transposed convolution"
+    asks_questions = True
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -239,6 +241,18 @@ class TransposedConvolutionPage(StepPage):
         )
         self.formula.set_formulas(rows, cols)
         return len(self.scatter) if self.stepping() == SCATTER else len(self.conv)
+
+    def _size_question(self) -> questions.Question:
+        image_hw = self.source.image().shape[:2]
+        return questions.transpose_size_question(image_hw, self.kernel().shape, self.stride(), self.padding(), self.output_padding())
+
+    def _cell_question(self, index: int) -> questions.Question | None:
+        if self.stepping() == CONVOLUTION:
+            return questions.cell_value_question(self.conv[index])
+        try:
+            return questions.stamp_question(self.scatter, index)
+        except ValueError:  # the stamp lands wholly in the cropped border: nothing to ask about
+            return None
 
     def _problem_label(self) -> QLabel:
         return self.arithmetic

@@ -20,6 +20,7 @@ from superqt.utils import signals_blocked
 
 from visualizer.inspection.server import Explained, KernelInfo, LayerOutput
 from visualizer.ui.inspector.layer_views import DenseBars, FeatureMapDetail, LayerHistogram
+from visualizer.ui.quiz.prediction_quiz import PredictionQuiz
 from visualizer.ui.widgets import colormaps
 from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic
 from visualizer.ui.widgets.mosaic_view import MosaicView
@@ -153,6 +154,8 @@ class ImageTab(QWidget):
         left.addWidget(self.image_view)
         left.addWidget(self.caption)
         left.addWidget(self.bars, 1)
+        self.quiz = PredictionQuiz(self, hidden=[self.bars, self.caption])
+        left.addWidget(self.quiz.panel)
         left_widget = QWidget()
         left_widget.setLayout(left)
         left_widget.setFixedWidth(260)
@@ -183,6 +186,7 @@ class ImageTab(QWidget):
         self.bars.set_class_names(class_names)
         self.bars.set_values(explained.probabilities, true_label)
         self.caption.setText(prediction_caption(class_names, true_label, explained.probabilities, title))
+        self.quiz.picture_shown(class_names, explained.probabilities, true_label)
         self._show_maps(explained.layers, channels_first)
         self.layer_detail.show_layers(explained.layers, kernels, channels_first)
 

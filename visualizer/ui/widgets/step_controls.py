@@ -34,6 +34,10 @@ class StepControls(QWidget):
         self.forward_button.setToolTip("One step forward (Right arrow)")
         self.end_button = QPushButton("End")
         self.end_button.setToolTip("Jump to the last step: the whole output computed")
+        self.quiz_button = QPushButton("? Quiz")
+        self.quiz_button.setCheckable(True)
+        self.quiz_button.setToolTip("Quiz mode: ask the class a question before each step is drawn (View > Quiz mode)")
+        self.quiz_button.hide()  # shown by pages that have questions
 
         self.speed = QSpinBox()
         self.speed.setRange(1, 60)
@@ -54,6 +58,8 @@ class StepControls(QWidget):
             button.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # keep Space/arrows for the window shortcuts
             button_row.addWidget(button)
         button_row.addWidget(self.speed)
+        self.quiz_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        button_row.addWidget(self.quiz_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)

@@ -1,0 +1,1 @@
+"""Quiz mode: predict, then reveal. Questions (no Qt), the score, and the panel that asks them."""
