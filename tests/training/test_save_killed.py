@@ -22,7 +22,8 @@ KILLS = 50
 # A server process imports Keras once (the numpy backend: no threads, so forking is safe), saves
 # the model once, then forks one writer after another. Each writer saves over the same path in a
 # loop until it is killed; the server prints each writer's process id and starts the next one
-# when the last has died. A 16 MB model takes some 40 ms to save, so most kills land mid-save.
+# when the last has died and the test asks. A 16 MB model takes some 40 ms to save, so most
+# kills land mid-save.
 SERVER = """
 import os, sys
 os.environ["KERAS_BACKEND"] = "numpy"
@@ -32,7 +33,7 @@ from visualizer.training.run import save_model_atomically
 path = sys.argv[1]
 model = keras.Sequential([keras.Input((1024,)), keras.layers.Dense(4096)])
 save_model_atomically(model, path)
-while True:
+while sys.stdin.readline():  # the test says when the next writer may start
     writer = os.fork()
     if writer == 0:
         while True:
@@ -52,6 +53,7 @@ def test_a_model_file_survives_kills_at_random_moments_of_saving(tmp_path):
     environment = dict(os.environ, PYTHONPATH=str(REPO_ROOT), TF_CPP_MIN_LOG_LEVEL="3")
     server = subprocess.Popen(
         [sys.executable, "-c", SERVER, str(path)],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -61,6 +63,9 @@ def test_a_model_file_survives_kills_at_random_moments_of_saving(tmp_path):
     killed_mid_save = 0
     try:
         for _ in range(KILLS):
+            # The next writer starts only now, so the files looked at below are the killed one's.
+            server.stdin.write("go\n")
+            server.stdin.flush()
             line = server.stdout.readline()
             assert line, "the saving server died"
             writer = int(line)
