@@ -34,6 +34,8 @@ from visualizer.training.events import (
     RunStarted,
     Status,
 )
+from visualizer.training.recording import RunRecorder, RunRecording, model_title, run_title
+from visualizer.training.recording_file import add_recording
 
 
 class _Cell:
@@ -130,7 +132,9 @@ def run(
     that says where and what to try; its model is not saved. Probe images are indexed into the
     test split as loaded (``load_fashion_mnist(config.data_dir).test_images``), whatever
     ``config.test_limit`` is. The model is saved as ``save_to`` (a path ending in .keras) or, by
-    default, as model.keras in a new temporary folder; the caller owns that file afterwards.
+    default, as model.keras in a new temporary folder; the caller owns that file afterwards. The
+    file also holds the run's recording (recording_file.py): its settings, curves and end-of-epoch
+    snapshots, up to where it ended.
     ``probes=False`` sends no ProbeSnapshot at all, for callers that show none.
     ``autosave_to`` (a folder, see saved_runs.py) keeps each finished epoch there; a config with
     ``resume_from`` trains on from that autosaved run's last epoch, saving into its folder.
@@ -218,13 +222,17 @@ def prepare_data(config: TrainConfig) -> PreparedData:
 
 
 def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_to) -> RunFinished | RunFailed:
+    recorder = RunRecorder()
+    on_event = recorder.watching(on_event)
     stage.enter("reading the data", "Reading Fashion-MNIST…")
     data = prepare_data(config)
     model, probe = _build(config, data, on_event, stage, probes)
     if autosave_to is not None or config.resume_from is not None:
         from visualizer.training.autosave import autosave_callback
 
-        stage.autosave = autosave_callback(config, autosave_to, data.source, on_event, save_model_atomically)
+        stage.autosave = autosave_callback(
+            config, autosave_to, data.source, on_event, save_model_atomically, recorder
+        )
     stage.enter("training")
     live, divergence = _fit(config, data, model, probe, on_event, control, stage.autosave)
     if divergence.diverged:  # the weights are broken: nothing worth saving or testing
@@ -245,12 +253,11 @@ def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_t
         path = Path(save_to)
     else:
         path = Path(tempfile.mkdtemp(prefix="cnn-visualizer-")) / "model.keras"
-    save_model_atomically(model, path)
     # The validation data is the test split, and Keras evaluates it after the last batch of every
     # epoch, stopped or not; so the last epoch's validation metrics are the test metrics of the
     # final weights, and evaluating again would only repeat the same pass.
     last = live.last_epoch
-    return RunFinished(
+    finished = RunFinished(
         stopped_early=live.stopped_early,
         epochs_completed=live.epochs_completed,
         train_loss=last.loss,
@@ -260,6 +267,9 @@ def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_t
         elapsed_s=live.elapsed_s(),
         model_path=str(path),
     )
+    title = run_title(model_title(config), finished, recorder.started.train_count)
+    save_model_atomically(model, path, recorder.recording(config, title, finished))
+    return finished
 
 
 def _build(config: TrainConfig, data: PreparedData, on_event, stage: _Stage, probes: bool):
@@ -318,7 +328,6 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
     if autosave is not None:
         callbacks.append(autosave)
         initial_epoch = autosave.epochs_done
-        on_event = autosave.recording(on_event)
     live = LiveCallback(
         config=config,
         on_event=on_event,
@@ -350,8 +359,9 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
     return live, divergence
 
 
-def save_model_atomically(model, path: str | os.PathLike[str]) -> None:
-    """Save as ``path`` (.keras) so that the file is either the old one or the complete new one."""
+def save_model_atomically(model, path: str | os.PathLike[str], recording: RunRecording | None = None) -> None:
+    """Save as ``path`` (.keras) so that the file is either the old one or the complete new one;
+    with the run's ``recording`` inside it when one is given (see recording_file.py)."""
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"the model file name must end in .keras, not {path.name!r}")
@@ -362,5 +372,7 @@ def save_model_atomically(model, path: str | os.PathLike[str]) -> None:
             # file is right, and the warning is not ours to fix.
             warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
             model.save(temporary)
+        if recording is not None:
+            add_recording(temporary, recording)
 
     replace_atomically(path, write)
