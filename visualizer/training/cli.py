@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="never download Fashion-MNIST; use local copies or the bundled subset")
     parser.add_argument("--out", metavar="FILE.keras",
                         help="where to save the trained model (default: a new temporary folder)")
+    parser.add_argument("--no-optimizer-state", action="store_true",
+                        help="save the model without the optimizer's state: a third of the size, for "
+                             "looking at rather than training on")
     parser.add_argument("--backend", choices=BACKENDS,
                         help="Keras backend (default: $KERAS_BACKEND, else tensorflow)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed, for repeatable runs")
@@ -102,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     printer = _Printer(sys.stdout, show_tracebacks=args.verbose)
     previous_handler = _stop_on_first_interrupt(control)
     try:
-        result = run(config, printer.on_event, control, save_to=out)
+        result = run(config, printer.on_event, control, save_to=out, optimizer_state=not args.no_optimizer_state)
     finally:
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)

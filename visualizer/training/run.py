@@ -122,6 +122,7 @@ def run(
     save_to: str | os.PathLike[str] | None = None,
     probes: bool = True,
     autosave_to: str | os.PathLike[str] | None = None,
+    optimizer_state: bool = True,
 ) -> RunFinished | RunFailed:
     """Train ``config``'s model, reporting events to ``on_event`` (called on this thread).
 
@@ -138,11 +139,14 @@ def run(
     ``probes=False`` sends no ProbeSnapshot at all, for callers that show none.
     ``autosave_to`` (a folder, see saved_runs.py) keeps each finished epoch there; a config with
     ``resume_from`` trains on from that autosaved run's last epoch, saving into its folder.
+    ``optimizer_state=False`` leaves the optimizer's state (Adam's moments) out of the saved model:
+    a third of the size, for a model that is to be looked at rather than trained on.
     """
     control = control or RunControl()
     stage = _Stage(on_event)
     try:
-        result = _train(config, on_event, control, save_to, probes, stage, autosave_to)
+        saving = _Saving(save_to, optimizer_state)
+        result = _train(config, on_event, control, saving, probes, stage, autosave_to)
     except Exception as error:  # the boundary: every failure becomes an event for people
         result = RunFailed(message=explain_failure(error, stage.doing), traceback=traceback.format_exc())
     if stage.autosave is not None:
@@ -221,7 +225,15 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     )
 
 
-def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_to) -> RunFinished | RunFailed:
+@dataclass(frozen=True)
+class _Saving:
+    """Where the trained model goes (None: a new temporary folder) and whether with its optimizer state."""
+
+    path: str | os.PathLike[str] | None
+    optimizer_state: bool
+
+
+def _train(config, on_event, control, saving: _Saving, probes, stage: _Stage, autosave_to) -> RunFinished | RunFailed:
     recorder = RunRecorder()
     on_event = recorder.watching(on_event)
     stage.enter("reading the data", "Reading Fashion-MNIST…")
@@ -249,8 +261,8 @@ def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_t
             model_path=None,
         )
     stage.enter("saving the model", "Saving the model…")
-    if save_to is not None:
-        path = Path(save_to)
+    if saving.path is not None:
+        path = Path(saving.path)
     else:
         path = Path(tempfile.mkdtemp(prefix="cnn-visualizer-")) / "model.keras"
     # The validation data is the test split, and Keras evaluates it after the last batch of every
@@ -268,6 +280,8 @@ def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_t
         model_path=str(path),
     )
     title = run_title(model_title(config), finished, recorder.started.train_count)
+    if not saving.optimizer_state:
+        _forget_optimizer_state(model)
     save_model_atomically(model, path, recorder.recording(config, title, finished))
     return finished
 
@@ -357,6 +371,13 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
             callbacks=[divergence, live, *callbacks],
         )
     return live, divergence
+
+
+def _forget_optimizer_state(model) -> None:
+    """Compile the model afresh: a new optimizer holds no state until its first step."""
+    import keras
+
+    model.compile(**keras.saving.deserialize_keras_object(model.get_compile_config()))
 
 
 def save_model_atomically(model, path: str | os.PathLike[str], recording: RunRecording | None = None) -> None:
