@@ -11,7 +11,7 @@ import keras
 import numpy as np
 import pytest
 
-from tests.training.tiny import tiny_config
+from tests.training.tiny import copy_archive, record_tiny_run, tiny_config
 from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFinished, RunStarted
 from visualizer.training.recording import RunRecorder
 from visualizer.training.recording_file import (
@@ -29,10 +29,7 @@ from visualizer.training.run import RunControl, run, save_model_atomically
 def recorded(tmp_path_factory):
     """A real tiny run of two epochs saved with its recording, and every event it reported."""
     path = tmp_path_factory.mktemp("recorded") / "run.keras"
-    events = []
-    result = run(tiny_config(epochs=2), events.append, save_to=path)
-    assert isinstance(result, RunFinished), getattr(result, "traceback", result)
-    return path, events
+    return path, record_tiny_run(path, epochs=2)
 
 
 def of(events, kind) -> list:
@@ -101,32 +98,22 @@ def test_a_model_without_a_recording_reads_as_none_and_can_be_given_one(recorded
 
 def test_fields_a_newer_version_adds_are_ignored(recorded, tmp_path):
     path, _ = recorded
-    changed = tmp_path / "newer.keras"
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(changed, "w") as target:
-        for info in source.infolist():
-            data = source.read(info)
-            if info.filename == DESCRIPTION_ENTRY:
-                description = json.loads(data)
-                description["format"] = 2
-                description["config"]["warmup_epochs"] = 3
-                description["started"]["cpu_count"] = 16
-                description["snapshots"][0]["saliency"] = "somewhere"
-                description["shiny_new_part"] = {}
-                data = json.dumps(description)
-            target.writestr(info, data)
+
+    def newer(name: str, data: bytes) -> bytes:
+        if name != DESCRIPTION_ENTRY:
+            return data
+        description = json.loads(data)
+        description["format"] = 2
+        description["config"]["warmup_epochs"] = 3
+        description["started"]["cpu_count"] = 16
+        description["snapshots"][0]["saliency"] = "somewhere"
+        description["shiny_new_part"] = {}
+        return json.dumps(description).encode()
+
+    changed = copy_archive(path, tmp_path / "newer.keras", newer)
     recording = read_recording(changed)
     assert recording.config == tiny_config(epochs=2)
     assert recording.started == read_recording(path).started
-
-
-def _damaged_copy(source, target, entry: str, data: bytes | None):
-    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
-        for info in original.infolist():
-            if info.filename != entry:
-                copy.writestr(info, original.read(info))
-            elif data is not None:
-                copy.writestr(info, data)
-    return target
 
 
 @pytest.mark.parametrize(
@@ -140,7 +127,7 @@ def _damaged_copy(source, target, entry: str, data: bytes | None):
 )
 def test_a_damaged_recording_is_refused_in_words(recorded, tmp_path, entry, data, words):
     path, _ = recorded
-    damaged = _damaged_copy(path, tmp_path / "damaged.keras", entry, data)
+    damaged = copy_archive(path, tmp_path / "damaged.keras", lambda name, original: data if name == entry else original)
     with pytest.raises(RecordingError) as raised:
         read_recording(damaged)
     message = str(raised.value)
