@@ -82,14 +82,7 @@ class AutosaveCallback(keras.callbacks.Callback):
         cls, config: TrainConfig, root: Path, data_source: str, on_event, save_model, recorder: RunRecorder
     ) -> AutosaveCallback:
         """A new run: prune the old ones, make its folder and mark it running."""
-        callback = cls(
-            config=config,
-            folder=root,
-            on_event=on_event,
-            save_model=save_model,
-            recorder=recorder,
-            data_source=data_source,
-        )
+        callback = cls(config=config, folder=root, on_event=on_event, save_model=save_model, recorder=recorder, data_source=data_source)
 
         def begin() -> None:
             root.mkdir(parents=True, exist_ok=True)
