@@ -411,7 +411,7 @@ class TrainingController:
         """Show the run recorded in the .keras file at ``path``, if it holds one, with a note
         saying what it is: the app's own recorded run (``bundled``) or a file opened. Returns why
         it is not shown, in words, or None; the model in the file opens elsewhere regardless."""
-        if self.result is not None and self.result.model_path and Path(self.result.model_path) == Path(path):
+        if self.result is not None and self.result.model_path and Path(self.result.model_path).resolve() == Path(path).resolve():
             return None  # the run shown is this file's: "Inspect this model" opened it
         try:
             recording = read_recording(path)
