@@ -254,3 +254,12 @@ def test_a_damaged_recording_is_said_in_the_status_bar_and_the_model_still_opens
     window.inspect_model(str(damaged))
     assert window.current_page().opened == [(str(damaged), False, True)]
     assert "its arrays are missing" in window.statusBar().currentMessage()
+
+
+def test_a_run_stopped_before_its_first_batch_is_not_kept_for_comparing(controller, view):
+    controller.train(TrainConfig(), "CNN", 0)
+    nothing = float("nan")
+    controller.on_frame(frame(STARTED))
+    controller.on_frame(frame(RunFinished(True, 0, nothing, nothing, nothing, nothing, 0.5, None)))
+    view.show_recordings.assert_not_called()
+    assert controller.recordings == []

@@ -367,8 +367,8 @@ class TrainingController:
             + (" The model is kept as it was when you stopped." if finished.stopped_early else "")
         )
         self.view.show_banner("info", text, action="Save model…" if finished.model_path else "")
-        if self.recorder.started is not None and self.config is not None:
-            self.add_recording(self.recorder.recording(self.config, title, finished))
+        if self.recorder.started is not None and self.recorder.epochs and self.config is not None:
+            self.add_recording(self.recorder.recording(self.config, title, finished))  # not a run stopped unstarted
 
     def _show_result(self, title: str, finished: RunFinished) -> None:
         """The finished run's progress, status, row in the results and summary; its model may be saved."""
