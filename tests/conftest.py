@@ -30,6 +30,13 @@ def autosave_in_a_temporary_folder(tmp_path_factory, monkeypatch):
     monkeypatch.setenv("CNN_VISUALIZER_AUTOSAVE", str(tmp_path_factory.mktemp("autosave")))
 
 
+@pytest.fixture(autouse=True)
+def no_recorded_run_unless_asked(monkeypatch):
+    """The training page opens blank, not on the recorded run shipped with the app; the tests of
+    that run name the file they want with the same variable."""
+    monkeypatch.setenv("CNN_VISUALIZER_RECORDED_RUN", "")
+
+
 # Things that finish on their own a moment after the test that started them gets this long.
 LEFTOVER_GRACE_S = 3.0
 

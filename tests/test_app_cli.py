@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from PIL import Image
 
@@ -16,11 +17,12 @@ from visualizer.ui.pages import PAGES
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _run(*args: str, tmp_path: Path, timeout: float = 120) -> subprocess.CompletedProcess:
+def _run(*args: str, tmp_path: Path, timeout: float = 120, env: dict | None = None) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
         "XDG_CONFIG_HOME": str(tmp_path / "config"),  # never read or write the user's settings
+        **(env or {}),
     }
     return subprocess.run(
         [sys.executable, "-m", "visualizer", *args],
@@ -124,6 +126,22 @@ def test_open_a_model_for_a_screenshot_of_the_inspector(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     with Image.open(shot) as image:
         assert image.size == (1280, 720)
+
+
+@pytest.mark.slow
+def test_open_a_recorded_run_for_a_screenshot_of_the_training_page(tmp_path):
+    from visualizer.resources import resource_path
+
+    shot = tmp_path / "training.png"
+    recorded = tmp_path / "lesson.keras"
+    recorded.write_bytes(resource_path("recorded", "seed-cnn.keras").read_bytes())
+    result = _run("--open", str(recorded), "--page", "training", "--screenshot", str(shot), tmp_path=tmp_path,
+                  timeout=240, env={"CNN_VISUALIZER_RECORDED_RUN": ""})
+    assert result.returncode == 0, result.stderr[-2000:]
+    with Image.open(shot) as image:
+        pixels = np.asarray(image.convert("RGB"))
+    note = np.all(pixels == (0xFF, 0xF4, 0xCE), axis=-1)  # the amber note: "This is a recorded run, opened from…"
+    assert note.sum() > 5000
 
 
 @pytest.mark.slow

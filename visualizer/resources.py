@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,3 +15,16 @@ RESOURCES_DIR = _SOURCE_RESOURCES if _SOURCE_RESOURCES.is_dir() else _INSTALLED_
 def resource_path(*parts: str) -> Path:
     """Path of a file under resources/, e.g. resource_path("images", "camera.png")."""
     return RESOURCES_DIR.joinpath(*parts)
+
+
+RECORDED_RUN_ENV = "CNN_VISUALIZER_RECORDED_RUN"
+RECORDED_RUN = ("recorded", "seed-cnn.keras")  # the seed's CNN, 5 epochs on the full Fashion-MNIST
+
+
+def recorded_run_path() -> Path | None:
+    """The recorded run the training page shows before the first run: the bundled one, or the
+    .keras file that CNN_VISUALIZER_RECORDED_RUN names; None when that variable is set but empty
+    (tests that want a blank page) or the file is missing."""
+    chosen = os.environ.get(RECORDED_RUN_ENV)
+    path = resource_path(*RECORDED_RUN) if chosen is None else Path(chosen) if chosen else None
+    return path if path is not None and path.is_file() else None

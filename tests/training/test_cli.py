@@ -7,6 +7,7 @@ import pytest
 
 from tests.training.tiny import DATA_DIR, run_python
 from visualizer.training.cli import main
+from visualizer.training.recording_file import read_recording
 
 
 @pytest.mark.slow
@@ -30,6 +31,9 @@ def test_train_command_trains_reports_and_saves(tmp_path):
     assert "Qt loaded: False" in text
     model = keras.models.load_model(out)
     assert model.count_params() == 412_778
+    recording = read_recording(out)  # the run's recording is in the file, for replaying it in the app
+    assert recording.finished.epochs_completed == 1 and [s.epoch for s in recording.snapshots] == [1]
+    assert recording.started.train_count == 64 and len(recording.epochs) == 1 and recording.batches
     assert sorted(p.name for p in tmp_path.iterdir()) == ["model.keras"], "only the finished file is left"
 
 

@@ -49,3 +49,29 @@ def types_of(events) -> list[str]:
     return [type(event).__name__ for event in events]
 
 
+
+
+def record_tiny_run(path: Path, **changes) -> list:
+    """Train ``tiny_config(**changes)`` here, saving the model with its recording as ``path``;
+    returns every event the run reported (the last is its RunFinished)."""
+    from visualizer.training.events import RunFinished
+    from visualizer.training.run import run
+
+    events: list = []
+    result = run(tiny_config(**changes), events.append, save_to=path)
+    if not isinstance(result, RunFinished):
+        raise AssertionError(getattr(result, "traceback", result))
+    return events
+
+
+def copy_archive(source: Path, target: Path, change) -> Path:
+    """A copy of the .keras (zip) archive ``source`` with each entry's bytes passed through
+    ``change(name, data)``; where it returns None the entry is left out."""
+    import zipfile
+
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for info in original.infolist():
+            data = change(info.filename, original.read(info))
+            if data is not None:
+                copy.writestr(info, data)
+    return target

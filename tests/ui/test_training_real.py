@@ -7,6 +7,7 @@ import threading
 import pytest
 from PyQt6.QtCore import Qt
 
+from visualizer.training.recording_file import read_recording
 from visualizer.ui.training.panel import TrainingPage
 
 
@@ -48,6 +49,10 @@ def test_a_tiny_real_run_fills_the_page_and_leaves_nothing_running(qtbot, tmp_pa
     destination = tmp_path / "model.keras"
     page.controller.save_model(str(destination))
     assert destination.stat().st_size > 1000
+    saved = read_recording(destination)  # Save model… keeps the run's recording in the file
+    kept = page.controller.recordings  # and the page keeps the run for comparing runs
+    assert len(kept) == 1 and kept[0].title == saved.title == "CNN — 1 epoch, 64 training images"
+    assert kept[0].batches == saved.batches and kept[0].epochs == saved.epochs and len(saved.snapshots) == 1
     temporary_model = page.controller.result.model_path
     page.shutdown()  # what closing the window does: waits for the child, deletes the temporary model
     assert not page.driver.running and not page.driver.exiting

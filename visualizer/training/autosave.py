@@ -1,8 +1,8 @@
 """The Keras callback that keeps each finished epoch of a run on disk (see saved_runs.py for the
 files), so that a crash or a kill loses at most the epoch under way.
 
-It records the run's events as they are reported (``recording``) and saves after every epoch that
-ran all its batches. Autosave is a convenience: when it cannot write (a full or read-only disk)
+It saves the batch and epoch values that the run's RunRecorder keeps (recording.py) after every
+epoch that ran all its batches. Autosave is a convenience: when it cannot write (a full or read-only disk)
 it says so once with an AutosaveOff event and the run trains on. Imports Keras: use it from run().
 """
 
@@ -16,30 +16,31 @@ import keras
 
 from visualizer.training import saved_runs
 from visualizer.training.config import TrainConfig
-from visualizer.training.events import AutosaveOff, BatchEnd, EpochEnd, RunFailed, RunFinished
+from visualizer.training.events import AutosaveOff, RunFailed, RunFinished
+from visualizer.training.recording import RunRecorder
 
 log = logging.getLogger(__name__)
 
 
 def autosave_callback(
-    config: TrainConfig, root: Path | None, data_source: str, on_event, save_model
+    config: TrainConfig, root: Path | None, data_source: str, on_event, save_model, recorder: RunRecorder
 ) -> AutosaveCallback:
     """The callback of a new run autosaved under ``root``, or of the resumed run that
-    ``config.resume_from`` names (it goes on saving into its own folder)."""
+    ``config.resume_from`` names (it goes on saving into its own folder, and ``recorder`` starts
+    from the values recorded before the run was cut off)."""
     if config.resume_from is None:
-        return AutosaveCallback.start(config, Path(root), data_source, on_event, save_model)
+        return AutosaveCallback.start(config, Path(root), data_source, on_event, save_model, recorder)
     saved = saved_runs.read_run(Path(config.resume_from))
     if saved is None:
         raise FileNotFoundError(f"no autosaved run can be read in {config.resume_from}")
-    batches, epochs = saved.history()
+    recorder.carry_on_from(*saved.history())
     return AutosaveCallback(
         config=config,
         folder=saved.folder,
         on_event=on_event,
         save_model=save_model,
+        recorder=recorder,
         epochs_done=saved.epochs_done,
-        batches=batches,
-        epochs=epochs,
         data_source=data_source,
     )
 
@@ -47,7 +48,8 @@ def autosave_callback(
 class AutosaveCallback(keras.callbacks.Callback):
     """Saves the model, the history and the run's description after each complete epoch.
 
-    ``folder`` is the run's own folder; a resumed run passes its saved folder, epochs and history.
+    ``folder`` is the run's own folder; a resumed run passes its saved folder and epochs. The
+    history saved is what ``recorder`` has kept.
     """
 
     def __init__(
@@ -57,9 +59,8 @@ class AutosaveCallback(keras.callbacks.Callback):
         folder: Path,
         on_event: Callable[[object], None],
         save_model: Callable[[object, Path], None],
+        recorder: RunRecorder,
         epochs_done: int = 0,
-        batches: list[BatchEnd] | None = None,
-        epochs: list[EpochEnd] | None = None,
         data_source: str = "",
     ) -> None:
         super().__init__()
@@ -68,8 +69,7 @@ class AutosaveCallback(keras.callbacks.Callback):
         self._emit = on_event
         self._save_model = save_model
         self.epochs_done = epochs_done
-        self._batches = list(batches or [])
-        self._epochs = list(epochs or [])
+        self._recorder = recorder
         self._data_source = data_source
         self._batches_this_epoch = 0
         self._steps = 0
@@ -78,11 +78,11 @@ class AutosaveCallback(keras.callbacks.Callback):
         self.failure: str | None = None  # why autosave is off, once it is
 
     @classmethod
-    def start(cls, config: TrainConfig, root: Path, data_source: str, on_event, save_model) -> AutosaveCallback:
+    def start(
+        cls, config: TrainConfig, root: Path, data_source: str, on_event, save_model, recorder: RunRecorder
+    ) -> AutosaveCallback:
         """A new run: prune the old ones, make its folder and mark it running."""
-        callback = cls(
-            config=config, folder=root, on_event=on_event, save_model=save_model, data_source=data_source
-        )
+        callback = cls(config=config, folder=root, on_event=on_event, save_model=save_model, recorder=recorder, data_source=data_source)
 
         def begin() -> None:
             root.mkdir(parents=True, exist_ok=True)
@@ -92,18 +92,6 @@ class AutosaveCallback(keras.callbacks.Callback):
 
         callback._write(begin)
         return callback
-
-    def recording(self, on_event: Callable[[object], None]) -> Callable[[object], None]:
-        """``on_event`` that also keeps the batch and epoch values the curves need."""
-
-        def record_and_pass_on(event: object) -> None:
-            if isinstance(event, BatchEnd):
-                self._batches.append(event)
-            elif isinstance(event, EpochEnd):
-                self._epochs.append(event)
-            on_event(event)
-
-        return record_and_pass_on
 
     def on_train_begin(self, logs=None):
         self._steps = int(self.params.get("steps") or 0)
@@ -125,7 +113,7 @@ class AutosaveCallback(keras.callbacks.Callback):
     def _save_epoch(self) -> None:
         saved_runs.remove_stale_temporaries(self.folder)
         self._save_model(self.model, self.folder / saved_runs.MODEL_FILE)
-        saved_runs.write_history(self.folder, self._batches, self._epochs)
+        saved_runs.write_history(self.folder, self._recorder.batches, self._recorder.epochs)
         # run.json last: it names the epochs done only once their model and history are whole.
         saved_runs.write_run(self.folder, self._config, self._data_source, self.epochs_done, saved_runs.RUNNING)
 

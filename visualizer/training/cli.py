@@ -1,7 +1,9 @@
 """`cnn-visualizer train`: the seed notebook's training from the command line, without Qt.
 
 Prints where the data came from, the device, a line per epoch and the final test metrics, and
-saves the model. Ctrl+C once stops after the current batch and still saves; twice aborts.
+saves the model with the run's recording in it (recording_file.py: the curves and the probe image's
+snapshot at each epoch's end), so the app can replay the run. Ctrl+C once stops after the current
+batch and still saves; twice aborts.
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from visualizer.training.events import BatchEnd, EpochEnd, RunFailed, RunFinishe
 from visualizer.training.run import RunControl, run
 
 BACKENDS = ("tensorflow", "jax", "torch")
+# Nothing on screen shows live snapshots here: the recording needs only the end-of-epoch ones,
+# which the run takes whatever its rate, so the rate is set too low to take any other.
+END_OF_EPOCH_SNAPSHOTS_ONLY_HZ = 1e-9
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -46,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="never download Fashion-MNIST; use local copies or the bundled subset")
     parser.add_argument("--out", metavar="FILE.keras",
                         help="where to save the trained model (default: a new temporary folder)")
+    parser.add_argument("--no-optimizer-state", action="store_true",
+                        help="save the model without the optimizer's state: a third of the size, for "
+                             "looking at rather than training on")
     parser.add_argument("--backend", choices=BACKENDS,
                         help="Keras backend (default: $KERAS_BACKEND, else tensorflow)")
     parser.add_argument("--seed", type=int, metavar="N", help="random seed, for repeatable runs")
@@ -67,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
             train_limit=args.limit,
             test_limit=args.test_limit,
             seed=args.seed,
+            probe_rate_hz=END_OF_EPOCH_SNAPSHOTS_ONLY_HZ,
         )
     except ValueError as error:
         return _fail(f"invalid settings: {error}")
@@ -96,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     printer = _Printer(sys.stdout, show_tracebacks=args.verbose)
     previous_handler = _stop_on_first_interrupt(control)
     try:
-        result = run(config, printer.on_event, control, save_to=out, probes=False)
+        result = run(config, printer.on_event, control, save_to=out, optimizer_state=not args.no_optimizer_state)
     finally:
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
@@ -185,7 +194,7 @@ class _Printer:
                 return
             self._print(f"final test loss {event.test_loss:.4f}, test accuracy {event.test_accuracy:.4f}")
             self._print(f"training time {event.elapsed_s:.1f} s")
-            self._print(f"model saved to {event.model_path}")
+            self._print(f"model saved to {event.model_path} (with the run's recording, for replaying it in the app)")
         elif isinstance(event, RunFailed):
             print(f"cnn-visualizer train: {event.message}", file=sys.stderr, flush=True)
             if event.traceback and self._show_tracebacks:

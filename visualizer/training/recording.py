@@ -6,9 +6,11 @@ No Keras and no Qt here: a recording is plain events (events.py) and the run's s
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from visualizer.training.config import TrainConfig
+from visualizer.training.config import MODEL_TITLES, TrainConfig
+from visualizer.training.data import FULL_TRAIN_COUNT
 from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFinished, RunStarted
 
 
@@ -44,3 +46,70 @@ class RunRecording:
             pending = next(batches, None)
         ordered.append(self.finished)
         return ordered
+
+
+class RunRecorder:
+    """Keeps what a run reports as it reports it: wrap the run's listener with ``watching``.
+
+    A resumed run starts from the batches and epochs recorded before it was cut off
+    (``carry_on_from``); the snapshots of those epochs were not kept, so its recording has none.
+    """
+
+    def __init__(self) -> None:
+        self.started: RunStarted | None = None
+        self.batches: list[BatchEnd] = []
+        self.epochs: list[EpochEnd] = []
+        self.snapshots: list[ProbeSnapshot] = []  # the end-of-epoch ones only
+
+    def carry_on_from(self, batches: list[BatchEnd], epochs: list[EpochEnd]) -> None:
+        self.batches[:0] = batches
+        self.epochs[:0] = epochs
+
+    def record(self, event: object) -> None:
+        if isinstance(event, BatchEnd):
+            self.batches.append(event)
+        elif isinstance(event, EpochEnd):
+            self.epochs.append(event)
+        elif isinstance(event, ProbeSnapshot) and event.end_of_epoch:
+            self.snapshots.append(event)
+        elif isinstance(event, RunStarted):
+            self.started = event
+
+    def watching(self, on_event: Callable[[object], None]) -> Callable[[object], None]:
+        """``on_event`` that records each event first."""
+
+        def record_and_pass_on(event: object) -> None:
+            self.record(event)
+            on_event(event)
+
+        return record_and_pass_on
+
+    def recording(self, config: TrainConfig, title: str, finished: RunFinished) -> RunRecording:
+        if self.started is None:
+            raise ValueError("a run that never started has nothing to record")
+        return RunRecording(
+            config=config,
+            title=title,
+            started=self.started,
+            batches=tuple(self.batches),
+            epochs=tuple(self.epochs),
+            snapshots=tuple(self.snapshots),
+            finished=finished,
+        )
+
+
+def run_title(name: str, finished: RunFinished, train_count: int | None = None) -> str:
+    """How the results table names a run, e.g. "CNN — 5 epochs (stopped early), 6,000 training
+    images": the run's name, the epochs it completed, and the training images when not all."""
+    epochs = finished.epochs_completed
+    title = f"{name} — {epochs} epoch{'s' if epochs != 1 else ''}"
+    if finished.stopped_early:
+        title += " (stopped early)"
+    if train_count is not None and train_count < FULL_TRAIN_COUNT:
+        title += f", {train_count:,} training images"
+    return title
+
+
+def model_title(config: TrainConfig) -> str:
+    """The short title of the config's network, e.g. "CNN"."""
+    return MODEL_TITLES.get(config.model, (config.model, config.model))[1]

@@ -34,6 +34,8 @@ from visualizer.training.events import (
     RunStarted,
     Status,
 )
+from visualizer.training.recording import RunRecorder, RunRecording, model_title, run_title
+from visualizer.training.recording_file import add_recording
 
 
 class _Cell:
@@ -120,6 +122,7 @@ def run(
     save_to: str | os.PathLike[str] | None = None,
     probes: bool = True,
     autosave_to: str | os.PathLike[str] | None = None,
+    optimizer_state: bool = True,
 ) -> RunFinished | RunFailed:
     """Train ``config``'s model, reporting events to ``on_event`` (called on this thread).
 
@@ -130,15 +133,20 @@ def run(
     that says where and what to try; its model is not saved. Probe images are indexed into the
     test split as loaded (``load_fashion_mnist(config.data_dir).test_images``), whatever
     ``config.test_limit`` is. The model is saved as ``save_to`` (a path ending in .keras) or, by
-    default, as model.keras in a new temporary folder; the caller owns that file afterwards.
+    default, as model.keras in a new temporary folder; the caller owns that file afterwards. The
+    file also holds the run's recording (recording_file.py): its settings, curves and end-of-epoch
+    snapshots, up to where it ended.
     ``probes=False`` sends no ProbeSnapshot at all, for callers that show none.
     ``autosave_to`` (a folder, see saved_runs.py) keeps each finished epoch there; a config with
     ``resume_from`` trains on from that autosaved run's last epoch, saving into its folder.
+    ``optimizer_state=False`` leaves the optimizer's state (Adam's moments) out of the saved model:
+    a third of the size, for a model that is to be looked at rather than trained on.
     """
     control = control or RunControl()
     stage = _Stage(on_event)
     try:
-        result = _train(config, on_event, control, save_to, probes, stage, autosave_to)
+        saving = _Saving(save_to, optimizer_state)
+        result = _train(config, on_event, control, saving, probes, stage, autosave_to)
     except Exception as error:  # the boundary: every failure becomes an event for people
         result = RunFailed(message=explain_failure(error, stage.doing), traceback=traceback.format_exc())
     if stage.autosave is not None:
@@ -217,14 +225,26 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     )
 
 
-def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_to) -> RunFinished | RunFailed:
+@dataclass(frozen=True)
+class _Saving:
+    """Where the trained model goes (None: a new temporary folder) and whether with its optimizer state."""
+
+    path: str | os.PathLike[str] | None
+    optimizer_state: bool
+
+
+def _train(config, on_event, control, saving: _Saving, probes, stage: _Stage, autosave_to) -> RunFinished | RunFailed:
+    recorder = RunRecorder()
+    on_event = recorder.watching(on_event)
     stage.enter("reading the data", "Reading Fashion-MNIST…")
     data = prepare_data(config)
     model, probe = _build(config, data, on_event, stage, probes)
     if autosave_to is not None or config.resume_from is not None:
         from visualizer.training.autosave import autosave_callback
 
-        stage.autosave = autosave_callback(config, autosave_to, data.source, on_event, save_model_atomically)
+        stage.autosave = autosave_callback(
+            config, autosave_to, data.source, on_event, save_model_atomically, recorder
+        )
     stage.enter("training")
     live, divergence = _fit(config, data, model, probe, on_event, control, stage.autosave)
     if divergence.diverged:  # the weights are broken: nothing worth saving or testing
@@ -241,16 +261,15 @@ def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_t
             model_path=None,
         )
     stage.enter("saving the model", "Saving the model…")
-    if save_to is not None:
-        path = Path(save_to)
+    if saving.path is not None:
+        path = Path(saving.path)
     else:
         path = Path(tempfile.mkdtemp(prefix="cnn-visualizer-")) / "model.keras"
-    save_model_atomically(model, path)
     # The validation data is the test split, and Keras evaluates it after the last batch of every
     # epoch, stopped or not; so the last epoch's validation metrics are the test metrics of the
     # final weights, and evaluating again would only repeat the same pass.
     last = live.last_epoch
-    return RunFinished(
+    finished = RunFinished(
         stopped_early=live.stopped_early,
         epochs_completed=live.epochs_completed,
         train_loss=last.loss,
@@ -260,6 +279,11 @@ def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_t
         elapsed_s=live.elapsed_s(),
         model_path=str(path),
     )
+    title = run_title(model_title(config), finished, recorder.started.train_count)
+    if not saving.optimizer_state:
+        _forget_optimizer_state(model)
+    save_model_atomically(model, path, recorder.recording(config, title, finished))
+    return finished
 
 
 def _build(config: TrainConfig, data: PreparedData, on_event, stage: _Stage, probes: bool):
@@ -318,7 +342,6 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
     if autosave is not None:
         callbacks.append(autosave)
         initial_epoch = autosave.epochs_done
-        on_event = autosave.recording(on_event)
     live = LiveCallback(
         config=config,
         on_event=on_event,
@@ -350,8 +373,16 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
     return live, divergence
 
 
-def save_model_atomically(model, path: str | os.PathLike[str]) -> None:
-    """Save as ``path`` (.keras) so that the file is either the old one or the complete new one."""
+def _forget_optimizer_state(model) -> None:
+    """Compile the model afresh: a new optimizer holds no state until its first step."""
+    import keras
+
+    model.compile(**keras.saving.deserialize_keras_object(model.get_compile_config()))
+
+
+def save_model_atomically(model, path: str | os.PathLike[str], recording: RunRecording | None = None) -> None:
+    """Save as ``path`` (.keras) so that the file is either the old one or the complete new one;
+    with the run's ``recording`` inside it when one is given (see recording_file.py)."""
     path = Path(path)
     if path.suffix != ".keras":
         raise ValueError(f"the model file name must end in .keras, not {path.name!r}")
@@ -362,5 +393,7 @@ def save_model_atomically(model, path: str | os.PathLike[str]) -> None:
             # file is right, and the warning is not ours to fix.
             warnings.filterwarnings("ignore", "__array__ implementation doesn't accept a copy", DeprecationWarning)
             model.save(temporary)
+        if recording is not None:
+            add_recording(temporary, recording)
 
     replace_atomically(path, write)

@@ -413,11 +413,15 @@ class MainWindow(QMainWindow):
 
     # -- models ----------------------------------------------------------------------------------
     def inspect_model(self, path: str, unsafe: bool = False, may_ask: bool = True) -> QWidget:
-        """Open the model file at ``path`` in the page that opens models, and show that page."""
+        """Open the model file at ``path`` in the page that opens models, and show that page; a
+        run recorded in the file replays on the training page."""
+        problem = model_files.show_recorded_run(self.show_page, path)
         page = self.show_page(MODEL_PAGE)
         if isinstance(page, OpensModels):
             self.recent_menu.add(str(path))
             page.open_model(str(path), unsafe=unsafe, may_ask=may_ask)
+        if problem:
+            self.statusBar().showMessage(problem, 15000)
         return page
 
     def step_through_kernel(self, learned: LearnedKernel) -> None:

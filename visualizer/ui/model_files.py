@@ -1,13 +1,19 @@
-"""Where model files come from in the window: the Open model dialog and files dropped on it."""
+"""Where model files come from in the window: the Open model dialog and files dropped on it; and
+where the run recorded in one goes (training/recording_file.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PyQt6.QtWidgets import QFileDialog, QWidget
 
+from visualizer.training.recording_file import has_recording
+from visualizer.ui.page_contract import ShowsRecordedRuns
+
 MODEL_FILTER = "Keras models (*.keras *.h5 *.hdf5);;All files (*)"
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+RECORDING_PAGE = "training"  # where the run recorded in an opened model file replays
 
 
 def ask_for_model_file(parent: QWidget | None, folder: str = "") -> str | None:
@@ -22,3 +28,12 @@ def dropped_model(event) -> str | None:
     if len(urls) == 1 and urls[0].isLocalFile() and Path(urls[0].toLocalFile()).suffix.lower() in MODEL_SUFFIXES:
         return urls[0].toLocalFile()
     return None
+
+
+def show_recorded_run(show_page: Callable[[str], QWidget], path: str) -> str | None:
+    """Hand a model file that holds a recorded run to the page that replays runs (shown with
+    ``show_page``); why it is not shown, in words, or None (also when the file holds no run)."""
+    if not has_recording(path):
+        return None
+    page = show_page(RECORDING_PAGE)
+    return page.open_recorded_run(str(path)) if isinstance(page, ShowsRecordedRuns) else None

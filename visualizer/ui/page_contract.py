@@ -13,6 +13,7 @@ protocols), so a page need not inherit anything to take part:
 - `OpensModels`: File > Open model and a model file dropped on the window open there;
 - `OffersModels`: it makes trained models and asks, with its ``inspectRequested(path)`` signal,
   for one to be opened in the page that opens models;
+- `ShowsRecordedRuns`: a model file that holds a recorded run, opened anywhere, replays there too;
 - `OffersLearnedKernels` / `StepsThroughKernels`: one page offers a trained model's kernel on a
   picture (``stepThroughRequested(LearnedKernel)``), the other steps through that convolution;
 - `RemembersSettings`: it keeps its choices between runs, in its own group of the window's
@@ -87,6 +88,12 @@ class OpensModels(Protocol):
 @runtime_checkable
 class OffersModels(Protocol):
     inspectRequested: object  # pyqtSignal(str): the path of a model file to inspect
+
+
+@runtime_checkable
+class ShowsRecordedRuns(Protocol):
+    def open_recorded_run(self, path: str) -> str | None:
+        """Show the run recorded in the .keras file at ``path``; why it cannot, in words, or None."""
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 of this session, the epoch replay and the files a run leaves.
 
 The controller drives a RunDriver and tells the page what to show only through ``TrainingView``,
-a list of plain setters; so it is tested with a mock view and no window.
+a list of plain setters; so it is tested with a mock view and no window. A recorded run (a .keras
+file holding its recording, see training/recording_file.py) is shown the same way, as if it had
+just happened.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from visualizer.training.events import (
     RunFinished,
     RunStarted,
 )
-from visualizer.training.recording import RunRecording
+from visualizer.training.recording import RunRecorder, RunRecording, run_title
+from visualizer.training.recording_file import RecordingError, read_recording
 from visualizer.ui.training.history import RunHistory
 from visualizer.ui.widgets.formatting import format_duration
 
@@ -74,6 +77,20 @@ class TrainingView(Protocol):
     ) -> None: ...
     def hide_banner(self) -> None: ...
     def show_recordings(self, recordings: list[RunRecording]) -> None: ...  # runs to compare
+    def show_recording_note(self, text: str) -> None: ...  # what recorded run is shown; "": none
+
+
+def recording_note(recording: RunRecording, path: str, bundled: bool) -> str:
+    """What the page says of a recorded run it shows, so nobody takes it for a live one."""
+    if not bundled:
+        return f"This is a recorded run, opened from {Path(path).name}: {recording.title}. Press Train to train your own."
+    started = recording.started
+    data = "the full Fashion-MNIST" if started.train_count >= FULL_TRAIN_COUNT else f"{started.train_count:,} Fashion-MNIST images"
+    return (
+        f"This is a recorded run of the seed's {MODEL_TITLES.get(recording.config.model, ('', 'model'))[1]}, trained "
+        f"{recording.finished.epochs_completed} epochs on {data} ({started.device}), shipped with the app. "
+        "Press Train to train your own."
+    )
 
 
 class TrainingController:
@@ -95,6 +112,8 @@ class TrainingController:
         self.run_title = ""
         self.live_snapshot: ProbeSnapshot | None = None
         self.replay_position = 0  # 0..n-1: the epochs kept for replay; n: live
+        self.recorder = RunRecorder()  # the run's events, for its recording once it finishes
+        self.model_is_temporary = True  # the run's own model file, deleted when done with
         view.set_state(self.state)
 
     # -- the user's commands ----------------------------------------------------------------
@@ -105,13 +124,18 @@ class TrainingController:
         self.view.hide_banner()
         self._start(replace(config, probe_index=probe_index), title)
 
-    def _start(self, config: TrainConfig, title: str, history: RunHistory | None = None) -> None:
-        """Start a run of ``config``; a resumed run's ``history`` so far stays in the curves."""
+    def _start(self, config: TrainConfig, title: str, so_far: tuple[list, list] | None = None) -> None:
+        """Start a run of ``config``; a resumed run's batches and epochs ``so_far`` stay in the
+        curves and in its recording."""
         self.discard_run_model()
         self._reset_run()
-        if history is not None:
-            self.history = history
-            self.view.show_curves(history, config.epochs)
+        if so_far is not None:
+            self.recorder.carry_on_from(*so_far)
+            for batch in so_far[0]:
+                self.history.add_batch(batch)
+            for epoch in so_far[1]:
+                self.history.add_epoch(epoch)
+            self.view.show_curves(self.history, config.epochs)
         self.config = config
         self.run_title = title
         try:
@@ -159,15 +183,10 @@ class TrainingController:
                 f"unreadable ({error}). Discard it and train again.", details=traceback.format_exc(),
             )
             return
-        history = RunHistory()
-        for batch in batches:
-            history.add_batch(batch)
-        for epoch in epochs:
-            history.add_epoch(epoch)
         config = replace(saved.config, resume_from=str(saved.folder))
         title = f"{MODEL_TITLES.get(config.model, (config.model, config.model))[1]} (resumed)"
         self._log(f"Resuming the run in {saved.folder} after epoch {saved.epochs_done}")
-        self._start(config, title, history)
+        self._start(config, title, (batches, epochs))
 
     def discard_interrupted(self) -> None:
         saved, self.interrupted = self.interrupted, None
@@ -289,6 +308,8 @@ class TrainingController:
 
     def _record(self, frame: Frame) -> None:
         """Add the frame's batches, epochs and end-of-epoch snapshots to the history."""
+        for event in (frame.started, *frame.batches, *frame.epochs, *frame.epoch_snapshots):
+            self.recorder.record(event)
         for batch in frame.batches:
             self.history.add_batch(batch)
         for epoch in frame.epochs:
@@ -336,8 +357,22 @@ class TrainingController:
         self.view.show_timing(f"{format_duration(batch.elapsed_s)} elapsed{remaining}")
 
     def _on_run_finished(self, finished: RunFinished) -> None:
-        self.result = finished
         self._set_state(RunState.IDLE)
+        title = self._result_title(finished)
+        self._show_result(title, finished)
+        how = "Stopped" if finished.stopped_early else "Finished"
+        self._log(f"{how}: {title}; test accuracy {finished.test_accuracy:.4f}")
+        text = (
+            f"{how} after {finished.epochs_completed} epoch(s): test accuracy {finished.test_accuracy:.4f}."
+            + (" The model is kept as it was when you stopped." if finished.stopped_early else "")
+        )
+        self.view.show_banner("info", text, action="Save model…" if finished.model_path else "")
+        if self.recorder.started is not None and self.recorder.epochs and self.config is not None:
+            self.add_recording(self.recorder.recording(self.config, title, finished))  # not a run stopped unstarted
+
+    def _show_result(self, title: str, finished: RunFinished) -> None:
+        """The finished run's progress, status, row in the results and summary; its model may be saved."""
+        self.result = finished
         how = "Stopped" if finished.stopped_early else "Finished"
         self.view.show_progress(1, 1, f"{how} after {finished.epochs_completed} epoch(s)")
         self.view.show_status(
@@ -345,7 +380,6 @@ class TrainingController:
         )
         self.view.show_timing(f"{format_duration(finished.elapsed_s)} in all")
         self.view.set_model_saveable(finished.model_path is not None)
-        title = self._result_title(finished)
         self.session_results.append((title, finished))
         self.view.show_results([
             (title, r.train_accuracy, r.train_loss, r.test_accuracy, r.test_loss)
@@ -356,21 +390,9 @@ class TrainingController:
             f"<b>{finished.test_loss:.4f}</b> (train accuracy {finished.train_accuracy:.4f}, "
             f"train loss {finished.train_loss:.4f}), {format_duration(finished.elapsed_s)}."
         )
-        self._log(f"{how}: {title}; test accuracy {finished.test_accuracy:.4f}")
-        text = (
-            f"{how} after {finished.epochs_completed} epoch(s): test accuracy {finished.test_accuracy:.4f}."
-            + (" The model is kept as it was when you stopped." if finished.stopped_early else "")
-        )
-        self.view.show_banner("info", text, action="Save model…" if finished.model_path else "")
 
     def _result_title(self, finished: RunFinished) -> str:
-        epochs = finished.epochs_completed
-        title = f"{self.run_title} — {epochs} epoch{'s' if epochs != 1 else ''}"
-        if finished.stopped_early:
-            title += " (stopped early)"
-        if self.started is not None and self.started.train_count < FULL_TRAIN_COUNT:
-            title += f", {self.started.train_count:,} training images"
-        return title
+        return run_title(self.run_title, finished, self.started.train_count if self.started is not None else None)
 
     def _on_run_failed(self, failed: RunFailed) -> None:
         self._set_state(RunState.IDLE)
@@ -383,6 +405,61 @@ class TrainingController:
         """Keep a finished or opened run for comparing runs side by side."""
         self.recordings.append(recording)
         self.view.show_recordings(list(self.recordings))
+
+    # -- recorded runs -----------------------------------------------------------------------
+    def open_recording_file(self, path: str, bundled: bool = False) -> str | None:
+        """Show the run recorded in the .keras file at ``path``, if it holds one, with a note
+        saying what it is: the app's own recorded run (``bundled``) or a file opened. Returns why
+        it is not shown, in words, or None; the model in the file opens elsewhere regardless."""
+        if self.result is not None and self.result.model_path and Path(self.result.model_path).resolve() == Path(path).resolve():
+            return None  # the run shown is this file's: "Inspect this model" opened it
+        try:
+            recording = read_recording(path)
+        except RecordingError as error:
+            log.exception("could not read the recorded run in %s", path)
+            self.view.show_banner("error", str(error), details=traceback.format_exc())
+            return str(error)
+        if recording is None:
+            return None
+        if not self.open_recording(recording, path, recording_note(recording, path, bundled)):
+            return f"The recorded run in {Path(path).name} is not shown: a run is training."
+        return None
+
+    def open_recording(self, recording: RunRecording, model_path: str, note: str) -> bool:
+        """Show ``recording`` as if its run had just happened, with the replay at its last epoch;
+        its model is the file ``model_path`` (inspected and saved, never deleted). Refused (False)
+        while a run trains, which must go on undisturbed."""
+        if self.driver.running:
+            self.view.show_banner(
+                "info", f"A run is training, so the recorded run in {model_path} is not shown. "
+                "Open it again once this run has ended.",
+            )
+            return False
+        self.discard_run_model()
+        self._reset_run()
+        self.config, self.run_title = recording.config, recording.title
+        self._on_run_started(recording.started)
+        for batch in recording.batches:
+            self.history.add_batch(batch)
+        for epoch in recording.epochs:
+            self.history.add_epoch(epoch)
+        for snapshot in recording.snapshots:
+            self.history.add_snapshot(snapshot)
+        self.live_snapshot = recording.snapshots[-1] if recording.snapshots else None
+        self.view.show_curves(self.history, self._planned_epochs())
+        if recording.batches:
+            self._show_progress(recording.batches[-1])
+        self.model_is_temporary = False
+        self._show_result(recording.title, replace(recording.finished, model_path=str(model_path)))
+        self.view.show_recording_note(note)
+        self.replay_position = max(len(self.history.replay_epochs()) - 1, 0)
+        self._show_replay()
+        if self.shown_snapshot() is not None:
+            self.view.show_snapshot(self.shown_snapshot())
+        self.view.draw_now()
+        self._log(f"Opened the recorded run {recording.title} from {model_path}")
+        self.add_recording(recording)
+        return True
 
     # -- files -------------------------------------------------------------------------------
     @property
@@ -427,6 +504,8 @@ class TrainingController:
         path = Path(self.result.model_path)
         self.view.set_model_saveable(False)
         self.result = replace(self.result, model_path=None)
+        if not self.model_is_temporary:  # an opened recording's file is the user's, not ours
+            return
         try:
             path.unlink(missing_ok=True)
             path.parent.rmdir()
@@ -444,6 +523,9 @@ class TrainingController:
         self.result = None
         self.live_snapshot = None
         self.replay_position = 0
+        self.recorder = RunRecorder()
+        self.model_is_temporary = True
+        self.view.show_recording_note("")
         self.view.clear_run()
         self.view.set_model_saveable(False)
         self.view.show_speed("")

@@ -3,7 +3,8 @@
 Left: the settings, the Train / Pause / Stop buttons and the run's progress. Right: the probe
 image and the epoch replay slider above four tabs (curves, feature maps, kernels, results).
 The page composes these parts and implements TrainingView for the controller, which holds the
-run's logic; the run itself is a child process driven by RunDriver.
+run's logic; the run itself is a child process driven by RunDriver. Before the first run it shows
+the recorded run shipped with the app (resources.recorded_run_path()), and says so above the plots.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PyQt6.QtCore import QSettings, Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QApplication,
     QFileDialog,
+    QLabel,
     QSplitter,
     QTabWidget,
     QVBoxLayout,
@@ -21,6 +23,7 @@ from PyQt6.QtWidgets import (
 )
 from superqt.utils import qthrottled
 
+from visualizer.resources import recorded_run_path
 from visualizer.training.events import ProbeSnapshot
 from visualizer.training.saved_runs import autosave_root
 from visualizer.ui.export import save_png
@@ -40,6 +43,9 @@ CURVES_INTERVAL_MS = 200
 # Feature maps and kernels: the run sends up to 20 snapshots a second; 10 look as live and cost
 # the GUI thread half as much (each drawing takes 5-15 ms on a busy machine).
 SNAPSHOT_INTERVAL_MS = 100
+# Amber, unlike the banner's blue and red: a recorded run is neither news nor an error. Dark ink,
+# since the background is light whatever the palette.
+RECORDING_NOTE_STYLE = "background:#fff4ce; border:1px solid #c59a00; color:black; padding:4px;"
 
 
 class LatestOnly:
@@ -84,6 +90,11 @@ class TrainingPage(QWidget):
         super().__init__(parent)
         self.snapshots_rendered = 0  # feature-map or kernel pictures actually drawn
         self.banner = Banner()
+        self.recording_note = QLabel()  # says that a recorded run is shown, not a live one
+        self.recording_note.setObjectName("recordingNote")
+        self.recording_note.setWordWrap(True)
+        self.recording_note.setStyleSheet(RECORDING_NOTE_STYLE)
+        self.recording_note.hide()
         self.run_panel = RunPanel()
         self.settings = self.run_panel.settings
         self.probe_bar = ProbeReplayBar()
@@ -110,6 +121,9 @@ class TrainingPage(QWidget):
         self.controller = TrainingController(self, self.driver, autosave_root())
         self._connect()
         self._on_settings_changed()
+        bundled = recorded_run_path()
+        if bundled is not None:
+            self.controller.open_recording_file(str(bundled), bundled=True)
         self.controller.offer_resume()
         app = QApplication.instance()
         if app is not None:
@@ -129,6 +143,7 @@ class TrainingPage(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.banner)
+        layout.addWidget(self.recording_note)
         layout.addWidget(splitter, 1)
 
     def _connect(self) -> None:
@@ -305,6 +320,14 @@ class TrainingPage(QWidget):
 
     def show_recordings(self, recordings) -> None:
         pass  # the comparison tab is to come
+
+    def show_recording_note(self, text: str) -> None:
+        self.recording_note.setText(text)
+        self.recording_note.setVisible(bool(text))
+
+    def open_recorded_run(self, path: str) -> str | None:
+        """Show the run recorded in the model file at ``path`` (ShowsRecordedRuns); why not, or None."""
+        return self.controller.open_recording_file(path)
 
     def hide_banner(self) -> None:
         self.banner.hide()

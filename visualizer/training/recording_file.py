@@ -1,0 +1,217 @@
+"""A recorded run inside its model's .keras file, so that one file holds both.
+
+A .keras file is a zip archive (config.json, metadata.json, model.weights.h5). The recording
+adds two entries that Keras does not read, so the file still loads with plain
+``keras.models.load_model``:
+
+- ``recording/recording.json``: the format version, the settings, the title, the RunStarted and
+  RunFinished events, and the snapshots' small fields (epoch, label, layer names);
+- ``recording/arrays.npz``: the batch and epoch values as columns (one array per field), and
+  each end-of-epoch snapshot's image, kernels and prediction in float32 and its feature maps in
+  float16 (about 3 significant digits, far finer than a colour map shows; half the size).
+
+Reading needs neither Keras nor Qt, and never unpickles (``allow_pickle=False``). Fields a newer
+version adds are ignored; a missing or damaged part raises RecordingError with words for people.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import os
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from visualizer.fileio import replace_atomically
+from visualizer.training.events import (
+    BatchEnd,
+    EpochEnd,
+    LayerKernels,
+    LayerMaps,
+    ProbeSnapshot,
+    RunFinished,
+    RunStarted,
+)
+from visualizer.training.recording import RunRecording
+from visualizer.training.saved_runs import config_from_dict, config_to_dict
+
+FOLDER = "recording/"
+DESCRIPTION_ENTRY = FOLDER + "recording.json"
+ARRAYS_ENTRY = FOLDER + "arrays.npz"
+FORMAT_VERSION = 1
+_FLOAT16_MAX = float(np.finfo(np.float16).max)
+
+
+class RecordingError(ValueError):
+    """The recording in a model file cannot be read; the message says which file and why."""
+
+
+# -- writing -------------------------------------------------------------------------------------
+def add_recording(archive: str | os.PathLike[str], recording: RunRecording) -> None:
+    """Add ``recording`` to a .keras file that has none yet (one being written, not yet in place)."""
+    with zipfile.ZipFile(archive, "a") as zipped:
+        if DESCRIPTION_ENTRY in zipped.namelist():
+            raise ValueError(f"{archive} already holds a recording")
+        _write_entries(zipped, recording)
+
+
+def write_recording(path: str | os.PathLike[str], recording: RunRecording) -> None:
+    """Put ``recording`` into the .keras file at ``path``, replacing any it has, atomically: the
+    new archive is built beside it, then renamed onto it."""
+    path = Path(path)
+
+    def write(temporary: Path) -> None:
+        with zipfile.ZipFile(path) as source, zipfile.ZipFile(temporary, "w") as target:
+            for info in source.infolist():
+                if not info.filename.startswith(FOLDER):
+                    target.writestr(info, source.read(info))
+            _write_entries(target, recording)
+
+    replace_atomically(path, write)
+
+
+def _write_entries(zipped: zipfile.ZipFile, recording: RunRecording) -> None:
+    description, arrays = _encode(recording)
+    zipped.writestr(DESCRIPTION_ENTRY, json.dumps(description, indent=1), zipfile.ZIP_DEFLATED)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    zipped.writestr(ARRAYS_ENTRY, buffer.getvalue(), zipfile.ZIP_DEFLATED)
+
+
+def _encode(recording: RunRecording) -> tuple[dict, dict[str, np.ndarray]]:
+    arrays = {**_columns("batch", BatchEnd, recording.batches), **_columns("epoch", EpochEnd, recording.epochs)}
+    snapshots = []
+    for number, snapshot in enumerate(recording.snapshots):
+        prefix = f"snapshot{number}"
+        arrays[f"{prefix}.image"] = np.asarray(snapshot.image, np.float32)
+        arrays[f"{prefix}.probabilities"] = np.asarray(snapshot.probabilities, np.float32)
+        for index, layer in enumerate(snapshot.feature_maps):
+            maps = np.clip(np.asarray(layer.maps, np.float32), -_FLOAT16_MAX, _FLOAT16_MAX)
+            arrays[f"{prefix}.maps{index}"] = maps.astype(np.float16)
+        for index, layer in enumerate(snapshot.kernels):
+            arrays[f"{prefix}.kernels{index}"] = np.asarray(layer.kernels, np.float32)
+        snapshots.append({
+            "epoch": snapshot.epoch,
+            "batch": snapshot.batch,
+            "probe_index": snapshot.probe_index,
+            "label": snapshot.label,
+            "end_of_epoch": snapshot.end_of_epoch,
+            "feature_maps": [layer.name for layer in snapshot.feature_maps],
+            "kernels": [layer.name for layer in snapshot.kernels],
+        })
+    description = {
+        "format": FORMAT_VERSION,
+        "title": recording.title,
+        "config": config_to_dict(recording.config),
+        "started": dataclasses.asdict(recording.started),
+        "finished": dataclasses.asdict(recording.finished),
+        "snapshots": snapshots,
+    }
+    return description, arrays
+
+
+def _columns(prefix: str, kind: type, events) -> dict[str, np.ndarray]:
+    """One array per field of ``kind``: e.g. batch.loss holds every batch's loss."""
+    return {
+        f"{prefix}.{field.name}": np.array([getattr(event, field.name) for event in events])
+        for field in dataclasses.fields(kind)
+    }
+
+
+# -- reading -------------------------------------------------------------------------------------
+def has_recording(path: str | os.PathLike[str]) -> bool:
+    """Whether the file is a .keras archive that holds a recording (damaged or not)."""
+    try:
+        with zipfile.ZipFile(path) as zipped:
+            return DESCRIPTION_ENTRY in zipped.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return False
+
+
+def read_recording(path: str | os.PathLike[str]) -> RunRecording | None:
+    """The run recorded in the .keras file at ``path``, or None when it holds no recording.
+
+    Raises RecordingError when the file or its recording cannot be read."""
+    try:
+        with zipfile.ZipFile(path) as zipped:
+            names = zipped.namelist()
+            if DESCRIPTION_ENTRY not in names:
+                return None
+            if ARRAYS_ENTRY not in names:
+                raise RecordingError(f"The recorded run in {path} is incomplete: its arrays are missing.")
+            description = json.loads(zipped.read(DESCRIPTION_ENTRY).decode("utf-8"))
+            with np.load(io.BytesIO(zipped.read(ARRAYS_ENTRY)), allow_pickle=False) as loaded:
+                arrays = {name: loaded[name] for name in loaded.files}
+        return _decode(description, arrays)
+    except RecordingError:
+        raise
+    except (OSError, zipfile.BadZipFile, EOFError) as error:
+        raise RecordingError(f"The recorded run in {path} cannot be read: {error}.") from error
+    except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
+        raise RecordingError(
+            f"The recorded run in {path} is damaged ({type(error).__name__}: {error}). "
+            "The model in it may still open; record the run again to replay it."
+        ) from error
+
+
+def _decode(description: dict, arrays: dict[str, np.ndarray]) -> RunRecording:
+    snapshots = []
+    for number, values in enumerate(description["snapshots"]):
+        prefix = f"snapshot{number}"
+        snapshots.append(
+            ProbeSnapshot(
+                epoch=int(values["epoch"]),
+                batch=int(values["batch"]),
+                probe_index=int(values["probe_index"]),
+                image=_frozen(arrays[f"{prefix}.image"]),
+                label=int(values["label"]),
+                feature_maps=tuple(
+                    LayerMaps(name, _frozen(arrays[f"{prefix}.maps{index}"]))
+                    for index, name in enumerate(values["feature_maps"])
+                ),
+                kernels=tuple(
+                    LayerKernels(name, _frozen(arrays[f"{prefix}.kernels{index}"]))
+                    for index, name in enumerate(values["kernels"])
+                ),
+                probabilities=_frozen(arrays[f"{prefix}.probabilities"]),
+                end_of_epoch=bool(values.get("end_of_epoch", True)),
+            )
+        )
+    started = _event(RunStarted, description["started"])
+    return RunRecording(
+        config=config_from_dict(description["config"]),
+        title=str(description["title"]),
+        started=dataclasses.replace(started, class_names=tuple(started.class_names)),
+        batches=_rows("batch", BatchEnd, arrays),
+        epochs=_rows("epoch", EpochEnd, arrays),
+        snapshots=tuple(snapshots),
+        finished=_event(RunFinished, description["finished"]),
+    )
+
+
+def _event(kind: type, values: dict):
+    """``kind`` from its fields' values, ignoring fields this version does not know."""
+    known = {field.name for field in dataclasses.fields(kind)}
+    return kind(**{name: value for name, value in values.items() if name in known})
+
+
+def _rows(prefix: str, kind: type, arrays: dict[str, np.ndarray]) -> tuple:
+    columns = {
+        field.name: arrays[f"{prefix}.{field.name}"].tolist()
+        for field in dataclasses.fields(kind)
+        if f"{prefix}.{field.name}" in arrays
+    }
+    count = len(next(iter(columns.values()), []))
+    if any(len(values) != count for values in columns.values()):
+        raise ValueError(f"the {prefix} columns differ in length")
+    return tuple(kind(**{name: values[row] for name, values in columns.items()}) for row in range(count))
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    """A float32 array that cannot be changed, as the run's snapshots are."""
+    frozen = np.asarray(array, dtype=np.float32)
+    frozen.setflags(write=False)
+    return frozen
