@@ -20,19 +20,25 @@ from visualizer.ui.widgets import colormaps
 from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic
 
 
-def make_recording(config: TrainConfig, title: str, *, epochs: int = 3, quality: float = 0.0,
-                   probe_index: int = 0) -> RunRecording:
+def make_recording(config: TrainConfig, title: str, *, epochs: int = 3, quality: float = 0.0, probe_index: int = 0) -> RunRecording:
     """A finished run of ``epochs`` epochs whose values improve with ``quality``; an FC run's
     snapshots hold no feature maps or kernels, as a real one's do."""
-    started = RunStarted("tensorflow", "CPU", "", title, "", 1000, "bundled subset", 128, 32, epochs,
-                         STEPS, CLASS_NAMES)
+    started = RunStarted("tensorflow", "CPU", "", title, "", 1000, "bundled subset", 128, 32, epochs, STEPS, CLASS_NAMES)
     batches, epoch_ends, snapshots = [], [], []
     for epoch in range(1, epochs + 1):
         for batch in range(1, STEPS + 1):
             loss = 2.0 / (epoch + batch / STEPS) - quality
             batches.append(BatchEnd(epoch, batch, STEPS, loss, 1 - loss / 3, 250.0, epoch + batch * 0.1))
-        epoch_ends.append(EpochEnd(epoch, 1.0 / epoch - quality, 0.6 + 0.05 * epoch + quality,
-                                   1.1 / epoch - quality, 0.55 + 0.05 * epoch + quality, epoch * 2.0))
+        epoch_ends.append(
+            EpochEnd(
+                epoch,
+                1.0 / epoch - quality,
+                0.6 + 0.05 * epoch + quality,
+                1.1 / epoch - quality,
+                0.55 + 0.05 * epoch + quality,
+                epoch * 2.0,
+            )
+        )
         taken = snapshot(epoch, STEPS, end_of_epoch=True, probe_index=probe_index, fill=epoch + quality * 10)
         # Each map is drawn on its own scale: shift the maps so that each epoch's pictures differ.
         shifted = tuple(replace(layer, maps=np.roll(layer.maps, epoch, axis=0)) for layer in taken.feature_maps)
@@ -40,13 +46,13 @@ def make_recording(config: TrainConfig, title: str, *, epochs: int = 3, quality:
         if config.model == "fc":
             taken = replace(taken, feature_maps=(), kernels=())
         snapshots.append(taken)
-    finished = RunFinished(False, epochs, 0.4 - quality, 0.85 + quality, 0.45 - quality, 0.83 + quality,
-                           epochs * 2.0, None)
+    finished = RunFinished(False, epochs, 0.4 - quality, 0.85 + quality, 0.45 - quality, 0.83 + quality, epochs * 2.0, None)
     return RunRecording(config, title, started, tuple(batches), tuple(epoch_ends), tuple(snapshots), finished)
 
 
 def recording_from_events(config: TrainConfig, title: str, events: list) -> RunRecording:
     """A recording made the way a run's events arrive: the scripted run's chunks, in order."""
+
     def of(kind):
         return tuple(event for event in events if isinstance(event, kind))
 
@@ -61,8 +67,9 @@ CNN_KERNEL_3 = TrainConfig(conv_blocks=(ConvBlock(64, 3), ConvBlock(32, 3)))
 
 @pytest.fixture
 def page(qtbot, keep):
-    page = keep(TrainingPage(process_factory=lambda config: FakeTrainingProcess(config, scripted_run())),
-                before_close=TrainingPage.shutdown)
+    page = keep(
+        TrainingPage(process_factory=lambda config: FakeTrainingProcess(config, scripted_run())), before_close=TrainingPage.shutdown
+    )
     page.resize(1280, 690)
     page.show()
     qtbot.waitExposed(page)
@@ -115,7 +122,8 @@ def test_the_labels_say_what_differs_between_the_runs(page):
     assert [run.label for run in tab.runs] == ["CNN — 3 epochs, kernel 2", "CNN — 3 epochs, kernel 3"]
     tab = add(page, make_recording(replace(CNN, learning_rate=0.01), "CNN — 3 epochs"))
     assert [run.label for run in tab.runs] == [
-        "CNN — 3 epochs, kernel 2, learning rate 0.001", "CNN — 3 epochs, kernel 3, learning rate 0.001",
+        "CNN — 3 epochs, kernel 2, learning rate 0.001",
+        "CNN — 3 epochs, kernel 3, learning rate 0.001",
         "CNN — 3 epochs, kernel 2, learning rate 0.01",
     ]
     legend = [label.text for _sample, label in tab.curves.accuracy_plot.legend.items]
@@ -139,8 +147,11 @@ def test_clicking_a_run_in_a_legend_hides_it_in_both_plots_and_unticks_it(page, 
     tab = add(page, make_recording(FC, "Fully connected"), make_recording(CNN, "CNN"))
     cnn_run = tab.runs[1]
     sample, _label = tab.curves.loss_plot.legend.items[1]
-    qtbot.mouseClick(tab.curves.loss_plot.viewport(), Qt.MouseButton.LeftButton,
-                     pos=tab.curves.loss_plot.mapFromScene(sample.sceneBoundingRect().center()))
+    qtbot.mouseClick(
+        tab.curves.loss_plot.viewport(),
+        Qt.MouseButton.LeftButton,
+        pos=tab.curves.loss_plot.mapFromScene(sample.sceneBoundingRect().center()),
+    )
     assert not cnn_run.visible
     assert tab.run_list.item(1).checkState() == Qt.CheckState.Unchecked
     assert not any(curves_of(plot, cnn_run).validation.isVisible() for plot in tab.curves.plots)
@@ -205,8 +216,8 @@ def test_one_runs_first_and_last_epoch_are_side_by_side_with_their_predictions(p
     assert not np.array_equal(expected_maps(recording, 0), expected_maps(recording, 2))
     np.testing.assert_array_equal(compare.left.bars.values(), recording.snapshots[0].probabilities)
     np.testing.assert_array_equal(compare.right.bars.values(), recording.snapshots[2].probabilities)
-    assert "end of epoch 1" in compare.left.caption.text()
-    assert "end of epoch 3" in compare.right.caption.text()
+    assert "End of epoch 1" in compare.left.caption.text()
+    assert "End of epoch 3" in compare.right.caption.text()
     assert compare.note.isHidden()
     assert not compare.two_runs_button.isEnabled()
 
@@ -232,7 +243,7 @@ def test_two_runs_last_epochs_side_by_side_and_different_probe_images_are_pointe
     assert compare.left.run().recording is kernel_2 and compare.right.run().recording is kernel_3
     np.testing.assert_array_equal(compare.left.mosaic.layer_images()[0], expected_maps(kernel_2, 2))
     np.testing.assert_array_equal(compare.right.mosaic.layer_images()[0], expected_maps(kernel_3, 2))
-    assert "kernel 2" in compare.left.caption.text() and "kernel 3" in compare.right.caption.text()
+    assert compare.left.run_box.currentText() == "CNN, kernel 2" and compare.right.run_box.currentText() == "CNN, kernel 3"
     assert not compare.note.isHidden()
     assert "Different probe images" in compare.note.text() and "#0" in compare.note.text()
     assert "#7" in compare.note.text()

@@ -28,13 +28,15 @@ def test_one_run_is_named_by_its_title_alone():
 
 def test_the_fully_connected_network_against_the_cnn_needs_only_the_titles():
     assert labels(Titled("Fully connected — 5 epochs", model="fc"), Titled("CNN — 5 epochs")) == [
-        "Fully connected — 5 epochs", "CNN — 5 epochs",
+        "Fully connected — 5 epochs",
+        "CNN — 5 epochs",
     ]
 
 
 def test_kernel_sizes_that_differ_are_named():
     assert labels(Titled("CNN — 5 epochs", conv_blocks=KERNEL_3), Titled("CNN — 5 epochs")) == [
-        "CNN — 5 epochs, kernel 3", "CNN — 5 epochs, kernel 2",
+        "CNN — 5 epochs, kernel 3",
+        "CNN — 5 epochs, kernel 2",
     ]
 
 
@@ -45,7 +47,8 @@ def test_a_kernel_size_per_block_is_listed_when_the_blocks_differ():
 
 def test_learning_rates_that_differ_are_named_as_people_write_them():
     assert labels(Titled("CNN — 5 epochs"), Titled("CNN — 5 epochs", learning_rate=1e-2)) == [
-        "CNN — 5 epochs, learning rate 0.001", "CNN — 5 epochs, learning rate 0.01",
+        "CNN — 5 epochs, learning rate 0.001",
+        "CNN — 5 epochs, learning rate 0.01",
     ]
 
 
@@ -55,7 +58,8 @@ def test_a_setting_only_one_kind_of_network_has_is_named_only_where_it_differs_a
     assert named == ["Fully connected", "CNN, kernel 3", "CNN, kernel 2"]
     # A single CNN beside an FC run: its kernel size tells nothing, so it is not mentioned.
     assert labels(Titled("Fully connected", model="fc"), Titled("CNN", conv_blocks=KERNEL_3)) == [
-        "Fully connected", "CNN",
+        "Fully connected",
+        "CNN",
     ]
 
 
@@ -74,13 +78,17 @@ def test_a_difference_the_title_already_says_is_not_repeated():
 
 def test_runs_that_read_the_same_are_numbered():
     assert labels(Titled("CNN"), Titled("CNN"), Titled("CNN", learning_rate=0.01)) == [
-        "CNN, learning rate 0.001 (1)", "CNN, learning rate 0.001 (2)", "CNN, learning rate 0.01",
+        "CNN, learning rate 0.001 (1)",
+        "CNN, learning rate 0.001 (2)",
+        "CNN, learning rate 0.01",
     ]
 
 
 def test_seeds_tell_otherwise_equal_runs_apart():
     assert labels(Titled("CNN", seed=1), Titled("CNN", seed=2), Titled("CNN")) == [
-        "CNN, seed 1", "CNN, seed 2", "CNN, no seed",
+        "CNN, seed 1",
+        "CNN, seed 2",
+        "CNN, no seed",
     ]
 
 

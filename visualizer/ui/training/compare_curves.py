@@ -63,12 +63,13 @@ class RunItems:
 
     def __init__(self, plot: pg.PlotItem, run: ComparedRun, metric: str) -> None:
         colour = run.colour
-        self.validation = plot.plot(
-            pen=pg.mkPen(colour, width=2), symbol="s", symbolSize=7, symbolBrush=colour, symbolPen=colour
-        )
+        self.validation = plot.plot(pen=pg.mkPen(colour, width=2), symbol="s", symbolSize=7, symbolBrush=colour, symbolPen=colour)
         self.train = plot.plot(
             pen=pg.mkPen(colour, width=1.5, style=Qt.PenStyle.DashLine),
-            symbol="o", symbolSize=6, symbolBrush=colour, symbolPen=colour,
+            symbol="o",
+            symbolSize=6,
+            symbolBrush=colour,
+            symbolPen=colour,
         )
         self.batches = plot.plot(pen=pg.mkPen(colour + (150,), width=1))
         history = run.history
@@ -100,7 +101,8 @@ class ComparePlot(pg.PlotWidget):
         item.setTitle(title, color=plot_text_colour())
         item.setLabel("bottom", "epoch")
         self.legend = item.addLegend(
-            offset=(-10, 10) if metric == "loss" else (-10, -10), labelTextColor=plot_text_colour(),
+            offset=(-10, 10) if metric == "loss" else (-10, -10),
+            labelTextColor=plot_text_colour(),
             labelTextSize="8pt",
         )
         self.legend.sigSampleClicked.connect(self._on_legend_sample_clicked)
@@ -126,7 +128,7 @@ class ComparePlot(pg.PlotWidget):
         self.update_visibility()
         epochs = max((len(run.recording.epochs) for run in runs), default=0)
         axis = plot.getAxis("bottom")
-        axis.setTickSpacing(1, 0.5) if 0 < epochs <= 20 else axis.setTickSpacing()
+        axis.setTickSpacing(1, 1) if 0 < epochs <= 20 else axis.setTickSpacing()
 
     def update_visibility(self) -> None:
         for key, items in self.items.items():
@@ -163,10 +165,13 @@ class CompareCurves(QWidget):
         buttons.addWidget(wrapping_label(CURVES_CAPTION), 1)
         buttons.addWidget(self.batches_box)
         for plot, name in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):
-            buttons.addWidget(push_button(
-                f"{name.capitalize()} as PNG…", f"Save the compared {name} curves as an image",
-                lambda _checked=False, plot=plot, name=name: self.savePngRequested.emit(plot, f"compare-{name}.png"),
-            ))
+            buttons.addWidget(
+                push_button(
+                    f"{name.capitalize()} as PNG…",
+                    f"Save the compared {name} curves as an image",
+                    lambda _checked=False, plot=plot, name=name: self.savePngRequested.emit(plot, f"compare-{name}.png"),
+                )
+            )
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter, 1)
@@ -184,4 +189,3 @@ class CompareCurves(QWidget):
         for plot in self.plots:
             plot.batches_shown = shown
         self.update_visibility()
-

@@ -27,6 +27,7 @@ from visualizer.ui.widgets.probe_view import ProbeImageView
 
 MAPS = "feature maps"
 KERNELS = "kernels"
+BAR_ROOM = 1.15  # the bars' height over one text line per class: close rows leave the picture room
 
 
 def swatch_icon(colour: tuple[int, int, int]) -> QIcon:
@@ -96,7 +97,7 @@ class SnapshotColumn(QWidget):
         self.mosaic = MosaicView(columns=1)
         self.mosaic.setMinimumHeight(160)
         self.probe = ProbeImageView()
-        self.probe.setFixedSize(72, 72)
+        self.probe.setFixedSize(64, 64)
         self.caption = wrapping_label()
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.bars = ProbabilityBars()
@@ -106,13 +107,13 @@ class SnapshotColumn(QWidget):
         header.addWidget(self.epoch_box)
         probe_row = QHBoxLayout()
         probe_row.addWidget(self.probe, 0, Qt.AlignmentFlag.AlignTop)
-        probe_row.addWidget(self.caption, 1)
+        probe_row.addWidget(self.bars, 1)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(header)
-        layout.addWidget(self.mosaic, 3)
+        layout.addWidget(self.mosaic, 1)
+        layout.addWidget(self.caption)
         layout.addLayout(probe_row)
-        layout.addWidget(self.bars, 2)
 
     def set_runs(self, runs: list[ComparedRun]) -> None:
         """Offer these runs, keeping the one shown when it is still among them."""
@@ -166,11 +167,12 @@ class SnapshotColumn(QWidget):
         self.mosaic.show_layers([(name, *picture)] if picture else [])
         self.probe.set_image(snapshot.image)
         self.bars.set_class_names(run.recording.started.class_names)
+        self.bars.setFixedHeight(round(self.bars.minimumHeight() * BAR_ROOM))
         self.bars.set_values(snapshot.probabilities, snapshot.label)
-        title = f"{run.label} · end of epoch {snapshot.epoch}"
-        caption = prediction_caption(
-            self.bars.class_names(len(snapshot.probabilities)), snapshot.label, snapshot.probabilities, title
-        )
+        title = f"End of epoch {snapshot.epoch}"
+        names = self.bars.class_names(len(snapshot.probabilities))
+        # Half a column is narrow: the caption's lines run on as one paragraph.
+        caption = prediction_caption(names, snapshot.label, snapshot.probabilities, title).replace("<br>", " · ")
         if picture is None:
             missing = "no convolution layers" if not snapshot.feature_maps else f"no {kind} for {name}"
             caption = f"<i>This run has {missing}.</i><br>{caption}"
@@ -190,7 +192,8 @@ class CompareSnapshots(QWidget):
             "Epoch 1 ↔ last", "The left run at the end of its first epoch and of its last", self.show_first_and_last
         )
         self.two_runs_button = push_button(
-            "Two runs' last epochs", "The left run and another run, each at the end of its last epoch",
+            "Two runs' last epochs",
+            "The left run and another run, each at the end of its last epoch",
             self.show_two_runs,
         )
         self.note = wrapping_label()

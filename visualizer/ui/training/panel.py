@@ -22,9 +22,9 @@ from PyQt6.QtWidgets import (
 from superqt.utils import qthrottled
 
 from visualizer.training.events import ProbeSnapshot
+from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import autosave_root
 from visualizer.ui.export import save_png
-from visualizer.training.recording import RunRecording
 from visualizer.ui.training.compare_tab import CompareTab
 from visualizer.ui.training.controller import ResultRow, RunState, TrainingController
 from visualizer.ui.training.curves_tab import CurvesTab
