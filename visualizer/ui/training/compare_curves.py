@@ -162,8 +162,8 @@ class CompareCurves(QWidget):
         self.batches_box.setToolTip("Also draw each run's batch-by-batch curve, smoothed as on the Curves tab")
         self.batches_box.toggled.connect(self._on_batches_box_toggled)
         buttons = QHBoxLayout()
-        buttons.addWidget(wrapping_label(CURVES_CAPTION), 1)
         buttons.addWidget(self.batches_box)
+        buttons.addStretch(1)
         for plot, name in ((self.loss_plot, "loss"), (self.accuracy_plot, "accuracy")):
             buttons.addWidget(
                 push_button(
@@ -175,6 +175,7 @@ class CompareCurves(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter, 1)
+        layout.addWidget(wrapping_label(CURVES_CAPTION))
         layout.addLayout(buttons)
 
     def set_runs(self, runs: list[ComparedRun]) -> None:

@@ -221,6 +221,12 @@ class CompareSnapshots(QWidget):
             column.run_box.currentIndexChanged.connect(lambda _index, column=column: self._on_run_changed(column))
             column.epoch_box.currentIndexChanged.connect(self._on_layers_changed)
 
+    def heightForWidth(self, width: int) -> int:
+        # The scroll area gives this view the height it asks for at the width: its least height
+        # for that width, so it fills the view rather than the pictures' preferred height, and
+        # scrolls only when the view is smaller.
+        return self.layout().totalMinimumHeightForWidth(width)
+
     def set_runs(self, runs: list[ComparedRun]) -> None:
         """Offer these runs. Until the user picks what to compare, and when a side's run is gone,
         show the usual pairing: one run's first and last epochs, or the two newest runs' last."""

@@ -22,7 +22,7 @@ from visualizer.training.recording import RunRecording
 from visualizer.ui.training.compare_curves import RUN_COLOURS, CompareCurves, ComparedRun, history_of
 from visualizer.ui.training.compare_labels import run_labels
 from visualizer.ui.training.compare_snapshots import CompareSnapshots, swatch_icon
-from visualizer.ui.widgets.plain import push_button, wrapping_label
+from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
 
 EMPTY_TEXT = (
     "<h3>Train two runs, or open recorded runs, to compare them.</h3>"
@@ -63,7 +63,8 @@ class CompareTab(QWidget):
         self.snapshots = CompareSnapshots()
         self.views = QTabWidget()
         self.views.addTab(self.curves, "Curves")
-        self.views.addTab(self.snapshots, "Feature maps and kernels")
+        # In a scroll area: the two columns must not make the whole page taller or wider.
+        self.views.addTab(scroll_area(self.snapshots), "Feature maps and kernels")
         self.stack = QStackedWidget()
         self.stack.addWidget(self.empty_label)
         self.stack.addWidget(self._comparison_page())
