@@ -210,7 +210,7 @@ def test_one_runs_first_and_last_epoch_are_side_by_side_with_their_predictions(p
     compare = tab.snapshots
     assert compare.left.epoch_box.currentText() == "epoch 1"
     assert compare.right.epoch_box.currentText() == "epoch 3 (last)"
-    assert compare.layer_box.currentData() == (MAPS, "conv2d")
+    assert compare.layer_box.currentData() == (MAPS, 0, "conv2d")
     np.testing.assert_array_equal(compare.left.mosaic.layer_images()[0], expected_maps(recording, 0))
     np.testing.assert_array_equal(compare.right.mosaic.layer_images()[0], expected_maps(recording, 2))
     assert not np.array_equal(expected_maps(recording, 0), expected_maps(recording, 2))
@@ -226,9 +226,9 @@ def test_a_kernel_layer_is_shown_from_both_epochs(page):
     recording = make_recording(CNN, "CNN")
     compare = add(page, recording).snapshots
     compare.layer_box.setCurrentIndex(compare.layer_box.findText("conv2d_1: kernels"))
-    assert compare.layer_box.currentData() == (KERNELS, "conv2d_1")
+    assert compare.layer_box.currentData() == (KERNELS, 1, "conv2d_1")
     for column, index in ((compare.left, 0), (compare.right, 2)):
-        _title, picture = layer_picture(recording.snapshots[index], KERNELS, "conv2d_1")
+        _name, _title, picture = layer_picture(recording.snapshots[index], KERNELS, 1)
         np.testing.assert_array_equal(column.mosaic.layer_images()[0], picture)
         assert column.mosaic.layer_titles()[0].startswith("conv2d_1  2×2×64×32")
 
@@ -278,3 +278,63 @@ def test_a_recording_of_a_runs_events_is_compared_like_any_other(page):
     compare.show_first_and_last()
     assert compare.right.epoch_box.currentText() == "epoch 2 (last)"
     np.testing.assert_array_equal(compare.right.mosaic.layer_images()[0], expected_maps(recording, 1))
+
+
+def test_the_compare_tab_asks_no_more_room_than_the_other_tabs(page):
+    add(page, make_recording(FC, "Fully connected"), make_recording(CNN, "CNN"), make_recording(CNN_KERNEL_3, "CNN"))
+    others = [page.tabs.widget(i).minimumSizeHint() for i in range(page.tabs.count()) if page.tabs.widget(i) is not page.compare_tab]
+    needed = page.compare_tab.minimumSizeHint()
+    assert needed.width() <= max(size.width() for size in others)
+    assert needed.height() <= max(size.height() for size in others)
+
+
+@pytest.mark.slow
+def test_two_real_tiny_runs_kernel_2_and_kernel_3_side_by_side(page, tmp_path):
+    from tests.training.tiny import tiny_config
+    from visualizer.training.run import run
+
+    recordings = []
+    for kernel in (2, 3):
+        config = tiny_config(epochs=2, conv_blocks=(ConvBlock(8, kernel), ConvBlock(4, kernel)))
+        events = []
+        result = run(config, events.append, save_to=tmp_path / f"kernel-{kernel}.keras")
+        assert isinstance(result, RunFinished), getattr(result, "message", "")
+        recordings.append(recording_from_events(config, "CNN — 2 epochs, 64 training images", events))
+    tab = add(page, *recordings)
+    assert [run.label for run in tab.runs] == [
+        "CNN — 2 epochs, 64 training images, kernel 2",
+        "CNN — 2 epochs, 64 training images, kernel 3",
+    ]
+    for run_shown, recording in zip(tab.runs, recordings):
+        _x, validation = curves_of(tab.curves.accuracy_plot, run_shown).validation.getData()
+        np.testing.assert_allclose(validation, [epoch.val_accuracy for epoch in recording.epochs])
+    compare = tab.snapshots
+    assert compare.left.run().recording is recordings[0] and compare.right.run().recording is recordings[1]
+    assert compare.note.isHidden()  # both used test image #0
+    choices = [compare.layer_box.itemData(i) for i in range(compare.layer_box.count())]
+    assert [(kind, position) for kind, position, _name in choices] == [(MAPS, i) for i in range(4)] + [
+        (KERNELS, 0),
+        (KERNELS, 1),
+    ]
+    compare.layer_box.setCurrentIndex(4)
+    name = recordings[0].snapshots[0].kernels[0].name
+    assert compare.left.mosaic.layer_titles()[0].startswith(f"{name}  2×2×1×8")
+    assert compare.right.mosaic.layer_titles()[0].startswith(f"{name}  3×3×1×8")
+    compare.left.run_box.setCurrentIndex(1)
+    compare.show_first_and_last()
+    compare.layer_box.setCurrentIndex(0)
+    assert compare.layer_box.currentText() == f"{recordings[1].snapshots[0].feature_maps[0].name}: feature maps"
+    for column, snapshot_index in ((compare.left, 0), (compare.right, 1)):
+        np.testing.assert_array_equal(column.mosaic.layer_images()[0], expected_maps(recordings[1], snapshot_index))
+
+
+def test_layers_are_matched_by_place_and_each_side_shows_its_own_layers_name(page):
+    renamed = make_recording(CNN_KERNEL_3, "CNN")
+    snapshots = tuple(
+        replace(s, kernels=tuple(replace(layer, name=f"conv{i + 1}") for i, layer in enumerate(s.kernels))) for s in renamed.snapshots
+    )
+    renamed = replace(renamed, snapshots=snapshots)
+    compare = add(page, make_recording(CNN, "CNN"), renamed).snapshots
+    compare.layer_box.setCurrentIndex(compare.layer_box.findText("conv2d: kernels"))
+    assert compare.left.mosaic.layer_titles()[0].startswith("conv2d  2×2×1×64")
+    assert compare.right.mosaic.layer_titles()[0].startswith("conv1  2×2×1×64")

@@ -37,35 +37,40 @@ def swatch_icon(colour: tuple[int, int, int]) -> QIcon:
     return QIcon(pixmap)
 
 
-def layer_choices(snapshots: list[ProbeSnapshot]) -> list[tuple[str, str]]:
-    """(kind, layer name) of every picture the snapshots hold, feature maps then kernels, each
-    once, in the network's order."""
-    choices: list[tuple[str, str]] = []
-    for kind, attribute in ((MAPS, "feature_maps"), (KERNELS, "kernels")):
-        for snapshot in snapshots:
-            for layer in getattr(snapshot, attribute):
-                if (kind, layer.name) not in choices:
-                    choices.append((kind, layer.name))
+def _layers(snapshot: ProbeSnapshot, kind: str):
+    return snapshot.feature_maps if kind == MAPS else snapshot.kernels
+
+
+def layer_choices(snapshots: list[ProbeSnapshot]) -> list[tuple[str, int, str]]:
+    """(kind, position, name) of every picture the snapshots hold, feature maps then kernels, in
+    the network's order. Layers are matched by place, not name (a recording's network may name
+    its layers otherwise); the name is the first run's that has the layer."""
+    choices = []
+    for kind in (MAPS, KERNELS):
+        count = max((len(_layers(snapshot, kind)) for snapshot in snapshots), default=0)
+        for position in range(count):
+            name = next(_layers(s, kind)[position].name for s in snapshots if position < len(_layers(s, kind)))
+            choices.append((kind, position, name))
     return choices
 
 
-def layer_picture(snapshot: ProbeSnapshot, kind: str, name: str) -> tuple[str, np.ndarray] | None:
-    """The title and RGBA picture of one layer's feature maps or kernels; None if it has none."""
-    if kind == MAPS:
-        for layer in snapshot.feature_maps:
-            if layer.name == name:
-                height, width, channels = layer.maps.shape
-                rgba = colourise(feature_map_mosaic(layer.maps), colormaps.rgba_lookup_table(colormaps.SEQUENTIAL))
-                return f"{name}  {height}×{width}×{channels}", rgba
+def layer_picture(snapshot: ProbeSnapshot, kind: str, position: int) -> tuple[str, str, np.ndarray] | None:
+    """The name, title and RGBA picture of the feature maps or kernels of the layer at
+    ``position`` among the snapshot's layers of that kind; None if it has no such layer."""
+    layers = _layers(snapshot, kind)
+    if not 0 <= position < len(layers):
         return None
-    for layer in snapshot.kernels:
-        if layer.name == name:
-            kh, kw, channels_in, channels_out = layer.kernels.shape
-            values, limit = kernel_mosaic(layer.kernels, zoom=max(1, KERNEL_TILE_PIXELS // max(kh, kw)))
-            lut = colormaps.rgba_lookup_table(colormaps.DIVERGING)
-            rgba = colourise((values / limit + 1.0) / 2.0, lut, background=KERNEL_GAP_RGBA)
-            return f"{name}  {kh}×{kw}×{channels_in}×{channels_out}  ±{limit:.3f}", rgba
-    return None
+    if kind == MAPS:
+        layer = layers[position]
+        height, width, channels = layer.maps.shape
+        rgba = colourise(feature_map_mosaic(layer.maps), colormaps.rgba_lookup_table(colormaps.SEQUENTIAL))
+        return layer.name, f"{layer.name}  {height}×{width}×{channels}", rgba
+    layer = layers[position]
+    kh, kw, channels_in, channels_out = layer.kernels.shape
+    values, limit = kernel_mosaic(layer.kernels, zoom=max(1, KERNEL_TILE_PIXELS // max(kh, kw)))
+    lut = colormaps.rgba_lookup_table(colormaps.DIVERGING)
+    rgba = colourise((values / limit + 1.0) / 2.0, lut, background=KERNEL_GAP_RGBA)
+    return layer.name, f"{layer.name}  {kh}×{kw}×{channels_in}×{channels_out}  ±{limit:.3f}", rgba
 
 
 def probe_note(left: ProbeSnapshot | None, right: ProbeSnapshot | None) -> str:
@@ -157,14 +162,14 @@ class SnapshotColumn(QWidget):
             return None
         return run.recording.snapshots[index]
 
-    def show_layer(self, kind: str, name: str) -> None:
+    def show_layer(self, kind: str, position: int, name: str) -> None:
         run, snapshot = self.run(), self.snapshot()
         if run is None or snapshot is None:
             self.mosaic.show_layers([])
             self.caption.setText("This run kept no probe snapshot (it ended before its first epoch did).")
             return
-        picture = layer_picture(snapshot, kind, name) if name else None
-        self.mosaic.show_layers([(name, *picture)] if picture else [])
+        picture = layer_picture(snapshot, kind, position)
+        self.mosaic.show_layers([picture] if picture else [])
         self.probe.set_image(snapshot.image)
         self.bars.set_class_names(run.recording.started.class_names)
         self.bars.setFixedHeight(round(self.bars.minimumHeight() * BAR_ROOM))
@@ -174,7 +179,7 @@ class SnapshotColumn(QWidget):
         # Half a column is narrow: the caption's lines run on as one paragraph.
         caption = prediction_caption(names, snapshot.label, snapshot.probabilities, title).replace("<br>", " · ")
         if picture is None:
-            missing = "no convolution layers" if not snapshot.feature_maps else f"no {kind} for {name}"
+            missing = "no convolution layers" if not snapshot.feature_maps else f"no layer like {name}"
             caption = f"<i>This run has {missing}.</i><br>{caption}"
         self.caption.setText(caption)
 
@@ -275,16 +280,17 @@ class CompareSnapshots(QWidget):
         current = self.layer_box.currentData()
         with signals_blocked(self.layer_box):
             self.layer_box.clear()
-            for kind, name in choices:
-                self.layer_box.addItem(f"{name}: {kind}", (kind, name))
-            found = choices.index(current) if current in choices else 0
+            for kind, position, name in choices:
+                self.layer_box.addItem(f"{name}: {kind}", (kind, position, name))
+            keys = [(kind, position) for kind, position, _name in choices]
+            found = keys.index(current[:2]) if current and current[:2] in keys else 0
             self.layer_box.setCurrentIndex(found if choices else -1)
         self._draw()
 
     def _draw(self) -> None:
-        kind, name = self.layer_box.currentData() or (MAPS, "")
+        kind, position, name = self.layer_box.currentData() or (MAPS, -1, "")
         for column in (self.left, self.right):
-            column.show_layer(kind, name)
+            column.show_layer(kind, position, name)
         note = probe_note(self.left.snapshot(), self.right.snapshot())
         self.note.setText(note)
         self.note.setVisible(bool(note))
