@@ -338,3 +338,41 @@ def test_layers_are_matched_by_place_and_each_side_shows_its_own_layers_name(pag
     compare.layer_box.setCurrentIndex(compare.layer_box.findText("conv2d: kernels"))
     assert compare.left.mosaic.layer_titles()[0].startswith("conv2d  2×2×1×64")
     assert compare.right.mosaic.layer_titles()[0].startswith("conv1  2×2×1×64")
+
+
+def test_a_run_stopped_before_its_first_epoch_ended_is_listed_without_pictures(page):
+    stopped = make_recording(CNN, "CNN — 0 epochs (stopped early)")
+    stopped = replace(stopped, epochs=(), snapshots=(), batches=stopped.batches[:2])
+    tab = add(page, stopped)
+    x, _ = curves_of(tab.curves.loss_plot, tab.runs[0]).validation.getData()
+    assert x is None or len(x) == 0  # pyqtgraph keeps no arrays for an empty curve
+    tab.curves.batches_box.setChecked(True)
+    x, _ = curves_of(tab.curves.loss_plot, tab.runs[0]).batches.getData()
+    assert len(x) == 2
+    compare = tab.snapshots
+    assert compare.layer_box.count() == 0 and compare.left.mosaic.layer_images() == []
+    assert "no probe snapshot" in compare.left.caption.text()
+
+
+def contrast(colour, background) -> float:
+    """WCAG contrast ratio of two sRGB colours."""
+
+    def luminance(rgb):
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in rgb)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    high, low = sorted((luminance(colour), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+def test_run_colours_read_on_the_light_and_the_dark_plot_background():
+    from PyQt6.QtGui import QPalette
+
+    from visualizer.ui.theme import dark_palette
+
+    dark = dark_palette().color(QPalette.ColorRole.Base).getRgb()[:3]
+    for index, colour in enumerate(RUN_COLOURS):
+        needed = 3.0 if index < 4 else 2.0  # the first four, the usual comparisons, stand out most
+        assert contrast(colour, (255, 255, 255)) >= needed, colour
+        assert contrast(colour, dark) >= needed, colour
+    assert len(set(RUN_COLOURS)) == len(RUN_COLOURS)
