@@ -352,6 +352,10 @@ def test_a_run_stopped_before_its_first_epoch_ended_is_listed_without_pictures(p
     compare = tab.snapshots
     assert compare.layer_box.count() == 0 and compare.left.mosaic.layer_images() == []
     assert "no probe snapshot" in compare.left.caption.text()
+    assert compare.left.bars.isHidden() and compare.left.probe.isHidden()
+    add(page, make_recording(CNN, "CNN"))  # the two runs' last epochs: none on the left
+    assert compare.left.bars.isHidden() and not compare.right.bars.isHidden()
+    assert len(compare.right.mosaic.layer_images()) == 1
 
 
 def contrast(colour, background) -> float:

@@ -164,6 +164,8 @@ class SnapshotColumn(QWidget):
 
     def show_layer(self, kind: str, position: int, name: str) -> None:
         run, snapshot = self.run(), self.snapshot()
+        for part in (self.probe, self.bars):
+            part.setVisible(snapshot is not None)
         if run is None or snapshot is None:
             self.mosaic.show_layers([])
             self.caption.setText("This run kept no probe snapshot (it ended before its first epoch did).")
