@@ -25,8 +25,10 @@ from superqt.utils import qthrottled
 
 from visualizer.resources import recorded_run_path
 from visualizer.training.events import ProbeSnapshot
+from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import autosave_root
 from visualizer.ui.export import save_png
+from visualizer.ui.training.compare_tab import CompareTab
 from visualizer.ui.training.controller import ResultRow, RunState, TrainingController
 from visualizer.ui.training.curves_tab import CurvesTab
 from visualizer.ui.training.driver import RunDriver
@@ -102,6 +104,7 @@ class TrainingPage(QWidget):
         self.maps_tab = FeatureMapsTab()
         self.kernels_tab = KernelsTab()
         self.results_tab = ResultsTab()
+        self.compare_tab = CompareTab()
         self.tabs = QTabWidget()
         for tab, title, tip in (
             (self.curves_tab, "Curves", "Loss and accuracy, batch by batch and epoch by epoch"),
@@ -109,6 +112,8 @@ class TrainingPage(QWidget):
             (self.kernels_tab, "Kernels", "The weights of every conv layer's kernels"),
             (self.results_tab, "Results",
              "Final scores of each run beside the seed notebook's, the model's layers and the log"),
+            (self.compare_tab, "Compare runs",
+             "Finished and opened runs side by side: their curves overlaid, their feature maps and kernels"),
         ):
             self.tabs.setTabToolTip(self.tabs.addTab(tab, title), tip)
         self._lay_out()
@@ -157,7 +162,7 @@ class TrainingPage(QWidget):
         self.probe_bar.replayMoved.connect(controller.select_replay)
         self.probe_bar.liveClicked.connect(controller.go_live)
         self.tabs.currentChanged.connect(self._draw_visible_tab)
-        for tab in (self.curves_tab, self.maps_tab, self.kernels_tab):
+        for tab in (self.curves_tab, self.maps_tab, self.kernels_tab, self.compare_tab):
             tab.savePngRequested.connect(self._ask_save_png)
         for part in (self.curves_tab, self.results_tab):
             part.exportCsvRequested.connect(self._on_export_csv_clicked)
@@ -318,8 +323,8 @@ class TrainingPage(QWidget):
     ) -> None:
         self.banner.show_message(kind, text, details=details, action=action, second_action=second_action)
 
-    def show_recordings(self, recordings) -> None:
-        pass  # the comparison tab is to come
+    def show_recordings(self, recordings: list[RunRecording]) -> None:
+        self.compare_tab.show_recordings(recordings)
 
     def show_recording_note(self, text: str) -> None:
         self.recording_note.setText(text)
