@@ -232,7 +232,10 @@ class CompareSnapshots(QWidget):
         # The scroll area gives this view the height it asks for at the width: its least height
         # for that width, so it fills the view rather than the pictures' preferred height, and
         # scrolls only when the view is smaller.
-        return self.layout().totalMinimumHeightForWidth(width)
+        layout = self.layout()
+        if layout.hasHeightForWidth():
+            return layout.minimumHeightForWidth(width)
+        return layout.minimumSize().height()
 
     def set_runs(self, runs: list[ComparedRun]) -> None:
         """Offer these runs. Until the user picks what to compare, and when a side's run is gone,
