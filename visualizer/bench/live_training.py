@@ -35,8 +35,8 @@ class RecordingProcess(TrainingProcess):
     """The app's training process, recording when each event reached the window and the child's
     peak memory (read a few times a second while it runs, and when its result arrives)."""
 
-    def __init__(self, config) -> None:
-        super().__init__(config)
+    def __init__(self, config, prestart=None) -> None:
+        super().__init__(config, prestart.backend if prestart else None, prestart=prestart)
         self.arrivals: list[tuple[float, object]] = []
         self.peak_rss_mb: float | None = None
         self._rss_read_at = 0.0
@@ -74,7 +74,8 @@ class WindowRun:
 
 def make_page(app, epochs: int, train_limit: int, test_limit: int):
     """A shown training page set up for a run (on the data folder it finds first, as the app
-    does), its feature-maps tab in front, and the process list its factory fills."""
+    does), its feature-maps tab in front, and the process list its factories fill (a process is
+    started ahead of Train, as in the app)."""
     import pyqtgraph as pg
 
     from visualizer.ui.training.panel import TrainingPage
@@ -86,7 +87,11 @@ def make_page(app, epochs: int, train_limit: int, test_limit: int):
         processes.append(RecordingProcess(config))
         return processes[-1]
 
-    page = TrainingPage(process_factory=factory)
+    def prestart_factory(prestart):
+        processes.append(RecordingProcess(None, prestart))
+        return processes[-1]
+
+    page = TrainingPage(process_factory=factory, prestart_factory=prestart_factory)
     page.resize(*WINDOW_SIZE)
     page.show()
     form = page.settings
@@ -96,6 +101,18 @@ def make_page(app, epochs: int, train_limit: int, test_limit: int):
     page.tabs.setCurrentWidget(page.maps_tab)
     app.processEvents()
     return page, processes
+
+
+def wait_for_prestart(page, timeout_s: float = 300.0) -> None:
+    """Until the process started ahead of Train waits idle (and an ended run's has exited), so
+    that its start-up does not weigh on what is measured next."""
+    driver = page.driver
+
+    def ready() -> bool:
+        prestarted = driver.prestarted
+        return not driver.exiting and prestarted is not None and prestarted.is_ready()
+
+    wait_until(ready, timeout_s, "the training process started ahead")
 
 
 def _record_frames(page) -> list[float]:
@@ -117,7 +134,7 @@ def run_in_window(page, processes: list, timeout_s: float = 3600.0) -> WindowRun
     ticks = Ticks()
     pressed = time.perf_counter()
     page.run_panel.train_button.click()
-    process = processes[-1]
+    process = page.driver.process
     try:
         wait_until(lambda: process.finished and page.controller.state == "idle", timeout_s, "the training run")
     finally:

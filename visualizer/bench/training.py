@@ -9,7 +9,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from visualizer.bench.live_training import WindowRun, discard_model, make_page, median_or_none, run_in_window
+from visualizer.bench.live_training import (
+    WindowRun,
+    discard_model,
+    make_page,
+    median_or_none,
+    run_in_window,
+    wait_for_prestart,
+)
 from visualizer.bench.plain_fit import images_per_second, measure_plain
 from visualizer.bench.ticks import gap_percentiles
 from visualizer.childprocess import CHILD_NICENESS
@@ -34,6 +41,7 @@ def measure_training(app, plan: TrainingPlan, log=print, keep_model: bool = Fals
     kept_model = None
     try:
         for round_number in range(1, plan.rounds + 1):
+            wait_for_prestart(page)  # its start-up must not slow the plain runs
             # The plain runs are lowered in priority as the app's training process is, so that on a
             # shared machine both compete alike with other work and only the live view differs.
             plain = [images_per_second(measure_plain(config, synchronous=False, niceness=CHILD_NICENESS))]

@@ -120,6 +120,7 @@ def run(
     save_to: str | os.PathLike[str] | None = None,
     probes: bool = True,
     autosave_to: str | os.PathLike[str] | None = None,
+    loaded: FashionMnist | None = None,
 ) -> RunFinished | RunFailed:
     """Train ``config``'s model, reporting events to ``on_event`` (called on this thread).
 
@@ -134,11 +135,12 @@ def run(
     ``probes=False`` sends no ProbeSnapshot at all, for callers that show none.
     ``autosave_to`` (a folder, see saved_runs.py) keeps each finished epoch there; a config with
     ``resume_from`` trains on from that autosaved run's last epoch, saving into its folder.
+    ``loaded``: the data of ``config.data_dir``, already read (by a process started ahead).
     """
     control = control or RunControl()
     stage = _Stage(on_event)
     try:
-        result = _train(config, on_event, control, save_to, probes, stage, autosave_to)
+        result = _train(config, on_event, control, save_to, probes, stage, autosave_to, loaded)
     except Exception as error:  # the boundary: every failure becomes an event for people
         result = RunFailed(message=explain_failure(error, stage.doing), traceback=traceback.format_exc())
     if stage.autosave is not None:
@@ -188,15 +190,15 @@ class PreparedData:
     full: FashionMnist  # everything loaded; probe images are indexed into full.test_images
 
 
-def prepare_data(config: TrainConfig) -> PreparedData:
-    """Load Fashion-MNIST and apply the config's limits (class-balanced subsets)."""
+def prepare_data(config: TrainConfig, loaded: FashionMnist | None = None) -> PreparedData:
+    """Load Fashion-MNIST (unless ``loaded`` holds it) and apply the config's limits (class-balanced subsets)."""
     from visualizer.training.data import (
         load_fashion_mnist,
         stratified_subset,
         to_model_input,
     )
 
-    data = load_fashion_mnist(config.data_dir, allow_download=config.allow_download)
+    data = loaded if loaded is not None else load_fashion_mnist(config.data_dir, allow_download=config.allow_download)
     train_images, train_labels = data.train_images, data.train_labels
     if config.train_limit is not None and config.train_limit < len(train_labels):
         seed = 0 if config.seed is None else config.seed
@@ -217,9 +219,9 @@ def prepare_data(config: TrainConfig) -> PreparedData:
     )
 
 
-def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_to) -> RunFinished | RunFailed:
+def _train(config, on_event, control, save_to, probes, stage: _Stage, autosave_to, loaded) -> RunFinished | RunFailed:
     stage.enter("reading the data", "Reading Fashion-MNIST…")
-    data = prepare_data(config)
+    data = prepare_data(config, loaded)
     model, probe = _build(config, data, on_event, stage, probes)
     if autosave_to is not None or config.resume_from is not None:
         from visualizer.training.autosave import autosave_callback
