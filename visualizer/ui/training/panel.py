@@ -37,9 +37,10 @@ from visualizer.ui.widgets.banner import Banner
 # The curves are redrawn at most this often (and at each epoch's end): repainting both plots
 # takes a few milliseconds, and a smoother curve than 5 updates a second tells nothing more.
 CURVES_INTERVAL_MS = 200
-# Feature maps and kernels: the run sends up to 20 snapshots a second, and each is drawn (only
-# the visible tab draws; a layer is one image item, a millisecond or two).
-SNAPSHOT_INTERVAL_MS = 50
+# Feature maps and kernels: the run sends 20-25 snapshots a second (TrainConfig.probe_rate_hz)
+# and the visible tab draws up to 25 (only it draws; a layer is one image item), so that about
+# 20 a second are drawn however they fall between the driver's 30 ms polls.
+SNAPSHOT_INTERVAL_MS = 40
 # A second after the page is first shown, a training process is started ahead of Train: it
 # imports Keras and reads the data while the settings are chosen (driver.py), not at once, so
 # that a page only passed through starts nothing.
