@@ -46,7 +46,7 @@ class TrainConfig:
     probe_index: int = 0  # test image whose feature maps are shown
     # Feature-map snapshots per second, at most: they come between batches, an interval or more
     # apart, so about 20-25 a second arrive while the seed CNN trains on a CPU.
-    probe_rate_hz: float = 30.0
+    probe_rate_hz: float = 35.0
     seed: int | None = None
     resume_from: str | None = None  # an autosaved run's folder: train on from its last epoch
 
