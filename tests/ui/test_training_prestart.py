@@ -4,11 +4,14 @@ Fake processes play scripted runs (tests/training/test_process.py starts real on
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from tests.ui.training_script import FakeTrainingProcess, scripted_run
 from visualizer.training.config import TrainConfig
 from visualizer.training.process import Prestart
+from visualizer.ui.main_window import MainWindow
 from visualizer.ui.training import panel
 from visualizer.ui.training.driver import RunDriver
 from visualizer.ui.training.panel import TrainingPage
@@ -106,3 +109,21 @@ def test_a_driver_with_only_a_process_factory_starts_nothing_ahead(factories):
     driver = RunDriver(fresh)
     driver.prestart(None, True)
     assert driver.prestarted is None and made["fresh"] == [] and made["ahead"] == []
+
+
+@pytest.mark.slow
+def test_closing_the_window_ends_a_real_process_started_ahead_within_two_seconds(qtbot, keep, monkeypatch):
+    monkeypatch.setattr(panel, "PRESTART_DELAY_MS", 50)
+    window = keep(MainWindow(first_page="training"))
+    window.show()
+    page = window.current_page()
+    qtbot.waitUntil(lambda: page.driver.prestarted is not None and page.driver.prestarted.is_ready(), timeout=180_000)
+    waiting = page.driver.prestarted
+    assert waiting.is_alive() and not page.driver.running
+
+    started = time.monotonic()
+    assert window.close()
+    while waiting.is_alive() and time.monotonic() - started < 2.0:
+        time.sleep(0.02)
+    assert not waiting.is_alive(), f"still running {time.monotonic() - started:.1f} s after closing"
+    assert page.driver.prestarted is None
