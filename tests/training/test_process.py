@@ -6,14 +6,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
-import sys
+import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.training.tiny import DATA_DIR, REPO_ROOT, tiny_config
+from tests.test_childprocess import assert_child_ends_when_its_parent_is_killed
+from tests.training.tiny import DATA_DIR, tiny_config
 from visualizer.training.events import (
     BatchEnd,
     EpochEnd,
@@ -24,7 +24,6 @@ from visualizer.training.events import (
     Status,
 )
 from visualizer.training.process import Prestart, TrainingProcess
-from visualizer.training.saved_runs import process_alive  # an unreaped (zombie) child counts as gone
 
 pytestmark = pytest.mark.slow  # each test starts a Python that imports the Keras backend
 
@@ -198,33 +197,16 @@ def test_a_prestarted_process_reads_the_data_folder_it_is_sent(tmp_path):
 
 @pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
 def test_a_prestarted_process_ends_within_two_seconds_of_its_parent_being_killed():
-    parent_script = (
-        "import time\n"
-        "from tests.training.tiny import DATA_DIR\n"
-        "from visualizer.training.process import Prestart, TrainingProcess\n"
-        "process = TrainingProcess.prestarted(Prestart(DATA_DIR, False))\n"
-        "process.start()\n"
-        "while not process.is_ready():\n"
-        "    time.sleep(0.05)\n"
-        "print(process.pid, flush=True)\n"
-        "time.sleep(300)\n"
-    )
-    parent = subprocess.Popen([sys.executable, "-c", parent_script], cwd=REPO_ROOT, stdout=subprocess.PIPE, text=True)
-    child_pid = None
-    try:
-        child_pid = int(parent.stdout.readline())
-        assert process_alive(child_pid)
-        parent.send_signal(signal.SIGKILL)
-        parent.wait(10)
-        killed_at = time.monotonic()
-        while process_alive(child_pid) and time.monotonic() - killed_at < 5:
+    # The parent waits until the process started ahead is ready and idle, then says its pid.
+    parent_script = textwrap.dedent("""
+        import time
+        from tests.training.tiny import DATA_DIR
+        from visualizer.training.process import Prestart, TrainingProcess
+        process = TrainingProcess.prestarted(Prestart(DATA_DIR, False))
+        process.start()
+        while not process.is_ready():
             time.sleep(0.05)
-        gone_after = time.monotonic() - killed_at
-        assert not process_alive(child_pid), "the waiting process outlived its parent by 5 s"
-        assert gone_after < 2.0, f"the waiting process took {gone_after:.1f} s to notice its parent had died"
-    finally:
-        parent.kill()
-        parent.wait(10)
-        parent.stdout.close()
-        if child_pid is not None and process_alive(child_pid):
-            os.kill(child_pid, signal.SIGKILL)
+        print(process.pid, flush=True)
+        time.sleep(300)
+    """)
+    assert_child_ends_when_its_parent_is_killed(parent_script)
