@@ -74,24 +74,16 @@ class WindowRun:
 
 def make_page(app, epochs: int, train_limit: int, test_limit: int):
     """A shown training page set up for a run (on the data folder it finds first, as the app
-    does), its feature-maps tab in front, and the process list its factories fill (a process is
-    started ahead of Train, as in the app)."""
+    does), its feature-maps tab in front, whose processes record what reaches the window (one
+    is started ahead of Train, as in the app)."""
     import pyqtgraph as pg
 
     from visualizer.ui.training.panel import TrainingPage
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-    processes: list[RecordingProcess] = []
-
-    def factory(config):
-        processes.append(RecordingProcess(config))
-        return processes[-1]
-
-    def prestart_factory(prestart):
-        processes.append(RecordingProcess(None, prestart))
-        return processes[-1]
-
-    page = TrainingPage(process_factory=factory, prestart_factory=prestart_factory)
+    page = TrainingPage(
+        process_factory=RecordingProcess, prestart_factory=lambda prestart: RecordingProcess(None, prestart)
+    )
     page.resize(*WINDOW_SIZE)
     page.show()
     form = page.settings
@@ -100,7 +92,7 @@ def make_page(app, epochs: int, train_limit: int, test_limit: int):
     form.test_limit.setValue(test_limit)
     page.tabs.setCurrentWidget(page.maps_tab)
     app.processEvents()
-    return page, processes
+    return page
 
 
 def wait_for_prestart(page, timeout_s: float = 300.0) -> None:
@@ -128,7 +120,7 @@ def _record_frames(page) -> list[float]:
     return drawn
 
 
-def run_in_window(page, processes: list, timeout_s: float = 3600.0) -> WindowRun:
+def run_in_window(page, timeout_s: float = 3600.0) -> WindowRun:
     """Press Train, wait for the run's result, and measure it."""
     drawn = _record_frames(page)
     ticks = Ticks()

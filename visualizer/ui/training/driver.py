@@ -114,7 +114,7 @@ class RunDriver(QObject):
         if process_factory is None and prestart_factory is None:
             prestart_factory = default_prestart_factory
         self._prestart_factory = prestart_factory
-        self._prestart_for = None  # the process.Prestart wanted while no run goes on
+        self._wanted_prestart = None  # the process.Prestart wanted while no run goes on
         self._prestarted = None  # the process started ahead, waiting for Train
         self._process = None
         self._exiting: list = []  # (process, deadline) of runs that have ended, not yet exited
@@ -152,11 +152,11 @@ class RunDriver(QObject):
         next process is started ahead once the run's own has exited."""
         if self._prestart_factory is None:
             return
-        self._prestart_for = _prestart_for(data_dir, allow_download)
+        self._wanted_prestart = _prestart_for(data_dir, allow_download)
         self._prestart_if_due()
 
     def _prestart_if_due(self) -> None:
-        wanted = self._prestart_for
+        wanted = self._wanted_prestart
         if wanted is None or self._process is not None or self._exiting:
             return
         current = self._prestarted
@@ -266,7 +266,7 @@ class RunDriver(QObject):
         """Stop the run for good (the window is closing): ask it to stop, wait up to ``grace_s``
         for it to end, then terminate it. Its remaining events are dropped. A process started
         ahead is ended at once."""
-        self._prestart_for = None
+        self._wanted_prestart = None
         self._end_prestarted()
         self._reap_exiting(wait=True)
         process = self._process
