@@ -99,13 +99,19 @@ def test_a_child_ends_within_two_seconds_of_its_parent_being_killed_hard():
         "print(child.pid, flush=True)\n"
         "time.sleep(120)\n"
     )
+    assert_child_ends_when_its_parent_is_killed(parent_script, settle_s=1.0)
+
+
+def assert_child_ends_when_its_parent_is_killed(parent_script: str, settle_s: float = 0.0) -> None:
+    """Run ``parent_script`` (which starts a child and prints its pid), kill it with SIGKILL once
+    the child is up, and check that the child ends within 2 s."""
     parent = subprocess.Popen(
         [sys.executable, "-c", parent_script], cwd=ROOT, stdout=subprocess.PIPE, text=True
     )
     child_pid = None
     try:
         child_pid = int(parent.stdout.readline())
-        time.sleep(1.0)  # the child is up, busy, and watching
+        time.sleep(settle_s)  # the child is up, busy, and watching
         assert process_alive(child_pid)
         parent.send_signal(signal.SIGKILL)
         parent.wait(10)

@@ -6,12 +6,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import textwrap
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.training.tiny import tiny_config
+from tests.test_childprocess import assert_child_ends_when_its_parent_is_killed
+from tests.training.tiny import DATA_DIR, tiny_config
 from visualizer.training.events import (
     BatchEnd,
     EpochEnd,
@@ -21,7 +23,7 @@ from visualizer.training.events import (
     RunStarted,
     Status,
 )
-from visualizer.training.process import TrainingProcess
+from visualizer.training.process import Prestart, TrainingProcess
 
 pytestmark = pytest.mark.slow  # each test starts a Python that imports the Keras backend
 
@@ -120,3 +122,91 @@ def test_terminate_ends_the_child_at_once():
     assert time.monotonic() - started < 10
     assert not process.is_alive() and process.finished
     assert process.poll() == []
+
+
+def _wait_ready(process: TrainingProcess, timeout: float = TIMEOUT_S) -> None:
+    deadline = time.monotonic() + timeout
+    while not process.is_ready():
+        assert process.is_alive(), "the process started ahead died while getting ready"
+        assert time.monotonic() < deadline, "the process started ahead never got ready"
+        time.sleep(0.05)
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads the child's CPU time from /proc")
+def test_a_prestarted_process_waits_idle_then_trains_with_the_settings_it_is_sent():
+    process = TrainingProcess.prestarted(Prestart(DATA_DIR, False))
+    process.start()
+    try:
+        _wait_ready(process)
+        time.sleep(0.5)  # the warm-up's last threads settle
+        cpu_before = _cpu_seconds(process.pid)
+        time.sleep(1.5)
+        assert _cpu_seconds(process.pid) - cpu_before < 0.1, "a waiting process must not burn the CPU"
+        assert process.poll() == [], "nothing is reported before Train"
+        process.begin(tiny_config(epochs=1))
+        events: list = []
+        poll_until(process, finished, events)
+    finally:
+        process.terminate()
+    result = events[-1]
+    assert isinstance(result, RunFinished), getattr(result, "message", result)
+    _remove_saved(result)
+    first_snapshot = next(i for i, e in enumerate(events) if isinstance(e, ProbeSnapshot))
+    first_batch = next(i for i, e in enumerate(events) if isinstance(e, BatchEnd))
+    assert first_snapshot < first_batch, "the untrained network is shown before the first batch"
+    assert (events[first_snapshot].epoch, events[first_snapshot].batch) == (0, 0)
+    started = next(e for e in events if isinstance(e, RunStarted))
+    assert started.train_count == 64 and "conv1" in started.model_summary, "layer names start afresh after the warm-up"
+
+
+def test_a_prestarted_process_that_died_is_reported_in_words_when_train_is_pressed():
+    process = TrainingProcess.prestarted(Prestart(DATA_DIR, False))
+    process.start()
+    _wait_ready(process)
+    os.kill(process.pid, signal.SIGKILL)
+    process.join(10)
+    process.begin(tiny_config())
+    events: list = []
+    poll_until(process, finished, events, 30)
+    failure = events[-1]
+    assert isinstance(failure, RunFailed)
+    assert "started in advance had ended before Train" in failure.message and "killed" in failure.message
+    assert "Train again" in failure.message
+
+
+def test_a_prestarted_process_reads_the_data_folder_it_is_sent(tmp_path):
+    # Started for the bundled subset, then sent a folder with no images: the run reads the
+    # folder it is sent and says what is wrong with it.
+    process = TrainingProcess.prestarted(Prestart(DATA_DIR, False))
+    process.start()
+    try:
+        process.begin(tiny_config(data_dir=str(tmp_path)))
+        events: list = []
+        poll_until(process, finished, events)
+    finally:
+        process.terminate()
+    failure = events[-1]
+    assert isinstance(failure, RunFailed)
+    assert failure.message.startswith("The training data could not be loaded"), failure.message
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
+def test_a_prestarted_process_ends_within_two_seconds_of_its_parent_being_killed():
+    # The parent waits until the process started ahead is ready and idle, then says its pid.
+    parent_script = textwrap.dedent("""
+        import time
+        from tests.training.tiny import DATA_DIR
+        from visualizer.training.process import Prestart, TrainingProcess
+        process = TrainingProcess.prestarted(Prestart(DATA_DIR, False))
+        process.start()
+        while not process.is_ready():
+            time.sleep(0.05)
+        print(process.pid, flush=True)
+        time.sleep(300)
+    """)
+    assert_child_ends_when_its_parent_is_killed(parent_script)

@@ -35,8 +35,8 @@ class RecordingProcess(TrainingProcess):
     """The app's training process, recording when each event reached the window and the child's
     peak memory (read a few times a second while it runs, and when its result arrives)."""
 
-    def __init__(self, config) -> None:
-        super().__init__(config)
+    def __init__(self, config, prestart=None) -> None:
+        super().__init__(config, prestart.backend if prestart else None, prestart=prestart)
         self.arrivals: list[tuple[float, object]] = []
         self.peak_rss_mb: float | None = None
         self._rss_read_at = 0.0
@@ -74,19 +74,16 @@ class WindowRun:
 
 def make_page(app, epochs: int, train_limit: int, test_limit: int):
     """A shown training page set up for a run (on the data folder it finds first, as the app
-    does), its feature-maps tab in front, and the process list its factory fills."""
+    does), its feature-maps tab in front, whose processes record what reaches the window (one
+    is started ahead of Train, as in the app)."""
     import pyqtgraph as pg
 
     from visualizer.ui.training.panel import TrainingPage
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-    processes: list[RecordingProcess] = []
-
-    def factory(config):
-        processes.append(RecordingProcess(config))
-        return processes[-1]
-
-    page = TrainingPage(process_factory=factory)
+    page = TrainingPage(
+        process_factory=RecordingProcess, prestart_factory=lambda prestart: RecordingProcess(None, prestart)
+    )
     page.resize(*WINDOW_SIZE)
     page.show()
     form = page.settings
@@ -95,7 +92,19 @@ def make_page(app, epochs: int, train_limit: int, test_limit: int):
     form.test_limit.setValue(test_limit)
     page.tabs.setCurrentWidget(page.maps_tab)
     app.processEvents()
-    return page, processes
+    return page
+
+
+def wait_for_prestart(page, timeout_s: float = 300.0) -> None:
+    """Until the process started ahead of Train waits idle (and an ended run's has exited), so
+    that its start-up does not weigh on what is measured next."""
+    driver = page.driver
+
+    def ready() -> bool:
+        prestarted = driver.prestarted
+        return not driver.exiting and prestarted is not None and prestarted.is_ready()
+
+    wait_until(ready, timeout_s, "the training process started ahead")
 
 
 def _record_frames(page) -> list[float]:
@@ -111,13 +120,13 @@ def _record_frames(page) -> list[float]:
     return drawn
 
 
-def run_in_window(page, processes: list, timeout_s: float = 3600.0) -> WindowRun:
+def run_in_window(page, timeout_s: float = 3600.0) -> WindowRun:
     """Press Train, wait for the run's result, and measure it."""
     drawn = _record_frames(page)
     ticks = Ticks()
     pressed = time.perf_counter()
     page.run_panel.train_button.click()
-    process = processes[-1]
+    process = page.driver.process
     try:
         wait_until(lambda: process.finished and page.controller.state == "idle", timeout_s, "the training run")
     finally:

@@ -9,7 +9,14 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from visualizer.bench.live_training import WindowRun, discard_model, make_page, median_or_none, run_in_window
+from visualizer.bench.live_training import (
+    WindowRun,
+    discard_model,
+    make_page,
+    median_or_none,
+    run_in_window,
+    wait_for_prestart,
+)
 from visualizer.bench.plain_fit import images_per_second, measure_plain
 from visualizer.bench.ticks import gap_percentiles
 from visualizer.childprocess import CHILD_NICENESS
@@ -28,18 +35,19 @@ def measure_training(app, plan: TrainingPlan, log=print, keep_model: bool = Fals
     """train_ratio (median over rounds of window / faster plain), live_hz, the tick gaps over
     every window run, train_to_first_frame_ms, train_peak_rss_mb; with ``keep_model`` the last
     run's model stays at result["model_path"] (the caller removes its folder)."""
-    page, processes = make_page(app, plan.epochs, plan.train_limit, plan.test_limit)
+    page = make_page(app, plan.epochs, plan.train_limit, plan.test_limit)
     config = page.settings.config()
     ratios, runs, plain_rates, window_rates = [], [], [], []
     kept_model = None
     try:
         for round_number in range(1, plan.rounds + 1):
+            wait_for_prestart(page)  # its start-up must not slow the plain runs
             # The plain runs are lowered in priority as the app's training process is, so that on a
             # shared machine both compete alike with other work and only the live view differs.
             plain = [images_per_second(measure_plain(config, synchronous=False, niceness=CHILD_NICENESS))]
             if plan.both_plain_ways:
                 plain.append(images_per_second(measure_plain(config, synchronous=True, niceness=CHILD_NICENESS)))
-            run = run_in_window(page, processes)
+            run = run_in_window(page)
             runs.append(run)
             if keep_model and round_number == plan.rounds:
                 kept_model = keep_copy(run.model_path)  # the page deletes its run's model when it closes

@@ -66,11 +66,14 @@ class LiveCallback(keras.callbacks.Callback):
         index = self._config.probe_index if chosen is None else chosen
         return index % len(self._probe_labels)
 
-    def _send_probe(self, *, end_of_epoch: bool = False) -> None:
+    def _probe_image(self, index: int):
+        return to_model_input(self._probe_images[index : index + 1])[0]
+
+    def _send_probe(self, *, end_of_epoch: bool = False, compiled: bool = True) -> None:
         if self._probe is None:  # a run without probes (the command line shows none)
             return
         index = self._current_probe_index()
-        image = to_model_input(self._probe_images[index : index + 1])[0]
+        image = self._probe_image(index)
         self.model  # noqa: B018 - on JAX, reading the property puts the current weights in the layers
         self._emit(
             self._probe.snapshot(
@@ -80,15 +83,19 @@ class LiveCallback(keras.callbacks.Callback):
                 epoch=self._epoch,
                 batch=self._batches_done,
                 end_of_epoch=end_of_epoch,
+                compiled=compiled,
             )
         )
         self._probe_index_shown = index
         self._last_probe = time.perf_counter()
 
     def send_first_probe(self) -> None:
-        """The untrained network (epoch 0, batch 0), sent before training starts. This also
-        compiles the probe's predict function, a one-off cost kept out of the first batch."""
-        self._send_probe()
+        """The untrained network (epoch 0, batch 0), sent before training starts: read eagerly, so
+        that it is on screen while the probe's predict function compiles, a one-off cost kept out
+        of the first batch."""
+        self._send_probe(compiled=False)
+        if self._probe is not None:
+            self._probe.compile_now(self._probe_image(self._probe_index_shown))
 
     def on_train_begin(self, logs=None):
         self._started = time.perf_counter()

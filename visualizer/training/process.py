@@ -3,11 +3,19 @@
 The child (see visualizer/childprocess.py for why a process) sends events from a thread of its
 own, so training never waits for the GUI to read; if the GUI falls behind, the child drops live
 probe snapshots (never other events) until it catches up. This module imports neither Keras nor Qt.
+
+A process can also be started before the user presses Train (``TrainingProcess.prestarted``): it
+imports Keras, reads the data and warms up model building while the settings are being chosen,
+then waits, blocked on a pipe and using no CPU, until ``begin(config)`` sends the run's settings.
 """
 
 from __future__ import annotations
 
+import os
 import traceback
+from dataclasses import dataclass
+
+import numpy as np
 
 from visualizer.childprocess import ChildProcess, Outbox, prepare_child, spawn_context
 from visualizer.training.config import TrainConfig
@@ -38,6 +46,24 @@ class ProcessRunControl(RunControl):
         return state
 
 
+@dataclass(frozen=True)
+class Prestart:
+    """What a process started ahead of Train gets ready for: the Keras backend it imports and the
+    data it reads. A run whose settings ask for other data reads its own; one for another backend
+    needs another process."""
+
+    data_dir: str | None
+    allow_download: bool
+    backend: str | None = None  # KERAS_BACKEND for the child; None keeps the environment's
+
+    @classmethod
+    def for_settings(cls, data_dir: str | None, allow_download: bool) -> Prestart:
+        return cls(data_dir, allow_download, os.environ.get("KERAS_BACKEND"))
+
+    def reads_data_of(self, config: TrainConfig) -> bool:
+        return (self.data_dir, self.allow_download) == (config.data_dir, config.allow_download)
+
+
 def _is_result(event) -> bool:
     return isinstance(event, (RunFinished, RunFailed))
 
@@ -50,16 +76,53 @@ class TrainingProcess:
     saved_runs.autosave_root() unless ``autosave`` is False.
     """
 
-    def __init__(self, config: TrainConfig, backend: str | None = None, autosave: bool = True) -> None:
-        self._control = ProcessRunControl(spawn_context(), probe_index=None)
+    def __init__(
+        self,
+        config: TrainConfig | None,
+        backend: str | None = None,
+        autosave: bool = True,
+        *,
+        prestart: Prestart | None = None,
+    ) -> None:
+        context = spawn_context()
+        self._config = config
+        self._control = ProcessRunControl(context, probe_index=None)
+        self._ready = context.Event()  # set by the child once it waits for its settings
+        self._settings_receiver, self._settings_sender = context.Pipe(duplex=False)
         autosave_to = str(autosave_root()) if autosave else None
         self._child = ChildProcess(
-            _child_main, (config, backend, self._control, autosave_to), "cnn-visualizer-training"
+            _child_main,
+            (self._settings_receiver, backend, self._control, self._ready, autosave_to, prestart),
+            "cnn-visualizer-training",
         )
+        self.prestart = prestart
         self.finished = False  # True once RunFinished or RunFailed has been returned by poll()
+        self._ended_before_train = False
+
+    @classmethod
+    def prestarted(cls, prestart: Prestart, autosave: bool = True) -> TrainingProcess:
+        """A process to start now and ``begin(config)`` when Train is pressed."""
+        return cls(None, prestart.backend, autosave, prestart=prestart)
 
     def start(self) -> None:
         self._child.start()
+        self._settings_receiver.close()  # the child's end; closing ours lets a send see it die
+        if self._config is not None:
+            self.begin(self._config)
+
+    def begin(self, config: TrainConfig) -> None:
+        """Send the run's settings: the child trains as soon as it is ready."""
+        self._config = config
+        self._ended_before_train = not self._child.is_alive()
+        try:
+            self._settings_sender.send(config)
+        except OSError:  # the child has gone: poll() reports it
+            self._ended_before_train = True
+        self._settings_sender.close()
+
+    def is_ready(self) -> bool:
+        """True once the child has imported Keras, read the data and waits for (or has) its settings."""
+        return self._ready.is_set()
 
     def poll(self, max_events: int | None = None) -> list:
         """The events that have arrived, without waiting; at most ``max_events`` of them."""
@@ -73,6 +136,15 @@ class TrainingProcess:
         return events
 
     def _died_without_result(self) -> RunFailed:
+        if self._ended_before_train:
+            return RunFailed(
+                message=(
+                    f"The training process started in advance had ended before Train was pressed "
+                    f"({self._child.exit_description()}); it may have run out of memory. Press "
+                    "Train again to start a fresh one."
+                ),
+                traceback="",
+            )
         return RunFailed(
             message=(
                 f"The training process ended without finishing ({self._child.exit_description()}). "
@@ -116,13 +188,53 @@ def _is_live_snapshot(event) -> bool:
     return isinstance(event, ProbeSnapshot) and not event.end_of_epoch
 
 
+def _warm_up(prestart: Prestart):
+    """Read the data and import Keras, then build and probe a model once, so that a run's first
+    steps find it all done; returns the data read, or None. Any failure is left for the run to
+    meet again and explain in words."""
+    from visualizer.training.data import load_fashion_mnist
+
+    try:
+        # No download before Train is pressed: the run downloads, saying so, if it must.
+        data = load_fashion_mnist(prestart.data_dir, allow_download=False)
+    except Exception:
+        data = None
+    try:
+        import keras
+
+        from visualizer.training.models import build_model
+        from visualizer.training.probes import Probe
+
+        Probe(build_model(TrainConfig())).snapshot(
+            np.zeros((28, 28, 1), np.float32), 0, probe_index=0, epoch=0, batch=0, compiled=False
+        )
+        keras.backend.clear_session()  # layer names and the random state start afresh for the run
+    except Exception:
+        pass
+    return data
+
+
 def _child_main(
-    connection, config: TrainConfig, backend: str | None, control: RunControl, autosave_to: str | None
+    connection,
+    settings_receiver,
+    backend: str | None,
+    control: RunControl,
+    ready,
+    autosave_to: str | None,
+    prestart: Prestart | None,
 ) -> None:
     prepare_child(backend)
     outbox = Outbox(connection, droppable=_is_live_snapshot, max_droppable=MAX_QUEUED_SNAPSHOTS)
     try:
-        run(config, outbox.put, control, autosave_to=autosave_to)
+        loaded = _warm_up(prestart) if prestart is not None else None
+        ready.set()
+        try:
+            config = settings_receiver.recv()  # blocks, using no CPU, until Train is pressed
+        except EOFError:  # the window let this process go unused
+            return
+        if prestart is None or not prestart.reads_data_of(config):
+            loaded = None
+        run(config, outbox.put, control, autosave_to=autosave_to, loaded=loaded)
     except BaseException:  # run() reports its own failures; this is for the unforeseen
         outbox.put(RunFailed("The training process failed unexpectedly.", traceback.format_exc()))
     finally:

@@ -123,6 +123,7 @@ def run(
     probes: bool = True,
     autosave_to: str | os.PathLike[str] | None = None,
     optimizer_state: bool = True,
+    loaded: FashionMnist | None = None,
 ) -> RunFinished | RunFailed:
     """Train ``config``'s model, reporting events to ``on_event`` (called on this thread).
 
@@ -141,12 +142,13 @@ def run(
     ``resume_from`` trains on from that autosaved run's last epoch, saving into its folder.
     ``optimizer_state=False`` leaves the optimizer's state (Adam's moments) out of the saved model:
     a third of the size, for a model that is to be looked at rather than trained on.
+    ``loaded``: the data of ``config.data_dir``, already read (by a process started ahead).
     """
     control = control or RunControl()
     stage = _Stage(on_event)
     try:
         saving = _Saving(save_to, optimizer_state)
-        result = _train(config, on_event, control, saving, probes, stage, autosave_to)
+        result = _train(config, on_event, control, saving, probes, stage, autosave_to, loaded)
     except Exception as error:  # the boundary: every failure becomes an event for people
         result = RunFailed(message=explain_failure(error, stage.doing), traceback=traceback.format_exc())
     if stage.autosave is not None:
@@ -196,15 +198,15 @@ class PreparedData:
     full: FashionMnist  # everything loaded; probe images are indexed into full.test_images
 
 
-def prepare_data(config: TrainConfig) -> PreparedData:
-    """Load Fashion-MNIST and apply the config's limits (class-balanced subsets)."""
+def prepare_data(config: TrainConfig, loaded: FashionMnist | None = None) -> PreparedData:
+    """Load Fashion-MNIST (unless ``loaded`` holds it) and apply the config's limits (class-balanced subsets)."""
     from visualizer.training.data import (
         load_fashion_mnist,
         stratified_subset,
         to_model_input,
     )
 
-    data = load_fashion_mnist(config.data_dir, allow_download=config.allow_download)
+    data = loaded if loaded is not None else load_fashion_mnist(config.data_dir, allow_download=config.allow_download)
     train_images, train_labels = data.train_images, data.train_labels
     if config.train_limit is not None and config.train_limit < len(train_labels):
         seed = 0 if config.seed is None else config.seed
@@ -233,11 +235,13 @@ class _Saving:
     optimizer_state: bool
 
 
-def _train(config, on_event, control, saving: _Saving, probes, stage: _Stage, autosave_to) -> RunFinished | RunFailed:
+def _train(
+    config, on_event, control, saving: _Saving, probes, stage: _Stage, autosave_to, loaded
+) -> RunFinished | RunFailed:
     recorder = RunRecorder()
     on_event = recorder.watching(on_event)
     stage.enter("reading the data", "Reading Fashion-MNIST…")
-    data = prepare_data(config)
+    data = prepare_data(config, loaded)
     model, probe = _build(config, data, on_event, stage, probes)
     if autosave_to is not None or config.resume_from is not None:
         from visualizer.training.autosave import autosave_callback

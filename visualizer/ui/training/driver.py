@@ -1,6 +1,9 @@
 """Drives one training run from the GUI thread: starts the child process, drains its events on a
 timer, and hands the page's controller one Frame per tick, so the page draws at most once per
-tick however fast the events come (last value wins)."""
+tick however fast the events come (last value wins).
+
+Given a prestart factory, it keeps one process started ahead (``prestart``): it imports Keras and
+reads the data while the user chooses settings, so that Train only has to send them."""
 
 from __future__ import annotations
 
@@ -30,10 +33,22 @@ STOP_GRACE_S = 5.0  # how long a stopping run may take to finish its batch and s
 
 
 def default_process_factory(config: TrainConfig):
-    # Imported here: the process module is needed only once the user presses Train.
+    # Imported here: the process module is needed only once the training page is used.
     from visualizer.training.process import TrainingProcess
 
     return TrainingProcess(config)
+
+
+def default_prestart_factory(prestart):
+    from visualizer.training.process import TrainingProcess
+
+    return TrainingProcess.prestarted(prestart)
+
+
+def _prestart_for(data_dir: str | None, allow_download: bool):
+    from visualizer.training.process import Prestart
+
+    return Prestart.for_settings(data_dir, allow_download)
 
 
 @dataclass
@@ -89,9 +104,18 @@ class RunDriver(QObject):
         process_factory: Callable[[TrainConfig], object] | None = None,
         interval_ms: int = POLL_INTERVAL_MS,
         parent: QObject | None = None,
+        prestart_factory: Callable[[object], object] | None = None,
     ) -> None:
+        """``prestart_factory(prestart)`` makes a process (for a process.Prestart) that gets ready and waits
+        for ``begin(config)``; the defaults are used for both when ``process_factory`` is None, and
+        with a ``process_factory`` of its own and no prestart factory nothing is started ahead."""
         super().__init__(parent)
         self._factory = process_factory or default_process_factory
+        if process_factory is None and prestart_factory is None:
+            prestart_factory = default_prestart_factory
+        self._prestart_factory = prestart_factory
+        self._wanted_prestart = None  # the process.Prestart wanted while no run goes on
+        self._prestarted = None  # the process started ahead, waiting for Train
         self._process = None
         self._exiting: list = []  # (process, deadline) of runs that have ended, not yet exited
         self._paused = False
@@ -112,11 +136,58 @@ class RunDriver(QObject):
     def paused(self) -> bool:
         return self._paused
 
+    @property
+    def process(self):
+        """The process of the run in progress, or None."""
+        return self._process
+
+    @property
+    def prestarted(self):
+        """The process started ahead of Train, or None."""
+        return self._prestarted
+
+    def prestart(self, data_dir: str | None, allow_download: bool) -> None:
+        """Keep a process started ahead for these data settings (and the current Keras backend);
+        one started for other settings is ended and replaced. Nothing happens during a run: the
+        next process is started ahead once the run's own has exited."""
+        if self._prestart_factory is None:
+            return
+        self._wanted_prestart = _prestart_for(data_dir, allow_download)
+        self._prestart_if_due()
+
+    def _prestart_if_due(self) -> None:
+        wanted = self._wanted_prestart
+        if wanted is None or self._process is not None or self._exiting:
+            return
+        current = self._prestarted
+        if current is not None and current.prestart == wanted and current.is_alive():
+            return
+        self._end_prestarted()
+        try:
+            process = self._prestart_factory(wanted)
+            process.start()
+        except Exception:  # Train starts a process of its own, and says why if that fails too
+            log.exception("could not start a training process ahead of Train")
+            return
+        self._prestarted = process
+
+    def _end_prestarted(self) -> None:
+        process, self._prestarted = self._prestarted, None
+        if process is not None:
+            process.terminate()
+
     def start(self, config: TrainConfig) -> None:
         if self._process is not None:
             raise RuntimeError("a run is already in progress")
-        process = self._factory(config)
-        process.start()
+        process, self._prestarted = self._prestarted, None
+        if process is not None and process.prestart == _prestart_for(config.data_dir, config.allow_download):
+            # If it has died meanwhile, its first poll says so, in words.
+            process.begin(config)
+        else:
+            if process is not None:  # started for other settings
+                process.terminate()
+            process = self._factory(config)
+            process.start()
         self._process = process
         self._paused = False
         self._timer.start()
@@ -148,6 +219,7 @@ class RunDriver(QObject):
         if process is None:
             if not self._exiting:
                 self._timer.stop()
+                self._prestart_if_due()  # the ended run's process has exited: get the next one ready
             return
         frame = Frame()
         for event in process.poll():
@@ -192,7 +264,10 @@ class RunDriver(QObject):
 
     def shutdown(self, grace_s: float = STOP_GRACE_S) -> None:
         """Stop the run for good (the window is closing): ask it to stop, wait up to ``grace_s``
-        for it to end, then terminate it. Its remaining events are dropped."""
+        for it to end, then terminate it. Its remaining events are dropped. A process started
+        ahead is ended at once."""
+        self._wanted_prestart = None
+        self._end_prestarted()
         self._reap_exiting(wait=True)
         process = self._process
         if process is None:

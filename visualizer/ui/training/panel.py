@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PyQt6.QtCore import QSettings, Qt, pyqtSignal
+from PyQt6.QtCore import QSettings, Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import (
     QApplication,
     QFileDialog,
@@ -42,9 +42,14 @@ from visualizer.ui.widgets.banner import Banner
 # The curves are redrawn at most this often (and at each epoch's end): repainting both plots
 # takes a few milliseconds, and a smoother curve than 5 updates a second tells nothing more.
 CURVES_INTERVAL_MS = 200
-# Feature maps and kernels: the run sends up to 20 snapshots a second; 10 look as live and cost
-# the GUI thread half as much (each drawing takes 5-15 ms on a busy machine).
-SNAPSHOT_INTERVAL_MS = 100
+# Feature maps and kernels: the run sends 20-25 snapshots a second (TrainConfig.probe_rate_hz)
+# and the visible tab draws up to 25 (only it draws; a layer is one image item), so that about
+# 20 a second are drawn however they fall between the driver's 30 ms polls.
+SNAPSHOT_INTERVAL_MS = 40
+# A second after the page is first shown, a training process is started ahead of Train: it
+# imports Keras and reads the data while the settings are chosen (driver.py), not at once, so
+# that a page only passed through starts nothing.
+PRESTART_DELAY_MS = 1000
 # Amber, unlike the banner's blue and red: a recorded run is neither news nor an error. Dark ink,
 # since the background is light whatever the palette.
 RECORDING_NOTE_STYLE = "background:#fff4ce; border:1px solid #c59a00; color:black; padding:4px;"
@@ -83,12 +88,13 @@ class LatestOnly:
 
 
 class TrainingPage(QWidget):
-    """The page. ``process_factory(config)`` makes the run's process (tests pass a fake). On
+    """The page. ``process_factory(config)`` makes the run's process (tests pass a fake), and
+    ``prestart_factory(prestart)`` one started ahead of Train (RunDriver says when each is used). On
     opening it offers to resume a run that a crash cut off (autosaved in saved_runs.autosave_root())."""
 
     inspectRequested = pyqtSignal(str)  # the run's model, for the model inspector (OffersModels)
 
-    def __init__(self, process_factory=None, parent: QWidget | None = None) -> None:
+    def __init__(self, process_factory=None, parent: QWidget | None = None, prestart_factory=None) -> None:
         super().__init__(parent)
         self.snapshots_rendered = 0  # feature-map or kernel pictures actually drawn
         self.banner = Banner()
@@ -122,7 +128,12 @@ class TrainingPage(QWidget):
         self._undrawn_tabs: set[QWidget] = set()
         self._curves = LatestOnly(self, self._draw_curves, CURVES_INTERVAL_MS)
         self._snapshots = LatestOnly(self, self._draw_snapshot, SNAPSHOT_INTERVAL_MS)
-        self.driver = RunDriver(process_factory, parent=self)
+        self.driver = RunDriver(process_factory, parent=self, prestart_factory=prestart_factory)
+        self._prestarting = False  # True once the page has asked for a process started ahead
+        self._prestart_timer = QTimer(self)
+        self._prestart_timer.setSingleShot(True)
+        self._prestart_timer.setInterval(PRESTART_DELAY_MS)
+        self._prestart_timer.timeout.connect(self._on_prestart_timer_timeout)
         self.controller = TrainingController(self, self.driver, autosave_root())
         self._connect()
         self._on_settings_changed()
@@ -186,6 +197,17 @@ class TrainingPage(QWidget):
 
     def _on_settings_changed(self) -> None:
         self.controller.settings_changed(self.settings.data_choice().title)
+        if self._prestarting:
+            self._prestart()  # another data folder: the process started ahead is replaced
+
+    def _on_prestart_timer_timeout(self) -> None:
+        if self.isVisible():
+            self._prestarting = True
+            self._prestart()
+
+    def _prestart(self) -> None:
+        choice = self.settings.data_choice()
+        self.driver.prestart(choice.data_dir, choice.allow_download)
 
     def restore_settings(self, settings: QSettings) -> None:
         """The run's settings from last time (RemembersSettings)."""
@@ -201,6 +223,8 @@ class TrainingPage(QWidget):
 
     def shutdown(self) -> None:
         """Stop the run for good, e.g. because the window closes; kills it if it does not stop."""
+        self._prestart_timer.stop()
+        self._prestarting = False
         self.controller.shutdown()
 
     # -- files -------------------------------------------------------------------------------
@@ -238,6 +262,8 @@ class TrainingPage(QWidget):
     # -- drawing, a few times a second at most -------------------------------------------------
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        if not self._prestarting:
+            self._prestart_timer.start()
         self.draw_now()
 
     def _draw_curves(self, curves: tuple[RunHistory, int]) -> None:
