@@ -8,8 +8,12 @@ borders. All filters of a layer come from one pass, and a layer's answer is kept
 
 Activation maximisation: from a grey picture with a little noise, in the model's input range,
 gradient ascent on the filter's mean activation. Each step follows the gradient scaled to unit
-size, shifts the picture by a pixel or two first (jitter) so no single pixel grid is learned,
-pulls it gently back to grey (L2), blurs it now and then and clips it to the input range. The
+size, shifts the picture first by up to an eighth of the filter's field (jitter: a filter that sees
+16 pixels or more is not fitted to one pixel grid; one that sees a few pixels wants exactly
+those), pulls it gently back to grey (L2), blurs it lightly now and then and clips it to the input
+range. A
+filter silent on the picture (a ReLU below zero everywhere) gives no gradient: the picture is
+shaken with noise until the filter answers. The
 gradient comes from the backend's gradient function (inspection/gradients.py) over a model whose
 first output is every filter's mean activation, so "class index" there means "filter" here.
 
@@ -33,8 +37,10 @@ SEARCH_BATCH = 200  # test images per step of the search
 PICTURE_STEPS = 96
 STEP_SIZE = 0.04  # of the input range, per step, along the unit-size gradient
 DECAY = 0.002  # the pull back to grey, per step
-JITTER = 1  # pixels the picture is shifted by, at most, before each gradient
+JITTER_PER_FIELD = 1 / 8  # the most the picture is shifted before each gradient, of the field's side
 BLUR_EVERY = 4  # steps between two light blurs
+BLUR_WEIGHT = 0.5  # of the blurred picture in the mix
+SHAKE = 0.2  # noise added, of the input range, while the filter is silent and so has no gradient
 
 
 def map_maxima(maps: np.ndarray, channels_first: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -220,6 +226,8 @@ class FilterStudy:
         shape = tuple(report.input_shape)
         picture = (grey + rng.normal(0.0, 0.05 * (high - low), shape)).clip(low, high).astype(np.float32)
         spatial = (1, 2) if report.channel_axis == "first" else (0, 1)
+        field = receptive_field(self._loaded.flat, label)
+        jitter = int(min(field.size if field is not None else report.image_size) * JITTER_PER_FIELD)
 
         def activation(values: np.ndarray) -> float:
             (means, *_), _ = gradient([values[np.newaxis]], filter_index)
@@ -227,13 +235,16 @@ class FilterStudy:
 
         start_activation = activation(picture)
         for step in range(1, steps + 1):
-            shift = tuple(int(s) for s in rng.integers(-JITTER, JITTER + 1, 2))
+            shift = tuple(int(s) for s in rng.integers(-jitter, jitter + 1, 2))
             _, (grads, *_) = gradient([np.roll(picture, shift, axis=spatial)[np.newaxis]], filter_index)
             grad = np.roll(grads[0], tuple(-s for s in shift), axis=spatial)
-            grad = grad / (float(np.sqrt(np.mean(grad**2))) + 1e-12)
-            picture = picture + STEP_SIZE * (high - low) * grad - DECAY * (picture - grey)
+            size = float(np.sqrt(np.mean(grad**2)))
+            if size > 0:
+                picture = picture + STEP_SIZE * (high - low) * grad / size - DECAY * (picture - grey)
+            else:  # the filter is silent on this picture (a ReLU below zero everywhere): no gradient
+                picture = picture + rng.normal(0.0, SHAKE * (high - low), shape)
             if step % BLUR_EVERY == 0:
-                picture = _blur(picture, spatial)
+                picture = (1 - BLUR_WEIGHT) * picture + BLUR_WEIGHT * _blur(picture, spatial)
             picture = picture.clip(low, high).astype(np.float32)
             yield PictureStep(step, steps, as_shown(picture, report, (low, high)), activation(picture), start_activation)
 
