@@ -73,9 +73,13 @@ def test_top_images_are_those_a_brute_force_search_finds(study, layer):
     images = rng.integers(0, 256, (45, 28, 28), dtype=np.uint8)
     labels = rng.integers(0, 10, 45)
     progress = []
-    search = filters.top_images(layer, (images, labels, tuple("abcdefghij"), "random"),
-                                lambda batch: batch[..., np.newaxis].astype("float32") / 255.0,
-                                lambda done, total: progress.append((done, total)), key=("random",))
+    search = filters.top_images(
+        layer,
+        (images, labels, tuple("abcdefghij"), "random"),
+        lambda batch: batch[..., np.newaxis].astype("float32") / 255.0,
+        lambda done, total: progress.append((done, total)),
+        key=("random",),
+    )
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr("visualizer.inspection.filters.SEARCH_BATCH", 20)
         steps = 0

@@ -57,15 +57,19 @@ def seed_like(layers, kinds):
 
 
 STACKS = {
-    "seed": [("conv", dict(kernel_size=2, padding="same")), ("pool", dict(pool_size=2)),
-             ("conv", dict(kernel_size=2, padding="same"))],
-    "valid and strided": [("conv", dict(kernel_size=3)), ("conv", dict(kernel_size=3, strides=2)),
-                          ("act", {}), ("conv", dict(kernel_size=2))],
-    "same, odd, strided": [("conv", dict(kernel_size=3, padding="same", strides=2)),
-                           ("pool", dict(pool_size=3, strides=1, padding="same")),
-                           ("conv", dict(kernel_size=3, padding="same"))],
-    "dilated and padded": [("pad", dict(padding=(2, 1))), ("conv", dict(kernel_size=3, dilation_rate=2)),
-                           ("pool", dict(pool_size=2))],
+    "seed": [("conv", dict(kernel_size=2, padding="same")), ("pool", dict(pool_size=2)), ("conv", dict(kernel_size=2, padding="same"))],
+    "valid and strided": [
+        ("conv", dict(kernel_size=3)),
+        ("conv", dict(kernel_size=3, strides=2)),
+        ("act", {}),
+        ("conv", dict(kernel_size=2)),
+    ],
+    "same, odd, strided": [
+        ("conv", dict(kernel_size=3, padding="same", strides=2)),
+        ("pool", dict(pool_size=3, strides=1, padding="same")),
+        ("conv", dict(kernel_size=3, padding="same")),
+    ],
+    "dilated and padded": [("pad", dict(padding=(2, 1))), ("conv", dict(kernel_size=3, dilation_rate=2)), ("pool", dict(pool_size=2))],
 }
 
 

@@ -256,4 +256,3 @@ def _blur(picture: np.ndarray, axes: tuple[int, int]) -> np.ndarray:
         padded = np.moveaxis(np.pad(picture, pad, mode="edge"), axis, 0)
         picture = np.moveaxis((padded[:-2] + 2 * padded[1:-1] + padded[2:]) / 4, 0, axis)
     return picture
-

@@ -5,9 +5,10 @@ on ``inputs`` (numpy arrays, one per model input) and returns ``(outputs, input_
 numpy arrays: every output of the model, and the gradient of ``sum(outputs[0][:, class_index])``
 with respect to each input. The first output is a table of scores, one column per index: for
 saliency maps the logits (the gradient is never taken through the softmax), for activation
-maximisation each filter's mean activation (inspection/filters.py). Images in a batch do not interact in inference mode, so the sum gives each
-image its own gradient. The function is compiled once per model (a tf.function, jax.jit) and reads
-the model's weights at each call, so it follows any change to them.
+maximisation each filter's mean activation (inspection/filters.py). Images in a batch do not
+interact in inference mode, so the sum gives each image its own gradient. The function is compiled
+once per model (a tf.function, jax.jit) and reads the model's weights at each call, so it follows
+any change to them.
 
 The implementation follows ``keras.backend.backend()``: TensorFlow's GradientTape, ``jax.grad``
 over the model's stateless call, or PyTorch's autograd.

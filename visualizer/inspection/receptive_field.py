@@ -103,8 +103,7 @@ def layer_field(field: ReceptiveField, layer, input_shape, output_shape) -> Rece
         dilation = (1, 1) if pooling else _pair(getattr(layer, "dilation_rate", 1))
         lengths = _spatial(input_shape, channels_first)
         pads = [
-            same_padding_before(lengths[axis], kernel[axis], strides[axis], dilation[axis])
-            if str(layer.padding).lower() == "same" else 0
+            same_padding_before(lengths[axis], kernel[axis], strides[axis], dilation[axis]) if str(layer.padding).lower() == "same" else 0
             for axis in (0, 1)
         ]
         return ReceptiveField(
