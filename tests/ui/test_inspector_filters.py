@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, Qt
 
-from tests.ui.test_inspector_controller import opened, report
+from tests.ui.test_inspector_controller import opened
 from visualizer.inspection import server as s
 from visualizer.inspection.filters import FilterTops, PictureStep
 from visualizer.inspection.receptive_field import AxisField, ReceptiveField
@@ -31,9 +31,18 @@ def hand_built_tops(layer="conv2", filters=5, seed=0) -> FilterTops:
     field = ReceptiveField(AxisField(5, 2, 0), AxisField(5, 2, 0))
     boxes = np.array([[field.box(r, c, (28, 28)) for r, c in row] for row in positions])
     return FilterTops(
-        layer=layer, values=values, indices=rng.integers(0, 10000, (filters, 9)), positions=positions, boxes=boxes,
-        images=images, labels=rng.integers(0, 10, (filters, 9)), class_names=NAMES, image_size=(28, 28), field=field,
-        map_size=(14, 14), source="hand-built",
+        layer=layer,
+        values=values,
+        indices=rng.integers(0, 10000, (filters, 9)),
+        positions=positions,
+        boxes=boxes,
+        images=images,
+        labels=rng.integers(0, 10, (filters, 9)),
+        class_names=NAMES,
+        image_size=(28, 28),
+        field=field,
+        map_size=(14, 14),
+        source="hand-built",
     )
 
 

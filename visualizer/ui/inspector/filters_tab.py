@@ -304,7 +304,9 @@ class FiltersTab(QWidget):
             f"mean activation {step.start_activation:.3g} → {step.activation:.3g}"
         )
         self.picture_tile.show_image(
-            as_uint8(step.picture), int(self._side(TILE_EM) * 1.4), caption,
+            as_uint8(step.picture),
+            int(self._side(TILE_EM) * 1.4),
+            caption,
             "Grown from grey by gradient ascent on the filter's mean activation over its whole map",
         )
 
