@@ -40,6 +40,7 @@ DECAY = 0.002  # the pull back to grey, per step
 JITTER_PER_FIELD = 1 / 8  # the most the picture is shifted before each gradient, of the field's side
 BLUR_EVERY = 4  # steps between two light blurs
 BLUR_WEIGHT = 0.5  # of the blurred picture in the mix
+START_NOISE = 0.2  # of the input range: enough that most positions of most filters answer at once
 SHAKE = 0.2  # noise added, of the input range, while the filter is silent and so has no gradient
 
 
@@ -224,7 +225,7 @@ class FilterStudy:
         rng = np.random.default_rng(seed)
         grey = (low + high) / 2
         shape = tuple(report.input_shape)
-        picture = (grey + rng.normal(0.0, 0.05 * (high - low), shape)).clip(low, high).astype(np.float32)
+        picture = (grey + rng.normal(0.0, START_NOISE * (high - low), shape)).clip(low, high).astype(np.float32)
         spatial = (1, 2) if report.channel_axis == "first" else (0, 1)
         field = receptive_field(self._loaded.flat, label)
         jitter = int(min(field.size if field is not None else report.image_size) * JITTER_PER_FIELD)

@@ -33,11 +33,12 @@ from PyQt6.QtWidgets import (
 from visualizer.inspection.filters import FilterTops
 from visualizer.inspection.server import PictureProgress
 from visualizer.ui.inspector.thumbnails import thumbnail
-from visualizer.ui.widgets.plain import push_button, wrapping_label
+from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
 
 OUTLINE_COLOUR = QColor("#e8590c")  # the patch's outline: orange, seen on ink and on white
 TILE_EM = 6.5  # a top image's side, in lines of text
 FILTER_TILE_EM = 2.6  # a filter's tile in the layer's grid
+FILTER_GRID_COLUMNS = 3
 OPEN_A_MODEL = "<b>Open a model</b> to see what its conv filters look for."
 SEARCHING = "Finding the test images that excite each filter most…"
 NO_CONV_LAYER = (
@@ -175,6 +176,8 @@ class FiltersTab(QWidget):
         grid.setSelectionMode(QListView.SelectionMode.SingleSelection)
         grid.setToolTip("Each filter's tile is the patch that excites it most; pick one")
         grid.currentRowChanged.connect(self._on_filter_grid_row_changed)
+        side = self._side(FILTER_TILE_EM)
+        grid.setMinimumWidth(FILTER_GRID_COLUMNS * (side + 12) + grid.verticalScrollBar().sizeHint().width() + 8)
         return grid
 
     def _content(self) -> QWidget:
@@ -205,9 +208,9 @@ class FiltersTab(QWidget):
         column.addStretch(1)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.filter_grid)
-        splitter.addWidget(right)
+        splitter.addWidget(scroll_area(right))  # presentation mode's larger type may not fit
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([230, 730])
+        splitter.setSizes([1, 1000])  # the filters' grid as narrow as it may be: three tiles wide
         return splitter
 
     # -- setters -------------------------------------------------------------------------------
@@ -305,7 +308,7 @@ class FiltersTab(QWidget):
         )
         self.picture_tile.show_image(
             as_uint8(step.picture),
-            int(self._side(TILE_EM) * 1.4),
+            self._side(TILE_EM, step.picture.shape[:2]),
             caption,
             "Grown from grey by gradient ascent on the filter's mean activation over its whole map",
         )
