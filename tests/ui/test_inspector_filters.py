@@ -5,22 +5,20 @@ part with mocks; and the whole page over a real model process."""
 
 from __future__ import annotations
 
-from unittest.mock import MagicMock
-
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, Qt
 
+from tests.ui import test_inspector_controller
 from tests.ui.test_inspector_controller import opened
 from visualizer.inspection import server as s
 from visualizer.inspection.filters import FilterTops, PictureStep
 from visualizer.inspection.receptive_field import AxisField, ReceptiveField
-from visualizer.ui.inspector.client import ModelClient
-from visualizer.ui.inspector.controller import InspectorController, InspectorView
 from visualizer.ui.inspector.filters_tab import NO_CONV_LAYER, OPEN_A_MODEL, OUTLINE_COLOUR, FiltersTab, crop
 from visualizer.ui.inspector.thumbnails import thumbnail
 
 NAMES = tuple(f"class {i}" for i in range(10))
+parts = test_inspector_controller.parts  # the controller over mocks of the view and the client
 
 
 def hand_built_tops(layer="conv2", filters=5, seed=0) -> FilterTops:
@@ -137,15 +135,6 @@ def test_the_picture_is_asked_for_shown_step_by_step_and_stopped(tab, qtbot):
 
 
 # -- the controller ------------------------------------------------------------------------------
-@pytest.fixture
-def parts():
-    view = MagicMock(spec=InspectorView)
-    client = MagicMock(spec=ModelClient)
-    client.replied = MagicMock()
-    client.died = MagicMock()
-    return InspectorController(view, client), view, client
-
-
 def test_top_images_are_searched_once_per_layer_and_kept(parts):
     controller, view, client = parts
     controller.on_reply(opened())

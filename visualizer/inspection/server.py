@@ -70,12 +70,11 @@ class Evaluate:
 
 @dataclass(frozen=True)
 class TopImages:
-    """The test images that excite each filter of conv layer ``layer`` most (the test set as in
-    Evaluate)."""
+    """The test images that excite each filter of conv layer ``layer`` most: Fashion-MNIST's test
+    split, or the first ``limit`` images of a folder of class sub-folders."""
 
     generation: int
     layer: str
-    data_dir: str | None = None
     folder: str | None = None
     limit: int | None = None
 
@@ -183,11 +182,8 @@ class Evaluated:
 
 
 @dataclass(frozen=True)
-class TopImagesProgress:
-    generation: int
-    layer: str
-    done: int
-    total: int
+class TopImagesProgress(EvaluationProgress):
+    """How far a TopImages search has gone through the test set."""
 
 
 @dataclass(frozen=True)
@@ -304,7 +300,7 @@ class _Session:
         if not self._require_model("evaluate a test set"):
             return
         started = time.perf_counter()
-        images, labels, names, source = _test_images(request, self.loaded.report)
+        images, labels, names, source = _test_images(self.loaded.report, request.folder, request.limit, request.data_dir)
         total = len(images)
         chunks = []
         for start in range(0, total, EVALUATION_BATCH):
@@ -326,11 +322,11 @@ class _Session:
             return
         started = time.perf_counter()
         report, input_range = self.loaded.report, self._input_range
-        test_set = _test_images(request, report)
+        test_set = _test_images(report, request.folder, request.limit)
         tops = yield from self._filters.top_images(
             request.layer, test_set, lambda images: to_model_input(images, report, input_range),
-            lambda done, total: self._send(TopImagesProgress(request.generation, request.layer, done, total)),
-            key=(request.data_dir, request.folder, request.limit, input_range, tuple(self._randomiser.randomised)),
+            lambda done, total: self._send(TopImagesProgress(request.generation, done, total)),
+            key=(request.folder, request.limit, input_range, tuple(self._randomiser.randomised)),
         )
         self._send(TopImagesFound(request.generation, tops, time.perf_counter() - started))
 
@@ -416,23 +412,24 @@ def _conv_kernels(loaded) -> Iterator[KernelInfo]:
         )
 
 
-def _test_images(request: Evaluate, report: LoaderReport):
-    """(images uint8, labels, class names, source in words) of the test set asked for."""
-    if request.folder is not None:
+def _test_images(report: LoaderReport, folder: str | None, limit: int | None, data_dir: str | None = None):
+    """(images uint8, labels, class names, source in words) of the test set asked for: the folder's
+    images, or Fashion-MNIST's test split (from ``data_dir``, by default the usual place)."""
+    if folder is not None:
         from visualizer.inspection.evaluation import load_image_folder
 
-        folder = load_image_folder(request.folder)
-        images, labels, names, source = folder.images, folder.labels, folder.class_names, folder.source
+        found = load_image_folder(folder)
+        images, labels, names, source = found.images, found.labels, found.class_names, found.source
     else:
         from visualizer.training.data import load_fashion_mnist
 
         misfit = report.fashion_mnist_misfit()
         if misfit:
             raise ValueError(misfit)
-        data = load_fashion_mnist(request.data_dir)
+        data = load_fashion_mnist(data_dir)
         images, labels, names, source = data.test_images, data.test_labels.astype(np.int64), data.class_names, data.source
-    if request.limit is not None:
-        images, labels = images[: request.limit], labels[: request.limit]
+    if limit is not None:
+        images, labels = images[:limit], labels[:limit]
     return images, labels, tuple(names), source
 
 

@@ -158,7 +158,7 @@ class InspectorController:
             replies.EvaluationProgress: lambda r: self.view.show_progress(r.done, r.total),
             replies.Evaluated: self._on_evaluated,
             replies.Randomised: self._on_randomised,
-            replies.TopImagesProgress: lambda r: self.view.show_top_images_progress(r.layer, r.done, r.total),
+            replies.TopImagesProgress: lambda r: self.view.show_top_images_progress(self.finding_layer, r.done, r.total),
             replies.TopImagesFound: self._on_top_images_found,
             replies.PictureProgress: self._on_picture_progress,
             replies.Failed: self._on_failed,
