@@ -82,6 +82,7 @@ class InspectorController:
     def choose_input_range(self, name: str) -> None:
         self.client.set_input_range(INPUT_RANGES[name])
         self._explain_again()
+        self._forget_top_images()  # found with the pixels scaled the other way
 
     def show_picture(self, picture: Picture) -> None:
         self.picture = picture
@@ -123,7 +124,7 @@ class InspectorController:
             return
         misfit = self.opened.report.fashion_mnist_misfit()
         if misfit and self.test_folder is None:
-            self.view.show_filters_unavailable(f"Needs the test set: {misfit}")
+            self.view.show_filters_unavailable(f"Needs the test set: {misfit} (on the Test set tab)")
             return
         if layer != self.finding_layer:
             self.finding_layer = layer
