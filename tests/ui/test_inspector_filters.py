@@ -152,6 +152,10 @@ def test_top_images_are_searched_once_per_layer_and_kept(parts):
     view.show_top_images_outdated.assert_called()
     controller.find_top_images("conv2")
     assert client.top_images.call_count == 2
+    controller.on_reply(s.TopImagesFound(6, tops, 0.5))
+    controller.choose_input_range("[0, 255]")  # the pixels scaled the other way: found again too
+    controller.find_top_images("conv2")
+    assert client.top_images.call_count == 3
 
 
 def test_a_model_that_does_not_fit_fashion_mnist_needs_a_folder_first(parts):
