@@ -96,7 +96,8 @@ def test_top_images_are_those_a_brute_force_search_finds(study, layer):
         assert tops.indices[channel].tolist() == [index for _, index, _, _ in rows]
         np.testing.assert_allclose(tops.values[channel], [-value for value, _, _, _ in rows], rtol=1e-5, atol=1e-6)
         assert tops.positions[channel].tolist() == [[row, col] for _, _, row, col in rows]
-        assert np.array_equal(tops.images[channel], images[tops.indices[channel]])
+        shown = np.stack([tops.image(channel, rank) for rank in range(9)])
+        assert np.array_equal(shown, images[tops.indices[channel]])
         assert tops.labels[channel].tolist() == labels[tops.indices[channel]].tolist()
     side = 3 if layer == "conv1" else 8  # conv 3 -> pool 2 -> conv 3
     assert tops.field.size == (side, side)

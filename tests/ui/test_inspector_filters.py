@@ -23,7 +23,7 @@ parts = test_inspector_controller.parts  # the controller over mocks of the view
 
 def hand_built_tops(layer="conv2", filters=5, seed=0) -> FilterTops:
     rng = np.random.default_rng(seed)
-    images = rng.integers(0, 256, (filters, 9, 28, 28), dtype=np.uint8)
+    images = rng.integers(0, 256, (filters * 9, 28, 28), dtype=np.uint8)
     values = np.sort(rng.uniform(0, 5, (filters, 9)), axis=1)[:, ::-1]
     positions = rng.integers(0, 14, (filters, 9, 2))
     field = ReceptiveField(AxisField(5, 2, 0), AxisField(5, 2, 0))
@@ -35,6 +35,7 @@ def hand_built_tops(layer="conv2", filters=5, seed=0) -> FilterTops:
         positions=positions,
         boxes=boxes,
         images=images,
+        rows=np.arange(filters * 9).reshape(filters, 9)[:, ::-1],  # any order: the tab must follow rows
         labels=rng.integers(0, 10, (filters, 9)),
         class_names=NAMES,
         image_size=(28, 28),
@@ -69,7 +70,7 @@ def test_a_shown_tab_asks_for_its_layer_and_shows_nine_tiles_with_the_patch_outl
     assert tab.current_filter() == 2 and "Filter 2" in tab.filter_title.text()
     assert [tile.image_index for tile in tab.image_tiles] == tops.indices[2].tolist()
     for rank, (image_tile, patch_tile) in enumerate(zip(tab.image_tiles, tab.patch_tiles)):
-        image, box = tops.images[2, rank], tops.boxes[2, rank]
+        image, box = tops.image(2, rank), tops.boxes[2, rank]
         pixmap = image_tile.picture.pixmap()
         scale = pixmap.width() // 28
         top, left, bottom, right = (int(v) * scale for v in box)
@@ -207,7 +208,7 @@ def test_the_filters_tab_shows_a_real_models_top_images_and_makes_a_picture(qtbo
     evaluation = page.controller.evaluation
     tab.choose_filter(1)
     for rank, tile in enumerate(tab.image_tiles):
-        assert np.array_equal(evaluation.images[tile.image_index], tops.images[1, rank])
+        assert np.array_equal(evaluation.images[tile.image_index], tops.image(1, rank))
     tab.picture_button.click()
     qtbot.waitUntil(lambda: not page.controller.picture_running, timeout=TIMEOUT_MS)
     assert "after 96 of 96" in tab.picture_tile.caption.text()

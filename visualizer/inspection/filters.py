@@ -86,8 +86,10 @@ class FilterTops:
     values: (C, k) each image's largest activation; indices: (C, k) its place in the test set;
     positions: (C, k, 2) where the largest value is in the layer's map (row, column); boxes:
     (C, k, 4) the patch that position sees, (top, left, bottom, right) in the model's input
-    pixels, bottom and right exclusive; images: (C, k, H, W[, 3]) uint8 for display, labels:
-    (C, k), -1 where unknown. ``field`` is None when the layer sees the whole picture.
+    pixels, bottom and right exclusive; labels: (C, k), -1 where unknown. ``images`` holds each
+    distinct top image once, (U, H, W[, 3]) uint8 for display (a layer of 512 filters must not
+    send 4,608 pictures where a few hundred differ), ``rows`` (C, k) says which is which.
+    ``field`` is None when the layer sees the whole picture.
     """
 
     layer: str
@@ -96,6 +98,7 @@ class FilterTops:
     positions: np.ndarray
     boxes: np.ndarray
     images: np.ndarray
+    rows: np.ndarray
     labels: np.ndarray
     class_names: tuple[str, ...]
     image_size: tuple[int, int]  # the model's input size, in which boxes are given
@@ -106,6 +109,15 @@ class FilterTops:
     @property
     def filter_count(self) -> int:
         return len(self.values)
+
+    @property
+    def picture_size(self) -> tuple[int, int]:
+        """(height, width) of the pictures for display."""
+        return tuple(self.images.shape[1:3])
+
+    def image(self, filter_index: int, rank: int) -> np.ndarray:
+        """The ``rank``-th top image of filter ``filter_index``, for display."""
+        return self.images[self.rows[filter_index, rank]]
 
 
 @dataclass(frozen=True)
@@ -185,13 +197,15 @@ class FilterStudy:
         shape = tuple(self._call(label).output.shape)
         field = receptive_field(self._loaded.flat, label)
         image_size = tuple(self._loaded.report.image_size)
+        distinct, rows = np.unique(tracker.indices, return_inverse=True)
         tops = FilterTops(
             layer=label,
             values=tracker.values,
             indices=tracker.indices,
             positions=tracker.positions,
             boxes=patch_boxes(field, tracker.positions, image_size),
-            images=np.asarray(images)[tracker.indices],
+            images=np.asarray(images)[distinct],
+            rows=rows.reshape(tracker.indices.shape),
             labels=np.asarray(labels)[tracker.indices],
             class_names=tuple(names),
             image_size=image_size,

@@ -261,13 +261,13 @@ class FiltersTab(QWidget):
             f"{tops.filter_count} filters · each value of a {tops.map_size[0]}x{tops.map_size[1]} map sees {field} of the picture"
         )
         self.layer_info.setToolTip(f"Top images from {tops.source}")
-        side = self._side(FILTER_TILE_EM, tops.images.shape[2:4])
+        side = self._side(FILTER_TILE_EM, tops.picture_size)
         self.filter_grid.blockSignals(True)
         self.filter_grid.clear()
         self.filter_grid.setIconSize(QSize(side, side))
         self.filter_grid.setGridSize(QSize(side + 12, side + self.fontMetrics().height() + 8))
         for index in range(tops.filter_count):
-            item = QListWidgetItem(QIcon(thumbnail(crop(tops.images[index, 0], tops.boxes[index, 0]), side)), str(index))
+            item = QListWidgetItem(QIcon(thumbnail(crop(tops.image(index, 0), tops.boxes[index, 0]), side)), str(index))
             item.setToolTip(f"Filter {index}: largest activation {tops.values[index, 0]:.3g}")
             self.filter_grid.addItem(item)
         self.filter_grid.blockSignals(False)
@@ -332,10 +332,10 @@ class FiltersTab(QWidget):
     def _show_filter(self, index: int) -> None:
         tops = self._tops
         self.filter_title.setText(f"<b>Filter {index}</b> of {tops.filter_count} in {tops.layer}")
-        side = self._side(TILE_EM, tops.images.shape[2:4])
-        scale = (tops.images.shape[2] / tops.image_size[0], tops.images.shape[3] / tops.image_size[1])
+        side = self._side(TILE_EM, tops.picture_size)
+        scale = (tops.picture_size[0] / tops.image_size[0], tops.picture_size[1] / tops.image_size[1])
         for rank, (image_tile, patch_tile) in enumerate(zip(self.image_tiles, self.patch_tiles)):
-            image, value, test_index = tops.images[index, rank], float(tops.values[index, rank]), int(tops.indices[index, rank])
+            image, value, test_index = tops.image(index, rank), float(tops.values[index, rank]), int(tops.indices[index, rank])
             label = int(tops.labels[index, rank])
             truth = tops.class_names[label] if 0 <= label < len(tops.class_names) else "class unknown"
             top, left, bottom, right = (int(v) for v in tops.boxes[index, rank])
