@@ -124,3 +124,43 @@ def test_randomise_goes_top_down_and_restore_brings_the_same_answers_back(talk, 
     assert restored.done == () and restored.next_layer == "output"
     after = talk.ask(s.Explain(3, picture), s.Explained)
     np.testing.assert_allclose(after.probabilities, before.probabilities, rtol=1e-6)
+
+
+def test_top_images_come_in_steps_and_other_requests_are_answered_between_them(talk, model_path):
+    open_model(talk, model_path)
+    talk.server.send(s.TopImages(8, "conv2", limit=900))
+    progress = talk.wait(s.TopImagesProgress)
+    explained = talk.ask(s.Explain(9, np.zeros((28, 28))), s.Explained)
+    found = talk.wait(s.TopImagesFound)
+    assert progress.generation == 8 and progress.total == 900
+    assert explained.generation == 9
+    assert talk.replies.index(explained) < talk.replies.index(found)  # answered while the search went on
+    tops = found.tops
+    assert found.generation == 8 and tops.layer == "conv2" and tops.values.shape == (4, 9)
+    assert tops.images.shape[1:] == (28, 28) and len(tops.images) == len(np.unique(tops.indices)) <= 36
+    assert tops.rows.shape == (4, 9) and tops.field.size == (8, 8)
+    assert np.all(np.diff(tops.values, axis=1) <= 0) and tops.indices.max() < 900
+    assert len(tops.class_names) == 10 and tops.labels.min() >= 0
+
+
+def test_a_picture_reports_its_steps_and_a_stop_ends_it(talk, model_path):
+    open_model(talk, model_path)
+    talk.server.send(s.MakePicture(11, "conv1", 2, steps=100_000))
+    first = talk.wait(s.PictureProgress)
+    assert first.generation == 11 and first.filter_index == 2 and not first.finished
+    assert first.step.picture.shape == (28, 28) and first.step.steps == 100_000
+    explained = talk.ask(s.Explain(12, np.zeros((28, 28))), s.Explained)  # answered between steps
+    assert explained.generation == 12
+    talk.server.send(s.StopPicture())
+    stopped = talk.wait(s.PictureProgress)
+    while not stopped.stopped:
+        stopped = talk.wait(s.PictureProgress)
+    assert not stopped.finished and stopped.step.step < 100_000
+    assert stopped.step.activation > stopped.step.start_activation
+    done = talk.ask(s.MakePicture(13, "conv2", 0, steps=5), s.PictureProgress)
+    while not done.finished:
+        done = talk.wait(s.PictureProgress)
+    assert done.generation == 13 and done.step.step == 5 and not done.stopped
+    time.sleep(0.3)
+    late, _ = talk.server.poll()
+    assert not [reply for reply in late if isinstance(reply, s.PictureProgress) and reply.generation == 11]

@@ -1,12 +1,14 @@
-"""One small interface for the saliency maps' gradients, with one implementation per Keras backend.
+"""One small interface for the inspector's gradients, with one implementation per Keras backend.
 
 ``gradients_for(model)`` returns a function ``gradients(inputs, class_index)`` that runs ``model``
 on ``inputs`` (numpy arrays, one per model input) and returns ``(outputs, input_gradients)`` as
 numpy arrays: every output of the model, and the gradient of ``sum(outputs[0][:, class_index])``
-with respect to each input. The first output must be the logits: the gradient is never taken
-through the softmax. Images in a batch do not interact in inference mode, so the sum gives each
-image its own gradient. The function is compiled once per model (a tf.function, jax.jit) and reads
-the model's weights at each call, so it follows any change to them.
+with respect to each input. The first output is a table of scores, one column per index: for
+saliency maps the logits (the gradient is never taken through the softmax), for activation
+maximisation each filter's mean activation (inspection/filters.py). Images in a batch do not
+interact in inference mode, so the sum gives each image its own gradient. The function is compiled
+once per model (a tf.function, jax.jit) and reads the model's weights at each call, so it follows
+any change to them.
 
 The implementation follows ``keras.backend.backend()``: TensorFlow's GradientTape, ``jax.grad``
 over the model's stateless call, or PyTorch's autograd.
@@ -88,7 +90,7 @@ def gradients_for(model, backend: str | None = None) -> Gradients:
 
         backend = keras.backend.backend()
     if backend not in _BY_BACKEND:
-        raise ValueError(f"saliency maps need gradients, which the {backend} backend does not give")
+        raise ValueError(f"saliency maps and filter pictures need gradients, which the {backend} backend does not give")
     return _BY_BACKEND[backend](model)
 
 

@@ -4,7 +4,9 @@ Requests and replies are small frozen dataclasses of plain values and numpy arra
 ever crosses to the window. The child reads every request that has arrived before it works, and of
 several pictures to explain it explains only the newest (a drawing stroke sends one per mouse move:
 the last one wins). Evaluating a whole test set runs one batch at a time, and between batches the
-child answers the other requests, so drawing stays live while the test set is evaluated.
+child answers the other requests, so drawing stays live while the test set is evaluated. A
+filter's top images and its picture (inspection/filters.py) are made in steps the same way; the
+picture's steps end at once when a StopPicture arrives.
 
 A model that fails to open leaves the open one in place. Neither Qt nor (at import) Keras is
 imported here.
@@ -22,11 +24,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from visualizer.childprocess import ChildProcess, Outbox, prepare_child, spawn_context
+from visualizer.inspection.filters import PICTURE_STEPS, FilterTops, PictureStep
 from visualizer.inspection.report import LoaderReport
 
 log = logging.getLogger(__name__)
 
 EVALUATION_BATCH = 500  # images per step of an evaluation; a step takes about 50 ms for the seed CNN
+PICTURE_REPLY_INTERVAL_S = 0.1  # a picture in the making is sent no more often than this
 SMOOTHGRAD_SAMPLES = 16
 
 
@@ -62,6 +66,32 @@ class Evaluate:
     data_dir: str | None = None
     folder: str | None = None
     limit: int | None = None
+
+
+@dataclass(frozen=True)
+class TopImages:
+    """The test images that excite each filter of conv layer ``layer`` most: Fashion-MNIST's test
+    split, or the first ``limit`` images of a folder of class sub-folders."""
+
+    generation: int
+    layer: str
+    folder: str | None = None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class MakePicture:
+    """A picture made by gradient ascent on filter ``filter_index`` of ``layer``'s mean activation."""
+
+    generation: int
+    layer: str
+    filter_index: int
+    steps: int = PICTURE_STEPS
+
+
+@dataclass(frozen=True)
+class StopPicture:
+    """End the picture being made after the step in progress."""
 
 
 @dataclass(frozen=True)
@@ -152,6 +182,30 @@ class Evaluated:
 
 
 @dataclass(frozen=True)
+class TopImagesProgress(EvaluationProgress):
+    """How far a TopImages search has gone through the test set."""
+
+
+@dataclass(frozen=True)
+class TopImagesFound:
+    generation: int
+    tops: FilterTops
+    seconds: float
+
+
+@dataclass(frozen=True)
+class PictureProgress:
+    """A step of a filter's picture; ``finished`` on the last, ``stopped`` when a Stop ended it."""
+
+    generation: int
+    layer: str
+    filter_index: int
+    step: PictureStep
+    finished: bool = False
+    stopped: bool = False
+
+
+@dataclass(frozen=True)
 class Randomised:
     done: tuple[str, ...]  # the layers random now, top first
     next_layer: str | None
@@ -175,10 +229,12 @@ class _Session:
         self._reader = None
         self._saliency = None
         self._randomiser = None
+        self._filters = None
         self._input_range: tuple[float, float] | None = None
 
     def open(self, request: OpenModel) -> None:
         from visualizer.inspection.files import ModelFileError, UnsafeModelError
+        from visualizer.inspection.filters import FilterStudy
         from visualizer.inspection.loader import load_classifier
         from visualizer.inspection.model import ModelReader
         from visualizer.inspection.randomise import WeightRandomiser
@@ -197,6 +253,7 @@ class _Session:
         _warm_up(loaded, reader, saliency)
         # Only now, with everything built, does the new model replace the open one.
         self.loaded, self._reader, self._saliency, self._randomiser = loaded, reader, saliency, randomiser
+        self._filters = FilterStudy(loaded, reader._run)
         self._input_range = None
         self._send(ModelOpened(
             report=loaded.report,
@@ -243,7 +300,7 @@ class _Session:
         if not self._require_model("evaluate a test set"):
             return
         started = time.perf_counter()
-        images, labels, names, source = _test_images(request, self.loaded.report)
+        images, labels, names, source = _test_images(self.loaded.report, request.folder, request.limit, request.data_dir)
         total = len(images)
         chunks = []
         for start in range(0, total, EVALUATION_BATCH):
@@ -256,6 +313,45 @@ class _Session:
             generation=request.generation, images=images, labels=labels, probabilities=probabilities,
             class_names=names, source=source, seconds=time.perf_counter() - started,
         ))
+
+    def top_images(self, request: TopImages) -> Iterator[None]:
+        """Find each filter's top images step by step, like an evaluation."""
+        from visualizer.inspection.model import to_model_input
+
+        if not self._require_model("find a filter's top images"):
+            return
+        started = time.perf_counter()
+        report, input_range = self.loaded.report, self._input_range
+        test_set = _test_images(report, request.folder, request.limit)
+        tops = yield from self._filters.top_images(
+            request.layer, test_set, lambda images: to_model_input(images, report, input_range),
+            lambda done, total: self._send(TopImagesProgress(request.generation, done, total)),
+            key=(request.folder, request.limit, input_range, tuple(self._randomiser.randomised)),
+        )
+        self._send(TopImagesFound(request.generation, tops, time.perf_counter() - started))
+
+    def make_picture(self, request: MakePicture) -> Iterator[None]:
+        """Activation maximisation step by step; closing it (a Stop) sends the last step as stopped."""
+        if not self._require_model("make a filter's picture"):
+            return
+        input_range = self._input_range or self.loaded.report.input_range or (0.0, 1.0)
+        last, sent_at = None, 0.0
+
+        def reply(step: PictureStep, **done) -> PictureProgress:
+            return PictureProgress(request.generation, request.layer, request.filter_index, step, **done)
+
+        try:
+            for last in self._filters.picture_steps(request.layer, request.filter_index, input_range, request.steps):
+                if last.step < last.steps and time.perf_counter() - sent_at >= PICTURE_REPLY_INTERVAL_S:
+                    self._send(reply(last))
+                    sent_at = time.perf_counter()
+                yield
+        except GeneratorExit:
+            if last is not None:
+                self._send(reply(last, stopped=True))
+            raise
+        if last is not None:
+            self._send(reply(last, finished=True))
 
     def randomise(self, _request: Randomise) -> None:
         if self._require_model("randomise its weights"):
@@ -316,23 +412,24 @@ def _conv_kernels(loaded) -> Iterator[KernelInfo]:
         )
 
 
-def _test_images(request: Evaluate, report: LoaderReport):
-    """(images uint8, labels, class names, source in words) of the test set asked for."""
-    if request.folder is not None:
+def _test_images(report: LoaderReport, folder: str | None, limit: int | None, data_dir: str | None = None):
+    """(images uint8, labels, class names, source in words) of the test set asked for: the folder's
+    images, or Fashion-MNIST's test split (from ``data_dir``, by default the usual place)."""
+    if folder is not None:
         from visualizer.inspection.evaluation import load_image_folder
 
-        folder = load_image_folder(request.folder)
-        images, labels, names, source = folder.images, folder.labels, folder.class_names, folder.source
+        found = load_image_folder(folder)
+        images, labels, names, source = found.images, found.labels, found.class_names, found.source
     else:
         from visualizer.training.data import load_fashion_mnist
 
         misfit = report.fashion_mnist_misfit()
         if misfit:
             raise ValueError(misfit)
-        data = load_fashion_mnist(request.data_dir)
+        data = load_fashion_mnist(data_dir)
         images, labels, names, source = data.test_images, data.test_labels.astype(np.int64), data.class_names, data.source
-    if request.limit is not None:
-        images, labels = images[: request.limit], labels[: request.limit]
+    if limit is not None:
+        images, labels = images[:limit], labels[:limit]
     return images, labels, tuple(names), source
 
 
@@ -344,6 +441,9 @@ _HANDLERS = {
     Randomise: "randomise",
     Restore: "restore",
 }
+# Requests worked on in steps, between which the other requests are answered: one of each kind at
+# a time, a newer one replacing the one in progress.
+_STEPWISE = {Evaluate: "evaluate", TopImages: "top_images", MakePicture: "make_picture"}
 
 
 def _newest_explain_only(requests: deque) -> deque:
@@ -357,30 +457,47 @@ def _serve(connection, requests, backend: str | None) -> None:
     outbox = Outbox(connection)
     session = _Session(outbox.put)
     pending: deque = deque()
-    evaluation: Iterator[None] | None = None
+    jobs: dict[type, Iterator[None]] = {}  # the stepwise work in progress, taken in turns
     try:
         while True:
             # Block for the next request only when nothing else is left to do.
-            if not pending and evaluation is None:
+            if not pending and not jobs:
                 requests.poll(None)
             while requests.poll():
                 pending.append(requests.recv())
             pending = _newest_explain_only(pending)
             if pending:
-                request = pending.popleft()
-                if isinstance(request, Evaluate):
-                    evaluation = session.evaluate(request)
-                elif isinstance(request, OpenModel):
-                    evaluation = None  # a new model: the old one's evaluation is of no use
-                    _answer(outbox, request, session.open)
-                else:
-                    _answer(outbox, request, getattr(session, _HANDLERS[type(request)]))
-            elif evaluation is not None:
-                evaluation = _advance(outbox, evaluation)
+                _take(outbox, session, pending.popleft(), jobs)
+            elif jobs:
+                kind, job = next(iter(jobs.items()))
+                del jobs[kind]  # put back at the end when it has more to do: the jobs take turns
+                if _advance(outbox, kind.__name__, job):
+                    jobs[kind] = job
     except (EOFError, OSError):
         pass  # the window has gone
     finally:
         outbox.close()
+
+
+def _take(outbox: Outbox, session: _Session, request, jobs: dict) -> None:
+    """Answer ``request`` now, or start (or stop) the stepwise work it asks for."""
+    if type(request) in _STEPWISE:
+        _close(jobs.pop(type(request), None))
+        jobs[type(request)] = getattr(session, _STEPWISE[type(request)])(request)
+    elif isinstance(request, StopPicture):
+        _close(jobs.pop(MakePicture, None))
+    elif isinstance(request, OpenModel):
+        for job in jobs.values():  # a new model: the old one's work is of no use
+            _close(job)
+        jobs.clear()
+        _answer(outbox, request, session.open)
+    else:
+        _answer(outbox, request, getattr(session, _HANDLERS[type(request)]))
+
+
+def _close(job: Iterator[None] | None) -> None:
+    if job is not None:
+        job.close()
 
 
 def _answer(outbox: Outbox, request, handler) -> None:
@@ -391,16 +508,17 @@ def _answer(outbox: Outbox, request, handler) -> None:
         outbox.put(Failed(type(request).__name__, _in_words(error), traceback.format_exc()))
 
 
-def _advance(outbox: Outbox, evaluation: Iterator[None]) -> Iterator[None] | None:
+def _advance(outbox: Outbox, request: str, job: Iterator[None]) -> bool:
+    """One step of ``job``; False when it has finished or failed (the failure is sent)."""
     try:
-        next(evaluation)
-        return evaluation
+        next(job)
+        return True
     except StopIteration:
-        return None
+        return False
     except Exception as error:
-        log.exception("evaluation failed")
-        outbox.put(Failed("Evaluate", _in_words(error), traceback.format_exc()))
-        return None
+        log.exception("%s failed", request)
+        outbox.put(Failed(request, _in_words(error), traceback.format_exc()))
+        return False
 
 
 def _in_words(error: Exception) -> str:

@@ -65,6 +65,19 @@ class ModelClient(QObject):
         self._send(requests.Evaluate(generation, data_dir=data_dir, folder=folder, limit=limit))
         return generation
 
+    def top_images(self, layer: str, folder: str | None = None, limit: int | None = None) -> int:
+        generation = self._next_generation()
+        self._send(requests.TopImages(generation, layer, folder=folder, limit=limit))
+        return generation
+
+    def make_picture(self, layer: str, filter_index: int, steps: int = requests.PICTURE_STEPS) -> int:
+        generation = self._next_generation()
+        self._send(requests.MakePicture(generation, layer, filter_index, steps))
+        return generation
+
+    def stop_picture(self) -> None:
+        self._send(requests.StopPicture())
+
     def randomise(self) -> None:
         self._send(requests.Randomise())
 

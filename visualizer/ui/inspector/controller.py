@@ -1,5 +1,5 @@
 """The inspector's state and decisions, with no widget: which model is open, which picture is
-shown and why, what the test set said. It talks to the page only through InspectorView and to
+shown and why, what the test set said, what each conv filter looks for. It talks to the page only through InspectorView and to
 the model process only through the ModelClient, so it is tested with mocks of both."""
 
 from __future__ import annotations
@@ -42,6 +42,11 @@ class InspectorView:
     def show_evaluation(self, evaluation) -> None: ...
     def show_randomisation(self, done: tuple[str, ...], next_layer: str | None) -> None: ...
     def sample_picture(self, rgb: bool) -> Picture | None: ...
+    def show_top_images_progress(self, layer: str, done: int, total: int) -> None: ...
+    def show_top_images(self, tops) -> None: ...
+    def show_top_images_outdated(self) -> None: ...
+    def show_filters_unavailable(self, text: str) -> None: ...
+    def show_filter_picture(self, progress: replies.PictureProgress | None, running: bool) -> None: ...
 
 
 class InspectorController:
@@ -62,6 +67,11 @@ class InspectorController:
         self.may_ask = True  # False: a model holding Python code is refused, not asked about
         self.evaluating = False
         self.explaining = False  # a picture was sent and its answer has not come back yet
+        self.test_folder: str | None = None  # the test set: a folder of images, or None for Fashion-MNIST
+        self.top_images: dict = {}  # layer -> FilterTops of the open model on the test set
+        self.finding_layer: str | None = None  # the layer whose top images are being searched for
+        self.picture_generation: int | None = None  # the filter picture whose steps are shown
+        self.picture_running = False
 
     # -- commands from the page -------------------------------------------------------------------
     def open_model(self, path: str, unsafe: bool = False, may_ask: bool = True) -> None:
@@ -72,6 +82,7 @@ class InspectorController:
     def choose_input_range(self, name: str) -> None:
         self.client.set_input_range(INPUT_RANGES[name])
         self._explain_again()
+        self._forget_top_images()  # found with the pixels scaled the other way
 
     def show_picture(self, picture: Picture) -> None:
         self.picture = picture
@@ -100,6 +111,38 @@ class InspectorController:
         self.evaluating = True
         self.view.show_progress(0, 0)
         self.client.evaluate(folder=folder)
+        if folder != self.test_folder:
+            self.test_folder = folder
+            self._forget_top_images()
+
+    def find_top_images(self, layer: str) -> None:
+        """Show ``layer``'s filters' top images: at once when known, else once they are found."""
+        if self.opened is None:
+            return
+        if layer in self.top_images:
+            self.view.show_top_images(self.top_images[layer])
+            return
+        misfit = self.opened.report.fashion_mnist_misfit()
+        if misfit and self.test_folder is None:
+            self.view.show_filters_unavailable(f"Needs the test set: {misfit} (on the Test set tab)")
+            return
+        if layer != self.finding_layer:
+            self.finding_layer = layer
+            self.view.show_top_images_progress(layer, 0, 0)
+            self.client.top_images(layer, folder=self.test_folder)
+
+    def make_filter_picture(self, layer: str, filter_index: int) -> None:
+        if self.opened is None:
+            return
+        self.picture_running = True
+        self.picture_generation = self.client.make_picture(layer, filter_index)
+
+    def stop_filter_picture(self) -> None:
+        """Stop the picture being made; its last step still arrives and is shown."""
+        if self.picture_running:
+            self.picture_running = False
+            self.client.stop_picture()
+            self.view.show_filter_picture(None, False)
 
     def randomise(self) -> None:
         self.client.randomise()
@@ -116,6 +159,9 @@ class InspectorController:
             replies.EvaluationProgress: lambda r: self.view.show_progress(r.done, r.total),
             replies.Evaluated: self._on_evaluated,
             replies.Randomised: self._on_randomised,
+            replies.TopImagesProgress: lambda r: self.view.show_top_images_progress(self.finding_layer, r.done, r.total),
+            replies.TopImagesFound: self._on_top_images_found,
+            replies.PictureProgress: self._on_picture_progress,
             replies.Failed: self._on_failed,
         }.get(type(reply))
         if handler is None:
@@ -125,6 +171,7 @@ class InspectorController:
 
     def on_died(self, message: str) -> None:
         self.opened, self.opening, self.evaluating, self.explaining = None, None, False, False
+        self.finding_layer, self.picture_running = None, False
         self.failure = message
         self.view.show_error(message)
 
@@ -133,6 +180,8 @@ class InspectorController:
         self.evaluation = None
         self.explained = None
         self.class_choice = None
+        self.top_images, self.finding_layer, self.test_folder = {}, None, None
+        self.picture_generation, self.picture_running = None, False
         self.view.show_model(opened)
         report = opened.report
         self.view.show_status(f"Opened {report.model_name} in {opened.seconds:.1f} s.")
@@ -185,6 +234,24 @@ class InspectorController:
     def _on_randomised(self, randomised: replies.Randomised) -> None:
         self.view.show_randomisation(randomised.done, randomised.next_layer)
         self._explain_again()  # the maps must be seen to change
+        self._forget_top_images()  # found with the weights as they were
+
+    def _forget_top_images(self) -> None:
+        self.top_images, self.finding_layer = {}, None
+        self.view.show_top_images_outdated()
+
+    def _on_top_images_found(self, found: replies.TopImagesFound) -> None:
+        self.top_images[found.tops.layer] = found.tops
+        if found.tops.layer == self.finding_layer:
+            self.finding_layer = None
+        self.view.show_top_images(found.tops)
+
+    def _on_picture_progress(self, progress: replies.PictureProgress) -> None:
+        if progress.generation != self.picture_generation:
+            return  # a picture no longer asked for
+        if progress.finished or progress.stopped:
+            self.picture_running = False
+        self.view.show_filter_picture(progress, self.picture_running)
 
     def _on_failed(self, failed: replies.Failed) -> None:
         if failed.request == "Evaluate":
@@ -193,6 +260,12 @@ class InspectorController:
             self.explaining = False
         if failed.request == "OpenModel":
             self.opening, self.failure = None, failed.message
+        if failed.request == "TopImages":
+            self.finding_layer = None
+            self.view.show_filters_unavailable(failed.message)
+        if failed.request == "MakePicture":
+            self.picture_running = False
+            self.view.show_filter_picture(None, False)
         self.view.show_error(failed.message, failed.details)
 
     def learned_kernel(self, layer: str, channel: int) -> LearnedKernel | None:
@@ -216,8 +289,9 @@ class InspectorController:
 
     def settled(self) -> bool:
         """True when nothing asked of the model process is still on its way (a screenshot waits
-        for this): no model opening, no evaluation running, and the picture explained."""
-        return self.opening is None and not self.evaluating and not self.explaining
+        for this): no model opening, no evaluation or search for top images running, and the
+        picture explained."""
+        return self.opening is None and not self.evaluating and not self.explaining and self.finding_layer is None
 
     def _explain_again(self) -> None:
         if self.picture is not None and self.opened is not None:

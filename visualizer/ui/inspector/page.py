@@ -15,6 +15,7 @@ from visualizer.ui.inspector.architecture_tab import ArchitectureTab
 from visualizer.ui.inspector.client import ModelClient
 from visualizer.ui.inspector.controller import InspectorController, InspectorView, Picture
 from visualizer.ui.inspector.draw_tab import DrawTab
+from visualizer.ui.inspector.filters_tab import FiltersTab
 from visualizer.ui.inspector.image_tab import ImageTab
 from visualizer.ui.inspector.model_panel import ModelPanel
 from visualizer.ui.inspector.test_set_tab import TestSetTab
@@ -44,6 +45,7 @@ class InspectorPage(QWidget, InspectorView):
         self.why_tab = WhyTab()
         self.draw_tab = DrawTab()
         self.test_set_tab = TestSetTab()
+        self.filters_tab = FiltersTab()
         self.tabs = QTabWidget()
         for tab, title, tip in (
             (self.architecture_tab, "Architecture", "The model's layers: type, output shape and learned numbers"),
@@ -51,6 +53,7 @@ class InspectorPage(QWidget, InspectorView):
             (self.why_tab, "Why", "Which pixels made the model say what it says (Grad-CAM and gradients)"),
             (self.draw_tab, "Draw", "Draw your own picture and watch the model's answer follow the pen"),
             (self.test_set_tab, "Test set", "Accuracy, the confusion matrix and every test image the model got wrong"),
+            (self.filters_tab, "Filters", "What each conv filter looks for: the test images that excite it most, and a picture for it"),
         ):
             self.tabs.addTab(tab, title)
             self.tabs.setTabToolTip(self.tabs.indexOf(tab), tip)
@@ -83,6 +86,9 @@ class InspectorPage(QWidget, InspectorView):
         self.test_set_tab.folderChosen.connect(lambda folder: self.controller.evaluate(folder=folder))
         self.test_set_tab.imageChosen.connect(self._on_test_set_image_chosen)
         self.image_tab.layer_detail.stepThroughRequested.connect(self._on_step_through_requested)
+        self.filters_tab.layerChosen.connect(self.controller.find_top_images)
+        self.filters_tab.pictureRequested.connect(self.controller.make_filter_picture)
+        self.filters_tab.stopRequested.connect(self.controller.stop_filter_picture)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -142,6 +148,8 @@ class InspectorPage(QWidget, InspectorView):
         self.test_set_tab.set_evaluation(None)
         misfit = report.fashion_mnist_misfit()
         self.test_set_tab.set_evaluate_available(misfit is None, misfit or "")
+        # The deepest conv layer with a map first: its filters see the most of the picture.
+        self.filters_tab.set_layers(report.conv_layers, report.saliency_layer)
 
     def ask_input_range(self, choices: tuple[str, ...], chosen: str) -> None:
         self.model_panel.ask_input_range(choices, chosen)
@@ -180,6 +188,21 @@ class InspectorPage(QWidget, InspectorView):
 
     def show_randomisation(self, done: tuple[str, ...], next_layer: str | None) -> None:
         self.why_tab.set_randomisation(done, next_layer)
+
+    def show_top_images_progress(self, layer: str, done: int, total: int) -> None:
+        self.filters_tab.set_progress(layer, done, total)
+
+    def show_top_images(self, tops) -> None:
+        self.filters_tab.set_top_images(tops)
+
+    def show_top_images_outdated(self) -> None:
+        self.filters_tab.forget()
+
+    def show_filters_unavailable(self, text: str) -> None:
+        self.filters_tab.set_unavailable(text)
+
+    def show_filter_picture(self, progress, running: bool) -> None:
+        self.filters_tab.set_picture(progress, running)
 
     def sample_picture(self, rgb: bool) -> Picture | None:
         from visualizer.ui import images

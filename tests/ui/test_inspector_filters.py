@@ -1,0 +1,214 @@
+"""The inspector's Filters tab with real widgets and hand-built top images: the layer asked for,
+nine tiles showing exactly the filter's top images with the patch outlined, the patches enlarged,
+the keys stepping through filters, the picture's buttons and the empty states; the controller's
+part with mocks; and the whole page over a real model process."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PyQt6.QtCore import QPoint, Qt
+
+from tests.ui import test_inspector_controller
+from tests.ui.test_inspector_controller import opened
+from visualizer.inspection import server as s
+from visualizer.inspection.filters import FilterTops, PictureStep
+from visualizer.inspection.receptive_field import AxisField, ReceptiveField
+from visualizer.ui.inspector.filters_tab import NO_CONV_LAYER, OPEN_A_MODEL, OUTLINE_COLOUR, FiltersTab, crop
+from visualizer.ui.inspector.thumbnails import thumbnail
+
+NAMES = tuple(f"class {i}" for i in range(10))
+parts = test_inspector_controller.parts  # the controller over mocks of the view and the client
+
+
+def hand_built_tops(layer="conv2", filters=5, seed=0) -> FilterTops:
+    rng = np.random.default_rng(seed)
+    images = rng.integers(0, 256, (filters * 9, 28, 28), dtype=np.uint8)
+    values = np.sort(rng.uniform(0, 5, (filters, 9)), axis=1)[:, ::-1]
+    positions = rng.integers(0, 14, (filters, 9, 2))
+    field = ReceptiveField(AxisField(5, 2, 0), AxisField(5, 2, 0))
+    boxes = np.array([[field.box(r, c, (28, 28)) for r, c in row] for row in positions])
+    return FilterTops(
+        layer=layer,
+        values=values,
+        indices=rng.integers(0, 10000, (filters, 9)),
+        positions=positions,
+        boxes=boxes,
+        images=images,
+        rows=np.arange(filters * 9).reshape(filters, 9)[:, ::-1],  # any order: the tab must follow rows
+        labels=rng.integers(0, 10, (filters, 9)),
+        class_names=NAMES,
+        image_size=(28, 28),
+        field=field,
+        map_size=(14, 14),
+        source="hand-built",
+    )
+
+
+@pytest.fixture
+def tab(qtbot):
+    tab = FiltersTab()
+    qtbot.addWidget(tab)
+    tab.resize(960, 600)
+    tab.show()
+    qtbot.waitExposed(tab)
+    return tab
+
+
+def same_pixels(first, second) -> bool:
+    return first.toImage().convertToFormat(second.toImage().format()) == second.toImage()
+
+
+def test_a_shown_tab_asks_for_its_layer_and_shows_nine_tiles_with_the_patch_outlined(tab, qtbot):
+    with qtbot.waitSignal(tab.layerChosen) as asked:
+        tab.set_layers(("conv1", "conv2"), "conv2")
+    assert asked.args == ["conv2"] and tab.layer() == "conv2"
+    tops = hand_built_tops()
+    tab.set_top_images(tops)
+    assert tab.filter_grid.count() == 5 and tab.stack.currentIndex() == 1
+    tab.choose_filter(2)
+    assert tab.current_filter() == 2 and "Filter 2" in tab.filter_title.text()
+    assert [tile.image_index for tile in tab.image_tiles] == tops.indices[2].tolist()
+    for rank, (image_tile, patch_tile) in enumerate(zip(tab.image_tiles, tab.patch_tiles)):
+        image, box = tops.image(2, rank), tops.boxes[2, rank]
+        pixmap = image_tile.picture.pixmap()
+        scale = pixmap.width() // 28
+        top, left, bottom, right = (int(v) * scale for v in box)
+        outline = image_tile.outline
+        assert (outline.top(), outline.left(), outline.bottom() + 1, outline.right() + 1) == (top, left, bottom, right)
+        edge = pixmap.toImage().pixelColor(left + 1, (top + bottom) // 2)
+        assert edge.name() == OUTLINE_COLOUR.name()
+        corner = QPoint(0 if left > 4 else 27 * scale, 0)  # away from the outline: the image itself, untouched
+        assert pixmap.toImage().pixelColor(corner) == thumbnail(image, pixmap.width()).toImage().pixelColor(corner)
+        assert same_pixels(patch_tile.picture.pixmap(), thumbnail(crop(image, box), pixmap.width()))
+        caption = image_tile.caption.text()
+        assert f"{tops.values[2, rank]:.3g}" in caption and NAMES[tops.labels[2, rank]] in caption
+        assert patch_tile.caption.text() == caption
+
+
+def test_arrow_keys_and_buttons_step_through_the_filters(tab, qtbot):
+    tab.set_layers(("conv2",))
+    tab.set_top_images(hand_built_tops())
+    assert tab.current_filter() == 0
+    qtbot.keyClick(tab, Qt.Key.Key_Right)
+    assert tab.current_filter() == 1
+    tab.next_button.click()
+    assert tab.current_filter() == 2
+    qtbot.keyClick(tab, Qt.Key.Key_Left)
+    tab.previous_button.click()
+    tab.previous_button.click()
+    assert tab.current_filter() == 4  # round from the first to the last
+    assert [tile.image_index for tile in tab.image_tiles] == tab._tops.indices[4].tolist()
+
+
+def test_top_images_of_another_layer_are_not_shown(tab):
+    tab.set_layers(("conv1", "conv2"))
+    tab.set_top_images(hand_built_tops(layer="conv2"))
+    assert tab.stack.currentIndex() == 0 and tab.filter_grid.count() == 0
+
+
+def test_empty_states_say_what_is_missing(tab):
+    tab.set_layers(None)
+    assert tab.empty_label.text() == OPEN_A_MODEL and tab.stack.currentIndex() == 0
+    tab.set_layers(())
+    assert tab.empty_label.text() == NO_CONV_LAYER and not tab.layer_box.isEnabled()
+    tab.set_layers(("conv1",))
+    tab.set_unavailable("Needs the test set: Fashion-MNIST has 10 classes and this model has 3")
+    assert "Needs the test set" in tab.empty_label.text() and tab.stack.currentIndex() == 0
+
+
+def test_the_picture_is_asked_for_shown_step_by_step_and_stopped(tab, qtbot):
+    tab.set_layers(("conv2",))
+    tab.set_top_images(hand_built_tops())
+    tab.choose_filter(3)
+    with qtbot.waitSignal(tab.pictureRequested) as asked:
+        tab.picture_button.click()
+    assert asked.args == ["conv2", 3] and tab.stop_button.isEnabled() and not tab.picture_button.isEnabled()
+    step = PictureStep(10, 96, np.full((28, 28), 0.5, np.float32), 2.5, 0.1)
+    tab.set_picture(s.PictureProgress(1, "conv2", 3, step), running=True)
+    assert tab.picture_progress.isVisible() and tab.picture_progress.value() == 10
+    assert "0.1 → 2.5" in tab.picture_tile.caption.text() and not tab.picture_tile.picture.pixmap().isNull()
+    with qtbot.waitSignal(tab.stopRequested):
+        tab.stop_button.click()
+    tab.set_picture(None, running=False)
+    assert tab.picture_button.isEnabled() and not tab.stop_button.isEnabled()
+    assert not tab.picture_progress.isVisible()
+
+
+# -- the controller ------------------------------------------------------------------------------
+def test_top_images_are_searched_once_per_layer_and_kept(parts):
+    controller, view, client = parts
+    controller.on_reply(opened())
+    controller.find_top_images("conv2")
+    client.top_images.assert_called_once_with("conv2", folder=None)
+    assert not controller.settled()
+    controller.find_top_images("conv2")  # still on its way: not asked twice
+    assert client.top_images.call_count == 1
+    tops = hand_built_tops()
+    controller.on_reply(s.TopImagesFound(5, tops, 0.5))
+    view.show_top_images.assert_called_with(tops)
+    controller.find_top_images("conv2")
+    assert client.top_images.call_count == 1 and view.show_top_images.call_count == 2
+    controller.on_reply(s.Randomised(("output",), "conv2"))  # new weights: found again when asked
+    view.show_top_images_outdated.assert_called()
+    controller.find_top_images("conv2")
+    assert client.top_images.call_count == 2
+    controller.on_reply(s.TopImagesFound(6, tops, 0.5))
+    controller.choose_input_range("[0, 255]")  # the pixels scaled the other way: found again too
+    controller.find_top_images("conv2")
+    assert client.top_images.call_count == 3
+
+
+def test_a_model_that_does_not_fit_fashion_mnist_needs_a_folder_first(parts):
+    controller, view, client = parts
+    controller.on_reply(opened(classes=3))
+    controller.find_top_images("conv1")
+    client.top_images.assert_not_called()
+    assert view.show_filters_unavailable.call_args.args[0].startswith("Needs the test set: ")
+    controller.evaluate(folder="/data/three-classes")
+    controller.find_top_images("conv1")
+    client.top_images.assert_called_once_with("conv1", folder="/data/three-classes")
+
+
+def test_only_the_newest_pictures_steps_are_shown_and_stop_is_sent(parts):
+    controller, view, client = parts
+    controller.on_reply(opened())
+    client.make_picture.return_value = 7
+    controller.make_filter_picture("conv1", 1)
+    step = PictureStep(3, 96, np.zeros((28, 28)), 1.0, 0.0)
+    controller.on_reply(s.PictureProgress(6, "conv1", 0, step))  # an older picture's step
+    view.show_filter_picture.assert_not_called()
+    controller.on_reply(s.PictureProgress(7, "conv1", 1, step))
+    view.show_filter_picture.assert_called_once()
+    assert view.show_filter_picture.call_args.args[1] is True
+    controller.stop_filter_picture()
+    client.stop_picture.assert_called_once()
+    assert view.show_filter_picture.call_args.args == (None, False)
+    controller.on_reply(s.PictureProgress(7, "conv1", 1, step, stopped=True))  # its last step is still shown
+    assert view.show_filter_picture.call_args.args[1] is False
+
+
+# -- the page, with its model process --------------------------------------------------------------
+@pytest.mark.slow
+def test_the_filters_tab_shows_a_real_models_top_images_and_makes_a_picture(qtbot, keep, tmp_path):
+    from tests.inspection.tiny_models import save
+    from tests.ui.test_inspector_page import TIMEOUT_MS, open_and_wait, small_cnn
+    from visualizer.ui.main_window import MainWindow
+
+    window = keep(MainWindow(first_page="inspector"))
+    window.resize(1280, 720)
+    window.show()
+    page = open_and_wait(qtbot, window, save(small_cnn(), tmp_path, "small.keras"))
+    tab = page.filters_tab
+    page.tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(lambda: tab._tops is not None, timeout=TIMEOUT_MS)
+    tops = tab._tops
+    assert tops.layer == "conv1" and tops.filter_count == 4 and tops.field.size == (3, 3)
+    assert len(tops.indices[0]) == 9 and np.all(np.diff(tops.values, axis=1) <= 0)
+    evaluation = page.controller.evaluation
+    tab.choose_filter(1)
+    for rank, tile in enumerate(tab.image_tiles):
+        assert np.array_equal(evaluation.images[tile.image_index], tops.image(1, rank))
+    tab.picture_button.click()
+    qtbot.waitUntil(lambda: not page.controller.picture_running, timeout=TIMEOUT_MS)
+    assert "after 96 of 96" in tab.picture_tile.caption.text()
