@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage
-from PyQt6.QtWidgets import QApplication, QProgressDialog, QWidget
+from PyQt6.QtWidgets import QApplication, QMessageBox, QProgressDialog, QWidget
 from pyqtgraph.functions import ndarray_from_qimage
 
 from visualizer.fileio import WriteError, replace_atomically
@@ -150,3 +150,25 @@ def save_step_animation_with_progress(parent: QWidget, page: Animatable, path: s
         return None
     finally:
         dialog.close()
+
+
+def save_view_as_png(parent: QWidget, widget: QWidget, path: str) -> str:
+    """File > Save view as PNG: the status-bar text, or "" after warning why it failed."""
+    try:
+        save_png(widget, path)
+    except ExportError as error:
+        QMessageBox.warning(parent, "Save failed", str(error))
+        return ""
+    return f"Saved {path}"
+
+
+def export_steps_as_gif(parent: QWidget, page: Animatable, path: str) -> str:
+    """File > Export step-through as GIF: the status-bar text, or "" after warning why it failed."""
+    try:
+        frames = save_step_animation_with_progress(parent, page, path)
+    except (ExportError, ValueError) as error:
+        QMessageBox.warning(parent, "Export failed", str(error))
+        return ""
+    if frames is None:
+        return "Export cancelled; no file was written."
+    return f"Saved {frames} frames to {path}"

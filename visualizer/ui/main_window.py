@@ -470,36 +470,20 @@ class MainWindow(QMainWindow):
         return path
 
     def _on_save_png(self) -> None:
-        from visualizer.ui.export import ExportError, save_png
+        from visualizer.ui.export import save_view_as_png
 
         path = self._ask_save_path("Save view as PNG", ".png", "PNG images (*.png)")
-        if not path:
-            return
-        try:
-            save_png(self.current_page() or self, path)
-        except ExportError as error:
-            QMessageBox.warning(self, "Save failed", str(error))
-            return
-        self.statusBar().showMessage(f"Saved {path}", 5000)
+        if path:
+            self.statusBar().showMessage(save_view_as_png(self, self.current_page() or self, path), 5000)
 
     def _on_export_gif(self) -> None:
-        from visualizer.ui.export import ExportError, save_step_animation_with_progress
+        from visualizer.ui.export import export_steps_as_gif
 
         page = self.current_page()
-        if not isinstance(page, Animatable):
-            return
-        path = self._ask_save_path("Export step-through as GIF", ".gif", "GIF animations (*.gif)")
-        if not path:
-            return
-        try:
-            frames = save_step_animation_with_progress(self, page, path)
-        except (ExportError, ValueError) as error:
-            QMessageBox.warning(self, "Export failed", str(error))
-            return
-        if frames is None:
-            self.statusBar().showMessage("Export cancelled; no file was written.", 5000)
-        else:
-            self.statusBar().showMessage(f"Saved {frames} frames to {path}", 8000)
+        if isinstance(page, Animatable):
+            path = self._ask_save_path("Export step-through as GIF", ".gif", "GIF animations (*.gif)")
+            if path:
+                self.statusBar().showMessage(export_steps_as_gif(self, page, path), 8000)
 
     # -- help ------------------------------------------------------------------------------------
     def shortcut_rows(self) -> list[tuple[str, str]]:
