@@ -5,6 +5,7 @@ run is kept for comparing; a training run is never disturbed by one being opened
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from unittest.mock import MagicMock
 
 import numpy as np
@@ -214,6 +215,29 @@ def test_a_fresh_install_shows_the_bundled_recorded_run_of_the_seed_cnn(qtbot, k
     assert "Press Train to train your own" in page.recording_note.text()
     assert page.controller.history.replay_epochs() == [1, 2, 3, 4, 5]
     assert page.controller.result.test_accuracy > 0.88 and page.controller.result.model_path == str(bundled)
+
+
+def test_an_opened_recorded_run_puts_its_settings_in_the_form_and_keeps_its_data_line(qtbot, keep, recorded):
+    path, recording = recorded
+    page = keep(TrainingPage(), before_close=TrainingPage.shutdown)
+    form = page.settings
+    form.epochs.setValue(9)
+    form.learning_rate.setValue(0.01)
+    form.model.setCurrentIndex(form.model.findData("fc"))
+    assert page.open_recorded_run(str(path)) is None
+    shown = form.config()
+    assert (shown.model, shown.epochs, shown.learning_rate) == ("cnn", recording.config.epochs, recording.config.learning_rate)
+    assert shown.conv_blocks == recording.config.conv_blocks and shown.batch_size == recording.config.batch_size
+    assert recording.started.data_source in page.run_panel.data_label.text()
+
+
+def test_the_bundled_recorded_run_leaves_the_users_settings_as_they_were(qtbot, keep, monkeypatch):
+    monkeypatch.delenv("CNN_VISUALIZER_RECORDED_RUN")
+    page = keep(TrainingPage(), before_close=TrainingPage.shutdown)
+    before = page.settings.config()
+    page.settings.epochs.setValue(9)
+    page.controller.open_recording_file(str(recorded_run_path()), bundled=True)
+    assert page.settings.config() == replace(before, epochs=9)
 
 
 def test_without_a_recorded_run_the_page_opens_blank(qtbot, keep):

@@ -265,6 +265,15 @@ def test_a_fully_connected_run_says_it_has_no_feature_maps(page):
     assert "no convolution layers" in compare.right.caption.text()
 
 
+def test_by_default_a_cnn_beside_a_fully_connected_run_shows_the_cnns_first_and_last_epochs(page):
+    cnn, fc = make_recording(CNN, "CNN"), make_recording(FC, "Fully connected")
+    compare = add(page, cnn, fc).snapshots
+    assert compare.left.run().recording is cnn and compare.right.run().recording is cnn
+    assert compare.left.epoch_box.currentIndex() == 0
+    assert compare.right.epoch_box.currentIndex() == compare.right.epoch_box.count() - 1 > 0
+    assert len(compare.left.mosaic.layer_images()) == 1 and len(compare.right.mosaic.layer_images()) == 1
+
+
 def test_a_recording_of_a_runs_events_is_compared_like_any_other(page):
     events = [event for chunk in scripted_run(epochs=2) for event in chunk]
     recording = recording_from_events(CNN, "CNN — 2 epochs", events)
@@ -353,7 +362,11 @@ def test_a_run_stopped_before_its_first_epoch_ended_is_listed_without_pictures(p
     assert compare.layer_box.count() == 0 and compare.left.mosaic.layer_images() == []
     assert "no probe snapshot" in compare.left.caption.text()
     assert compare.left.bars.isHidden() and compare.left.probe.isHidden()
-    add(page, make_recording(CNN, "CNN"))  # the two runs' last epochs: none on the left
+    add(page, make_recording(CNN, "CNN"))  # the usual pairing prefers the run with pictures
+    assert not compare.left.bars.isHidden() and not compare.right.bars.isHidden()
+    compare.left.run_box.setCurrentIndex(0)
+    compare.show_two_runs()  # the stopped run beside the other: no pictures on the left
+    assert compare.left.run().recording is stopped
     assert compare.left.bars.isHidden() and not compare.right.bars.isHidden()
     assert len(compare.right.mosaic.layer_images()) == 1
 

@@ -239,17 +239,21 @@ class CompareSnapshots(QWidget):
 
     def set_runs(self, runs: list[ComparedRun]) -> None:
         """Offer these runs. Until the user picks what to compare, and when a side's run is gone,
-        show the usual pairing: one run's first and last epochs, or the two newest runs' last."""
+        show the usual pairing: the two newest runs' last epochs, or one run's first and last
+        (only runs with feature maps count when there are any)."""
         kept = all(column.run() in runs for column in (self.left, self.right))
         for column in (self.left, self.right):
             column.set_runs(runs)
         self.two_runs_button.setEnabled(len(runs) > 1)
         self.first_last_button.setEnabled(bool(runs))
         if runs and (not self.user_chose or not kept):
-            if len(runs) > 1:
-                self._pair(runs[-2], -1, runs[-1], -1)
+            # Runs with conv layers first: a fully connected run has no maps to put side by side.
+            with_maps = [run for run in runs if any(s.feature_maps for s in run.recording.snapshots)]
+            if len(with_maps) > 1:
+                self._pair(with_maps[-2], -1, with_maps[-1], -1)
             else:
-                self._pair(runs[0], 0, runs[0], -1)
+                run = (with_maps or runs)[-1]
+                self._pair(run, 0, run, -1)
         else:
             self._on_layers_changed()
 

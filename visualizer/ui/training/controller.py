@@ -77,6 +77,7 @@ class TrainingView(Protocol):
     ) -> None: ...
     def hide_banner(self) -> None: ...
     def show_recordings(self, recordings: list[RunRecording]) -> None: ...  # runs to compare
+    def show_settings(self, config: TrainConfig) -> None: ...  # the form shows these settings
     def show_recording_note(self, text: str) -> None: ...  # what recorded run is shown; "": none
 
 
@@ -421,20 +422,25 @@ class TrainingController:
             return str(error)
         if recording is None:
             return None
-        if not self.open_recording(recording, path, recording_note(recording, path, bundled)):
+        # An opened run's settings fill the form, ready to train it again; the app's own recorded
+        # run leaves the user's settings as they were.
+        if not self.open_recording(recording, path, recording_note(recording, path, bundled), not bundled):
             return f"The recorded run in {Path(path).name} is not shown: a run is training."
         return None
 
-    def open_recording(self, recording: RunRecording, model_path: str, note: str) -> bool:
-        """Show ``recording`` as if its run had just happened, with the replay at its last epoch;
-        its model is the file ``model_path`` (inspected and saved, never deleted). Refused (False)
-        while a run trains, which must go on undisturbed."""
+    def open_recording(self, recording: RunRecording, model_path: str, note: str, show_settings: bool = False) -> bool:
+        """Show ``recording`` as if its run had just happened, with the replay at its last epoch
+        (and its settings in the form with ``show_settings``); its model is the file ``model_path``
+        (inspected and saved, never deleted). Refused (False) while a run trains, which must go on
+        undisturbed."""
         if self.driver.running:
             self.view.show_banner(
                 "info", f"A run is training, so the recorded run in {model_path} is not shown. "
                 "Open it again once this run has ended.",
             )
             return False
+        if show_settings:  # first: the form's change must not overwrite the run's data line
+            self.view.show_settings(recording.config)
         self.discard_run_model()
         self._reset_run()
         self.config, self.run_title = recording.config, recording.title

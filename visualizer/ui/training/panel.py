@@ -24,6 +24,7 @@ from PyQt6.QtWidgets import (
 from superqt.utils import qthrottled
 
 from visualizer.resources import recorded_run_path
+from visualizer.training.config import TrainConfig
 from visualizer.training.events import ProbeSnapshot
 from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import autosave_root
@@ -355,6 +356,9 @@ class TrainingPage(QWidget):
     def show_recording_note(self, text: str) -> None:
         self.recording_note.setText(text)
         self.recording_note.setVisible(bool(text))
+
+    def show_settings(self, config: TrainConfig) -> None:
+        self.settings.show_config(config)
 
     def open_recorded_run(self, path: str) -> str | None:
         """Show the run recorded in the model file at ``path`` (ShowsRecordedRuns); why not, or None."""

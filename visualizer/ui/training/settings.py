@@ -345,6 +345,27 @@ class SettingsForm(QWidget):
         self.data.insertItem(0, choice.title, choice)
         self.data.setCurrentIndex(0)
 
+    def show_config(self, config: TrainConfig) -> None:
+        """Show a run's network and training settings (an opened recorded run's); the data
+        choice stays, since the run's folder may not exist here. Emits ``changed`` once."""
+        spins = [self.block_count, self.conv_dropout, self.dense_units, self.dense_dropout, self.fc_units,
+                 self.epochs, self.batch_size, self.learning_rate, *self.filters, *self.kernel_sizes]
+        with signals_blocked(self.model, self.optimizer, *spins):
+            self.model.setCurrentIndex(max(self.model.findData(config.model), 0))
+            self.optimizer.setCurrentIndex(max(self.optimizer.findData(config.optimizer), 0))
+            if config.conv_blocks:
+                self.block_count.setValue(len(config.conv_blocks))
+            for index, block in enumerate(config.conv_blocks[:MAX_BLOCKS]):
+                self.filters[index].setValue(block.filters)
+                self.kernel_sizes[index].setValue(block.kernel_size)
+            for spin, value in ((self.conv_dropout, config.conv_dropout), (self.dense_units, config.dense_units),
+                                (self.dense_dropout, config.dense_dropout), (self.fc_units, config.fc_units),
+                                (self.epochs, config.epochs), (self.batch_size, config.batch_size),
+                                (self.learning_rate, config.learning_rate)):
+                spin.setValue(value)
+        self._update_enabled()
+        self.changed.emit()
+
     # -- remembering (RemembersSettings, through the training page) --------------------------
     def _remembered_spins(self) -> dict[str, QSpinBox | QDoubleSpinBox]:
         spins = {
