@@ -14,6 +14,7 @@ from visualizer.ops import (
     transpose_conv_trace,
     transpose_scatter_trace,
 )
+from visualizer.ops.conv import correlate_padded
 from visualizer.ops.trace import BORDER, INSERTED, REAL, format_number
 
 from .configs import conv_settings, pool_settings, transpose_settings
@@ -91,6 +92,16 @@ def test_pool_trace_steps_rebuild_pool2d(setting):
                 total = real.sum() / (step.count if mode == "avg" else 1)
                 assert abs(total - step.value) <= 1e-12 * (1 + np.abs(real).sum())
             assert format_sum(step).endswith(f" = {format_number(step.value)}")
+
+
+@settings(max_examples=200, deadline=None)
+@given(transpose_settings(channels=False))
+def test_the_convolution_view_skips_only_exact_zeros_so_its_output_is_the_full_correlations(setting):
+    x, kernel, stride, padding, output_padding = setting
+    as_conv = transpose_conv_trace(x, kernel, stride, padding, output_padding)
+    padded = as_conv.padded_input[:, :, None]
+    full = correlate_padded(padded, as_conv.kernel[:, :, None, None], as_conv.output.shape, (1, 1), (1, 1))
+    np.testing.assert_array_equal(as_conv.output, full[:, :, 0])  # bit for bit, not close
 
 
 @settings(max_examples=120, deadline=None)

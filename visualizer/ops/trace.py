@@ -19,6 +19,7 @@ All arrays handed out are read-only.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -230,9 +231,9 @@ class ConvTrace(_WindowTrace):
 
     step_type = ConvStep
 
-    def __init__(self, padded, mask, pads, weights, stride, dilation, squeeze):
+    def __init__(self, padded, mask, pads, weights, stride, dilation, squeeze, correlate=correlate_padded):
         out_hw = _conv_out_hw(padded, weights, stride, dilation)
-        output = correlate_padded(padded, weights[..., None], out_hw, stride, dilation)
+        output = correlate(padded, weights[..., None], out_hw, stride, dilation)
         super().__init__(padded, mask, pads, weights.shape[:2], stride, dilation, output[:, :, 0], squeeze)
         self.kernel = _frozen(weights[:, :, 0] if squeeze else weights)
 
@@ -357,10 +358,28 @@ class TransposedConvTrace(ConvTrace):
         self.inserted_mask = _frozen(kind == INSERTED)
         self._inserted_windows = window_view(self.inserted_mask[:, :, None], weights.shape[:2], (1, 1), (1, 1))[..., 0]
         rotated = rotated_kernel(weights)[:, :, 0, :]
-        super().__init__(padded, mask, pads, rotated, (1, 1), (1, 1), squeeze=True)
+        correlate = partial(_correlate_spread, first_real=(pads[0][0], pads[1][0]), spread=stride)
+        super().__init__(padded, mask, pads, rotated, (1, 1), (1, 1), squeeze=True, correlate=correlate)
 
     def _extra_fields(self, row, col) -> dict:
         return dict(is_inserted=self._inserted_windows[row, col])
+
+
+def _correlate_spread(padded, weights, out_hw, stride, dilation, *, first_real, spread) -> np.ndarray:
+    """``correlate_padded`` (stride and dilation 1) over a zero-inserted single-channel input
+    whose real cells sit at ``first_real`` plus multiples of ``spread``: each kernel tap adds only
+    the products that can be non-zero, 1/(s_h*s_w) of them. Every skipped term is an exact zero,
+    so each cell's sum is the same float as the full correlation's, in the same order."""
+    (ho, wo), (sh, sw) = out_hw, spread
+    kh, kw = weights.shape[:2]
+    out = np.zeros((ho, wo, 1))
+    for a in range(kh):
+        r0 = (first_real[0] - a) % sh  # the first output row whose tap-a input row is real
+        for b in range(kw):
+            c0 = (first_real[1] - b) % sw
+            patch = padded[a + r0 : a + ho : sh, b + c0 : b + wo : sw, 0]
+            out[r0::sh, c0::sw, 0] += patch * weights[a, b, 0, 0]
+    return out
 
 
 def _source_index(n, stride, pads, padded_len):
