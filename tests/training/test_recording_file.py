@@ -4,6 +4,7 @@ ignored by Keras, and refused in words when damaged."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import zipfile
 
@@ -133,6 +134,39 @@ def test_a_damaged_recording_is_refused_in_words(recorded, tmp_path, entry, data
     message = str(raised.value)
     assert str(damaged) in message and words in message
     assert "Traceback" not in message
+
+
+def test_damaged_compressed_bytes_are_refused_in_words(recorded, tmp_path):
+    path, _ = recorded
+    damaged = tmp_path / "flipped.keras"
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as zipped:
+        entry = zipped.getinfo(ARRAYS_ENTRY)
+    assert entry.compress_type == zipfile.ZIP_DEFLATED and entry.compress_size > 300
+    start = entry.header_offset + 30 + len(entry.filename) + len(entry.extra)  # the compressed data
+    for index in range(start + 100, start + 300):
+        data[index] ^= 0xFF
+    damaged.write_bytes(bytes(data))
+    with pytest.raises(RecordingError, match="cannot be read"):
+        read_recording(damaged)
+
+
+def test_arrays_of_the_wrong_rank_are_refused_in_words(recorded, tmp_path):
+    path, _ = recorded
+
+    def flatten_the_first_map(name, original):
+        if name != ARRAYS_ENTRY:
+            return original
+        with np.load(io.BytesIO(original)) as loaded:
+            arrays = {key: loaded[key] for key in loaded.files}
+        arrays["snapshot0.maps0"] = arrays["snapshot0.maps0"][..., 0]
+        out = io.BytesIO()
+        np.savez(out, **arrays)
+        return out.getvalue()
+
+    damaged = copy_archive(path, tmp_path / "flat.keras", flatten_the_first_map)
+    with pytest.raises(RecordingError, match="have 2 axes, not 3"):
+        read_recording(damaged)
 
 
 def test_a_file_that_is_no_archive_is_refused_in_words(tmp_path):

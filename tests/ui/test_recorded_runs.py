@@ -167,6 +167,46 @@ def test_a_finished_run_is_kept_as_a_recording_of_what_it_reported(controller, v
     assert recording.config == TrainConfig() and recording.title == "CNN — 1 epoch, 128 training images"
 
 
+def _finish_a_run(controller, model_path):
+    controller.train(TrainConfig(), "CNN", 0)
+    controller.on_frame(frame(STARTED, batch(1, 4), EpochEnd(1, 0.9, 0.6, 1.0, 0.55, 3.0), snapshot(1, 4, end_of_epoch=True)))
+    controller.on_frame(frame(RunFinished(False, 1, 0.9, 0.6, 1.0, 0.55, 4.0, str(model_path))))
+
+
+def test_a_recording_opened_while_the_trained_model_is_unsaved_keeps_that_model(controller, view, recorded, tmp_path):
+    path, recording = recorded
+    trained = tmp_path / "run" / "model.keras"
+    trained.parent.mkdir()
+    trained.write_bytes(b"PK the model just trained")
+    _finish_a_run(controller, trained)
+    shown_result = controller.result
+    problem = controller.open_recording_file(str(path))
+    assert "only added to Compare runs" in problem and "not saved yet" in problem
+    assert trained.is_file() and controller.result is shown_result and controller.has_unsaved_model
+    kind, text = view.show_banner.call_args.args[:2]
+    assert kind == "info" and "Compare runs" in text and view.show_banner.call_args.kwargs["action"] == "Save model…"
+    (compared,) = view.show_recordings.call_args.args
+    assert len(compared) == 2 and same_recording(compared[1], recording)
+    saved = tmp_path / "mine.keras"
+    controller.save_model_as(str(saved))
+    assert saved.read_bytes() == b"PK the model just trained", "Save model still saves the run trained"
+    assert controller.open_recording_file(str(path)) is None  # saved now: the recording is shown
+    assert controller.result.model_path == str(path)
+    (compared,) = view.show_recordings.call_args.args
+    assert len(compared) == 2, "the file opened twice is compared once"
+
+
+def test_the_same_file_opened_again_is_shown_but_compared_once(controller, view, recorded, tmp_path):
+    path, _ = recorded
+    other = tmp_path / "other.keras"
+    shutil.copyfile(path, other)
+    for opened in (path, other, path):
+        assert controller.open_recording_file(str(opened)) is None
+    assert controller.result.model_path == str(path)
+    (compared,) = view.show_recordings.call_args.args
+    assert len(compared) == 2
+
+
 # -- the page ---------------------------------------------------------------------------------
 def test_the_page_opens_on_the_recorded_run_and_says_so(qtbot, keep, recorded, monkeypatch):
     path, recording = recorded
@@ -229,6 +269,17 @@ def test_an_opened_recorded_run_puts_its_settings_in_the_form_and_keeps_its_data
     assert (shown.model, shown.epochs, shown.learning_rate) == ("cnn", recording.config.epochs, recording.config.learning_rate)
     assert shown.conv_blocks == recording.config.conv_blocks and shown.batch_size == recording.config.batch_size
     assert recording.started.data_source in page.run_panel.data_label.text()
+
+
+def test_settings_the_form_cannot_show_are_named_in_the_banner(qtbot, keep, recorded):
+    path, recording = recorded
+    page = keep(TrainingPage(), before_close=TrainingPage.shutdown)
+    wide = replace(recording.config, epochs=300, learning_rate=2e-6, conv_dropout=0.95)
+    outside = page.settings.show_config(wide)
+    assert outside == ["epochs", "learning rate", "conv dropout"]
+    page.show_settings(wide)
+    assert page.banner.kind == "info" and "epochs, learning rate, conv dropout" in page.banner.message.text()
+    assert page.settings.show_config(recording.config) == []
 
 
 def test_the_bundled_recorded_run_leaves_the_users_settings_as_they_were(qtbot, keep, monkeypatch):

@@ -21,6 +21,7 @@ import io
 import json
 import os
 import zipfile
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -148,7 +149,7 @@ def read_recording(path: str | os.PathLike[str]) -> RunRecording | None:
         return _decode(description, arrays)
     except RecordingError:
         raise
-    except (OSError, zipfile.BadZipFile, EOFError) as error:
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error) as error:  # zlib: damaged compressed bytes
         raise RecordingError(f"The recorded run in {path} cannot be read: {error}.") from error
     except (ValueError, KeyError, TypeError, IndexError, AttributeError) as error:
         raise RecordingError(
@@ -180,6 +181,7 @@ def _decode(description: dict, arrays: dict[str, np.ndarray]) -> RunRecording:
                 end_of_epoch=bool(values.get("end_of_epoch", True)),
             )
         )
+    _check_shapes(snapshots)
     started = _event(RunStarted, description["started"])
     return RunRecording(
         config=config_from_dict(description["config"]),
@@ -190,6 +192,17 @@ def _decode(description: dict, arrays: dict[str, np.ndarray]) -> RunRecording:
         snapshots=tuple(snapshots),
         finished=_event(RunFinished, description["finished"]),
     )
+
+
+def _check_shapes(snapshots: list[ProbeSnapshot]) -> None:
+    """Refuse arrays of the wrong rank here, in words, rather than in a view that draws them."""
+    for snapshot in snapshots:
+        ranks = [("image", snapshot.image, 2), ("probabilities", snapshot.probabilities, 1)]
+        ranks += [(f"feature maps of {layer.name}", layer.maps, 3) for layer in snapshot.feature_maps]
+        ranks += [(f"kernels of {layer.name}", layer.kernels, 4) for layer in snapshot.kernels]
+        for what, array, rank in ranks:
+            if array.ndim != rank:
+                raise ValueError(f"epoch {snapshot.epoch}'s {what} have {array.ndim} axes, not {rank}")
 
 
 def _event(kind: type, values: dict):

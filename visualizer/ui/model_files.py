@@ -3,6 +3,7 @@ where the run recorded in one goes (training/recording_file.py)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from visualizer.ui.page_contract import ShowsRecordedRuns
 MODEL_FILTER = "Keras models (*.keras *.h5 *.hdf5);;All files (*)"
 MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
 RECORDING_PAGE = "training"  # where the run recorded in an opened model file replays
+
+log = logging.getLogger(__name__)
 
 
 def ask_for_model_file(parent: QWidget | None, folder: str = "") -> str | None:
@@ -36,4 +39,10 @@ def show_recorded_run(show_page: Callable[[str], QWidget], path: str) -> str | N
     if not has_recording(path):
         return None
     page = show_page(RECORDING_PAGE)
-    return page.open_recorded_run(str(path)) if isinstance(page, ShowsRecordedRuns) else None
+    if not isinstance(page, ShowsRecordedRuns):
+        return None
+    try:
+        return page.open_recorded_run(str(path))
+    except Exception as error:  # the boundary: a recording that fails must not keep the model shut
+        log.exception("could not show the run recorded in %s", path)
+        return f"The run recorded in {Path(path).name} cannot be shown ({error}); the model opens without it."

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Protocol
 from visualizer.fileio import copy_atomically, write_text_atomically
 from visualizer.training import saved_runs
 from visualizer.training.config import MODEL_TITLES, TrainConfig
-from visualizer.training.data import FULL_TRAIN_COUNT
 from visualizer.training.events import (
     BatchEnd,
     ProbeSnapshot,
@@ -30,8 +29,8 @@ from visualizer.training.events import (
     RunStarted,
 )
 from visualizer.training.recording import RunRecorder, RunRecording, run_title
-from visualizer.training.recording_file import RecordingError, read_recording
 from visualizer.ui.training.history import RunHistory
+from visualizer.ui.training.recorded_runs import RecordedRuns
 from visualizer.ui.widgets.formatting import format_duration
 
 if TYPE_CHECKING:
@@ -81,20 +80,7 @@ class TrainingView(Protocol):
     def show_recording_note(self, text: str) -> None: ...  # what recorded run is shown; "": none
 
 
-def recording_note(recording: RunRecording, path: str, bundled: bool) -> str:
-    """What the page says of a recorded run it shows, so nobody takes it for a live one."""
-    if not bundled:
-        return f"This is a recorded run, opened from {Path(path).name}: {recording.title}. Press Train to train your own."
-    started = recording.started
-    data = "the full Fashion-MNIST" if started.train_count >= FULL_TRAIN_COUNT else f"{started.train_count:,} Fashion-MNIST images"
-    return (
-        f"This is a recorded run of the seed's {MODEL_TITLES.get(recording.config.model, ('', 'model'))[1]}, trained "
-        f"{recording.finished.epochs_completed} epochs on {data} ({started.device}), shipped with the app. "
-        "Press Train to train your own."
-    )
-
-
-class TrainingController:
+class TrainingController(RecordedRuns):
     """One run at a time; the results of every run this session. ``autosave_root`` is where runs
     are autosaved (saved_runs.py): a run found there cut off by a crash can be resumed."""
 
@@ -115,6 +101,8 @@ class TrainingController:
         self.replay_position = 0  # 0..n-1: the epochs kept for replay; n: live
         self.recorder = RunRecorder()  # the run's events, for its recording once it finishes
         self.model_is_temporary = True  # the run's own model file, deleted when done with
+        self.model_saved = False  # Save model… has copied the shown run's model somewhere
+        self.opened_recordings: dict[Path, RunRecording] = {}  # by resolved path: each compared once
         view.set_state(self.state)
 
     # -- the user's commands ----------------------------------------------------------------
@@ -407,76 +395,22 @@ class TrainingController:
         self.recordings.append(recording)
         self.view.show_recordings(list(self.recordings))
 
-    # -- recorded runs -----------------------------------------------------------------------
-    def open_recording_file(self, path: str, bundled: bool = False) -> str | None:
-        """Show the run recorded in the .keras file at ``path``, if it holds one, with a note
-        saying what it is: the app's own recorded run (``bundled``) or a file opened. Returns why
-        it is not shown, in words, or None; the model in the file opens elsewhere regardless."""
-        if self.result is not None and self.result.model_path and Path(self.result.model_path).resolve() == Path(path).resolve():
-            return None  # the run shown is this file's: "Inspect this model" opened it
-        try:
-            recording = read_recording(path)
-        except RecordingError as error:
-            log.exception("could not read the recorded run in %s", path)
-            self.view.show_banner("error", str(error), details=traceback.format_exc())
-            return str(error)
-        if recording is None:
-            return None
-        # An opened run's settings fill the form, ready to train it again; the app's own recorded
-        # run leaves the user's settings as they were.
-        if not self.open_recording(recording, path, recording_note(recording, path, bundled), not bundled):
-            return f"The recorded run in {Path(path).name} is not shown: a run is training."
-        return None
-
-    def open_recording(self, recording: RunRecording, model_path: str, note: str, show_settings: bool = False) -> bool:
-        """Show ``recording`` as if its run had just happened, with the replay at its last epoch
-        (and its settings in the form with ``show_settings``); its model is the file ``model_path``
-        (inspected and saved, never deleted). Refused (False) while a run trains, which must go on
-        undisturbed."""
-        if self.driver.running:
-            self.view.show_banner(
-                "info", f"A run is training, so the recorded run in {model_path} is not shown. "
-                "Open it again once this run has ended.",
-            )
-            return False
-        if show_settings:  # first: the form's change must not overwrite the run's data line
-            self.view.show_settings(recording.config)
-        self.discard_run_model()
-        self._reset_run()
-        self.config, self.run_title = recording.config, recording.title
-        self._on_run_started(recording.started)
-        for batch in recording.batches:
-            self.history.add_batch(batch)
-        for epoch in recording.epochs:
-            self.history.add_epoch(epoch)
-        for snapshot in recording.snapshots:
-            self.history.add_snapshot(snapshot)
-        self.live_snapshot = recording.snapshots[-1] if recording.snapshots else None
-        self.view.show_curves(self.history, self._planned_epochs())
-        if recording.batches:
-            self._show_progress(recording.batches[-1])
-        self.model_is_temporary = False
-        self._show_result(recording.title, replace(recording.finished, model_path=str(model_path)))
-        self.view.show_recording_note(note)
-        self.replay_position = max(len(self.history.replay_epochs()) - 1, 0)
-        self._show_replay()
-        if self.shown_snapshot() is not None:
-            self.view.show_snapshot(self.shown_snapshot())
-        self.view.draw_now()
-        self._log(f"Opened the recorded run {recording.title} from {model_path}")
-        self.add_recording(recording)
-        return True
-
     # -- files -------------------------------------------------------------------------------
     @property
     def can_save_model(self) -> bool:
         return self.result is not None and self.result.model_path is not None
+
+    @property
+    def has_unsaved_model(self) -> bool:
+        """The shown run was trained here and its model, in a temporary file, is not saved yet."""
+        return self.can_save_model and self.model_is_temporary and not self.model_saved
 
     def save_model(self, path: str) -> None:
         """Copy the trained model (.keras) to ``path`` atomically."""
         if not self.can_save_model:
             raise RuntimeError("there is no trained model to save yet")
         copy_atomically(self.result.model_path, path)
+        self.model_saved = True
 
     def save_model_as(self, path: str) -> None:
         """Save the model as ``path`` and say how it went; Keras refuses to load a model file
@@ -531,6 +465,7 @@ class TrainingController:
         self.replay_position = 0
         self.recorder = RunRecorder()
         self.model_is_temporary = True
+        self.model_saved = False
         self.view.show_recording_note("")
         self.view.clear_run()
         self.view.set_model_saveable(False)

@@ -358,7 +358,12 @@ class TrainingPage(QWidget):
         self.recording_note.setVisible(bool(text))
 
     def show_settings(self, config: TrainConfig) -> None:
-        self.settings.show_config(config)
+        outside = self.settings.show_config(config)
+        if outside:
+            self.show_banner(
+                "info", "The form cannot show some of the recorded run's settings as they were, so it shows "
+                f"the nearest it offers: {', '.join(outside)}. Check them before you press Train.",
+            )
 
     def open_recorded_run(self, path: str) -> str | None:
         """Show the run recorded in the model file at ``path`` (ShowsRecordedRuns); why not, or None."""

@@ -345,11 +345,13 @@ class SettingsForm(QWidget):
         self.data.insertItem(0, choice.title, choice)
         self.data.setCurrentIndex(0)
 
-    def show_config(self, config: TrainConfig) -> None:
-        """Show a run's network and training settings (an opened recorded run's); the data
-        choice stays, since the run's folder may not exist here. Emits ``changed`` once."""
+    def show_config(self, config: TrainConfig) -> list[str]:
+        """Show a run's network, training settings and image counts (an opened recorded run's);
+        the data choice stays, since the run's folder may not exist here. Emits ``changed`` once.
+        Returns the settings the form cannot show as they were (outside its ranges), by name."""
         spins = [self.block_count, self.conv_dropout, self.dense_units, self.dense_dropout, self.fc_units,
-                 self.epochs, self.batch_size, self.learning_rate, *self.filters, *self.kernel_sizes]
+                 self.epochs, self.batch_size, self.learning_rate, self.train_limit, self.test_limit,
+                 *self.filters, *self.kernel_sizes]
         with signals_blocked(self.model, self.optimizer, *spins):
             self.model.setCurrentIndex(max(self.model.findData(config.model), 0))
             self.optimizer.setCurrentIndex(max(self.optimizer.findData(config.optimizer), 0))
@@ -361,10 +363,15 @@ class SettingsForm(QWidget):
             for spin, value in ((self.conv_dropout, config.conv_dropout), (self.dense_units, config.dense_units),
                                 (self.dense_dropout, config.dense_dropout), (self.fc_units, config.fc_units),
                                 (self.epochs, config.epochs), (self.batch_size, config.batch_size),
-                                (self.learning_rate, config.learning_rate)):
+                                (self.learning_rate, config.learning_rate),
+                                (self.train_limit, config.train_limit or 0), (self.test_limit, config.test_limit or 0)):
                 spin.setValue(value)
         self._update_enabled()
         self.changed.emit()
+        shown = self.config()
+        names = ["model", "optimizer", "epochs", "batch_size", "learning_rate", "train_limit", "test_limit"]
+        names += ["conv_blocks", "conv_dropout", "dense_units", "dense_dropout"] if config.model == "cnn" else ["fc_units"]
+        return [name.replace("_", " ") for name in names if getattr(shown, name) != getattr(config, name)]
 
     # -- remembering (RemembersSettings, through the training page) --------------------------
     def _remembered_spins(self) -> dict[str, QSpinBox | QDoubleSpinBox]:
