@@ -222,6 +222,15 @@ def test_one_runs_first_and_last_epoch_are_side_by_side_with_their_predictions(p
     assert not compare.two_runs_button.isEnabled()
 
 
+def test_choosing_another_run_on_a_side_keeps_its_epoch_when_that_run_has_it(page):
+    longer, shorter = make_recording(CNN, "CNN — 5 epochs", epochs=5), make_recording(CNN_KERNEL_3, "CNN — 3 epochs", epochs=3)
+    compare = add(page, longer, shorter).snapshots
+    compare.left.select(compare.left.runs[0], 2)  # the 5-epoch run at epoch 3
+    assert compare.left.epoch_box.currentText() == "epoch 3"
+    compare.left.run_box.setCurrentIndex(1)  # the 3-epoch run, whose epoch 3 is its last
+    assert compare.left.epoch_box.currentText() == "epoch 3 (last)"
+
+
 def test_a_kernel_layer_is_shown_from_both_epochs(page):
     recording = make_recording(CNN, "CNN")
     compare = add(page, recording).snapshots

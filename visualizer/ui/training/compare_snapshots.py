@@ -145,14 +145,14 @@ class SnapshotColumn(QWidget):
     def fill_epochs(self) -> None:
         """The epochs the shown run kept a snapshot of; the same epoch stays chosen when it can."""
         run = self.run()
-        previous = self.epoch_box.currentText()
+        previous = self.epoch_box.currentData()  # the epoch number: the text may gain " (last)"
         snapshots = run.recording.snapshots if run is not None else ()
         with signals_blocked(self.epoch_box):
             self.epoch_box.clear()
             for index, snapshot in enumerate(snapshots):
                 last = " (last)" if index == len(snapshots) - 1 and index > 0 else ""
-                self.epoch_box.addItem(f"epoch {snapshot.epoch}{last}")
-            found = self.epoch_box.findText(previous)
+                self.epoch_box.addItem(f"epoch {snapshot.epoch}{last}", snapshot.epoch)
+            found = self.epoch_box.findData(previous) if previous is not None else -1
             self.epoch_box.setCurrentIndex(found if found >= 0 else 0)
 
     def snapshot(self) -> ProbeSnapshot | None:
