@@ -8,7 +8,8 @@ the class always gets to answer; Play again goes on to the next question. Steppi
 
 The first question after quiz mode is turned on, after Reset and after any new setting asks for
 the output size; the others ask about the next cell. While a size question is open the page's demo
-is hidden: its output grid and formula would give the answer away.
+is hidden, with any other widget the page names as stating the size (`size_giveaways`): its output
+grid and formula would give the answer away.
 """
 
 from __future__ import annotations
@@ -86,8 +87,10 @@ class StepQuiz(QObject):
         self._show_demo(True)
 
     def _show_demo(self, shown: bool) -> None:
-        if self._demo is not None:
-            self._demo.setVisible(shown)
+        if self._demo is None:
+            return  # the page is not built yet
+        for widget in [self._demo, *self._page.size_giveaways()]:
+            widget.setVisible(shown)
 
     def _draw_pending(self) -> None:
         index, self._pending = self._pending, None
