@@ -96,3 +96,34 @@ def test_the_inspector_with_a_tiny_model_hides_then_reveals_its_bars(qtbot, keep
     click_class(qtbot, panel, model_choice)
     assert page.image_tab.bars.isVisible() and "the model agrees" in panel.reveal_label.text()
     np.testing.assert_allclose(page.image_tab.bars.values(), page.controller.explained.probabilities)
+
+
+def test_the_same_picture_drawn_again_is_asked_about_once(qtbot, tab):
+    probabilities = np.full(10, 0.02)
+    probabilities[3] = 0.82
+    session().set_enabled(True)
+    tab.show_explanation(explained(probabilities), "Test image #5", 7, NAMES, (), False)
+    panel = tab.quiz.panel
+    click_class(qtbot, panel, 7)
+    assert session().score.total() == (1, 1)
+    redrawn = explained(probabilities[::-1])  # another input range: new probabilities, the same picture
+    tab.show_explanation(redrawn, "Test image #5", 7, NAMES, (), False)
+    assert not panel.is_asking() and tab.bars.isVisible()
+    session().set_enabled(False)
+    session().set_enabled(True)
+    assert not panel.is_asking() and tab.bars.isVisible()
+    assert session().score.total() == (1, 1)
+    tab.show_explanation(explained(probabilities), "Test image #6", 3, NAMES, (), False)
+    assert panel.is_asking() and not tab.bars.isVisible()
+
+
+def test_a_picture_drawn_again_while_asked_keeps_its_question_open(qtbot, tab):
+    session().set_enabled(True)
+    tab.show_explanation(explained(np.full(10, 0.1)), "Test image #5", 7, NAMES, (), False)
+    question = tab.quiz.panel.question()
+    tab.show_explanation(explained(np.full(10, 0.1)), "Test image #5", 7, NAMES, (), False)
+    assert tab.quiz.panel.question() is question and not tab.bars.isVisible()
+    tab.quiz.panel.skip_button.click()
+    tab.show_explanation(explained(np.full(10, 0.1)), "Test image #5", 7, NAMES, (), False)
+    assert not tab.quiz.panel.is_asking() and tab.bars.isVisible()
+    assert session().score.total() == (0, 0)
