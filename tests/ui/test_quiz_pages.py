@@ -227,3 +227,15 @@ def test_size_question_leaves_no_label_stating_the_output_size(qtbot, shown, pag
     asked = page.quiz.panel.findChildren(QLabel)
     visible = [label.text() for label in page.findChildren(QLabel) if label.isVisible() and label not in asked]
     assert not [text for text in visible if "output" in text.lower() and size in text]
+
+
+def test_a_scrubber_move_held_by_a_question_puts_the_scrubber_back_on_the_step_drawn(qtbot, shown):
+    page = shown(PoolingPage)
+    session().set_enabled(True)
+    page.controls.scrubber.setValue(1)
+    assert page.quiz.panel.is_asking() and page.current_step() == 0
+    assert page.controls.scrubber.value() == 0
+    page.controls.scrubber.setValue(1)  # moved on again while the question is open
+    assert page.quiz.panel.is_asking() and page.controls.scrubber.value() == 0
+    page.quiz.panel.skip_button.click()
+    assert page.current_step() == 1 and page.controls.scrubber.value() == 1

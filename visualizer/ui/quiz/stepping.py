@@ -52,6 +52,7 @@ class StepQuiz(QObject):
         """Whether the move to step ``index`` waits for a question (asked here); False lets it go on."""
         if self.panel.is_asking():
             if index == self._pending:
+                self._show_current_position()
                 return True  # Step pressed again: the question stays until it is answered or skipped
             self._drop_question()
             return False
@@ -66,9 +67,16 @@ class StepQuiz(QObject):
         self._size_due = False
         self._pending = index
         page.controls.pause()
+        self._show_current_position()
         self.panel.ask(question)
         self._show_demo(question.kind != SIZE)
         return True
+
+    def _show_current_position(self) -> None:
+        """A held move leaves the page on its step: the scrubber (moved by hand, one step on) goes
+        back to the step drawn."""
+        page = self._page
+        page.controls.set_position(page.current_step(), page.step_count())
 
     def step_drawn(self, index: int) -> None:
         """The page drew step ``index`` without asking (a jump): an open question about another step goes."""
