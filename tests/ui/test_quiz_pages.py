@@ -239,3 +239,14 @@ def test_a_scrubber_move_held_by_a_question_puts_the_scrubber_back_on_the_step_d
     assert page.quiz.panel.is_asking() and page.controls.scrubber.value() == 0
     page.quiz.panel.skip_button.click()
     assert page.current_step() == 1 and page.controls.scrubber.value() == 1
+
+
+@pytest.mark.parametrize("typed", ["nan", "1_0"])
+def test_typing_what_is_not_a_number_gets_the_hint_and_is_not_counted(qtbot, shown, typed):
+    page = shown(PoolingPage)
+    session().set_enabled(True)
+    page.step(1)
+    panel = page.quiz.panel
+    type_answer(qtbot, panel, typed)
+    assert panel.is_asking() and "That is not a number" in panel.hint_label.text()
+    assert session().score.total() == (0, 0) and page.current_step() == 0

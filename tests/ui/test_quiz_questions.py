@@ -184,3 +184,22 @@ def test_every_row_and_column_named_as_padding_lies_outside_the_input(seed):
         named = re.findall(r"(row|column) (-?\d+)", text.split("where", 1)[1]) if "where" in text else []
         for kind, number in named:
             assert not 0 <= int(number) < (height if kind == "row" else width), text
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "-inf", "1_0", "1,000,0", "1.0.0", "- 3", "3-", "0x10", "1e400", "½", "٣"])
+def test_what_is_not_a_plain_finite_number_is_refused(typed):
+    assert questions.parse_number(typed) is None
+    assert not questions.conv_size_question((5, 5), (3, 3)).check(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("–3", -3.0), ("−3", -3.0), ("+3", 3.0), ("1e3", 1000.0), ("2.5E-1", 0.25), (" 0,25 ", 0.25)],
+)
+def test_plain_numbers_with_any_minus_sign_are_read(typed, number):
+    assert questions.parse_number(typed) == number
+
+
+def test_numbers_handed_over_must_be_finite():
+    assert questions.parse_number(float("nan")) is None and questions.parse_number(np.inf) is None
+    assert questions.parse_number(np.int64(3)) == 3.0

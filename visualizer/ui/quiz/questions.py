@@ -11,6 +11,8 @@ shown digit of the exact value counts, and the question says so.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,15 +81,21 @@ class Question:
         return answer == self.answer or answer in self.accepted
 
 
+_NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?", re.ASCII)
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # the minus sign and the en dash
+
+
 def parse_number(answer) -> float | None:
-    """A typed number ("14", "-0.5", "0,25", "−3"), or None when it is not one."""
+    """A typed number ("14", "-0.5", "0,25", "−3", "–3", "1e3"), or None when it is not one: no
+    "nan" or "inf", no digit grouping ("1_000", "1,000,000"), nothing that is not finite."""
     if isinstance(answer, (int, float, np.integer, np.floating)):
-        return float(answer)
-    text = str(answer).strip().replace("−", "-").replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return None
+        number = float(answer)
+    else:
+        text = str(answer).strip().translate(_MINUS_SIGNS)
+        if not _NUMBER.fullmatch(text):
+            return None
+        number = float(text.replace(",", "."))
+    return number if math.isfinite(number) else None
 
 
 def format_answer(value: float) -> str:
