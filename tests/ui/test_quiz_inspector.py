@@ -41,16 +41,22 @@ def click_class(qtbot, panel, index: int) -> None:
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
 
 
+def ask_about_test_image_5(tab) -> np.ndarray:
+    """Quiz mode on, and test image #5 (true class 7) shown, which the model calls class 3: its probabilities."""
+    probabilities = np.full(10, 0.02)
+    probabilities[3] = 0.82
+    session().set_enabled(True)
+    tab.show_explanation(explained(probabilities), "Test image #5", 7, NAMES, (), False)
+    return probabilities
+
+
 @pytest.fixture
 def tab(shown):
     return shown(ImageTab, (1000, 700))
 
 
 def test_the_bars_are_hidden_until_a_class_is_picked(qtbot, tab):
-    probabilities = np.full(10, 0.02)
-    probabilities[3] = 0.82
-    session().set_enabled(True)
-    tab.show_explanation(explained(probabilities), "Test image #5", 7, NAMES, (), False)
+    probabilities = ask_about_test_image_5(tab)
     panel = tab.quiz.panel
     assert panel.isVisible() and panel.is_asking()
     assert not tab.bars.isVisible() and not tab.caption.isVisible()
@@ -96,3 +102,31 @@ def test_the_inspector_with_a_tiny_model_hides_then_reveals_its_bars(qtbot, keep
     click_class(qtbot, panel, model_choice)
     assert page.image_tab.bars.isVisible() and "the model agrees" in panel.reveal_label.text()
     np.testing.assert_allclose(page.image_tab.bars.values(), page.controller.explained.probabilities)
+
+
+def test_the_same_picture_drawn_again_is_asked_about_once(qtbot, tab):
+    probabilities = ask_about_test_image_5(tab)
+    panel = tab.quiz.panel
+    click_class(qtbot, panel, 7)
+    assert session().score.total() == (1, 1)
+    redrawn = explained(probabilities[::-1])  # another input range: new probabilities, the same picture
+    tab.show_explanation(redrawn, "Test image #5", 7, NAMES, (), False)
+    assert not panel.is_asking() and tab.bars.isVisible()
+    session().set_enabled(False)
+    session().set_enabled(True)
+    assert not panel.is_asking() and tab.bars.isVisible()
+    assert session().score.total() == (1, 1)
+    tab.show_explanation(explained(probabilities), "Test image #6", 3, NAMES, (), False)
+    assert panel.is_asking() and not tab.bars.isVisible()
+
+
+def test_a_picture_drawn_again_while_asked_keeps_its_question_open(qtbot, tab):
+    session().set_enabled(True)
+    tab.show_explanation(explained(np.full(10, 0.1)), "Test image #5", 7, NAMES, (), False)
+    question = tab.quiz.panel.question()
+    tab.show_explanation(explained(np.full(10, 0.1)), "Test image #5", 7, NAMES, (), False)
+    assert tab.quiz.panel.question() is question and not tab.bars.isVisible()
+    tab.quiz.panel.skip_button.click()
+    tab.show_explanation(explained(np.full(10, 0.1)), "Test image #5", 7, NAMES, (), False)
+    assert not tab.quiz.panel.is_asking() and tab.bars.isVisible()
+    assert session().score.total() == (0, 0)

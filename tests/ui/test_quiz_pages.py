@@ -194,3 +194,59 @@ def test_view_menu_quiz_mode_has_its_own_shortcut_and_follows_the_page_buttons(q
     assert session().is_enabled() and page.controls.quiz_button.isChecked()
     page.controls.quiz_button.click()
     assert not session().is_enabled() and not window.quiz_action.isChecked()
+
+
+@pytest.mark.parametrize("depth", [False, True])
+def test_size_question_hides_the_shapes_box_that_states_the_output_size(qtbot, shown, depth):
+    page = shown(ConvolutionPage)
+    page.mode_box.setCurrentIndex(int(depth))
+    assert page.shapes_label.isVisible() and "output" in page.shapes_label.text()
+    session().set_enabled(True)
+    page.step(1)
+    assert page.quiz.panel.question().kind == SIZE
+    assert not page.shapes_label.isVisible()
+    page.quiz.panel.skip_button.click()
+    assert page.shapes_label.isVisible()
+    page.reset()
+    page.step(1)
+    assert not page.shapes_label.isVisible()
+    session().set_enabled(False)
+    assert page.shapes_label.isVisible()
+
+
+@pytest.mark.parametrize("page_class", [StridePaddingPage, PoolingPage, TransposedConvolutionPage])
+def test_size_question_leaves_no_label_stating_the_output_size(qtbot, shown, page_class):
+    from PyQt6.QtWidgets import QLabel
+
+    page = shown(page_class)
+    session().set_enabled(True)
+    page.step(1)
+    question = page.quiz.panel.question()
+    assert question.kind == SIZE
+    size = f"{question.answer}×"
+    asked = page.quiz.panel.findChildren(QLabel)
+    visible = [label.text() for label in page.findChildren(QLabel) if label.isVisible() and label not in asked]
+    assert not [text for text in visible if "output" in text.lower() and size in text]
+
+
+def test_a_scrubber_move_held_by_a_question_puts_the_scrubber_back_on_the_step_drawn(qtbot, shown):
+    page = shown(PoolingPage)
+    session().set_enabled(True)
+    page.controls.scrubber.setValue(1)
+    assert page.quiz.panel.is_asking() and page.current_step() == 0
+    assert page.controls.scrubber.value() == 0
+    page.controls.scrubber.setValue(1)  # moved on again while the question is open
+    assert page.quiz.panel.is_asking() and page.controls.scrubber.value() == 0
+    page.quiz.panel.skip_button.click()
+    assert page.current_step() == 1 and page.controls.scrubber.value() == 1
+
+
+@pytest.mark.parametrize("typed", ["nan", "1_0"])
+def test_typing_what_is_not_a_number_gets_the_hint_and_is_not_counted(qtbot, shown, typed):
+    page = shown(PoolingPage)
+    session().set_enabled(True)
+    page.step(1)
+    panel = page.quiz.panel
+    type_answer(qtbot, panel, typed)
+    assert panel.is_asking() and "That is not a number" in panel.hint_label.text()
+    assert session().score.total() == (0, 0) and page.current_step() == 0

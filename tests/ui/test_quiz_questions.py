@@ -158,3 +158,48 @@ def test_score_counts_per_page_and_in_all():
     assert score.page("Pooling") == (1, 2)
     assert score.total() == (2, 3)
     assert score.describe("Convolution") == "Score: 1 / 1 on this page · 2 / 3 in all"
+
+
+def test_the_window_place_names_only_the_padding_the_window_covers():
+    image = np.arange(25, dtype=float).reshape(5, 5)
+    dilated = conv_trace(image, np.ones((3, 3)), 1, "same", 2)
+    text = questions.window_step_question(dilated, 0).text
+    assert "input rows -2, 0, 2, columns -2, 0, 2, where row -2 and column -2 are padding" in text
+    assert "-1" not in text
+    pooled = pool_trace(image, 2, 2, "max", "same")  # the odd border row and column go after
+    text = questions.window_step_question(pooled, len(pooled) - 1).text
+    assert "input rows 4 to 5, columns 4 to 5, where row 5 and column 5 are padding" in text
+    inside = questions.window_step_question(conv_trace(image, np.ones((3, 3))), 0).text
+    assert "input rows 0 to 2, columns 0 to 2)" in inside and "padding" not in inside
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_every_row_and_column_named_as_padding_lies_outside_the_input(seed):
+    rng = np.random.default_rng(seed)
+    image, kernel, stride, padding = random_conv_settings(rng)
+    trace = conv_trace(image, np.ones(kernel), stride, padding)
+    height, width = image.shape
+    for index in range(len(trace)):
+        text = questions.window_step_question(trace, index).text
+        named = re.findall(r"(row|column) (-?\d+)", text.split("where", 1)[1]) if "where" in text else []
+        for kind, number in named:
+            assert not 0 <= int(number) < (height if kind == "row" else width), text
+
+
+@pytest.mark.parametrize("typed", ["nan", "inf", "-inf", "1_0", "1,000,0", "1.0.0", "- 3", "3-", "0x10", "1e400", "½", "٣"])
+def test_what_is_not_a_plain_finite_number_is_refused(typed):
+    assert questions.parse_number(typed) is None
+    assert not questions.conv_size_question((5, 5), (3, 3)).check(typed)
+
+
+@pytest.mark.parametrize(
+    ("typed", "number"),
+    [("–3", -3.0), ("−3", -3.0), ("+3", 3.0), ("1e3", 1000.0), ("2.5E-1", 0.25), (" 0,25 ", 0.25)],
+)
+def test_plain_numbers_with_any_minus_sign_are_read(typed, number):
+    assert questions.parse_number(typed) == number
+
+
+def test_numbers_handed_over_must_be_finite():
+    assert questions.parse_number(float("nan")) is None and questions.parse_number(np.inf) is None
+    assert questions.parse_number(np.int64(3)) == 3.0

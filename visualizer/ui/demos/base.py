@@ -171,6 +171,11 @@ class StepPage(QWidget):
     def _size_question(self) -> Question | None:
         return None
 
+    def size_giveaways(self) -> list[QWidget]:
+        """Widgets outside the demo that state the output size: hidden with the demo while a size
+        question is open."""
+        return []
+
     def _cell_question(self, index: int) -> Question | None:
         return None
 

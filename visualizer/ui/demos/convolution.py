@@ -108,6 +108,7 @@ class ConvolutionPage(StepPage):
 
         self.depth_text = QLabel(DEPTH_EXPLANATION)
         self.depth_text.setWordWrap(True)
+        self.shapes_group = group("Shapes", self.shapes_label)  # states the output size
         self.filters_group = group(
             "Filters", ("D_out", self.filter_count), ("show filter", self.filter_index)
         )
@@ -118,7 +119,7 @@ class ConvolutionPage(StepPage):
             self.learned_note,
             group("Kernel size", pair_row(self.kernel_rows, self.kernel_cols)),
             self.filters_group,
-            group("Shapes", self.shapes_label),
+            self.shapes_group,
         ]
         self._build_layout(EXPLANATION, panel, self.stack)
 
@@ -239,6 +240,9 @@ class ConvolutionPage(StepPage):
 
     def _size_question(self) -> questions.Question:
         return questions.conv_size_question(self.image().shape[:2], (self.kernel_rows.value(), self.kernel_cols.value()))
+
+    def size_giveaways(self) -> list[QWidget]:
+        return [self.shapes_group]
 
     def _cell_question(self, index: int) -> questions.Question:
         trace = self.depth_view.trace() if self.is_depth() else self.view.trace()

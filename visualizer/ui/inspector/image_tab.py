@@ -20,7 +20,7 @@ from superqt.utils import signals_blocked
 
 from visualizer.inspection.server import Explained, KernelInfo, LayerOutput
 from visualizer.ui.inspector.layer_views import DenseBars, FeatureMapDetail, LayerHistogram
-from visualizer.ui.quiz.prediction_quiz import PredictionQuiz
+from visualizer.ui.quiz.prediction_quiz import PredictionQuiz, picture_identity
 from visualizer.ui.widgets import colormaps
 from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic
 from visualizer.ui.widgets.mosaic_view import MosaicView
@@ -186,7 +186,8 @@ class ImageTab(QWidget):
         self.bars.set_class_names(class_names)
         self.bars.set_values(explained.probabilities, true_label)
         self.caption.setText(prediction_caption(class_names, true_label, explained.probabilities, title))
-        self.quiz.picture_shown(class_names, explained.probabilities, true_label)
+        identity = picture_identity(title, true_label, shown)
+        self.quiz.picture_shown(class_names, explained.probabilities, true_label, identity)
         self._show_maps(explained.layers, channels_first)
         self.layer_detail.show_layers(explained.layers, kernels, channels_first)
 

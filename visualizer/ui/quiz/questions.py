@@ -11,6 +11,8 @@ shown digit of the exact value counts, and the question says so.
 
 from __future__ import annotations
 
+import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -79,15 +81,21 @@ class Question:
         return answer == self.answer or answer in self.accepted
 
 
+_NUMBER = re.compile(r"[+-]?\d+([.,]\d+)?([eE][+-]?\d+)?", re.ASCII)
+_MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2013": "-"})  # the minus sign and the en dash
+
+
 def parse_number(answer) -> float | None:
-    """A typed number ("14", "-0.5", "0,25", "−3"), or None when it is not one."""
+    """A typed number ("14", "-0.5", "0,25", "−3", "–3", "1e3"), or None when it is not one: no
+    "nan" or "inf", no digit grouping ("1_000", "1,000,000"), nothing that is not finite."""
     if isinstance(answer, (int, float, np.integer, np.floating)):
-        return float(answer)
-    text = str(answer).strip().replace("−", "-").replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return None
+        number = float(answer)
+    else:
+        text = str(answer).strip().translate(_MINUS_SIGNS)
+        if not _NUMBER.fullmatch(text):
+            return None
+        number = float(text.replace(",", "."))
+    return number if math.isfinite(number) else None
 
 
 def format_answer(value: float) -> str:
@@ -155,26 +163,48 @@ def _worked_sum(step) -> str:
     return f"{terms} = {format_answer(step.value)}"
 
 
-def _window_place(step, origin) -> str:
-    """Where a step's window lies, in the coordinates of the input ``origin`` (top, left) starts at."""
-    (top, left), rows, cols = origin, step.rows, step.cols
-    place = f"input rows {rows[0] - top} to {rows[-1] - top}, columns {cols[0] - left} to {cols[-1] - left}"
-    return place + (" (-1 is padding)" if min(rows[0] - top, cols[0] - left) < 0 else "")
+def _window_place(step, origin, input_hw=None) -> str:
+    """Where a step's window lies, in the coordinates of the input ``origin`` (top, left) starts at,
+    naming the rows and columns of it that are padding: those outside ``input_hw`` where it is
+    known, else those the step's padding mask marks wholly."""
+    (top, left), mask = origin, np.asarray(step.is_padding)
+    rows = [int(r) - top for r in step.rows]
+    cols = [int(c) - left for c in step.cols]
+    if input_hw is None:
+        row_padding, col_padding = mask.all(axis=1), mask.all(axis=0)
+    else:
+        row_padding = [not 0 <= r < input_hw[0] for r in rows]
+        col_padding = [not 0 <= c < input_hw[1] for c in cols]
+    place = f"input rows {_span(rows)}, columns {_span(cols)}"
+    padded = [f"row {r}" for r, pad in zip(rows, row_padding) if pad]
+    padded += [f"column {c}" for c, pad in zip(cols, col_padding) if pad]
+    if not padded:
+        return place
+    named = padded[0] if len(padded) == 1 else ", ".join(padded[:-1]) + " and " + padded[-1]
+    return f"{place}, where {named} {'is' if len(padded) == 1 else 'are'} padding"
 
 
-def cell_value_question(step: ConvStep | PoolStep, origin=None) -> Question:
+def _span(indices: list[int]) -> str:
+    """Neighbours as "2 to 4", dilated taps one by one as "-2, 0, 2"."""
+    if len(indices) > 1 and all(b - a == 1 for a, b in zip(indices, indices[1:])):
+        return f"{indices[0]} to {indices[-1]}"
+    return ", ".join(str(i) for i in indices)
+
+
+def cell_value_question(step: ConvStep | PoolStep, origin=None, input_hw=None) -> Question:
     """The value of the output cell a convolution or an average / sum pooling step computes;
-    ``origin``, the input's (top, left) on the padded input, names where its window lies."""
+    ``origin``, the input's (top, left) on the padded input, names where its window lies, and
+    ``input_hw``, the input's (rows, columns), which of it is padding."""
     if isinstance(step, PoolStep) and step.mode == "max":
         raise ValueError("a max pooling step asks which cell wins: use winner_question")
     how = {"avg": "the average of its window", "sum": "the sum of its window"}.get(getattr(step, "mode", ""), "")
     how = how or "each input value times the weight on it, all added up"
-    place = "" if origin is None else f", over {_window_place(step, origin)}"
+    place = "" if origin is None else f", over {_window_place(step, origin, input_hw)}"
     text = f"What will output[{step.out_row}, {step.out_col}] be? ({how}{place})"
     return Question(text, VALUE, float(step.value), _worked_sum(step), hint=_VALUE_HINT)
 
 
-def winner_question(step: PoolStep, origin=(0, 0)) -> Question:
+def winner_question(step: PoolStep, origin=(0, 0), input_hw=None) -> Question:
     """Which cell of a max pooling window holds the largest value; a tie accepts every cell holding it."""
     if step.mode != "max" or step.winner is None:
         raise ValueError("only a max pooling step has a winner")
@@ -189,7 +219,8 @@ def winner_question(step: PoolStep, origin=(0, 0)) -> Question:
     working = format_sum(step, max_terms=max(1, window.size))
     note = " (ties: each largest cell counts; the first in reading order is ringed)" if tied else ""
     working += f"<br>the largest is at row {winner[0] + 1}, column {winner[1] + 1} of the window{note}"
-    text = f"Which cell of the window wins the max pool for output[{step.out_row}, {step.out_col}] ({_window_place(step, origin)})?"
+    place = _window_place(step, origin, input_hw)
+    text = f"Which cell of the window wins the max pool for output[{step.out_row}, {step.out_col}] ({place})?"
     return Question(text, WINNER, winner, working, choices=choices, accepted=tied, hint="Click the cell that wins.")
 
 
@@ -226,10 +257,12 @@ def _stamp_overlaps(trace, index: int, row: int, col: int) -> tuple[bool, bool]:
 def window_step_question(trace, index: int) -> Question:
     """The cell question for step ``index`` of a convolution or pooling trace."""
     step = trace[index]
-    origin = (trace.padding[0][0], trace.padding[1][0])
+    (top, bottom), (left, right) = trace.padding
+    padded_hw = np.shape(trace.padding_mask)
+    input_hw = (padded_hw[0] - top - bottom, padded_hw[1] - left - right)
     if isinstance(step, PoolStep) and step.mode == "max":
-        return winner_question(step, origin)
-    return cell_value_question(step, origin)
+        return winner_question(step, (top, left), input_hw)
+    return cell_value_question(step, (top, left), input_hw)
 
 
 # --- the inspector ------------------------------------------------------------------------------

@@ -8,7 +8,8 @@ the class always gets to answer; Play again goes on to the next question. Steppi
 
 The first question after quiz mode is turned on, after Reset and after any new setting asks for
 the output size; the others ask about the next cell. While a size question is open the page's demo
-is hidden: its output grid and formula would give the answer away.
+is hidden, with any other widget the page names as stating the size (`size_giveaways`): its output
+grid and formula would give the answer away.
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ class StepQuiz(QObject):
         """Whether the move to step ``index`` waits for a question (asked here); False lets it go on."""
         if self.panel.is_asking():
             if index == self._pending:
+                self._show_current_position()
                 return True  # Step pressed again: the question stays until it is answered or skipped
             self._drop_question()
             return False
@@ -65,9 +67,16 @@ class StepQuiz(QObject):
         self._size_due = False
         self._pending = index
         page.controls.pause()
+        self._show_current_position()
         self.panel.ask(question)
         self._show_demo(question.kind != SIZE)
         return True
+
+    def _show_current_position(self) -> None:
+        """A held move leaves the page on its step: the scrubber (moved by hand, one step on) goes
+        back to the step drawn."""
+        page = self._page
+        page.controls.set_position(page.current_step(), page.step_count())
 
     def step_drawn(self, index: int) -> None:
         """The page drew step ``index`` without asking (a jump): an open question about another step goes."""
@@ -86,8 +95,10 @@ class StepQuiz(QObject):
         self._show_demo(True)
 
     def _show_demo(self, shown: bool) -> None:
-        if self._demo is not None:
-            self._demo.setVisible(shown)
+        if self._demo is None:
+            return  # the page is not built yet
+        for widget in [self._demo, *self._page.size_giveaways()]:
+            widget.setVisible(shown)
 
     def _draw_pending(self) -> None:
         index, self._pending = self._pending, None
