@@ -5,6 +5,8 @@ part with mocks; and the whole page over a real model process."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, Qt
@@ -212,3 +214,15 @@ def test_the_filters_tab_shows_a_real_models_top_images_and_makes_a_picture(qtbo
     tab.picture_button.click()
     qtbot.waitUntil(lambda: not page.controller.picture_running, timeout=TIMEOUT_MS)
     assert "after 96 of 96" in tab.picture_tile.caption.text()
+
+
+def test_a_test_set_of_fewer_than_nine_images_fills_only_that_many_tiles(tab):
+    tab.set_layers(("conv2",))
+    tops = hand_built_tops()
+    kept = ("values", "indices", "positions", "boxes", "rows", "labels")
+    few = dataclasses.replace(tops, **{name: getattr(tops, name)[:, :5] for name in kept})
+    tab.set_top_images(tops)
+    tab.set_top_images(few)
+    tab.choose_filter(1)
+    assert [tile.image_index for tile in tab.image_tiles[:5]] == few.indices[1].tolist()
+    assert all(tile.image_index is None and tile.picture.pixmap().isNull() for tile in (*tab.image_tiles[5:], *tab.patch_tiles[5:]))

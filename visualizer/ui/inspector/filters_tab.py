@@ -334,7 +334,11 @@ class FiltersTab(QWidget):
         self.filter_title.setText(f"<b>Filter {index}</b> of {tops.filter_count} in {tops.layer}")
         side = self._side(TILE_EM, tops.picture_size)
         scale = (tops.picture_size[0] / tops.image_size[0], tops.picture_size[1] / tops.image_size[1])
-        for rank, (image_tile, patch_tile) in enumerate(zip(self.image_tiles, self.patch_tiles)):
+        count = tops.values.shape[1]  # a test set of fewer than nine images has fewer top images
+        for image_tile, patch_tile in zip(self.image_tiles[count:], self.patch_tiles[count:]):
+            image_tile.clear()
+            patch_tile.clear()
+        for rank, (image_tile, patch_tile) in enumerate(zip(self.image_tiles[:count], self.patch_tiles[:count])):
             image, value, test_index = tops.image(index, rank), float(tops.values[index, rank]), int(tops.indices[index, rank])
             label = int(tops.labels[index, rank])
             truth = tops.class_names[label] if 0 <= label < len(tops.class_names) else "class unknown"
