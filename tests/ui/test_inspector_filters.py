@@ -226,3 +226,19 @@ def test_a_test_set_of_fewer_than_nine_images_fills_only_that_many_tiles(tab):
     tab.choose_filter(1)
     assert [tile.image_index for tile in tab.image_tiles[:5]] == few.indices[1].tolist()
     assert all(tile.image_index is None and tile.picture.pixmap().isNull() for tile in (*tab.image_tiles[5:], *tab.patch_tiles[5:]))
+
+
+def test_pictures_larger_than_the_models_input_show_the_patch_scaled_in_the_grid_and_the_tiles(tab):
+    tab.set_layers(("conv2",))
+    tops = hand_built_tops()
+    large = dataclasses.replace(tops, images=np.repeat(np.repeat(tops.images, 2, axis=1), 2, axis=2))  # 56x56, model 28x28
+    tab.set_top_images(large)
+    for index in range(large.filter_count):
+        top, left, bottom, right = (2 * int(v) for v in large.boxes[index, 0])
+        patch = large.image(index, 0)[top:bottom, left:right]
+        icon = tab.filter_grid.item(index).icon().pixmap(tab.filter_grid.iconSize())
+        assert same_pixels(icon, thumbnail(patch, tab.filter_grid.iconSize().width()))
+    patch_tile = tab.patch_tiles[0]
+    top, left, bottom, right = (2 * int(v) for v in large.boxes[0, 0])
+    expected = thumbnail(large.image(0, 0)[top:bottom, left:right], patch_tile.picture.pixmap().width())
+    assert same_pixels(patch_tile.picture.pixmap(), expected)

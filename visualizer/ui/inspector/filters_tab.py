@@ -57,6 +57,14 @@ def crop(image: np.ndarray, box) -> np.ndarray:
     return image[top:bottom, left:right]
 
 
+def picture_box(tops: FilterTops, filter_index: int, rank: int) -> tuple[int, int, int, int]:
+    """The box of a top image's patch in the picture as stored, which may be larger or smaller
+    than the model's input the box was found in (a folder's pictures are kept at their own size)."""
+    top, left, bottom, right = (int(v) for v in tops.boxes[filter_index, rank])
+    rows, cols = tops.picture_size[0] / tops.image_size[0], tops.picture_size[1] / tops.image_size[1]
+    return round(top * rows), round(left * cols), round(bottom * rows), round(right * cols)
+
+
 class PatchTile(QWidget):
     """One picture with an optional outlined box, and a caption under it."""
 
@@ -267,7 +275,7 @@ class FiltersTab(QWidget):
         self.filter_grid.setIconSize(QSize(side, side))
         self.filter_grid.setGridSize(QSize(side + 12, side + self.fontMetrics().height() + 8))
         for index in range(tops.filter_count):
-            item = QListWidgetItem(QIcon(thumbnail(crop(tops.image(index, 0), tops.boxes[index, 0]), side)), str(index))
+            item = QListWidgetItem(QIcon(thumbnail(crop(tops.image(index, 0), picture_box(tops, index, 0)), side)), str(index))
             item.setToolTip(f"Filter {index}: largest activation {tops.values[index, 0]:.3g}")
             self.filter_grid.addItem(item)
         self.filter_grid.blockSignals(False)
@@ -333,7 +341,6 @@ class FiltersTab(QWidget):
         tops = self._tops
         self.filter_title.setText(f"<b>Filter {index}</b> of {tops.filter_count} in {tops.layer}")
         side = self._side(TILE_EM, tops.picture_size)
-        scale = (tops.picture_size[0] / tops.image_size[0], tops.picture_size[1] / tops.image_size[1])
         count = tops.values.shape[1]  # a test set of fewer than nine images has fewer top images
         for image_tile, patch_tile in zip(self.image_tiles[count:], self.patch_tiles[count:]):
             image_tile.clear()
@@ -343,7 +350,7 @@ class FiltersTab(QWidget):
             label = int(tops.labels[index, rank])
             truth = tops.class_names[label] if 0 <= label < len(tops.class_names) else "class unknown"
             top, left, bottom, right = (int(v) for v in tops.boxes[index, rank])
-            box = (round(top * scale[0]), round(left * scale[1]), round(bottom * scale[0]), round(right * scale[1]))
+            box = picture_box(tops, index, rank)
             row, col = (int(v) for v in tops.positions[index, rank])
             tip = (
                 f"Test image #{test_index} ({truth}): filter {index}'s largest value, {value:.4g}, is at row {row}, "
