@@ -242,3 +242,15 @@ def test_pictures_larger_than_the_models_input_show_the_patch_scaled_in_the_grid
     top, left, bottom, right = (2 * int(v) for v in large.boxes[0, 0])
     expected = thumbnail(large.image(0, 0)[top:bottom, left:right], patch_tile.picture.pixmap().width())
     assert same_pixels(patch_tile.picture.pixmap(), expected)
+
+
+def test_a_patch_that_sees_only_padding_is_shown_as_an_empty_tile(tab):
+    tab.set_layers(("conv2",))
+    tops = hand_built_tops()
+    boxes = tops.boxes.copy()
+    boxes[0, 0] = boxes[0, 1] = (0, 0, 0, 0)  # ZeroPadding2D(3) then a 1x1 conv: position (0, 0) sees no pixel
+    tab.set_top_images(dataclasses.replace(tops, boxes=boxes))
+    assert tab.filter_grid.count() == 5 and tab.current_filter() == 0
+    assert tab.image_tiles[0].image_index == tops.indices[0, 0] and tab.patch_tiles[0].outline.isEmpty()
+    assert "sees only padding" in tab.image_tiles[0].toolTip()
+    assert not thumbnail(np.zeros((0, 0), np.uint8), 40).isNull()

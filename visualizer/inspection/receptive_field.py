@@ -47,9 +47,11 @@ class AxisField:
         return AxisField(end - start, max(self.jump, other.jump), start)
 
     def span(self, position: int, length: int) -> tuple[int, int]:
-        """[first, end) of the input pixels ``position`` sees, clipped to an input of ``length``."""
+        """[first, end) of the input pixels ``position`` sees, clipped to an input of ``length``:
+        always 0 <= first <= end <= length, and first == end (empty) when it sees only padding."""
         first = self.start + position * self.jump
-        return max(0, first), min(length, first + self.size)
+        clipped = min(max(first, 0), length)
+        return clipped, min(max(first + self.size, clipped), length)
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,8 @@ class ReceptiveField:
 
     def box(self, row: int, col: int, image_size: tuple[int, int]) -> tuple[int, int, int, int]:
         """(top, left, bottom, right), bottom and right exclusive, of the pixels that map position
-        (``row``, ``col``) sees in an input of ``image_size``; clipped at the borders."""
+        (``row``, ``col``) sees in an input of ``image_size``; clipped at the borders, and empty
+        (top == bottom or left == right) where it sees only padding."""
         top, bottom = self.rows.span(row, image_size[0])
         left, right = self.cols.span(col, image_size[1])
         return top, left, bottom, right

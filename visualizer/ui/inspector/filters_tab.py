@@ -352,9 +352,14 @@ class FiltersTab(QWidget):
             top, left, bottom, right = (int(v) for v in tops.boxes[index, rank])
             box = picture_box(tops, index, rank)
             row, col = (int(v) for v in tops.positions[index, rank])
+            seen = (
+                "only padding, no pixel of the picture"
+                if bottom <= top or right <= left
+                else f"rows {top}–{bottom - 1} and columns {left}–{right - 1} of the picture"
+            )
             tip = (
                 f"Test image #{test_index} ({truth}): filter {index}'s largest value, {value:.4g}, is at row {row}, "
-                f"column {col} of its map, which sees rows {top}–{bottom - 1} and columns {left}–{right - 1} of the picture"
+                f"column {col} of its map, which sees {seen}"
             )
             caption = f"{value:.3g}\n{truth}"
             image_tile.show_image(image, side, caption, tip, box, test_index)
