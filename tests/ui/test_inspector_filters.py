@@ -141,6 +141,7 @@ def test_the_picture_is_asked_for_shown_step_by_step_and_stopped(tab, qtbot):
 def test_top_images_are_searched_once_per_layer_and_kept(parts):
     controller, view, client = parts
     controller.on_reply(opened())
+    client.top_images.side_effect = [5, 6, 7]  # each request's generation, as the client numbers them
     controller.find_top_images("conv2")
     client.top_images.assert_called_once_with("conv2", folder=None)
     assert not controller.settled()
@@ -188,6 +189,28 @@ def test_only_the_newest_pictures_steps_are_shown_and_stop_is_sent(parts):
     assert view.show_filter_picture.call_args.args == (None, False)
     controller.on_reply(s.PictureProgress(7, "conv1", 1, step, stopped=True))  # its last step is still shown
     assert view.show_filter_picture.call_args.args[1] is False
+
+
+def test_top_images_found_before_the_weights_changed_are_dropped_and_asked_for_again(parts):
+    controller, view, client = parts
+    controller.on_reply(opened())
+    client.top_images.side_effect = [5, 6]
+    controller.find_top_images("conv2")
+    controller.on_reply(s.TopImagesProgress(5, 100, 1000))
+    view.show_top_images_progress.assert_called_with("conv2", 100, 1000)
+    controller.on_reply(s.Randomised(("output",), "conv2"))  # new weights: the search's answer is outdated
+    old = hand_built_tops()
+    controller.on_reply(s.TopImagesProgress(5, 200, 1000))  # the old search's replies were already on their way
+    controller.on_reply(s.TopImagesFound(5, old, 0.5))
+    assert view.show_top_images_progress.call_args.args != ("conv2", 200, 1000)
+    view.show_top_images.assert_not_called()
+    assert "conv2" not in controller.top_images
+    controller.find_top_images("conv2")
+    assert client.top_images.call_count == 2 and controller.finding_layer == "conv2"
+    new = hand_built_tops(seed=1)
+    controller.on_reply(s.TopImagesFound(6, new, 0.5))
+    view.show_top_images.assert_called_once_with(new)
+    assert controller.top_images["conv2"] is new and controller.finding_layer is None
 
 
 # -- the page, with its model process --------------------------------------------------------------
