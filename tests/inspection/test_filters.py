@@ -4,6 +4,7 @@ test)."""
 
 from __future__ import annotations
 
+import dataclasses
 from unittest.mock import MagicMock
 
 import numpy as np
@@ -71,6 +72,8 @@ def brute_force_tops(model, layer, inputs, count=9):
 
 @pytest.mark.parametrize("layer", ["conv1", "conv2"])
 def test_top_images_are_those_a_brute_force_search_finds(study, layer):
+    import keras
+
     model, loaded, filters = study
     rng = np.random.default_rng(5)
     images = rng.integers(0, 256, (45, 28, 28), dtype=np.uint8)
@@ -102,6 +105,8 @@ def test_top_images_are_those_a_brute_force_search_finds(study, layer):
         shown = np.stack([tops.image(channel, rank) for rank in range(9)])
         assert np.array_equal(shown, images[tops.indices[channel]])
         assert tops.labels[channel].tolist() == labels[tops.indices[channel]].tolist()
+    maps = np.asarray(keras.Model(model.inputs[0], model.get_layer(layer).output)(images[..., np.newaxis].astype("float32") / 255.0))
+    np.testing.assert_allclose(tops.lowest, maps.min(axis=(0, 1, 2)), rtol=1e-5, atol=1e-6)
     side = 3 if layer == "conv1" else 8  # conv 3 -> pool 2 -> conv 3
     assert tops.field.size == (side, side)
     row, col = tops.positions[0, 0]
@@ -160,3 +165,17 @@ def test_new_weights_or_pixel_scale_close_a_search_for_top_images_under_way(requ
     s._take(MagicMock(), Session(), request_, jobs)
     assert closed == ["search"] and s.TopImages not in jobs  # not kept to mix two sets of weights
     assert jobs[s.Evaluate] is evaluation and answered == [request_]
+
+
+def test_a_filter_fires_only_when_its_largest_value_is_above_zero_and_above_its_smallest():
+    from tests.ui.test_inspector_filters import hand_built_tops
+
+    tops = hand_built_tops(filters=4)
+    values = tops.values.copy()
+    values[1] = 0.0  # a ReLU that is zero everywhere
+    values[2] = -0.5  # a linear filter below zero everywhere
+    values[3] = 0.7  # the same value everywhere: its bias alone
+    lowest = np.array([-1.0, 0.0, -0.5, 0.7])
+    tops = dataclasses.replace(tops, values=values, lowest=lowest)
+    assert [tops.fires(index) for index in range(4)] == [True, False, False, False]
+    assert dataclasses.replace(tops, lowest=None).fires(3)  # not known to be constant

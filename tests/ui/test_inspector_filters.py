@@ -137,6 +137,22 @@ def test_the_picture_is_asked_for_shown_step_by_step_and_stopped(tab, qtbot):
     assert not tab.picture_progress.isVisible()
 
 
+def test_a_filter_that_never_fires_says_so_instead_of_showing_top_images(tab):
+    tab.set_layers(("conv2",))
+    tops = hand_built_tops()
+    values = tops.values.copy()
+    values[1] = 0.0  # zero everywhere on every image: its "top images" would be the first nine, at (0, 0)
+    tab.set_top_images(dataclasses.replace(tops, values=values, lowest=np.zeros(5)))
+    assert tab.top_grids.isVisible() and not tab.silent_label.isVisible()
+    tab.choose_filter(1)
+    assert tab.silent_label.isVisible() and not tab.top_grids.isVisible()
+    assert "never fires on the test set" in tab.silent_label.text()
+    assert all(tile.image_index is None for tile in (*tab.image_tiles, *tab.patch_tiles))
+    tab.choose_filter(2)
+    assert tab.top_grids.isVisible() and not tab.silent_label.isVisible()
+    assert [tile.image_index for tile in tab.image_tiles] == tops.indices[2].tolist()
+
+
 # -- the controller ------------------------------------------------------------------------------
 def test_top_images_are_searched_once_per_layer_and_kept(parts):
     controller, view, client = parts

@@ -89,7 +89,8 @@ class FilterTops:
     pixels, bottom and right exclusive; labels: (C, k), -1 where unknown. ``images`` holds each
     distinct top image once, (U, H, W[, 3]) uint8 for display (a layer of 512 filters must not
     send 4,608 pictures where a few hundred differ), ``rows`` (C, k) says which is which.
-    ``field`` is None when the layer sees the whole picture.
+    ``field`` is None when the layer sees the whole picture. ``lowest``: (C,) the smallest value
+    anywhere in each filter's maps over the test set (None: not known).
     """
 
     layer: str
@@ -105,6 +106,7 @@ class FilterTops:
     field: ReceptiveField | None
     map_size: tuple[int, int]
     source: str
+    lowest: np.ndarray | None = None
 
     @property
     def filter_count(self) -> int:
@@ -114,6 +116,13 @@ class FilterTops:
     def picture_size(self) -> tuple[int, int]:
         """(height, width) of the pictures for display."""
         return tuple(self.images.shape[1:3])
+
+    def fires(self, filter_index: int) -> bool:
+        """Whether the filter answers anything on the test set: its largest value is above zero and
+        above its smallest (a constant map picks out no image and no place: its "top images" would
+        be the first ones, at the map's first position)."""
+        largest = float(self.values[filter_index, 0]) if self.values.shape[1] else 0.0
+        return largest > 0 and (self.lowest is None or largest > float(self.lowest[filter_index]))
 
     def image(self, filter_index: int, rank: int) -> np.ndarray:
         """The ``rank``-th top image of filter ``filter_index``, for display."""
@@ -184,12 +193,14 @@ class FilterStudy:
             return self._tops[cache_key]
         images, labels, names, source = test_set
         model, first = self._map_model(label), self._channels_first(label)
-        tracker, total = None, len(images)
+        tracker, lowest, total = None, None, len(images)
         for start in range(0, total, SEARCH_BATCH):
             maps = self._run(model, to_input(images[start : start + SEARCH_BATCH]))[0]
             maxima, positions = map_maxima(maps, first)
             tracker = tracker or TopTracker(maxima.shape[1])
             tracker.add(maxima, positions, start)
+            smallest = np.asarray(maps).min(axis=(0, 2, 3) if first else (0, 1, 2))
+            lowest = smallest if lowest is None else np.minimum(lowest, smallest)
             on_progress(min(total, start + SEARCH_BATCH), total)
             yield
         if tracker is None:
@@ -212,6 +223,7 @@ class FilterStudy:
             field=field,
             map_size=tuple(shape[2:4] if first else shape[1:3]),
             source=source,
+            lowest=lowest,
         )
         self._tops[cache_key] = tops
         return tops

@@ -41,6 +41,10 @@ FILTER_TILE_EM = 2.6  # a filter's tile in the layer's grid
 FILTER_GRID_COLUMNS = 3
 OPEN_A_MODEL = "<b>Open a model</b> to see what its conv filters look for."
 SEARCHING = "Finding the test images that excite each filter most…"
+NEVER_FIRES = (
+    "<b>This filter never fires on the test set</b>: its map is zero or less, or the same everywhere, on every "
+    "image, so no image and no patch excites it more than another."
+)
 NO_CONV_LAYER = (
     "<b>This model has no conv layer.</b> Only conv layers have filters that slide over the picture; "
     "a dense layer's units each see the whole picture at once."
@@ -147,6 +151,9 @@ class FiltersTab(QWidget):
         self.filter_title = QLabel()
         self.image_tiles = [PatchTile() for _ in range(9)]
         self.patch_tiles = [PatchTile() for _ in range(9)]
+        self.silent_label = wrapping_label(NEVER_FIRES)
+        self.silent_label.setTextFormat(Qt.TextFormat.RichText)
+        self.silent_label.hide()
         self.picture_button = push_button(
             "Make its picture",
             "Grow a picture, from grey, that makes this filter's mean activation as large as it can (gradient ascent)",
@@ -197,12 +204,15 @@ class FiltersTab(QWidget):
         header.addWidget(self.filter_title, 1)
         header.addWidget(self.next_button)
         column.addLayout(header)
-        grids = QHBoxLayout()
+        self.top_grids = QWidget()
+        grids = QHBoxLayout(self.top_grids)
+        grids.setContentsMargins(0, 0, 0, 0)
         grids.addWidget(_tile_grid(self.image_tiles, "The test images that excite it most"))
         grids.addSpacing(self.fontMetrics().height())
         grids.addWidget(_tile_grid(self.patch_tiles, "The outlined patches, enlarged"))
         grids.addStretch(1)
-        column.addLayout(grids)
+        column.addWidget(self.top_grids)
+        column.addWidget(self.silent_label)
         picture_row = QHBoxLayout()
         buttons = QVBoxLayout()
         buttons.addWidget(self.picture_button)
@@ -341,7 +351,10 @@ class FiltersTab(QWidget):
         tops = self._tops
         self.filter_title.setText(f"<b>Filter {index}</b> of {tops.filter_count} in {tops.layer}")
         side = self._side(TILE_EM, tops.picture_size)
-        count = tops.values.shape[1]  # a test set of fewer than nine images has fewer top images
+        fires = tops.fires(index)
+        self.top_grids.setVisible(fires)
+        self.silent_label.setVisible(not fires)
+        count = tops.values.shape[1] if fires else 0  # a test set of fewer than nine images has fewer top images
         for image_tile, patch_tile in zip(self.image_tiles[count:], self.patch_tiles[count:]):
             image_tile.clear()
             patch_tile.clear()
