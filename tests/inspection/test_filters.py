@@ -179,3 +179,21 @@ def test_a_filter_fires_only_when_its_largest_value_is_above_zero_and_above_its_
     tops = dataclasses.replace(tops, values=values, lowest=lowest)
     assert [tops.fires(index) for index in range(4)] == [True, False, False, False]
     assert dataclasses.replace(tops, lowest=None).fires(3)  # not known to be constant
+
+
+def test_the_picture_of_a_filter_that_never_fires_stops_and_says_why(tmp_path):
+    from visualizer.inspection.filters import NO_GRADIENT, SILENT_STEPS
+    from visualizer.inspection.loader import load_classifier
+    from visualizer.inspection.model import ModelReader
+
+    model = conv_stack()
+    kernel, bias = model.get_layer("conv2").get_weights()
+    kernel[..., 0], bias[0] = 0.0, -1.0  # below zero on every picture: the ReLU never lets a gradient through
+    model.get_layer("conv2").set_weights([kernel, bias])
+    loaded = load_classifier(save(model, tmp_path, "dead.keras"))
+    filters = FilterStudy(loaded, ModelReader(loaded)._run)
+    steps = list(filters.picture_steps("conv2", 0, (0.0, 1.0), steps=96))
+    assert len(steps) == SILENT_STEPS and steps[-1].gave_up == NO_GRADIENT
+    assert not any(step.gave_up for step in steps[:-1]) and steps[-1].activation == 0.0
+    alive = list(filters.picture_steps("conv2", 1, (0.0, 1.0), steps=30))
+    assert len(alive) == 30 and not any(step.gave_up for step in alive)

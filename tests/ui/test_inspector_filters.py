@@ -293,3 +293,11 @@ def test_a_patch_that_sees_only_padding_is_shown_as_an_empty_tile(tab):
     assert tab.image_tiles[0].image_index == tops.indices[0, 0] and tab.patch_tiles[0].outline.isEmpty()
     assert "sees only padding" in tab.image_tiles[0].toolTip()
     assert not thumbnail(np.zeros((0, 0), np.uint8), 40).isNull()
+
+
+def test_a_picture_given_up_says_why_under_it(tab):
+    tab.set_layers(("conv2",))
+    tab.set_top_images(hand_built_tops())
+    step = PictureStep(24, 96, np.full((28, 28), 0.5, np.float32), 0.0, 0.0, gave_up="Stopped: no gradient")
+    tab.set_picture(s.PictureProgress(1, "conv2", 0, step, finished=True), running=False)
+    assert "Stopped: no gradient" in tab.picture_tile.caption.text() and "after 24 of 96" in tab.picture_tile.caption.text()

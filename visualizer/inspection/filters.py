@@ -42,6 +42,8 @@ BLUR_EVERY = 4  # steps between two light blurs
 BLUR_WEIGHT = 0.5  # of the blurred picture in the mix
 START_NOISE = 0.2  # of the input range: enough that most positions of most filters answer at once
 SHAKE = 0.2  # noise added, of the input range, while the filter is silent and so has no gradient
+SILENT_STEPS = 24  # steps in a row without a gradient after which the picture is given up
+NO_GRADIENT = f"Stopped: the filter stayed silent,\nwith no gradient, for {SILENT_STEPS} steps"
 
 
 def map_maxima(maps: np.ndarray, channels_first: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -132,13 +134,15 @@ class FilterTops:
 @dataclass(frozen=True)
 class PictureStep:
     """One step of activation maximisation: the picture for display ((H, W) or (H, W, 3) in
-    [0, 1]) and the filter's mean activation on it."""
+    [0, 1]) and the filter's mean activation on it; ``gave_up`` says why the picture stopped
+    before its last step ("" when it did not)."""
 
     step: int
     steps: int
     picture: np.ndarray
     activation: float
     start_activation: float
+    gave_up: str = ""
 
 
 def patch_boxes(field: ReceptiveField | None, positions: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
@@ -261,11 +265,13 @@ class FilterStudy:
             return float(means[0, filter_index])
 
         start_activation = activation(picture)
+        silent = 0  # steps in a row without a gradient
         for step in range(1, steps + 1):
             shift = tuple(int(s) for s in rng.integers(-jitter, jitter + 1, 2))
             _, (grads, *_) = gradient([np.roll(picture, shift, axis=spatial)[np.newaxis]], filter_index)
             grad = np.roll(grads[0], tuple(-s for s in shift), axis=spatial)
             size = float(np.sqrt(np.mean(grad**2)))
+            silent = 0 if size > 0 else silent + 1
             if size > 0:
                 picture = picture + STEP_SIZE * (high - low) * grad / size - DECAY * (picture - grey)
             else:  # the filter is silent on this picture (a ReLU below zero everywhere): no gradient
@@ -273,7 +279,10 @@ class FilterStudy:
             if step % BLUR_EVERY == 0:
                 picture = (1 - BLUR_WEIGHT) * picture + BLUR_WEIGHT * _blur(picture, spatial)
             picture = picture.clip(low, high).astype(np.float32)
-            yield PictureStep(step, steps, as_shown(picture, report, (low, high)), activation(picture), start_activation)
+            gave_up = NO_GRADIENT if silent >= SILENT_STEPS and step < steps else ""
+            yield PictureStep(step, steps, as_shown(picture, report, (low, high)), activation(picture), start_activation, gave_up)
+            if gave_up:
+                return
 
 
 def _blur(picture: np.ndarray, axes: tuple[int, int]) -> np.ndarray:

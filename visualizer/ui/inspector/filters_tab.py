@@ -324,6 +324,8 @@ class FiltersTab(QWidget):
             f"Filter {progress.filter_index}, {state} {step.step} of {step.steps}\n"
             f"mean activation {step.start_activation:.3g} → {step.activation:.3g}"
         )
+        if step.gave_up:
+            caption += f"\n{step.gave_up}"
         self.picture_tile.show_image(
             as_uint8(step.picture),
             self._side(TILE_EM, step.picture.shape[:2]),
