@@ -4,10 +4,14 @@ test)."""
 
 from __future__ import annotations
 
+import dataclasses
+from unittest.mock import MagicMock
+
 import numpy as np
 import pytest
 
 from tests.inspection.tiny_models import conv_stack, save
+from visualizer.inspection import server as s
 from visualizer.inspection.filters import FilterStudy, TopTracker, map_maxima, patch_boxes
 
 
@@ -68,6 +72,8 @@ def brute_force_tops(model, layer, inputs, count=9):
 
 @pytest.mark.parametrize("layer", ["conv1", "conv2"])
 def test_top_images_are_those_a_brute_force_search_finds(study, layer):
+    import keras
+
     model, loaded, filters = study
     rng = np.random.default_rng(5)
     images = rng.integers(0, 256, (45, 28, 28), dtype=np.uint8)
@@ -99,6 +105,8 @@ def test_top_images_are_those_a_brute_force_search_finds(study, layer):
         shown = np.stack([tops.image(channel, rank) for rank in range(9)])
         assert np.array_equal(shown, images[tops.indices[channel]])
         assert tops.labels[channel].tolist() == labels[tops.indices[channel]].tolist()
+    maps = np.asarray(keras.Model(model.inputs[0], model.get_layer(layer).output)(images[..., np.newaxis].astype("float32") / 255.0))
+    np.testing.assert_allclose(tops.lowest, maps.min(axis=(0, 1, 2)), rtol=1e-5, atol=1e-6)
     side = 3 if layer == "conv1" else 8  # conv 3 -> pool 2 -> conv 3
     assert tops.field.size == (side, side)
     row, col = tops.positions[0, 0]
@@ -133,3 +141,59 @@ def test_the_picture_raises_the_filters_mean_activation_over_the_grey_start(stud
         measured = filter_means(model, layer, last.picture[np.newaxis, :, :, np.newaxis])[0, channel]
         assert measured == pytest.approx(last.activation, rel=1e-4, abs=1e-5)  # the reported value is Keras's
         assert measured > 1.5 * last.start_activation + 0.002, (layer, channel, last.start_activation, measured)
+
+
+@pytest.mark.parametrize("request_", [s.Randomise(), s.Restore(), s.SetInputRange((0.0, 255.0))], ids=lambda r: type(r).__name__)
+def test_new_weights_or_pixel_scale_close_a_search_for_top_images_under_way(request_):
+    closed, answered = [], []
+
+    def search():
+        try:
+            while True:
+                yield
+        finally:
+            closed.append("search")
+
+    class Session:  # records the requests it answers
+        def __getattr__(self, name):
+            return answered.append
+
+    job = search()
+    next(job)
+    evaluation = iter(range(3))
+    jobs = {s.TopImages: job, s.Evaluate: evaluation}
+    s._take(MagicMock(), Session(), request_, jobs)
+    assert closed == ["search"] and s.TopImages not in jobs  # not kept to mix two sets of weights
+    assert jobs[s.Evaluate] is evaluation and answered == [request_]
+
+
+def test_a_filter_fires_only_when_its_largest_value_is_above_zero_and_above_its_smallest():
+    from tests.ui.test_inspector_filters import hand_built_tops
+
+    tops = hand_built_tops(filters=4)
+    values = tops.values.copy()
+    values[1] = 0.0  # a ReLU that is zero everywhere
+    values[2] = -0.5  # a linear filter below zero everywhere
+    values[3] = 0.7  # the same value everywhere: its bias alone
+    lowest = np.array([-1.0, 0.0, -0.5, 0.7])
+    tops = dataclasses.replace(tops, values=values, lowest=lowest)
+    assert [tops.fires(index) for index in range(4)] == [True, False, False, False]
+    assert dataclasses.replace(tops, lowest=None).fires(3)  # not known to be constant
+
+
+def test_the_picture_of_a_filter_that_never_fires_stops_and_says_why(tmp_path):
+    from visualizer.inspection.filters import NO_GRADIENT, SILENT_STEPS
+    from visualizer.inspection.loader import load_classifier
+    from visualizer.inspection.model import ModelReader
+
+    model = conv_stack()
+    kernel, bias = model.get_layer("conv2").get_weights()
+    kernel[..., 0], bias[0] = 0.0, -1.0  # below zero on every picture: the ReLU never lets a gradient through
+    model.get_layer("conv2").set_weights([kernel, bias])
+    loaded = load_classifier(save(model, tmp_path, "dead.keras"))
+    filters = FilterStudy(loaded, ModelReader(loaded)._run)
+    steps = list(filters.picture_steps("conv2", 0, (0.0, 1.0), steps=96))
+    assert len(steps) == SILENT_STEPS and steps[-1].gave_up == NO_GRADIENT
+    assert not any(step.gave_up for step in steps[:-1]) and steps[-1].activation == 0.0
+    alive = list(filters.picture_steps("conv2", 1, (0.0, 1.0), steps=30))
+    assert len(alive) == 30 and not any(step.gave_up for step in alive)

@@ -70,6 +70,7 @@ STACKS = {
         ("conv", dict(kernel_size=3, padding="same")),
     ],
     "dilated and padded": [("pad", dict(padding=(2, 1))), ("conv", dict(kernel_size=3, dilation_rate=2)), ("pool", dict(pool_size=2))],
+    "padding seen alone": [("pad", dict(padding=3)), ("conv", dict(kernel_size=1))],
 }
 
 
@@ -115,3 +116,46 @@ def test_a_layer_after_flatten_has_no_field():
     flat = flatten(model)
     assert receptive_field(flat, flat.calls[0].label).size == (3, 3)
     assert receptive_field(flat, flat.calls[-1].label) is None
+
+
+@pytest.mark.parametrize("position", [0, 1, 2, 31, 40])
+def test_a_position_that_sees_only_padding_has_an_empty_box_inside_the_picture(position):
+    field = AxisField().shifted(3)  # ZeroPadding2D(3) then a 1x1 conv on 28 pixels: positions 0-2 and 31-33 see padding only
+    first, end = field.span(position, 28)
+    assert 0 <= first <= end <= 28
+    assert first == end
+    top, left, bottom, right = ReceptiveField(field, field).box(position, position, (28, 28))
+    assert 0 <= top == bottom <= 28 and 0 <= left == right <= 28
+
+
+def test_a_field_running_past_the_bottom_right_is_clipped_to_an_empty_box_there():
+    field = AxisField(3, 1, -1)
+    assert field.span(29, 28) == (28, 28) and field.span(27, 28) == (26, 28)
+
+
+def field_after(*layers):
+    import keras
+
+    from visualizer.inspection.graph import flatten
+
+    flat = flatten(keras.Sequential([keras.Input((12, 12, 1)), keras.layers.Conv2D(2, 3, name="conv"), *layers]))
+    return receptive_field(flat, flat.calls[-1].label)
+
+
+def test_a_layer_that_keeps_the_maps_size_but_moves_pixels_has_no_field():
+    import keras
+
+    layers = keras.layers
+    assert field_after(layers.Conv2DTranspose(2, 3, padding="same")) is None  # sees a 3x3 neighbourhood, not one pixel
+    assert field_after(layers.UpSampling2D(2), layers.Resizing(10, 10)) is None
+    assert field_after(layers.Lambda(lambda x: x[:, ::-1])) is None  # a flip: unknown, so no field
+
+
+def test_layers_that_work_pixel_by_pixel_keep_the_field():
+    import keras
+
+    layers = keras.layers
+    kept = [layers.Activation("relu"), layers.BatchNormalization(), layers.Dropout(0.5), layers.Rescaling(0.5), layers.Softmax()]
+    for layer in kept:
+        assert field_after(layer).size == (3, 3), type(layer).__name__
+    assert field_after(layers.Softmax(axis=1)) is None  # along the rows: every pixel of a column

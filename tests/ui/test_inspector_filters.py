@@ -5,6 +5,8 @@ part with mocks; and the whole page over a real model process."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, Qt
@@ -135,10 +137,27 @@ def test_the_picture_is_asked_for_shown_step_by_step_and_stopped(tab, qtbot):
     assert not tab.picture_progress.isVisible()
 
 
+def test_a_filter_that_never_fires_says_so_instead_of_showing_top_images(tab):
+    tab.set_layers(("conv2",))
+    tops = hand_built_tops()
+    values = tops.values.copy()
+    values[1] = 0.0  # zero everywhere on every image: its "top images" would be the first nine, at (0, 0)
+    tab.set_top_images(dataclasses.replace(tops, values=values, lowest=np.zeros(5)))
+    assert tab.top_grids.isVisible() and not tab.silent_label.isVisible()
+    tab.choose_filter(1)
+    assert tab.silent_label.isVisible() and not tab.top_grids.isVisible()
+    assert "never fires on the test set" in tab.silent_label.text()
+    assert all(tile.image_index is None for tile in (*tab.image_tiles, *tab.patch_tiles))
+    tab.choose_filter(2)
+    assert tab.top_grids.isVisible() and not tab.silent_label.isVisible()
+    assert [tile.image_index for tile in tab.image_tiles] == tops.indices[2].tolist()
+
+
 # -- the controller ------------------------------------------------------------------------------
 def test_top_images_are_searched_once_per_layer_and_kept(parts):
     controller, view, client = parts
     controller.on_reply(opened())
+    client.top_images.side_effect = [5, 6, 7]  # each request's generation, as the client numbers them
     controller.find_top_images("conv2")
     client.top_images.assert_called_once_with("conv2", folder=None)
     assert not controller.settled()
@@ -188,6 +207,28 @@ def test_only_the_newest_pictures_steps_are_shown_and_stop_is_sent(parts):
     assert view.show_filter_picture.call_args.args[1] is False
 
 
+def test_top_images_found_before_the_weights_changed_are_dropped_and_asked_for_again(parts):
+    controller, view, client = parts
+    controller.on_reply(opened())
+    client.top_images.side_effect = [5, 6]
+    controller.find_top_images("conv2")
+    controller.on_reply(s.TopImagesProgress(5, 100, 1000))
+    view.show_top_images_progress.assert_called_with("conv2", 100, 1000)
+    controller.on_reply(s.Randomised(("output",), "conv2"))  # new weights: the search's answer is outdated
+    old = hand_built_tops()
+    controller.on_reply(s.TopImagesProgress(5, 200, 1000))  # the old search's replies were already on their way
+    controller.on_reply(s.TopImagesFound(5, old, 0.5))
+    assert view.show_top_images_progress.call_args.args != ("conv2", 200, 1000)
+    view.show_top_images.assert_not_called()
+    assert "conv2" not in controller.top_images
+    controller.find_top_images("conv2")
+    assert client.top_images.call_count == 2 and controller.finding_layer == "conv2"
+    new = hand_built_tops(seed=1)
+    controller.on_reply(s.TopImagesFound(6, new, 0.5))
+    view.show_top_images.assert_called_once_with(new)
+    assert controller.top_images["conv2"] is new and controller.finding_layer is None
+
+
 # -- the page, with its model process --------------------------------------------------------------
 @pytest.mark.slow
 def test_the_filters_tab_shows_a_real_models_top_images_and_makes_a_picture(qtbot, keep, tmp_path):
@@ -212,3 +253,51 @@ def test_the_filters_tab_shows_a_real_models_top_images_and_makes_a_picture(qtbo
     tab.picture_button.click()
     qtbot.waitUntil(lambda: not page.controller.picture_running, timeout=TIMEOUT_MS)
     assert "after 96 of 96" in tab.picture_tile.caption.text()
+
+
+def test_a_test_set_of_fewer_than_nine_images_fills_only_that_many_tiles(tab):
+    tab.set_layers(("conv2",))
+    tops = hand_built_tops()
+    kept = ("values", "indices", "positions", "boxes", "rows", "labels")
+    few = dataclasses.replace(tops, **{name: getattr(tops, name)[:, :5] for name in kept})
+    tab.set_top_images(tops)
+    tab.set_top_images(few)
+    tab.choose_filter(1)
+    assert [tile.image_index for tile in tab.image_tiles[:5]] == few.indices[1].tolist()
+    assert all(tile.image_index is None and tile.picture.pixmap().isNull() for tile in (*tab.image_tiles[5:], *tab.patch_tiles[5:]))
+
+
+def test_pictures_larger_than_the_models_input_show_the_patch_scaled_in_the_grid_and_the_tiles(tab):
+    tab.set_layers(("conv2",))
+    tops = hand_built_tops()
+    large = dataclasses.replace(tops, images=np.repeat(np.repeat(tops.images, 2, axis=1), 2, axis=2))  # 56x56, model 28x28
+    tab.set_top_images(large)
+    for index in range(large.filter_count):
+        top, left, bottom, right = (2 * int(v) for v in large.boxes[index, 0])
+        patch = large.image(index, 0)[top:bottom, left:right]
+        icon = tab.filter_grid.item(index).icon().pixmap(tab.filter_grid.iconSize())
+        assert same_pixels(icon, thumbnail(patch, tab.filter_grid.iconSize().width()))
+    patch_tile = tab.patch_tiles[0]
+    top, left, bottom, right = (2 * int(v) for v in large.boxes[0, 0])
+    expected = thumbnail(large.image(0, 0)[top:bottom, left:right], patch_tile.picture.pixmap().width())
+    assert same_pixels(patch_tile.picture.pixmap(), expected)
+
+
+def test_a_patch_that_sees_only_padding_is_shown_as_an_empty_tile(tab):
+    tab.set_layers(("conv2",))
+    tops = hand_built_tops()
+    boxes = tops.boxes.copy()
+    boxes[0, 0] = boxes[0, 1] = (0, 0, 0, 0)  # ZeroPadding2D(3) then a 1x1 conv: position (0, 0) sees no pixel
+    tab.set_top_images(dataclasses.replace(tops, boxes=boxes))
+    assert tab.filter_grid.count() == 5 and tab.current_filter() == 0
+    assert tab.image_tiles[0].image_index == tops.indices[0, 0] and tab.patch_tiles[0].outline.isEmpty()
+    assert "sees only padding" in tab.image_tiles[0].toolTip()
+    assert not thumbnail(np.zeros((0, 0), np.uint8), 40).isNull()
+
+
+def test_a_picture_given_up_says_why_under_it(tab):
+    tab.set_layers(("conv2",))
+    tab.set_top_images(hand_built_tops())
+    step = PictureStep(24, 96, np.full((28, 28), 0.5, np.float32), 0.0, 0.0, gave_up="Stopped: no gradient")
+    tab.set_picture(s.PictureProgress(1, "conv2", 0, step, finished=True), running=False)
+    assert "Stopped: no gradient" in tab.picture_tile.caption.text() and "after 24 of 96" in tab.picture_tile.caption.text()

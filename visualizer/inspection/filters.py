@@ -42,6 +42,8 @@ BLUR_EVERY = 4  # steps between two light blurs
 BLUR_WEIGHT = 0.5  # of the blurred picture in the mix
 START_NOISE = 0.2  # of the input range: enough that most positions of most filters answer at once
 SHAKE = 0.2  # noise added, of the input range, while the filter is silent and so has no gradient
+SILENT_STEPS = 24  # steps in a row without a gradient after which the picture is given up
+NO_GRADIENT = f"Stopped: the filter stayed silent,\nwith no gradient, for {SILENT_STEPS} steps"
 
 
 def map_maxima(maps: np.ndarray, channels_first: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -89,7 +91,8 @@ class FilterTops:
     pixels, bottom and right exclusive; labels: (C, k), -1 where unknown. ``images`` holds each
     distinct top image once, (U, H, W[, 3]) uint8 for display (a layer of 512 filters must not
     send 4,608 pictures where a few hundred differ), ``rows`` (C, k) says which is which.
-    ``field`` is None when the layer sees the whole picture.
+    ``field`` is None when the layer sees the whole picture. ``lowest``: (C,) the smallest value
+    anywhere in each filter's maps over the test set (None: not known).
     """
 
     layer: str
@@ -105,6 +108,7 @@ class FilterTops:
     field: ReceptiveField | None
     map_size: tuple[int, int]
     source: str
+    lowest: np.ndarray | None = None
 
     @property
     def filter_count(self) -> int:
@@ -115,6 +119,13 @@ class FilterTops:
         """(height, width) of the pictures for display."""
         return tuple(self.images.shape[1:3])
 
+    def fires(self, filter_index: int) -> bool:
+        """Whether the filter answers anything on the test set: its largest value is above zero and
+        above its smallest (a constant map picks out no image and no place: its "top images" would
+        be the first ones, at the map's first position)."""
+        largest = float(self.values[filter_index, 0]) if self.values.shape[1] else 0.0
+        return largest > 0 and (self.lowest is None or largest > float(self.lowest[filter_index]))
+
     def image(self, filter_index: int, rank: int) -> np.ndarray:
         """The ``rank``-th top image of filter ``filter_index``, for display."""
         return self.images[self.rows[filter_index, rank]]
@@ -123,13 +134,15 @@ class FilterTops:
 @dataclass(frozen=True)
 class PictureStep:
     """One step of activation maximisation: the picture for display ((H, W) or (H, W, 3) in
-    [0, 1]) and the filter's mean activation on it."""
+    [0, 1]) and the filter's mean activation on it; ``gave_up`` says why the picture stopped
+    before its last step ("" when it did not)."""
 
     step: int
     steps: int
     picture: np.ndarray
     activation: float
     start_activation: float
+    gave_up: str = ""
 
 
 def patch_boxes(field: ReceptiveField | None, positions: np.ndarray, image_size: tuple[int, int]) -> np.ndarray:
@@ -184,12 +197,14 @@ class FilterStudy:
             return self._tops[cache_key]
         images, labels, names, source = test_set
         model, first = self._map_model(label), self._channels_first(label)
-        tracker, total = None, len(images)
+        tracker, lowest, total = None, None, len(images)
         for start in range(0, total, SEARCH_BATCH):
             maps = self._run(model, to_input(images[start : start + SEARCH_BATCH]))[0]
             maxima, positions = map_maxima(maps, first)
             tracker = tracker or TopTracker(maxima.shape[1])
             tracker.add(maxima, positions, start)
+            smallest = np.asarray(maps).min(axis=(0, 2, 3) if first else (0, 1, 2))
+            lowest = smallest if lowest is None else np.minimum(lowest, smallest)
             on_progress(min(total, start + SEARCH_BATCH), total)
             yield
         if tracker is None:
@@ -212,6 +227,7 @@ class FilterStudy:
             field=field,
             map_size=tuple(shape[2:4] if first else shape[1:3]),
             source=source,
+            lowest=lowest,
         )
         self._tops[cache_key] = tops
         return tops
@@ -249,11 +265,13 @@ class FilterStudy:
             return float(means[0, filter_index])
 
         start_activation = activation(picture)
+        silent = 0  # steps in a row without a gradient
         for step in range(1, steps + 1):
             shift = tuple(int(s) for s in rng.integers(-jitter, jitter + 1, 2))
             _, (grads, *_) = gradient([np.roll(picture, shift, axis=spatial)[np.newaxis]], filter_index)
             grad = np.roll(grads[0], tuple(-s for s in shift), axis=spatial)
             size = float(np.sqrt(np.mean(grad**2)))
+            silent = 0 if size > 0 else silent + 1
             if size > 0:
                 picture = picture + STEP_SIZE * (high - low) * grad / size - DECAY * (picture - grey)
             else:  # the filter is silent on this picture (a ReLU below zero everywhere): no gradient
@@ -261,7 +279,10 @@ class FilterStudy:
             if step % BLUR_EVERY == 0:
                 picture = (1 - BLUR_WEIGHT) * picture + BLUR_WEIGHT * _blur(picture, spatial)
             picture = picture.clip(low, high).astype(np.float32)
-            yield PictureStep(step, steps, as_shown(picture, report, (low, high)), activation(picture), start_activation)
+            gave_up = NO_GRADIENT if silent >= SILENT_STEPS and step < steps else ""
+            yield PictureStep(step, steps, as_shown(picture, report, (low, high)), activation(picture), start_activation, gave_up)
+            if gave_up:
+                return
 
 
 def _blur(picture: np.ndarray, axes: tuple[int, int]) -> np.ndarray:

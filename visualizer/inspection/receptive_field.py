@@ -8,9 +8,10 @@ moves the start back by ``p * jump``. Keras's "same" padding puts the smaller ha
 kernel pads only after, so the seed CNN's conv 2x2 "same" - pool 2 - conv 2x2 "same" sees 5x5
 pixels, from the position's own pixel down and right.
 
-Layers that change nothing about where a map lies (activations, normalisation, dropout, adding
-maps) keep the field; a layer this module cannot place (resizing, up-sampling, a transposed conv,
-flattening) gives no field: its every output depends on pixels anywhere. Keras is not imported:
+Layers known to work pixel by pixel (activations, batch normalisation, dropout, rescaling, adding
+maps; a softmax, normalisation or concatenation along the channels) keep the field; any other
+layer (resizing, up-sampling, a transposed conv, flattening, a Lambda) gives no field, even where
+it keeps the map's size: this module cannot tell which pixels each output sees. Keras is not imported:
 layers are read by their class names and attributes.
 """
 
@@ -21,6 +22,29 @@ from dataclasses import dataclass
 
 _KERNEL_LAYERS = {"Conv2D", "DepthwiseConv2D", "SeparableConv2D"}
 _POOLING_LAYERS = {"MaxPooling2D", "AveragePooling2D"}
+_PIXEL_BY_PIXEL_LAYERS = {
+    "Activation",
+    "ReLU",
+    "LeakyReLU",
+    "PReLU",
+    "ELU",
+    "BatchNormalization",
+    "Dropout",
+    "SpatialDropout2D",
+    "GaussianNoise",
+    "GaussianDropout",
+    "AlphaDropout",
+    "ActivityRegularization",
+    "Identity",
+    "Rescaling",
+    "Add",
+    "Subtract",
+    "Multiply",
+    "Average",
+    "Maximum",
+    "Minimum",
+}
+_CHANNEL_AXIS_LAYERS = {"Softmax", "Normalization", "Concatenate", "LayerNormalization"}
 
 
 @dataclass(frozen=True)
@@ -47,9 +71,11 @@ class AxisField:
         return AxisField(end - start, max(self.jump, other.jump), start)
 
     def span(self, position: int, length: int) -> tuple[int, int]:
-        """[first, end) of the input pixels ``position`` sees, clipped to an input of ``length``."""
+        """[first, end) of the input pixels ``position`` sees, clipped to an input of ``length``:
+        always 0 <= first <= end <= length, and first == end (empty) when it sees only padding."""
         first = self.start + position * self.jump
-        return max(0, first), min(length, first + self.size)
+        clipped = min(max(first, 0), length)
+        return clipped, min(max(first + self.size, clipped), length)
 
 
 @dataclass(frozen=True)
@@ -63,7 +89,8 @@ class ReceptiveField:
 
     def box(self, row: int, col: int, image_size: tuple[int, int]) -> tuple[int, int, int, int]:
         """(top, left, bottom, right), bottom and right exclusive, of the pixels that map position
-        (``row``, ``col``) sees in an input of ``image_size``; clipped at the borders."""
+        (``row``, ``col``) sees in an input of ``image_size``; clipped at the borders, and empty
+        (top == bottom or left == right) where it sees only padding."""
         top, bottom = self.rows.span(row, image_size[0])
         left, right = self.cols.span(col, image_size[1])
         return top, left, bottom, right
@@ -115,12 +142,24 @@ def layer_field(field: ReceptiveField, layer, input_shape, output_shape) -> Rece
         (top, _), (left, _) = amounts
         sign = 1 if kind == "ZeroPadding2D" else -1
         return ReceptiveField(field.rows.shifted(sign * top), field.cols.shifted(sign * left))
-    input_shape, output_shape = tuple(input_shape), tuple(output_shape)
-    if len(input_shape) == len(output_shape) == 4 and (
-        input_shape[1:3] == output_shape[1:3] if not channels_first else input_shape[2:4] == output_shape[2:4]
+    if _works_pixel_by_pixel(layer, kind, channels_first) and _spatial(input_shape, channels_first) == _spatial(
+        output_shape, channels_first
     ):
-        return field  # works pixel by pixel: an activation, a normalisation, dropout
+        return field
     return None
+
+
+def _works_pixel_by_pixel(layer, kind: str, channels_first: bool) -> bool:
+    """Whether each output pixel depends only on the same pixel of the input(s). A layer that keeps
+    the map's size may still move pixels about (a transposed conv, resizing), so only layers known
+    to work pixel by pixel keep the field."""
+    if kind in _PIXEL_BY_PIXEL_LAYERS:
+        return True
+    if kind in _CHANNEL_AXIS_LAYERS:  # pixel by pixel only along the channels
+        axis = getattr(layer, "axis", -1)
+        axes = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+        return all(a in ((1, -3) if channels_first else (3, -1)) for a in axes)
+    return False
 
 
 def _tensors(values) -> list:

@@ -255,13 +255,15 @@ class _Session:
         self.loaded, self._reader, self._saliency, self._randomiser = loaded, reader, saliency, randomiser
         self._filters = FilterStudy(loaded, reader._run)
         self._input_range = None
-        self._send(ModelOpened(
-            report=loaded.report,
-            layers=tuple(_summaries(loaded)),
-            conv_kernels=tuple(_conv_kernels(loaded)),
-            randomisable=randomiser.layer_names,
-            seconds=time.perf_counter() - started,
-        ))
+        self._send(
+            ModelOpened(
+                report=loaded.report,
+                layers=tuple(_summaries(loaded)),
+                conv_kernels=tuple(_conv_kernels(loaded)),
+                randomisable=randomiser.layer_names,
+                seconds=time.perf_counter() - started,
+            )
+        )
 
     def set_input_range(self, request: SetInputRange) -> None:
         self._input_range = request.input_range
@@ -281,17 +283,19 @@ class _Session:
             grad_cam = self._saliency.grad_cam(picture.model_input, class_index).values
         samples = SMOOTHGRAD_SAMPLES if request.smooth else 0
         gradient = self._saliency.pixel_gradient(picture.model_input, class_index, smooth_samples=samples).values
-        self._send(Explained(
-            generation=request.generation,
-            shown=picture.shown,
-            model_input=picture.model_input,
-            probabilities=probabilities,
-            class_index=class_index,
-            layers=tuple(LayerOutput(layer.label, layer.kind, layer.values) for layer in activations.layers),
-            grad_cam=grad_cam,
-            gradient=gradient,
-            seconds=time.perf_counter() - started,
-        ))
+        self._send(
+            Explained(
+                generation=request.generation,
+                shown=picture.shown,
+                model_input=picture.model_input,
+                probabilities=probabilities,
+                class_index=class_index,
+                layers=tuple(LayerOutput(layer.label, layer.kind, layer.values) for layer in activations.layers),
+                grad_cam=grad_cam,
+                gradient=gradient,
+                seconds=time.perf_counter() - started,
+            )
+        )
 
     def evaluate(self, request: Evaluate) -> Iterator[None]:
         """Evaluate step by step: the caller advances it one batch at a time."""
@@ -309,10 +313,17 @@ class _Session:
             self._send(EvaluationProgress(request.generation, min(total, start + EVALUATION_BATCH), total))
             yield
         probabilities = np.concatenate(chunks) if chunks else np.zeros((0, self.loaded.report.class_count))
-        self._send(Evaluated(
-            generation=request.generation, images=images, labels=labels, probabilities=probabilities,
-            class_names=names, source=source, seconds=time.perf_counter() - started,
-        ))
+        self._send(
+            Evaluated(
+                generation=request.generation,
+                images=images,
+                labels=labels,
+                probabilities=probabilities,
+                class_names=names,
+                source=source,
+                seconds=time.perf_counter() - started,
+            )
+        )
 
     def top_images(self, request: TopImages) -> Iterator[None]:
         """Find each filter's top images step by step, like an evaluation."""
@@ -324,7 +335,9 @@ class _Session:
         report, input_range = self.loaded.report, self._input_range
         test_set = _test_images(report, request.folder, request.limit)
         tops = yield from self._filters.top_images(
-            request.layer, test_set, lambda images: to_model_input(images, report, input_range),
+            request.layer,
+            test_set,
+            lambda images: to_model_input(images, report, input_range),
             lambda done, total: self._send(TopImagesProgress(request.generation, done, total)),
             key=(request.folder, request.limit, input_range, tuple(self._randomiser.randomised)),
         )
@@ -444,6 +457,10 @@ _HANDLERS = {
 # Requests worked on in steps, between which the other requests are answered: one of each kind at
 # a time, a newer one replacing the one in progress.
 _STEPWISE = {Evaluate: "evaluate", TopImages: "top_images", MakePicture: "make_picture"}
+# Requests that change the weights or how the pixels are scaled: a search for top images under way
+# would go on with the new ones and mix the two, so it is closed (the window forgets the top images
+# and asks again). An evaluation goes on: the window waits for its answer.
+_OUTDATING_TOP_IMAGES = (Randomise, Restore, SetInputRange)
 
 
 def _newest_explain_only(requests: deque) -> deque:
@@ -486,6 +503,9 @@ def _take(outbox: Outbox, session: _Session, request, jobs: dict) -> None:
         jobs[type(request)] = getattr(session, _STEPWISE[type(request)])(request)
     elif isinstance(request, StopPicture):
         _close(jobs.pop(MakePicture, None))
+    elif isinstance(request, _OUTDATING_TOP_IMAGES):
+        _close(jobs.pop(TopImages, None))
+        _answer(outbox, request, getattr(session, _HANDLERS[type(request)]))
     elif isinstance(request, OpenModel):
         for job in jobs.values():  # a new model: the old one's work is of no use
             _close(job)

@@ -70,6 +70,7 @@ class InspectorController:
         self.test_folder: str | None = None  # the test set: a folder of images, or None for Fashion-MNIST
         self.top_images: dict = {}  # layer -> FilterTops of the open model on the test set
         self.finding_layer: str | None = None  # the layer whose top images are being searched for
+        self.searches: set[int] = set()  # the TopImages requests still wanted: only their replies are kept
         self.picture_generation: int | None = None  # the filter picture whose steps are shown
         self.picture_running = False
 
@@ -92,9 +93,7 @@ class InspectorController:
         if self.evaluation is None or not 0 <= index < len(self.evaluation.labels):
             return
         label = int(self.evaluation.labels[index])
-        self.show_picture(Picture(
-            self.evaluation.images[index], f"Test image #{index}", label if label >= 0 else None, index
-        ))
+        self.show_picture(Picture(self.evaluation.images[index], f"Test image #{index}", label if label >= 0 else None, index))
 
     def choose_class(self, class_index: int | None) -> None:
         self.class_choice = class_index
@@ -129,7 +128,7 @@ class InspectorController:
         if layer != self.finding_layer:
             self.finding_layer = layer
             self.view.show_top_images_progress(layer, 0, 0)
-            self.client.top_images(layer, folder=self.test_folder)
+            self.searches.add(self.client.top_images(layer, folder=self.test_folder))
 
     def make_filter_picture(self, layer: str, filter_index: int) -> None:
         if self.opened is None:
@@ -159,7 +158,7 @@ class InspectorController:
             replies.EvaluationProgress: lambda r: self.view.show_progress(r.done, r.total),
             replies.Evaluated: self._on_evaluated,
             replies.Randomised: self._on_randomised,
-            replies.TopImagesProgress: lambda r: self.view.show_top_images_progress(self.finding_layer, r.done, r.total),
+            replies.TopImagesProgress: self._on_top_images_progress,
             replies.TopImagesFound: self._on_top_images_found,
             replies.PictureProgress: self._on_picture_progress,
             replies.Failed: self._on_failed,
@@ -172,6 +171,7 @@ class InspectorController:
     def on_died(self, message: str) -> None:
         self.opened, self.opening, self.evaluating, self.explaining = None, None, False, False
         self.finding_layer, self.picture_running = None, False
+        self.searches.clear()
         self.failure = message
         self.view.show_error(message)
 
@@ -181,6 +181,7 @@ class InspectorController:
         self.explained = None
         self.class_choice = None
         self.top_images, self.finding_layer, self.test_folder = {}, None, None
+        self.searches.clear()
         self.picture_generation, self.picture_running = None, False
         self.view.show_model(opened)
         report = opened.report
@@ -224,9 +225,7 @@ class InspectorController:
             class_names=tuple(names),
             source=evaluated.source,
         )
-        self.view.show_status(
-            f"Evaluated {len(evaluated.labels):,} images from {evaluated.source} in {evaluated.seconds:.1f} s."
-        )
+        self.view.show_status(f"Evaluated {len(evaluated.labels):,} images from {evaluated.source} in {evaluated.seconds:.1f} s.")
         self.view.show_evaluation(self.evaluation)
         if self.picture is None and len(evaluated.labels):
             self.show_test_image(0)
@@ -238,9 +237,17 @@ class InspectorController:
 
     def _forget_top_images(self) -> None:
         self.top_images, self.finding_layer = {}, None
+        self.searches.clear()
         self.view.show_top_images_outdated()
 
+    def _on_top_images_progress(self, progress: replies.TopImagesProgress) -> None:
+        if progress.generation in self.searches:
+            self.view.show_top_images_progress(self.finding_layer, progress.done, progress.total)
+
     def _on_top_images_found(self, found: replies.TopImagesFound) -> None:
+        if found.generation not in self.searches:
+            return  # a search no longer wanted: found with other weights, pixels, test set or model
+        self.searches.discard(found.generation)
         self.top_images[found.tops.layer] = found.tops
         if found.tops.layer == self.finding_layer:
             self.finding_layer = None
@@ -282,8 +289,11 @@ class InspectorController:
         note = (
             f"<b>Learned kernel</b> of {layer}, map {channel}. The model then adds its bias ({bias:+.4f}) to "
             f"each sum and applies {info.activation}"
-            + (f"; its padding '{info.padding}' adds a border of sums over zeros that this page leaves out." if
-               info.padding != "valid" else ".")
+            + (
+                f"; its padding '{info.padding}' adds a border of sums over zeros that this page leaves out."
+                if info.padding != "valid"
+                else "."
+            )
         )
         return LearnedKernel(image, info.kernel[:, :, 0, channel], f"{layer} map {channel}: {self.picture.title}", note)
 

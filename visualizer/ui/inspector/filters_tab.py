@@ -41,6 +41,10 @@ FILTER_TILE_EM = 2.6  # a filter's tile in the layer's grid
 FILTER_GRID_COLUMNS = 3
 OPEN_A_MODEL = "<b>Open a model</b> to see what its conv filters look for."
 SEARCHING = "Finding the test images that excite each filter most…"
+NEVER_FIRES = (
+    "<b>This filter never fires on the test set</b>: its map is zero or less, or the same everywhere, on every "
+    "image, so no image and no patch excites it more than another."
+)
 NO_CONV_LAYER = (
     "<b>This model has no conv layer.</b> Only conv layers have filters that slide over the picture; "
     "a dense layer's units each see the whole picture at once."
@@ -55,6 +59,14 @@ def as_uint8(picture: np.ndarray) -> np.ndarray:
 def crop(image: np.ndarray, box) -> np.ndarray:
     top, left, bottom, right = (int(v) for v in box)
     return image[top:bottom, left:right]
+
+
+def picture_box(tops: FilterTops, filter_index: int, rank: int) -> tuple[int, int, int, int]:
+    """The box of a top image's patch in the picture as stored, which may be larger or smaller
+    than the model's input the box was found in (a folder's pictures are kept at their own size)."""
+    top, left, bottom, right = (int(v) for v in tops.boxes[filter_index, rank])
+    rows, cols = tops.picture_size[0] / tops.image_size[0], tops.picture_size[1] / tops.image_size[1]
+    return round(top * rows), round(left * cols), round(bottom * rows), round(right * cols)
 
 
 class PatchTile(QWidget):
@@ -139,6 +151,9 @@ class FiltersTab(QWidget):
         self.filter_title = QLabel()
         self.image_tiles = [PatchTile() for _ in range(9)]
         self.patch_tiles = [PatchTile() for _ in range(9)]
+        self.silent_label = wrapping_label(NEVER_FIRES)
+        self.silent_label.setTextFormat(Qt.TextFormat.RichText)
+        self.silent_label.hide()
         self.picture_button = push_button(
             "Make its picture",
             "Grow a picture, from grey, that makes this filter's mean activation as large as it can (gradient ascent)",
@@ -189,12 +204,15 @@ class FiltersTab(QWidget):
         header.addWidget(self.filter_title, 1)
         header.addWidget(self.next_button)
         column.addLayout(header)
-        grids = QHBoxLayout()
+        self.top_grids = QWidget()
+        grids = QHBoxLayout(self.top_grids)
+        grids.setContentsMargins(0, 0, 0, 0)
         grids.addWidget(_tile_grid(self.image_tiles, "The test images that excite it most"))
         grids.addSpacing(self.fontMetrics().height())
         grids.addWidget(_tile_grid(self.patch_tiles, "The outlined patches, enlarged"))
         grids.addStretch(1)
-        column.addLayout(grids)
+        column.addWidget(self.top_grids)
+        column.addWidget(self.silent_label)
         picture_row = QHBoxLayout()
         buttons = QVBoxLayout()
         buttons.addWidget(self.picture_button)
@@ -267,7 +285,7 @@ class FiltersTab(QWidget):
         self.filter_grid.setIconSize(QSize(side, side))
         self.filter_grid.setGridSize(QSize(side + 12, side + self.fontMetrics().height() + 8))
         for index in range(tops.filter_count):
-            item = QListWidgetItem(QIcon(thumbnail(crop(tops.image(index, 0), tops.boxes[index, 0]), side)), str(index))
+            item = QListWidgetItem(QIcon(thumbnail(crop(tops.image(index, 0), picture_box(tops, index, 0)), side)), str(index))
             item.setToolTip(f"Filter {index}: largest activation {tops.values[index, 0]:.3g}")
             self.filter_grid.addItem(item)
         self.filter_grid.blockSignals(False)
@@ -306,6 +324,8 @@ class FiltersTab(QWidget):
             f"Filter {progress.filter_index}, {state} {step.step} of {step.steps}\n"
             f"mean activation {step.start_activation:.3g} → {step.activation:.3g}"
         )
+        if step.gave_up:
+            caption += f"\n{step.gave_up}"
         self.picture_tile.show_image(
             as_uint8(step.picture),
             self._side(TILE_EM, step.picture.shape[:2]),
@@ -333,17 +353,28 @@ class FiltersTab(QWidget):
         tops = self._tops
         self.filter_title.setText(f"<b>Filter {index}</b> of {tops.filter_count} in {tops.layer}")
         side = self._side(TILE_EM, tops.picture_size)
-        scale = (tops.picture_size[0] / tops.image_size[0], tops.picture_size[1] / tops.image_size[1])
-        for rank, (image_tile, patch_tile) in enumerate(zip(self.image_tiles, self.patch_tiles)):
+        fires = tops.fires(index)
+        self.top_grids.setVisible(fires)
+        self.silent_label.setVisible(not fires)
+        count = tops.values.shape[1] if fires else 0  # a test set of fewer than nine images has fewer top images
+        for image_tile, patch_tile in zip(self.image_tiles[count:], self.patch_tiles[count:]):
+            image_tile.clear()
+            patch_tile.clear()
+        for rank, (image_tile, patch_tile) in enumerate(zip(self.image_tiles[:count], self.patch_tiles[:count])):
             image, value, test_index = tops.image(index, rank), float(tops.values[index, rank]), int(tops.indices[index, rank])
             label = int(tops.labels[index, rank])
             truth = tops.class_names[label] if 0 <= label < len(tops.class_names) else "class unknown"
             top, left, bottom, right = (int(v) for v in tops.boxes[index, rank])
-            box = (round(top * scale[0]), round(left * scale[1]), round(bottom * scale[0]), round(right * scale[1]))
+            box = picture_box(tops, index, rank)
             row, col = (int(v) for v in tops.positions[index, rank])
+            seen = (
+                "only padding, no pixel of the picture"
+                if bottom <= top or right <= left
+                else f"rows {top}–{bottom - 1} and columns {left}–{right - 1} of the picture"
+            )
             tip = (
                 f"Test image #{test_index} ({truth}): filter {index}'s largest value, {value:.4g}, is at row {row}, "
-                f"column {col} of its map, which sees rows {top}–{bottom - 1} and columns {left}–{right - 1} of the picture"
+                f"column {col} of its map, which sees {seen}"
             )
             caption = f"{value:.3g}\n{truth}"
             image_tile.show_image(image, side, caption, tip, box, test_index)

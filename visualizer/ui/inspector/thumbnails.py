@@ -46,7 +46,12 @@ def image_to_qimage(image: np.ndarray) -> QImage:
 
 def thumbnail(image: np.ndarray, side: int) -> QPixmap:
     """The image fitted in a ``side`` x ``side`` square: small images magnified by a whole factor
-    with square pixels (a 28x28 image stays sharp), large ones scaled down smoothly."""
+    with square pixels (a 28x28 image stays sharp), large ones scaled down smoothly. An empty
+    image (a patch that sees only padding) is an empty square."""
+    if np.asarray(image).size == 0:
+        blank = QPixmap(side, side)
+        blank.fill(Qt.GlobalColor.transparent)
+        return blank
     qimage = image_to_qimage(image)
     longest = max(qimage.width(), qimage.height())
     if longest <= side:
