@@ -8,6 +8,14 @@ from dataclasses import dataclass
 import numpy as np
 
 
+def frozen_float32(array) -> np.ndarray:
+    """A float32 numpy copy of ``array`` that cannot be changed: what snapshots hold, safe to hand
+    to another thread."""
+    frozen = np.array(array, dtype=np.float32, copy=True)
+    frozen.setflags(write=False)
+    return frozen
+
+
 @dataclass(frozen=True)
 class Status:
     """A step of the start-up that takes time (loading TensorFlow, reading data, building)."""

@@ -11,14 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from visualizer.training.events import LayerKernels, LayerMaps, ProbeSnapshot
-
-
-def _frozen(array) -> np.ndarray:
-    """A float32 numpy copy of ``array`` that cannot be changed, safe to hand to another thread."""
-    frozen = np.array(array, dtype=np.float32, copy=True)
-    frozen.setflags(write=False)
-    return frozen
+from visualizer.training.events import LayerKernels, LayerMaps, ProbeSnapshot, frozen_float32
 
 
 def _tensor_to_numpy(value) -> np.ndarray:
@@ -120,16 +113,16 @@ class Probe:
             epoch=epoch,
             batch=batch,
             probe_index=probe_index,
-            image=_frozen(image[..., 0]),
+            image=frozen_float32(image[..., 0]),
             label=int(label),
             feature_maps=tuple(
-                LayerMaps(layer.name, _frozen(activations[0]))
+                LayerMaps(layer.name, frozen_float32(activations[0]))
                 for layer, activations in zip(self._map_layers, maps)
             ),
             kernels=tuple(
-                LayerKernels(conv.name, _frozen(kernel)) for conv, kernel in zip(self._conv_layers, kernels)
+                LayerKernels(conv.name, frozen_float32(kernel)) for conv, kernel in zip(self._conv_layers, kernels)
             ),
-            probabilities=_frozen(probabilities[0]),
+            probabilities=frozen_float32(probabilities[0]),
             end_of_epoch=end_of_epoch,
         )
 

@@ -35,6 +35,7 @@ from visualizer.training.events import (
     ProbeSnapshot,
     RunFinished,
     RunStarted,
+    frozen_float32,
 )
 from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import config_from_dict, config_to_dict
@@ -167,17 +168,17 @@ def _decode(description: dict, arrays: dict[str, np.ndarray]) -> RunRecording:
                 epoch=int(values["epoch"]),
                 batch=int(values["batch"]),
                 probe_index=int(values["probe_index"]),
-                image=_frozen(arrays[f"{prefix}.image"]),
+                image=frozen_float32(arrays[f"{prefix}.image"]),
                 label=int(values["label"]),
                 feature_maps=tuple(
-                    LayerMaps(name, _frozen(arrays[f"{prefix}.maps{index}"]))
+                    LayerMaps(name, frozen_float32(arrays[f"{prefix}.maps{index}"]))
                     for index, name in enumerate(values["feature_maps"])
                 ),
                 kernels=tuple(
-                    LayerKernels(name, _frozen(arrays[f"{prefix}.kernels{index}"]))
+                    LayerKernels(name, frozen_float32(arrays[f"{prefix}.kernels{index}"]))
                     for index, name in enumerate(values["kernels"])
                 ),
-                probabilities=_frozen(arrays[f"{prefix}.probabilities"]),
+                probabilities=frozen_float32(arrays[f"{prefix}.probabilities"]),
                 end_of_epoch=bool(values.get("end_of_epoch", True)),
             )
         )
@@ -223,8 +224,3 @@ def _rows(prefix: str, kind: type, arrays: dict[str, np.ndarray]) -> tuple:
     return tuple(kind(**{name: values[row] for name, values in columns.items()}) for row in range(count))
 
 
-def _frozen(array: np.ndarray) -> np.ndarray:
-    """A float32 array that cannot be changed, as the run's snapshots are."""
-    frozen = np.asarray(array, dtype=np.float32)
-    frozen.setflags(write=False)
-    return frozen

@@ -50,12 +50,7 @@ class ComparedRun:
 
 def history_of(recording: RunRecording) -> RunHistory:
     """The run's curves, computed as the live page computes them."""
-    history = RunHistory()
-    for batch in recording.batches:
-        history.add_batch(batch)
-    for epoch in recording.epochs:
-        history.add_epoch(epoch)
-    return history
+    return RunHistory.of(recording.batches, recording.epochs)
 
 
 class RunItems:

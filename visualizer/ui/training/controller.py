@@ -120,10 +120,7 @@ class TrainingController(RecordedRuns):
         self._reset_run()
         if so_far is not None:
             self.recorder.carry_on_from(*so_far)
-            for batch in so_far[0]:
-                self.history.add_batch(batch)
-            for epoch in so_far[1]:
-                self.history.add_epoch(epoch)
+            self.history = RunHistory.of(*so_far)
             self.view.show_curves(self.history, config.epochs)
         self.config = config
         self.run_title = title

@@ -54,6 +54,18 @@ class RunHistory:
         self.epoch_snapshots: dict[int, ProbeSnapshot] = {}
         self._previous: BatchEnd | None = None
 
+    @classmethod
+    def of(cls, batches=(), epochs=(), snapshots=()) -> RunHistory:
+        """The history of a run that reported these events (a recorded or resumed one)."""
+        history = cls()
+        for batch in batches:
+            history.add_batch(batch)
+        for epoch in epochs:
+            history.add_epoch(epoch)
+        for snapshot in snapshots:
+            history.add_snapshot(snapshot)
+        return history
+
     # -- recording -------------------------------------------------------------------------
     def add_batch(self, event: BatchEnd) -> None:
         previous = self._previous

@@ -13,6 +13,7 @@ from visualizer.training.config import MODEL_TITLES
 from visualizer.training.data import FULL_TRAIN_COUNT
 from visualizer.training.recording import RunRecording
 from visualizer.training.recording_file import RecordingError, read_recording
+from visualizer.ui.training.history import RunHistory
 
 log = logging.getLogger(__name__)
 
@@ -86,12 +87,7 @@ class RecordedRuns:
         self._reset_run()
         self.config, self.run_title = recording.config, recording.title
         self._on_run_started(recording.started)
-        for batch in recording.batches:
-            self.history.add_batch(batch)
-        for epoch in recording.epochs:
-            self.history.add_epoch(epoch)
-        for snapshot in recording.snapshots:
-            self.history.add_snapshot(snapshot)
+        self.history = RunHistory.of(recording.batches, recording.epochs, recording.snapshots)
         self.live_snapshot = recording.snapshots[-1] if recording.snapshots else None
         self.view.show_curves(self.history, self._planned_epochs())
         if recording.batches:
