@@ -17,8 +17,8 @@ _LAUNCH_TIME = time.perf_counter()
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from visualizer.ui.kit.theme import THEMES
     from visualizer.ui.pages import PAGES
-    from visualizer.ui.theme import THEMES
 
     page_lines = "\n".join(f"  {spec.name:<14} {spec.title} ({spec.section})" for spec in PAGES)
     parser = argparse.ArgumentParser(
@@ -190,8 +190,8 @@ def _run_gui(args: argparse.Namespace) -> int:
     from PyQt6.QtCore import QSettings, QTimer
     from PyQt6.QtWidgets import QApplication
 
+    from visualizer.ui.kit.theme import apply_theme
     from visualizer.ui.main_window import MainWindow
-    from visualizer.ui.theme import apply_theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CNN Visualizer")
@@ -217,7 +217,7 @@ def _run_gui(args: argparse.Namespace) -> int:
                 f"the screenshot has that size instead of {size[0]}x{size[1]}",
                 file=sys.stderr,
             )
-        from visualizer.ui.export import ExportError
+        from visualizer.ui.kit.export import ExportError
 
         try:
             window.save_screenshot(args.screenshot)

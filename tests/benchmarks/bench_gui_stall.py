@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
-    from visualizer.ui.training.panel import TrainingPage
+    from visualizer.ui.training.page import TrainingPage
 
     page = TrainingPage()
     page.resize(1080, 680)

@@ -79,7 +79,7 @@ def keep(qtbot):
 def presentation_type(qtbot):
     """Call it to switch the application's type to presentation-mode size; the size the tests
     started with comes back afterwards, whatever happened."""
-    from visualizer.ui.text_size import PRESENTATION_SCALE
+    from visualizer.ui.shell.text_size import PRESENTATION_SCALE
 
     app = QApplication.instance()
     original = QFont(app.font())

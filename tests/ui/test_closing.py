@@ -21,7 +21,7 @@ from tests.ui.training_script import FakeTrainingProcess, scripted_run
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.pages import PageSpec
 from visualizer.ui.training.controller import RunState
-from visualizer.ui.training.panel import TrainingPage
+from visualizer.ui.training.page import TrainingPage
 
 # -- the training page, a scripted run, random presses ---------------------------------------------
 made_processes: list[FakeTrainingProcess] = []

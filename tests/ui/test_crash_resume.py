@@ -24,7 +24,7 @@ from PyQt6.QtWidgets import QApplication
 
 def main():
     app = QApplication(sys.argv[:1])
-    from visualizer.ui.training.panel import TrainingPage
+    from visualizer.ui.training.page import TrainingPage
     page = TrainingPage()
     page.show()
     page.settings.train_limit.setValue(1000)
@@ -71,7 +71,7 @@ def test_a_hard_killed_app_leaves_no_training_process_and_offers_to_resume(qtbot
     assert saved["status"] == "running" and saved["epochs_done"] >= 1
 
     monkeypatch.setenv("CNN_VISUALIZER_AUTOSAVE", str(autosave))
-    from visualizer.ui.training.panel import TrainingPage
+    from visualizer.ui.training.page import TrainingPage
 
     page = TrainingPage()
     qtbot.addWidget(page)

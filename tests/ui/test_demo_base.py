@@ -6,7 +6,7 @@ from PyQt6.QtWidgets import QLabel
 
 from visualizer.ui.demos import convolution, pooling, stride_padding, transposed
 from visualizer.ui.demos.base import StepPage, set_range, spin_box
-from visualizer.ui.widgets.image_source import ImageSourcePicker
+from visualizer.ui.kit.image_source import ImageSourcePicker
 
 
 class ChainedRangesPage(StepPage):

@@ -6,7 +6,7 @@ from PyQt6.QtCore import Qt
 
 from tests.ui.helpers import choose_preset, click_cell, hover_cell, keras_conv, written_terms_total
 from visualizer.ui.demos.convolution import ConvolutionPage
-from visualizer.ui.widgets import kernel_presets
+from visualizer.ui.kit import kernel_presets
 
 PAGE_CLASS = ConvolutionPage
 

@@ -40,7 +40,7 @@ def test_step_menu_drives_each_page(keep, name):
 
 def test_pages_follow_the_application_font(keep, presentation_type):
     from visualizer.ui.demos.pooling import PoolingPage
-    from visualizer.ui.text_size import PRESENTATION_SCALE
+    from visualizer.ui.shell.text_size import PRESENTATION_SCALE
 
     page = keep(PoolingPage())
     page.resize(1060, 660)

@@ -5,7 +5,7 @@ import pytest
 
 from tests.ui.helpers import choose_preset, click_cell, keras_conv, written_terms_total
 from visualizer.ui.demos.stride_padding import EXPLICIT, VALID, StridePaddingPage
-from visualizer.ui.widgets import kernel_presets
+from visualizer.ui.kit import kernel_presets
 
 PAGE_CLASS = StridePaddingPage
 

@@ -7,7 +7,7 @@ import pytest
 
 from tests.ui.helpers import choose_preset, click_cell, hover_cell, keras_conv_transpose, written_terms_total
 from visualizer.ui.demos.transposed import CONVOLUTION, SCATTER, TransposedConvolutionPage
-from visualizer.ui.widgets import kernel_presets
+from visualizer.ui.kit import kernel_presets
 
 PAGE_CLASS = TransposedConvolutionPage
 
@@ -103,7 +103,7 @@ def test_hovering_a_stamped_cell_outlines_the_inputs_that_reach_it(page, qtbot):
 def test_captions_fit_their_grids_for_a_photo_in_presentation_mode(page, qtbot, presentation_type):
     from PyQt6.QtGui import QFont, QFontMetrics
 
-    from visualizer.ui.widgets.grid_view import GridView
+    from visualizer.ui.kit.grid_view import GridView
 
     page.source.select(page.source.source_box.itemData(1))  # a 256-pixel photo: four-digit sizes
     page.stride_rows.setValue(4)

@@ -7,8 +7,8 @@ import pytest
 from PIL import Image
 from PyQt6.QtWidgets import QLabel, QWidget
 
-from visualizer.ui import export
-from visualizer.ui.export import ExportCancelled, ExportError, frame_indices, save_png, save_step_animation
+from visualizer.ui.kit import export
+from visualizer.ui.kit.export import ExportCancelled, ExportError, frame_indices, save_png, save_step_animation
 
 
 class CountingPage(QLabel):

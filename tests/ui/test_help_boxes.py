@@ -8,8 +8,8 @@ from importlib import metadata
 from PyQt6.QtWidgets import QMessageBox
 
 from visualizer import __version__
-from visualizer.ui import help_boxes
 from visualizer.ui.main_window import MainWindow
+from visualizer.ui.shell import help_boxes
 
 
 def test_about_names_the_installed_versions_and_says_what_is_missing(monkeypatch):
@@ -62,7 +62,7 @@ def test_the_about_box_shows_versions_device_and_folders(qtbot, keep, monkeypatc
 
 def test_about_does_not_import_keras_or_tensorflow():
     code = (
-        "import sys; from visualizer.ui.help_boxes import about_html; about_html('CNN Visualizer'); "
+        "import sys; from visualizer.ui.shell.help_boxes import about_html; about_html('CNN Visualizer'); "
         "print(sorted(name for name in ('keras', 'tensorflow', 'jax', 'torch') if name in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)

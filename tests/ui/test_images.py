@@ -9,8 +9,8 @@ from PIL import Image
 from PyQt6.QtCore import QPointF
 
 from visualizer.resources import resource_path
-from visualizer.ui import images
-from visualizer.ui.images import DrawCanvas, DrawDialog, ImageError, load_image_file, numeric_grid
+from visualizer.ui.kit import images
+from visualizer.ui.kit.images import DrawCanvas, DrawDialog, ImageError, load_image_file, numeric_grid
 
 
 def _save(path: Path, array: np.ndarray, **options) -> Path:
@@ -234,7 +234,7 @@ def test_asking_for_a_bad_file_says_why_and_gives_nothing(dialogs, tmp_path):
 
 
 def test_a_pickers_open_button_takes_the_same_path_as_the_file_menu(qtbot, dialogs, tmp_path):
-    from visualizer.ui.widgets.image_source import ImageSourcePicker
+    from visualizer.ui.kit.image_source import ImageSourcePicker
 
     picker = ImageSourcePicker(mode="gray")
     qtbot.addWidget(picker)
@@ -249,7 +249,7 @@ def test_a_pickers_open_button_takes_the_same_path_as_the_file_menu(qtbot, dialo
 
 
 def test_a_pickers_draw_button_takes_the_drawing_in_its_mode(qtbot, monkeypatch):
-    from visualizer.ui.widgets.image_source import ImageSourcePicker
+    from visualizer.ui.kit.image_source import ImageSourcePicker
 
     monkeypatch.setattr(DrawDialog, "get_image", classmethod(lambda cls, *a, **k: np.ones((28, 28))))
     picker = ImageSourcePicker(mode="rgb")

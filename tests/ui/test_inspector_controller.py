@@ -10,8 +10,8 @@ import pytest
 
 from visualizer.inspection import server as s
 from visualizer.inspection.report import LoaderReport
-from visualizer.ui.inspector.client import ModelClient
 from visualizer.ui.inspector.controller import InspectorController, InspectorView, Picture
+from visualizer.ui.inspector.link import ModelClient
 
 NAMES = tuple(f"class {i}" for i in range(10))
 

@@ -16,7 +16,7 @@ from tests.ui.test_inspector_controller import opened
 from visualizer.inspection import server as s
 from visualizer.inspection.filters import FilterTops, PictureStep
 from visualizer.inspection.receptive_field import AxisField, ReceptiveField
-from visualizer.ui.inspector.filters_tab import NO_CONV_LAYER, OPEN_A_MODEL, OUTLINE_COLOUR, FiltersTab, crop
+from visualizer.ui.inspector.tabs.filters import NO_CONV_LAYER, OPEN_A_MODEL, OUTLINE_COLOUR, FiltersTab, crop
 from visualizer.ui.inspector.thumbnails import thumbnail
 
 NAMES = tuple(f"class {i}" for i in range(10))

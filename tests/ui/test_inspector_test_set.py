@@ -14,7 +14,7 @@ from visualizer.inspection.evaluation import Evaluation
 from visualizer.ui.inspector.confusion_view import ConfusionMatrixView
 from visualizer.ui.inspector.gallery import Gallery
 from visualizer.ui.inspector.prediction_grid import PAGE_SIZE, PredictionGrid
-from visualizer.ui.inspector.test_set_tab import TestSetTab
+from visualizer.ui.inspector.tabs.test_set import TestSetTab
 from visualizer.ui.inspector.thumbnails import RIGHT_COLOUR, WRONG_COLOUR
 
 NAMES = tuple(f"class {i}" for i in range(10))

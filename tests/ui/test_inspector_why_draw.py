@@ -8,9 +8,9 @@ from PyQt6.QtWidgets import QApplication
 
 from visualizer.ops.trace import format_number
 from visualizer.training.data import CLASS_NAMES
-from visualizer.ui.inspector.draw_tab import DrawTab, fit_to_square, top_classes_text
 from visualizer.ui.inspector.layer_views import DenseBars, FeatureMapDetail, LayerHistogram
-from visualizer.ui.inspector.why_tab import PREDICTED, WhyTab, randomisation_text
+from visualizer.ui.inspector.tabs.draw import DrawTab, fit_to_square, top_classes_text
+from visualizer.ui.inspector.tabs.why import PREDICTED, WhyTab, randomisation_text
 
 PROBABILITIES = np.array([0.01, 0.0, 0.0, 0.0, 0.01, 0.02, 0.0, 0.93, 0.01, 0.02])
 
@@ -175,8 +175,8 @@ def test_canvas_mode_says_how_a_colour_model_gets_the_drawing(draw):
 
 
 def test_an_opened_image_is_fitted_to_the_canvas(qtbot, draw, monkeypatch):
-    from visualizer.ui.images import UserImage
-    from visualizer.ui.inspector import draw_tab
+    from visualizer.ui.inspector.tabs import draw as draw_tab
+    from visualizer.ui.kit.images import UserImage
 
     wide = np.ones((10, 40))
     wide[:, 10:30] = 0.0

@@ -255,7 +255,7 @@ def test_open_image_passes_the_array_to_the_page(window, monkeypatch, warnings, 
 
 
 def test_open_image_shows_a_wait_cursor_while_reading_and_none_after(window, monkeypatch, warnings, tmp_path):
-    from visualizer.ui import images
+    from visualizer.ui.kit import images
 
     cursors = []
     real_load = images.load_image_file
@@ -325,7 +325,7 @@ def test_cancelling_the_file_dialog_changes_nothing(window, monkeypatch, warning
 
 
 def test_draw_image_passes_the_drawing(window, monkeypatch):
-    from visualizer.ui import images
+    from visualizer.ui.kit import images
 
     monkeypatch.setattr(images.DrawDialog, "get_image", classmethod(lambda cls, parent=None, size=28: np.ones((28, 28))))
     window.draw_action.trigger()

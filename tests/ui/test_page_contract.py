@@ -32,7 +32,7 @@ def test_step_pages_offer_stepping_export_and_an_input_picture(qtbot, name):
 
 
 def test_the_training_page_plays_and_pauses_and_offers_its_models(qtbot):
-    from visualizer.ui.training.panel import TrainingPage
+    from visualizer.ui.training.page import TrainingPage
 
     page = TrainingPage()
     qtbot.addWidget(page)
@@ -147,7 +147,7 @@ def test_the_step_keys_need_the_whole_stepping_contract(qtbot, window):
 @pytest.mark.parametrize("action", ["open_action", "draw_action"])
 @pytest.mark.parametrize("name", ["play", "steps"])
 def test_a_page_without_an_input_picture_gets_a_word_in_the_status_bar(window, monkeypatch, action, name):
-    from visualizer.ui import images
+    from visualizer.ui.kit import images
 
     asked = []
     monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *a, **k: asked.append("file") or ("", ""))
@@ -162,8 +162,8 @@ def test_a_page_without_an_input_picture_gets_a_word_in_the_status_bar(window, m
 
 
 def test_the_window_hands_a_drawing_over_in_the_mode_the_page_asks_for(qtbot, monkeypatch):
-    from visualizer.ui import images
     from visualizer.ui.demos.convolution import DEPTH
+    from visualizer.ui.kit import images
 
     monkeypatch.setattr(images.DrawDialog, "get_image", classmethod(lambda cls, *a, **k: np.ones((28, 28))))
     win = MainWindow(first_page="convolution")

@@ -7,7 +7,7 @@ from PyQt6.QtCore import Qt
 
 from tests.inspection.tiny_models import conv_stack, save
 from visualizer.inspection.server import Explained
-from visualizer.ui.inspector.image_tab import ImageTab
+from visualizer.ui.inspector.tabs.image import ImageTab
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.quiz.session import session
 

@@ -22,8 +22,8 @@ from visualizer.training.recording_file import ARRAYS_ENTRY, read_recording
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.pages import PageSpec, find_page
 from visualizer.ui.training.controller import RunState, TrainingController, TrainingView
-from visualizer.ui.training.driver import RunDriver
-from visualizer.ui.training.panel import TrainingPage
+from visualizer.ui.training.link import RunDriver
+from visualizer.ui.training.page import TrainingPage
 
 
 @pytest.fixture(scope="module")

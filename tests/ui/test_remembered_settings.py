@@ -9,10 +9,10 @@ from PyQt6.QtWidgets import QWidget
 
 from visualizer.training import data
 from visualizer.training.config import TrainConfig
+from visualizer.ui.kit.stored_settings import read_number, read_text_list
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.pages import PageSpec
-from visualizer.ui.recent_models import MAX_RECENT, RecentModels, RecentModelsMenu
-from visualizer.ui.stored_settings import read_number, read_text_list
+from visualizer.ui.shell.recent_models import MAX_RECENT, RecentModels, RecentModelsMenu
 from visualizer.ui.training.settings import SettingsForm
 
 

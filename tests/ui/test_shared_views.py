@@ -5,17 +5,17 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
 
-from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.banner import Banner
-from visualizer.ui.widgets.mosaic_view import MosaicView
-from visualizer.ui.widgets.probability_bars import (
+from visualizer.ui.kit import colormaps
+from visualizer.ui.kit.banner import Banner
+from visualizer.ui.kit.mosaic_view import MosaicView
+from visualizer.ui.kit.probability_bars import (
     CHOSEN_COLOUR,
     OTHER_COLOUR,
     TRUE_COLOUR,
     ProbabilityBars,
     prediction_caption,
 )
-from visualizer.ui.widgets.probe_view import ProbeImageView
+from visualizer.ui.kit.probe_view import ProbeImageView
 
 NAMES = ("cat", "dog", "bird")
 
@@ -91,7 +91,7 @@ def test_banner_shows_details_and_an_action_only_when_given(qtbot):
 
 
 def test_tile_at_finds_the_tile_under_a_pixel_and_none_on_gaps():
-    from visualizer.ui.widgets.mosaic import GAP, grid_shape, tile_at
+    from visualizer.ui.kit.mosaic import GAP, grid_shape, tile_at
 
     count, height, width = 6, 4, 5  # a 2 x 3 grid
     assert grid_shape(count) == (2, 3)
@@ -108,7 +108,7 @@ def test_tile_at_finds_the_tile_under_a_pixel_and_none_on_gaps():
 def test_clicking_a_tile_of_the_mosaic_names_its_layer_and_channel(qtbot):
     from PyQt6.QtCore import QPoint, QPointF
 
-    from visualizer.ui.widgets.mosaic import feature_map_mosaic
+    from visualizer.ui.kit.mosaic import feature_map_mosaic
 
     view = MosaicView(columns=1)
     qtbot.addWidget(view)

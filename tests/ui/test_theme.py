@@ -9,13 +9,13 @@ import pytest
 from PyQt6.QtGui import QColor, QPalette
 from PyQt6.QtWidgets import QApplication
 
-from visualizer.ui import theme
 from visualizer.ui.inspector.layer_views import DenseBars
 from visualizer.ui.inspector.saliency_overlay import SaliencyOverlay
 from visualizer.ui.inspector.thumbnails import RIGHT_COLOUR, caption_colour
-from visualizer.ui.training.curves_tab import CurvePlot
-from visualizer.ui.widgets.mosaic_view import MosaicView
-from visualizer.ui.widgets.probe_view import ProbeImageView
+from visualizer.ui.kit import theme
+from visualizer.ui.kit.mosaic_view import MosaicView
+from visualizer.ui.kit.probe_view import ProbeImageView
+from visualizer.ui.training.tabs.curves import CurvePlot
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_the_dark_palette_keeps_disabled_text_readable_but_dimmer():
 
 
 def test_a_banner_keeps_dark_text_on_its_light_background_on_a_dark_palette(dark, keep, qtbot):
-    from visualizer.ui.widgets.banner import Banner
+    from visualizer.ui.kit.banner import Banner
 
     banner = keep(Banner())
     banner.show_message("info", "Evaluated 10 images")

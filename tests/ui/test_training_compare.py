@@ -13,11 +13,11 @@ from tests.ui.training_script import CLASS_NAMES, STEPS, FakeTrainingProcess, sc
 from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFinished, RunStarted
 from visualizer.training.recording import RunRecording
-from visualizer.ui.training.compare_curves import RUN_COLOURS, history_of
-from visualizer.ui.training.compare_snapshots import KERNELS, MAPS, layer_picture
-from visualizer.ui.training.panel import TrainingPage
-from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic
+from visualizer.ui.kit import colormaps
+from visualizer.ui.kit.mosaic import colourise, feature_map_mosaic
+from visualizer.ui.training.page import TrainingPage
+from visualizer.ui.training.tabs.compare_curves import RUN_COLOURS, history_of
+from visualizer.ui.training.tabs.compare_snapshots import KERNELS, MAPS, layer_picture
 
 
 def make_recording(config: TrainConfig, title: str, *, epochs: int = 3, quality: float = 0.0, probe_index: int = 0) -> RunRecording:
@@ -394,7 +394,7 @@ def contrast(colour, background) -> float:
 def test_run_colours_read_on_the_light_and_the_dark_plot_background():
     from PyQt6.QtGui import QPalette
 
-    from visualizer.ui.theme import dark_palette
+    from visualizer.ui.kit.theme import dark_palette
 
     dark = dark_palette().color(QPalette.ColorRole.Base).getRgb()[:3]
     for index, colour in enumerate(RUN_COLOURS):

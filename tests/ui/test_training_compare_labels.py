@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from visualizer.training.config import ConvBlock, TrainConfig
-from visualizer.ui.training.compare_labels import differing_settings, run_labels
+from visualizer.ui.training.tabs.compare_labels import differing_settings, run_labels
 
 
 class Titled:

@@ -17,9 +17,9 @@ from visualizer.training.events import (
     RunStarted,
     Status,
 )
+from visualizer.ui.kit.formatting import format_duration
 from visualizer.ui.training.controller import RunState, TrainingController, TrainingView
-from visualizer.ui.training.driver import Frame, RunDriver
-from visualizer.ui.widgets.formatting import format_duration
+from visualizer.ui.training.link import Frame, RunDriver
 
 STARTED = RunStarted("tensorflow", "CPU", "no CUDA build", "seed CNN", "conv2d ...", 412778,
                      "bundled subset", 128, 32, 2, STEPS, CLASS_NAMES)
@@ -305,7 +305,7 @@ def test_shutdown_stops_the_driver_and_deletes_the_unsaved_model(controller, vie
 
 
 def test_the_page_implements_every_method_of_the_view(keep):
-    from visualizer.ui.training.panel import TrainingPage
+    from visualizer.ui.training.page import TrainingPage
 
     page = keep(TrainingPage(process_factory=lambda config: None), before_close=TrainingPage.shutdown)
     for name, declared in inspect.getmembers(TrainingView, inspect.isfunction):

@@ -25,9 +25,9 @@ from visualizer.training.events import (
     RunFinished,
     Status,
 )
-from visualizer.ui.training.driver import RunDriver
-from visualizer.ui.training.panel import TrainingPage
-from visualizer.ui.widgets.mosaic import feature_map_mosaic
+from visualizer.ui.kit.mosaic import feature_map_mosaic
+from visualizer.ui.training.link import RunDriver
+from visualizer.ui.training.page import TrainingPage
 
 
 @pytest.fixture

@@ -7,14 +7,14 @@ import numpy as np
 import pytest
 
 from visualizer.training.events import BatchEnd, EpochEnd
-from visualizer.ui.training.history import SMOOTHING, RunHistory
-from visualizer.ui.widgets.mosaic import (
+from visualizer.ui.kit.mosaic import (
     colourise,
     feature_map_mosaic,
     grid_shape,
     kernel_mosaic,
     normalise_each,
 )
+from visualizer.ui.training.history import SMOOTHING, RunHistory
 
 
 def test_feature_map_mosaic_tiles_channels_with_one_pixel_gaps():

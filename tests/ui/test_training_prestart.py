@@ -12,9 +12,9 @@ from tests.ui.training_script import FakeTrainingProcess, scripted_run
 from visualizer.training.config import TrainConfig
 from visualizer.training.process import Prestart
 from visualizer.ui.main_window import MainWindow
-from visualizer.ui.training import panel
-from visualizer.ui.training.driver import RunDriver
-from visualizer.ui.training.panel import TrainingPage
+from visualizer.ui.training import page as panel
+from visualizer.ui.training.link import RunDriver
+from visualizer.ui.training.page import TrainingPage
 
 
 class FakePrestarted(FakeTrainingProcess):

@@ -8,7 +8,7 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from visualizer.training.recording_file import read_recording
-from visualizer.ui.training.panel import TrainingPage
+from visualizer.ui.training.page import TrainingPage
 
 
 @pytest.mark.slow

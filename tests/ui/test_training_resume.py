@@ -20,8 +20,8 @@ from visualizer.training import saved_runs
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import AutosaveOff, BatchEnd, EpochEnd
 from visualizer.ui.training.controller import TrainingController, TrainingView
-from visualizer.ui.training.driver import Frame, RunDriver
-from visualizer.ui.training.panel import TrainingPage
+from visualizer.ui.training.link import Frame, RunDriver
+from visualizer.ui.training.page import TrainingPage
 
 CONFIG = TrainConfig(epochs=3, batch_size=16, train_limit=64)
 

@@ -6,10 +6,10 @@ import pytest
 from PyQt6.QtCore import QPoint, Qt
 
 from tests.ui.helpers import cell_centre, click_cell, hover_cell
-from visualizer.ui.widgets import colormaps, kernel_presets
-from visualizer.ui.widgets.grid_view import GridView, format_value
-from visualizer.ui.widgets.kernel_editor import KernelEditor
-from visualizer.ui.widgets.step_controls import StepControls
+from visualizer.ui.kit import colormaps, kernel_presets
+from visualizer.ui.kit.grid_view import GridView, format_value
+from visualizer.ui.kit.kernel_editor import KernelEditor
+from visualizer.ui.kit.step_controls import StepControls
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_colour_maps_and_text_contrast():
 
 
 def test_typed_weights_accept_fractions_and_refuse_words():
-    from visualizer.ui.widgets.kernel_editor import parse_weight
+    from visualizer.ui.kit.kernel_editor import parse_weight
 
     assert parse_weight("1/9") == pytest.approx(1 / 9)
     assert parse_weight(" −2 ") == -2

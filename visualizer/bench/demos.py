@@ -16,7 +16,7 @@ def cases():
     from visualizer.ui.demos.pooling import PoolingPage
     from visualizer.ui.demos.stride_padding import StridePaddingPage
     from visualizer.ui.demos.transposed import TransposedConvolutionPage
-    from visualizer.ui.widgets import kernel_presets
+    from visualizer.ui.kit import kernel_presets
 
     presets = (kernel_presets.SHARPEN, kernel_presets.BOX)
     return (

@@ -78,7 +78,7 @@ def make_page(app, epochs: int, train_limit: int, test_limit: int):
     is started ahead of Train, as in the app)."""
     import pyqtgraph as pg
 
-    from visualizer.ui.training.panel import TrainingPage
+    from visualizer.ui.training.page import TrainingPage
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     page = TrainingPage(

@@ -32,7 +32,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.ui import help_boxes, model_files, stored_settings
+from visualizer.ui.kit import model_files, stored_settings
 from visualizer.ui.page_contract import (
     Animatable,
     LearnedKernel,
@@ -46,11 +46,12 @@ from visualizer.ui.page_contract import (
 )
 from visualizer.ui.pages import PAGES, PageSpec, find_page
 from visualizer.ui.quiz.menu import add_quiz_action
-from visualizer.ui.recent_models import RecentModels, RecentModelsMenu
-from visualizer.ui.text_size import ApplicationTextSize, EscapeLeavesPresentation
+from visualizer.ui.shell import help_boxes
+from visualizer.ui.shell.recent_models import RecentModels, RecentModelsMenu
+from visualizer.ui.shell.text_size import ApplicationTextSize, EscapeLeavesPresentation
 
 if TYPE_CHECKING:
-    from visualizer.ui.images import UserImage  # imported when a picture is first asked for
+    from visualizer.ui.kit.images import UserImage  # imported when a picture is first asked for
 
 log = logging.getLogger(__name__)
 
@@ -381,7 +382,7 @@ class MainWindow(QMainWindow):
         return None
 
     def _on_open_image(self) -> None:
-        from visualizer.ui import images
+        from visualizer.ui.kit import images
 
         page = self._input_page()
         if page is None:
@@ -393,7 +394,7 @@ class MainWindow(QMainWindow):
             self._give_page_image(page, opened)
 
     def _on_draw_image(self) -> None:
-        from visualizer.ui import images
+        from visualizer.ui.kit import images
 
         page = self._input_page()
         if page is None:
@@ -451,7 +452,7 @@ class MainWindow(QMainWindow):
     # -- export ----------------------------------------------------------------------------------
     def save_screenshot(self, path: str) -> None:
         """Save the whole window as a PNG; raises ExportError with a readable message."""
-        from visualizer.ui.export import save_png
+        from visualizer.ui.kit.export import save_png
 
         save_png(self, path)
 
@@ -470,14 +471,14 @@ class MainWindow(QMainWindow):
         return path
 
     def _on_save_png(self) -> None:
-        from visualizer.ui.export import save_view_as_png
+        from visualizer.ui.kit.export import save_view_as_png
 
         path = self._ask_save_path("Save view as PNG", ".png", "PNG images (*.png)")
         if path:
             self.statusBar().showMessage(save_view_as_png(self, self.current_page() or self, path), 5000)
 
     def _on_export_gif(self) -> None:
-        from visualizer.ui.export import export_steps_as_gif
+        from visualizer.ui.kit.export import export_steps_as_gif
 
         page = self.current_page()
         if isinstance(page, Animatable):

@@ -17,7 +17,7 @@ protocols), so a page need not inherit anything to take part:
 - `OffersLearnedKernels` / `StepsThroughKernels`: one page offers a trained model's kernel on a
   picture (``stepThroughRequested(LearnedKernel)``), the other steps through that convolution;
 - `RemembersSettings`: it keeps its choices between runs, in its own group of the window's
-  QSettings (see `visualizer.ui.stored_settings`).
+  QSettings (see `visualizer.ui.kit.stored_settings`).
 
 Every page can be saved as a PNG, so that needs no declaration here.
 """

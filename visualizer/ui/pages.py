@@ -61,7 +61,7 @@ PAGES: tuple[PageSpec, ...] = (
         "training",
         "Live training",
         "Training",
-        "visualizer.ui.training.panel:TrainingPage",
+        "visualizer.ui.training.page:TrainingPage",
         "Train the notebook's CNN on Fashion-MNIST and watch its curves, feature maps and kernels change.",
     ),
     PageSpec(

@@ -23,10 +23,10 @@ from PyQt6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
+from visualizer.ui.kit.image_source import ImageSourcePicker
+from visualizer.ui.kit.step_controls import StepControls
 from visualizer.ui.quiz.questions import Question
 from visualizer.ui.quiz.stepping import StepQuiz
-from visualizer.ui.widgets.image_source import ImageSourcePicker
-from visualizer.ui.widgets.step_controls import StepControls
 
 PANEL_WIDTH_EM = 17  # the left column, in lines of the application font...
 PANEL_MAX_SHARE = 0.3  # ...but never more than this share of the page, so a large font leaves room

@@ -13,13 +13,13 @@ from visualizer.ops.trace import conv_trace
 from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.depth_view import CHANNEL_NAMES, DepthView
 from visualizer.ui.demos.window_view import WindowStepView
+from visualizer.ui.kit import kernel_presets
+from visualizer.ui.kit.compact import compact_combo
+from visualizer.ui.kit.grid_view import GridView
+from visualizer.ui.kit.image_source import ImageSourcePicker
+from visualizer.ui.kit.kernel_editor import KernelEditor
 from visualizer.ui.page_contract import LearnedKernel
 from visualizer.ui.quiz import questions
-from visualizer.ui.widgets import kernel_presets
-from visualizer.ui.widgets.compact import compact_combo
-from visualizer.ui.widgets.grid_view import GridView
-from visualizer.ui.widgets.image_source import ImageSourcePicker
-from visualizer.ui.widgets.kernel_editor import KernelEditor
 
 MAX_KERNEL = 7  # the largest kernel whose weights fit on screen as a table
 MAX_FILTERS = 4

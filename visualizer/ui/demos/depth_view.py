@@ -14,10 +14,10 @@ from PyQt6.QtWidgets import QGridLayout, QLabel, QVBoxLayout, QWidget
 
 from visualizer.ops.trace import format_sum
 from visualizer.ui.demos.window_view import output_colours, pending_mask, window_cells
-from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.grid_view import GridView, format_value
-from visualizer.ui.widgets.kernel_editor import KernelEditor
-from visualizer.ui.widgets.text_labels import ArithmeticLabel, FormulaLabel
+from visualizer.ui.kit import colormaps
+from visualizer.ui.kit.grid_view import GridView, format_value
+from visualizer.ui.kit.kernel_editor import KernelEditor
+from visualizer.ui.kit.text_labels import ArithmeticLabel, FormulaLabel
 
 CHANNEL_NAMES = ("red", "green", "blue")
 

@@ -25,7 +25,6 @@ from PyQt6.QtWidgets import (
 
 from visualizer.training.architecture import INPUT_SHAPE, Layer, network_layers
 from visualizer.training.config import TrainConfig
-from visualizer.ui import images
 from visualizer.ui.demos.base import StepPage
 from visualizer.ui.demos.network_examples import (
     DenseExample,
@@ -37,7 +36,8 @@ from visualizer.ui.demos.network_examples import (
     ReluExample,
     SoftmaxExample,
 )
-from visualizer.ui.widgets.network_diagram import Block, NetworkDiagram, format_shape
+from visualizer.ui.kit import images
+from visualizer.ui.kit.network_diagram import Block, NetworkDiagram, format_shape
 
 SEED_NOTE = (
     "The notebook says the flattened layer has 1567 nodes, but 7 × 7 × 32 = 1568: "

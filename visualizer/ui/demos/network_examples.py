@@ -19,10 +19,9 @@ from PyQt6.QtWidgets import (
 from visualizer.ops import activations
 from visualizer.ops.pooling import pool2d
 from visualizer.training.data import CLASS_NAMES, IMAGE_SIDE
-from visualizer.ui import images
-from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.grid_view import GridView
-from visualizer.ui.widgets.probability_bars import ProbabilityBars
+from visualizer.ui.kit import colormaps, images
+from visualizer.ui.kit.grid_view import GridView
+from visualizer.ui.kit.probability_bars import ProbabilityBars
 
 SIDE_TEXT = f"{IMAGE_SIDE} × {IMAGE_SIDE}"
 

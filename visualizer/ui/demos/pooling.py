@@ -9,9 +9,9 @@ from visualizer.ops import shapes
 from visualizer.ops.trace import pool_trace
 from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.window_view import WindowStepView
+from visualizer.ui.kit.compact import compact_combo
+from visualizer.ui.kit.image_source import ImageSourcePicker
 from visualizer.ui.quiz import questions
-from visualizer.ui.widgets.compact import compact_combo
-from visualizer.ui.widgets.image_source import ImageSourcePicker
 
 MAX_WINDOW = 7
 

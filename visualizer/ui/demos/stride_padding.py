@@ -9,11 +9,11 @@ from visualizer.ops import shapes
 from visualizer.ops.trace import conv_trace
 from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.window_view import WindowStepView
+from visualizer.ui.kit import kernel_presets
+from visualizer.ui.kit.compact import compact_combo
+from visualizer.ui.kit.image_source import ImageSourcePicker
+from visualizer.ui.kit.kernel_editor import KernelEditor
 from visualizer.ui.quiz import questions
-from visualizer.ui.widgets import kernel_presets
-from visualizer.ui.widgets.compact import compact_combo
-from visualizer.ui.widgets.image_source import ImageSourcePicker
-from visualizer.ui.widgets.kernel_editor import KernelEditor
 
 MAX_KERNEL = 7
 MAX_STRIDE = 6  # beyond this the demo output has one or two cells; the formula explains the rest

@@ -17,13 +17,13 @@ from visualizer.ops import shapes
 from visualizer.ops.trace import format_sum, transpose_conv_trace, transpose_scatter_trace
 from visualizer.ui.demos.base import StepPage, group, pair_row, set_range, spin_box
 from visualizer.ui.demos.window_view import output_colours, pending_mask, window_cells
+from visualizer.ui.kit import colormaps, kernel_presets
+from visualizer.ui.kit.compact import compact_combo
+from visualizer.ui.kit.grid_view import GridView, format_value
+from visualizer.ui.kit.image_source import ImageSourcePicker
+from visualizer.ui.kit.kernel_editor import KernelEditor
+from visualizer.ui.kit.text_labels import ArithmeticLabel, FormulaLabel
 from visualizer.ui.quiz import questions
-from visualizer.ui.widgets import colormaps, kernel_presets
-from visualizer.ui.widgets.compact import compact_combo
-from visualizer.ui.widgets.grid_view import GridView, format_value
-from visualizer.ui.widgets.image_source import ImageSourcePicker
-from visualizer.ui.widgets.kernel_editor import KernelEditor
-from visualizer.ui.widgets.text_labels import ArithmeticLabel, FormulaLabel
 
 SCATTER, CONVOLUTION = "scatter", "convolution"
 

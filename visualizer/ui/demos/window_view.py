@@ -14,9 +14,9 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from visualizer.ops.trace import format_sum
-from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.grid_view import GridView, format_value
-from visualizer.ui.widgets.text_labels import ArithmeticLabel, FormulaLabel
+from visualizer.ui.kit import colormaps
+from visualizer.ui.kit.grid_view import GridView, format_value
+from visualizer.ui.kit.text_labels import ArithmeticLabel, FormulaLabel
 
 
 def window_cells(step) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ from PyQt6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PyQt6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from visualizer.ui.widgets import colormaps
+from visualizer.ui.kit import colormaps
 
 CMAP = colormaps.SEQUENTIAL
 MIN_TEXT_PX = 7  # counts and names smaller than this are not drawn

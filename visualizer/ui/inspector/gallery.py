@@ -15,8 +15,8 @@ from superqt.utils import signals_blocked
 
 from visualizer.inspection.evaluation import Evaluation
 from visualizer.ui.inspector.thumbnails import caption_colour, image_tooltip, thumbnail
-from visualizer.ui.widgets.compact import compact_combo
-from visualizer.ui.widgets.plain import push_button
+from visualizer.ui.kit.compact import compact_combo
+from visualizer.ui.kit.plain import push_button
 
 ALL = "All"
 RIGHT_CHOICES = (("All", None), ("Right", True), ("Wrong", False))

@@ -13,11 +13,11 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from visualizer.ops.trace import format_number
-from visualizer.ui.theme import plot_background
-from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.grid_view import GridView
-from visualizer.ui.widgets.mosaic import colourise, grid_shape, tile
-from visualizer.ui.widgets.plain import push_button, wrapping_label
+from visualizer.ui.kit import colormaps
+from visualizer.ui.kit.grid_view import GridView
+from visualizer.ui.kit.mosaic import colourise, grid_shape, tile
+from visualizer.ui.kit.plain import push_button, wrapping_label
+from visualizer.ui.kit.theme import plot_background
 
 POSITIVE_BRUSH = pg.mkBrush("#3b6ea8")
 NEGATIVE_BRUSH = pg.mkBrush("#c0504d")

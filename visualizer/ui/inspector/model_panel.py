@@ -10,7 +10,7 @@ from PyQt6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QSpinBox,
 from superqt.utils import signals_blocked
 
 from visualizer.inspection.server import ModelOpened
-from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
+from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
 
 NO_MODEL_TEXT = (
     "No model is open. Open a trained Keras image classifier (.keras or .h5): one you trained on the "

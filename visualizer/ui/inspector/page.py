@@ -1,6 +1,6 @@
 """The model inspector: open any trained Keras image classifier and see why it predicts what it
 predicts. The page composes its parts and implements InspectorView; the decisions are the
-controller's (controller.py), and the model runs in a child process (client.py)."""
+controller's (controller.py), and the model runs in a child process (link.py)."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from visualizer.inspection.server import Explained, ModelOpened
-from visualizer.ui.inspector.architecture_tab import ArchitectureTab
-from visualizer.ui.inspector.client import ModelClient
 from visualizer.ui.inspector.controller import InspectorController, InspectorView, Picture
-from visualizer.ui.inspector.draw_tab import DrawTab
-from visualizer.ui.inspector.filters_tab import FiltersTab
-from visualizer.ui.inspector.image_tab import ImageTab
+from visualizer.ui.inspector.link import ModelClient
 from visualizer.ui.inspector.model_panel import ModelPanel
-from visualizer.ui.inspector.test_set_tab import TestSetTab
-from visualizer.ui.inspector.why_tab import PREDICTED, WhyTab
-from visualizer.ui.model_files import ask_for_model_file
-from visualizer.ui.widgets.banner import Banner
+from visualizer.ui.inspector.tabs.architecture import ArchitectureTab
+from visualizer.ui.inspector.tabs.draw import DrawTab
+from visualizer.ui.inspector.tabs.filters import FiltersTab
+from visualizer.ui.inspector.tabs.image import ImageTab
+from visualizer.ui.inspector.tabs.test_set import TestSetTab
+from visualizer.ui.inspector.tabs.why import PREDICTED, WhyTab
+from visualizer.ui.kit.banner import Banner
+from visualizer.ui.kit.model_files import ask_for_model_file
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ class InspectorPage(QWidget, InspectorView):
         self.filters_tab.set_picture(progress, running)
 
     def sample_picture(self, rgb: bool) -> Picture | None:
-        from visualizer.ui import images
+        from visualizer.ui.kit import images
 
         name = SAMPLE_PHOTO if rgb else SAMPLE_GRAY
         try:

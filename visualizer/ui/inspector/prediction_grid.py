@@ -15,8 +15,8 @@ from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QToolTi
 
 from visualizer.inspection.evaluation import Evaluation
 from visualizer.ui.inspector.thumbnails import caption_colour, image_to_qimage, image_tooltip
-from visualizer.ui.widgets.plain import push_button
-from visualizer.ui.widgets.probability_bars import CHOSEN_COLOUR, OTHER_COLOUR, TRUE_COLOUR
+from visualizer.ui.kit.plain import push_button
+from visualizer.ui.kit.probability_bars import CHOSEN_COLOUR, OTHER_COLOUR, TRUE_COLOUR
 
 ROWS, COLUMNS = 5, 3
 PAGE_SIZE = ROWS * COLUMNS

@@ -12,9 +12,9 @@ import pyqtgraph as pg
 from PyQt6.QtCore import QRectF, Qt
 from PyQt6.QtWidgets import QVBoxLayout, QWidget
 
-from visualizer.ui.theme import plot_background
-from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.plain import wrapping_label
+from visualizer.ui.kit import colormaps
+from visualizer.ui.kit.plain import wrapping_label
+from visualizer.ui.kit.theme import plot_background
 
 HEAT_MAP = "inferno"
 DEFAULT_OPACITY = 0.5

@@ -11,8 +11,8 @@ from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QColor, QImage, QPixmap
 
 from visualizer.inspection.evaluation import Evaluation
-from visualizer.ui.theme import readable_text_colour
-from visualizer.ui.widgets.probability_bars import CHOSEN_COLOUR, TRUE_COLOUR
+from visualizer.ui.kit.probability_bars import CHOSEN_COLOUR, TRUE_COLOUR
+from visualizer.ui.kit.theme import readable_text_colour
 
 RIGHT_COLOUR = TRUE_COLOUR  # a caption in blue: the model was right
 WRONG_COLOUR = CHOSEN_COLOUR  # in red: it was wrong

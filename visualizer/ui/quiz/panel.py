@@ -22,9 +22,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.ui.kit.theme import readable_text_colour
 from visualizer.ui.quiz.questions import CLASS, WINNER, Question, parse_number
 from visualizer.ui.quiz.session import session
-from visualizer.ui.theme import readable_text_colour
 
 RIGHT_COLOUR, WRONG_COLOUR = "#1a7f37", "#c62828"
 CLASS_COLUMNS = 5

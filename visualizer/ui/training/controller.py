@@ -29,12 +29,12 @@ from visualizer.training.events import (
     RunStarted,
 )
 from visualizer.training.recording import RunRecorder, RunRecording, run_title
+from visualizer.ui.kit.formatting import format_duration
 from visualizer.ui.training.history import RunHistory
 from visualizer.ui.training.recorded_runs import RecordedRuns
-from visualizer.ui.widgets.formatting import format_duration
 
 if TYPE_CHECKING:
-    from visualizer.ui.training.driver import Frame, RunDriver
+    from visualizer.ui.training.link import Frame, RunDriver
 
 log = logging.getLogger(__name__)
 

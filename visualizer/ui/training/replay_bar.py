@@ -9,7 +9,7 @@ from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSlider, QSpinBox, QWidget
 from superqt.utils import signals_blocked
 
 from visualizer.training.data import FULL_TRAIN_COUNT
-from visualizer.ui.widgets.plain import push_button
+from visualizer.ui.kit.plain import push_button
 
 
 class ProbeReplayBar(QWidget):

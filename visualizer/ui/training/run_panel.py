@@ -14,9 +14,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
 from visualizer.ui.training.controller import RunState
 from visualizer.ui.training.settings import SettingsForm
-from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
 
 
 class RunPanel(QWidget):

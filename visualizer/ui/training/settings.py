@@ -37,7 +37,7 @@ from visualizer.training.data import (
     IMAGE_SIDE,
     candidate_sources,
 )
-from visualizer.ui.stored_settings import read_number, read_text
+from visualizer.ui.kit.stored_settings import read_number, read_text
 
 MAX_BLOCKS = 4
 _OTHER_FOLDER = "__other__"

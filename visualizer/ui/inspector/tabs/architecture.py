@@ -7,7 +7,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 from visualizer.inspection.server import LayerSummary
-from visualizer.ui.widgets.plain import wrapping_label
+from visualizer.ui.kit.plain import wrapping_label
 
 COLUMNS = ("Layer", "Type", "Output shape", "Learned numbers")
 

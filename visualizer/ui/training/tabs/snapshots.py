@@ -10,12 +10,12 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from visualizer.training.events import ProbeSnapshot
-from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic, kernel_mosaic
-from visualizer.ui.widgets.mosaic_view import MosaicView
-from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
-from visualizer.ui.widgets.probability_bars import ProbabilityBars, prediction_caption
-from visualizer.ui.widgets.probe_view import ProbeImageView
+from visualizer.ui.kit import colormaps
+from visualizer.ui.kit.mosaic import colourise, feature_map_mosaic, kernel_mosaic
+from visualizer.ui.kit.mosaic_view import MosaicView
+from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
+from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
+from visualizer.ui.kit.probe_view import ProbeImageView
 
 MAPS_CAPTION = (
     "Each picture is one layer: every channel's map for the probe image, tiled, each scaled to its "

@@ -8,8 +8,8 @@ import pyqtgraph as pg
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QWidget
 
-from visualizer.ui.theme import plot_background, plot_text_colour
-from visualizer.ui.widgets.mosaic import tile_at
+from visualizer.ui.kit.mosaic import tile_at
+from visualizer.ui.kit.theme import plot_background, plot_text_colour
 
 
 class MosaicView(pg.GraphicsLayoutWidget):

@@ -28,10 +28,10 @@ from PyQt6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from visualizer.ui.export import ExportError, save_png
 from visualizer.ui.inspector.saliency_overlay import DEFAULT_OPACITY, HEAT_LEGEND, SaliencyOverlay
-from visualizer.ui.widgets.compact import compact_combo
-from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
+from visualizer.ui.kit.compact import compact_combo
+from visualizer.ui.kit.export import ExportError, save_png
+from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
 
 PREDICTED = -1  # the class picker's "the predicted class" entry
 

@@ -14,16 +14,16 @@ from PyQt6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QVBoxLa
 from superqt.utils import signals_blocked
 
 from visualizer.training.events import ProbeSnapshot
-from visualizer.ui.theme import error_text_colour
-from visualizer.ui.training.compare_curves import ComparedRun
-from visualizer.ui.training.snapshot_tabs import KERNEL_GAP_RGBA, KERNEL_TILE_PIXELS
-from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.compact import compact_combo
-from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic, kernel_mosaic
-from visualizer.ui.widgets.mosaic_view import MosaicView
-from visualizer.ui.widgets.plain import push_button, wrapping_label
-from visualizer.ui.widgets.probability_bars import ProbabilityBars, prediction_caption
-from visualizer.ui.widgets.probe_view import ProbeImageView
+from visualizer.ui.kit import colormaps
+from visualizer.ui.kit.compact import compact_combo
+from visualizer.ui.kit.mosaic import colourise, feature_map_mosaic, kernel_mosaic
+from visualizer.ui.kit.mosaic_view import MosaicView
+from visualizer.ui.kit.plain import push_button, wrapping_label
+from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
+from visualizer.ui.kit.probe_view import ProbeImageView
+from visualizer.ui.kit.theme import error_text_colour
+from visualizer.ui.training.tabs.compare_curves import ComparedRun
+from visualizer.ui.training.tabs.snapshots import KERNEL_GAP_RGBA, KERNEL_TILE_PIXELS
 
 MAPS = "feature maps"
 KERNELS = "kernels"

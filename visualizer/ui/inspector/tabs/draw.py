@@ -14,11 +14,11 @@ from PIL import Image, ImageOps
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
-from visualizer.ui.images import DrawCanvas, ask_for_image_file
 from visualizer.ui.inspector.saliency_overlay import SaliencyOverlay
-from visualizer.ui.inspector.why_tab import class_name_list
-from visualizer.ui.widgets.plain import push_button, wrapping_label
-from visualizer.ui.widgets.probability_bars import ProbabilityBars
+from visualizer.ui.inspector.tabs.why import class_name_list
+from visualizer.ui.kit.images import DrawCanvas, ask_for_image_file
+from visualizer.ui.kit.plain import push_button, wrapping_label
+from visualizer.ui.kit.probability_bars import ProbabilityBars
 
 CANVAS_SIDE = 28
 GRAY_NOTE = "Left button draws, right button erases. An opened picture is made gray and fitted to the canvas."

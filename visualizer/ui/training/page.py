@@ -28,17 +28,17 @@ from visualizer.training.config import TrainConfig
 from visualizer.training.events import ProbeSnapshot
 from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import autosave_root
-from visualizer.ui.export import save_png
-from visualizer.ui.training.compare_tab import CompareTab
+from visualizer.ui.kit.banner import Banner
+from visualizer.ui.kit.export import save_png
 from visualizer.ui.training.controller import ResultRow, RunState, TrainingController
-from visualizer.ui.training.curves_tab import CurvesTab
-from visualizer.ui.training.driver import RunDriver
 from visualizer.ui.training.history import RunHistory
+from visualizer.ui.training.link import RunDriver
 from visualizer.ui.training.replay_bar import ProbeReplayBar
-from visualizer.ui.training.results_tab import ResultsTab
 from visualizer.ui.training.run_panel import RunPanel
-from visualizer.ui.training.snapshot_tabs import FeatureMapsTab, KernelsTab
-from visualizer.ui.widgets.banner import Banner
+from visualizer.ui.training.tabs.compare import CompareTab
+from visualizer.ui.training.tabs.curves import CurvesTab
+from visualizer.ui.training.tabs.results import ResultsTab
+from visualizer.ui.training.tabs.snapshots import FeatureMapsTab, KernelsTab
 
 # The curves are redrawn at most this often (and at each epoch's end): repainting both plots
 # takes a few milliseconds, and a smoother curve than 5 updates a second tells nothing more.
@@ -48,7 +48,7 @@ CURVES_INTERVAL_MS = 200
 # 20 a second are drawn however they fall between the driver's 30 ms polls.
 SNAPSHOT_INTERVAL_MS = 40
 # A second after the page is first shown, a training process is started ahead of Train: it
-# imports Keras and reads the data while the settings are chosen (driver.py), not at once, so
+# imports Keras and reads the data while the settings are chosen (link.py), not at once, so
 # that a page only passed through starts nothing.
 PRESTART_DELAY_MS = 1000
 # Amber, unlike the banner's blue and red: a recorded run is neither news nor an error. Dark ink,

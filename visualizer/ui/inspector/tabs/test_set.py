@@ -34,8 +34,8 @@ from visualizer.inspection.evaluation import Evaluation
 from visualizer.ui.inspector.confusion_view import ConfusionMatrixView
 from visualizer.ui.inspector.gallery import Gallery
 from visualizer.ui.inspector.prediction_grid import PredictionGrid
-from visualizer.ui.widgets.banner import Banner
-from visualizer.ui.widgets.plain import push_button, wrapping_label
+from visualizer.ui.kit.banner import Banner
+from visualizer.ui.kit.plain import push_button, wrapping_label
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from PyQt6.QtCore import QRectF, QSize, Qt
 from PyQt6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
-from visualizer.ui.theme import readable_text_colour
+from visualizer.ui.kit.theme import readable_text_colour
 
 OTHER_COLOUR = QColor("#777777")
 CHOSEN_COLOUR = QColor("red")  # the model's choice

@@ -12,7 +12,7 @@ from pathlib import Path
 from PyQt6.QtCore import QSettings, pyqtSignal
 from PyQt6.QtWidgets import QMenu, QWidget
 
-from visualizer.ui.stored_settings import read_text_list
+from visualizer.ui.kit.stored_settings import read_text_list
 
 MAX_RECENT = 8
 RECENT_KEY = "recent_models"

@@ -7,7 +7,7 @@ import numpy as np
 import pyqtgraph as pg
 from PyQt6.QtWidgets import QWidget
 
-from visualizer.ui.theme import plot_background
+from visualizer.ui.kit.theme import plot_background
 
 
 class ProbeImageView(pg.GraphicsLayoutWidget):

@@ -16,7 +16,7 @@ from PyQt6.QtWidgets import QSizePolicy, QWidget
 from pyqtgraph.functions import ndarray_to_qimage
 
 from visualizer.ops.trace import format_number
-from visualizer.ui.widgets import colormaps, grid_marks
+from visualizer.ui.kit import colormaps, grid_marks
 
 Cell = tuple[int, int]
 

@@ -18,7 +18,7 @@ from PyQt6.QtGui import (
 )
 from PyQt6.QtWidgets import QSizePolicy, QWidget
 
-from visualizer.ui.theme import accent_text_colour, muted_text_colour
+from visualizer.ui.kit.theme import accent_text_colour, muted_text_colour
 
 LABEL_LINES = 4  # the stage's name (up to two lines) and its shape (up to two)
 SLANT = 0.6  # how far a block's top rises per pixel of depth

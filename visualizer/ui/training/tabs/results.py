@@ -17,8 +17,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.ui.kit.plain import push_button
 from visualizer.ui.training.controller import ResultRow
-from visualizer.ui.widgets.plain import push_button
 
 # The seed notebook's own results after 5 epochs, shown beside this session's runs.
 SEED_REFERENCE_ROWS = (

@@ -20,13 +20,13 @@ from superqt.utils import signals_blocked
 
 from visualizer.inspection.server import Explained, KernelInfo, LayerOutput
 from visualizer.ui.inspector.layer_views import DenseBars, FeatureMapDetail, LayerHistogram
+from visualizer.ui.kit import colormaps
+from visualizer.ui.kit.mosaic import colourise, feature_map_mosaic
+from visualizer.ui.kit.mosaic_view import MosaicView
+from visualizer.ui.kit.plain import scroll_area, wrapping_label
+from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
+from visualizer.ui.kit.probe_view import ProbeImageView
 from visualizer.ui.quiz.prediction_quiz import PredictionQuiz, picture_identity
-from visualizer.ui.widgets import colormaps
-from visualizer.ui.widgets.mosaic import colourise, feature_map_mosaic
-from visualizer.ui.widgets.mosaic_view import MosaicView
-from visualizer.ui.widgets.plain import scroll_area, wrapping_label
-from visualizer.ui.widgets.probability_bars import ProbabilityBars, prediction_caption
-from visualizer.ui.widgets.probe_view import ProbeImageView
 
 MAPS_ROW_HEIGHT = 230
 MAX_STEP_KERNEL = 7  # the largest kernel the Convolution page steps through

@@ -19,10 +19,10 @@ from PyQt6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from visualizer.training.recording import RunRecording
-from visualizer.ui.training.compare_curves import RUN_COLOURS, CompareCurves, ComparedRun, history_of
-from visualizer.ui.training.compare_labels import run_labels
-from visualizer.ui.training.compare_snapshots import CompareSnapshots, swatch_icon
-from visualizer.ui.widgets.plain import push_button, scroll_area, wrapping_label
+from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
+from visualizer.ui.training.tabs.compare_curves import RUN_COLOURS, CompareCurves, ComparedRun, history_of
+from visualizer.ui.training.tabs.compare_labels import run_labels
+from visualizer.ui.training.tabs.compare_snapshots import CompareSnapshots, swatch_icon
 
 EMPTY_TEXT = (
     "<h3>Train two runs, or open recorded runs, to compare them.</h3>"

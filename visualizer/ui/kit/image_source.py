@@ -2,7 +2,7 @@
 
 Small grids of whole numbers (5x5 to 9x9) can be followed by hand; pictures (bundled photos,
 Fashion-MNIST items, the user's own file or drawing) show what the operation does to an image.
-The pictures come from `visualizer.ui.images`, which also asks the user for files and drawings.
+The pictures come from `visualizer.ui.kit.images`, which also asks the user for files and drawings.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.ui import images
-from visualizer.ui.theme import error_text_colour
-from visualizer.ui.widgets.compact import compact_combo
+from visualizer.ui.kit import images
+from visualizer.ui.kit.compact import compact_combo
+from visualizer.ui.kit.theme import error_text_colour
 
 log = logging.getLogger(__name__)
 

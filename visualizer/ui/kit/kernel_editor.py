@@ -21,10 +21,10 @@ from PyQt6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from visualizer.ui.theme import error_text_colour
-from visualizer.ui.widgets import colormaps, kernel_presets
-from visualizer.ui.widgets.compact import compact_combo
-from visualizer.ui.widgets.grid_view import format_value
+from visualizer.ui.kit import colormaps, kernel_presets
+from visualizer.ui.kit.compact import compact_combo
+from visualizer.ui.kit.grid_view import format_value
+from visualizer.ui.kit.theme import error_text_colour
 
 # Far beyond any weight worth showing; larger ones overflow the float32 colour maps and the sums.
 MAX_WEIGHT = 1e6
