@@ -49,6 +49,7 @@ from visualizer.ui.quiz.menu import add_quiz_action
 from visualizer.ui.shell import help_boxes
 from visualizer.ui.shell.recent_models import RecentModels, RecentModelsMenu
 from visualizer.ui.shell.text_size import ApplicationTextSize, EscapeLeavesPresentation
+from visualizer.ui.shell.wheel_guard import WheelGuard
 
 if TYPE_CHECKING:
     from visualizer.ui.kit.images import UserImage  # imported when a picture is first asked for
@@ -79,6 +80,8 @@ class MainWindow(QMainWindow):
         self._escape_filter = EscapeLeavesPresentation(lambda: self.set_presentation(False), self)
         self._presenting = False
         self._was_full_screen = False
+        self._wheel_guard = WheelGuard(self)  # ends with the window, which removes it from the app
+        QApplication.instance().installEventFilter(self._wheel_guard)
 
         self.navigation = QListWidget()
         self.navigation.setObjectName("navigation")
