@@ -103,6 +103,9 @@ def test_pooling_cell_questions_average_sum_and_winner(seed):
             assert question.check((r, c)) == (window[r, c] == step.value)
             assert (question.choices[r][c] is None) == bool(step.is_padding[r, c])
     assert f"= {step.value:.3g}" in question.working
+    # The winner is named counting from 0, as every row, column and output[r, c] around it is.
+    assert f"window[{row}, {col}]" in question.working
+    assert question.shown_answer().startswith(f"window[{row}, {col}]")
 
 
 @pytest.mark.parametrize("seed", SEEDS)

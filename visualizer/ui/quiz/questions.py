@@ -66,7 +66,7 @@ class Question:
         if self.kind == CLASS:
             return str(self.choices[self.answer])
         if self.kind == WINNER:
-            return f"row {self.answer[0] + 1}, column {self.answer[1] + 1} of the window"
+            return window_cell(*self.answer)
         return str(self.answer)
 
     def check(self, answer) -> bool:
@@ -204,6 +204,11 @@ def cell_value_question(step: ConvStep | PoolStep, origin=None, input_hw=None) -
     return Question(text, VALUE, float(step.value), _worked_sum(step), hint=_VALUE_HINT)
 
 
+def window_cell(row: int, col: int) -> str:
+    """A cell of a window, counted from 0 like every row, column and output[r, c] on the pages."""
+    return f"window[{row}, {col}] (row {row}, column {col} of the window, counting from 0)"
+
+
 def winner_question(step: PoolStep, origin=(0, 0), input_hw=None) -> Question:
     """Which cell of a max pooling window holds the largest value; a tie accepts every cell holding it."""
     if step.mode != "max" or step.winner is None:
@@ -218,7 +223,7 @@ def winner_question(step: PoolStep, origin=(0, 0), input_hw=None) -> Question:
     )
     working = format_sum(step, max_terms=max(1, window.size))
     note = " (ties: each largest cell counts; the first in reading order is ringed)" if tied else ""
-    working += f"<br>the largest is at row {winner[0] + 1}, column {winner[1] + 1} of the window{note}"
+    working += f"<br>the largest is {window_cell(*winner)}{note}"
     place = _window_place(step, origin, input_hw)
     text = f"Which cell of the window wins the max pool for output[{step.out_row}, {step.out_col}] ({place})?"
     return Question(text, WINNER, winner, working, choices=choices, accepted=tied, hint="Click the cell that wins.")
