@@ -129,6 +129,8 @@ def test_softmax_gives_probabilities_summing_to_one(qtbot, page):
         assert probabilities.sum() == pytest.approx(1.0)
         assert np.all(probabilities > 0)
         assert np.argmax(probabilities) == np.argmax(example.logits)
+        # Random scores beside a real sample picture must not read as the network's prediction.
+        assert "made-up examples, not the network's answer" in example.summary.text()
         qtbot.mouseClick(example.resample_button, Qt.MouseButton.LeftButton)
 
 

@@ -342,7 +342,9 @@ class SoftmaxExample(Example):
     def __init__(self, seed: int, parent: QWidget | None = None) -> None:
         super().__init__(seed, parent)
         self.logit_grid = _grid(
-            "Ten scores (logits) from the last Dense layer", "One score per class, any sign", max_cell_em=3.0
+            "Ten made-up scores (logits), as the last Dense layer gives them",
+            "Example numbers, one score per class, any sign: not the network's answer for the picture",
+            max_cell_em=3.0,
         )
         self.layout_.addWidget(self.logit_grid)
         self.bars = ProbabilityBars(CLASS_NAMES)
@@ -360,7 +362,10 @@ class SoftmaxExample(Example):
         self.logit_grid.set_data(self.logits[None, :], cmap=colormaps.DIVERGING, levels=levels)
         self.bars.set_values(self.probabilities)
         best = int(np.argmax(self.probabilities))
+        # The scores are random, not the untrained or trained network's output for the sample
+        # picture shown above; a class named without saying so reads as the network's prediction.
         self.summary.setText(
-            f"Sum of the ten probabilities: {self.probabilities.sum():.3f}. "
-            f"Prediction: {CLASS_NAMES[best]} ({self.probabilities[best] * 100:.1f}%)."
+            f"These scores are made-up examples, not the network's answer for the picture. "
+            f"Sum of the ten probabilities: {self.probabilities.sum():.3f}; "
+            f"these scores would predict {CLASS_NAMES[best]} ({self.probabilities[best] * 100:.1f}%)."
         )
