@@ -1,4 +1,4 @@
-"""Image sources: bundled samples, files of every kind (good and broken), numeric grids, drawing."""
+"""Image sources in the ui kit: bundled samples, numeric grids, the Open image dialog, drawing."""
 
 from pathlib import Path
 from types import SimpleNamespace
@@ -8,9 +8,11 @@ import pytest
 from PIL import Image
 from PyQt6.QtCore import QPointF
 
+from visualizer import imagefile
 from visualizer.resources import resource_path
-from visualizer.ui.kit import images
-from visualizer.ui.kit.images import DrawCanvas, DrawDialog, ImageError, load_image_file, numeric_grid
+from visualizer.ui.kit import images, samples
+from visualizer.ui.kit.images import DrawCanvas, DrawDialog
+from visualizer.ui.kit.samples import numeric_grid
 
 
 def _save(path: Path, array: np.ndarray, **options) -> Path:
@@ -19,7 +21,7 @@ def _save(path: Path, array: np.ndarray, **options) -> Path:
 
 
 # -- samples ---------------------------------------------------------------------------------------
-@pytest.mark.parametrize("sample", images.sample_images(), ids=lambda s: s.name)
+@pytest.mark.parametrize("sample", samples.sample_images(), ids=lambda s: s.name)
 def test_each_sample_loads_gray_and_rgb_in_range(sample):
     gray = sample.load("gray")
     rgb = sample.load("rgb")
@@ -32,9 +34,9 @@ def test_each_sample_loads_gray_and_rgb_in_range(sample):
 
 
 def test_samples_include_photographs_and_fashion_items():
-    samples = images.sample_images()
-    photos = [s for s in samples if not s.name.startswith("fashion-")]
-    fashion = [s for s in samples if s.name.startswith("fashion-")]
+    every = samples.sample_images()
+    photos = [s for s in every if not s.name.startswith("fashion-")]
+    fashion = [s for s in every if s.name.startswith("fashion-")]
     assert len(photos) >= 2 and len(fashion) >= 3
     assert all(s.load("gray").shape == (28, 28) for s in fashion)
     assert all(max(s.load("gray").shape) <= 256 for s in photos)
@@ -49,109 +51,17 @@ def test_every_bundled_photo_has_a_licence_entry():
 
 
 def test_loading_a_sample_twice_gives_independent_copies():
-    sample = images.find_sample("camera")
+    sample = samples.find_sample("camera")
     first = sample.load("gray")
     first[:] = 0
     assert sample.load("gray").max() > 0
 
 
 def test_colour_photo_is_really_coloured_and_gray_uses_luma():
-    rgb = images.find_sample("astronaut").load("rgb")
+    rgb = samples.find_sample("astronaut").load("rgb")
     assert np.abs(rgb[..., 0] - rgb[..., 2]).mean() > 0.02
-    gray = images.find_sample("astronaut").load("gray")
-    assert np.abs(images.to_mode(rgb, "gray") - gray).max() < 0.01
-
-
-# -- files -----------------------------------------------------------------------------------------
-def test_rgb_file_loads_as_gray_and_rgb(tmp_path):
-    pixels = np.zeros((10, 20, 3), np.uint8)
-    pixels[:, :10] = (255, 0, 0)
-    pixels[:, 10:] = (0, 0, 255)
-    path = _save(tmp_path / "two.png", pixels)
-    rgb = load_image_file(path, "rgb")
-    assert rgb.shape == (10, 20, 3)
-    assert np.allclose(rgb[0, 0], [1, 0, 0]) and np.allclose(rgb[0, -1], [0, 0, 1])
-    gray = load_image_file(path, "gray")
-    assert gray.shape == (10, 20)
-    assert gray[0, 0] == pytest.approx(0.299, abs=0.01)  # red's luma
-    assert gray[0, -1] == pytest.approx(0.114, abs=0.01)
-
-
-def test_large_image_is_scaled_down_keeping_aspect(tmp_path):
-    rng = np.random.default_rng(0)
-    path = _save(tmp_path / "big.jpg", rng.integers(0, 255, (600, 1200, 3), dtype=np.uint8), quality=80)
-    pixels = load_image_file(path, "gray", max_side=256)
-    assert pixels.shape == (128, 256)
-    assert load_image_file(path, "rgb", max_side=None).shape == (600, 1200, 3)
-
-
-def test_a_long_thin_strip_is_not_scaled_below_the_smallest_side(tmp_path):
-    path = _save(tmp_path / "strip.png", np.full((10, 2000), 128, np.uint8))
-    pixels = load_image_file(path, "gray", max_side=256)
-    assert pixels.shape == (images.MIN_SIDE, 256)
-
-
-def test_transparent_parts_are_laid_on_white(tmp_path):
-    rgba = np.zeros((5, 5, 4), np.uint8)  # black, fully transparent
-    rgba[2, 2] = (0, 0, 0, 255)  # one opaque black pixel
-    pixels = load_image_file(_save(tmp_path / "alpha.png", rgba), "gray")
-    assert pixels[0, 0] == pytest.approx(1.0)
-    assert pixels[2, 2] == pytest.approx(0.0)
-
-
-def test_sixteen_bit_gray_keeps_its_range(tmp_path):
-    deep = (np.arange(16, dtype=np.uint16).reshape(4, 4) * 4369)  # 0 .. 65535
-    path = tmp_path / "deep.png"
-    Image.fromarray(deep).save(path)
-    pixels = load_image_file(path, "gray")
-    assert pixels.min() == pytest.approx(0.0) and pixels.max() == pytest.approx(1.0)
-
-
-def test_first_frame_of_an_animated_gif(tmp_path):
-    frames = [Image.new("L", (8, 8), value) for value in (0, 255)]
-    path = tmp_path / "anim.gif"
-    frames[0].save(path, save_all=True, append_images=frames[1:])
-    assert load_image_file(path).max() == pytest.approx(0.0)
-
-
-@pytest.mark.parametrize(
-    "name, content, reason",
-    [
-        ("empty.png", b"", "empty"),
-        ("notes.png", b"this is plain text, not a picture\n" * 4, "not an image"),
-    ],
-)
-def test_bad_files_raise_image_error_naming_the_file(tmp_path, name, content, reason):
-    path = tmp_path / name
-    path.write_bytes(content)
-    with pytest.raises(ImageError) as caught:
-        load_image_file(path)
-    assert name in str(caught.value) and reason in str(caught.value)
-    assert isinstance(caught.value, ValueError)
-
-
-def test_truncated_file_raises_image_error(tmp_path):
-    rng = np.random.default_rng(1)
-    whole = _save(tmp_path / "whole.png", rng.integers(0, 255, (64, 64), dtype=np.uint8))
-    cut = tmp_path / "cut.png"
-    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
-    with pytest.raises(ImageError, match="cut.png.*truncated"):
-        load_image_file(cut)
-
-
-def test_too_small_missing_and_folder_raise_image_error(tmp_path):
-    tiny = _save(tmp_path / "tiny.png", np.zeros((2, 40), np.uint8))
-    with pytest.raises(ImageError, match="tiny.png.*too small"):
-        load_image_file(tiny)
-    with pytest.raises(ImageError, match="nowhere.png.*does not exist"):
-        load_image_file(tmp_path / "nowhere.png")
-    with pytest.raises(ImageError, match="folder"):
-        load_image_file(tmp_path)
-
-
-def test_unknown_mode_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="mode"):
-        load_image_file(_save(tmp_path / "a.png", np.zeros((4, 4), np.uint8)), "cmyk")
+    gray = samples.find_sample("astronaut").load("gray")
+    assert np.abs(imagefile.to_mode(rgb, "gray") - gray).max() < 0.01
 
 
 # -- numbers -----------------------------------------------------------------------------------------

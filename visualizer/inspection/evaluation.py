@@ -260,17 +260,29 @@ def _spread_over_classes(files: dict[str, list[Path]], max_images: int) -> list[
     return [(label, path) for label, _, path in chosen]
 
 
-def _read_image(path: Path):
-    """The image as a Pillow image in "L" or "RGB" mode, or None when it cannot be read."""
-    from PIL import Image, UnidentifiedImageError
+def _read_image(path: Path) -> np.ndarray | None:
+    """The image as uint8 levels, (H, W) for a file without colour, else (H, W, 3); None when it
+    cannot be read. Read by the app's one reader, so a file gives the model the same pixels here
+    as through Open image."""
+    from visualizer.imagefile import ImageError, load_image_file, to_uint8
 
     try:
-        with Image.open(path) as image:
-            image.load()
-            gray = image.mode in ("1", "L", "LA", "I", "I;16", "F")
-            return image.convert("L" if gray else "RGB")
-    except (OSError, UnidentifiedImageError, ValueError):
+        return to_uint8(load_image_file(path, None, max_side=None, min_side=1))
+    except ImageError:
         return None
+
+
+def _with_colour(picture: np.ndarray) -> np.ndarray:
+    return picture if picture.ndim == 3 else np.repeat(picture[..., np.newaxis], 3, axis=2)
+
+
+def _resized(picture: np.ndarray, width: int, height: int) -> np.ndarray:
+    """Bilinear, as Keras resizes; a picture already at the size is kept as it is."""
+    from PIL import Image
+
+    if picture.shape[:2] == (height, width):
+        return picture
+    return np.asarray(Image.fromarray(picture).resize((width, height), Image.Resampling.BILINEAR), dtype=np.uint8)
 
 
 def load_image_folder(
@@ -285,8 +297,6 @@ def load_image_folder(
     counted. Raises ValueError, in words, when the folder is missing, empty, has no class
     sub-folders or no readable image. It blocks while it reads: call it off the GUI thread.
     """
-    from PIL import Image
-
     folder = Path(path)
     files = _class_files(folder)
     if not any(files.values()):
@@ -303,12 +313,9 @@ def load_image_folder(
         labels.append(label)
     if not pictures:
         raise ValueError(f"None of the {skipped} image files in {folder} could be read.")
-    height, width = size if size is not None else (pictures[0].height, pictures[0].width)
-    mode = "RGB" if any(picture.mode == "RGB" for picture in pictures) else "L"
-    arrays = [
-        np.asarray(picture.convert(mode).resize((width, height), Image.Resampling.BILINEAR), dtype=np.uint8)
-        for picture in pictures
-    ]
+    height, width = size if size is not None else pictures[0].shape[:2]
+    colour = any(picture.ndim == 3 for picture in pictures)
+    arrays = [_resized(_with_colour(picture) if colour else picture, width, height) for picture in pictures]
     note = f", {skipped} unreadable file{'s' if skipped != 1 else ''} skipped" if skipped else ""
     return ImageFolder(
         images=np.stack(arrays),

@@ -20,6 +20,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from visualizer.training.tensors import to_numpy
+
 Gradients = Callable[[list, int], tuple[list[np.ndarray], list[np.ndarray]]]
 
 
@@ -36,7 +38,7 @@ def tensorflow_gradients(model) -> Gradients:
 
     def gradients(inputs: list, class_index: int):
         outputs, grads = step([tf.convert_to_tensor(value) for value in inputs], tf.constant(class_index))
-        return [output.numpy() for output in outputs], [grad.numpy() for grad in grads]
+        return [to_numpy(output) for output in outputs], [to_numpy(grad) for grad in grads]
 
     return gradients
 
@@ -56,7 +58,7 @@ def jax_gradients(model) -> Gradients:
         trainable = [variable.value for variable in model.trainable_variables]
         non_trainable = [variable.value for variable in model.non_trainable_variables]
         grads, outputs = step([jnp.asarray(value) for value in inputs], trainable, non_trainable, class_index)
-        return [np.asarray(output) for output in outputs], [np.asarray(grad) for grad in grads]
+        return [to_numpy(output) for output in outputs], [to_numpy(grad) for grad in grads]
 
     return gradients
 
@@ -69,8 +71,8 @@ def torch_gradients(model) -> Gradients:
         outputs = _as_list(model(_single_or_list(tensors), training=False))
         outputs[0][:, class_index].sum().backward()
         return (
-            [output.detach().cpu().numpy() for output in outputs],
-            [tensor.grad.detach().cpu().numpy() for tensor in tensors],
+            [to_numpy(output) for output in outputs],
+            [to_numpy(tensor.grad) for tensor in tensors],
         )
 
     return gradients

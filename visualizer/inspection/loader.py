@@ -128,11 +128,11 @@ def _check_same_output(model, flat: FlatGraph) -> None:
 
 
 def _numpy(value):
-    import keras
+    from visualizer.training.tensors import to_numpy
 
     if isinstance(value, (list, tuple)):
         value = value[0]
-    return keras.ops.convert_to_numpy(value)
+    return to_numpy(value)
 
 
 def _describe(path: Path, file_format: str, model, flat: FlatGraph, notes: list[str]) -> LoaderReport:

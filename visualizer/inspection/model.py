@@ -16,6 +16,7 @@ from PIL import Image
 
 from visualizer.inspection.report import INPUT_RANGES, LoaderReport, layer_kind
 from visualizer.ops import activations
+from visualizer.training.tensors import compiled_call
 
 # ITU-R BT.601 luma: how a colour picture becomes one grey channel.
 _LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -132,18 +133,7 @@ class ModelReader:
         return Activations(layers=layers, logits=logits, probabilities=softmax(logits))
 
     def _run(self, model, batch: np.ndarray) -> list[np.ndarray]:
-        import keras
-
-        if self._backend == "torch":
-            import torch
-
-            with torch.no_grad():  # PyTorch runs eagerly; predict_on_batch only adds bookkeeping
-                outputs = model(batch, training=False)
-        else:
-            outputs = model.predict_on_batch(batch)
-        if not isinstance(outputs, (list, tuple)):
-            outputs = [outputs]
-        return [keras.ops.convert_to_numpy(output) for output in outputs]
+        return compiled_call(model, batch, self._backend)
 
 
 def _range(report: LoaderReport, input_range: tuple[float, float] | None) -> tuple[float, float]:

@@ -66,6 +66,6 @@ class WeightRandomiser:
 
 
 def _numpy(variable) -> np.ndarray:
-    import keras
+    from visualizer.training.tensors import to_numpy
 
-    return np.array(keras.ops.convert_to_numpy(variable), copy=True)
+    return np.array(to_numpy(variable), copy=True)

@@ -104,6 +104,64 @@ def candidate_sources(
     return candidates
 
 
+@dataclass(frozen=True)
+class DataChoice:
+    """One place to train from, as offered to the user: the folder handed to the run (None: search, then download)."""
+
+    title: str
+    data_dir: str | None
+    allow_download: bool
+    is_subset: bool
+
+
+def _has_fashion_mnist(folder: Path) -> bool:
+    return all(
+        (folder / name).is_file() or (folder / (name + ".gz")).is_file()
+        for name in FILE_NAMES.values()
+    )
+
+
+def data_choices() -> list[DataChoice]:
+    """The places that hold Fashion-MNIST on this machine (checked by file names, not loaded):
+    full copies first, then the bundled subset, then a Keras download when no full copy is here
+    (last, so that an offline machine starts with data it has)."""
+    choices, bundled, full_found = [], None, False
+    for candidate in candidate_sources(allow_download=False):
+        if candidate.folder is None:
+            continue
+        if not _has_fashion_mnist(candidate.folder):
+            if candidate.required and not candidate.is_subset:
+                # A folder the user named (--data, $CNN_VISUALIZER_DATA) stays the first choice
+                # even when it is wrong, so Train says why instead of quietly using other data.
+                choices.append(DataChoice(
+                    f"Your folder, without Fashion-MNIST: {candidate.folder} ({candidate.name})",
+                    str(candidate.folder),
+                    False,
+                    False,
+                ))
+            continue
+        if candidate.is_subset:
+            bundled = DataChoice(
+                "Bundled subset (small offline sample)", str(candidate.folder), False, True
+            )
+        else:
+            full_found = True
+            choices.append(
+                DataChoice(
+                    f"Full Fashion-MNIST: {candidate.folder} ({candidate.name})",
+                    str(candidate.folder),
+                    False,
+                    False,
+                )
+            )
+    if bundled is not None:
+        choices.append(bundled)
+    if not full_found:
+        download = "Download Fashion-MNIST with Keras (needs the internet)"
+        choices.append(DataChoice(download, None, True, False))
+    return choices
+
+
 def load_fashion_mnist(
     data_dir: str | os.PathLike[str] | None = None, *, allow_download: bool = True
 ) -> FashionMnist:

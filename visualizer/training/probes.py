@@ -12,16 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from visualizer.training.events import LayerKernels, LayerMaps, ProbeSnapshot, frozen_float32
-
-
-def _tensor_to_numpy(value) -> np.ndarray:
-    """A backend tensor as numpy. Each backend's own method is used because np.array() on
-    TensorFlow variables and PyTorch tensors warns about NumPy 2's copy keyword."""
-    if hasattr(value, "detach"):  # PyTorch: cut from the graph, and off the GPU
-        value = value.detach().cpu()
-    if hasattr(value, "numpy"):  # TensorFlow and PyTorch
-        return value.numpy()
-    return np.asarray(value)  # JAX and NumPy
+from visualizer.training.tensors import compiled_call, to_numpy
 
 
 def probed_layers(model) -> list:
@@ -80,17 +71,10 @@ class Probe:
             # Eager: no tracing or compiling, about 10-50 ms against about 250 ms for the first
             # compiled call, so the untrained network is shown before the compiling starts.
             outputs = self._reader(batch, training=False)
-        elif self._backend == "torch":
-            # PyTorch runs eagerly anyway; its predict_on_batch adds about 13 ms of bookkeeping.
-            import torch
-
-            with torch.no_grad():
-                outputs = self._reader(batch, training=False)
-        else:
-            outputs = self._reader.predict_on_batch(batch)  # the backend's compiled predict step
-        if not isinstance(outputs, (list, tuple)):  # a model with no conv layer has one output
-            outputs = [outputs]
-        return [_tensor_to_numpy(output) for output in outputs]
+            if not isinstance(outputs, (list, tuple)):  # a model with no conv layer has one output
+                outputs = [outputs]
+            return [to_numpy(output) for output in outputs]
+        return compiled_call(self._reader, batch, self._backend)
 
     def snapshot(
         self,

@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.imagefile import MIN_SIDE
 from visualizer.training.architecture import INPUT_SHAPE, Layer, network_layers
 from visualizer.training.config import TrainConfig
 from visualizer.ui.demos.base import StepPage
@@ -36,7 +37,6 @@ from visualizer.ui.demos.network_examples import (
     ReluExample,
     SoftmaxExample,
 )
-from visualizer.ui.kit import images
 from visualizer.ui.kit.network_diagram import Block, NetworkDiagram, format_shape
 
 SEED_NOTE = (
@@ -354,7 +354,7 @@ class NetworkPage(StepPage):
     def set_input_image(self, pixels: np.ndarray, title: str) -> None:
         """Show a picture of the user's as the network's input, shrunk to 28 × 28 gray."""
         pixels = np.asarray(pixels, dtype=np.float64)
-        if pixels.ndim not in (2, 3) or min(pixels.shape[:2]) < images.MIN_SIDE:
+        if pixels.ndim not in (2, 3) or min(pixels.shape[:2]) < MIN_SIDE:
             raise ValueError(f"expected a picture of at least 3 × 3 pixels, got an array of shape {pixels.shape}")
         self.set_step(0)
         self._example_for(0).set_picture(pixels, title)

@@ -16,10 +16,11 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from visualizer import imagefile
 from visualizer.ops import activations
 from visualizer.ops.pooling import pool2d
 from visualizer.training.data import CLASS_NAMES, IMAGE_SIDE
-from visualizer.ui.kit import colormaps, images
+from visualizer.ui.kit import colormaps, samples
 from visualizer.ui.kit.grid_view import GridView
 from visualizer.ui.kit.probability_bars import ProbabilityBars
 
@@ -28,7 +29,7 @@ SIDE_TEXT = f"{IMAGE_SIDE} × {IMAGE_SIDE}"
 
 def to_network_input(pixels: np.ndarray) -> np.ndarray:
     """Any gray or colour picture in [0, 1] as the network's 28x28 gray input (centre-cropped)."""
-    gray = images.to_mode(np.asarray(pixels, dtype=np.float64), "gray")
+    gray = imagefile.to_mode(np.asarray(pixels, dtype=np.float64), "gray")
     height, width = gray.shape
     side = min(height, width)
     top, left = (height - side) // 2, (width - side) // 2
@@ -105,7 +106,7 @@ class InputExample(Example):
         self.grid = _grid("", f"The network's input: {SIDE_TEXT} gray values", max_cell_em=1.5)
         self.layout_.addWidget(self.grid, 1)
         self._finish_layout()
-        self._samples = [s for s in images.sample_images() if s.name.startswith("fashion-")]
+        self._samples = [s for s in samples.sample_images() if s.name.startswith("fashion-")]
         self._sample_index = -1
         self.pixels = np.zeros((IMAGE_SIDE, IMAGE_SIDE))
         self.resample()
@@ -117,7 +118,7 @@ class InputExample(Example):
         sample = self._samples[self._sample_index]
         try:
             self.set_picture(sample.load("gray"), sample.title)
-        except (images.ImageError, ValueError) as error:  # the data set could not be read
+        except (imagefile.ImageError, ValueError) as error:  # the data set could not be read
             self.grid.set_caption(f"No sample picture: {error}")
 
     def set_picture(self, pixels: np.ndarray, title: str) -> None:
@@ -140,7 +141,7 @@ class ReluExample(Example):
         self.resample()
 
     def resample(self) -> None:
-        values = images.numeric_grid(5, seed=self._seed(), low=-9, high=9)
+        values = samples.numeric_grid(5, seed=self._seed(), low=-9, high=9)
         out = activations.relu(values)
         levels = colormaps.symmetric_levels(values)
         self.before.set_data(values, cmap=colormaps.DIVERGING, levels=levels)
@@ -167,7 +168,7 @@ class PoolExample(Example):
         self.resample()
 
     def resample(self) -> None:
-        values = images.numeric_grid(4, seed=self._seed(), high=9)
+        values = samples.numeric_grid(4, seed=self._seed(), high=9)
         result = pool2d(values, 2, mode="max")  # a 2-D input gives 2-D results
         levels = colormaps.range_levels(values)
         self.before.set_data(values, cmap=colormaps.SEQUENTIAL, levels=levels)
@@ -203,7 +204,7 @@ class DropoutExample(Example):
         self.resample()
 
     def resample(self) -> None:
-        self.values = images.numeric_grid(4, seed=self._seed(), low=0.1, high=2, decimals=1)
+        self.values = samples.numeric_grid(4, seed=self._seed(), low=0.1, high=2, decimals=1)
         _, self.kept = activations.dropout(self.values, self.rate, np.random.default_rng(self._seed()))
         self._redraw()
 
@@ -267,7 +268,7 @@ class FlattenExample(Example):
     def resample(self) -> None:
         rows, cols, channels = self.BLOCK
         self.block = np.stack(
-            [images.numeric_grid((rows, cols), seed=self._seed()) for _ in range(channels)], axis=2
+            [samples.numeric_grid((rows, cols), seed=self._seed()) for _ in range(channels)], axis=2
         )
         self.flat = activations.flatten(self.block)
         for channel, grid in enumerate(self.channel_grids):
@@ -315,9 +316,9 @@ class DenseExample(Example):
 
     def resample(self) -> None:
         seed = self._seed()
-        self.x = images.numeric_grid((1, self.INPUTS), seed=seed, low=0, high=1, decimals=1)[0]
-        self.w = images.numeric_grid((1, self.INPUTS), seed=seed + 1, low=-1, high=1, decimals=1)[0]
-        self.b = float(images.numeric_grid(1, seed=seed + 2, low=-0.5, high=0.5, decimals=1)[0, 0])
+        self.x = samples.numeric_grid((1, self.INPUTS), seed=seed, low=0, high=1, decimals=1)[0]
+        self.w = samples.numeric_grid((1, self.INPUTS), seed=seed + 1, low=-1, high=1, decimals=1)[0]
+        self.b = float(samples.numeric_grid(1, seed=seed + 2, low=-0.5, high=0.5, decimals=1)[0, 0])
         products = self.x * self.w
         self.z = float(products.sum() + self.b)
         levels = colormaps.symmetric_levels(self.x, self.w, products)
@@ -356,7 +357,7 @@ class SoftmaxExample(Example):
         self.resample()
 
     def resample(self) -> None:
-        self.logits = images.numeric_grid((1, len(CLASS_NAMES)), seed=self._seed(), low=-3, high=4, decimals=1)[0]
+        self.logits = samples.numeric_grid((1, len(CLASS_NAMES)), seed=self._seed(), low=-3, high=4, decimals=1)[0]
         self.probabilities = activations.softmax(self.logits)
         levels = colormaps.symmetric_levels(self.logits)
         self.logit_grid.set_data(self.logits[None, :], cmap=colormaps.DIVERGING, levels=levels)

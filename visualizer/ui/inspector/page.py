@@ -205,13 +205,14 @@ class InspectorPage(QWidget, InspectorView):
         self.filters_tab.set_picture(progress, running)
 
     def sample_picture(self, rgb: bool) -> Picture | None:
-        from visualizer.ui.kit import images
+        from visualizer.imagefile import ImageError
+        from visualizer.ui.kit.samples import find_sample
 
         name = SAMPLE_PHOTO if rgb else SAMPLE_GRAY
         try:
-            sample = images.find_sample(name)
+            sample = find_sample(name)
             return Picture(sample.load("rgb" if rgb else "gray"), sample.title)
-        except (KeyError, OSError, images.ImageError):  # a broken install: the user opens a picture
+        except (KeyError, OSError, ImageError):  # a broken install: the user opens a picture
             log.exception("could not load the sample picture %s", name)
             return None
 

@@ -38,6 +38,13 @@ class ExportCancelled(Exception):
     """The user cancelled an animation export; nothing was written."""
 
 
+def write_png(widget: QWidget, path: str | os.PathLike[str]) -> None:
+    """Write how ``widget`` looks now as a PNG file straight to ``path`` (a temporary file of an
+    atomic write: `save_png`, or the kit's save_file helper)."""
+    if not widget.grab().save(str(path), "PNG"):
+        raise ExportError("Qt could not write the PNG image.")
+
+
 def save_png(widget: QWidget, path: str | os.PathLike[str]) -> Path:
     """Save how ``widget`` looks now as a PNG file."""
     pixmap = widget.grab()

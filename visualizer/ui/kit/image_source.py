@@ -19,7 +19,8 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.ui.kit import images
+from visualizer import imagefile
+from visualizer.ui.kit import images, samples
 from visualizer.ui.kit.compact import compact_combo
 from visualizer.ui.kit.theme import error_text_colour
 
@@ -46,7 +47,7 @@ class ImageSourcePicker(QWidget):
         self._seed = seed
         self._image = np.zeros((grid_size, grid_size))
         self._own: dict[str, np.ndarray] = {}  # the user's files and drawings, by title
-        self._samples = {sample.name: sample for sample in images.sample_images()}
+        self._samples = {sample.name: sample for sample in samples.sample_images()}
 
         self.source_box = compact_combo()
         self.source_box.setToolTip(
@@ -114,11 +115,11 @@ class ImageSourcePicker(QWidget):
         pixels = np.asarray(pixels, float)
         if not (pixels.ndim == 2 or (pixels.ndim == 3 and pixels.shape[2] == 3)):
             raise ValueError(f"a picture must be gray (H, W) or colour (H, W, 3), not of shape {pixels.shape}")
-        if min(pixels.shape[:2]) < images.MIN_SIDE:
-            raise ValueError(f"the picture is too small: it needs at least {images.MIN_SIDE} pixels on each side")
+        if min(pixels.shape[:2]) < imagefile.MIN_SIDE:
+            raise ValueError(f"the picture is too small: it needs at least {imagefile.MIN_SIDE} pixels on each side")
         if not np.isfinite(pixels).all():
             raise ValueError("the picture holds values that are not numbers")
-        self._own[title] = images.to_mode(pixels, self._mode)
+        self._own[title] = imagefile.to_mode(pixels, self._mode)
         index = self.source_box.findData(title)
         if index < 0:
             self.source_box.addItem(title, title)
@@ -132,9 +133,9 @@ class ImageSourcePicker(QWidget):
     def _numbers(self) -> np.ndarray:
         size = self.grid_size.value()
         if self._mode == "rgb":
-            channels = [images.numeric_grid(size, seed=self._seed * 10 + k, high=9) for k in range(3)]
+            channels = [samples.numeric_grid(size, seed=self._seed * 10 + k, high=9) for k in range(3)]
             return np.stack(channels, axis=2)
-        return images.numeric_grid(size, seed=self._seed, high=9)
+        return samples.numeric_grid(size, seed=self._seed, high=9)
 
     def _load_current(self) -> None:
         key = self.source_box.currentData()

@@ -1,24 +1,20 @@
-"""Where the demos get their input pictures: bundled photographs, Fashion-MNIST items, image files
-the user opens, small grids of numbers, and a little canvas to draw on.
+"""Getting a picture from the user: the Open image dialog and a little canvas to draw on.
 
 `ask_for_image_file` and `ask_for_drawing` are the one way to get a picture from the user: the
-main window's File menu and each page's own Open image… and Draw… buttons use them.
-
-Every loader returns a float64 array in [0, 1]: (H, W) for mode "gray", (H, W, 3) for mode "rgb".
-Files are read with Pillow, so this module never touches TensorFlow.
+main window's File menu and each page's own Open image… and Draw… buttons use them. Files are read
+by `visualizer.imagefile`, the reader the whole app shares; the bundled samples and grids of
+numbers are in `samples.py`. Pictures come as float64 arrays in [0, 1]: (H, W) for mode "gray",
+(H, W, 3) for mode "rgb".
 """
 
 from __future__ import annotations
 
 import contextlib
-import functools
-import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, UnidentifiedImageError
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
 from PyQt6.QtWidgets import (
@@ -37,19 +33,12 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.resources import resource_path
+from visualizer.imagefile import MIN_SIDE, ImageError, load_image_file, to_mode, to_uint8
 
-MODES = ("gray", "rgb")
-MIN_SIDE = 3  # the smallest kernel the demos use is 2x2; below 3 pixels nothing is left to show
-DEFAULT_MAX_SIDE = 256
 IMAGE_FILTER = (
     "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm *.pbm);;All files (*)"
 )
 DRAWING_TITLE = "Your drawing"
-
-
-class ImageError(ValueError):
-    """An image file could not be used; the message names the file and says why."""
 
 
 # -- files ---------------------------------------------------------------------------------------
@@ -61,99 +50,6 @@ def busy_cursor():
         yield
     finally:
         QApplication.restoreOverrideCursor()
-
-
-def load_image_file(
-    path: str | os.PathLike[str], mode: str = "gray", max_side: int | None = DEFAULT_MAX_SIDE
-) -> np.ndarray:
-    """Read any image Pillow understands as floats in [0, 1].
-
-    Colour images become grayscale for mode "gray"; transparent parts are laid on white, since a
-    drawing with a transparent background is meant to be seen on paper. Images larger than
-    ``max_side`` on their long side are scaled down keeping their aspect ratio (None keeps the size).
-    Only the first frame of an animation is used.
-    """
-    _check_mode(mode)
-    path = Path(path)
-    name = str(path)
-    if not path.exists():
-        raise ImageError(f"{name}: the file does not exist.")
-    if path.is_dir():
-        raise ImageError(f"{name}: this is a folder, not an image file.")
-    if path.stat().st_size == 0:
-        raise ImageError(f"{name}: the file is empty.")
-    try:
-        with Image.open(path) as image:
-            if max_side is not None:
-                # JPEG can decode straight to a smaller size, which makes huge photos quick to open.
-                image.draft("RGB" if mode == "rgb" else "L", (max_side, max_side))
-            image.load()
-            image = ImageOps.exif_transpose(image)
-            pixels = _to_float_image(image, mode)
-    except UnidentifiedImageError:
-        raise ImageError(
-            f"{name}: this is not an image file Pillow can read (PNG, JPEG, BMP, GIF, TIFF, WebP...)."
-        ) from None
-    except Image.DecompressionBombError:
-        raise ImageError(f"{name}: the image is too large to open safely.") from None
-    except (OSError, SyntaxError, EOFError, ValueError) as error:
-        raise ImageError(f"{name}: the image is truncated or damaged ({error}).") from None
-    width, height = pixels.size
-    if min(width, height) < MIN_SIDE:
-        raise ImageError(
-            f"{name}: the image is too small ({width}x{height} pixels); "
-            f"it needs at least {MIN_SIDE} pixels on each side."
-        )
-    if max_side is not None and max(width, height) > max_side:
-        scale = max_side / max(width, height)
-        # A long thin strip keeps enough rows to be usable rather than shrinking below MIN_SIDE.
-        size = (max(MIN_SIDE, round(width * scale)), max(MIN_SIDE, round(height * scale)))
-        pixels = pixels.resize(size, Image.Resampling.LANCZOS)
-    return _to_array(pixels, mode)
-
-
-def _to_float_image(image: Image.Image, mode: str) -> Image.Image:
-    """An "L", "RGB" or (for deep images) "F" image holding values in [0, 1] of the requested mode."""
-    if image.mode in ("I;16", "I;16B", "I;16L", "I", "F"):
-        values = np.asarray(image, dtype=np.float64)
-        if image.mode.startswith("I;16") or (image.mode == "I" and values.max(initial=0) > 255):
-            values = values / 65535.0
-        elif image.mode == "I":
-            values = values / 255.0
-        else:  # float images have no fixed range: stretch what is there
-            low, high = float(values.min(initial=0)), float(values.max(initial=0))
-            if low < 0 or high > 1:
-                values = (values - low) / (high - low) if high > low else np.zeros_like(values)
-        return Image.fromarray(np.clip(values, 0, 1).astype(np.float32), mode="F")
-    has_alpha = image.mode in ("RGBA", "LA", "PA", "La", "RGBa") or "transparency" in image.info
-    if has_alpha:
-        rgba = image.convert("RGBA")
-        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        image = Image.alpha_composite(paper, rgba)
-    return image.convert("RGB" if mode == "rgb" else "L")
-
-
-def _to_array(image: Image.Image, mode: str) -> np.ndarray:
-    if image.mode == "F":
-        values = np.asarray(image, dtype=np.float64)
-        return np.repeat(values[..., None], 3, axis=2) if mode == "rgb" else values
-    return np.asarray(image, dtype=np.float64) / 255.0
-
-
-def _check_mode(mode: str) -> None:
-    if mode not in MODES:
-        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
-
-
-def to_mode(pixels: np.ndarray, mode: str) -> np.ndarray:
-    """Convert a gray (H, W) or colour (H, W, 3) float image to the requested mode."""
-    _check_mode(mode)
-    if mode == "gray" and pixels.ndim == 3:
-        # ITU-R 601 luma, the same weights Pillow uses for "L", so files and arrays agree.
-        return pixels @ np.array([0.299, 0.587, 0.114])
-    if mode == "rgb" and pixels.ndim == 2:
-        return np.repeat(pixels[..., None], 3, axis=2)
-    return pixels
 
 
 # -- asking the user ---------------------------------------------------------------------------------
@@ -194,119 +90,6 @@ def ask_for_drawing(parent: QWidget | None, mode: str) -> UserImage | None:
     """Let the user draw a picture; None when they cancel."""
     pixels = DrawDialog.get_image(parent)
     return None if pixels is None else UserImage(to_mode(pixels, mode), DRAWING_TITLE)
-
-
-# -- bundled samples -------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class SampleImage:
-    """One ready-made input picture and where it comes from."""
-
-    name: str  # identifier, e.g. "camera" or "fashion-sneaker"
-    title: str  # shown to the user
-    licence: str  # one line: author or source and licence
-    _loader: Callable[[str], np.ndarray] = field(repr=False, compare=False)
-
-    def load(self, mode: str = "gray") -> np.ndarray:
-        _check_mode(mode)
-        return self._loader(mode)
-
-
-_PHOTOS = (
-    ("camera", "Photographer (grayscale photo)", "Lav Varshney, CC0"),
-    ("astronaut", "Astronaut Eileen Collins", "NASA, public domain"),
-    ("coffee", "Cup of coffee", "Rachel Michetti, CC0"),
-    ("chelsea", "Chelsea the cat", "Stefan van der Walt, CC0"),
-)
-# Fashion-MNIST classes shown as samples: visually distinct shapes, by class index.
-_FASHION_CLASSES = (0, 1, 5, 7, 8, 9)
-FASHION_LICENCE = "Fashion-MNIST test set, Zalando Research, MIT licence"
-
-
-def sample_images() -> list[SampleImage]:
-    """The bundled photographs, then a few Fashion-MNIST test items (read only when first loaded)."""
-    samples = [
-        SampleImage(name, title, licence, functools.partial(_load_photo, name))
-        for name, title, licence in _PHOTOS
-    ]
-    from visualizer.training.data import CLASS_NAMES
-
-    for label in _FASHION_CLASSES:
-        class_name = CLASS_NAMES[label]
-        slug = class_name.lower().replace("/", "-").replace(" ", "-")
-        samples.append(
-            SampleImage(
-                f"fashion-{slug}",
-                f"Fashion-MNIST: {class_name}",
-                FASHION_LICENCE,
-                functools.partial(_load_fashion_item, label),
-            )
-        )
-    return samples
-
-
-def find_sample(name: str) -> SampleImage:
-    for sample in sample_images():
-        if sample.name == name:
-            return sample
-    raise KeyError(f"no sample image named {name!r}")
-
-
-@functools.lru_cache(maxsize=16)
-def _photo_pixels(name: str, mode: str) -> np.ndarray:
-    pixels = load_image_file(resource_path("images", f"{name}.png"), mode, max_side=None)
-    pixels.setflags(write=False)  # shared by every caller through the cache
-    return pixels
-
-
-def _load_photo(name: str, mode: str) -> np.ndarray:
-    return _photo_pixels(name, mode).copy()
-
-
-@functools.lru_cache(maxsize=1)
-def _fashion_test_items() -> dict[int, np.ndarray]:
-    """The first test image of each class, as uint8 (28, 28); the data set is read once."""
-    from visualizer.training.data import load_fashion_mnist
-
-    data = load_fashion_mnist(allow_download=False)
-    items = {}
-    for label in range(len(data.class_names)):
-        (indices,) = np.nonzero(data.test_labels == label)
-        if len(indices):
-            items[label] = data.test_images[indices[0]].copy()
-    return items
-
-
-def _load_fashion_item(label: int, mode: str) -> np.ndarray:
-    items = _fashion_test_items()
-    if label not in items:
-        raise ImageError(f"The Fashion-MNIST test images hold no item of class {label}.")
-    return to_mode(items[label].astype(np.float64) / 255.0, mode)
-
-
-# -- small numbers -----------------------------------------------------------------------------------
-def numeric_grid(
-    size: int | tuple[int, int] = 7,
-    *,
-    seed: int | None = None,
-    low: float = 0,
-    high: float = 9,
-    decimals: int = 0,
-) -> np.ndarray:
-    """A small grid of easy numbers for working a demo by hand: whole numbers from ``low`` to
-    ``high`` (inclusive), or with ``decimals=1`` values to one decimal place in that range.
-
-    Returned as float64 so it flows through the same code as images; the same seed gives the
-    same grid.
-    """
-    shape = (size, size) if isinstance(size, int) else tuple(size)
-    if min(shape) < 1:
-        raise ValueError(f"a grid needs at least one cell on each side, not {shape}")
-    if high < low:
-        raise ValueError(f"high ({high}) must not be below low ({low})")
-    rng = np.random.default_rng(seed)
-    if decimals == 0:
-        return rng.integers(int(np.ceil(low)), int(np.floor(high)) + 1, size=shape).astype(np.float64)
-    return np.round(rng.uniform(low, high, size=shape), decimals) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 # -- drawing -----------------------------------------------------------------------------------------
@@ -401,7 +184,7 @@ class DrawCanvas(QWidget):
         rows, cols = self._pixels.shape
         cell_w, cell_h = area.width() / cols, area.height() / rows
         painter.fillRect(self.rect(), self.palette().window())
-        levels = np.round(self._pixels * 255).astype(int)
+        levels = to_uint8(self._pixels)
         for row in range(rows):
             for col in range(cols):
                 level = int(levels[row, col])

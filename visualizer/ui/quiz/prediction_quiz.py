@@ -11,6 +11,7 @@ import numpy as np
 from PyQt6.QtCore import QObject
 from PyQt6.QtWidgets import QWidget
 
+from visualizer.imagefile import to_uint8
 from visualizer.ui.quiz.panel import QuizPanel
 from visualizer.ui.quiz.questions import class_question
 from visualizer.ui.quiz.session import session
@@ -24,7 +25,7 @@ def picture_identity(title: str, true_label: int | None, pixels) -> tuple:
     """What tells one picture from another: its title, its true class and its pixels at 8 bits
     (a new input range maps the same picture back to the same pixels, up to float error)."""
     pixels = np.asarray(pixels, dtype=np.float64)
-    quantised = np.round(np.clip(pixels, 0.0, 1.0) * 255).astype(np.uint8)
+    quantised = to_uint8(pixels)
     return title, true_label, pixels.shape, quantised.tobytes()
 
 

@@ -101,8 +101,7 @@ def autosave_folder() -> Path:
 
 
 def folder_rows() -> list[tuple[str, str]]:
-    from visualizer.training.data import KERAS_CACHE_DIR
-    from visualizer.ui.training.settings import data_choices
+    from visualizer.training.data import KERAS_CACHE_DIR, data_choices
 
     found = "<br>".join(html.escape(choice.title) for choice in data_choices())
     return [

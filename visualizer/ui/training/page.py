@@ -14,7 +14,6 @@ from collections.abc import Callable
 from PyQt6.QtCore import QSettings, Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QSplitter,
     QTabWidget,
@@ -30,6 +29,7 @@ from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import autosave_root
 from visualizer.ui.kit.banner import Banner
 from visualizer.ui.kit.export import save_png
+from visualizer.ui.kit.save_file import ask_save_path
 from visualizer.ui.training.controller import ResultRow, RunState, TrainingController
 from visualizer.ui.training.history import RunHistory
 from visualizer.ui.training.link import RunDriver
@@ -230,8 +230,7 @@ class TrainingPage(QWidget):
 
     # -- files -------------------------------------------------------------------------------
     def _ask_path(self, title: str, name: str, file_filter: str) -> str:
-        path, _ = QFileDialog.getSaveFileName(self, title, name, file_filter)
-        return path
+        return ask_save_path(self, title, name, file_filter) or ""
 
     def _on_save_model_clicked(self) -> None:
         if self.controller.can_save_model:

@@ -4,7 +4,6 @@ TrainConfig, whose defaults (the seed notebook's CNN and training) are the form'
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 
 from PyQt6.QtCore import QSettings, Qt, pyqtSignal
@@ -32,74 +31,16 @@ from visualizer.training.config import (
 )
 from visualizer.training.data import (
     DATA_DIR_ENV,
-    FILE_NAMES,
     FULL_TRAIN_COUNT,
     IMAGE_SIDE,
-    candidate_sources,
+    DataChoice,
+    data_choices,
 )
 from visualizer.ui.kit.stored_settings import read_number, read_text
 
 MAX_BLOCKS = 4
 _OTHER_FOLDER = "__other__"
 _DOWNLOAD = "download"  # the remembered data choice when it is a Keras download, not a folder
-
-
-@dataclass(frozen=True)
-class DataChoice:
-    """One entry of the data menu: the folder handed to the run (None: search, then download)."""
-
-    title: str
-    data_dir: str | None
-    allow_download: bool
-    is_subset: bool
-
-
-def _has_fashion_mnist(folder: Path) -> bool:
-    return all(
-        (folder / name).is_file() or (folder / (name + ".gz")).is_file()
-        for name in FILE_NAMES.values()
-    )
-
-
-def data_choices() -> list[DataChoice]:
-    """The places that hold Fashion-MNIST on this machine (checked by file names, not loaded):
-    full copies first, then the bundled subset, then a Keras download when no full copy is here
-    (last, so that an offline machine starts with data it has)."""
-    choices, bundled, full_found = [], None, False
-    for candidate in candidate_sources(allow_download=False):
-        if candidate.folder is None:
-            continue
-        if not _has_fashion_mnist(candidate.folder):
-            if candidate.required and not candidate.is_subset:
-                # A folder the user named (--data, $CNN_VISUALIZER_DATA) stays the first choice
-                # even when it is wrong, so Train says why instead of quietly using other data.
-                choices.append(DataChoice(
-                    f"Your folder, without Fashion-MNIST: {candidate.folder} ({candidate.name})",
-                    str(candidate.folder),
-                    False,
-                    False,
-                ))
-            continue
-        if candidate.is_subset:
-            bundled = DataChoice(
-                "Bundled subset (small offline sample)", str(candidate.folder), False, True
-            )
-        else:
-            full_found = True
-            choices.append(
-                DataChoice(
-                    f"Full Fashion-MNIST: {candidate.folder} ({candidate.name})",
-                    str(candidate.folder),
-                    False,
-                    False,
-                )
-            )
-    if bundled is not None:
-        choices.append(bundled)
-    if not full_found:
-        download = "Download Fashion-MNIST with Keras (needs the internet)"
-        choices.append(DataChoice(download, None, True, False))
-    return choices
 
 
 def block_input_side(index: int) -> int:

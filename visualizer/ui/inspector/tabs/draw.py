@@ -14,6 +14,7 @@ from PIL import Image, ImageOps
 from PyQt6.QtCore import pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QVBoxLayout, QWidget
 
+from visualizer.imagefile import to_uint8
 from visualizer.ui.inspector.saliency_overlay import SaliencyOverlay
 from visualizer.ui.inspector.tabs.why import class_name_list
 from visualizer.ui.kit.images import DrawCanvas, ask_for_image_file
@@ -33,7 +34,7 @@ def fit_to_square(pixels: np.ndarray, side: int) -> np.ndarray:
     take the colour of the picture's border, so a photo on white paper stays on white."""
     pixels = np.clip(np.asarray(pixels, dtype=np.float64), 0, 1)
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    picture = Image.fromarray(np.round(pixels * 255).astype(np.uint8), mode="L")
+    picture = Image.fromarray(to_uint8(pixels), mode="L")
     fitted = ImageOps.pad(picture, (side, side), Image.Resampling.LANCZOS, color=int(np.median(border) * 255))
     return np.asarray(fitted, dtype=np.float64) / 255.0
 

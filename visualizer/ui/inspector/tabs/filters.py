@@ -30,6 +30,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.imagefile import to_uint8
 from visualizer.inspection.filters import FilterTops
 from visualizer.inspection.server import PictureProgress
 from visualizer.ui.inspector.thumbnails import thumbnail
@@ -49,11 +50,6 @@ NO_CONV_LAYER = (
     "<b>This model has no conv layer.</b> Only conv layers have filters that slide over the picture; "
     "a dense layer's units each see the whole picture at once."
 )
-
-
-def as_uint8(picture: np.ndarray) -> np.ndarray:
-    """A [0, 1] float picture as uint8, for the thumbnails."""
-    return np.clip(np.round(np.asarray(picture) * 255), 0, 255).astype(np.uint8)
 
 
 def crop(image: np.ndarray, box) -> np.ndarray:
@@ -327,7 +323,7 @@ class FiltersTab(QWidget):
         if step.gave_up:
             caption += f"\n{step.gave_up}"
         self.picture_tile.show_image(
-            as_uint8(step.picture),
+            to_uint8(step.picture),
             self._side(TILE_EM, step.picture.shape[:2]),
             caption,
             "Grown from grey by gradient ascent on the filter's mean activation over its whole map",

@@ -29,13 +29,13 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.fileio import WriteError, write_text_atomically
 from visualizer.inspection.evaluation import Evaluation
 from visualizer.ui.inspector.confusion_view import ConfusionMatrixView
 from visualizer.ui.inspector.gallery import Gallery
 from visualizer.ui.inspector.prediction_grid import PredictionGrid
 from visualizer.ui.kit.banner import Banner
 from visualizer.ui.kit.plain import push_button, wrapping_label
+from visualizer.ui.kit.save_file import ask_save_path, save_to_file
 
 logger = logging.getLogger(__name__)
 
@@ -302,7 +302,7 @@ class TestSetTab(QWidget):
 
     # -- files ---------------------------------------------------------------------------------
     def _save_csv(self, title: str, name: str, save) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, title, name, "CSV files (*.csv)")
+        path = ask_save_path(self, title, name, "CSV files (*.csv)")
         if path:
             save(path)
 
@@ -316,11 +316,5 @@ class TestSetTab(QWidget):
     def _write(self, path: str, table) -> bool:
         if self._evaluation is None:
             return False
-        try:
-            write_text_atomically(path, table(self._evaluation))
-        except (WriteError, OSError) as error:
-            logger.exception("could not write %s", path)
-            self.show_error(f"Could not save {path}: {error.strerror or error}" if not isinstance(error, WriteError) else str(error))
-            return False
-        self.banner.show_message("info", f"Saved {path}.")
-        return True
+        text = table(self._evaluation)
+        return save_to_file(self.banner.show_message, "the table", path, lambda temporary: temporary.write_text(text, encoding="utf-8"))

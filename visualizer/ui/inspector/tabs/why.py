@@ -17,7 +17,6 @@ import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -30,8 +29,9 @@ from superqt.utils import signals_blocked
 
 from visualizer.ui.inspector.saliency_overlay import DEFAULT_OPACITY, HEAT_LEGEND, SaliencyOverlay
 from visualizer.ui.kit.compact import compact_combo
-from visualizer.ui.kit.export import ExportError, save_png
+from visualizer.ui.kit.export import write_png
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
+from visualizer.ui.kit.save_file import save_to_chosen_file
 
 PREDICTED = -1  # the class picker's "the predicted class" entry
 
@@ -241,12 +241,9 @@ class WhyTab(QWidget):
             view.set_opacity(percent / 100)
 
     def _on_save_clicked(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, "Save the maps as PNG", "why.png", "PNG images (*.png)")
-        if not path:
-            return
-        if not path.lower().endswith(".png"):
-            path += ".png"
-        try:
-            save_png(self.maps_panel, path)
-        except ExportError as error:
-            QMessageBox.warning(self, "Save failed", str(error))
+        # The tab has no banner of its own: a failure is told in a message box, as before.
+        save_to_chosen_file(
+            self, lambda _kind, text, **_details: QMessageBox.warning(self, "Save failed", text),
+            title="Save the maps as PNG", name="why.png", file_filter="PNG images (*.png)", suffix=".png",
+            what="the maps", write=lambda temporary: write_png(self.maps_panel, temporary), announce=False,
+        )
