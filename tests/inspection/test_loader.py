@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from keras import layers
 
-from tests.inspection.tiny_models import conv_stack, images, save
+from tests.inspection.tiny_models import conv_stack, images, predict_or_skip, save
 from visualizer.inspection.loader import (
     ModelFileError,
     UnsafeModelError,
@@ -135,12 +135,7 @@ def test_a_channels_first_model_is_read_as_channels_first(tmp_path):
         ]
     )
     batch = images((3, 12, 16))
-    try:
-        expected = model.predict(batch, verbose=0)
-    except Exception as error:  # noqa: BLE001 - the backend's own refusal, whatever its type
-        # Some backends cannot run the model itself (TensorFlow 2.21 with Keras 3.15 on the CPU:
-        # "Conv2D op currently only supports the NHWC tensor format"); nothing to inspect there.
-        pytest.skip(f"this Keras backend cannot run a channels_first convolution here ({type(error).__name__})")
+    expected = predict_or_skip(model, batch)
     loaded = load_classifier(save(model, tmp_path, "first.keras"))
     report = loaded.report
     assert (report.image_size, report.channels, report.channel_axis) == ((12, 16), 3, "first")

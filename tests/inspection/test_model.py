@@ -12,7 +12,7 @@ import pytest
 from keras import layers
 
 from tests.inspection.test_loader import shared_layer_model
-from tests.inspection.tiny_models import REPO_ROOT, conv_stack, images, save
+from tests.inspection.tiny_models import REPO_ROOT, conv_stack, images, predict_or_skip, save
 from visualizer.inspection.loader import load_classifier
 from visualizer.inspection.model import ModelReader, preprocess, softmax, to_model_input
 
@@ -63,6 +63,7 @@ def test_layouts_channels_first_and_no_channel_axis(tmp_path):
     first = keras.Sequential(
         [keras.Input((3, 8, 10)), layers.Conv2D(2, 3, data_format="channels_first"), layers.Flatten(), layers.Dense(3)]
     )
+    predict_or_skip(first, np.zeros((1, 3, 8, 10), np.float32))
     report = load_classifier(save(first, tmp_path, "first.keras")).report
     grey = np.linspace(0, 1, 8 * 10, dtype=np.float32).reshape(8, 10)
     seen = preprocess(grey, report, input_range=(0.0, 255.0))

@@ -11,7 +11,7 @@ import pytest
 import tensorflow as tf
 from keras import layers
 
-from tests.inspection.tiny_models import conv_stack, gradient_check, images, save
+from tests.inspection.tiny_models import conv_stack, gradient_check, images, predict_or_skip, save
 from tests.training.tiny import BACKENDS, backend_installed, run_python
 from visualizer.inspection.gradients import gradients_for
 from visualizer.inspection.loader import load_classifier
@@ -101,8 +101,9 @@ def test_grad_cam_on_a_channels_first_model_has_the_images_shape(tmp_path):
             layers.Dense(3, activation="softmax"),
         ]
     )
-    loaded = load_classifier(save(model, tmp_path, "first.keras"))
     image = images((3, 12, 16), count=1)[0]
+    predict_or_skip(model, image[None])
+    loaded = load_classifier(save(model, tmp_path, "first.keras"))
     result = Saliency(loaded).grad_cam(image, 1)
     expected = reference_grad_cam(loaded, "conv", image, 1, channels_first=True)
     assert result.raw.shape == (10, 14)
