@@ -155,3 +155,32 @@ def test_closing_the_window_mid_work_ends_the_model_process(qtbot, keep, tmp_pat
     window.close()
     assert not page.client.is_running()
     qtbot.waitUntil(lambda: not server.is_alive(), timeout=2000)
+
+
+def test_the_page_passes_on_what_the_user_does_and_draws_only_the_tab_in_view(keep):
+    from unittest.mock import MagicMock
+
+    from tests.ui.test_inspector_controller import emit, explained, opened
+    from visualizer.ui.inspector.link import ModelClient
+    from visualizer.ui.inspector.page import InspectorPage
+    from visualizer.ui.inspector.tabs.why import PREDICTED
+
+    client = MagicMock(spec=ModelClient)
+    page = keep(InspectorPage(client=client), before_close=InspectorPage.shutdown)
+    emit(client.replied, opened(classes=10, input_range=(0.0, 1.0)))
+    client.evaluate.assert_called_once_with(folder=None)
+    page.set_input_image(np.zeros((28, 28), np.uint8), "mine.png")  # as from File > Open image
+    assert page.tabs.currentWidget() is page.image_tab
+    page.why_tab.classChosen.emit(3)
+    assert client.explain.call_args.args[1:] == (3, False)
+    page.why_tab.classChosen.emit(PREDICTED)
+    assert client.explain.call_args.args[1:] == (None, False)
+    page.test_set_tab.folderChosen.emit("/data/three-classes")
+    client.evaluate.assert_called_with(folder="/data/three-classes")
+
+    page.tabs.setCurrentWidget(page.architecture_tab)
+    reply = explained(probabilities=np.eye(10)[7])
+    emit(client.replied, reply)
+    assert page.image_tab.bars.values().size == 0  # not drawn while another tab is in view
+    page.tabs.setCurrentWidget(page.image_tab)
+    np.testing.assert_allclose(page.image_tab.bars.values(), reply.probabilities)

@@ -164,6 +164,8 @@ class InspectorPage(QWidget):
 
     def show_model(self, opened: ModelOpened) -> None:
         report = opened.report
+        self._shown = None  # the tabs not drawn yet wait for the new model's first answer
+        self.lazy_tabs.forget()
         self.model_panel.show_model(opened)
         self.architecture_tab.show_layers(opened.layers, report.input_shape)
         self.why_tab.set_class_names(report.class_names)
