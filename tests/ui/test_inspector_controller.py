@@ -1,5 +1,6 @@
-"""The inspector's controller with no window: fed replies as the model process would send them,
-checked by what it asks of the view and of the model client (both mocks)."""
+"""The inspector's controller with no window: the user's requests arrive as the view's signals and
+the replies as the model client's, checked by what it asks of the view and of the client (both
+mocks; ``emit`` calls the slots the controller connected, so the wiring is tested too)."""
 
 from __future__ import annotations
 
@@ -7,11 +8,13 @@ from unittest.mock import MagicMock
 
 import numpy as np
 import pytest
+from PyQt6.QtCore import pyqtSignal
 
 from visualizer.inspection import server as s
 from visualizer.inspection.report import LoaderReport
-from visualizer.ui.inspector.controller import InspectorController, InspectorView, Picture
+from visualizer.ui.inspector.controller import InspectorController
 from visualizer.ui.inspector.link import ModelClient
+from visualizer.ui.inspector.view import InspectorView, Picture
 
 NAMES = tuple(f"class {i}" for i in range(10))
 
@@ -39,6 +42,14 @@ def explained(generation=1, probabilities=None) -> s.Explained:
                        int(np.argmax(probabilities)), (), None, np.zeros((28, 28)), 0.01)
 
 
+def emit(signal, *args) -> None:
+    """What Qt does when ``signal`` (a mock's) is emitted: every slot connected to it is called."""
+    slots = [call.args[0] for call in signal.connect.call_args_list]
+    assert slots, "nothing is connected to this signal"
+    for slot in slots:
+        slot(*args)
+
+
 @pytest.fixture
 def parts():
     view = MagicMock(spec=InspectorView)
@@ -51,10 +62,10 @@ def parts():
 
 def test_opening_a_model_asks_the_input_range_and_evaluates_a_ten_class_model(parts):
     controller, view, client = parts
-    controller.open_model("/models/m.keras")
+    emit(view.modelOpenRequested, "/models/m.keras", False, True)
     client.open_model.assert_called_once_with("/models/m.keras", unsafe=False)
     assert not controller.settled()
-    controller.on_reply(opened())
+    emit(client.replied, opened())
     view.show_model.assert_called_once()
     view.ask_input_range.assert_called_once_with(("[0, 1]", "[0, 255]", "[-1, 1]"), "[0, 1]")
     client.set_input_range.assert_called_once_with((0.0, 1.0))
@@ -65,8 +76,8 @@ def test_opening_a_model_asks_the_input_range_and_evaluates_a_ten_class_model(pa
 def test_a_model_that_says_its_range_is_not_asked_and_another_gets_a_sample_picture(parts):
     controller, view, client = parts
     view.sample_picture.return_value = Picture(np.ones((5, 5, 3)), "A cat")
-    controller.open_model("/models/m.keras")
-    controller.on_reply(opened(classes=3, input_range=(0.0, 255.0)))
+    emit(view.modelOpenRequested, "/models/m.keras", False, True)
+    emit(client.replied, opened(classes=3, input_range=(0.0, 255.0)))
     view.ask_input_range.assert_not_called()
     client.evaluate.assert_not_called()
     view.sample_picture.assert_called_once_with(rgb=False)
@@ -77,16 +88,16 @@ def test_a_model_that_says_its_range_is_not_asked_and_another_gets_a_sample_pict
 def test_a_model_holding_code_is_opened_only_after_the_user_agrees(parts):
     controller, view, client = parts
     view.confirm_unsafe.return_value = True
-    controller.open_model("/models/lambda.keras")
-    controller.on_reply(s.OpenFailed("/models/lambda.keras", "it holds a Lambda layer", unsafe=True))
+    emit(view.modelOpenRequested, "/models/lambda.keras", False, True)
+    emit(client.replied, s.OpenFailed("/models/lambda.keras", "it holds a Lambda layer", unsafe=True))
     view.confirm_unsafe.assert_called_once()
     client.open_model.assert_called_with("/models/lambda.keras", unsafe=True)
 
 
 def test_from_the_command_line_a_model_holding_code_is_refused_without_asking(parts):
     controller, view, client = parts
-    controller.open_model("/models/lambda.keras", may_ask=False)
-    controller.on_reply(s.OpenFailed("/models/lambda.keras", "it holds a Lambda layer", unsafe=True))
+    emit(view.modelOpenRequested, "/models/lambda.keras", False, False)
+    emit(client.replied, s.OpenFailed("/models/lambda.keras", "it holds a Lambda layer", unsafe=True))
     view.confirm_unsafe.assert_not_called()
     assert controller.failure == "it holds a Lambda layer" and controller.settled()
     view.show_error.assert_called_once()
@@ -94,11 +105,11 @@ def test_from_the_command_line_a_model_holding_code_is_refused_without_asking(pa
 
 def test_a_bad_file_keeps_the_open_model_and_says_so(parts):
     controller, view, client = parts
-    controller.open_model("/models/m.keras")
+    emit(view.modelOpenRequested, "/models/m.keras", False, True)
     first = opened(classes=3, input_range=(0.0, 1.0))
-    controller.on_reply(first)
-    controller.open_model("/models/broken.keras")
-    controller.on_reply(s.OpenFailed("/models/broken.keras", "broken.keras: it was cut short", unsafe=False))
+    emit(client.replied, first)
+    emit(view.modelOpenRequested, "/models/broken.keras", False, True)
+    emit(client.replied, s.OpenFailed("/models/broken.keras", "broken.keras: it was cut short", unsafe=False))
     assert controller.opened is first
     message = view.show_error.call_args.args[0]
     assert "cut short" in message and "tiny stays open" in message
@@ -106,60 +117,60 @@ def test_a_bad_file_keeps_the_open_model_and_says_so(parts):
 
 def test_an_evaluation_becomes_the_test_set_and_its_first_image_the_picture(parts):
     controller, view, client = parts
-    controller.open_model("/models/m.keras")
-    controller.on_reply(opened())
+    emit(view.modelOpenRequested, "/models/m.keras", False, True)
+    emit(client.replied, opened())
     images = np.random.default_rng(0).integers(0, 255, (6, 28, 28), dtype=np.uint8)
     probabilities = np.eye(10)[[1, 2, 3, 4, 5, 6]]
-    controller.on_reply(s.Evaluated(5, images, np.array([1, 2, 3, 4, 5, 0]), probabilities, NAMES, "subset", 0.2))
+    emit(client.replied, s.Evaluated(5, images, np.array([1, 2, 3, 4, 5, 0]), probabilities, NAMES, "subset", 0.2))
     evaluation = view.show_evaluation.call_args.args[0]
     assert evaluation.accuracy == pytest.approx(5 / 6)
     assert not controller.evaluating
     np.testing.assert_array_equal(client.explain.call_args.args[0], images[0])
     assert controller.picture.true_label == 1 and controller.picture.test_index == 0
-    controller.show_test_image(3)
+    emit(view.testImageChosen, 3)
     assert controller.picture.title == "Test image #3" and controller.picture.true_label == 4
 
 
 def test_an_explanation_reaches_the_view_with_its_picture(parts):
     controller, view, client = parts
-    controller.open_model("/models/m.keras")
-    controller.on_reply(opened(classes=10, input_range=(0.0, 1.0)))
-    controller.show_picture(Picture(np.zeros((28, 28)), "Mine"))
+    emit(view.modelOpenRequested, "/models/m.keras", False, True)
+    emit(client.replied, opened(classes=10, input_range=(0.0, 1.0)))
+    emit(view.imageOpened, np.zeros((28, 28)), "Mine")
     assert controller.explaining
     controller.evaluating = False
     reply = explained(probabilities=np.eye(10)[7])
-    controller.on_reply(reply)
-    view.show_explanation.assert_called_once_with(reply, controller.picture, NAMES)
+    emit(client.replied, reply)
+    view.show_explanation.assert_called_once_with(reply, controller.picture, controller.opened)
     assert controller.settled()
 
 
 def test_choosing_a_class_or_smoothgrad_explains_the_picture_again(parts):
     controller, view, client = parts
-    controller.on_reply(opened(classes=3, input_range=(0.0, 1.0)))
-    controller.show_picture(Picture(np.zeros((28, 28)), "Mine"))
-    controller.choose_class(2)
+    emit(client.replied, opened(classes=3, input_range=(0.0, 1.0)))
+    emit(view.imageOpened, np.zeros((28, 28)), "Mine")
+    emit(view.classChosen, 2)
     assert client.explain.call_args.args[1:] == (2, False)
-    controller.set_smooth(True)
+    emit(view.smoothGradChanged, True)
     assert client.explain.call_args.args[1:] == (2, True)
 
 
 def test_randomising_shows_the_layers_and_explains_again(parts):
     controller, view, client = parts
-    controller.on_reply(opened(classes=3, input_range=(0.0, 1.0)))
-    controller.show_picture(Picture(np.zeros((28, 28)), "Mine"))
+    emit(client.replied, opened(classes=3, input_range=(0.0, 1.0)))
+    emit(view.imageOpened, np.zeros((28, 28)), "Mine")
     calls = client.explain.call_count
-    controller.randomise()
+    emit(view.randomiseRequested)
     client.randomise.assert_called_once()
-    controller.on_reply(s.Randomised(("output",), "conv1"))
+    emit(client.replied, s.Randomised(("output",), "conv1"))
     view.show_randomisation.assert_called_once_with(("output",), "conv1")
     assert client.explain.call_count == calls + 1
 
 
 def test_the_first_conv_kernel_is_offered_on_the_models_own_input(parts):
     controller, view, client = parts
-    controller.on_reply(opened(classes=10, input_range=(0.0, 1.0)))
-    controller.show_picture(Picture(np.zeros((28, 28)), "Test image #3"))
-    controller.on_reply(explained())
+    emit(client.replied, opened(classes=10, input_range=(0.0, 1.0)))
+    emit(view.imageOpened, np.zeros((28, 28)), "Test image #3")
+    emit(client.replied, explained())
     learned = controller.learned_kernel("conv1", 1)
     np.testing.assert_array_equal(learned.kernel, np.arange(18, dtype=float).reshape(3, 3, 1, 2)[:, :, 0, 1])
     assert learned.image.shape == (28, 28)
@@ -169,7 +180,146 @@ def test_the_first_conv_kernel_is_offered_on_the_models_own_input(parts):
 
 def test_a_dead_model_process_is_reported_and_nothing_waits_for_it(parts):
     controller, view, client = parts
-    controller.open_model("/models/m.keras")
-    controller.on_died("The model process ended unexpectedly (was killed).")
+    emit(view.modelOpenRequested, "/models/m.keras", False, True)
+    emit(client.died, "The model process ended unexpectedly (was killed).")
     assert controller.opened is None and controller.settled()
     view.show_error.assert_called_once()
+
+
+def test_the_controller_connects_every_signal_the_view_declares_and_the_clients(parts):
+    controller, view, client = parts
+    declared = [name for name, member in vars(InspectorView).items() if isinstance(member, pyqtSignal)]
+    assert len(declared) >= 10
+    for name in declared:
+        assert getattr(view, name).connect.called, name
+    assert client.replied.connect.called and client.died.connect.called
+
+
+def test_opening_another_model_forgets_the_picture_drawn_for_the_one_before(parts):
+    controller, view, client = parts
+    view.sample_picture.return_value = Picture(np.ones((5, 5)), "A camera")
+    emit(client.replied, opened(classes=3, input_range=(0.0, 1.0)))
+    emit(view.pictureDrawn, np.full((28, 28), 0.5))
+    assert controller.picture.drawn and controller.picture.title == "Your drawing"
+    emit(view.modelOpenRequested, "/models/other.keras", False, True)
+    emit(client.replied, opened(classes=3, input_range=(0.0, 1.0)))
+    assert not controller.picture.drawn and controller.picture.title == "A camera"
+    np.testing.assert_array_equal(client.explain.call_args.args[0], np.ones((5, 5)))
+
+
+def test_a_ten_class_model_opened_after_a_drawing_shows_its_first_test_image(parts):
+    controller, view, client = parts
+    emit(client.replied, opened(classes=3, input_range=(0.0, 1.0)))
+    emit(view.pictureDrawn, np.full((28, 28), 0.5))
+    emit(client.replied, opened(classes=10, input_range=(0.0, 1.0)))
+    assert controller.picture is None
+    images = np.zeros((2, 28, 28), np.uint8)
+    emit(client.replied, s.Evaluated(5, images, np.array([4, 1]), np.eye(10)[[4, 1]], NAMES, "subset", 0.2))
+    assert controller.picture.title == "Test image #0" and controller.picture.true_label == 4
+
+
+def test_a_picture_opened_from_a_file_stays_for_the_next_model(parts):
+    controller, view, client = parts
+    emit(client.replied, opened(classes=3, input_range=(0.0, 1.0)))
+    emit(view.imageOpened, np.full((28, 28), 7, np.uint8), "shoe.png")
+    emit(client.replied, opened(classes=3, input_range=(0.0, 1.0)))
+    assert controller.picture.title == "shoe.png"
+    assert view.sample_picture.call_count == 1  # for the first model only, which had no picture yet
+
+
+def everything_waiting(controller, view, client) -> None:
+    """A model open and evaluating, a picture being explained, top images being found, a filter's
+    picture being made, and another model being opened."""
+    emit(view.modelOpenRequested, "/models/m.keras", False, True)
+    emit(client.replied, opened())  # ten classes: Fashion-MNIST's test set is evaluated
+    emit(view.imageOpened, np.zeros((28, 28)), "Mine")
+    emit(view.topImagesRequested, "conv1")
+    emit(view.filterPictureRequested, "conv1", 0)
+    emit(view.modelOpenRequested, "/models/other.keras", False, True)
+    assert controller.evaluating and controller.explaining and controller.picture_running
+    assert controller.finding_layer == "conv1" and controller.opening == "/models/other.keras"
+
+
+REQUESTS = (s.OpenModel, s.SetInputRange, s.Explain, s.Evaluate, s.TopImages, s.MakePicture, s.StopPicture, s.Randomise,
+            s.Restore)
+WAITS = {  # what stops waiting when a request of the type fails; the other types leave everything as it was
+    "OpenModel": lambda c: c.opening is None,
+    "Explain": lambda c: not c.explaining,
+    "Evaluate": lambda c: not c.evaluating,
+    "TopImages": lambda c: c.finding_layer is None,
+    "MakePicture": lambda c: not c.picture_running,
+}
+
+
+@pytest.mark.parametrize("request_type", REQUESTS, ids=lambda t: t.__name__)
+def test_a_failed_request_of_any_type_is_shown_and_stops_only_its_own_wait(parts, request_type):
+    controller, view, client = parts
+    everything_waiting(controller, view, client)
+    name = request_type.__name__
+    emit(client.replied, s.Failed(name, "it went wrong", "Traceback…"))
+    view.show_error.assert_called_with("it went wrong", "Traceback…")
+    for other, stopped in WAITS.items():
+        assert stopped(controller) == (other == name), other
+
+
+def test_failures_that_end_a_wait_put_the_page_back_as_it_was_before(parts):
+    controller, view, client = parts
+    everything_waiting(controller, view, client)
+    emit(client.replied, s.Failed("Evaluate", "no test set"))
+    view.show_progress.assert_called_with(0, 0)  # the progress bar goes, Evaluate can be pressed again
+    emit(client.replied, s.Failed("TopImages", "out of memory"))
+    view.show_filters_unavailable.assert_called_with("out of memory")
+    emit(client.replied, s.Failed("MakePicture", "no gradient"))
+    view.show_filter_picture.assert_called_with(None, False)
+    emit(client.replied, s.Failed("OpenModel", "not a model"))
+    emit(client.replied, s.Failed("Explain", "bad picture"))
+    assert controller.settled() and controller.failure == "not a model"
+
+
+def test_a_failure_naming_no_request_type_leaves_nothing_waiting(parts):
+    controller, view, client = parts
+    everything_waiting(controller, view, client)
+    emit(client.replied, s.Failed("explain a picture", "Open a model first, to explain a picture."))
+    assert controller.settled() and not controller.picture_running
+    view.show_error.assert_called_with("Open a model first, to explain a picture.", "")
+
+
+def test_a_random_test_image_is_one_of_the_evaluated_set(parts):
+    controller, view, client = parts
+    emit(view.randomTestImageRequested)  # nothing evaluated yet: nothing to pick from
+    client.explain.assert_not_called()
+    emit(client.replied, opened())
+    images = np.arange(5 * 28 * 28, dtype=np.uint8).reshape(5, 28, 28)
+    emit(client.replied, s.Evaluated(5, images, np.arange(5), np.eye(10)[:5], NAMES, "subset", 0.2))
+    controller.rng = np.random.default_rng(3)
+    expected = int(np.random.default_rng(3).integers(5))
+    emit(view.randomTestImageRequested)
+    assert controller.picture.test_index == expected
+    np.testing.assert_array_equal(client.explain.call_args.args[0], images[expected])
+
+
+def test_the_predicted_class_and_a_test_folder_are_asked_for_by_none_and_a_path(parts):
+    controller, view, client = parts
+    emit(view.evaluateRequested, None)  # no model yet
+    assert "Open a model first" in view.show_error.call_args.args[0]
+    client.evaluate.assert_not_called()
+    emit(client.replied, opened(classes=3, input_range=(0.0, 1.0)))
+    emit(view.evaluateRequested, "/data/three-classes")
+    client.evaluate.assert_called_once_with(folder="/data/three-classes")
+    emit(view.imageOpened, np.zeros((28, 28)), "Mine")
+    emit(view.classChosen, 1)
+    emit(view.classChosen, None)
+    assert client.explain.call_args.args[1:] == (None, False)
+
+
+def test_a_kernel_is_offered_for_stepping_through_or_the_reason_it_cannot_be_is_shown(parts):
+    controller, view, client = parts
+    emit(client.replied, opened(classes=10, input_range=(0.0, 1.0)))
+    emit(view.imageOpened, np.zeros((28, 28)), "Mine")
+    emit(client.replied, explained())
+    emit(view.kernelStepThroughRequested, "conv1", 0)
+    learned = view.offer_learned_kernel.call_args.args[0]
+    np.testing.assert_array_equal(learned.kernel, controller.opened.conv_kernels[0].kernel[:, :, 0, 0])
+    emit(view.kernelStepThroughRequested, "conv2", 0)
+    assert "first conv layer" in view.show_error.call_args.args[0]
+    assert view.offer_learned_kernel.call_count == 1

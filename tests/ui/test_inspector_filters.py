@@ -12,7 +12,7 @@ import pytest
 from PyQt6.QtCore import QPoint, Qt
 
 from tests.ui import test_inspector_controller
-from tests.ui.test_inspector_controller import opened
+from tests.ui.test_inspector_controller import emit, opened
 from visualizer.inspection import server as s
 from visualizer.inspection.filters import FilterTops, PictureStep
 from visualizer.inspection.receptive_field import AxisField, ReceptiveField
@@ -156,75 +156,75 @@ def test_a_filter_that_never_fires_says_so_instead_of_showing_top_images(tab):
 # -- the controller ------------------------------------------------------------------------------
 def test_top_images_are_searched_once_per_layer_and_kept(parts):
     controller, view, client = parts
-    controller.on_reply(opened())
+    emit(client.replied, opened())
     client.top_images.side_effect = [5, 6, 7]  # each request's generation, as the client numbers them
-    controller.find_top_images("conv2")
+    emit(view.topImagesRequested, "conv2")
     client.top_images.assert_called_once_with("conv2", folder=None)
     assert not controller.settled()
-    controller.find_top_images("conv2")  # still on its way: not asked twice
+    emit(view.topImagesRequested, "conv2")  # still on its way: not asked twice
     assert client.top_images.call_count == 1
     tops = hand_built_tops()
-    controller.on_reply(s.TopImagesFound(5, tops, 0.5))
+    emit(client.replied, s.TopImagesFound(5, tops, 0.5))
     view.show_top_images.assert_called_with(tops)
-    controller.find_top_images("conv2")
+    emit(view.topImagesRequested, "conv2")
     assert client.top_images.call_count == 1 and view.show_top_images.call_count == 2
-    controller.on_reply(s.Randomised(("output",), "conv2"))  # new weights: found again when asked
+    emit(client.replied, s.Randomised(("output",), "conv2"))  # new weights: found again when asked
     view.show_top_images_outdated.assert_called()
-    controller.find_top_images("conv2")
+    emit(view.topImagesRequested, "conv2")
     assert client.top_images.call_count == 2
-    controller.on_reply(s.TopImagesFound(6, tops, 0.5))
-    controller.choose_input_range("[0, 255]")  # the pixels scaled the other way: found again too
-    controller.find_top_images("conv2")
+    emit(client.replied, s.TopImagesFound(6, tops, 0.5))
+    emit(view.inputRangeChosen, "[0, 255]")  # the pixels scaled the other way: found again too
+    emit(view.topImagesRequested, "conv2")
     assert client.top_images.call_count == 3
 
 
 def test_a_model_that_does_not_fit_fashion_mnist_needs_a_folder_first(parts):
     controller, view, client = parts
-    controller.on_reply(opened(classes=3))
-    controller.find_top_images("conv1")
+    emit(client.replied, opened(classes=3))
+    emit(view.topImagesRequested, "conv1")
     client.top_images.assert_not_called()
     assert view.show_filters_unavailable.call_args.args[0].startswith("Needs the test set: ")
-    controller.evaluate(folder="/data/three-classes")
-    controller.find_top_images("conv1")
+    emit(view.evaluateRequested, "/data/three-classes")
+    emit(view.topImagesRequested, "conv1")
     client.top_images.assert_called_once_with("conv1", folder="/data/three-classes")
 
 
 def test_only_the_newest_pictures_steps_are_shown_and_stop_is_sent(parts):
     controller, view, client = parts
-    controller.on_reply(opened())
+    emit(client.replied, opened())
     client.make_picture.return_value = 7
-    controller.make_filter_picture("conv1", 1)
+    emit(view.filterPictureRequested, "conv1", 1)
     step = PictureStep(3, 96, np.zeros((28, 28)), 1.0, 0.0)
-    controller.on_reply(s.PictureProgress(6, "conv1", 0, step))  # an older picture's step
+    emit(client.replied, s.PictureProgress(6, "conv1", 0, step))  # an older picture's step
     view.show_filter_picture.assert_not_called()
-    controller.on_reply(s.PictureProgress(7, "conv1", 1, step))
+    emit(client.replied, s.PictureProgress(7, "conv1", 1, step))
     view.show_filter_picture.assert_called_once()
     assert view.show_filter_picture.call_args.args[1] is True
-    controller.stop_filter_picture()
+    emit(view.filterPictureStopRequested)
     client.stop_picture.assert_called_once()
     assert view.show_filter_picture.call_args.args == (None, False)
-    controller.on_reply(s.PictureProgress(7, "conv1", 1, step, stopped=True))  # its last step is still shown
+    emit(client.replied, s.PictureProgress(7, "conv1", 1, step, stopped=True))  # its last step is still shown
     assert view.show_filter_picture.call_args.args[1] is False
 
 
 def test_top_images_found_before_the_weights_changed_are_dropped_and_asked_for_again(parts):
     controller, view, client = parts
-    controller.on_reply(opened())
+    emit(client.replied, opened())
     client.top_images.side_effect = [5, 6]
-    controller.find_top_images("conv2")
-    controller.on_reply(s.TopImagesProgress(5, 100, 1000))
+    emit(view.topImagesRequested, "conv2")
+    emit(client.replied, s.TopImagesProgress(5, 100, 1000))
     view.show_top_images_progress.assert_called_with("conv2", 100, 1000)
-    controller.on_reply(s.Randomised(("output",), "conv2"))  # new weights: the search's answer is outdated
+    emit(client.replied, s.Randomised(("output",), "conv2"))  # new weights: the search's answer is outdated
     old = hand_built_tops()
-    controller.on_reply(s.TopImagesProgress(5, 200, 1000))  # the old search's replies were already on their way
-    controller.on_reply(s.TopImagesFound(5, old, 0.5))
+    emit(client.replied, s.TopImagesProgress(5, 200, 1000))  # the old search's replies were already on their way
+    emit(client.replied, s.TopImagesFound(5, old, 0.5))
     assert view.show_top_images_progress.call_args.args != ("conv2", 200, 1000)
     view.show_top_images.assert_not_called()
     assert "conv2" not in controller.top_images
-    controller.find_top_images("conv2")
+    emit(view.topImagesRequested, "conv2")
     assert client.top_images.call_count == 2 and controller.finding_layer == "conv2"
     new = hand_built_tops(seed=1)
-    controller.on_reply(s.TopImagesFound(6, new, 0.5))
+    emit(client.replied, s.TopImagesFound(6, new, 0.5))
     view.show_top_images.assert_called_once_with(new)
     assert controller.top_images["conv2"] is new and controller.finding_layer is None
 

@@ -1,16 +1,19 @@
-"""The model inspector in the main window, with its real model process: a small CNN opened from
-a file, its probabilities equal to Keras's own, a bad file refused while the model stays open, and
-a learned kernel stepped through on the Convolution page, number for number."""
+"""The model inspector's page: it implements every member of InspectorView; and in the main window,
+with its real model process, a small CNN opened from a file, its probabilities equal to Keras's
+own, a bad file refused while the model stays open, and a learned kernel stepped through on the
+Convolution page, number for number."""
 
 from __future__ import annotations
 
+import inspect
+
 import numpy as np
 import pytest
+from PyQt6.QtCore import pyqtSignal
 
 from tests.inspection.tiny_models import save
+from visualizer.ui.inspector.view import InspectorView
 from visualizer.ui.main_window import MainWindow
-
-pytestmark = pytest.mark.slow  # a model process that imports Keras
 
 TIMEOUT_MS = 120_000
 
@@ -46,6 +49,29 @@ def open_and_wait(qtbot, window, path):
     return page
 
 
+def _argument_types(signal: pyqtSignal) -> list[str]:
+    """A signal's argument types: its signatures with the name (given only in a QObject class) left out."""
+    return [signature.split("(")[-1] for signature in signal.signatures]
+
+
+def test_the_page_implements_every_member_of_the_view(keep):
+    from visualizer.ui.inspector.page import InspectorPage
+
+    page = keep(InspectorPage(), before_close=InspectorPage.shutdown)
+    for name, declared in vars(InspectorView).items():
+        if isinstance(declared, pyqtSignal):
+            implemented = getattr(type(page), name, None)
+            assert isinstance(implemented, pyqtSignal), name
+            assert _argument_types(implemented) == _argument_types(declared), name
+        elif inspect.isfunction(declared) and not name.startswith("_"):
+            implemented = getattr(page, name)
+            assert callable(implemented), name
+            assert list(inspect.signature(implemented).parameters) == list(
+                inspect.signature(declared).parameters
+            )[1:], name
+
+
+@pytest.mark.slow  # a model process that imports Keras
 def test_the_bars_show_what_keras_predicts_and_a_bad_file_leaves_the_model_open(qtbot, window, tmp_path):
     model = small_cnn()
     path = save(model, tmp_path, "small.keras")
@@ -70,6 +96,7 @@ def test_the_bars_show_what_keras_predicts_and_a_bad_file_leaves_the_model_open(
     assert page.controller.opened.report.model_name == "small_cnn"
 
 
+@pytest.mark.slow
 def test_step_through_shows_the_learned_kernel_whose_sums_make_the_map_before_the_relu(qtbot, window, tmp_path):
     path = save(small_cnn(), tmp_path, "small.keras")
     page = open_and_wait(qtbot, window, path)
@@ -88,6 +115,7 @@ def test_step_through_shows_the_learned_kernel_whose_sums_make_the_map_before_th
     assert "bias" in convolution.learned_note.text() and convolution.learned_note.isVisible()
 
 
+@pytest.mark.slow
 def test_a_model_holding_code_opens_only_after_the_user_agrees_in_the_dialog(qtbot, window, tmp_path, monkeypatch):
     import keras
     from keras import layers
@@ -114,6 +142,7 @@ def test_a_model_holding_code_opens_only_after_the_user_agrees_in_the_dialog(qtb
     assert page.failure() is None and page.controller.opened.report.model_name == "with_code"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("moment", ["while opening", "while evaluating"])
 def test_closing_the_window_mid_work_ends_the_model_process(qtbot, keep, tmp_path, moment):
     path = save(small_cnn(), tmp_path, "small.keras")
@@ -126,3 +155,32 @@ def test_closing_the_window_mid_work_ends_the_model_process(qtbot, keep, tmp_pat
     window.close()
     assert not page.client.is_running()
     qtbot.waitUntil(lambda: not server.is_alive(), timeout=2000)
+
+
+def test_the_page_passes_on_what_the_user_does_and_draws_only_the_tab_in_view(keep):
+    from unittest.mock import MagicMock
+
+    from tests.ui.test_inspector_controller import emit, explained, opened
+    from visualizer.ui.inspector.link import ModelClient
+    from visualizer.ui.inspector.page import InspectorPage
+    from visualizer.ui.inspector.tabs.why import PREDICTED
+
+    client = MagicMock(spec=ModelClient)
+    page = keep(InspectorPage(client=client), before_close=InspectorPage.shutdown)
+    emit(client.replied, opened(classes=10, input_range=(0.0, 1.0)))
+    client.evaluate.assert_called_once_with(folder=None)
+    page.set_input_image(np.zeros((28, 28), np.uint8), "mine.png")  # as from File > Open image
+    assert page.tabs.currentWidget() is page.image_tab
+    page.why_tab.classChosen.emit(3)
+    assert client.explain.call_args.args[1:] == (3, False)
+    page.why_tab.classChosen.emit(PREDICTED)
+    assert client.explain.call_args.args[1:] == (None, False)
+    page.test_set_tab.folderChosen.emit("/data/three-classes")
+    client.evaluate.assert_called_with(folder="/data/three-classes")
+
+    page.tabs.setCurrentWidget(page.architecture_tab)
+    reply = explained(probabilities=np.eye(10)[7])
+    emit(client.replied, reply)
+    assert page.image_tab.bars.values().size == 0  # not drawn while another tab is in view
+    page.tabs.setCurrentWidget(page.image_tab)
+    np.testing.assert_allclose(page.image_tab.bars.values(), reply.probabilities)

@@ -1,60 +1,34 @@
 """The inspector's state and decisions, with no widget: which model is open, which picture is
-shown and why, what the test set said, what each conv filter looks for. It talks to the page only through InspectorView and to
-the model process only through the ModelClient, so it is tested with mocks of both."""
+shown and why, what the test set said, what each conv filter looks for. It talks to the page only
+through InspectorView (view.py) and to the model process only through the ModelClient (link.py),
+and it connects the signals of both itself, in ``_connect``: it is tested with mocks of both."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 import numpy as np
 
 from visualizer.inspection import server as replies
 from visualizer.inspection.report import INPUT_RANGES
+from visualizer.ui.inspector.view import InspectorView, Picture
 from visualizer.ui.page_contract import LearnedKernel
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INPUT_RANGE = "[0, 1]"
-
-
-@dataclass(frozen=True)
-class Picture:
-    """The picture the inspector explains: its pixels, a title, and its true class when known."""
-
-    pixels: np.ndarray
-    title: str
-    true_label: int | None = None
-    test_index: int | None = None  # its place in the evaluated test set, when it comes from there
-    drawn: bool = False  # drawn on the Draw tab
-
-
-class InspectorView:
-    """What the controller asks of the page. Every method is a plain setter."""
-
-    def show_status(self, text: str) -> None: ...
-    def show_error(self, text: str, details: str = "") -> None: ...
-    def confirm_unsafe(self, message: str) -> bool: ...
-    def show_model(self, opened: replies.ModelOpened) -> None: ...
-    def ask_input_range(self, choices: tuple[str, ...], chosen: str) -> None: ...
-    def show_explanation(self, explained: replies.Explained, picture: Picture, class_names: tuple[str, ...]) -> None: ...
-    def show_progress(self, done: int, total: int) -> None: ...
-    def show_evaluation(self, evaluation) -> None: ...
-    def show_randomisation(self, done: tuple[str, ...], next_layer: str | None) -> None: ...
-    def sample_picture(self, rgb: bool) -> Picture | None: ...
-    def show_top_images_progress(self, layer: str, done: int, total: int) -> None: ...
-    def show_top_images(self, tops) -> None: ...
-    def show_top_images_outdated(self) -> None: ...
-    def show_filters_unavailable(self, text: str) -> None: ...
-    def show_filter_picture(self, progress: replies.PictureProgress | None, running: bool) -> None: ...
-
+NOT_STEPPABLE = (
+    "Only the first conv layer's one-channel kernels can be stepped through: "
+    "it is the only layer that sees the picture itself."
+)
 
 class InspectorController:
-    def __init__(self, view: InspectorView, client) -> None:
+    """``rng`` picks the random test image (tests pass a seeded one)."""
+
+    def __init__(self, view: InspectorView, client, rng: np.random.Generator | None = None) -> None:
         self.view = view
         self.client = client
-        client.replied.connect(self.on_reply)
-        client.died.connect(self.on_died)
+        self.rng = rng or np.random.default_rng()
         self.opened: replies.ModelOpened | None = None
         self.path: str | None = None
         self.picture: Picture | None = None
@@ -73,48 +47,102 @@ class InspectorController:
         self.searches: set[int] = set()  # the TopImages requests still wanted: only their replies are kept
         self.picture_generation: int | None = None  # the filter picture whose steps are shown
         self.picture_running = False
+        # Every reply the model process sends, by its type; a reply of another type is a bug there.
+        self._reply_handlers = {
+            replies.ModelOpened: self._on_model_opened,
+            replies.OpenFailed: self._on_open_failed,
+            replies.Explained: self._on_explained,
+            replies.EvaluationProgress: self._on_evaluation_progress,
+            replies.Evaluated: self._on_evaluated,
+            replies.Randomised: self._on_randomised,
+            replies.TopImagesProgress: self._on_top_images_progress,
+            replies.TopImagesFound: self._on_top_images_found,
+            replies.PictureProgress: self._on_picture_progress,
+            replies.Failed: self._on_failed,
+        }
+        # What stops waiting when a request of each type fails (Failed.request names the type).
+        self._failure_handlers = {
+            replies.OpenModel.__name__: self._stop_opening,
+            replies.SetInputRange.__name__: _nothing_waits,
+            replies.Explain.__name__: self._stop_explaining,
+            replies.Evaluate.__name__: self._stop_evaluating,
+            replies.TopImages.__name__: self._stop_finding_top_images,
+            replies.MakePicture.__name__: self._stop_filter_picture_steps,
+            replies.StopPicture.__name__: _nothing_waits,
+            replies.Randomise.__name__: _nothing_waits,
+            replies.Restore.__name__: _nothing_waits,
+        }
+        self._connect()
 
-    # -- commands from the page -------------------------------------------------------------------
-    def open_model(self, path: str, unsafe: bool = False, may_ask: bool = True) -> None:
+    def _connect(self) -> None:
+        """Every signal this controller answers, of the page and of the model client, in one place."""
+        view, client = self.view, self.client
+        view.modelOpenRequested.connect(self._on_view_model_open_requested)
+        view.inputRangeChosen.connect(self._on_view_input_range_chosen)
+        view.imageOpened.connect(self._on_view_image_opened)
+        view.pictureDrawn.connect(self._on_view_picture_drawn)
+        view.testImageChosen.connect(self._on_view_test_image_chosen)
+        view.randomTestImageRequested.connect(self._on_view_random_test_image_requested)
+        view.classChosen.connect(self._on_view_class_chosen)
+        view.smoothGradChanged.connect(self._on_view_smooth_grad_changed)
+        view.randomiseRequested.connect(self._on_view_randomise_requested)
+        view.restoreRequested.connect(self._on_view_restore_requested)
+        view.evaluateRequested.connect(self._on_view_evaluate_requested)
+        view.topImagesRequested.connect(self._on_view_top_images_requested)
+        view.filterPictureRequested.connect(self._on_view_filter_picture_requested)
+        view.filterPictureStopRequested.connect(self._on_view_filter_picture_stop_requested)
+        view.kernelStepThroughRequested.connect(self._on_view_kernel_step_through_requested)
+        client.replied.connect(self._on_client_replied)
+        client.died.connect(self._on_client_died)
+
+    # -- what the user asks for -------------------------------------------------------------------
+    def _on_view_model_open_requested(self, path: str, unsafe: bool = False, may_ask: bool = True) -> None:
         self.opening, self.failure, self.may_ask = str(path), None, may_ask
         self.view.show_status(f"Opening {path}…")
         self.client.open_model(str(path), unsafe=unsafe)
 
-    def choose_input_range(self, name: str) -> None:
+    def _on_view_input_range_chosen(self, name: str) -> None:
         self.client.set_input_range(INPUT_RANGES[name])
         self._explain_again()
         self._forget_top_images()  # found with the pixels scaled the other way
 
-    def show_picture(self, picture: Picture) -> None:
-        self.picture = picture
-        self._explain_again()
+    def _on_view_image_opened(self, pixels: np.ndarray, title: str) -> None:
+        self._show_picture(Picture(np.asarray(pixels), title))
 
-    def show_test_image(self, index: int) -> None:
+    def _on_view_picture_drawn(self, pixels: np.ndarray) -> None:
+        self._show_picture(Picture(pixels, "Your drawing", drawn=True))
+
+    def _on_view_test_image_chosen(self, index: int) -> None:
         if self.evaluation is None or not 0 <= index < len(self.evaluation.labels):
             return
         label = int(self.evaluation.labels[index])
-        self.show_picture(Picture(self.evaluation.images[index], f"Test image #{index}", label if label >= 0 else None, index))
+        self._show_picture(Picture(self.evaluation.images[index], f"Test image #{index}", label if label >= 0 else None, index))
 
-    def choose_class(self, class_index: int | None) -> None:
+    def _on_view_random_test_image_requested(self) -> None:
+        if self.evaluation is not None and len(self.evaluation.labels):
+            self._on_view_test_image_chosen(int(self.rng.integers(len(self.evaluation.labels))))
+
+    def _on_view_class_chosen(self, class_index: int | None) -> None:
         self.class_choice = class_index
         self._explain_again()
 
-    def set_smooth(self, smooth: bool) -> None:
+    def _on_view_smooth_grad_changed(self, smooth: bool) -> None:
         self.smooth = smooth
         self._explain_again()
 
-    def evaluate(self, folder: str | None = None) -> None:
+    def _on_view_randomise_requested(self) -> None:
+        self.client.randomise()
+
+    def _on_view_restore_requested(self) -> None:
+        self.client.restore()
+
+    def _on_view_evaluate_requested(self, folder: str | None) -> None:
         if self.opened is None:
             self.view.show_error("Open a model first, then evaluate it on a test set.")
             return
-        self.evaluating = True
-        self.view.show_progress(0, 0)
-        self.client.evaluate(folder=folder)
-        if folder != self.test_folder:
-            self.test_folder = folder
-            self._forget_top_images()
+        self._evaluate(folder)
 
-    def find_top_images(self, layer: str) -> None:
+    def _on_view_top_images_requested(self, layer: str) -> None:
         """Show ``layer``'s filters' top images: at once when known, else once they are found."""
         if self.opened is None:
             return
@@ -130,48 +158,49 @@ class InspectorController:
             self.view.show_top_images_progress(layer, 0, 0)
             self.searches.add(self.client.top_images(layer, folder=self.test_folder))
 
-    def make_filter_picture(self, layer: str, filter_index: int) -> None:
+    def _on_view_filter_picture_requested(self, layer: str, filter_index: int) -> None:
         if self.opened is None:
             return
         self.picture_running = True
         self.picture_generation = self.client.make_picture(layer, filter_index)
 
-    def stop_filter_picture(self) -> None:
+    def _on_view_filter_picture_stop_requested(self) -> None:
         """Stop the picture being made; its last step still arrives and is shown."""
         if self.picture_running:
-            self.picture_running = False
             self.client.stop_picture()
-            self.view.show_filter_picture(None, False)
+            self._stop_filter_picture_steps()
 
-    def randomise(self) -> None:
-        self.client.randomise()
+    def _on_view_kernel_step_through_requested(self, layer: str, channel: int) -> None:
+        learned = self.learned_kernel(layer, channel)
+        if learned is None:
+            self.view.show_error(NOT_STEPPABLE)
+        else:
+            self.view.offer_learned_kernel(learned)
 
-    def restore(self) -> None:
-        self.client.restore()
+    def _show_picture(self, picture: Picture) -> None:
+        self.picture = picture
+        self._explain_again()
 
-    # -- replies from the model process -----------------------------------------------------------
-    def on_reply(self, reply) -> None:
-        handler = {
-            replies.ModelOpened: self._on_model_opened,
-            replies.OpenFailed: self._on_open_failed,
-            replies.Explained: self._on_explained,
-            replies.EvaluationProgress: lambda r: self.view.show_progress(r.done, r.total),
-            replies.Evaluated: self._on_evaluated,
-            replies.Randomised: self._on_randomised,
-            replies.TopImagesProgress: self._on_top_images_progress,
-            replies.TopImagesFound: self._on_top_images_found,
-            replies.PictureProgress: self._on_picture_progress,
-            replies.Failed: self._on_failed,
-        }.get(type(reply))
+    def _evaluate(self, folder: str | None) -> None:
+        self.evaluating = True
+        self.view.show_progress(0, 0)
+        self.client.evaluate(folder=folder)
+        if folder != self.test_folder:
+            self.test_folder = folder
+            self._forget_top_images()
+
+    # -- what the model process says ----------------------------------------------------------------
+    def _on_client_replied(self, reply) -> None:
+        handler = self._reply_handlers.get(type(reply))
         if handler is None:
             log.warning("ignoring a reply of type %s", type(reply).__name__)
             return
         handler(reply)
 
-    def on_died(self, message: str) -> None:
-        self.opened, self.opening, self.evaluating, self.explaining = None, None, False, False
-        self.finding_layer, self.picture_running = None, False
+    def _on_client_died(self, message: str) -> None:
+        self.opened = None
         self.searches.clear()
+        self._stop_waiting(message)
         self.failure = message
         self.view.show_error(message)
 
@@ -183,6 +212,8 @@ class InspectorController:
         self.top_images, self.finding_layer, self.test_folder = {}, None, None
         self.searches.clear()
         self.picture_generation, self.picture_running = None, False
+        if self.picture is not None and self.picture.drawn:
+            self.picture = None  # drawn for the model before: the new one starts from its own picture
         self.view.show_model(opened)
         report = opened.report
         self.view.show_status(f"Opened {report.model_name} in {opened.seconds:.1f} s.")
@@ -191,7 +222,7 @@ class InspectorController:
             self.view.ask_input_range(tuple(INPUT_RANGES), DEFAULT_INPUT_RANGE)
             self.client.set_input_range(INPUT_RANGES[DEFAULT_INPUT_RANGE])
         if report.fashion_mnist_misfit() is None:
-            self.evaluate()  # its first test image becomes the picture when it arrives
+            self._evaluate(None)  # its first test image becomes the picture when it arrives
         elif self.picture is None:
             self.picture = self.view.sample_picture(rgb=report.channels == 3)
         if self.picture is not None:
@@ -200,7 +231,7 @@ class InspectorController:
     def _on_open_failed(self, failed: replies.OpenFailed) -> None:
         path, self.opening = failed.path, None
         if failed.unsafe and self.may_ask and self.view.confirm_unsafe(failed.message):
-            self.open_model(path, unsafe=True)
+            self._on_view_model_open_requested(path, unsafe=True)
             return
         self.failure = failed.message
         still = f" {self.opened.report.model_name} stays open." if self.opened is not None else ""
@@ -211,7 +242,10 @@ class InspectorController:
         if self.picture is None or self.opened is None:
             return
         self.explained = explained
-        self.view.show_explanation(explained, self.picture, self.opened.report.class_names)
+        self.view.show_explanation(explained, self.picture, self.opened)
+
+    def _on_evaluation_progress(self, progress: replies.EvaluationProgress) -> None:
+        self.view.show_progress(progress.done, progress.total)
 
     def _on_evaluated(self, evaluated: replies.Evaluated) -> None:
         from visualizer.inspection.evaluation import Evaluation
@@ -228,7 +262,7 @@ class InspectorController:
         self.view.show_status(f"Evaluated {len(evaluated.labels):,} images from {evaluated.source} in {evaluated.seconds:.1f} s.")
         self.view.show_evaluation(self.evaluation)
         if self.picture is None and len(evaluated.labels):
-            self.show_test_image(0)
+            self._on_view_test_image_chosen(0)
 
     def _on_randomised(self, randomised: replies.Randomised) -> None:
         self.view.show_randomisation(randomised.done, randomised.next_layer)
@@ -261,19 +295,46 @@ class InspectorController:
         self.view.show_filter_picture(progress, self.picture_running)
 
     def _on_failed(self, failed: replies.Failed) -> None:
-        if failed.request == "Evaluate":
+        stop = self._failure_handlers.get(failed.request)
+        if stop is None:
+            # Not a request type's name: which request failed is unknown, so nothing may go on
+            # waiting for an answer that will not come.
+            log.warning("a failure of an unknown request %r", failed.request)
+            stop = self._stop_waiting
+        stop(failed.message)
+        self.view.show_error(failed.message, failed.details)
+
+    # -- no longer waiting ---------------------------------------------------------------------------
+    def _stop_waiting(self, message: str = "") -> None:
+        """Nothing asked of the model process is waited for any more (it ended, or something failed)."""
+        self._stop_opening(message)
+        self._stop_explaining()
+        self._stop_evaluating()
+        self._stop_finding_top_images(message)
+        self._stop_filter_picture_steps()
+
+    def _stop_opening(self, message: str = "") -> None:
+        if self.opening is not None:
+            self.opening = None
+            self.failure = message or self.failure
+
+    def _stop_explaining(self, _message: str = "") -> None:
+        self.explaining = False
+
+    def _stop_evaluating(self, _message: str = "") -> None:
+        if self.evaluating:
             self.evaluating = False
-        if failed.request == "Explain":
-            self.explaining = False
-        if failed.request == "OpenModel":
-            self.opening, self.failure = None, failed.message
-        if failed.request == "TopImages":
+            self.view.show_progress(0, 0)  # the progress bar goes and Evaluate can be pressed again
+
+    def _stop_finding_top_images(self, message: str = "") -> None:
+        if self.finding_layer is not None:
             self.finding_layer = None
-            self.view.show_filters_unavailable(failed.message)
-        if failed.request == "MakePicture":
+            self.view.show_filters_unavailable(message)
+
+    def _stop_filter_picture_steps(self, _message: str = "") -> None:
+        if self.picture_running:
             self.picture_running = False
             self.view.show_filter_picture(None, False)
-        self.view.show_error(failed.message, failed.details)
 
     def learned_kernel(self, layer: str, channel: int) -> LearnedKernel | None:
         """The first conv layer's kernel for ``channel`` on the picture the model was given, for the
@@ -307,6 +368,10 @@ class InspectorController:
         if self.picture is not None and self.opened is not None:
             self.explaining = True
             self.client.explain(self.picture.pixels, self.class_choice, self.smooth)
+
+
+def _nothing_waits(_message: str) -> None:
+    """A request whose failure leaves nothing waiting: the message is all there is to show."""
 
 
 def _labels_by_name(labels: np.ndarray, data_names: tuple[str, ...], model_names: tuple[str, ...]) -> np.ndarray:

@@ -1,6 +1,8 @@
 """The model inspector: open any trained Keras image classifier and see why it predicts what it
-predicts. The page composes its parts and implements InspectorView; the decisions are the
-controller's (controller.py), and the model runs in a child process (link.py)."""
+predicts. The page composes its parts, turns what the user does into the signals of InspectorView
+(view.py) and shows what the controller hands it; the decisions are the controller's
+(controller.py), which connects those signals itself, and the model runs in a child process
+(link.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from visualizer.inspection.server import Explained, ModelOpened
-from visualizer.ui.inspector.controller import InspectorController, InspectorView, Picture
+from visualizer.ui.inspector.controller import InspectorController
 from visualizer.ui.inspector.link import ModelClient
 from visualizer.ui.inspector.model_panel import ModelPanel
 from visualizer.ui.inspector.tabs.architecture import ArchitectureTab
@@ -20,7 +22,9 @@ from visualizer.ui.inspector.tabs.filters import FiltersTab
 from visualizer.ui.inspector.tabs.image import ImageTab
 from visualizer.ui.inspector.tabs.test_set import TestSetTab
 from visualizer.ui.inspector.tabs.why import PREDICTED, WhyTab
+from visualizer.ui.inspector.view import Picture
 from visualizer.ui.kit.banner import Banner
+from visualizer.ui.kit.lazy_tabs import LazyTabs
 from visualizer.ui.kit.model_files import ask_for_model_file
 
 log = logging.getLogger(__name__)
@@ -29,11 +33,28 @@ SAMPLE_PHOTO = "chelsea"  # a cat: something an ImageNet-style colour model has 
 SAMPLE_GRAY = "camera"
 
 
-class InspectorPage(QWidget, InspectorView):
-    """``client`` talks to the model process (tests pass one over a fake server)."""
+class InspectorPage(QWidget):
+    """Implements InspectorView. ``client`` talks to the model process (tests pass one over a fake server)."""
 
     title = "Model inspector"
-    stepThroughRequested = pyqtSignal(object)  # a LearnedKernel for the Convolution page
+    stepThroughRequested = pyqtSignal(object)  # a LearnedKernel for the Convolution page (OffersLearnedKernels)
+    # InspectorView's signals, for the controller
+    modelOpenRequested = pyqtSignal(str, bool, bool)
+    inputRangeChosen = pyqtSignal(str)
+    imageOpened = pyqtSignal(object, str)
+    pictureDrawn = pyqtSignal(object)
+    testImageChosen = pyqtSignal(int)
+    randomTestImageRequested = pyqtSignal()
+    classChosen = pyqtSignal(object)
+    smoothGradChanged = pyqtSignal(bool)
+    randomiseRequested = pyqtSignal()
+    restoreRequested = pyqtSignal()
+    evaluateRequested = pyqtSignal(object)
+    topImagesRequested = pyqtSignal(str)
+    filterPictureRequested = pyqtSignal(str, int)
+    filterPictureStopRequested = pyqtSignal()
+    kernelStepThroughRequested = pyqtSignal(str, int)
+
     def __init__(self, client: ModelClient | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.client = client or ModelClient(parent=self)
@@ -67,35 +88,40 @@ class InspectorPage(QWidget, InspectorView):
         layout.addWidget(self.banner)
         layout.addWidget(splitter, 1)
 
-        self._stale_tabs: set[QWidget] = set()  # tabs whose picture is older than the newest answer
-        self.tabs.currentChanged.connect(lambda _index: self._draw_visible_tab())
+        # Only the tab in view keeps up with a stroke's pictures; the others are drawn when opened.
+        self.lazy_tabs = LazyTabs(self.tabs, self._draw_tab)
+        for tab in (self.image_tab, self.why_tab, self.draw_tab):
+            self.lazy_tabs.add(tab)
+        self._shown: tuple[Explained, Picture, ModelOpened] | None = None  # what the lazy tabs draw
+        self._forward_part_signals()
         self.controller = InspectorController(self, self.client)
-        self.model_panel.openRequested.connect(self.ask_for_model)
-        self.model_panel.inputRangeChosen.connect(self.controller.choose_input_range)
-        self.model_panel.testImageChosen.connect(self.controller.show_test_image)
-        self.model_panel.randomImageRequested.connect(self._on_model_panel_random_image_requested)
-        self.architecture_tab.layerChosen.connect(self._on_architecture_layer_chosen)
-        self.why_tab.classChosen.connect(
-            lambda index: self.controller.choose_class(None if index == PREDICTED else index)
-        )
-        self.why_tab.smoothGradChanged.connect(self.controller.set_smooth)
-        self.why_tab.randomiseRequested.connect(self.controller.randomise)
-        self.why_tab.restoreRequested.connect(self.controller.restore)
-        self.draw_tab.pictureChanged.connect(self._on_draw_tab_picture_changed)
-        self.test_set_tab.evaluateRequested.connect(self.controller.evaluate)
-        self.test_set_tab.folderChosen.connect(lambda folder: self.controller.evaluate(folder=folder))
-        self.test_set_tab.imageChosen.connect(self._on_test_set_image_chosen)
-        self.image_tab.layer_detail.stepThroughRequested.connect(self._on_step_through_requested)
-        self.filters_tab.layerChosen.connect(self.controller.find_top_images)
-        self.filters_tab.pictureRequested.connect(self.controller.make_filter_picture)
-        self.filters_tab.stopRequested.connect(self.controller.stop_filter_picture)
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
 
+    def _forward_part_signals(self) -> None:
+        """The parts' signals as the page's own (InspectorView), and what stays within the page."""
+        self.model_panel.openRequested.connect(self.ask_for_model)
+        self.model_panel.inputRangeChosen.connect(self.inputRangeChosen)
+        self.model_panel.testImageChosen.connect(self.testImageChosen)
+        self.model_panel.randomImageRequested.connect(self.randomTestImageRequested)
+        self.architecture_tab.layerChosen.connect(self._on_architecture_layer_chosen)
+        self.why_tab.classChosen.connect(self._on_why_tab_class_chosen)
+        self.why_tab.smoothGradChanged.connect(self.smoothGradChanged)
+        self.why_tab.randomiseRequested.connect(self.randomiseRequested)
+        self.why_tab.restoreRequested.connect(self.restoreRequested)
+        self.draw_tab.pictureChanged.connect(self.pictureDrawn)
+        self.test_set_tab.evaluateRequested.connect(self._on_test_set_evaluate_requested)
+        self.test_set_tab.folderChosen.connect(self._on_test_set_folder_chosen)
+        self.test_set_tab.imageChosen.connect(self._on_test_set_image_chosen)
+        self.image_tab.layer_detail.stepThroughRequested.connect(self.kernelStepThroughRequested)
+        self.filters_tab.layerChosen.connect(self.topImagesRequested)
+        self.filters_tab.pictureRequested.connect(self.filterPictureRequested)
+        self.filters_tab.stopRequested.connect(self.filterPictureStopRequested)
+
     # -- commands ----------------------------------------------------------------------------------
     def open_model(self, path: str, unsafe: bool = False, may_ask: bool = True) -> None:
-        self.controller.open_model(str(path), unsafe=unsafe, may_ask=may_ask)
+        self.modelOpenRequested.emit(str(path), unsafe, may_ask)
 
     def ask_for_model(self) -> None:
         path = ask_for_model_file(self)
@@ -117,7 +143,7 @@ class InspectorPage(QWidget, InspectorView):
         return "rgb" if opened is not None and opened.report.channels == 3 else "gray"
 
     def set_input_image(self, pixels, title: str) -> None:
-        self.controller.show_picture(Picture(np.asarray(pixels), title))
+        self.imageOpened.emit(np.asarray(pixels), title)
         self.tabs.setCurrentWidget(self.image_tab)
 
     # -- InspectorView -----------------------------------------------------------------------------
@@ -138,6 +164,8 @@ class InspectorPage(QWidget, InspectorView):
 
     def show_model(self, opened: ModelOpened) -> None:
         report = opened.report
+        self._shown = None  # the tabs not drawn yet wait for the new model's first answer
+        self.lazy_tabs.forget()
         self.model_panel.show_model(opened)
         self.architecture_tab.show_layers(opened.layers, report.input_shape)
         self.why_tab.set_class_names(report.class_names)
@@ -154,23 +182,22 @@ class InspectorPage(QWidget, InspectorView):
     def ask_input_range(self, choices: tuple[str, ...], chosen: str) -> None:
         self.model_panel.ask_input_range(choices, chosen)
 
-    def show_explanation(self, explained: Explained, picture: Picture, class_names: tuple[str, ...]) -> None:
+    def show_explanation(self, explained: Explained, picture: Picture, opened: ModelOpened) -> None:
         """Draw the visible tab now; the others when they are opened (a stroke sends a picture per
         mouse move, and only the tab in view has to keep up with the pen)."""
-        self._stale_tabs = {self.image_tab, self.why_tab, self.draw_tab}
-        self._draw_visible_tab()
+        self._shown = (explained, picture, opened)
+        self.lazy_tabs.mark_stale()
         self.model_panel.show_picture_title(picture.title, picture.test_index)
 
-    def _draw_visible_tab(self) -> None:
-        tab, explained, picture = self.tabs.currentWidget(), self.controller.explained, self.controller.picture
-        if tab not in self._stale_tabs or explained is None or picture is None or self.controller.opened is None:
+    def _draw_tab(self, tab: QWidget) -> None:
+        if self._shown is None:
             return
-        self._stale_tabs.discard(tab)
-        report = self.controller.opened.report
+        explained, picture, opened = self._shown
+        report = opened.report
         if tab is self.image_tab:
             self.image_tab.show_explanation(
                 explained, picture.title, picture.true_label, report.class_names,
-                self.controller.opened.conv_kernels, report.channel_axis == "first",
+                opened.conv_kernels, report.channel_axis == "first",
             )
         elif tab is self.why_tab:
             self.why_tab.show_maps(
@@ -216,30 +243,26 @@ class InspectorPage(QWidget, InspectorView):
             log.exception("could not load the sample picture %s", name)
             return None
 
-    # -- slots -------------------------------------------------------------------------------------
-    def _on_model_panel_random_image_requested(self) -> None:
-        evaluation = self.controller.evaluation
-        if evaluation is not None and len(evaluation.labels):
-            self.controller.show_test_image(int(np.random.default_rng().integers(len(evaluation.labels))))
+    def offer_learned_kernel(self, learned) -> None:
+        self.stepThroughRequested.emit(learned)
 
+    # -- slots -------------------------------------------------------------------------------------
     def _on_architecture_layer_chosen(self, label: str) -> None:
         self.tabs.setCurrentWidget(self.image_tab)
         self.image_tab.show_map(label, None)
 
+    def _on_why_tab_class_chosen(self, index: int) -> None:
+        self.classChosen.emit(None if index == PREDICTED else index)
+
+    def _on_test_set_evaluate_requested(self) -> None:
+        self.evaluateRequested.emit(None)
+
+    def _on_test_set_folder_chosen(self, folder: str) -> None:
+        self.evaluateRequested.emit(folder)
+
     def _on_test_set_image_chosen(self, index: int) -> None:
-        self.controller.show_test_image(index)
+        self.testImageChosen.emit(index)
         self.tabs.setCurrentWidget(self.image_tab)
-
-    def _on_draw_tab_picture_changed(self, pixels: np.ndarray) -> None:
-        self.controller.show_picture(Picture(pixels, "Your drawing", drawn=True))
-
-    def _on_step_through_requested(self, layer: str, channel: int) -> None:
-        learned = self.controller.learned_kernel(layer, channel)
-        if learned is None:
-            self.show_error("Only the first conv layer's one-channel kernels can be stepped through: "
-                            "it is the only layer that sees the picture itself.")
-            return
-        self.stepThroughRequested.emit(learned)
 
     def closeEvent(self, event) -> None:
         self.shutdown()
