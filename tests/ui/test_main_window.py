@@ -413,6 +413,8 @@ class ModelMakerPage(QWidget):
 
 
 class ModelOpenerPage(QWidget):
+    modelOpened = pyqtSignal(str)
+
     def __init__(self) -> None:
         super().__init__()
         self.opened: list[tuple[str, bool, bool]] = []

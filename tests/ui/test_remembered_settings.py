@@ -4,7 +4,7 @@ models opened (File > Open recent). Every test writes to its own INI file, never
 from pathlib import Path
 
 import pytest
-from PyQt6.QtCore import QSettings
+from PyQt6.QtCore import QSettings, pyqtSignal
 from PyQt6.QtWidgets import QWidget
 
 from visualizer.training import data
@@ -218,7 +218,10 @@ def test_the_menu_shows_missing_files_disabled_and_clears(keep, tmp_path):
 
 
 class ModelPage(QWidget):
-    """Stands in for the inspector: records the models it is asked to open."""
+    """Stands in for the inspector: records the models it is asked to open; a file named
+    broken.keras fails to open, as a file that is not a model does (no modelOpened)."""
+
+    modelOpened = pyqtSignal(str)
 
     def __init__(self) -> None:
         super().__init__()
@@ -226,6 +229,8 @@ class ModelPage(QWidget):
 
     def open_model(self, path, unsafe=False, may_ask=True):
         self.opened.append(path)
+        if Path(path).name != "broken.keras":
+            self.modelOpened.emit(path)
 
     def is_busy(self):
         return False
@@ -252,6 +257,18 @@ def test_models_opened_are_remembered_and_open_recent_opens_them_again(keep, reg
     window.recent_menu.actions()[1].trigger()  # the older one
     assert window.current_page_name() == "inspector"
     assert window.current_page().opened == [str(first_model), str(second_model), str(first_model)]
+
+
+def test_a_model_that_fails_to_open_is_not_offered_in_open_recent(keep, register_pages, tmp_path):
+    register_pages([PageSpec("inspector", "Inspector", "Models", f"{__name__}:ModelPage", "opens models")])
+    good, broken = tmp_path / "good.keras", tmp_path / "broken.keras"
+    for model in (good, broken):
+        model.write_bytes(b"")
+    window = keep(MainWindow(first_page="inspector", settings=_settings(tmp_path)))
+    window.inspect_model(str(good))
+    window.inspect_model(str(broken))
+    assert window.current_page().opened == [str(good), str(broken)]
+    assert RecentModels(_settings(tmp_path)).paths() == [str(good)]
 
 
 def test_a_settings_file_edited_by_hand_does_not_keep_the_window_from_opening(keep, register_pages, tmp_path):

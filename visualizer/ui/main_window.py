@@ -156,6 +156,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(page)
             if isinstance(page, OffersModels):
                 page.inspectRequested.connect(self.inspect_model)
+            if isinstance(page, OpensModels):
+                page.modelOpened.connect(self.recent_menu.add)
             if isinstance(page, OffersLearnedKernels):
                 page.stepThroughRequested.connect(self.step_through_kernel)
         self.stack.setCurrentWidget(page)
@@ -422,7 +424,6 @@ class MainWindow(QMainWindow):
         problem = model_files.show_recorded_run(self.show_page, path)
         page = self.show_page(MODEL_PAGE)
         if isinstance(page, OpensModels):
-            self.recent_menu.add(str(path))
             page.open_model(str(path), unsafe=unsafe, may_ask=may_ask)
         if problem:
             self.statusBar().showMessage(problem, 15000)

@@ -74,6 +74,10 @@ class TakesInputImage(Protocol):
 
 @runtime_checkable
 class OpensModels(Protocol):
+    # pyqtSignal(str): the path of a model file once it has opened (File > Open recent offers
+    # only these: a file that failed to open is not offered again)
+    modelOpened: object
+
     def open_model(self, path: str, unsafe: bool = False, may_ask: bool = True) -> None:
         """Open the model file at ``path``; ``unsafe`` allows a model holding Python code, and
         ``may_ask`` lets the page ask the user about one (not from the command line)."""

@@ -37,6 +37,7 @@ class InspectorPage(QWidget):
     """Implements InspectorView. ``client`` talks to the model process (tests pass one over a fake server)."""
 
     title = "Model inspector"
+    modelOpened = pyqtSignal(str)  # the path of a model once it has opened (OpensModels)
     stepThroughRequested = pyqtSignal(object)  # a LearnedKernel for the Convolution page (OffersLearnedKernels)
     # InspectorView's signals, for the controller
     modelOpenRequested = pyqtSignal(str, bool, bool)
@@ -164,6 +165,7 @@ class InspectorPage(QWidget):
 
     def show_model(self, opened: ModelOpened) -> None:
         report = opened.report
+        self.modelOpened.emit(report.path)
         self._shown = None  # the tabs not drawn yet wait for the new model's first answer
         self.lazy_tabs.forget()
         self.model_panel.show_model(opened)
