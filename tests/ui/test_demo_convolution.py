@@ -5,7 +5,7 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from tests.ui.helpers import choose_preset, click_cell, hover_cell, keras_conv, written_terms_total
-from visualizer.ui.demos.convolution import ConvolutionPage
+from visualizer.ui.demos.convolution import DEPTH, ConvolutionPage
 from visualizer.ui.kit import kernel_presets
 
 PAGE_CLASS = ConvolutionPage
@@ -101,7 +101,7 @@ def keras_conv_bank(x, bank):
 
 
 def test_depth_mode_makes_one_map_per_filter_like_keras(page, qtbot):
-    page.mode_box.setCurrentIndex(page.mode_box.findText("Three channels (RGB), several filters"))
+    page.mode_box.setCurrentText(DEPTH)
     x = page.rgb_source.image()
     assert x.ndim == 3 and x.shape[2] == 3
     page.filter_count.setValue(4)
@@ -142,7 +142,7 @@ def test_a_smaller_input_shrinks_a_kernel_that_no_longer_fits(page):
 
 
 def test_depth_mode_with_the_largest_kernel_fits_a_1280_pixel_screen(page, qtbot, presentation_type):
-    page.mode_box.setCurrentText("Three channels (RGB), several filters")
+    page.mode_box.setCurrentText(DEPTH)
     page.rgb_source.select(page.rgb_source.source_box.itemData(1))  # a photo: room for a 7x7 kernel
     page.kernel_rows.setValue(7)
     page.kernel_cols.setValue(7)

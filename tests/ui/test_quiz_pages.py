@@ -150,7 +150,7 @@ def test_transposed_scatter_and_convolution_questions(qtbot, shown):
     assert question.kind == VALUE and "stamps next" in question.text
     type_answer(qtbot, page.quiz.panel, format_answer(question.answer))
     assert "✔" in page.quiz.panel.reveal_label.text() and page.current_step() == 2
-    page.step_box.setCurrentIndex(1)  # convolution: one output cell per step
+    page.step_box.setCurrentIndex(1)  # convolution (by output cell)
     page.step(1)
     page.quiz.panel.skip_button.click()  # the size question, after the change
     page.step(1)

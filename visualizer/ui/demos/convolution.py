@@ -39,7 +39,7 @@ DEPTH_EXPLANATION = (
 )
 
 ONE_CHANNEL = "One channel (grayscale)"
-DEPTH = "Three channels (RGB), several filters"
+DEPTH = "Three channels (RGB)"  # with several filters: the tooltip and the depth text say so
 
 # The starting filters for a colour input: per filter, a preset for each channel's slice
 # (None: all zeros), and a sign. Chosen so each filter shows a different use of depth.
