@@ -5,7 +5,7 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from tests.ui.helpers import choose_preset, click_cell, hover_cell, keras_conv, written_terms_total
-from visualizer.ui.demos.convolution import ConvolutionPage
+from visualizer.ui.demos.convolution import DEPTH, ONE_CHANNEL, ConvolutionPage
 from visualizer.ui.kit import kernel_presets
 
 PAGE_CLASS = ConvolutionPage
@@ -101,7 +101,7 @@ def keras_conv_bank(x, bank):
 
 
 def test_depth_mode_makes_one_map_per_filter_like_keras(page, qtbot):
-    page.mode_box.setCurrentIndex(page.mode_box.findText("Three channels (RGB), several filters"))
+    page.mode_box.setCurrentText(DEPTH)
     x = page.rgb_source.image()
     assert x.ndim == 3 and x.shape[2] == 3
     page.filter_count.setValue(4)
@@ -142,7 +142,7 @@ def test_a_smaller_input_shrinks_a_kernel_that_no_longer_fits(page):
 
 
 def test_depth_mode_with_the_largest_kernel_fits_a_1280_pixel_screen(page, qtbot, presentation_type):
-    page.mode_box.setCurrentText("Three channels (RGB), several filters")
+    page.mode_box.setCurrentText(DEPTH)
     page.rgb_source.select(page.rgb_source.source_box.itemData(1))  # a photo: room for a 7x7 kernel
     page.kernel_rows.setValue(7)
     page.kernel_cols.setValue(7)
@@ -156,3 +156,38 @@ def test_depth_mode_with_the_largest_kernel_fits_a_1280_pixel_screen(page, qtbot
     for editor in page.slice_editors:
         columns = sum(editor.table.columnWidth(c) for c in range(7))
         assert columns <= editor.table.width() <= editor.width(), "every column is on screen"
+
+
+def test_depth_maps_not_yet_reached_stay_empty_until_stepped(page):
+    page.mode_box.setCurrentText(DEPTH)
+    page.filter_count.setValue(3)
+    page.set_step(0)
+    first, second, third = page.depth_view.outputs[:3]
+    assert first.pending()[0, 0] == 0 and first.pending().ravel()[1:].all()  # map 1 is being stepped
+    assert second.pending().all() and third.pending().all(), "maps 2 and 3 were filled in at step 1 of map 1"
+    page.filter_index.setValue(2)  # map 1 is done, map 2 is stepped
+    page.set_step(0)
+    assert page.depth_view.outputs[0].pending() is None or not page.depth_view.outputs[0].pending().any()
+    assert page.depth_view.outputs[2].pending().all()
+
+
+def test_switching_to_colour_keeps_the_picture_chosen(page):
+    photo = page.source.source_box.itemData(1)  # a bundled picture, in grey here
+    page.source.select(photo)
+    page.mode_box.setCurrentText(DEPTH)
+    assert not page.rgb_source.is_numbers() and page.rgb_source.source_box.currentData() == photo
+    assert page.image().ndim == 3 and page.image().shape[0] > 20  # the picture in colour, not a 5x5 grid of numbers
+
+    page.mode_box.setCurrentText(ONE_CHANNEL)
+    grey = np.linspace(0, 1, 12 * 10).reshape(12, 10)
+    page.set_input_image(grey, "gradient.png")
+    page.mode_box.setCurrentText(DEPTH)
+    assert page.rgb_source.source_title() == "gradient.png"
+    np.testing.assert_allclose(page.image(), np.dstack([grey] * 3))  # grey, repeated over the three channels
+
+    colour = np.random.default_rng(0).random((12, 10, 3))
+    page.set_input_image(colour, "colour.png")  # opened in colour mode...
+    page.mode_box.setCurrentText(ONE_CHANNEL)
+    page.mode_box.setCurrentText(DEPTH)  # ...and back: the colours the user opened, not a grey copy
+    assert page.rgb_source.source_title() == "colour.png"
+    np.testing.assert_allclose(page.image(), colour)

@@ -99,3 +99,32 @@ def test_step_keys_still_step_after_a_spin_box_was_used(keep, qtbot, name):
     before = box.value()
     qtbot.keyClick(box, Qt.Key.Key_Up)  # the box still takes its own keys
     assert box.value() == min(box.maximum(), before + box.singleStep())
+
+
+@pytest.mark.parametrize("name", CONCEPT_PAGES)
+def test_every_choice_of_every_combo_box_shows_whole_at_1280x720(keep, qtbot, name):
+    """ "Sobel x (vertical edg", "random whole numb": a choice cut short reads as a mistake."""
+    from PyQt6.QtWidgets import QComboBox, QStyle, QStyleOptionComboBox
+
+    from visualizer.ui.main_window import MainWindow
+
+    window = keep(MainWindow(first_page=name))
+    window.resize(1280, 720)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.current_page()
+    if name == "convolution":  # the colour mode adds three kernel boxes side by side
+        page.mode_box.setCurrentIndex(1)
+    qtbot.wait(50)
+    column = page._panel_scroll.viewport()
+    boxes = [box for box in page.findChildren(QComboBox) if box.isVisible()]
+    assert boxes
+    for box in boxes:
+        option = QStyleOptionComboBox()
+        box.initStyleOption(option)
+        field = box.style().subControlRect(QStyle.ComplexControl.CC_ComboBox, option, QStyle.SubControl.SC_ComboBoxEditField, box)
+        texts = [box.itemText(i) for i in range(box.count())]
+        longest = max(texts, key=box.fontMetrics().horizontalAdvance)
+        assert field.width() >= box.fontMetrics().horizontalAdvance(longest), f"{longest!r} is cut short"
+        if column.isAncestorOf(box):  # and the box lies inside the left column, which does not scroll sideways
+            assert box.mapTo(column, box.rect().topRight()).x() < column.width(), f"{box.currentText()!r} runs off the column"

@@ -4,6 +4,8 @@ import re
 
 import numpy as np
 import pytest
+from PyQt6.QtCore import QRectF
+from PyQt6.QtGui import QColor, QFontMetrics, QPainter
 
 from tests.ui.helpers import choose_preset, click_cell, hover_cell, keras_conv_transpose, written_terms_total
 from visualizer.ui.demos.transposed import CONVOLUTION, SCATTER, TransposedConvolutionPage
@@ -116,3 +118,47 @@ def test_captions_fit_their_grids_for_a_photo_in_presentation_mode(page, qtbot, 
             bold = QFont(grid.font())
             bold.setBold(True)
             assert QFontMetrics(bold).horizontalAdvance(grid.caption()) <= grid.width() - 4, grid.caption()
+
+
+class _PaintRecorder:
+    """The texts a widget's paintEvent writes, each with the font it was written in, and the
+    rectangles it fills with the colour of a weight's badge."""
+
+    BADGE = QColor(255, 244, 160, 235)
+
+    def __init__(self, monkeypatch):
+        self.texts, self.badges = [], []
+        draw_text, fill_rect = QPainter.drawText, QPainter.fillRect
+
+        def recording_draw_text(painter, *args):
+            if len(args) == 3 and isinstance(args[0], QRectF):
+                rect, flags, text = args
+                ink = QFontMetrics(painter.font()).boundingRect(rect.toRect(), int(flags.value), text)
+                self.texts.append((text, QRectF(ink)))
+            return draw_text(painter, *args)
+
+        def recording_fill_rect(painter, *args):
+            if len(args) == 2 and isinstance(args[1], QColor) and args[1] == self.BADGE:
+                self.badges.append(QRectF(args[0]))
+            return fill_rect(painter, *args)
+
+        monkeypatch.setattr(QPainter, "drawText", recording_draw_text)
+        monkeypatch.setattr(QPainter, "fillRect", recording_fill_rect)
+
+
+def test_weight_badges_never_cover_the_numbers_of_the_spread_out_grid(page, monkeypatch):
+    page.resize(1100, 650)  # the page's room in a 1280x720 window
+    page.step_box.setCurrentIndex(page.step_box.findData(CONVOLUTION))
+    page.set_step(4)  # a window over inserted zeros and input cells
+    grid = page.conv_input_grid
+    assert grid.values().shape == (9, 9)
+    recorder = _PaintRecorder(monkeypatch)
+    grid.grab()
+    window = [grid.cell_rect(r, c) for r, c in grid.window()]
+    in_window = [(text, ink) for text, ink in recorder.texts if any(cell.contains(ink.center()) for cell in window)]
+    numbers = [(text, ink) for text, ink in in_window if not text.startswith("×")]
+    assert len(recorder.badges) == len(window) == 9  # every weight is written, small
+    assert len(numbers) == 9
+    for badge in recorder.badges:
+        covered = [text for text, ink in numbers if badge.intersects(ink)]
+        assert not covered, f"a weight's badge covers the number {covered[0]!r}"

@@ -4,6 +4,7 @@ then the step is drawn."""
 import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QApplication
 
 from visualizer.ops.trace import format_sum
 from visualizer.ui.demos.convolution import ConvolutionPage
@@ -150,7 +151,7 @@ def test_transposed_scatter_and_convolution_questions(qtbot, shown):
     assert question.kind == VALUE and "stamps next" in question.text
     type_answer(qtbot, page.quiz.panel, format_answer(question.answer))
     assert "✔" in page.quiz.panel.reveal_label.text() and page.current_step() == 2
-    page.step_box.setCurrentIndex(1)  # convolution: one output cell per step
+    page.step_box.setCurrentIndex(1)  # convolution (by output cell)
     page.step(1)
     page.quiz.panel.skip_button.click()  # the size question, after the change
     page.step(1)
@@ -250,3 +251,36 @@ def test_typing_what_is_not_a_number_gets_the_hint_and_is_not_counted(qtbot, sho
     type_answer(qtbot, panel, typed)
     assert panel.is_asking() and "That is not a number" in panel.hint_label.text()
     assert session().score.total() == (0, 0) and page.current_step() == 0
+
+
+@pytest.mark.parametrize("page_class", [ConvolutionPage, PoolingPage])
+def test_the_grids_keep_their_place_and_size_from_step_to_step_in_quiz_mode(qtbot, shown, page_class):
+    """The quiz panel changes between the idle line, a question and a reveal: the demo above it must
+    not jump up and shrink each time, or the class loses the cell it was looking at."""
+    page = shown(page_class, (1100, 650))  # the page's room in a 1280x720 window
+    panel = page.quiz.panel
+    grids = [page.view.input, page.view.output]
+    page.controls.quiz_button.click()
+    qtbot.wait(20)
+
+    def geometry():
+        QApplication.processEvents()  # the layouts take in the panel's new contents
+        return [(grid.mapTo(page, grid.rect().topLeft()), grid.size()) for grid in grids]
+
+    page.step(1)  # the size question hides the demo: answer it, then watch the cell questions
+    type_answer(qtbot, panel, str(panel.question().answer))
+    before = geometry()
+    for index in range(4):
+        page.step(1)
+        question = panel.question()
+        assert panel.is_asking() and question.kind in (VALUE, WINNER)
+        assert geometry() == before, f"the grids moved when question {index + 1} was asked"
+        if question.kind == WINNER:
+            panel.submit(question.answer if index % 2 else (-1, -1))
+        elif index % 2:
+            type_answer(qtbot, panel, format_answer(question.answer))
+        else:
+            type_answer(qtbot, panel, "12345")  # a wrong answer: its reveal is the longest
+        assert geometry() == before, f"the grids moved when answer {index + 1} was revealed"
+    page.quiz.start_over()  # new settings: back to the idle line
+    assert geometry() == before

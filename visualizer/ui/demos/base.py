@@ -11,7 +11,9 @@ from __future__ import annotations
 from PyQt6.QtCore import QEvent, QObject, Qt
 from PyQt6.QtWidgets import (
     QAbstractSpinBox,
+    QApplication,
     QCheckBox,
+    QComboBox,
     QFrame,
     QGroupBox,
     QHBoxLayout,
@@ -37,6 +39,7 @@ STEP_KEYS = {Qt.Key.Key_Space, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Hom
 # shrink the kernel and the stride at once). The pages settle within two passes; the limit only
 # bounds the loop.
 MAX_RANGE_PASSES = 4
+COMBO_INSET = 8  # a group box's margins and frame either side of a combo box in the left column
 
 
 class StepPage(QWidget):
@@ -213,13 +216,13 @@ class StepPage(QWidget):
         column_layout.addStretch(1)
         self._spin_boxes = column.findChildren(QSpinBox)
         self._check_boxes = column.findChildren(QCheckBox)
+        self._column_combos = column.findChildren(QComboBox)
         scroll = QScrollArea()
         scroll.setWidget(column)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._panel_scroll = scroll
-        self._fit_panel()
 
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
@@ -235,6 +238,15 @@ class StepPage(QWidget):
         layout.addLayout(right, 1)
         for box in self.findChildren(QAbstractSpinBox):
             box.installEventFilter(self)
+        for box in self.findChildren(QComboBox):
+            # As wide as the longest choice, so that none is cut short ("Sobel x (vertical edg"); with
+            # no minimum length in characters, the longest choice sets the least width too.
+            box.setMinimumContentsLength(0)
+            box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            # QComboBox keeps the least width it worked out for the old policy until its style
+            # changes: tell it the style did, so the least width is worked out again.
+            QApplication.sendEvent(box, QEvent(QEvent.Type.StyleChange))
+        self._fit_panel()
         for source in self.findChildren(ImageSourcePicker):
             source.imageChanged.connect(self._on_source_image_changed)
 
@@ -250,8 +262,17 @@ class StepPage(QWidget):
         return super().eventFilter(watched, event)
 
     def _fit_panel(self) -> None:
-        wanted = PANEL_WIDTH_EM * self.fontMetrics().height()
-        self._panel_scroll.setFixedWidth(int(min(wanted, max(200, PANEL_MAX_SHARE * self.width()))))
+        """The left column: wide enough for its longest choice in a combo box, but never more than
+        its share of the page; a choice longer still (the title of a user's picture) is cut short
+        rather than widening the column past its edge, where it could not be scrolled to."""
+        scroll = self._panel_scroll
+        insets = scroll.widget().layout().contentsMargins().right() + 2 * COMBO_INSET + scroll.verticalScrollBar().sizeHint().width()
+        widest = max((box.minimumSizeHint().width() for box in self._column_combos), default=0)
+        wanted = max(PANEL_WIDTH_EM * self.fontMetrics().height(), widest + insets)
+        width = int(min(wanted, max(200, PANEL_MAX_SHARE * self.width())))
+        scroll.setFixedWidth(width)
+        for box in self._column_combos:
+            box.setMaximumWidth(width - insets)
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)

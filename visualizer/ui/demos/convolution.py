@@ -39,7 +39,7 @@ DEPTH_EXPLANATION = (
 )
 
 ONE_CHANNEL = "One channel (grayscale)"
-DEPTH = "Three channels (RGB), several filters"
+DEPTH = "Three channels (RGB)"  # with several filters: the tooltip and the depth text say so
 
 # The starting filters for a colour input: per filter, a preset for each channel's slice
 # (None: all zeros), and a sign. Chosen so each filter shows a different use of depth.
@@ -104,6 +104,7 @@ class ConvolutionPage(StepPage):
         self.stack.addWidget(self.depth_view)
         self._filters: list[np.ndarray] = []  # (h, w, 3) weights of each filter in depth mode
         self._slice_names: list[list[str]] = []
+        self._given_pictures: dict[str, np.ndarray] = {}  # the pictures handed over by the window's menu, by title
         self._reset_filters()
 
         self.depth_text = QLabel(DEPTH_EXPLANATION)
@@ -149,6 +150,26 @@ class ConvolutionPage(StepPage):
         self.learned_note.setText(learned.note)
         self.learned_note.show()
         self.source.add_image(learned.title, learned.image)  # recomputes and shows the picture
+
+    def set_input_image(self, pixels, title: str) -> None:
+        # Kept as given, so that switching channels can show a colour picture in colour.
+        self._given_pictures[title] = np.asarray(pixels, float)
+        super().set_input_image(pixels, title)
+
+    def _carry_picture(self, since: ImageSourcePicker, to: ImageSourcePicker) -> None:
+        """Switching channels keeps the picture the class was looking at, not the numbers: the same
+        bundled picture in the other mode, or the user's own as it was given (a grey one repeated
+        over three channels); numbers stay numbers."""
+        if since.is_numbers():
+            return
+        key, title = since.source_box.currentData(), since.source_title()
+        with signals_blocked(to):  # the page recomputes once, for the new mode
+            if title in self._given_pictures:
+                to.add_image(title, self._given_pictures[title])
+            elif to.source_box.findData(key) >= 0:
+                to.select(key)
+            else:  # the user's own, opened or drawn in the picker: as the picker keeps it
+                to.add_image(title, since.image())
 
     # -- state ---------------------------------------------------------------------------------
     def is_depth(self) -> bool:
@@ -269,6 +290,8 @@ class ConvolutionPage(StepPage):
 
     # -- slots ---------------------------------------------------------------------------------
     def _on_mode_box_changed(self) -> None:
+        to, since = (self.rgb_source, self.source) if self.is_depth() else (self.source, self.rgb_source)
+        self._carry_picture(since, to)
         self._show_mode()
         self._show_new_input(self._input_source().is_numbers())
 

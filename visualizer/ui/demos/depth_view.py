@@ -102,10 +102,12 @@ class DepthView(QWidget):
             grid = self.outputs[index]
             cmap, out_levels = output_colours(maps[:, :, index])
             grid.set_data(maps[:, :, index], cmap=cmap, levels=out_levels, show_values=not picture)
-            grid.set_caption(f"{'▶ ' if index == selected else ''}Output map {index + 1}")
+            grid.set_caption(f"{'▶ ' if index == selected else ''}Output map {index + 1}{' (not yet)' if index > selected else ''}")
             grid.set_coordinates(f"map {index + 1}")
             grid.set_window([])
-            grid.set_pending(None)
+            # The maps are made one filter after another: those before the one stepped through are
+            # done, those after it not begun (empty, or dimmed for a picture) until they are stepped.
+            grid.set_pending(np.ones(maps.shape[:2], bool) if index > selected else None, dim=picture)
 
     def show_step(self, index: int) -> None:
         step = self._trace[index]

@@ -82,8 +82,8 @@ class TransposedConvolutionPage(StepPage):
         self.output_padding_note = QLabel()
         self.output_padding_note.setWordWrap(True)
         self.step_box = compact_combo()
-        self.step_box.addItem("scatter: one input cell per step", SCATTER)
-        self.step_box.addItem("convolution: one output cell per step", CONVOLUTION)
+        self.step_box.addItem("scatter (by input cell)", SCATTER)
+        self.step_box.addItem("convolution (by output cell)", CONVOLUTION)
         self.step_box.setToolTip("Which view the step controls walk through; the other shows its finished result")
 
         self.kernel_editor = KernelEditor(preset=kernel_presets.RANDOM)

@@ -1,12 +1,12 @@
 """How GridView draws what lies on top of its cells: hatching, grid lines, window outlines, the
-weights written in a window, rings, and the colour bar of a picture. Each function draws with
+numbers, the weights written in a window (never over a number), rings, and the colour bar of a picture. Each function draws with
 the painter it is given, in the widget's pixels, and knows nothing of the grid's data."""
 
 from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt
-from PyQt6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPen, QPixmap
+from PyQt6.QtGui import QBrush, QColor, QFont, QFontMetrics, QImage, QPainter, QPen, QPixmap
 from pyqtgraph.functions import ndarray_to_qimage
 
 FRAME_COLOUR = QColor(90, 90, 90)
@@ -89,13 +89,44 @@ def paint_outline(painter: QPainter, cells: list[tuple[int, int]], rects: list[Q
         painter.drawRect(bounds)
 
 
-def paint_weights(painter: QPainter, rects: list[QRectF], texts: list[str], font: QFont) -> None:
-    """Each text small in the bottom-right corner of its cell, on a pale yellow label."""
+def paint_values(painter: QPainter, font: QFont, numbers: list[tuple[QRectF, str, QColor]]) -> None:
+    """Each number centred in its box, in its colour."""
     painter.setFont(font)
-    for rect, text in zip(rects, texts):
-        corner = rect.adjusted(2, 2, -3, -2)
-        box = QRectF(painter.fontMetrics().boundingRect(text)).adjusted(-2, 0, 2, 0)
+    for box, text, colour in numbers:
+        painter.setPen(colour)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+
+
+def place_badge(
+    cell: QRectF, number: QRectF | None, text: str, font: QFont, min_px: int
+) -> tuple[QRectF | None, tuple[QRectF, QFont] | None]:
+    """Where a weight's badge and the cell's number go so that the badge never covers the number:
+    (the number's box, the badge's box and font). The number moves to the top of its cell and the badge sits
+    in the bottom-right corner under it, its font shrunk down to ``min_px`` if it must; where even
+    that does not fit, the badge is left out (None) and the number stays centred: the number is what
+    the class reads, and the weights are written in the kernel beside the grid too.
+    ``number`` is the box the number takes centred in the cell, None for a cell without one."""
+    corner = cell.adjusted(2, 2, -3, -2)
+    raised = None
+    if number is not None:
+        raised = QRectF(number)
+        raised.moveTop(corner.top())
+    badge_font = QFont(font)
+    for px in range(font.pixelSize(), min_px - 1, -1):
+        badge_font.setPixelSize(px)
+        box = QRectF(QFontMetrics(badge_font).boundingRect(text)).adjusted(-2, 0, 2, 0)
         box.moveBottomRight(corner.bottomRight())
+        if box.left() < corner.left() or box.top() < corner.top():
+            continue  # wider or taller than the cell
+        if raised is None or not box.intersects(raised):
+            return raised, (box, QFont(badge_font))
+    return number, None
+
+
+def paint_weights(painter: QPainter, badges: list[tuple[QRectF, str, QFont]]) -> None:
+    """Each weight small in its box, on a pale yellow label."""
+    for box, text, font in badges:
+        painter.setFont(font)
         painter.fillRect(box, QColor(255, 244, 160, 235))
         painter.setPen(QColor(0, 0, 0))
         painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)

@@ -405,11 +405,9 @@ class GridView(QWidget):
         painter.drawRect(area)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        if self._show_values:
-            self._paint_values(painter, cell)
         grid_marks.paint_outline(painter, self._hover, self._rects(self._hover), cell, dashed=True)
         grid_marks.paint_outline(painter, self._window, self._rects(self._window), cell, dashed=False)
-        self._paint_weights(painter, cell)
+        self._paint_texts(painter)
         if len(self._marks) and cell >= MARK_MIN_CELL:  # rings on tiny cells would only hide the picture
             grid_marks.paint_rings(painter, self._rects(self._marks), cell)
         self._paint_labels(painter, area)
@@ -458,32 +456,44 @@ class GridView(QWidget):
         font.setPixelSize(int(px))
         return font
 
-    def _paint_values(self, painter: QPainter, cell: float) -> None:
+    def text_layout(self) -> tuple[QFont | None, list[tuple[QRectF, str, QColor]], list[tuple[QRectF, str, QFont]]]:
+        """What is written on the cells, where: the numbers' font (None when none fit), each number
+        as (box, text, colour) and each weight of the current window as (box, text, font). In a
+        window cell the number moves up to make room for its weight (`grid_marks.place_badge`)."""
+        cell = self.cell_size()
         rows, cols = self._values.shape
-        if rows * cols > 2500:
-            return  # a picture: numbers would be unreadable anyway
-        texts, dark, longest = self._texts()
-        font = self._value_font(cell, longest)
-        if font is None:
-            return
-        painter.setFont(font)
-        pending = self._pending.ravel() if self._pending is not None else None
-        black, white = QColor(0, 0, 0), QColor(255, 255, 255)
-        flags = Qt.AlignmentFlag.AlignCenter
-        for index, text in enumerate(texts):
-            if pending is not None and pending[index]:
-                continue
-            row, col = divmod(index, cols)
-            painter.setPen(black if dark[index] else white)
-            painter.drawText(self.cell_rect(row, col), flags, text)
+        font, numbers = None, {}
+        if self._show_values and rows * cols <= 2500:  # a picture's numbers would be unreadable anyway
+            texts, dark, longest = self._texts()
+            font = self._value_font(cell, longest)
+        if font is not None:
+            pending = self._pending.ravel() if self._pending is not None else None
+            black, white = QColor(0, 0, 0), QColor(255, 255, 255)
+            for index, text in enumerate(texts):
+                if pending is None or not pending[index]:
+                    row, col = divmod(index, cols)
+                    numbers[row, col] = (self.cell_rect(row, col), text, black if dark[index] else white)
+        badges = []
+        if self._window_weights and cell >= 30:
+            badge_font = QFont(self.font())
+            badge_font.setPixelSize(max(MIN_TEXT_PX, int(min(cell * 0.24, self.fontMetrics().height() * 0.8))))
+            badge_font.setBold(True)
+            centre = Qt.AlignmentFlag.AlignCenter
+            for (row, col), weight in zip(self._window, self._window_weights):
+                number = numbers.get((row, col))
+                box = QRectF(QFontMetrics(font).boundingRect(number[0].toRect(), centre, number[1])) if number else None
+                moved, badge = grid_marks.place_badge(self.cell_rect(row, col), box, weight, badge_font, MIN_TEXT_PX)
+                if number is not None:
+                    numbers[row, col] = (moved, number[1], number[2])
+                if badge is not None:
+                    badges.append((badge[0], weight, badge[1]))
+        return font, list(numbers.values()), badges
+
+    def _paint_texts(self, painter: QPainter) -> None:
+        font, numbers, badges = self.text_layout()
+        if font is not None:
+            grid_marks.paint_values(painter, font, numbers)
+        grid_marks.paint_weights(painter, badges)
 
     def _rects(self, cells) -> list[QRectF]:
         return [self.cell_rect(int(row), int(col)) for row, col in cells]
-
-    def _paint_weights(self, painter: QPainter, cell: float) -> None:
-        if not self._window_weights or cell < 30:
-            return
-        font = QFont(self.font())
-        font.setPixelSize(max(MIN_TEXT_PX, int(min(cell * 0.24, self.fontMetrics().height() * 0.8))))
-        font.setBold(True)
-        grid_marks.paint_weights(painter, self._rects(self._window), self._window_weights, font)

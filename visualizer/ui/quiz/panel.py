@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtGui import QColor
+from PyQt6.QtGui import QColor, QFont, QFontMetrics
 from PyQt6.QtWidgets import (
     QFrame,
     QGridLayout,
@@ -31,6 +31,8 @@ CLASS_COLUMNS = 5
 STEP_IDLE_TEXT = "<b>Quiz mode</b>: press Step to get a question before each step."
 CELL_FONT_SCALE = 1.4
 PADDING_TEXT = "pad"  # a padding cell of a max pool window: it can never win
+QUESTION_SCALE = 1.5  # the question's "x-large" type against the application font
+QUESTION_LINES = 2  # the lines a question usually takes: the panel keeps room for them
 
 
 def _rich_label(tip: str = "") -> QLabel:
@@ -64,7 +66,12 @@ class QuizPanel(QFrame):
         self.setObjectName("quizPanel")
         self._class_columns = class_columns
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Maximum)  # no taller than its text
+        # As tall as its room (`_reserve_room`), so that the demo above it keeps its place and size
+        # from step to step instead of jumping as a question, a reveal or the idle line replace each other.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self._room = 0
+        self._sample: Question | None = None  # the question the room was last made for
+        self._measuring = False
         self._page_title = page_title
         self._question: Question | None = None
         self._revealed = False
@@ -102,6 +109,7 @@ class QuizPanel(QFrame):
         layout.addWidget(self.answer_row)
         layout.addWidget(self.choices)
         layout.addWidget(self.reveal_label)
+        layout.addStretch(1)  # the room a shorter state leaves stays under the text, the score at the bottom
         layout.addLayout(bottom)
 
         self.answer_edit.returnPressed.connect(self._on_answer_submitted)
@@ -134,8 +142,9 @@ class QuizPanel(QFrame):
         self.choices.setVisible(not typed)
         self.skip_button.show()
         self._show_score()
-        if typed and self.isVisible():
+        if typed and self.isVisible() and not self._measuring:
             self.answer_edit.setFocus()
+        self._reserve_room()
 
     def submit(self, answer) -> bool:
         """Reveal the answer to the question asked, count it, and say whether it was right."""
@@ -143,6 +152,79 @@ class QuizPanel(QFrame):
         if question is None or self._revealed:
             return False
         right = question.check(answer)
+        self._show_reveal(question, answer, right)
+        session().record(self._page_title, right)
+        self.answered.emit(right)
+        return right
+
+    def clear(self) -> None:
+        """No question: the panel shows only the score."""
+        self._question, self._revealed = None, False
+        self.question_label.setText(f'<span style="font-size: large">{self._idle_text}</span>')
+        self.question_label.show()
+        for widget in (self.hint_label, self.answer_row, self.choices, self.reveal_label, self.skip_button):
+            widget.hide()
+        self._show_score()
+        self._reserve_room()
+
+    # -- room ----------------------------------------------------------------------------------
+    def _reserve_room(self, start_again: bool = False) -> None:
+        """Hold the panel at the tallest height it has needed at this width, and at least at the
+        room of a question over two lines in large type with its hint, answer row and score."""
+        if start_again:
+            self._room = 0
+        layout = self.layout()
+        width = self.width() if self.isVisible() else self.sizeHint().width()
+        needed = layout.totalHeightForWidth(width) if layout.hasHeightForWidth() else layout.totalSizeHint().height()
+        self._room = max(self._room, needed, self._usual_room())
+        if self.height() != self._room or self.minimumHeight() != self._room:
+            self.setFixedHeight(self._room)
+
+    def _usual_room(self) -> int:
+        large = QFont(self.font())
+        large.setPointSizeF(self.font().pointSizeF() * QUESTION_SCALE)
+        margins = self.layout().contentsMargins()
+        spacing = self.layout().spacing()
+        return (
+            margins.top() + margins.bottom() + 4 * spacing
+            + QUESTION_LINES * QFontMetrics(large).lineSpacing()
+            + self.fontMetrics().lineSpacing()  # the hint
+            + self.answer_edit.sizeHint().height()
+            + self.skip_button.sizeHint().height()
+        )
+
+    def _measure_again(self) -> None:
+        """A new width or font wraps the text anew: the room is measured again, for the question
+        it was made for when the panel is idle, else for what it shows (it only grows until then)."""
+        if self._question is None and self._sample is not None:
+            self.reserve_room_for(self._sample)
+        else:
+            self._reserve_room(start_again=self._question is None)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._measure_again()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == event.Type.FontChange:
+            self._measure_again()
+
+    def reserve_room_for(self, question: Question) -> None:
+        """Make room now for ``question`` asked and then revealed (missed: the longer verdict), so
+        that neither moves the demo when it comes; the panel is left idle."""
+        self._sample = question
+        self._room = 0
+        self._measuring = True
+        try:
+            self.ask(question)
+            self._show_reveal(question, None, question.check(None))
+        finally:
+            self._measuring = False
+        self.clear()
+
+    def _show_reveal(self, question: Question, answer, right: bool) -> None:
         self._revealed = True
         colour = readable_text_colour_name(RIGHT_COLOUR if right else WRONG_COLOUR)
         mark = "✔" if right else "✘"
@@ -161,18 +243,8 @@ class QuizPanel(QFrame):
         self.choices.setEnabled(False)
         self.hint_label.hide()
         self.skip_button.hide()
-        session().record(self._page_title, right)
-        self.answered.emit(right)
-        return right
+        self._reserve_room()
 
-    def clear(self) -> None:
-        """No question: the panel shows only the score."""
-        self._question, self._revealed = None, False
-        self.question_label.setText(f'<span style="font-size: large">{self._idle_text}</span>')
-        self.question_label.show()
-        for widget in (self.hint_label, self.answer_row, self.choices, self.reveal_label, self.skip_button):
-            widget.hide()
-        self._show_score()
 
     # -- parts ---------------------------------------------------------------------------------
     def _fill_choices(self, question: Question) -> None:

@@ -88,6 +88,17 @@ class StepQuiz(QObject):
         ones and goes; the next question asks the size."""
         self._size_due = True
         self._drop_question()
+        self._reserve_panel_room()
+
+    def _reserve_panel_room(self) -> None:
+        """Size the panel for a question like the ones to come (the next cell's), so that asking and
+        revealing do not move the demo; only while quiz mode is on, as only then is it seen."""
+        page = self._page
+        if not session().is_enabled() or self._demo is None or page.problem():
+            return
+        question = page.quiz_question(min(page.current_step() + 1, page.step_count() - 1), False)
+        if question is not None:
+            self.panel.reserve_room_for(question)
 
     def _drop_question(self) -> None:
         self._pending = None
@@ -120,5 +131,7 @@ class StepQuiz(QObject):
         button.setText("✔ Quiz on" if on else "? Quiz")
         self.panel.setVisible(on)
         self._size_due = True
-        if not on:
+        if on:
+            self._reserve_panel_room()
+        else:
             self._drop_question()
