@@ -113,6 +113,7 @@ def test_a_bad_file_keeps_the_open_model_and_says_so(parts):
     assert controller.opened is first
     message = view.show_error.call_args.args[0]
     assert "cut short" in message and "tiny stays open" in message
+    assert message == "broken.keras: it was cut short. tiny stays open."  # two sentences, each with its full stop
 
 
 def test_an_evaluation_becomes_the_test_set_and_its_first_image_the_picture(parts):
@@ -323,3 +324,21 @@ def test_a_kernel_is_offered_for_stepping_through_or_the_reason_it_cannot_be_is_
     emit(view.kernelStepThroughRequested, "conv2", 0)
     assert "first conv layer" in view.show_error.call_args.args[0]
     assert view.offer_learned_kernel.call_count == 1
+
+
+def test_an_evaluated_folder_is_named_once_in_the_status(parts, tmp_path):
+    from PIL import Image
+
+    from visualizer.inspection.evaluation import load_image_folder
+
+    for name in NAMES[:3]:
+        (tmp_path / name).mkdir()
+        for index in range(2):
+            Image.new("L", (5, 5), 40 * index).save(tmp_path / name / f"{index}.png")
+    found = load_image_folder(tmp_path)
+    controller, view, client = parts
+    emit(view.modelOpenRequested, "/models/m.keras", False, True)
+    emit(client.replied, opened())
+    probabilities = np.eye(10)[found.labels]
+    emit(client.replied, s.Evaluated(5, found.images, found.labels, probabilities, found.class_names, found.source, 0.5))
+    assert view.show_status.call_args.args[0] == f"Evaluated 6 images from {tmp_path} in 0.5 s."

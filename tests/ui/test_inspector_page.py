@@ -184,3 +184,14 @@ def test_the_page_passes_on_what_the_user_does_and_draws_only_the_tab_in_view(ke
     assert page.image_tab.bars.values().size == 0  # not drawn while another tab is in view
     page.tabs.setCurrentWidget(page.image_tab)
     np.testing.assert_allclose(page.image_tab.bars.values(), reply.probabilities)
+
+
+@pytest.mark.parametrize("activation, said", [("relu", "then the layer's activation, relu."),
+                                              ("linear", "the layer has no activation of its own.")])
+def test_the_kernel_note_names_the_layers_own_activation(keep, activation, said):
+    from visualizer.ui.inspector.layer_views import FeatureMapDetail
+
+    detail = keep(FeatureMapDetail())
+    detail.show_map(np.ones((4, 4)), np.ones((3, 3, 1)), 0.5, "conv", 0, activation)
+    assert said in detail.kernel_note.text()
+    assert "e.g." not in detail.kernel_note.text()

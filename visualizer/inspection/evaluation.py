@@ -321,6 +321,6 @@ def load_image_folder(
         images=np.stack(arrays),
         labels=np.asarray(labels, np.int64),
         class_names=tuple(files),
-        source=f"{len(arrays)} images from {folder}{note}",
+        source=f"{folder}{note}",  # said after "N images from"
         skipped=skipped,
     )

@@ -235,7 +235,7 @@ class InspectorController:
             return
         self.failure = failed.message
         still = f" {self.opened.report.model_name} stays open." if self.opened is not None else ""
-        self.view.show_error(failed.message + still)
+        self.view.show_error(as_sentence(failed.message) + still)
 
     def _on_explained(self, explained: replies.Explained) -> None:
         self.explaining = False
@@ -368,6 +368,12 @@ class InspectorController:
         if self.picture is not None and self.opened is not None:
             self.explaining = True
             self.client.explain(self.picture.pixels, self.class_choice, self.smooth)
+
+
+def as_sentence(text: str) -> str:
+    """``text`` ending in a full stop (or its own ? or !), so that another sentence can follow."""
+    text = text.rstrip()
+    return text if not text or text[-1] in ".?!" else text + "."
 
 
 def _nothing_waits(_message: str) -> None:

@@ -168,21 +168,23 @@ class FeatureMapDetail(QWidget):
         bias: float | None,
         layer_name: str,
         channel: int,
+        activation: str | None = None,
     ) -> None:
         """Show ``feature_map`` (H, W) of ``layer_name``'s channel ``channel`` and the kernel
-        (kh, kw, C_in) with its ``bias`` (None for a layer without weights, e.g. pooling)."""
+        (kh, kw, C_in) with its ``bias`` (None for a layer without weights, e.g. pooling) and the
+        name of the layer's own ``activation`` (Keras's, e.g. "relu"; "linear" or None for none)."""
         values = np.asarray(feature_map, dtype=np.float64)
         self.title.setText(f"<b>{layer_name}</b>, feature map {channel} ({values.shape[0]}x{values.shape[1]})")
         cmap = colormaps.DIVERGING if colormaps.is_signed(values) else colormaps.SEQUENTIAL
         self.map_view.set_data(values, cmap=cmap, show_values=max(values.shape) <= MAX_NUMBERED_MAP_SIDE)
-        self._show_kernel(kernel, bias)
+        self._show_kernel(kernel, bias, activation)
         self.step_button.setEnabled(kernel is not None)
 
     def set_step_through_enabled(self, enabled: bool) -> None:
         """The page allows stepping through only where the Convolution page can repeat the map."""
         self.step_button.setEnabled(enabled)
 
-    def _show_kernel(self, kernel: np.ndarray | None, bias: float | None) -> None:
+    def _show_kernel(self, kernel: np.ndarray | None, bias: float | None, activation: str | None) -> None:
         for view in self.kernel_views:
             self._kernel_row.removeWidget(view)
             view.deleteLater()
@@ -208,9 +210,13 @@ class FeatureMapDetail(QWidget):
         window = f"a {rows}x{cols} window of the input"
         if channels > 1:
             window = f"a {rows}x{cols} window of each of the {channels} input channels (one tile each)"
+        then = (
+            "; the layer has no activation of its own" if activation in (None, "", "linear")
+            else f"; then the layer's activation, {activation}"
+        )
         self.kernel_note.setText(
-            f"Each value of the map = the sum, over {window}, of input x weight{bias_text}; then the "
-            "layer's activation (e.g. ReLU). Blue: negative weights, red: positive."
+            f"Each value of the map = the sum, over {window}, of input x weight{bias_text}{then}. "
+            "Blue: negative weights, red: positive."
         )
 
     def _add_kernel_view(self, caption: str) -> GridView:

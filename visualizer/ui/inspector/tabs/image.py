@@ -136,7 +136,8 @@ class LayerDetail(QWidget):
         info = self._kernels.get(layer.label)
         kernel = None if info is None else info.kernel[:, :, :, channel]
         bias = None if info is None or info.bias is None else float(info.bias[channel])
-        self.map_detail.show_map(maps[:, :, channel], kernel, bias, layer.label, channel)
+        activation = None if info is None else info.activation
+        self.map_detail.show_map(maps[:, :, channel], kernel, bias, layer.label, channel, activation)
         self.map_detail.set_step_through_enabled(layer.label == self._steppable_layer)
         self.views.setCurrentWidget(self.map_detail)
 
