@@ -19,9 +19,10 @@ from tests.ui.training_script import STEPS, FakeTrainingProcess, scripted_run
 from visualizer.training import saved_runs
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import AutosaveOff, BatchEnd, EpochEnd
-from visualizer.ui.training.controller import TrainingController, TrainingView
+from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.link import Frame, RunDriver
 from visualizer.ui.training.page import TrainingPage
+from visualizer.ui.training.view import TrainingView
 
 CONFIG = TrainConfig(epochs=3, batch_size=16, train_limit=64)
 
@@ -162,9 +163,9 @@ def test_save_model_into_a_read_only_folder_says_so_and_keeps_the_old_file(page,
     folder.mkdir()
     old = folder / "fashion.keras"
     old.write_bytes(b"PK the old model")
-    monkeypatch.setattr(shown, "_ask_path", lambda *args: str(old))
+    monkeypatch.setattr(shown, "ask_save_path", lambda *args: str(old))
     with read_only(folder):
-        shown._on_save_model_clicked()
+        shown.saveModelRequested.emit()
     assert shown.banner.kind == "error" and "Could not save the model" in shown.banner.message.text()
     assert old.read_bytes() == b"PK the old model" and os.listdir(folder) == ["fashion.keras"]
 
@@ -178,8 +179,8 @@ def test_save_model_onto_a_full_disk_says_so_and_keeps_the_old_file(page, qtbot,
     qtbot.waitUntil(lambda: shown.controller.state == "idle", timeout=5000)
     disk = tmp_path / "usb-stick"
     with full_disk(disk, {"fashion.keras": b"PK the old model"}):
-        monkeypatch.setattr(shown, "_ask_path", lambda *args: str(disk / "fashion.keras"))
-        shown._on_save_model_clicked()
+        monkeypatch.setattr(shown, "ask_save_path", lambda *args: str(disk / "fashion.keras"))
+        shown.saveModelRequested.emit()
         message = shown.banner.message.text()
         assert shown.banner.kind == "error" and "Could not save the model" in message
         assert "No space left on device" in message and "Choose another folder" in message

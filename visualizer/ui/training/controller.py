@@ -1,8 +1,9 @@
 """The training page's logic, with no widget: the run's state, what it has reported, the results
 of this session, the epoch replay and the files a run leaves.
 
-The controller drives a RunDriver and tells the page what to show only through ``TrainingView``,
-a list of plain setters; so it is tested with a mock view and no window. A recorded run (a .keras
+The controller drives a RunDriver (link.py) and talks to the page only through ``TrainingView``
+(view.py): it connects the view's and the driver's signals in ``_connect`` and answers through the
+view's setters; so it is tested with a mock view and no window. A recorded run (a .keras
 file holding its recording, see training/recording_file.py) is shown the same way, as if it had
 just happened.
 """
@@ -14,9 +15,8 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from visualizer.fileio import copy_atomically, write_text_atomically
 from visualizer.training import saved_runs
@@ -32,55 +32,14 @@ from visualizer.training.recording import RunRecorder, RunRecording, run_title
 from visualizer.ui.kit.formatting import format_duration
 from visualizer.ui.training.history import RunHistory
 from visualizer.ui.training.recorded_runs import RecordedRuns
+from visualizer.ui.training.view import RunState, TrainingView
 
 if TYPE_CHECKING:
     from visualizer.ui.training.link import Frame, RunDriver
 
 log = logging.getLogger(__name__)
 
-ResultRow = tuple[str, float, float, float, float]  # title, train acc., train loss, test acc., test loss
-
-
-class RunState(StrEnum):
-    IDLE = "idle"
-    RUNNING = "running"
-    PAUSED = "paused"
-    STOPPING = "stopping"
-
-
-class TrainingView(Protocol):
-    """What the controller asks of the page. Curves and snapshots may be drawn later than asked
-    (a few times a second at most, the newest only); ``draw_now`` draws what is waiting."""
-
-    def set_state(self, state: RunState) -> None: ...
-    def show_status(self, text: str) -> None: ...
-    def show_progress(self, done: int, total: int, text: str) -> None: ...  # total 0: busy
-    def show_speed(self, text: str) -> None: ...
-    def show_timing(self, text: str) -> None: ...
-    def show_device(self, html: str) -> None: ...
-    def show_data(self, text: str, tooltip: str | None = None) -> None: ...  # None: keep the tip
-    def set_probe_count(self, count: int) -> None: ...
-    def set_class_names(self, names: tuple[str, ...]) -> None: ...
-    def show_model_summary(self, text: str) -> None: ...
-    def append_log(self, line: str) -> None: ...
-    def clear_run(self) -> None: ...  # the previous run's curves, and pictures not drawn yet
-    def show_curves(self, history: RunHistory, epochs: int) -> None: ...
-    def show_snapshot(self, snapshot: ProbeSnapshot) -> None: ...
-    def draw_now(self) -> None: ...
-    def show_replay(self, count: int, position: int, label: str) -> None: ...
-    def show_results(self, rows: list[ResultRow]) -> None: ...
-    def show_result_summary(self, html: str) -> None: ...
-    def set_model_saveable(self, saveable: bool) -> None: ...
-    def show_banner(
-        self, kind: str, text: str, details: str = "", action: str = "", second_action: str = ""
-    ) -> None: ...
-    def hide_banner(self) -> None: ...
-    def show_recordings(self, recordings: list[RunRecording]) -> None: ...  # runs to compare
-    def show_settings(self, config: TrainConfig) -> None: ...  # the form shows these settings
-    def show_recording_note(self, text: str) -> None: ...  # what recorded run is shown; "": none
-
-
-class TrainingController(RecordedRuns):
+class TrainingController:
     """One run at a time; the results of every run this session. ``autosave_root`` is where runs
     are autosaved (saved_runs.py): a run found there cut off by a crash can be resumed."""
 
@@ -102,8 +61,94 @@ class TrainingController(RecordedRuns):
         self.recorder = RunRecorder()  # the run's events, for its recording once it finishes
         self.model_is_temporary = True  # the run's own model file, deleted when done with
         self.model_saved = False  # Save model… has copied the shown run's model somewhere
-        self.opened_recordings: dict[Path, RunRecording] = {}  # by resolved path: each compared once
+        self.recorded_runs = RecordedRuns(view, self)
+        self._data_choice = None  # the form's data choice (settings.DataChoice), for a process started ahead
+        self._prestarting = False  # True once the page has been in view long enough to start one
         view.set_state(self.state)
+        self._connect()
+
+    def _connect(self) -> None:
+        """The one place where the view's and the link's signals reach the controller."""
+        view = self.view
+        view.trainRequested.connect(self._on_view_train_requested)
+        view.playToggled.connect(self._on_view_play_toggled)
+        view.stopRequested.connect(self._on_view_stop_requested)
+        view.probeChosen.connect(self._on_view_probe_chosen)
+        view.replayMoved.connect(self._on_view_replay_moved)
+        view.liveRequested.connect(self._on_view_live_requested)
+        view.settingsChanged.connect(self._on_view_settings_changed)
+        view.prestartDue.connect(self._on_view_prestart_due)
+        view.saveModelRequested.connect(self._on_view_save_model_requested)
+        view.inspectModelRequested.connect(self._on_view_inspect_model_requested)
+        view.exportCsvRequested.connect(self._on_view_export_csv_requested)
+        view.saveRequested.connect(self._on_view_save_requested)
+        view.bannerActionClicked.connect(self._on_view_banner_action_clicked)
+        view.bannerSecondActionClicked.connect(self._on_view_banner_second_action_clicked)
+        self.driver.frameReady.connect(self._on_link_frame_ready)
+
+    # -- slots -------------------------------------------------------------------------------
+    def _on_view_train_requested(self, config: TrainConfig, title: str, probe_index: int) -> None:
+        self.train(config, title, probe_index)
+
+    def _on_view_play_toggled(self) -> None:
+        self.toggle_play()
+
+    def _on_view_stop_requested(self) -> None:
+        self.stop()
+
+    def _on_view_probe_chosen(self, index: int) -> None:
+        self.set_probe(index)
+
+    def _on_view_replay_moved(self, position: int) -> None:
+        self.select_replay(position)
+
+    def _on_view_live_requested(self) -> None:
+        self.go_live()
+
+    def _on_view_settings_changed(self, choice) -> None:
+        self._data_choice = choice
+        self.settings_changed(choice.title)
+        if self._prestarting:
+            self._prestart()  # another data folder: the process started ahead is replaced
+
+    def _on_view_prestart_due(self) -> None:
+        self._prestarting = True
+        self._prestart()
+
+    def _prestart(self) -> None:
+        if self._data_choice is not None:
+            self.driver.prestart(self._data_choice.data_dir, self._data_choice.allow_download)
+
+    def _on_view_save_model_requested(self) -> None:
+        if self.can_save_model:
+            path = self.view.ask_save_path("Save model", "model.keras", "Keras models (*.keras)")
+            if path:
+                self.save_model_as(path)
+
+    def _on_view_inspect_model_requested(self) -> None:
+        if self.can_save_model:
+            self.view.offer_model_to_inspect(self.result.model_path)
+
+    def _on_view_export_csv_requested(self) -> None:
+        path = self.view.ask_save_path("Export curves as CSV", "curves.csv", "CSV files (*.csv)")
+        if path:
+            self.save_file("the curves", path, self.export_csv)
+
+    def _on_view_save_requested(self, what: str, path: str, write: Callable[[str], object]) -> None:
+        self.save_file(what, path, write)
+
+    def _on_view_banner_action_clicked(self) -> None:
+        """The banner's button: Resume while an interrupted run is offered, else Save model."""
+        if self.interrupted is not None:
+            self.resume_interrupted()
+        else:
+            self._on_view_save_model_requested()
+
+    def _on_view_banner_second_action_clicked(self) -> None:
+        self.discard_interrupted()
+
+    def _on_link_frame_ready(self, frame: Frame) -> None:
+        self.on_frame(frame)
 
     # -- the user's commands ----------------------------------------------------------------
     def train(self, config: TrainConfig, title: str, probe_index: int) -> None:
@@ -212,6 +257,7 @@ class TrainingController(RecordedRuns):
         """Stop the run for good, e.g. because the window closes; kills it if it does not stop."""
         if self.driver.running:
             self._log("Closing: stopping the run")
+        self._prestarting = False
         self.driver.shutdown()
         self._set_state(RunState.IDLE)
         self.discard_run_model()
@@ -391,6 +437,49 @@ class TrainingController(RecordedRuns):
         """Keep a finished or opened run for comparing runs side by side."""
         self.recordings.append(recording)
         self.view.show_recordings(list(self.recordings))
+
+    # -- recorded runs (recorded_runs.py decides whether and how one is shown) ------------------
+    def open_recording_file(self, path: str, bundled: bool = False) -> str | None:
+        """Show the run recorded in the .keras file at ``path``, if it holds one; why not, or None."""
+        return self.recorded_runs.open_file(path, bundled)
+
+    @property
+    def training(self) -> bool:
+        return self.driver.running
+
+    @property
+    def shown_model_path(self) -> str | None:
+        return self.result.model_path if self.result is not None else None
+
+    def keep_for_comparing(self, recording: RunRecording) -> None:
+        if not any(kept is recording for kept in self.recordings):
+            self.add_recording(recording)
+
+    def show_recorded_run(self, recording: RunRecording, model_path: str, note: str, show_settings: bool) -> None:
+        """Show ``recording`` as if its run had just happened, with the replay at its last epoch
+        (and its settings in the form with ``show_settings``); its model is the file ``model_path``
+        (inspected and saved, never deleted)."""
+        self.view.hide_banner()
+        if show_settings:  # first: the form's change must not overwrite the run's data line
+            self.view.show_settings(recording.config)
+        self.discard_run_model()
+        self._reset_run()
+        self.config, self.run_title = recording.config, recording.title
+        self._on_run_started(recording.started)
+        self.history = RunHistory.of(recording.batches, recording.epochs, recording.snapshots)
+        self.live_snapshot = recording.snapshots[-1] if recording.snapshots else None
+        self.view.show_curves(self.history, self._planned_epochs())
+        if recording.batches:
+            self._show_progress(recording.batches[-1])
+        self.model_is_temporary = False
+        self._show_result(recording.title, replace(recording.finished, model_path=str(model_path)))
+        self.view.show_recording_note(note)
+        self.replay_position = max(len(self.history.replay_epochs()) - 1, 0)
+        self._show_replay()
+        if self.shown_snapshot() is not None:
+            self.view.show_snapshot(self.shown_snapshot())
+        self.view.draw_now()
+        self._log(f"Opened the recorded run {recording.title} from {model_path}")
 
     # -- files -------------------------------------------------------------------------------
     @property
