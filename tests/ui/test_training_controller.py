@@ -253,16 +253,22 @@ def test_pause_resume_and_stop_drive_the_run(controller, view, driver):
     assert driver.pause.call_count == 1
 
 
-def test_the_probe_goes_to_the_driver(controller, driver):
-    controller.set_probe(7)
+def test_the_probe_goes_to_the_driver(controller, view, driver):
+    view.probeChosen.connect.call_args.args[0](7)
     driver.set_probe.assert_called_once_with(7)
 
 
+def choice(title: str, data_dir: str | None = None, allow_download: bool = False) -> SimpleNamespace:
+    """What the view's settingsChanged carries (a settings.DataChoice)."""
+    return SimpleNamespace(title=title, data_dir=data_dir, allow_download=allow_download)
+
+
 def test_the_data_choice_is_shown_only_between_runs(controller, view):
-    controller.settings_changed("Bundled subset")
+    changed = view.settingsChanged.connect.call_args.args[0]
+    changed(choice("Bundled subset"))
     view.show_data.assert_called_once_with("Data: Bundled subset")
     running(controller, view)
-    controller.settings_changed("Another")
+    changed(choice("Another"))
     view.show_data.assert_not_called()
 
 
@@ -347,14 +353,14 @@ def test_the_banner_button_saves_the_model_when_no_run_is_offered(controller, vi
 
 def test_a_process_is_started_ahead_only_once_due_and_again_for_other_data(controller, view, driver):
     changed = view.settingsChanged.connect.call_args.args[0]
-    changed(SimpleNamespace(title="Fashion-MNIST", data_dir="/data/one", allow_download=False))
+    changed(choice("Fashion-MNIST", "/data/one"))
     driver.prestart.assert_not_called()  # the page was not in view long enough yet
     view.prestartDue.connect.call_args.args[0]()
     driver.prestart.assert_called_once_with("/data/one", False)
-    changed(SimpleNamespace(title="Other", data_dir="/data/two", allow_download=True))
+    changed(choice("Other", "/data/two", allow_download=True))
     driver.prestart.assert_called_with("/data/two", True)
     controller.shutdown()
-    changed(SimpleNamespace(title="Third", data_dir="/data/three", allow_download=False))
+    changed(choice("Third", "/data/three"))
     assert driver.prestart.call_count == 2  # closed: nothing more is started ahead
 
 

@@ -60,26 +60,26 @@ def mocks(tmp_path):
 def test_a_cut_off_run_is_offered_and_resumes_with_its_settings_and_curves(mocks, tmp_path):
     folder = cut_off_run(tmp_path)
     controller, view, driver = mocks
-    controller.offer_resume()
+    controller.interrupted_runs.offer()
     kind, text = view.show_banner.call_args.args[:2]
     assert kind == "info" and "after epoch 1" in text and "remaining 2 epoch(s)" in text
     assert view.show_banner.call_args.kwargs == {"action": "Resume", "second_action": "Discard"}
 
-    controller.resume_interrupted()
+    controller.interrupted_runs.resume()
     config = driver.start.call_args.args[0]
     assert config.resume_from == str(folder)
     assert (config.epochs, config.batch_size, config.train_limit) == (3, 16, 64)
     assert [epoch.epoch for epoch in controller.history.epochs] == [1]
     assert controller.history.batch_count == STEPS
-    assert controller.state == "running" and controller.interrupted is None
+    assert controller.state == "running" and controller.interrupted_runs.offered is None
     assert "resumed" in controller.run_title
 
 
 def test_discard_deletes_the_cut_off_run(mocks, tmp_path):
     folder = cut_off_run(tmp_path)
     controller, view, driver = mocks
-    controller.offer_resume()
-    controller.discard_interrupted()
+    controller.interrupted_runs.offer()
+    controller.interrupted_runs.discard()
     assert not folder.exists()
     view.hide_banner.assert_called()
     driver.start.assert_not_called()
@@ -91,17 +91,17 @@ def test_nothing_is_offered_for_finished_or_still_running_runs(mocks, tmp_path):
     running = cut_off_run(tmp_path)
     saved_runs.write_run(running, CONFIG, "", 1, saved_runs.RUNNING)  # this process: alive
     controller, view, _ = mocks
-    controller.offer_resume()
+    controller.interrupted_runs.offer()
     view.show_banner.assert_not_called()
-    assert controller.interrupted is None
+    assert controller.interrupted_runs.offered is None
 
 
 def test_unreadable_autosave_files_are_refused_in_words(mocks, tmp_path):
     folder = cut_off_run(tmp_path)
     controller, view, driver = mocks
-    controller.offer_resume()
+    controller.interrupted_runs.offer()
     (folder / "history.json").write_text("{broken")
-    controller.resume_interrupted()
+    controller.interrupted_runs.resume()
     driver.start.assert_not_called()
     kind, text = view.show_banner.call_args.args[:2]
     assert kind == "error" and "cannot be resumed" in text

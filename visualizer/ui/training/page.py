@@ -126,7 +126,7 @@ class TrainingPage(QWidget):
         bundled = recorded_run_path()
         if bundled is not None:
             self.controller.open_recording_file(str(bundled), bundled=True)
-        self.controller.offer_resume()
+        self.controller.interrupted_runs.offer()
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
