@@ -2,8 +2,9 @@
 
 Left: the settings, the Train / Pause / Stop buttons and the run's progress. Right: the probe
 image and the epoch replay slider above four tabs (curves, feature maps, kernels, results).
-The page composes these parts and implements TrainingView for the controller, which holds the
-run's logic; the run itself is a child process driven by RunDriver. Before the first run it shows
+The page composes these parts and implements TrainingView (view.py): its parts' signals become
+the view's signals, which the controller (controller.py, the run's logic) connects, and the
+controller answers through the view's setters. The run itself is a child process driven by RunDriver. Before the first run it shows
 the recorded run shipped with the app (resources.recorded_run_path()), and says so above the plots.
 """
 
