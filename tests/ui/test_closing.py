@@ -20,8 +20,8 @@ from PyQt6.QtWidgets import QLabel, QProgressDialog
 from tests.ui.training_script import FakeTrainingProcess, scripted_run
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.pages import PageSpec
-from visualizer.ui.training.controller import RunState
 from visualizer.ui.training.page import TrainingPage
+from visualizer.ui.training.view import RunState
 
 # -- the training page, a scripted run, random presses ---------------------------------------------
 made_processes: list[FakeTrainingProcess] = []

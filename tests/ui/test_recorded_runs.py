@@ -21,9 +21,10 @@ from visualizer.training.events import EpochEnd, RunFinished
 from visualizer.training.recording_file import ARRAYS_ENTRY, read_recording
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.pages import PageSpec, find_page
-from visualizer.ui.training.controller import RunState, TrainingController, TrainingView
+from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.link import RunDriver
 from visualizer.ui.training.page import TrainingPage
+from visualizer.ui.training.view import RunState, TrainingView
 
 
 @pytest.fixture(scope="module")

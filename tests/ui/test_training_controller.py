@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import inspect
+from types import SimpleNamespace
 from unittest.mock import ANY, MagicMock, call
 
 import pytest
+from PyQt6.QtCore import pyqtBoundSignal
 
 from tests.ui.training_script import CLASS_NAMES, STEPS, snapshot
 from visualizer.training.config import TrainConfig
@@ -18,8 +20,9 @@ from visualizer.training.events import (
     Status,
 )
 from visualizer.ui.kit.formatting import format_duration
-from visualizer.ui.training.controller import RunState, TrainingController, TrainingView
+from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.link import Frame, RunDriver
+from visualizer.ui.training.view import RunState, TrainingView
 
 STARTED = RunStarted("tensorflow", "CPU", "no CUDA build", "seed CNN", "conv2d ...", 412778,
                      "bundled subset", 128, 32, 2, STEPS, CLASS_NAMES)
@@ -250,16 +253,22 @@ def test_pause_resume_and_stop_drive_the_run(controller, view, driver):
     assert driver.pause.call_count == 1
 
 
-def test_the_probe_goes_to_the_driver(controller, driver):
-    controller.set_probe(7)
+def test_the_probe_goes_to_the_driver(controller, view, driver):
+    view.probeChosen.connect.call_args.args[0](7)
     driver.set_probe.assert_called_once_with(7)
 
 
+def choice(title: str, data_dir: str | None = None, allow_download: bool = False) -> SimpleNamespace:
+    """What the view's settingsChanged carries (a settings.DataChoice)."""
+    return SimpleNamespace(title=title, data_dir=data_dir, allow_download=allow_download)
+
+
 def test_the_data_choice_is_shown_only_between_runs(controller, view):
-    controller.settings_changed("Bundled subset")
+    changed = view.settingsChanged.connect.call_args.args[0]
+    changed(choice("Bundled subset"))
     view.show_data.assert_called_once_with("Data: Bundled subset")
     running(controller, view)
-    controller.settings_changed("Another")
+    changed(choice("Another"))
     view.show_data.assert_not_called()
 
 
@@ -316,6 +325,43 @@ def test_the_page_implements_every_method_of_the_view(keep):
         assert list(inspect.signature(implemented).parameters) == list(
             inspect.signature(declared).parameters
         )[1:], name
+    for name, _ in inspect.getmembers(TrainingView, lambda member: isinstance(member, property)):
+        assert isinstance(getattr(page, name), pyqtBoundSignal), name
+
+
+def test_the_controller_connects_every_signal_the_view_declares(view, controller):
+    for name, _ in inspect.getmembers(TrainingView, lambda member: isinstance(member, property)):
+        getattr(view, name).connect.assert_called_once()
+
+
+def test_the_driver_frames_reach_the_controller(controller, view, driver):
+    running(controller, view)
+    deliver = driver.frameReady.connect.call_args.args[0]
+    deliver(frame(batch(1, 1)))
+    assert controller.history.batch_count == 1
+
+
+def test_the_banner_button_saves_the_model_when_no_run_is_offered(controller, view, tmp_path):
+    model = tmp_path / "run" / "model.keras"
+    model.parent.mkdir()
+    model.write_bytes(b"weights")
+    controller.on_frame(frame(finished(str(model))))
+    view.ask_save_path.return_value = str(tmp_path / "kept")
+    view.bannerActionClicked.connect.call_args.args[0]()
+    assert (tmp_path / "kept.keras").read_bytes() == b"weights"
+
+
+def test_a_process_is_started_ahead_only_once_due_and_again_for_other_data(controller, view, driver):
+    changed = view.settingsChanged.connect.call_args.args[0]
+    changed(choice("Fashion-MNIST", "/data/one"))
+    driver.prestart.assert_not_called()  # the page was not in view long enough yet
+    view.prestartDue.connect.call_args.args[0]()
+    driver.prestart.assert_called_once_with("/data/one", False)
+    changed(choice("Other", "/data/two", allow_download=True))
+    driver.prestart.assert_called_with("/data/two", True)
+    controller.shutdown()
+    changed(choice("Third", "/data/three"))
+    assert driver.prestart.call_count == 2  # closed: nothing more is started ahead
 
 
 @pytest.mark.parametrize("seconds, text", [(0, "0:00"), (59.6, "1:00"), (754, "12:34"),

@@ -282,7 +282,7 @@ def test_save_model_copies_the_run_model_atomically(page_with, qtbot, tmp_path, 
     run_to_end(qtbot, page)
     destination = tmp_path / "saved" / "fashion"
     destination.parent.mkdir()
-    monkeypatch.setattr(page, "_ask_path", lambda *args: str(destination))
+    monkeypatch.setattr(page, "ask_save_path", lambda *args: str(destination))
     qtbot.mouseClick(page.results_tab.save_model_button, Qt.MouseButton.LeftButton)
     saved = destination.with_suffix(".keras")
     assert saved.read_bytes() == open(model_file, "rb").read()
@@ -320,8 +320,8 @@ def test_shutdown_deletes_the_unsaved_temporary_model(page_with, qtbot, model_fi
 def test_save_model_into_a_missing_folder_says_so(page_with, qtbot, tmp_path, monkeypatch):
     page, _ = page_with()
     run_to_end(qtbot, page)
-    monkeypatch.setattr(page, "_ask_path", lambda *args: str(tmp_path / "missing" / "m.keras"))
-    page._on_save_model_clicked()
+    monkeypatch.setattr(page, "ask_save_path", lambda *args: str(tmp_path / "missing" / "m.keras"))
+    page.saveModelRequested.emit()
     assert page.banner.kind == "error" and "Could not save the model" in page.banner.message.text()
 
 
@@ -329,7 +329,7 @@ def test_export_curves_as_csv(page_with, qtbot, tmp_path, monkeypatch):
     page, _ = page_with()
     run_to_end(qtbot, page)
     path = tmp_path / "curves.csv"
-    monkeypatch.setattr(page, "_ask_path", lambda *args: str(path))
+    monkeypatch.setattr(page, "ask_save_path", lambda *args: str(path))
     qtbot.mouseClick(page.curves_tab.export_csv_button, Qt.MouseButton.LeftButton)
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
     assert [row["kind"] for row in rows].count("batch") == 2 * STEPS
@@ -345,7 +345,7 @@ def test_save_plot_as_png(page_with, qtbot, tmp_path, monkeypatch):
     page, _ = page_with()
     run_to_end(qtbot, page)
     path = tmp_path / "loss.png"
-    monkeypatch.setattr(page, "_ask_path", lambda *args: str(path))
+    monkeypatch.setattr(page, "ask_save_path", lambda *args: str(path))
     page._ask_save_png(page.curves_tab.loss_plot, "loss.png")
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -19,9 +19,10 @@ from tests.ui.training_script import STEPS, FakeTrainingProcess, scripted_run
 from visualizer.training import saved_runs
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import AutosaveOff, BatchEnd, EpochEnd
-from visualizer.ui.training.controller import TrainingController, TrainingView
+from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.link import Frame, RunDriver
 from visualizer.ui.training.page import TrainingPage
+from visualizer.ui.training.view import TrainingView
 
 CONFIG = TrainConfig(epochs=3, batch_size=16, train_limit=64)
 
@@ -59,26 +60,26 @@ def mocks(tmp_path):
 def test_a_cut_off_run_is_offered_and_resumes_with_its_settings_and_curves(mocks, tmp_path):
     folder = cut_off_run(tmp_path)
     controller, view, driver = mocks
-    controller.offer_resume()
+    controller.interrupted_runs.offer()
     kind, text = view.show_banner.call_args.args[:2]
     assert kind == "info" and "after epoch 1" in text and "remaining 2 epoch(s)" in text
     assert view.show_banner.call_args.kwargs == {"action": "Resume", "second_action": "Discard"}
 
-    controller.resume_interrupted()
+    controller.interrupted_runs.resume()
     config = driver.start.call_args.args[0]
     assert config.resume_from == str(folder)
     assert (config.epochs, config.batch_size, config.train_limit) == (3, 16, 64)
     assert [epoch.epoch for epoch in controller.history.epochs] == [1]
     assert controller.history.batch_count == STEPS
-    assert controller.state == "running" and controller.interrupted is None
+    assert controller.state == "running" and controller.interrupted_runs.offered is None
     assert "resumed" in controller.run_title
 
 
 def test_discard_deletes_the_cut_off_run(mocks, tmp_path):
     folder = cut_off_run(tmp_path)
     controller, view, driver = mocks
-    controller.offer_resume()
-    controller.discard_interrupted()
+    controller.interrupted_runs.offer()
+    controller.interrupted_runs.discard()
     assert not folder.exists()
     view.hide_banner.assert_called()
     driver.start.assert_not_called()
@@ -90,17 +91,17 @@ def test_nothing_is_offered_for_finished_or_still_running_runs(mocks, tmp_path):
     running = cut_off_run(tmp_path)
     saved_runs.write_run(running, CONFIG, "", 1, saved_runs.RUNNING)  # this process: alive
     controller, view, _ = mocks
-    controller.offer_resume()
+    controller.interrupted_runs.offer()
     view.show_banner.assert_not_called()
-    assert controller.interrupted is None
+    assert controller.interrupted_runs.offered is None
 
 
 def test_unreadable_autosave_files_are_refused_in_words(mocks, tmp_path):
     folder = cut_off_run(tmp_path)
     controller, view, driver = mocks
-    controller.offer_resume()
+    controller.interrupted_runs.offer()
     (folder / "history.json").write_text("{broken")
-    controller.resume_interrupted()
+    controller.interrupted_runs.resume()
     driver.start.assert_not_called()
     kind, text = view.show_banner.call_args.args[:2]
     assert kind == "error" and "cannot be resumed" in text
@@ -162,9 +163,9 @@ def test_save_model_into_a_read_only_folder_says_so_and_keeps_the_old_file(page,
     folder.mkdir()
     old = folder / "fashion.keras"
     old.write_bytes(b"PK the old model")
-    monkeypatch.setattr(shown, "_ask_path", lambda *args: str(old))
+    monkeypatch.setattr(shown, "ask_save_path", lambda *args: str(old))
     with read_only(folder):
-        shown._on_save_model_clicked()
+        shown.saveModelRequested.emit()
     assert shown.banner.kind == "error" and "Could not save the model" in shown.banner.message.text()
     assert old.read_bytes() == b"PK the old model" and os.listdir(folder) == ["fashion.keras"]
 
@@ -178,8 +179,8 @@ def test_save_model_onto_a_full_disk_says_so_and_keeps_the_old_file(page, qtbot,
     qtbot.waitUntil(lambda: shown.controller.state == "idle", timeout=5000)
     disk = tmp_path / "usb-stick"
     with full_disk(disk, {"fashion.keras": b"PK the old model"}):
-        monkeypatch.setattr(shown, "_ask_path", lambda *args: str(disk / "fashion.keras"))
-        shown._on_save_model_clicked()
+        monkeypatch.setattr(shown, "ask_save_path", lambda *args: str(disk / "fashion.keras"))
+        shown.saveModelRequested.emit()
         message = shown.banner.message.text()
         assert shown.banner.kind == "error" and "Could not save the model" in message
         assert "No space left on device" in message and "Choose another folder" in message

@@ -2,7 +2,9 @@
 files), so that a crash or a kill loses at most the epoch under way.
 
 It saves the batch and epoch values that the run's RunRecorder keeps (recording.py) after every
-epoch that ran all its batches. Autosave is a convenience: when it cannot write (a full or read-only disk)
+epoch that ran all its batches and did not diverge. The epoch is saved once every callback has seen
+its end (at the next epoch's start, or when training ends), so that its EpochEnd, sent by another
+callback, is in the history whatever the order of the callbacks. Autosave is a convenience: when it cannot write (a full or read-only disk)
 it says so once with an AutosaveOff event and the run trains on. Imports Keras: use it from run().
 """
 
@@ -16,6 +18,7 @@ import keras
 
 from visualizer.training import saved_runs
 from visualizer.training.config import TrainConfig
+from visualizer.training.divergence import StopOnDivergence
 from visualizer.training.events import AutosaveOff, RunFailed, RunFinished
 from visualizer.training.recording import RunRecorder
 
@@ -23,13 +26,14 @@ log = logging.getLogger(__name__)
 
 
 def autosave_callback(
-    config: TrainConfig, root: Path | None, data_source: str, on_event, save_model, recorder: RunRecorder
+    config: TrainConfig, root: Path | None, data_source: str, on_event, save_model, recorder: RunRecorder,
+    divergence: StopOnDivergence | None = None,
 ) -> AutosaveCallback:
     """The callback of a new run autosaved under ``root``, or of the resumed run that
     ``config.resume_from`` names (it goes on saving into its own folder, and ``recorder`` starts
     from the values recorded before the run was cut off)."""
     if config.resume_from is None:
-        return AutosaveCallback.start(config, Path(root), data_source, on_event, save_model, recorder)
+        return AutosaveCallback.start(config, Path(root), data_source, on_event, save_model, recorder, divergence)
     saved = saved_runs.read_run(Path(config.resume_from))
     if saved is None:
         raise FileNotFoundError(f"no autosaved run can be read in {config.resume_from}")
@@ -42,6 +46,7 @@ def autosave_callback(
         recorder=recorder,
         epochs_done=saved.epochs_done,
         data_source=data_source,
+        divergence=divergence,
     )
 
 
@@ -49,7 +54,8 @@ class AutosaveCallback(keras.callbacks.Callback):
     """Saves the model, the history and the run's description after each complete epoch.
 
     ``folder`` is the run's own folder; a resumed run passes its saved folder and epochs. The
-    history saved is what ``recorder`` has kept.
+    history saved is what ``recorder`` has kept. An epoch after which ``divergence`` (the run's
+    divergence.StopOnDivergence) has stopped the run is not saved: its weights are broken.
     """
 
     def __init__(
@@ -62,6 +68,7 @@ class AutosaveCallback(keras.callbacks.Callback):
         recorder: RunRecorder,
         epochs_done: int = 0,
         data_source: str = "",
+        divergence: StopOnDivergence | None = None,
     ) -> None:
         super().__init__()
         self._config = config
@@ -73,16 +80,18 @@ class AutosaveCallback(keras.callbacks.Callback):
         self._data_source = data_source
         self._batches_this_epoch = 0
         self._steps = 0
-        # Whether the epoch that just ended is worth keeping; the run sets it (a diverged one is not).
-        self.keep_epoch: Callable[[], bool] = lambda: True
+        self._divergence = divergence
+        self._ended_epoch: int | None = None  # the 0-based epoch that ended whole, not saved yet
         self.failure: str | None = None  # why autosave is off, once it is
 
     @classmethod
     def start(
-        cls, config: TrainConfig, root: Path, data_source: str, on_event, save_model, recorder: RunRecorder
+        cls, config: TrainConfig, root: Path, data_source: str, on_event, save_model, recorder: RunRecorder,
+        divergence: StopOnDivergence | None = None,
     ) -> AutosaveCallback:
         """A new run: prune the old ones, make its folder and mark it running."""
-        callback = cls(config=config, folder=root, on_event=on_event, save_model=save_model, recorder=recorder, data_source=data_source)
+        callback = cls(config=config, folder=root, on_event=on_event, save_model=save_model, recorder=recorder,
+                       data_source=data_source, divergence=divergence)
 
         def begin() -> None:
             root.mkdir(parents=True, exist_ok=True)
@@ -97,6 +106,7 @@ class AutosaveCallback(keras.callbacks.Callback):
         self._steps = int(self.params.get("steps") or 0)
 
     def on_epoch_begin(self, epoch, logs=None):
+        self._save_ended_epoch()
         self._batches_this_epoch = 0
 
     def on_train_batch_end(self, batch, logs=None):
@@ -105,7 +115,14 @@ class AutosaveCallback(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if self._batches_this_epoch < self._steps:  # stopped mid-epoch: the last whole one stays
             return
-        if not self.keep_epoch():
+        self._ended_epoch = epoch
+
+    def on_train_end(self, logs=None):
+        self._save_ended_epoch()
+
+    def _save_ended_epoch(self) -> None:
+        epoch, self._ended_epoch = self._ended_epoch, None
+        if epoch is None or (self._divergence is not None and self._divergence.diverged):
             return
         self.epochs_done = epoch + 1
         self._write(self._save_epoch)

@@ -243,17 +243,20 @@ def _train(
     stage.enter("reading the data", "Reading Fashion-MNIST…")
     data = prepare_data(config, loaded)
     model, probe = _build(config, data, on_event, stage, probes)
+    from visualizer.training.divergence import StopOnDivergence
+
+    divergence = StopOnDivergence(learning_rate=config.learning_rate, optimizer=config.optimizer)
     if autosave_to is not None or config.resume_from is not None:
         from visualizer.training.autosave import autosave_callback
 
         stage.autosave = autosave_callback(
-            config, autosave_to, data.source, on_event, save_model_atomically, recorder
+            config, autosave_to, data.source, on_event, save_model_atomically, recorder, divergence
         )
     stage.enter("training")
-    live, divergence = _fit(config, data, model, probe, on_event, control, stage.autosave)
+    progress, stopped_early, clock = _fit(config, data, model, probe, on_event, control, [divergence], stage.autosave)
     if divergence.diverged:  # the weights are broken: nothing worth saving or testing
         return RunFailed(message=divergence.reason, traceback="")
-    if live.last_epoch is None:  # stopped before the first batch: nothing was trained
+    if progress.last_epoch is None:  # stopped before the first batch: nothing was trained
         return RunFinished(
             stopped_early=True,
             epochs_completed=0,
@@ -261,7 +264,7 @@ def _train(
             train_accuracy=math.nan,
             test_loss=math.nan,
             test_accuracy=math.nan,
-            elapsed_s=live.elapsed_s(),
+            elapsed_s=clock.elapsed_s(),
             model_path=None,
         )
     stage.enter("saving the model", "Saving the model…")
@@ -272,15 +275,15 @@ def _train(
     # The validation data is the test split, and Keras evaluates it after the last batch of every
     # epoch, stopped or not; so the last epoch's validation metrics are the test metrics of the
     # final weights, and evaluating again would only repeat the same pass.
-    last = live.last_epoch
+    last = progress.last_epoch
     finished = RunFinished(
-        stopped_early=live.stopped_early,
-        epochs_completed=live.epochs_completed,
+        stopped_early=stopped_early,
+        epochs_completed=progress.epochs_completed,
         train_loss=last.loss,
         train_accuracy=last.accuracy,
         test_loss=last.val_loss,
         test_accuracy=last.val_accuracy,
-        elapsed_s=live.elapsed_s(),
+        elapsed_s=clock.elapsed_s(),
         model_path=str(path),
     )
     title = run_title(model_title(config), finished, recorder.started.train_count)
@@ -335,33 +338,43 @@ def _steps_per_epoch(config: TrainConfig, data: PreparedData) -> int:
     return math.ceil(len(data.y_train) / config.batch_size)
 
 
-def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, control: RunControl, autosave):
-    """Train, unless a stop came first; returns the callbacks that watched: the live one, which
-    holds the logs, and the one that stops a diverging run, which says whether it did."""
-    from visualizer.training.divergence import StopOnDivergence
-    from visualizer.training.live import LiveCallback
+def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, control: RunControl, watchers: list, autosave):
+    """Train, unless a stop came first, with one callback per job: ``watchers`` (such as
+    divergence.StopOnDivergence), control, progress, probes and ``autosave`` (None: none). They
+    share what they must through the objects passed to them, not through their order in the list.
+    Returns the progress callback, which holds the last epoch's logs, whether the run was stopped
+    on request, and the run's clock."""
+    from visualizer.training.control import ControlCallback
+    from visualizer.training.probing import ProbeCallback
+    from visualizer.training.progress import ProgressCallback, RunClock
 
-    callbacks = []
-    initial_epoch = 0
-    if autosave is not None:
-        callbacks.append(autosave)
-        initial_epoch = autosave.epochs_done
-    live = LiveCallback(
-        config=config,
+    initial_epoch = autosave.epochs_done if autosave is not None else 0
+    clock = RunClock()
+    progress = ProgressCallback(
         on_event=on_event,
-        control=control,
-        probe=probe,
-        probe_images=data.full.test_images,
-        probe_labels=data.full.test_labels,
+        clock=clock,
+        batch_size=config.batch_size,
         steps_per_epoch=_steps_per_epoch(config, data),
         train_count=len(data.y_train),
+        epochs_done=initial_epoch,
     )
-    live.epochs_completed = initial_epoch
-    divergence = StopOnDivergence(learning_rate=config.learning_rate, optimizer=config.optimizer)
-    if autosave is not None:
-        autosave.keep_epoch = lambda: not divergence.diverged  # a diverged epoch's weights are broken
+    probing = None
+    if probe is not None:  # a run without probes (the command line shows none)
+        probing = ProbeCallback(
+            config=config,
+            on_event=on_event,
+            control=control,
+            probe=probe,
+            probe_images=data.full.test_images,
+            probe_labels=data.full.test_labels,
+        )
+    controlling = ControlCallback(
+        control=control, clock=clock, while_paused=probing.follow_choice if probing is not None else None
+    )
+    callbacks = [*watchers, controlling, progress, *(c for c in (probing, autosave) if c is not None)]
     if not control.stop_requested():
-        live.send_first_probe()
+        if probing is not None:
+            probing.send_first_probe()
         model.fit(
             data.x_train,
             data.y_train,
@@ -371,10 +384,9 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
             validation_data=(data.x_test, data.y_test),
             shuffle=True,
             verbose=0,
-            # divergence first: live then reports the batch it stopped at; autosave last
-            callbacks=[divergence, live, *callbacks],
+            callbacks=callbacks,
         )
-    return live, divergence
+    return progress, controlling.stopped_early, clock
 
 
 def _forget_optimizer_state(model) -> None:

@@ -1,8 +1,9 @@
 """The training page's logic, with no widget: the run's state, what it has reported, the results
 of this session, the epoch replay and the files a run leaves.
 
-The controller drives a RunDriver and tells the page what to show only through ``TrainingView``,
-a list of plain setters; so it is tested with a mock view and no window. A recorded run (a .keras
+The controller drives a RunDriver (link.py) and talks to the page only through ``TrainingView``
+(view.py): it connects the view's and the driver's signals in ``_connect`` and answers through the
+view's setters; so it is tested with a mock view and no window. A recorded run (a .keras
 file holding its recording, see training/recording_file.py) is shown the same way, as if it had
 just happened.
 """
@@ -14,13 +15,11 @@ import time
 import traceback
 from collections.abc import Callable
 from dataclasses import replace
-from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from visualizer.fileio import copy_atomically, write_text_atomically
-from visualizer.training import saved_runs
-from visualizer.training.config import MODEL_TITLES, TrainConfig
+from visualizer.training.config import TrainConfig
 from visualizer.training.events import (
     BatchEnd,
     ProbeSnapshot,
@@ -31,64 +30,63 @@ from visualizer.training.events import (
 from visualizer.training.recording import RunRecorder, RunRecording, run_title
 from visualizer.ui.kit.formatting import format_duration
 from visualizer.ui.training.history import RunHistory
+from visualizer.ui.training.interrupted_runs import InterruptedRuns
 from visualizer.ui.training.recorded_runs import RecordedRuns
+from visualizer.ui.training.view import RunState, TrainingView
 
 if TYPE_CHECKING:
     from visualizer.ui.training.link import Frame, RunDriver
 
 log = logging.getLogger(__name__)
 
-ResultRow = tuple[str, float, float, float, float]  # title, train acc., train loss, test acc., test loss
+def device_html(started: RunStarted) -> str:
+    device = f"Device: <b>{started.device}</b> (Keras backend: {started.backend})"
+    if started.device_note:
+        device += f"<br><span style='color:#b35c00'>{started.device_note}</span>"
+    return device
 
 
-class RunState(StrEnum):
-    IDLE = "idle"
-    RUNNING = "running"
-    PAUSED = "paused"
-    STOPPING = "stopping"
+def data_texts(started: RunStarted) -> tuple[str, str]:
+    """The data line (the counts only where the source does not say them already) and its tip."""
+    counts = f"{started.train_count:,} training and {started.test_count:,} test images"
+    source = started.data_source
+    data = f"Data: {source}" if f"{started.train_count:,}" in source else f"Data: {source}; {counts}"
+    return data, counts
 
 
-class TrainingView(Protocol):
-    """What the controller asks of the page. Curves and snapshots may be drawn later than asked
-    (a few times a second at most, the newest only); ``draw_now`` draws what is waiting."""
-
-    def set_state(self, state: RunState) -> None: ...
-    def show_status(self, text: str) -> None: ...
-    def show_progress(self, done: int, total: int, text: str) -> None: ...  # total 0: busy
-    def show_speed(self, text: str) -> None: ...
-    def show_timing(self, text: str) -> None: ...
-    def show_device(self, html: str) -> None: ...
-    def show_data(self, text: str, tooltip: str | None = None) -> None: ...  # None: keep the tip
-    def set_probe_count(self, count: int) -> None: ...
-    def set_class_names(self, names: tuple[str, ...]) -> None: ...
-    def show_model_summary(self, text: str) -> None: ...
-    def append_log(self, line: str) -> None: ...
-    def clear_run(self) -> None: ...  # the previous run's curves, and pictures not drawn yet
-    def show_curves(self, history: RunHistory, epochs: int) -> None: ...
-    def show_snapshot(self, snapshot: ProbeSnapshot) -> None: ...
-    def draw_now(self) -> None: ...
-    def show_replay(self, count: int, position: int, label: str) -> None: ...
-    def show_results(self, rows: list[ResultRow]) -> None: ...
-    def show_result_summary(self, html: str) -> None: ...
-    def set_model_saveable(self, saveable: bool) -> None: ...
-    def show_banner(
-        self, kind: str, text: str, details: str = "", action: str = "", second_action: str = ""
-    ) -> None: ...
-    def hide_banner(self) -> None: ...
-    def show_recordings(self, recordings: list[RunRecording]) -> None: ...  # runs to compare
-    def show_settings(self, config: TrainConfig) -> None: ...  # the form shows these settings
-    def show_recording_note(self, text: str) -> None: ...  # what recorded run is shown; "": none
+def result_summary_html(title: str, finished: RunFinished) -> str:
+    return (
+        f"<b>{title}</b>: test accuracy <b>{finished.test_accuracy:.4f}</b>, test loss "
+        f"<b>{finished.test_loss:.4f}</b> (train accuracy {finished.train_accuracy:.4f}, "
+        f"train loss {finished.train_loss:.4f}), {format_duration(finished.elapsed_s)}."
+    )
 
 
-class TrainingController(RecordedRuns):
+def progress_of(batch: BatchEnd, epochs: int) -> tuple[int, int, str]:
+    """The progress bar's batches done, its total and its text."""
+    total = batch.steps_per_epoch * epochs
+    done = (batch.epoch - 1) * batch.steps_per_epoch + batch.batch
+    return done, total, f"Epoch {batch.epoch}/{epochs} · batch {batch.batch}/{batch.steps_per_epoch}"
+
+
+def timing_text(batch: BatchEnd, epochs: int, batch_size: int | None) -> str:
+    """The time so far and, with the batch size known, about how long the run has left."""
+    done, total, _ = progress_of(batch, epochs)
+    remaining = ""
+    if batch.images_per_second > 0 and batch_size is not None:
+        left = (total - done) * batch_size / batch.images_per_second
+        remaining = f", about {format_duration(left)} left"
+    return f"{format_duration(batch.elapsed_s)} elapsed{remaining}"
+
+
+class TrainingController:
     """One run at a time; the results of every run this session. ``autosave_root`` is where runs
     are autosaved (saved_runs.py): a run found there cut off by a crash can be resumed."""
 
     def __init__(self, view: TrainingView, driver: RunDriver, autosave_root: Path | None = None) -> None:
         self.view = view
         self.driver = driver
-        self.autosave_root = autosave_root
-        self.interrupted: saved_runs.SavedRun | None = None  # offered for resuming in the banner
+        self.interrupted_runs = InterruptedRuns(view, self, autosave_root)
         self.state = RunState.IDLE
         self.history = RunHistory()
         self.started: RunStarted | None = None
@@ -102,16 +100,84 @@ class TrainingController(RecordedRuns):
         self.recorder = RunRecorder()  # the run's events, for its recording once it finishes
         self.model_is_temporary = True  # the run's own model file, deleted when done with
         self.model_saved = False  # Save model… has copied the shown run's model somewhere
-        self.opened_recordings: dict[Path, RunRecording] = {}  # by resolved path: each compared once
+        self.recorded_runs = RecordedRuns(view, self)
+        self._data_choice = None  # the form's data choice (settings.DataChoice), for a process started ahead
+        self._prestarting = False  # True once the page has been in view long enough to start one
         view.set_state(self.state)
+        self._connect()
+
+    def _connect(self) -> None:
+        """The one place where the view's and the link's signals reach the controller."""
+        view = self.view
+        view.trainRequested.connect(self._on_view_train_requested)
+        view.playToggled.connect(self._on_view_play_toggled)
+        view.stopRequested.connect(self._on_view_stop_requested)
+        view.probeChosen.connect(self._on_view_probe_chosen)
+        view.replayMoved.connect(self._on_view_replay_moved)
+        view.liveRequested.connect(self._on_view_live_requested)
+        view.settingsChanged.connect(self._on_view_settings_changed)
+        view.prestartDue.connect(self._on_view_prestart_due)
+        view.saveModelRequested.connect(self._on_view_save_model_requested)
+        view.inspectModelRequested.connect(self._on_view_inspect_model_requested)
+        view.exportCsvRequested.connect(self._on_view_export_csv_requested)
+        view.saveRequested.connect(self._on_view_save_requested)
+        view.bannerActionClicked.connect(self._on_view_banner_action_clicked)
+        view.bannerSecondActionClicked.connect(self._on_view_banner_second_action_clicked)
+        self.driver.frameReady.connect(self._on_link_frame_ready)
+
+    # -- slots -------------------------------------------------------------------------------
+    def _on_view_probe_chosen(self, index: int) -> None:
+        self.driver.set_probe(index)
+
+    def _on_view_settings_changed(self, choice) -> None:
+        self._data_choice = choice
+        if self.state == RunState.IDLE:
+            self.view.show_data(f"Data: {choice.title}")
+        if self._prestarting:
+            self._prestart()  # another data folder: the process started ahead is replaced
+
+    def _on_view_prestart_due(self) -> None:
+        self._prestarting = True
+        self._prestart()
+
+    def _prestart(self) -> None:
+        if self._data_choice is not None:
+            self.driver.prestart(self._data_choice.data_dir, self._data_choice.allow_download)
+
+    def _on_view_save_model_requested(self) -> None:
+        if self.can_save_model:
+            path = self.view.ask_save_path("Save model", "model.keras", "Keras models (*.keras)")
+            if path:
+                self.save_model_as(path)
+
+    def _on_view_inspect_model_requested(self) -> None:
+        if self.can_save_model:
+            self.view.offer_model_to_inspect(self.result.model_path)
+
+    def _on_view_export_csv_requested(self) -> None:
+        path = self.view.ask_save_path("Export curves as CSV", "curves.csv", "CSV files (*.csv)")
+        if path:
+            self.save_file("the curves", path, self.export_csv)
+
+    def _on_view_banner_action_clicked(self) -> None:
+        """The banner's button: Resume while an interrupted run is offered, else Save model."""
+        if self.interrupted_runs.offered is not None:
+            self.interrupted_runs.resume()
+        else:
+            self._on_view_save_model_requested()
+
+    def _on_view_banner_second_action_clicked(self) -> None:
+        self.interrupted_runs.discard()
 
     # -- the user's commands ----------------------------------------------------------------
     def train(self, config: TrainConfig, title: str, probe_index: int) -> None:
         if self.driver.running:
             return
-        self.interrupted = None
+        self.interrupted_runs.offered = None
         self.view.hide_banner()
         self._start(replace(config, probe_index=probe_index), title)
+
+    _on_view_train_requested = train  # a slot for _connect
 
     def _start(self, config: TrainConfig, title: str, so_far: tuple[list, list] | None = None) -> None:
         """Start a run of ``config``; a resumed run's batches and epochs ``so_far`` stay in the
@@ -134,52 +200,11 @@ class TrainingController(RecordedRuns):
         self._set_state(RunState.RUNNING)
         self.view.show_status("Starting the training process…")
         self.view.show_progress(0, 0, "")  # busy until the first batch: TensorFlow loads and traces
-        self._log(f"Train pressed: {config}")
+        self.log(f"Train pressed: {config}")
 
-    # -- a run cut off by a crash -------------------------------------------------------------
-    def offer_resume(self) -> None:
-        """Look for a run that a crash or a kill cut off, and offer to resume or discard it."""
-        if self.autosave_root is None or self.driver.running:
-            return
-        self.interrupted = saved_runs.find_interrupted(self.autosave_root)
-        if self.interrupted is None:
-            return
-        saved = self.interrupted
-        self._log(f"Found an interrupted run in {saved.folder}")
-        self.view.show_banner(
-            "info",
-            f"The last run ({saved.describe()}) was cut off after epoch {saved.epochs_done}. Resume it "
-            f"for its remaining {saved.config.epochs - saved.epochs_done} epoch(s), or discard it?",
-            action="Resume",
-            second_action="Discard",
-        )
-
-    def resume_interrupted(self) -> None:
-        """Train the interrupted run on from its last saved epoch, with its settings and curves."""
-        saved, self.interrupted = self.interrupted, None
-        if saved is None or self.driver.running:
-            return
-        self.view.hide_banner()
-        try:
-            batches, epochs = saved.history()
-        except (OSError, ValueError, KeyError, TypeError) as error:
-            log.exception("could not read the autosaved run in %s", saved.folder)
-            self.view.show_banner(
-                "error", f"The interrupted run cannot be resumed: its files in {saved.folder} are "
-                f"unreadable ({error}). Discard it and train again.", details=traceback.format_exc(),
-            )
-            return
-        config = replace(saved.config, resume_from=str(saved.folder))
-        title = f"{MODEL_TITLES.get(config.model, (config.model, config.model))[1]} (resumed)"
-        self._log(f"Resuming the run in {saved.folder} after epoch {saved.epochs_done}")
-        self._start(config, title, (batches, epochs))
-
-    def discard_interrupted(self) -> None:
-        saved, self.interrupted = self.interrupted, None
-        self.view.hide_banner()
-        if saved is not None:
-            saved_runs.discard(saved)
-            self._log(f"Discarded the interrupted run in {saved.folder}")
+    # -- a run cut off by a crash (interrupted_runs.py) ------------------------------------------
+    def resume_run(self, config: TrainConfig, title: str, so_far: tuple[list, list]) -> None:
+        self._start(config, title, so_far)
 
     # -- pause and stop ----------------------------------------------------------------------
     def toggle_play(self) -> None:
@@ -193,6 +218,8 @@ class TrainingController(RecordedRuns):
             self._set_state(RunState.RUNNING)
             self.view.show_status("Training…")
 
+    _on_view_play_toggled = toggle_play  # a slot for _connect
+
     def stop(self) -> None:
         if self.state not in (RunState.RUNNING, RunState.PAUSED):
             return
@@ -201,17 +228,13 @@ class TrainingController(RecordedRuns):
         self.view.show_status("Stopping: finishing the batch, evaluating on the test images, saving…")
         self.view.show_progress(0, 0, "")
 
-    def set_probe(self, index: int) -> None:
-        self.driver.set_probe(index)
-
-    def settings_changed(self, data_title: str) -> None:
-        if self.state == RunState.IDLE:
-            self.view.show_data(f"Data: {data_title}")
+    _on_view_stop_requested = stop  # a slot for _connect
 
     def shutdown(self) -> None:
         """Stop the run for good, e.g. because the window closes; kills it if it does not stop."""
         if self.driver.running:
-            self._log("Closing: stopping the run")
+            self.log("Closing: stopping the run")
+        self._prestarting = False
         self.driver.shutdown()
         self._set_state(RunState.IDLE)
         self.discard_run_model()
@@ -229,8 +252,12 @@ class TrainingController(RecordedRuns):
             self.view.show_snapshot(snapshot)
             self.view.draw_now()
 
+    _on_view_replay_moved = select_replay  # a slot for _connect
+
     def go_live(self) -> None:
         self.select_replay(len(self.history.replay_epochs()))
+
+    _on_view_live_requested = go_live  # a slot for _connect
 
     def is_live(self) -> bool:
         return self.replay_position >= len(self.history.replay_epochs())
@@ -261,7 +288,7 @@ class TrainingController(RecordedRuns):
         if frame.snapshot is not None:
             self._on_live_snapshot(frame.snapshot)
         if frame.autosave_off is not None:
-            self._log(frame.autosave_off)
+            self.log(frame.autosave_off)
             self.view.show_banner("error", frame.autosave_off)
         if frame.epochs or frame.ended:
             self.view.draw_now()  # an epoch's end and the run's are worth a picture at once
@@ -270,27 +297,23 @@ class TrainingController(RecordedRuns):
         if frame.failed is not None:
             self._on_run_failed(frame.failed)
 
+    _on_link_frame_ready = on_frame  # a slot for _connect
+
     def _on_status(self, text: str) -> None:
-        self._log(text)
+        self.log(text)
         if not self.history.batch_count and self.state != RunState.STOPPING:
             self.view.show_status(text)
 
     def _on_run_started(self, started: RunStarted) -> None:
         self.started = started
-        device = f"Device: <b>{started.device}</b> (Keras backend: {started.backend})"
-        if started.device_note:
-            device += f"<br><span style='color:#b35c00'>{started.device_note}</span>"
-        self.view.show_device(device)
-        counts = f"{started.train_count:,} training and {started.test_count:,} test images"
-        source = started.data_source
-        data = f"Data: {source}" if f"{started.train_count:,}" in source else f"Data: {source}; {counts}"
-        self.view.show_data(data, counts)
+        self.view.show_device(device_html(started))
+        self.view.show_data(*data_texts(started))
         self.view.set_probe_count(started.test_count)
         self.view.set_class_names(started.class_names)
         self.view.show_model_summary(
             f"{started.model_name}: {started.parameter_count:,} parameters\n\n{started.model_summary}"
         )
-        self._log(f"Run started on {started.device}: {started.model_name}, {started.data_source}")
+        self.log(f"Run started on {started.device}: {started.model_name}, {started.data_source}")
 
     def _record(self, frame: Frame) -> None:
         """Add the frame's batches, epochs and end-of-epoch snapshots to the history."""
@@ -300,7 +323,7 @@ class TrainingController(RecordedRuns):
             self.history.add_batch(batch)
         for epoch in frame.epochs:
             self.history.add_epoch(epoch)
-            self._log(
+            self.log(
                 f"Epoch {epoch.epoch}: loss {epoch.loss:.4f}, accuracy {epoch.accuracy:.4f}, "
                 f"validation loss {epoch.val_loss:.4f}, validation accuracy {epoch.val_accuracy:.4f}"
             )
@@ -328,26 +351,18 @@ class TrainingController(RecordedRuns):
 
     def _show_progress(self, batch: BatchEnd) -> None:
         epochs = self._planned_epochs()
-        total = batch.steps_per_epoch * epochs
-        done = (batch.epoch - 1) * batch.steps_per_epoch + batch.batch
-        self.view.show_progress(
-            done, total, f"Epoch {batch.epoch}/{epochs} · batch {batch.batch}/{batch.steps_per_epoch}"
-        )
+        self.view.show_progress(*progress_of(batch, epochs))
         if self.state == RunState.RUNNING:
             self.view.show_status("Training…")
         self.view.show_speed(f"{batch.images_per_second:,.0f} images/s")
-        remaining = ""
-        if batch.images_per_second > 0 and self.config is not None:
-            left = (total - done) * self.config.batch_size / batch.images_per_second
-            remaining = f", about {format_duration(left)} left"
-        self.view.show_timing(f"{format_duration(batch.elapsed_s)} elapsed{remaining}")
+        self.view.show_timing(timing_text(batch, epochs, self.config.batch_size if self.config is not None else None))
 
     def _on_run_finished(self, finished: RunFinished) -> None:
         self._set_state(RunState.IDLE)
         title = self._result_title(finished)
         self._show_result(title, finished)
         how = "Stopped" if finished.stopped_early else "Finished"
-        self._log(f"{how}: {title}; test accuracy {finished.test_accuracy:.4f}")
+        self.log(f"{how}: {title}; test accuracy {finished.test_accuracy:.4f}")
         text = (
             f"{how} after {finished.epochs_completed} epoch(s): test accuracy {finished.test_accuracy:.4f}."
             + (" The model is kept as it was when you stopped." if finished.stopped_early else "")
@@ -371,11 +386,7 @@ class TrainingController(RecordedRuns):
             (title, r.train_accuracy, r.train_loss, r.test_accuracy, r.test_loss)
             for title, r in self.session_results
         ])
-        self.view.show_result_summary(
-            f"<b>{title}</b>: test accuracy <b>{finished.test_accuracy:.4f}</b>, test loss "
-            f"<b>{finished.test_loss:.4f}</b> (train accuracy {finished.train_accuracy:.4f}, "
-            f"train loss {finished.train_loss:.4f}), {format_duration(finished.elapsed_s)}."
-        )
+        self.view.show_result_summary(result_summary_html(title, finished))
 
     def _result_title(self, finished: RunFinished) -> str:
         return run_title(self.run_title, finished, self.started.train_count if self.started is not None else None)
@@ -385,12 +396,55 @@ class TrainingController(RecordedRuns):
         self.view.show_progress(0, 1, "Failed")
         self.view.show_status("The run failed; see the message above.")
         self.view.show_banner("error", failed.message, details=failed.traceback)
-        self._log(f"Run failed: {failed.message}\n{failed.traceback}")
+        self.log(f"Run failed: {failed.message}\n{failed.traceback}")
 
     def add_recording(self, recording: RunRecording) -> None:
         """Keep a finished or opened run for comparing runs side by side."""
         self.recordings.append(recording)
         self.view.show_recordings(list(self.recordings))
+
+    # -- recorded runs (recorded_runs.py decides whether and how one is shown) ------------------
+    def open_recording_file(self, path: str, bundled: bool = False) -> str | None:
+        """Show the run recorded in the .keras file at ``path``, if it holds one; why not, or None."""
+        return self.recorded_runs.open_file(path, bundled)
+
+    @property
+    def training(self) -> bool:
+        return self.driver.running
+
+    @property
+    def shown_model_path(self) -> str | None:
+        return self.result.model_path if self.result is not None else None
+
+    def keep_for_comparing(self, recording: RunRecording) -> None:
+        if not any(kept is recording for kept in self.recordings):
+            self.add_recording(recording)
+
+    def show_recorded_run(self, recording: RunRecording, model_path: str, note: str, show_settings: bool) -> None:
+        """Show ``recording`` as if its run had just happened, with the replay at its last epoch
+        (and its settings in the form with ``show_settings``); its model is the file ``model_path``
+        (inspected and saved, never deleted)."""
+        self.view.hide_banner()
+        if show_settings:  # first: the form's change must not overwrite the run's data line
+            self.view.show_settings(recording.config)
+        self.discard_run_model()
+        self._reset_run()
+        self.config, self.run_title = recording.config, recording.title
+        self._on_run_started(recording.started)
+        self.history = RunHistory.of(recording.batches, recording.epochs, recording.snapshots)
+        self.live_snapshot = recording.snapshots[-1] if recording.snapshots else None
+        self.view.show_curves(self.history, self._planned_epochs())
+        if recording.batches:
+            self._show_progress(recording.batches[-1])
+        self.model_is_temporary = False
+        self._show_result(recording.title, replace(recording.finished, model_path=str(model_path)))
+        self.view.show_recording_note(note)
+        self.replay_position = max(len(self.history.replay_epochs()) - 1, 0)
+        self._show_replay()
+        if self.shown_snapshot() is not None:
+            self.view.show_snapshot(self.shown_snapshot())
+        self.view.draw_now()
+        self.log(f"Opened the recorded run {recording.title} from {model_path}")
 
     # -- files -------------------------------------------------------------------------------
     @property
@@ -430,8 +484,10 @@ class TrainingController(RecordedRuns):
                 details=traceback.format_exc(),
             )
         else:
-            self._log(f"Saved {what} to {path}")
+            self.log(f"Saved {what} to {path}")
             self.view.show_banner("info", f"Saved {what} to {path}.")
+
+    _on_view_save_requested = save_file  # a slot for _connect
 
     def discard_run_model(self) -> None:
         """Delete the last run's temporary model file (and its folder, once empty): it was
@@ -470,5 +526,5 @@ class TrainingController(RecordedRuns):
         self.view.show_timing("")
         self.view.show_replay(0, 0, "Live")
 
-    def _log(self, text: str) -> None:
+    def log(self, text: str) -> None:
         self.view.append_log(f"{time.strftime('%H:%M:%S')}  {text}")

@@ -2,14 +2,13 @@
 
 Left: the settings, the Train / Pause / Stop buttons and the run's progress. Right: the probe
 image and the epoch replay slider above four tabs (curves, feature maps, kernels, results).
-The page composes these parts and implements TrainingView for the controller, which holds the
-run's logic; the run itself is a child process driven by RunDriver. Before the first run it shows
+The page composes these parts and implements TrainingView (view.py): its parts' signals become
+the view's signals, which the controller (controller.py, the run's logic) connects, and the
+controller answers through the view's setters. The run itself is a child process driven by RunDriver. Before the first run it shows
 the recorded run shipped with the app (resources.recorded_run_path()), and says so above the plots.
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from PyQt6.QtCore import QSettings, Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import (
@@ -20,7 +19,6 @@ from PyQt6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from superqt.utils import qthrottled
 
 from visualizer.resources import recorded_run_path
 from visualizer.training.config import TrainConfig
@@ -29,8 +27,10 @@ from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import autosave_root
 from visualizer.ui.kit.banner import Banner
 from visualizer.ui.kit.export import save_png
+from visualizer.ui.kit.latest_only import LatestOnly
+from visualizer.ui.kit.lazy_tabs import LazyTabs
 from visualizer.ui.kit.save_file import ask_save_path
-from visualizer.ui.training.controller import ResultRow, RunState, TrainingController
+from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.history import RunHistory
 from visualizer.ui.training.link import RunDriver
 from visualizer.ui.training.replay_bar import ProbeReplayBar
@@ -39,6 +39,7 @@ from visualizer.ui.training.tabs.compare import CompareTab
 from visualizer.ui.training.tabs.curves import CurvesTab
 from visualizer.ui.training.tabs.results import ResultsTab
 from visualizer.ui.training.tabs.snapshots import FeatureMapsTab, KernelsTab
+from visualizer.ui.training.view import ResultRow, RunState
 
 # The curves are redrawn at most this often (and at each epoch's end): repainting both plots
 # takes a few milliseconds, and a smoother curve than 5 updates a second tells nothing more.
@@ -56,44 +57,27 @@ PRESTART_DELAY_MS = 1000
 RECORDING_NOTE_STYLE = "background:#fff4ce; border:1px solid #c59a00; color:black; padding:4px;"
 
 
-class LatestOnly:
-    """Draws the newest value handed over at most once per ``interval_ms`` (last value wins), and
-    only while ``widget`` is visible: a hidden page draws nothing until it is shown again."""
-
-    def __init__(self, widget: QWidget, draw: Callable[[object], None], interval_ms: int) -> None:
-        self._widget = widget
-        self._draw = draw
-        self._value = None
-        self._stale = False
-        self._throttled = qthrottled(self._draw_if_due, timeout=interval_ms, leading=True, parent=widget)
-
-    def submit(self, value) -> None:
-        self._value = value
-        self._stale = True
-        self._throttled()
-
-    def flush(self) -> None:
-        """Draw what is waiting now rather than at its turn."""
-        self._throttled.cancel()
-        self._draw_if_due()
-
-    def clear(self) -> None:
-        self._throttled.cancel()
-        self._value = None
-        self._stale = False
-
-    def _draw_if_due(self) -> None:
-        if self._stale and self._widget.isVisible():
-            self._stale = False
-            self._draw(self._value)
-
-
 class TrainingPage(QWidget):
     """The page. ``process_factory(config)`` makes the run's process (tests pass a fake), and
     ``prestart_factory(prestart)`` one started ahead of Train (RunDriver says when each is used). On
     opening it offers to resume a run that a crash cut off (autosaved in saved_runs.autosave_root())."""
 
     inspectRequested = pyqtSignal(str)  # the run's model, for the model inspector (OffersModels)
+    # TrainingView's signals, connected by the controller
+    trainRequested = pyqtSignal(object, str, int)  # config, title, probe index
+    playToggled = pyqtSignal()
+    stopRequested = pyqtSignal()
+    probeChosen = pyqtSignal(int)
+    replayMoved = pyqtSignal(int)
+    liveRequested = pyqtSignal()
+    settingsChanged = pyqtSignal(object)  # settings.DataChoice
+    prestartDue = pyqtSignal()
+    saveModelRequested = pyqtSignal()
+    inspectModelRequested = pyqtSignal()
+    exportCsvRequested = pyqtSignal()
+    saveRequested = pyqtSignal(str, str, object)  # what, path, write(path)
+    bannerActionClicked = pyqtSignal()
+    bannerSecondActionClicked = pyqtSignal()
 
     def __init__(self, process_factory=None, parent: QWidget | None = None, prestart_factory=None) -> None:
         super().__init__(parent)
@@ -126,22 +110,24 @@ class TrainingPage(QWidget):
         self._lay_out()
 
         self._snapshot: ProbeSnapshot | None = None
-        self._undrawn_tabs: set[QWidget] = set()
+        self._lazy_tabs = LazyTabs(self.tabs, self._draw_snapshot_tab)
+        self._lazy_tabs.add(self.maps_tab)
+        self._lazy_tabs.add(self.kernels_tab)
         self._curves = LatestOnly(self, self._draw_curves, CURVES_INTERVAL_MS)
         self._snapshots = LatestOnly(self, self._draw_snapshot, SNAPSHOT_INTERVAL_MS)
         self.driver = RunDriver(process_factory, parent=self, prestart_factory=prestart_factory)
-        self._prestarting = False  # True once the page has asked for a process started ahead
+        self._prestart_asked = False  # True once the page has asked for a process started ahead
         self._prestart_timer = QTimer(self)
         self._prestart_timer.setSingleShot(True)
         self._prestart_timer.setInterval(PRESTART_DELAY_MS)
         self._prestart_timer.timeout.connect(self._on_prestart_timer_timeout)
+        self._connect_widgets()
         self.controller = TrainingController(self, self.driver, autosave_root())
-        self._connect()
         self._on_settings_changed()
         bundled = recorded_run_path()
         if bundled is not None:
             self.controller.open_recording_file(str(bundled), bundled=True)
-        self.controller.offer_resume()
+        self.controller.interrupted_runs.offer()
         app = QApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
@@ -163,25 +149,23 @@ class TrainingPage(QWidget):
         layout.addWidget(self.recording_note)
         layout.addWidget(splitter, 1)
 
-    def _connect(self) -> None:
-        controller = self.controller
-        self.driver.frameReady.connect(controller.on_frame)
+    def _connect_widgets(self) -> None:
+        """The parts' signals become the page's own (TrainingView's), which the controller connects."""
         self.run_panel.train_button.clicked.connect(self._on_train_clicked)
-        self.run_panel.pause_button.clicked.connect(controller.toggle_play)
-        self.run_panel.stop_button.clicked.connect(controller.stop)
+        self.run_panel.pause_button.clicked.connect(self.playToggled)
+        self.run_panel.stop_button.clicked.connect(self.stopRequested)
         self.settings.changed.connect(self._on_settings_changed)
-        self.probe_bar.probeChanged.connect(controller.set_probe)
-        self.probe_bar.replayMoved.connect(controller.select_replay)
-        self.probe_bar.liveClicked.connect(controller.go_live)
-        self.tabs.currentChanged.connect(self._draw_visible_tab)
+        self.probe_bar.probeChanged.connect(self.probeChosen)
+        self.probe_bar.replayMoved.connect(self.replayMoved)
+        self.probe_bar.liveClicked.connect(self.liveRequested)
         for tab in (self.curves_tab, self.maps_tab, self.kernels_tab, self.compare_tab):
             tab.savePngRequested.connect(self._ask_save_png)
         for part in (self.curves_tab, self.results_tab):
-            part.exportCsvRequested.connect(self._on_export_csv_clicked)
-        self.results_tab.saveModelRequested.connect(self._on_save_model_clicked)
-        self.results_tab.inspectModelRequested.connect(self._on_inspect_model_clicked)
-        self.banner.actionClicked.connect(self._on_banner_action_clicked)
-        self.banner.secondActionClicked.connect(controller.discard_interrupted)
+            part.exportCsvRequested.connect(self.exportCsvRequested)
+        self.results_tab.saveModelRequested.connect(self.saveModelRequested)
+        self.results_tab.inspectModelRequested.connect(self.inspectModelRequested)
+        self.banner.actionClicked.connect(self.bannerActionClicked)
+        self.banner.secondActionClicked.connect(self.bannerSecondActionClicked)
 
     # -- the user's commands ----------------------------------------------------------------
     def _on_train_clicked(self) -> None:
@@ -190,25 +174,19 @@ class TrainingPage(QWidget):
         except ValueError as error:
             self.show_banner("error", f"These settings do not make a run: {error}")
             return
-        self.controller.train(config, self.settings.describe(), self.probe_bar.probe_index())
+        self.trainRequested.emit(config, self.settings.describe(), self.probe_bar.probe_index())
 
     def toggle_play(self) -> None:
         """Pause or resume the run (the window's Space shortcut calls this too)."""
-        self.controller.toggle_play()
+        self.playToggled.emit()
 
     def _on_settings_changed(self) -> None:
-        self.controller.settings_changed(self.settings.data_choice().title)
-        if self._prestarting:
-            self._prestart()  # another data folder: the process started ahead is replaced
+        self.settingsChanged.emit(self.settings.data_choice())
 
     def _on_prestart_timer_timeout(self) -> None:
         if self.isVisible():
-            self._prestarting = True
-            self._prestart()
-
-    def _prestart(self) -> None:
-        choice = self.settings.data_choice()
-        self.driver.prestart(choice.data_dir, choice.allow_download)
+            self._prestart_asked = True
+            self.prestartDue.emit()
 
     def restore_settings(self, settings: QSettings) -> None:
         """The run's settings from last time (RemembersSettings)."""
@@ -225,44 +203,25 @@ class TrainingPage(QWidget):
     def shutdown(self) -> None:
         """Stop the run for good, e.g. because the window closes; kills it if it does not stop."""
         self._prestart_timer.stop()
-        self._prestarting = False
+        self._prestart_asked = False
         self.controller.shutdown()
 
     # -- files -------------------------------------------------------------------------------
-    def _ask_path(self, title: str, name: str, file_filter: str) -> str:
+    def ask_save_path(self, title: str, name: str, file_filter: str) -> str:
         return ask_save_path(self, title, name, file_filter) or ""
 
-    def _on_save_model_clicked(self) -> None:
-        if self.controller.can_save_model:
-            path = self._ask_path("Save model", "model.keras", "Keras models (*.keras)")
-            if path:
-                self.controller.save_model_as(path)
-
-    def _on_banner_action_clicked(self) -> None:
-        """The banner's button: Resume while an interrupted run is offered, else Save model."""
-        if self.controller.interrupted is not None:
-            self.controller.resume_interrupted()
-        else:
-            self._on_save_model_clicked()
-
-    def _on_inspect_model_clicked(self) -> None:
-        if self.controller.can_save_model:
-            self.inspectRequested.emit(self.controller.result.model_path)
-
-    def _on_export_csv_clicked(self) -> None:
-        path = self._ask_path("Export curves as CSV", "curves.csv", "CSV files (*.csv)")
-        if path:
-            self.controller.save_file("the curves", path, self.controller.export_csv)
+    def offer_model_to_inspect(self, path: str) -> None:
+        self.inspectRequested.emit(path)
 
     def _ask_save_png(self, widget: QWidget, name: str) -> None:
-        path = self._ask_path("Save as PNG", name, "PNG images (*.png)")
+        path = self.ask_save_path("Save as PNG", name, "PNG images (*.png)")
         if path:
-            self.controller.save_file("the image", path, lambda chosen: save_png(widget, chosen))
+            self.saveRequested.emit("the image", path, lambda chosen: save_png(widget, chosen))
 
     # -- drawing, a few times a second at most -------------------------------------------------
     def showEvent(self, event) -> None:
         super().showEvent(event)
-        if not self._prestarting:
+        if not self._prestart_asked:
             self._prestart_timer.start()
         self.draw_now()
 
@@ -272,15 +231,11 @@ class TrainingPage(QWidget):
     def _draw_snapshot(self, snapshot: ProbeSnapshot) -> None:
         """Draw the snapshot in the visible tab now; the other tab is drawn when it is opened."""
         self._snapshot = snapshot
-        self._undrawn_tabs = {self.maps_tab, self.kernels_tab}
-        self._draw_visible_tab()
+        self._lazy_tabs.mark_stale()
 
-    def _draw_visible_tab(self) -> None:
-        current = self.tabs.currentWidget()
-        if current in self._undrawn_tabs and self._snapshot is not None:
-            self._undrawn_tabs.discard(current)
-            self.snapshots_rendered += 1
-            current.show_snapshot(self._snapshot)
+    def _draw_snapshot_tab(self, tab: QWidget) -> None:
+        self.snapshots_rendered += 1
+        tab.show_snapshot(self._snapshot)
 
     # -- TrainingView: what the controller shows -------------------------------------------------
     def set_state(self, state: RunState) -> None:

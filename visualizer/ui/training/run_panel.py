@@ -15,8 +15,8 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
-from visualizer.ui.training.controller import RunState
 from visualizer.ui.training.settings import SettingsForm
+from visualizer.ui.training.view import RunState
 
 
 class RunPanel(QWidget):

@@ -18,7 +18,7 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.ui.kit.plain import push_button
-from visualizer.ui.training.controller import ResultRow
+from visualizer.ui.training.view import ResultRow
 
 # The seed notebook's own results after 5 epochs, shown beside this session's runs.
 SEED_REFERENCE_ROWS = (

@@ -1,0 +1,99 @@
+"""What the training page's controller asks of its page, and what the page tells it.
+
+``TrainingView`` is the contract between controller.py (no widgets) and page.py (widgets only):
+signals for what the user asks, setters for what the page shows. The controller connects the
+signals in one place; tests drive it with ``MagicMock(spec=TrainingView)`` and no window.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from PyQt6.QtCore import pyqtBoundSignal
+
+    from visualizer.training.config import TrainConfig
+    from visualizer.training.events import ProbeSnapshot
+    from visualizer.training.recording import RunRecording
+    from visualizer.ui.training.history import RunHistory
+
+ResultRow = tuple[str, float, float, float, float]  # title, train acc., train loss, test acc., test loss
+
+
+class RunState(str, Enum):
+    """The run's state; its value is the word (``RunState.IDLE == "idle"``)."""
+
+    IDLE = "idle"
+    RUNNING = "running"
+    PAUSED = "paused"
+    STOPPING = "stopping"
+
+    def __str__(self) -> str:  # as StrEnum does: the value, not "RunState.IDLE"
+        return self.value
+
+
+class TrainingView(Protocol):
+    """Signals are declared as properties (a Protocol cannot hold a pyqtSignal; a property is
+    also what ``MagicMock(spec=...)`` offers to connect). Curves and snapshots may be drawn later
+    than asked (a few times a second at most, the newest only); ``draw_now`` draws what is waiting."""
+
+    # -- what the user asks ----------------------------------------------------------------
+    @property
+    def trainRequested(self) -> pyqtBoundSignal: ...  # (config: TrainConfig, title: str, probe_index: int)
+    @property
+    def playToggled(self) -> pyqtBoundSignal: ...  # pause a run, or resume a paused one
+    @property
+    def stopRequested(self) -> pyqtBoundSignal: ...
+    @property
+    def probeChosen(self) -> pyqtBoundSignal: ...  # (index: int): the test image to probe
+    @property
+    def replayMoved(self) -> pyqtBoundSignal: ...  # (position: int): 0..n-1 an epoch kept, n live
+    @property
+    def liveRequested(self) -> pyqtBoundSignal: ...
+    @property
+    def settingsChanged(self) -> pyqtBoundSignal: ...  # (choice: settings.DataChoice): the data chosen now
+    @property
+    def prestartDue(self) -> pyqtBoundSignal: ...  # the page has been in view a while: start a process ahead
+    @property
+    def saveModelRequested(self) -> pyqtBoundSignal: ...
+    @property
+    def inspectModelRequested(self) -> pyqtBoundSignal: ...
+    @property
+    def exportCsvRequested(self) -> pyqtBoundSignal: ...
+    @property
+    def saveRequested(self) -> pyqtBoundSignal: ...  # (what: str, path: str, write: Callable[[str], object])
+    @property
+    def bannerActionClicked(self) -> pyqtBoundSignal: ...
+    @property
+    def bannerSecondActionClicked(self) -> pyqtBoundSignal: ...
+
+    # -- what the page shows ---------------------------------------------------------------
+    def set_state(self, state: RunState) -> None: ...
+    def show_status(self, text: str) -> None: ...
+    def show_progress(self, done: int, total: int, text: str) -> None: ...  # total 0: busy
+    def show_speed(self, text: str) -> None: ...
+    def show_timing(self, text: str) -> None: ...
+    def show_device(self, html: str) -> None: ...
+    def show_data(self, text: str, tooltip: str | None = None) -> None: ...  # None: keep the tip
+    def set_probe_count(self, count: int) -> None: ...
+    def set_class_names(self, names: tuple[str, ...]) -> None: ...
+    def show_model_summary(self, text: str) -> None: ...
+    def append_log(self, line: str) -> None: ...
+    def clear_run(self) -> None: ...  # the previous run's curves, and pictures not drawn yet
+    def show_curves(self, history: RunHistory, epochs: int) -> None: ...
+    def show_snapshot(self, snapshot: ProbeSnapshot) -> None: ...
+    def draw_now(self) -> None: ...
+    def show_replay(self, count: int, position: int, label: str) -> None: ...
+    def show_results(self, rows: list[ResultRow]) -> None: ...
+    def show_result_summary(self, html: str) -> None: ...
+    def set_model_saveable(self, saveable: bool) -> None: ...
+    def show_banner(
+        self, kind: str, text: str, details: str = "", action: str = "", second_action: str = ""
+    ) -> None: ...
+    def hide_banner(self) -> None: ...
+    def show_recordings(self, recordings: list[RunRecording]) -> None: ...  # runs to compare
+    def show_settings(self, config: TrainConfig) -> None: ...  # the form shows these settings
+    def show_recording_note(self, text: str) -> None: ...  # what recorded run is shown; "": none
+    def ask_save_path(self, title: str, name: str, file_filter: str) -> str: ...  # "": cancelled
+    def offer_model_to_inspect(self, path: str) -> None: ...  # the model inspector opens the file
