@@ -5,14 +5,11 @@ Convolution page, number for number."""
 
 from __future__ import annotations
 
-import inspect
-
 import numpy as np
 import pytest
 from PyQt6.QtCore import pyqtSignal
 
 from tests.inspection.tiny_models import save
-from visualizer.ui.inspector.view import InspectorView
 from visualizer.ui.main_window import MainWindow
 
 TIMEOUT_MS = 120_000
@@ -52,23 +49,6 @@ def open_and_wait(qtbot, window, path):
 def _argument_types(signal: pyqtSignal) -> list[str]:
     """A signal's argument types: its signatures with the name (given only in a QObject class) left out."""
     return [signature.split("(")[-1] for signature in signal.signatures]
-
-
-def test_the_page_implements_every_member_of_the_view(keep):
-    from visualizer.ui.inspector.page import InspectorPage
-
-    page = keep(InspectorPage(), before_close=InspectorPage.shutdown)
-    for name, declared in vars(InspectorView).items():
-        if isinstance(declared, pyqtSignal):
-            implemented = getattr(type(page), name, None)
-            assert isinstance(implemented, pyqtSignal), name
-            assert _argument_types(implemented) == _argument_types(declared), name
-        elif inspect.isfunction(declared) and not name.startswith("_"):
-            implemented = getattr(page, name)
-            assert callable(implemented), name
-            assert list(inspect.signature(implemented).parameters) == list(
-                inspect.signature(declared).parameters
-            )[1:], name
 
 
 @pytest.mark.slow  # a model process that imports Keras

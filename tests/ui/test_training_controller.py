@@ -7,7 +7,6 @@ from types import SimpleNamespace
 from unittest.mock import ANY, MagicMock, call
 
 import pytest
-from PyQt6.QtCore import pyqtBoundSignal
 
 from tests.ui.training_script import CLASS_NAMES, STEPS, snapshot
 from visualizer.training.config import TrainConfig
@@ -311,22 +310,6 @@ def test_shutdown_stops_the_driver_and_deletes_the_unsaved_model(controller, vie
     assert controller.state == "idle"
     assert "Closing" in view.append_log.call_args.args[0]
     assert not model.parent.exists()
-
-
-def test_the_page_implements_every_method_of_the_view(keep):
-    from visualizer.ui.training.page import TrainingPage
-
-    page = keep(TrainingPage(process_factory=lambda config: None), before_close=TrainingPage.shutdown)
-    for name, declared in inspect.getmembers(TrainingView, inspect.isfunction):
-        if name.startswith("_"):
-            continue
-        implemented = getattr(page, name)
-        assert callable(implemented), name
-        assert list(inspect.signature(implemented).parameters) == list(
-            inspect.signature(declared).parameters
-        )[1:], name
-    for name, _ in inspect.getmembers(TrainingView, lambda member: isinstance(member, property)):
-        assert isinstance(getattr(page, name), pyqtBoundSignal), name
 
 
 def test_the_controller_connects_every_signal_the_view_declares(view, controller):

@@ -2,7 +2,7 @@
 the user asks for something, and the setters the controller calls to show what happened.
 
 ``InspectorView`` is a ``typing.Protocol``: the page implements it without inheriting it, so a
-member it lacks is found by the conformance test (tests/ui/test_inspector_page.py) rather than
+member it lacks is found by the conformance test (tests/ui/test_view_contracts.py) rather than
 silently doing nothing, and the controller is tested against ``MagicMock(spec=InspectorView)``.
 The signals are declared with their argument types, as the page declares them; the controller
 connects every one of them (controller.py)."""

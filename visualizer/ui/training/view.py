@@ -10,9 +10,9 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING, Protocol
 
-if TYPE_CHECKING:
-    from PyQt6.QtCore import pyqtBoundSignal
+from PyQt6.QtCore import pyqtSignal
 
+if TYPE_CHECKING:
     from visualizer.training.config import TrainConfig
     from visualizer.training.events import ProbeSnapshot
     from visualizer.training.recording import RunRecording
@@ -34,39 +34,25 @@ class RunState(str, Enum):
 
 
 class TrainingView(Protocol):
-    """Signals are declared as properties (a Protocol cannot hold a pyqtSignal; a property is
-    also what ``MagicMock(spec=...)`` offers to connect). Curves and snapshots may be drawn later
-    than asked (a few times a second at most, the newest only); ``draw_now`` draws what is waiting."""
+    """The signals are declared with their argument types, as the page declares them (and as
+    ``MagicMock(spec=...)`` offers them to connect). Curves and snapshots may be drawn later than
+    asked (a few times a second at most, the newest only); ``draw_now`` draws what is waiting."""
 
     # -- what the user asks ----------------------------------------------------------------
-    @property
-    def trainRequested(self) -> pyqtBoundSignal: ...  # (config: TrainConfig, title: str, probe_index: int)
-    @property
-    def playToggled(self) -> pyqtBoundSignal: ...  # pause a run, or resume a paused one
-    @property
-    def stopRequested(self) -> pyqtBoundSignal: ...
-    @property
-    def probeChosen(self) -> pyqtBoundSignal: ...  # (index: int): the test image to probe
-    @property
-    def replayMoved(self) -> pyqtBoundSignal: ...  # (position: int): 0..n-1 an epoch kept, n live
-    @property
-    def liveRequested(self) -> pyqtBoundSignal: ...
-    @property
-    def settingsChanged(self) -> pyqtBoundSignal: ...  # (choice: settings.DataChoice): the data chosen now
-    @property
-    def prestartDue(self) -> pyqtBoundSignal: ...  # the page has been in view a while: start a process ahead
-    @property
-    def saveModelRequested(self) -> pyqtBoundSignal: ...
-    @property
-    def inspectModelRequested(self) -> pyqtBoundSignal: ...
-    @property
-    def exportCsvRequested(self) -> pyqtBoundSignal: ...
-    @property
-    def saveRequested(self) -> pyqtBoundSignal: ...  # (what: str, path: str, write: Callable[[str], object])
-    @property
-    def bannerActionClicked(self) -> pyqtBoundSignal: ...
-    @property
-    def bannerSecondActionClicked(self) -> pyqtBoundSignal: ...
+    trainRequested = pyqtSignal(object, str, int)  # config: TrainConfig, title, probe index
+    playToggled = pyqtSignal()  # pause a run, or resume a paused one
+    stopRequested = pyqtSignal()
+    probeChosen = pyqtSignal(int)  # the test image to probe
+    replayMoved = pyqtSignal(int)  # 0..n-1 an epoch kept, n live
+    liveRequested = pyqtSignal()
+    settingsChanged = pyqtSignal(object)  # training.data.DataChoice: the data chosen now
+    prestartDue = pyqtSignal()  # the page has been in view a while: start a process ahead
+    saveModelRequested = pyqtSignal()
+    inspectModelRequested = pyqtSignal()
+    exportCsvRequested = pyqtSignal()
+    saveRequested = pyqtSignal(str, str, object)  # what, path, write(path)
+    bannerActionClicked = pyqtSignal()
+    bannerSecondActionClicked = pyqtSignal()
 
     # -- what the page shows ---------------------------------------------------------------
     def set_state(self, state: RunState) -> None: ...
