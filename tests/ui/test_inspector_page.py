@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PyQt6.QtCore import pyqtSignal
 
 from tests.inspection.tiny_models import save
 from visualizer.ui.main_window import MainWindow
@@ -44,11 +43,6 @@ def open_and_wait(qtbot, window, path):
     page = window.inspect_model(str(path), may_ask=False)
     qtbot.waitUntil(lambda: not page.is_busy(), timeout=TIMEOUT_MS)
     return page
-
-
-def _argument_types(signal: pyqtSignal) -> list[str]:
-    """A signal's argument types: its signatures with the name (given only in a QObject class) left out."""
-    return [signature.split("(")[-1] for signature in signal.signatures]
 
 
 @pytest.mark.slow  # a model process that imports Keras
