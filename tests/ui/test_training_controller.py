@@ -18,8 +18,7 @@ from visualizer.training.events import (
     RunStarted,
     Status,
 )
-from visualizer.ui.kit.formatting import format_duration
-from visualizer.ui.training.controller import TrainingController
+from visualizer.ui.training.controller import TrainingController, format_duration
 from visualizer.ui.training.link import Frame, RunDriver
 from visualizer.ui.training.view import RunState, TrainingView
 

@@ -27,9 +27,8 @@ from visualizer.training.events import (
     RunFinished,
     RunStarted,
 )
+from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecorder, RunRecording, run_title
-from visualizer.ui.kit.formatting import format_duration
-from visualizer.ui.training.history import RunHistory
 from visualizer.ui.training.interrupted_runs import InterruptedRuns
 from visualizer.ui.training.recorded_runs import RecordedRuns
 from visualizer.ui.training.view import RunState, TrainingView
@@ -38,6 +37,15 @@ if TYPE_CHECKING:
     from visualizer.ui.training.link import Frame, RunDriver
 
 log = logging.getLogger(__name__)
+
+
+def format_duration(seconds: float) -> str:
+    """``m:ss``, or ``h:mm:ss`` from an hour on; rounded to the second, never negative."""
+    seconds = max(0, round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
 
 def device_html(started: RunStarted) -> str:
     device = f"Device: <b>{started.device}</b> (Keras backend: {started.backend})"

@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
 from visualizer.resources import recorded_run_path
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import ProbeSnapshot
+from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import autosave_root
 from visualizer.ui.kit.banner import Banner
@@ -31,7 +32,6 @@ from visualizer.ui.kit.latest_only import LatestOnly
 from visualizer.ui.kit.lazy_tabs import LazyTabs
 from visualizer.ui.kit.save_file import ask_save_path
 from visualizer.ui.training.controller import TrainingController
-from visualizer.ui.training.history import RunHistory
 from visualizer.ui.training.link import RunDriver
 from visualizer.ui.training.replay_bar import ProbeReplayBar
 from visualizer.ui.training.run_panel import RunPanel

@@ -15,8 +15,8 @@ from PyQt6.QtCore import pyqtSignal
 if TYPE_CHECKING:
     from visualizer.training.config import TrainConfig
     from visualizer.training.events import ProbeSnapshot
+    from visualizer.training.history import RunHistory
     from visualizer.training.recording import RunRecording
-    from visualizer.ui.training.history import RunHistory
 
 ResultRow = tuple[str, float, float, float, float]  # title, train acc., train loss, test acc., test loss
 

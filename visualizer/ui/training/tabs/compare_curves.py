@@ -13,10 +13,10 @@ import pyqtgraph as pg
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWidget
 
+from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecording
 from visualizer.ui.kit.plain import push_button, wrapping_label
 from visualizer.ui.kit.theme import plot_background, plot_text_colour
-from visualizer.ui.training.history import RunHistory
 
 # Okabe and Ito's colour-blind-safe colours, without black and yellow (one of them vanishes on
 # each theme). The first four stand out at least 3:1 from both the white and the dark plot

@@ -10,9 +10,9 @@ import pyqtgraph as pg
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from visualizer.training.history import RunHistory
 from visualizer.ui.kit.plain import push_button
 from visualizer.ui.kit.theme import plot_background
-from visualizer.ui.training.history import RunHistory
 
 TRAIN_COLOUR = (31, 119, 180)
 VALIDATION_COLOUR = (255, 127, 14)
