@@ -271,17 +271,18 @@ def test_the_data_choice_is_shown_only_between_runs(controller, view):
 
 
 def test_saving_says_where_or_why_not(controller, view, tmp_path):
-    written = []
-    controller.save_file("the curves", str(tmp_path / "a.csv"), written.append)
-    assert written == [str(tmp_path / "a.csv")]
+    assert controller.save_file("the curves", str(tmp_path / "a.csv"), lambda temporary: temporary.write_text("x,y"))
+    assert (tmp_path / "a.csv").read_text() == "x,y"
     view.show_banner.assert_called_with("info", f"Saved the curves to {tmp_path / 'a.csv'}.")
 
-    def refuse(path):
+    def refuse(temporary):
+        temporary.write_text("half")
         raise PermissionError("read-only folder")
 
-    controller.save_file("the image", "/nowhere/a.png", refuse)
+    assert not controller.save_file("the image", str(tmp_path / "a.png"), refuse)
     kind, message = view.show_banner.call_args.args
-    assert kind == "error" and "Could not save the image to /nowhere/a.png: read-only" in message
+    assert kind == "error" and f"Could not save the image to {tmp_path / 'a.png'}: read-only" in message
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["a.csv"]  # nothing half-written left
     assert "PermissionError" in view.show_banner.call_args.kwargs["details"]
 
 

@@ -43,7 +43,10 @@ def save_to_file(report: Report, what: str, path: str, write: Callable[[Path], o
         replace_atomically(path, write)
     except OSError as error:  # WriteError included
         log.exception("could not save %s to %s", what, path)
-        reason = str(error) if isinstance(error, WriteError) else f"Could not save {what} to {path}: {error.strerror or error}."
+        if isinstance(error, WriteError):  # it names the path and the problem itself
+            reason = f"Could not save {what}: {str(error).rstrip('.')}."
+        else:
+            reason = f"Could not save {what} to {path}: {error.strerror or error}."
         report("error", f"{reason} Choose another folder and try again.", details=traceback.format_exc())
         return False
     if announce:

@@ -11,6 +11,7 @@ just happened.
 from __future__ import annotations
 
 import logging
+import shutil
 import time
 import traceback
 from collections.abc import Callable
@@ -29,6 +30,7 @@ from visualizer.training.events import (
 )
 from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecorder, RunRecording, run_title
+from visualizer.ui.kit.save_file import save_to_file
 from visualizer.ui.training.interrupted_runs import InterruptedRuns
 from visualizer.ui.training.recorded_runs import RecordedRuns
 from visualizer.ui.training.view import RunState, TrainingView
@@ -165,7 +167,7 @@ class TrainingController:
     def _on_view_export_csv_requested(self) -> None:
         path = self.view.ask_save_path("Export curves as CSV", "curves.csv", "CSV files (*.csv)")
         if path:
-            self.save_file("the curves", path, self.export_csv)
+            self.save_file("the curves", path, lambda temporary: temporary.write_text(self.history.to_csv(), encoding="utf-8"))
 
     def _on_view_banner_action_clicked(self) -> None:
         """The banner's button: Resume while an interrupted run is offered, else Save model."""
@@ -476,24 +478,22 @@ class TrainingController:
         whose name lacks the .keras suffix, so it is added when missing."""
         if not path.endswith(".keras"):
             path += ".keras"
-        self.save_file("the model", path, self.save_model)
+        if not self.can_save_model:
+            raise RuntimeError("there is no trained model to save yet")
+        source = self.result.model_path
+        if self.save_file("the model", path, lambda temporary: shutil.copyfile(source, temporary)):
+            self.model_saved = True
 
     def export_csv(self, path: str) -> None:
         write_text_atomically(path, self.history.to_csv())
 
-    def save_file(self, what: str, path: str, write: Callable[[str], object]) -> None:
-        """``write(path)``, then tell the user it is saved, or why not and what to do."""
-        try:
-            write(path)
-        except OSError as error:
-            log.exception("could not save %s to %s", what, path)
-            self.view.show_banner(
-                "error", f"Could not save {what} to {path}: {error}. Choose another folder and try again.",
-                details=traceback.format_exc(),
-            )
-        else:
-            self.log(f"Saved {what} to {path}")
-            self.view.show_banner("info", f"Saved {what} to {path}.")
+    def save_file(self, what: str, path: str, write: Callable[[Path], object]) -> bool:
+        """``write(temporary)``, the temporary file then becoming ``path``; the banner says it is
+        saved, or why not and what to do (the kit's one save helper). True when it is saved."""
+        if not save_to_file(self.view.show_banner, what, path, write):
+            return False
+        self.log(f"Saved {what} to {path}")
+        return True
 
     _on_view_save_requested = save_file  # a slot for _connect
 

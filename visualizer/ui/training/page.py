@@ -27,7 +27,7 @@ from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import autosave_root
 from visualizer.ui.kit.banner import Banner
-from visualizer.ui.kit.export import save_png
+from visualizer.ui.kit.export import write_png
 from visualizer.ui.kit.latest_only import LatestOnly
 from visualizer.ui.kit.lazy_tabs import LazyTabs
 from visualizer.ui.kit.save_file import ask_save_path
@@ -75,7 +75,7 @@ class TrainingPage(QWidget):
     saveModelRequested = pyqtSignal()
     inspectModelRequested = pyqtSignal()
     exportCsvRequested = pyqtSignal()
-    saveRequested = pyqtSignal(str, str, object)  # what, path, write(path)
+    saveRequested = pyqtSignal(str, str, object)  # what, path, write(temporary path): see save_file
     bannerActionClicked = pyqtSignal()
     bannerSecondActionClicked = pyqtSignal()
 
@@ -216,7 +216,7 @@ class TrainingPage(QWidget):
     def _ask_save_png(self, widget: QWidget, name: str) -> None:
         path = self.ask_save_path("Save as PNG", name, "PNG images (*.png)")
         if path:
-            self.saveRequested.emit("the image", path, lambda chosen: save_png(widget, chosen))
+            self.saveRequested.emit("the image", path, lambda temporary: write_png(widget, temporary))
 
     # -- drawing, a few times a second at most -------------------------------------------------
     def showEvent(self, event) -> None:

@@ -50,7 +50,7 @@ class TrainingView(Protocol):
     saveModelRequested = pyqtSignal()
     inspectModelRequested = pyqtSignal()
     exportCsvRequested = pyqtSignal()
-    saveRequested = pyqtSignal(str, str, object)  # what, path, write(path)
+    saveRequested = pyqtSignal(str, str, object)  # what, path, write(temporary path): see save_file
     bannerActionClicked = pyqtSignal()
     bannerSecondActionClicked = pyqtSignal()
 
