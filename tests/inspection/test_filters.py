@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from tests.inspection.tiny_models import conv_stack, save
-from visualizer.inspection import server as s
+from visualizer.inspection import protocol as s
 from visualizer.inspection.filters import FilterStudy, TopTracker, map_maxima, patch_boxes
 
 

@@ -8,7 +8,7 @@ from unittest.mock import MagicMock
 import numpy as np
 import pytest
 
-from visualizer.inspection import server as s
+from visualizer.inspection import protocol as s
 from visualizer.inspection.report import LoaderReport
 from visualizer.ui.inspector.controller import InspectorController, InspectorView, Picture
 from visualizer.ui.inspector.link import ModelClient

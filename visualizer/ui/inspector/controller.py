@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from visualizer.inspection import server as replies
+from visualizer.inspection import protocol as replies
 from visualizer.inspection.report import INPUT_RANGES
 from visualizer.ui.page_contract import LearnedKernel
 
