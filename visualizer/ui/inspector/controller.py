@@ -84,6 +84,7 @@ class InspectorController:
         self.client.set_input_range(INPUT_RANGES[name])
         self._explain_again()
         self._forget_top_images()  # found with the pixels scaled the other way
+        self._evaluate_again()
 
     def show_picture(self, picture: Picture) -> None:
         self.picture = picture
@@ -234,11 +235,18 @@ class InspectorController:
         self.view.show_randomisation(randomised.done, randomised.next_layer)
         self._explain_again()  # the maps must be seen to change
         self._forget_top_images()  # found with the weights as they were
+        self._evaluate_again()
 
     def _forget_top_images(self) -> None:
         self.top_images, self.finding_layer = {}, None
         self.searches.clear()
         self.view.show_top_images_outdated()
+
+    def _evaluate_again(self) -> None:
+        """The model process closes an evaluation under way when the weights or the pixel scale
+        change, as it does a search for top images: ask again, or it never answers."""
+        if self.evaluating:
+            self.client.evaluate(folder=self.test_folder)
 
     def _on_top_images_progress(self, progress: replies.TopImagesProgress) -> None:
         if progress.generation in self.searches:
