@@ -1,5 +1,6 @@
-"""The child-process plumbing: messages arrive, a dead child is noticed, and a child never
-outlives its parent, even when the parent is killed with SIGKILL."""
+"""The child-process plumbing: requests go down and messages come up one link, a dead child is
+said in words once, and a child never outlives its parent, even when the parent is killed with
+SIGKILL."""
 
 from __future__ import annotations
 
@@ -12,19 +13,32 @@ from pathlib import Path
 
 import pytest
 
-from visualizer.childprocess import ChildProcess, Outbox, prepare_child
+from visualizer.childprocess import ChildLink, Outbox, prepare_child
 from visualizer.training.saved_runs import process_alive  # an unreaped (zombie) child counts as gone
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def counting_child(connection, count: int) -> None:
+def echo_child(connection, count: int) -> None:
+    """Sends ``count`` numbers, then answers each request with it doubled until told "done"."""
     prepare_child(None)
     outbox = Outbox(connection)
     for number in range(count):
         outbox.put(number)
+    while (request := connection.recv()) != "done":
+        outbox.put(request * 2)
     outbox.put("done")
     outbox.close()
+
+
+def waiting_child(connection) -> None:
+    """Waits for a request that never comes; the end of the link is its cue to go."""
+    prepare_child(None)
+    try:
+        connection.recv()
+    except EOFError:
+        os._exit(0)
+    os._exit(1)
 
 
 def dying_child(connection) -> None:
@@ -38,31 +52,53 @@ def busy_child(connection) -> None:
         sum(range(10_000))
 
 
-def _receive_all(child: ChildProcess, timeout_s: float = 60):
-    messages, died = [], False
+def _link(target, args=()) -> ChildLink:
+    link = ChildLink(target, args, "test-" + target.__name__, role="test process", advice="Try again.")
+    link.start()
+    return link
+
+
+def _poll_until(link: ChildLink, done, timeout_s: float = 60):
+    """(every message until ``done(messages)`` or the child died, whether it died)."""
+    messages: list = []
     deadline = time.monotonic() + timeout_s
-    while not child.closed and time.monotonic() < deadline:
-        more, died = child.receive(is_last=lambda message: message == "done")
+    while time.monotonic() < deadline:
+        more, died = link.poll()
         messages += more
+        if died or done(messages):
+            return messages, died
         time.sleep(0.01)
-    return messages, died
+    raise AssertionError(f"gave up waiting; got {messages}")
 
 
-def test_messages_arrive_in_order_and_the_last_closes_the_pipe():
-    child = ChildProcess(counting_child, (50,), "test-counting")
-    child.start()
-    messages, died = _receive_all(child)
-    child.join(10)
-    assert messages == [*range(50), "done"] and not died
-    assert child.closed
+def test_requests_go_down_and_messages_come_up_in_order_on_one_link():
+    link = _link(echo_child, (50,))
+    try:
+        for request in (1, 2, 3):
+            assert link.send(request)
+        link.send("done")
+        messages, died = _poll_until(link, lambda _got: False)  # until the child has gone
+    finally:
+        link.terminate()
+    assert messages == [*range(50), 2, 4, 6, "done"]
+    assert died, "a child that has gone after its last message is said to have gone"
 
 
-def test_a_child_that_dies_is_reported_with_its_exit_code():
-    child = ChildProcess(dying_child, (), "test-dying")
-    child.start()
-    messages, died = _receive_all(child)
+def test_a_child_that_dies_is_said_once_in_words_with_its_exit_code():
+    link = _link(dying_child)
+    messages, died = _poll_until(link, lambda _got: False)
     assert messages == [] and died
-    assert child.exit_description() == "exited with code 3"
+    assert link.died_message() == "The test process ended without warning (exited with code 3). Try again."
+    assert link.poll() == ([], False), "a death is said once"
+    assert not link.send("anything"), "nothing is sent to a child that has gone"
+
+
+def test_closing_the_link_lets_a_waiting_child_go():
+    link = _link(waiting_child)
+    link.close()
+    link.join(30)
+    assert not link.is_alive() and link.exit_description() == "exited with code 0"
+    assert link.poll() == ([], False) and not link.send("late")
 
 
 def test_droppable_messages_are_dropped_while_too_many_wait():
@@ -92,9 +128,9 @@ def test_droppable_messages_are_dropped_while_too_many_wait():
 def test_a_child_ends_within_two_seconds_of_its_parent_being_killed_hard():
     parent_script = (
         "import sys, time\n"
-        "from visualizer.childprocess import ChildProcess\n"
+        "from visualizer.childprocess import ChildLink\n"
         "from tests.test_childprocess import busy_child\n"
-        "child = ChildProcess(busy_child, (), 'test-busy')\n"
+        "child = ChildLink(busy_child, (), 'test-busy', role='test process', advice='')\n"
         "child.start()\n"
         "print(child.pid, flush=True)\n"
         "time.sleep(120)\n"

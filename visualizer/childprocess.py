@@ -1,5 +1,8 @@
 """The plumbing every child process of the app shares: the training run and the model inspector's
-model each run in a spawned child that talks to the window over pipes.
+model each run in a spawned child that talks to the window over one duplex pipe, a ChildLink:
+requests go down, messages come up, and a child that dies is noticed and said in words the same
+way for both. The window's code is written against the Link protocol, which a stream from another
+program can implement too.
 
 Why a process and not a thread: importing TensorFlow and running a model hold the GIL for long
 stretches; in a worker thread of the GUI process that froze the Qt GUI for about 240 ms at start
@@ -20,6 +23,7 @@ import queue
 import threading
 import time
 from collections.abc import Callable
+from typing import Protocol
 
 CHILD_NICENESS = 10
 PARENT_CHECK_INTERVAL_S = 0.25
@@ -110,42 +114,85 @@ class Outbox:
         self._connection.close()
 
 
-class ChildProcess:
-    """A spawned child running ``target(connection, *args)``, where ``connection`` is the sending
-    end of a pipe whose messages ``receive()`` returns here without waiting."""
+class Link(Protocol):
+    """The window's end of a duplex channel to work done elsewhere: requests go down, messages come
+    up, and a far end that dies is said once, in words. A spawned child implements it (ChildLink);
+    so can a stream from another program, which is why nothing here speaks of processes."""
 
-    def __init__(self, target: Callable, args: tuple, name: str) -> None:
+    def send(self, message) -> bool:
+        """Send a request; False, and nothing sent, when the far end has gone (poll() says so)."""
+        ...
+
+    def poll(self, max_messages: int | None = None) -> tuple[list, bool]:
+        """(the messages that have arrived, in order, without waiting; whether the far end has gone
+        after them). Only the caller knows whether an end was expected (a run's result came
+        first) or is a death to report with died_message(). Once it has said so, it returns
+        ([], False)."""
+        ...
+
+    def died_message(self) -> str:
+        """What poll()'s ``died`` means for the user, in words: what ended and what to do."""
+        ...
+
+    def is_alive(self) -> bool: ...
+
+    def close(self) -> None:
+        """Hang up: nothing more is sent or read; the far end reads the end of the link."""
+        ...
+
+
+def died_message(role: str, advice: str, how: str | None = None) -> str:
+    """The one way a far end that ended unasked is told to the user: ``role`` ("training process"),
+    ``how`` it ended when known ("was killed"), and ``advice`` on what to do."""
+    ended = f"The {role} ended without warning" + (f" ({how})" if how else "")
+    return f"{ended}. {advice}"
+
+
+class ChildLink:
+    """A Link to a spawned child running ``target(connection, *args)``, where ``connection`` is the
+    child's end of one duplex pipe: it reads requests with ``recv()``/``poll()`` and sends messages
+    (through an Outbox). ``role`` and ``advice`` word its death for the user."""
+
+    def __init__(self, target: Callable, args: tuple, name: str, *, role: str, advice: str) -> None:
         context = spawn_context()
-        self._receiver, sender = context.Pipe(duplex=False)
-        self._sender = sender
-        self._process = context.Process(target=target, args=(sender, *args), name=name, daemon=True)
-        self.closed = False  # True once the pipe is closed: nothing more will arrive
+        self._connection, self._child_end = context.Pipe(duplex=True)
+        self._process = context.Process(target=target, args=(self._child_end, *args), name=name, daemon=True)
+        self.role = role
+        self.advice = advice
+        self.started = False
+        self.closed = False  # True once hung up or the child has died: nothing more arrives
 
     def start(self) -> None:
         self._process.start()
-        # Only the child writes; closing our copy lets receive() see the end of the pipe when it dies.
-        self._sender.close()
+        self.started = True
+        # Our copy of the child's end is closed so that poll() sees the end of the pipe when it dies.
+        self._child_end.close()
 
-    def receive(self, max_messages: int | None = None, is_last: Callable[[object], bool] = lambda _m: False):
-        """(messages that have arrived, whether the child has died without a last message).
+    def send(self, message) -> bool:
+        if self.closed or not self.started:
+            return False
+        try:
+            self._connection.send(message)
+        except OSError:  # the child has gone: poll() says so
+            return False
+        return True
 
-        Stops after a message for which ``is_last`` is true, and then closes the pipe."""
+    def poll(self, max_messages: int | None = None) -> tuple[list, bool]:
         messages: list = []
-        if self.closed:
+        if self.closed or not self.started:
             return messages, False
         while max_messages is None or len(messages) < max_messages:
             try:
-                if not self._receiver.poll():
+                if not self._connection.poll():
                     break
-                message = self._receiver.recv()
+                messages.append(self._connection.recv())
             except (EOFError, OSError):
                 self.close()
                 return messages, True
-            messages.append(message)
-            if is_last(message):
-                self.close()
-                break
         return messages, False
+
+    def died_message(self) -> str:
+        return died_message(self.role, self.advice, self.exit_description())
 
     def exit_description(self) -> str:
         """How the child ended, in words ("was killed", "exited with code 1"); waits a moment."""
@@ -164,7 +211,7 @@ class ChildProcess:
         self._process.join(timeout)
 
     def terminate(self) -> None:
-        """End the child at once; nothing more is read from it."""
+        """End the child at once and hang up; nothing more is read from it."""
         if self._process.is_alive():
             self._process.terminate()
             self._process.join(timeout=5)
@@ -175,4 +222,6 @@ class ChildProcess:
 
     def close(self) -> None:
         self.closed = True
-        self._receiver.close()
+        self._connection.close()
+        if not self.started:
+            self._child_end.close()

@@ -5,13 +5,11 @@ test)."""
 from __future__ import annotations
 
 import dataclasses
-from unittest.mock import MagicMock
 
 import numpy as np
 import pytest
 
 from tests.inspection.tiny_models import conv_stack, save
-from visualizer.inspection import server as s
 from visualizer.inspection.filters import FilterStudy, TopTracker, map_maxima, patch_boxes
 
 
@@ -141,30 +139,6 @@ def test_the_picture_raises_the_filters_mean_activation_over_the_grey_start(stud
         measured = filter_means(model, layer, last.picture[np.newaxis, :, :, np.newaxis])[0, channel]
         assert measured == pytest.approx(last.activation, rel=1e-4, abs=1e-5)  # the reported value is Keras's
         assert measured > 1.5 * last.start_activation + 0.002, (layer, channel, last.start_activation, measured)
-
-
-@pytest.mark.parametrize("request_", [s.Randomise(), s.Restore(), s.SetInputRange((0.0, 255.0))], ids=lambda r: type(r).__name__)
-def test_new_weights_or_pixel_scale_close_a_search_for_top_images_under_way(request_):
-    closed, answered = [], []
-
-    def search():
-        try:
-            while True:
-                yield
-        finally:
-            closed.append("search")
-
-    class Session:  # records the requests it answers
-        def __getattr__(self, name):
-            return answered.append
-
-    job = search()
-    next(job)
-    evaluation = iter(range(3))
-    jobs = {s.TopImages: job, s.Evaluate: evaluation}
-    s._take(MagicMock(), Session(), request_, jobs)
-    assert closed == ["search"] and s.TopImages not in jobs  # not kept to mix two sets of weights
-    assert jobs[s.Evaluate] is evaluation and answered == [request_]
 
 
 def test_a_filter_fires_only_when_its_largest_value_is_above_zero_and_above_its_smallest():

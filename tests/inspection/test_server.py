@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from tests.inspection.tiny_models import conv_stack, save
-from visualizer.inspection import server as s
+from visualizer.inspection import protocol as s
+from visualizer.inspection.server import ModelServer
 
 pytestmark = pytest.mark.slow  # a child process that imports Keras
 
@@ -18,7 +19,7 @@ TIMEOUT_S = 120
 
 class Conversation:
     def __init__(self) -> None:
-        self.server = s.ModelServer(backend="tensorflow")
+        self.server = ModelServer(backend="tensorflow")
         self.replies: list = []  # every reply, in order
         self._unread: list = []  # replies that arrived but no wait() has returned yet
 
@@ -164,3 +165,19 @@ def test_a_picture_reports_its_steps_and_a_stop_ends_it(talk, model_path):
     time.sleep(0.3)
     late, _ = talk.server.poll()
     assert not [reply for reply in late if isinstance(reply, s.PictureProgress) and reply.generation == 11]
+
+
+def test_a_request_before_any_model_is_opened_fails_under_its_type_name():
+    server = ModelServer(backend="tensorflow")
+    try:
+        server.send(s.Explain(1, np.zeros((28, 28))))
+        deadline, replies = time.monotonic() + TIMEOUT_S, []
+        while not replies and time.monotonic() < deadline:
+            replies, died = server.poll()
+            assert not died, server.died_message()
+            time.sleep(0.01)
+    finally:
+        server.shutdown()
+    [failed] = replies
+    assert isinstance(failed, s.Failed) and failed.request == "Explain", failed
+    assert failed.message == "Open a model first, to explain a picture."

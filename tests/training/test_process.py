@@ -109,7 +109,8 @@ def test_a_killed_child_is_reported_as_a_failure():
     poll_until(process, finished, events, 30)
     failure = events[-1]
     assert isinstance(failure, RunFailed)
-    assert "ended without finishing" in failure.message and "killed" in failure.message
+    assert "ended without warning" in failure.message and "killed" in failure.message
+    assert "Train again" in failure.message
     assert process.finished and not process.is_alive()
 
 

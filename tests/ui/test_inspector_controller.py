@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import pyqtSignal
 
-from visualizer.inspection import server as s
+from visualizer.inspection import protocol as s
 from visualizer.inspection.report import LoaderReport
 from visualizer.ui.inspector.controller import InspectorController
 from visualizer.ui.inspector.link import ModelClient

@@ -13,7 +13,7 @@ from PyQt6.QtCore import QPoint, Qt
 
 from tests.ui import test_inspector_controller
 from tests.ui.test_inspector_controller import emit, opened
-from visualizer.inspection import server as s
+from visualizer.inspection import protocol as s
 from visualizer.inspection.filters import FilterTops, PictureStep
 from visualizer.inspection.receptive_field import AxisField, ReceptiveField
 from visualizer.ui.inspector.tabs.filters import NO_CONV_LAYER, OPEN_A_MODEL, OUTLINE_COLOUR, FiltersTab, crop

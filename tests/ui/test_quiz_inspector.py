@@ -6,7 +6,7 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from tests.inspection.tiny_models import conv_stack, save
-from visualizer.inspection.server import Explained
+from visualizer.inspection.protocol import Explained
 from visualizer.ui.inspector.tabs.image import ImageTab
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.quiz.session import session

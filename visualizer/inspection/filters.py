@@ -30,11 +30,11 @@ import numpy as np
 
 from visualizer.inspection.gradients import gradients_for
 from visualizer.inspection.model import _as_shown as as_shown
+from visualizer.inspection.protocol import PICTURE_STEPS
 from visualizer.inspection.receptive_field import ReceptiveField, receptive_field
 
 TOP_COUNT = 9  # images per filter: a 3x3 grid
 SEARCH_BATCH = 200  # test images per step of the search
-PICTURE_STEPS = 96
 STEP_SIZE = 0.04  # of the input range, per step, along the unit-size gradient
 DECAY = 0.002  # the pull back to grey, per step
 JITTER_PER_FIELD = 1 / 8  # the most the picture is shifted before each gradient, of the field's side

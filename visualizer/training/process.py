@@ -6,7 +6,8 @@ probe snapshots (never other events) until it catches up. This module imports ne
 
 A process can also be started before the user presses Train (``TrainingProcess.prestarted``): it
 imports Keras, reads the data and warms up model building while the settings are being chosen,
-then waits, blocked on a pipe and using no CPU, until ``begin(config)`` sends the run's settings.
+then waits, blocked on its link and using no CPU, until ``begin(config)`` sends the run's settings
+down the same link its events come up.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from visualizer.childprocess import ChildProcess, Outbox, prepare_child, spawn_context
+from visualizer.childprocess import ChildLink, Outbox, died_message, prepare_child, spawn_context
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import ProbeSnapshot, RunFailed, RunFinished
 from visualizer.training.run import RunControl, run
@@ -25,6 +26,11 @@ from visualizer.training.saved_runs import autosave_root
 
 # Live snapshots waiting to be sent beyond which new ones are dropped (a few hundred KB each).
 MAX_QUEUED_SNAPSHOTS = 8
+ROLE = "training process"
+DIED_ADVICE = (
+    "It may have run out of memory or crashed inside the Keras backend; try a smaller batch size or "
+    "model, then Train again."
+)
 
 
 class ProcessRunControl(RunControl):
@@ -64,6 +70,12 @@ class Prestart:
         return (self.data_dir, self.allow_download) == (config.data_dir, config.allow_download)
 
 
+def run_died() -> RunFailed:
+    """The failure of a run whose process was found ended without a result, when how is not known
+    (the window's own check, for a process whose link did not say)."""
+    return RunFailed(died_message(ROLE, DIED_ADVICE), traceback="")
+
+
 def _is_result(event) -> bool:
     return isinstance(event, (RunFinished, RunFailed))
 
@@ -88,12 +100,13 @@ class TrainingProcess:
         self._config = config
         self._control = ProcessRunControl(context, probe_index=None)
         self._ready = context.Event()  # set by the child once it waits for its settings
-        self._settings_receiver, self._settings_sender = context.Pipe(duplex=False)
         autosave_to = str(autosave_root()) if autosave else None
-        self._child = ChildProcess(
+        self._child = ChildLink(
             _child_main,
-            (self._settings_receiver, backend, self._control, self._ready, autosave_to, prestart),
+            (backend, self._control, self._ready, autosave_to, prestart),
             "cnn-visualizer-training",
+            role=ROLE,
+            advice=DIED_ADVICE,
         )
         self.prestart = prestart
         self.finished = False  # True once RunFinished or RunFailed has been returned by poll()
@@ -106,19 +119,14 @@ class TrainingProcess:
 
     def start(self) -> None:
         self._child.start()
-        self._settings_receiver.close()  # the child's end; closing ours lets a send see it die
         if self._config is not None:
             self.begin(self._config)
 
     def begin(self, config: TrainConfig) -> None:
         """Send the run's settings: the child trains as soon as it is ready."""
         self._config = config
-        self._ended_before_train = not self._child.is_alive()
-        try:
-            self._settings_sender.send(config)
-        except OSError:  # the child has gone: poll() reports it
-            self._ended_before_train = True
-        self._settings_sender.close()
+        # If the child has gone, poll() reports it.
+        self._ended_before_train = not self._child.is_alive() or not self._child.send(config)
 
     def is_ready(self) -> bool:
         """True once the child has imported Keras, read the data and waits for (or has) its settings."""
@@ -128,11 +136,15 @@ class TrainingProcess:
         """The events that have arrived, without waiting; at most ``max_events`` of them."""
         if self.finished:
             return []
-        events, died = self._child.receive(max_events, is_last=_is_result)
-        if died:
+        events, died = self._child.poll(max_events)
+        last = next((i for i, event in enumerate(events) if _is_result(event)), None)
+        if last is not None:
+            events = events[: last + 1]  # nothing follows a result
+        elif died:
             events.append(self._died_without_result())
         if events and _is_result(events[-1]):
             self.finished = True
+            self._child.close()  # the child exits on its own; it has nothing more to say
         return events
 
     def _died_without_result(self) -> RunFailed:
@@ -145,14 +157,7 @@ class TrainingProcess:
                 ),
                 traceback="",
             )
-        return RunFailed(
-            message=(
-                f"The training process ended without finishing ({self._child.exit_description()}). "
-                "It may have run out of memory or crashed inside the Keras backend; try a smaller "
-                "batch size or model."
-            ),
-            traceback="",
-        )
+        return RunFailed(self._child.died_message(), traceback="")
 
     def pause(self) -> None:
         self._control.pause()
@@ -216,7 +221,6 @@ def _warm_up(prestart: Prestart):
 
 def _child_main(
     connection,
-    settings_receiver,
     backend: str | None,
     control: RunControl,
     ready,
@@ -229,7 +233,7 @@ def _child_main(
         loaded = _warm_up(prestart) if prestart is not None else None
         ready.set()
         try:
-            config = settings_receiver.recv()  # blocks, using no CPU, until Train is pressed
+            config = connection.recv()  # blocks, using no CPU, until Train is pressed
         except EOFError:  # the window let this process go unused
             return
         if prestart is None or not prestart.reads_data_of(config):

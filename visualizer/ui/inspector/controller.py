@@ -9,7 +9,7 @@ import logging
 
 import numpy as np
 
-from visualizer.inspection import server as replies
+from visualizer.inspection import protocol as replies
 from visualizer.inspection.report import INPUT_RANGES
 from visualizer.ui.inspector.view import InspectorView, Picture
 from visualizer.ui.page_contract import LearnedKernel
@@ -105,6 +105,7 @@ class InspectorController:
         self.client.set_input_range(INPUT_RANGES[name])
         self._explain_again()
         self._forget_top_images()  # found with the pixels scaled the other way
+        self._evaluate_again()
 
     def _on_view_image_opened(self, pixels: np.ndarray, title: str) -> None:
         self._show_picture(Picture(np.asarray(pixels), title))
@@ -268,11 +269,18 @@ class InspectorController:
         self.view.show_randomisation(randomised.done, randomised.next_layer)
         self._explain_again()  # the maps must be seen to change
         self._forget_top_images()  # found with the weights as they were
+        self._evaluate_again()
 
     def _forget_top_images(self) -> None:
         self.top_images, self.finding_layer = {}, None
         self.searches.clear()
         self.view.show_top_images_outdated()
+
+    def _evaluate_again(self) -> None:
+        """The model process closes an evaluation under way when the weights or the pixel scale
+        change, as it does a search for top images: ask again, or it never answers."""
+        if self.evaluating:
+            self.client.evaluate(folder=self.test_folder)
 
     def _on_top_images_progress(self, progress: replies.TopImagesProgress) -> None:
         if progress.generation in self.searches:

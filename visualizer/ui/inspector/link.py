@@ -1,4 +1,5 @@
-"""The window's side of the inspector's model process: sends requests, reads replies on a timer.
+"""The window's side of the inspector's model process: sends requests, reads replies with the
+pages' poller (ui/kit/poller.py).
 
 Every picture and evaluation request gets a generation number; opening a model raises the floor,
 so answers about the previous model are dropped. At most one picture is being explained at a time
@@ -11,9 +12,11 @@ from __future__ import annotations
 
 import logging
 
-from PyQt6.QtCore import QObject, QTimer, pyqtSignal
+from PyQt6.QtCore import QObject, pyqtSignal
 
-from visualizer.inspection import server as requests
+from visualizer.inspection import protocol as requests
+from visualizer.inspection.server import ModelServer
+from visualizer.ui.kit.poller import LinkPoller
 
 log = logging.getLogger(__name__)
 
@@ -26,20 +29,19 @@ EXPLAINING_POLL_INTERVAL_MS = 3
 class ModelClient(QObject):
     """``server_factory()`` makes the process end (tests pass a fake with ModelServer's API)."""
 
-    replied = pyqtSignal(object)  # a reply from inspection.server, stale ones already dropped
+    replied = pyqtSignal(object)  # a reply of inspection.protocol, stale ones already dropped
     died = pyqtSignal(str)  # the model process ended by itself; the message says so in words
 
     def __init__(self, server_factory=None, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._server_factory = server_factory or requests.ModelServer
+        self._server_factory = server_factory or ModelServer
         self._server = None
         self._generation = 0
         self._floor = 0  # replies of an older generation are about a model no longer open
         self._explaining: int | None = None  # the generation being explained now
         self._waiting_picture: requests.Explain | None = None
-        self._timer = QTimer(self)
-        self._timer.setInterval(POLL_INTERVAL_MS)
-        self._timer.timeout.connect(self._on_timer_timeout)
+        self._poller = LinkPoller(self._read, POLL_INTERVAL_MS, self)
+        self._poller.polled.connect(self._on_poller_polled)
 
     # -- requests ---------------------------------------------------------------------------------
     def open_model(self, path: str, unsafe: bool = False) -> None:
@@ -86,7 +88,7 @@ class ModelClient(QObject):
 
     def shutdown(self) -> None:
         """End the model process (the window closes); nothing more arrives."""
-        self._timer.stop()
+        self._poller.stop()
         if self._server is not None:
             self._server.shutdown()
             self._server = None
@@ -103,15 +105,15 @@ class ModelClient(QObject):
         if self._server is None:
             self._server = self._server_factory()
         self._server.send(request)
-        self._timer.start(EXPLAINING_POLL_INTERVAL_MS if self._explaining is not None else POLL_INTERVAL_MS)
+        self._poller.start(EXPLAINING_POLL_INTERVAL_MS if self._explaining is not None else POLL_INTERVAL_MS)
 
-    def _on_timer_timeout(self) -> None:
-        if self._server is None:
-            return
-        replies, died = self._server.poll()
+    def _read(self) -> tuple[list, bool]:
+        return self._server.poll() if self._server is not None else ([], False)
+
+    def _on_poller_polled(self, replies: list, died: bool) -> None:
         for reply in replies:
             self._deliver(reply)
-        if died:
+        if died and self._server is not None:
             message = self._server.died_message()
             self.shutdown()
             self._explaining, self._waiting_picture = None, None
@@ -134,4 +136,4 @@ class ModelClient(QObject):
             self._explaining = request.generation
             self._send(request)
         else:
-            self._timer.setInterval(POLL_INTERVAL_MS)
+            self._poller.set_interval(POLL_INTERVAL_MS)

@@ -9,7 +9,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QComboBox, QGroupBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 from superqt.utils import signals_blocked
 
-from visualizer.inspection.server import ModelOpened
+from visualizer.inspection.protocol import ModelOpened
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
 
 NO_MODEL_TEXT = (

@@ -12,7 +12,7 @@ import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
-from visualizer.inspection.server import Explained, ModelOpened
+from visualizer.inspection.protocol import Explained, ModelOpened
 from visualizer.ui.inspector.controller import InspectorController
 from visualizer.ui.inspector.link import ModelClient
 from visualizer.ui.inspector.model_panel import ModelPanel

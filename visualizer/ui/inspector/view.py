@@ -18,7 +18,7 @@ from PyQt6.QtCore import pyqtSignal
 if TYPE_CHECKING:
     from visualizer.inspection.evaluation import Evaluation
     from visualizer.inspection.filters import FilterTops
-    from visualizer.inspection.server import Explained, ModelOpened, PictureProgress
+    from visualizer.inspection.protocol import Explained, ModelOpened, PictureProgress
     from visualizer.ui.page_contract import LearnedKernel
 
 

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from PyQt6.QtCore import QObject, QTimer, pyqtSignal
+from PyQt6.QtCore import QObject, pyqtSignal
 
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import (
@@ -25,6 +25,7 @@ from visualizer.training.events import (
     RunStarted,
     Status,
 )
+from visualizer.ui.kit.poller import LinkPoller
 
 log = logging.getLogger(__name__)
 
@@ -119,9 +120,8 @@ class RunDriver(QObject):
         self._process = None
         self._exiting: list = []  # (process, deadline) of runs that have ended, not yet exited
         self._paused = False
-        self._timer = QTimer(self)
-        self._timer.setInterval(interval_ms)
-        self._timer.timeout.connect(self._on_timer_timeout)
+        self._poller = LinkPoller(self._read_run, interval_ms, self)
+        self._poller.polled.connect(self._on_poller_polled)
 
     @property
     def running(self) -> bool:
@@ -190,7 +190,7 @@ class RunDriver(QObject):
             process.start()
         self._process = process
         self._paused = False
-        self._timer.start()
+        self._poller.start()
 
     def pause(self) -> None:
         if self._process is not None and not self._paused:
@@ -213,27 +213,35 @@ class RunDriver(QObject):
         if self._process is not None:
             self._process.set_probe(index)
 
-    def _on_timer_timeout(self) -> None:
+    def _read_run(self) -> tuple[list, bool]:
+        """The run's events since the previous tick, and whether its process has ended without
+        a result. A process's own poll() reports its death as a RunFailed when its link says so;
+        this also notices one that is simply no longer alive."""
+        process = self._process
+        if process is None:
+            return [], False
+        events = process.poll()
+        if not any(isinstance(event, (RunFinished, RunFailed)) for event in events) and not process.is_alive():
+            # The child may have sent its last event just before exiting: read once more.
+            events += process.poll()
+            return events, not any(isinstance(event, (RunFinished, RunFailed)) for event in events)
+        return events, False
+
+    def _on_poller_polled(self, events: list, died: bool) -> None:
         self._reap_exiting()
         process = self._process
         if process is None:
             if not self._exiting:
-                self._timer.stop()
+                self._poller.stop()
                 self._prestart_if_due()  # the ended run's process has exited: get the next one ready
             return
         frame = Frame()
-        for event in process.poll():
+        for event in events:
             frame.add(event)
-        if not frame.ended and not process.is_alive():
-            # The child may have sent its last event just before exiting: read once more.
-            for event in process.poll():
-                frame.add(event)
-            if not frame.ended:
-                frame.failed = RunFailed(
-                    "The training process ended without saying why (it may have run out of "
-                    "memory or been killed). Try fewer images or a smaller batch, then Train again.",
-                    "",
-                )
+        if died:
+            from visualizer.training.process import run_died
+
+            frame.failed = run_died()
         if frame.ended:
             self._release()
         self.frameReady.emit(frame)
@@ -269,11 +277,10 @@ class RunDriver(QObject):
         self._wanted_prestart = None
         self._end_prestarted()
         self._reap_exiting(wait=True)
+        self._poller.stop()
         process = self._process
         if process is None:
-            self._timer.stop()
             return
-        self._timer.stop()
         self._process = None
         try:
             if self._paused:

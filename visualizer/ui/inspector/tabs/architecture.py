@@ -6,7 +6,7 @@ from __future__ import annotations
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHeaderView, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
-from visualizer.inspection.server import LayerSummary
+from visualizer.inspection.protocol import LayerSummary
 from visualizer.ui.kit.plain import wrapping_label
 
 COLUMNS = ("Layer", "Type", "Output shape", "Learned numbers")

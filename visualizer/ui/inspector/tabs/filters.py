@@ -32,7 +32,7 @@ from PyQt6.QtWidgets import (
 
 from visualizer.imagefile import to_uint8
 from visualizer.inspection.filters import FilterTops
-from visualizer.inspection.server import PictureProgress
+from visualizer.inspection.protocol import PictureProgress
 from visualizer.ui.inspector.thumbnails import thumbnail
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
 

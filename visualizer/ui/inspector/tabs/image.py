@@ -18,7 +18,7 @@ from PyQt6.QtWidgets import (
 )
 from superqt.utils import signals_blocked
 
-from visualizer.inspection.server import Explained, KernelInfo, LayerOutput
+from visualizer.inspection.protocol import Explained, KernelInfo, LayerOutput
 from visualizer.ui.inspector.layer_views import DenseBars, FeatureMapDetail, LayerHistogram
 from visualizer.ui.kit import colormaps
 from visualizer.ui.kit.mosaic import colourise, feature_map_mosaic

@@ -1,0 +1,49 @@
+"""An evaluation under way when the weights or the pixel scale change is closed by the model
+process (tests/inspection/test_server_loop.py); the controller asks for it again rather than wait
+for an answer that never comes."""
+
+from __future__ import annotations
+
+from unittest.mock import MagicMock
+
+import numpy as np
+
+from tests.ui.test_inspector_controller import NAMES, opened
+from visualizer.inspection import protocol as s
+from visualizer.ui.inspector.controller import InspectorController, InspectorView
+from visualizer.ui.inspector.link import ModelClient
+
+
+def evaluating_controller(folder=None):
+    view = MagicMock(spec=InspectorView)
+    client = MagicMock(spec=ModelClient)
+    client.replied, client.died = MagicMock(), MagicMock()
+    controller = InspectorController(view, client)
+    controller.on_reply(opened(input_range=(0.0, 1.0)))
+    controller.evaluate(folder=folder)
+    assert controller.evaluating
+    client.evaluate.reset_mock()
+    return controller, client
+
+
+def test_randomising_or_restoring_asks_again_for_an_evaluation_under_way():
+    for reply in (s.Randomised(("output",), "conv1"), s.Randomised((), "output")):  # Randomise, Restore
+        controller, client = evaluating_controller(folder="/tests/pets")
+        controller.on_reply(reply)
+        client.evaluate.assert_called_once_with(folder="/tests/pets")
+        assert controller.evaluating and not controller.settled()
+
+
+def test_a_new_input_range_asks_again_for_an_evaluation_under_way():
+    controller, client = evaluating_controller()
+    controller.choose_input_range("[0, 255]")
+    client.evaluate.assert_called_once_with(folder=None)
+
+
+def test_a_finished_evaluation_is_not_asked_for_again():
+    controller, client = evaluating_controller()
+    images = np.zeros((2, 28, 28), np.uint8)
+    controller.on_reply(s.Evaluated(9, images, np.array([0, 1]), np.eye(10)[[0, 1]], NAMES, "subset", 0.1))
+    controller.on_reply(s.Randomised(("output",), "conv1"))
+    controller.choose_input_range("[0, 255]")
+    client.evaluate.assert_not_called()
