@@ -8,10 +8,11 @@ from unittest.mock import MagicMock
 
 import numpy as np
 
-from tests.ui.test_inspector_controller import NAMES, opened
+from tests.ui.test_inspector_controller import NAMES, emit, opened
 from visualizer.inspection import protocol as s
-from visualizer.ui.inspector.controller import InspectorController, InspectorView
+from visualizer.ui.inspector.controller import InspectorController
 from visualizer.ui.inspector.link import ModelClient
+from visualizer.ui.inspector.view import InspectorView
 
 
 def evaluating_controller(folder=None):
@@ -19,31 +20,32 @@ def evaluating_controller(folder=None):
     client = MagicMock(spec=ModelClient)
     client.replied, client.died = MagicMock(), MagicMock()
     controller = InspectorController(view, client)
-    controller.on_reply(opened(input_range=(0.0, 1.0)))
-    controller.evaluate(folder=folder)
+    emit(view.modelOpenRequested, "/models/m.keras", False, True)
+    emit(client.replied, opened(input_range=(0.0, 1.0)))
+    emit(view.evaluateRequested, folder)
     assert controller.evaluating
     client.evaluate.reset_mock()
-    return controller, client
+    return controller, view, client
 
 
 def test_randomising_or_restoring_asks_again_for_an_evaluation_under_way():
     for reply in (s.Randomised(("output",), "conv1"), s.Randomised((), "output")):  # Randomise, Restore
-        controller, client = evaluating_controller(folder="/tests/pets")
-        controller.on_reply(reply)
+        controller, view, client = evaluating_controller(folder="/tests/pets")
+        emit(client.replied, reply)
         client.evaluate.assert_called_once_with(folder="/tests/pets")
         assert controller.evaluating and not controller.settled()
 
 
 def test_a_new_input_range_asks_again_for_an_evaluation_under_way():
-    controller, client = evaluating_controller()
-    controller.choose_input_range("[0, 255]")
+    controller, view, client = evaluating_controller()
+    emit(view.inputRangeChosen, "[0, 255]")
     client.evaluate.assert_called_once_with(folder=None)
 
 
 def test_a_finished_evaluation_is_not_asked_for_again():
-    controller, client = evaluating_controller()
+    controller, view, client = evaluating_controller()
     images = np.zeros((2, 28, 28), np.uint8)
-    controller.on_reply(s.Evaluated(9, images, np.array([0, 1]), np.eye(10)[[0, 1]], NAMES, "subset", 0.1))
-    controller.on_reply(s.Randomised(("output",), "conv1"))
-    controller.choose_input_range("[0, 255]")
+    emit(client.replied, s.Evaluated(9, images, np.array([0, 1]), np.eye(10)[[0, 1]], NAMES, "subset", 0.1))
+    emit(client.replied, s.Randomised(("output",), "conv1"))
+    emit(view.inputRangeChosen, "[0, 255]")
     client.evaluate.assert_not_called()
