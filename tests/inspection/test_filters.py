@@ -142,7 +142,7 @@ def test_the_picture_raises_the_filters_mean_activation_over_the_grey_start(stud
 
 
 def test_a_filter_fires_only_when_its_largest_value_is_above_zero_and_above_its_smallest():
-    from tests.ui.test_inspector_filters import hand_built_tops
+    from tests.ui.inspector.test_filters import hand_built_tops
 
     tops = hand_built_tops(filters=4)
     values = tops.values.copy()

@@ -17,7 +17,7 @@ from PIL import Image
 from PyQt6.QtCore import QTimer
 from PyQt6.QtWidgets import QLabel, QProgressDialog
 
-from tests.ui.training_script import FakeTrainingProcess, scripted_run
+from tests.ui.training.training_script import FakeTrainingProcess, scripted_run
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.pages import PageSpec
 from visualizer.ui.training.page import TrainingPage

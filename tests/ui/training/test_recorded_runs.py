@@ -13,8 +13,8 @@ import pytest
 from PyQt6.QtCore import Qt
 
 from tests.training.tiny import copy_archive, record_tiny_run
-from tests.ui.test_training_controller import STARTED, batch, frame
-from tests.ui.training_script import snapshot
+from tests.ui.training.test_controller import STARTED, batch, frame
+from tests.ui.training.training_script import snapshot
 from visualizer.resources import recorded_run_path, resource_path
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import EpochEnd, RunFinished

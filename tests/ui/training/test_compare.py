@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
 
-from tests.ui.training_script import CLASS_NAMES, STEPS, FakeTrainingProcess, scripted_run, snapshot
+from tests.ui.training.training_script import CLASS_NAMES, STEPS, FakeTrainingProcess, scripted_run, snapshot
 from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFinished, RunStarted
 from visualizer.training.recording import RunRecording

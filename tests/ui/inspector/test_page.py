@@ -134,7 +134,7 @@ def test_closing_the_window_mid_work_ends_the_model_process(qtbot, keep, tmp_pat
 def test_the_page_passes_on_what_the_user_does_and_draws_only_the_tab_in_view(keep):
     from unittest.mock import MagicMock
 
-    from tests.ui.test_inspector_controller import emit, explained, opened
+    from tests.ui.inspector.test_controller import emit, explained, opened
     from visualizer.ui.inspector.link import ModelClient
     from visualizer.ui.inspector.page import InspectorPage
     from visualizer.ui.inspector.tabs.why import PREDICTED

@@ -15,7 +15,7 @@ import pytest
 from tests.conftest import SHARED_FASHION_MNIST
 from visualizer.training.saved_runs import process_alive  # an unreaped (zombie) child counts as gone
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 KILLED_APP = """
 import json, multiprocessing, os, signal, sys, time

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.ui.training_script import FakeTrainingProcess, scripted_run
+from tests.ui.training.training_script import FakeTrainingProcess, scripted_run
 from visualizer.training.config import TrainConfig
 from visualizer.training.process import Prestart
 from visualizer.ui.main_window import MainWindow

@@ -8,7 +8,7 @@ from unittest.mock import ANY, MagicMock, call
 
 import pytest
 
-from tests.ui.training_script import CLASS_NAMES, STEPS, snapshot
+from tests.ui.training.training_script import CLASS_NAMES, STEPS, snapshot
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import (
     BatchEnd,

@@ -8,7 +8,7 @@ from unittest.mock import MagicMock
 
 import numpy as np
 
-from tests.ui.test_inspector_controller import NAMES, emit, opened
+from tests.ui.inspector.test_controller import NAMES, emit, opened
 from visualizer.inspection import protocol as s
 from visualizer.ui.inspector.controller import InspectorController
 from visualizer.ui.inspector.link import ModelClient

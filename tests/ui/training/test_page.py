@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QPointF, Qt
 
-from tests.ui.training_script import STEPS, FakeTrainingProcess, diverging_run, scripted_run, snapshot
+from tests.ui.training.training_script import STEPS, FakeTrainingProcess, diverging_run, scripted_run, snapshot
 from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.events import (
     BatchEnd,

@@ -15,7 +15,7 @@ from PyQt6.QtCore import Qt
 
 from tests.full_disk import full_disk
 from tests.read_only import read_only
-from tests.ui.training_script import STEPS, FakeTrainingProcess, scripted_run
+from tests.ui.training.training_script import STEPS, FakeTrainingProcess, scripted_run
 from visualizer.training import saved_runs
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import AutosaveOff, BatchEnd, EpochEnd

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QPoint, Qt
 
-from tests.ui import test_inspector_controller
-from tests.ui.test_inspector_controller import emit, opened
+from tests.ui.inspector import test_controller as test_inspector_controller
+from tests.ui.inspector.test_controller import emit, opened
 from visualizer.inspection import protocol as s
 from visualizer.inspection.filters import FilterTops, PictureStep
 from visualizer.inspection.receptive_field import AxisField, ReceptiveField
@@ -233,7 +233,7 @@ def test_top_images_found_before_the_weights_changed_are_dropped_and_asked_for_a
 @pytest.mark.slow
 def test_the_filters_tab_shows_a_real_models_top_images_and_makes_a_picture(qtbot, keep, tmp_path):
     from tests.inspection.tiny_models import save
-    from tests.ui.test_inspector_page import TIMEOUT_MS, open_and_wait, small_cnn
+    from tests.ui.inspector.test_page import TIMEOUT_MS, open_and_wait, small_cnn
     from visualizer.ui.main_window import MainWindow
 
     window = keep(MainWindow(first_page="inspector"))
