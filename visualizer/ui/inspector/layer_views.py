@@ -16,7 +16,7 @@ from visualizer.ops.trace import format_number
 from visualizer.ui.kit import colormaps
 from visualizer.ui.kit.grid_view import GridView
 from visualizer.ui.kit.mosaic import colourise, grid_shape, tile
-from visualizer.ui.kit.plain import push_button, wrapping_label
+from visualizer.ui.kit.plain import label_axes, push_button, wrapping_label
 from visualizer.ui.kit.theme import plot_background
 
 POSITIVE_BRUSH = pg.mkBrush("#3b6ea8")
@@ -56,7 +56,7 @@ class DenseBars(_TitledPlot):
         self._values = np.zeros(0)
         self.bars = pg.BarGraphItem(x=[], height=[], width=0.8)
         self.plot.addItem(self.bars)
-        self.plot.setLabel("bottom", "unit")
+        label_axes(self.plot.getPlotItem(), bottom="unit")
         self.setMinimumHeight(self.fontMetrics().height() * 8)
 
     def set_activations(self, layer_name: str, values: np.ndarray) -> None:
@@ -101,8 +101,7 @@ class LayerHistogram(_TitledPlot):
         self.mean_line = pg.InfiniteLine(angle=90, movable=False, pen=pg.mkPen("#d95f02", width=2))
         for item in (self.spread, self.bars, self.mean_line):
             self.plot.addItem(item)
-        self.plot.setLabel("left", "count")
-        self.plot.setLabel("bottom", "activation")
+        label_axes(self.plot.getPlotItem(), left="count", bottom="activation")
         self.summary = QLabel()
         self.layout().addWidget(self.summary)
         self.setMinimumHeight(self.fontMetrics().height() * 10)

@@ -15,7 +15,7 @@ from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QSplitter, QVBoxLayout, QWid
 
 from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecording
-from visualizer.ui.kit.plain import push_button, wrapping_label
+from visualizer.ui.kit.plain import label_axes, push_button, wrapping_label
 from visualizer.ui.kit.theme import plot_background, plot_text_colour
 
 # Okabe and Ito's colour-blind-safe colours, without black and yellow (one of them vanishes on
@@ -94,7 +94,7 @@ class ComparePlot(pg.PlotWidget):
         self.setBackground(plot_background())
         item = self.getPlotItem()
         item.setTitle(title, color=plot_text_colour())
-        item.setLabel("bottom", "epoch")
+        label_axes(item, bottom="epochs done")
         self.legend = item.addLegend(
             offset=(-10, 10) if metric == "loss" else (-10, -10),
             labelTextColor=plot_text_colour(),

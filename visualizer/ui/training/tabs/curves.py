@@ -11,7 +11,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from visualizer.training.history import RunHistory
-from visualizer.ui.kit.plain import push_button
+from visualizer.ui.kit.plain import label_axes, push_button
 from visualizer.ui.kit.theme import plot_background
 
 TRAIN_COLOUR = (31, 119, 180)
@@ -28,7 +28,8 @@ class CurvePlot(pg.PlotWidget):
         self.setBackground(plot_background())
         item = self.getPlotItem()
         item.setTitle(title)
-        item.setLabel("bottom", "epoch")
+        # Fractions of an epoch are epochs done: 0.25 is a quarter of the way through the first.
+        label_axes(item, bottom="epochs done")
         # No grid: its translucent lines cost more than the curves to paint (about 3 of 6 ms per
         # frame), and hovering reads exact values anyway.
         item.addLegend(offset=(-10, 10) if metric == "loss" else (-10, -10))
