@@ -155,6 +155,7 @@ def test_clear_reports_a_black_picture(qtbot, draw):
 
 
 def test_show_prediction_updates_bars_words_and_grad_cam(draw):
+    draw.canvas.stroke(QPointF(4, 4), QPointF(20, 20))
     model_input = np.random.default_rng(1).random((28, 28))
     draw.show_prediction(model_input, PROBABILITIES, smooth_heat())
     assert np.array_equal(draw.bars.values(), PROBABILITIES)
@@ -165,6 +166,21 @@ def test_show_prediction_updates_bars_words_and_grad_cam(draw):
     draw.show_prediction(np.zeros((32, 32, 3)), PROBABILITIES[::-1], None)
     assert np.array_equal(draw.bars.values(), PROBABILITIES[::-1])
     assert draw.grad_cam_view.heat() is None and "32x32x3" in draw.model_input_view.title.text()
+
+
+def test_with_nothing_drawn_the_tab_says_so_and_shows_no_choice(draw):
+    from visualizer.ui.inspector.tabs.draw import NOTHING_DRAWN
+
+    assert draw.top_classes.text() == NOTHING_DRAWN
+    assert draw.bars.chosen() is None  # no class in bold while every bar is empty
+    draw.show_prediction(np.zeros((28, 28)), PROBABILITIES, smooth_heat())  # the model's guess for a blank
+    assert draw.top_classes.text() == NOTHING_DRAWN and draw.bars.chosen() is None
+    draw.canvas.stroke(QPointF(4, 4), QPointF(20, 20))
+    draw.show_prediction(np.zeros((28, 28)), PROBABILITIES, smooth_heat())
+    assert draw.top_classes.text().startswith("1. Sneaker") and CLASS_NAMES[draw.bars.chosen()] == "Sneaker"
+    draw.canvas.clear()
+    draw.show_prediction(np.zeros((28, 28)), PROBABILITIES, smooth_heat())
+    assert draw.top_classes.text() == NOTHING_DRAWN
 
 
 def test_canvas_mode_says_how_a_colour_model_gets_the_drawing(draw):

@@ -71,11 +71,18 @@ class ProbabilityBars(QWidget):
     def values(self) -> np.ndarray:
         return self._values.copy()
 
+    def chosen(self) -> int | None:
+        """The class drawn as the choice (in bold): the likeliest, or None while every bar is empty
+        (nothing has been asked of the model yet, so nothing is chosen)."""
+        if not self._values.size or not np.any(self._values > 0):
+            return None
+        return int(np.argmax(self._values))
+
     def bar_colours(self) -> list[QColor]:
         """Each bar's colour, top to bottom."""
         colours = [OTHER_COLOUR] * self._values.size
-        if self._values.size:
-            colours[int(np.argmax(self._values))] = CHOSEN_COLOUR
+        if (best := self.chosen()) is not None:
+            colours[best] = CHOSEN_COLOUR
             if self._true_label is not None:
                 colours[self._true_label] = TRUE_COLOUR
         return colours
@@ -94,7 +101,7 @@ class ProbabilityBars(QWidget):
         value_width = metrics.horizontalAdvance("100.0%") + 8
         row_height = self.height() / len(self._labels)
         bar_space = max(10.0, self.width() - name_width - value_width)
-        best = int(np.argmax(self._values)) if self._values.size else -1
+        best = self.chosen()
         for index, (label, value, colour) in enumerate(zip(self._labels, self._values, self.bar_colours())):
             top = index * row_height
             painter.setFont(bold if index == best else self.font())

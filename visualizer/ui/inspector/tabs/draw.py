@@ -47,6 +47,9 @@ def top_classes_text(names: Sequence[str], probabilities: np.ndarray, count: int
     return "\n".join(f"{rank}. {names[i]} {probabilities[i]:.1%}" for rank, i in enumerate(best, 1))
 
 
+NOTHING_DRAWN = "Nothing drawn yet: draw on the black canvas with the mouse, or open a picture. The model's answer appears here."
+
+
 class DrawTab(QWidget):
     """A canvas with Clear and Open image…, the model's input as it sees it, its probabilities
     (bars and the top three in words) and a small Grad-CAM over its input."""
@@ -61,7 +64,7 @@ class DrawTab(QWidget):
         self.model_input_view = SaliencyOverlay("What the model sees")
         self.grad_cam_view = SaliencyOverlay("Grad-CAM for its choice")
         self.bars = ProbabilityBars()
-        self.top_classes = wrapping_label()
+        self.top_classes = wrapping_label(NOTHING_DRAWN)
         self.mode_note = wrapping_label()
 
         middle = QVBoxLayout()
@@ -119,8 +122,12 @@ class DrawTab(QWidget):
         """The model's input, its probabilities, and Grad-CAM for its choice ((H, W) in [0, 1],
         or None when there is none)."""
         self.show_model_input(model_input_image)
-        self.bars.set_values(probabilities)
-        self.top_classes.setText(top_classes_text(self._names, probabilities))
+        if not self.canvas.image().any():  # a blank canvas: the model's guess for it is no choice of the user's
+            self.bars.set_values(np.zeros_like(np.asarray(probabilities, dtype=np.float64)))
+            self.top_classes.setText(NOTHING_DRAWN)
+        else:
+            self.bars.set_values(probabilities)
+            self.top_classes.setText(top_classes_text(self._names, probabilities))
         self.grad_cam_view.set_image(model_input_image)
         self.grad_cam_view.set_heat(grad_cam)
         self.grad_cam_view.set_title(
