@@ -20,7 +20,6 @@ from PyQt6.QtCore import QByteArray, QSettings, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
 from PyQt6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -33,6 +32,7 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.ui.kit import model_files, stored_settings
+from visualizer.ui.kit.save_file import ask_save_path
 from visualizer.ui.page_contract import (
     Animatable,
     LearnedKernel,
@@ -466,12 +466,9 @@ class MainWindow(QMainWindow):
         return str(Path(folder) / name) if folder else name
 
     def _ask_save_path(self, title: str, suffix: str, file_filter: str) -> str | None:
-        path, _ = QFileDialog.getSaveFileName(self, title, self._default_export_path(suffix), file_filter)
-        if not path:
-            return None
-        if not path.lower().endswith(suffix):
-            path += suffix
-        self._remember_folder(path)
+        path = ask_save_path(self, title, self._default_export_path(suffix), file_filter, suffix)
+        if path is not None:
+            self._remember_folder(path)
         return path
 
     def _on_save_png(self) -> None:

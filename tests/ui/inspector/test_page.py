@@ -169,3 +169,24 @@ def test_the_kernel_note_names_the_layers_own_activation(keep, activation, said)
     detail.show_map(np.ones((4, 4)), np.ones((3, 3, 1)), 0.5, "conv", 0, activation)
     assert said in detail.kernel_note.text()
     assert "e.g." not in detail.kernel_note.text()
+
+
+def test_saving_the_why_maps_is_told_in_the_pages_banner(keep, qtbot, tmp_path, monkeypatch):
+    from PyQt6.QtCore import Qt
+    from PyQt6.QtWidgets import QFileDialog
+
+    from visualizer.ui.inspector.page import InspectorPage
+
+    page = keep(InspectorPage(), before_close=InspectorPage.shutdown)
+    page.resize(1100, 700)
+    page.show()
+    qtbot.waitExposed(page)
+    page.tabs.setCurrentWidget(page.why_tab)
+    chosen = [str(tmp_path / "missing" / "why.png"), str(tmp_path / "why")]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args: (chosen.pop(0), ""))
+    qtbot.mouseClick(page.why_tab.save_button, Qt.MouseButton.LeftButton)
+    assert page.banner.kind == "error" and "Could not save the maps" in page.banner.message.text()
+    assert not (tmp_path / "missing").exists()
+    qtbot.mouseClick(page.why_tab.save_button, Qt.MouseButton.LeftButton)
+    assert page.banner.kind == "info" and f"Saved the maps to {tmp_path / 'why.png'}" in page.banner.message.text()
+    assert (tmp_path / "why.png").read_bytes()[:4] == b"\x89PNG"

@@ -111,6 +111,7 @@ class InspectorPage(QWidget):
         self.why_tab.smoothGradChanged.connect(self.smoothGradChanged)
         self.why_tab.randomiseRequested.connect(self.randomiseRequested)
         self.why_tab.restoreRequested.connect(self.restoreRequested)
+        self.why_tab.saveReported.connect(self._on_tab_save_reported)
         self.draw_tab.pictureChanged.connect(self.pictureDrawn)
         self.test_set_tab.evaluateRequested.connect(self._on_test_set_evaluate_requested)
         self.test_set_tab.folderChosen.connect(self._on_test_set_folder_chosen)
@@ -150,6 +151,9 @@ class InspectorPage(QWidget):
     # -- InspectorView -----------------------------------------------------------------------------
     def show_status(self, text: str) -> None:
         self.banner.show_message("info", text)
+
+    def _on_tab_save_reported(self, kind: str, text: str, details: str) -> None:
+        self.banner.show_message(kind, text, details=details)
 
     def show_error(self, text: str, details: str = "") -> None:
         self.banner.show_message("error", text, details=details)

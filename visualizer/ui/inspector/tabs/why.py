@@ -20,7 +20,6 @@ from PyQt6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QLabel,
-    QMessageBox,
     QSlider,
     QVBoxLayout,
     QWidget,
@@ -76,6 +75,7 @@ class WhyTab(QWidget):
     smoothGradChanged = pyqtSignal(bool)
     randomiseRequested = pyqtSignal()
     restoreRequested = pyqtSignal()
+    saveReported = pyqtSignal(str, str, str)  # kind ("info" or "error"), text, details: for the page's banner
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -241,9 +241,8 @@ class WhyTab(QWidget):
             view.set_opacity(percent / 100)
 
     def _on_save_clicked(self) -> None:
-        # The tab has no banner of its own: a failure is told in a message box, as before.
         save_to_chosen_file(
-            self, lambda _kind, text, **_details: QMessageBox.warning(self, "Save failed", text),
+            self, lambda kind, text, details="": self.saveReported.emit(kind, text, details),
             title="Save the maps as PNG", name="why.png", file_filter="PNG images (*.png)", suffix=".png",
-            what="the maps", write=lambda temporary: write_png(self.maps_panel, temporary), announce=False,
+            what="the maps", write=lambda temporary: write_png(self.maps_panel, temporary),
         )
