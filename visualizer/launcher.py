@@ -5,8 +5,9 @@ A system-wide or `pip install --user` install copies the desktop entry and the i
 puts them under its own share/, which no desktop reads; this command writes them where the
 freedesktop specifications say a user's own launchers go, $XDG_DATA_HOME (by default
 ~/.local/share): applications/cnn-visualizer.desktop and icons/hicolor/…/cnn-visualizer.png|svg.
-The entry's Exec names the executable that ran the command by its absolute path, so the menu
-starts this install even though its bin/ is not on the desktop's PATH. `--remove` takes them away.
+The entry's Exec names what ran the command by its absolute path (the `cnn-visualizer` script, or
+this Python with `-m visualizer`), so the menu starts this copy of the app even though its bin/ is
+not on the desktop's PATH. `--remove` takes them away.
 
 Qt-free: it copies files and writes text.
 """
@@ -16,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
@@ -43,20 +43,16 @@ def launcher_files(home: Path) -> dict[Path, Path]:
     return files
 
 
-def command_line() -> list[str]:
-    """How to start this install of the app from a launcher, with absolute paths: the
-    `cnn-visualizer` script that is running, the one beside this Python, the one on PATH, or
-    (from a checkout that was never installed) this Python with `-m visualizer`."""
+def command_line() -> tuple[list[str], Path | None]:
+    """How a launcher starts this copy of the app, with absolute paths, and the folder to start it
+    in (None: any). Run as the `cnn-visualizer` script, that script. Run as `python -m visualizer`
+    (a checkout, perhaps never installed), this Python with `-m visualizer` in the folder above this
+    package: a `cnn-visualizer` on PATH or beside this Python may belong to another copy."""
     running = Path(sys.argv[0]) if sys.argv and sys.argv[0] else None
-    candidates = [running] if running is not None and running.name == APP_ID else []
-    candidates.append(Path(sys.executable).parent / APP_ID)
-    found = shutil.which(APP_ID)
-    if found:
-        candidates.append(Path(found))
-    for candidate in candidates:
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return [os.path.abspath(candidate)]
-    return [os.path.abspath(sys.executable), "-m", "visualizer"]
+    if running is not None and running.name == APP_ID and running.is_file() and os.access(running, os.X_OK):
+        return [os.path.abspath(running)], None
+    package_parent = Path(__file__).resolve().parent.parent
+    return [os.path.abspath(sys.executable), "-m", "visualizer"], package_parent
 
 
 def exec_value(arguments: list[str]) -> str:
@@ -70,10 +66,14 @@ def exec_value(arguments: list[str]) -> str:
     return " ".join(quoted).replace("\\", "\\\\")
 
 
-def desktop_entry_text(arguments: list[str]) -> str:
-    """The shipped desktop entry with its Exec replaced by ``arguments``."""
+def desktop_entry_text(arguments: list[str], folder: Path | None) -> str:
+    """The shipped desktop entry with its Exec replaced by ``arguments``, started in ``folder``
+    (the Path key) when one is given."""
     text = desktop_entry_path().read_text(encoding="utf-8")
-    replaced, count = re.subn(r"^Exec=.*$", lambda _match: f"Exec={exec_value(arguments)}", text, flags=re.MULTILINE)
+    line = f"Exec={exec_value(arguments)}"
+    if folder is not None:
+        line += "\nPath=" + str(folder).replace("\\", "\\\\")
+    replaced, count = re.subn(r"^Exec=.*$", lambda _match: line, text, flags=re.MULTILINE)
     if count != 1:
         raise ValueError(f"{desktop_entry_path()} has {count} Exec lines, not one")
     return replaced
@@ -85,7 +85,7 @@ def install(home: Path) -> list[Path]:
     missing = [str(source) for source in files.values() if not source.is_file()]
     if missing:
         raise WriteError("This install of CNN Visualizer lacks its launcher files: " + ", ".join(missing) + ".")
-    entry_text = desktop_entry_text(command_line())
+    entry_text = desktop_entry_text(*command_line())
     written = []
     for target, source in files.items():
         try:
