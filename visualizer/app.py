@@ -179,6 +179,29 @@ def _open_and_wait(app, window, args: argparse.Namespace, timeout_s: float = 300
     return page.failure()
 
 
+def _application(theme: str):
+    """The window's QApplication, named, with the app's icon and colours."""
+    import pyqtgraph as pg
+    from PyQt6.QtWidgets import QApplication
+
+    from visualizer.resources import APP_ID
+    from visualizer.ui.kit.theme import apply_theme
+    from visualizer.ui.main_window import APP_NAME
+    from visualizer.ui.shell.app_icon import app_icon
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # On X11 the window's WM_CLASS class is the application name (the desktop entry's
+    # StartupWMClass), on Wayland its app id is the desktop file's name: either way the desktop
+    # matches the window to the launcher and shows the launcher's icon for it.
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    apply_theme(app, theme)
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    return app
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     if args.screenshot:
         problem = _check_screenshot_path(args.screenshot)
@@ -192,25 +215,11 @@ def _run_gui(args: argparse.Namespace) -> int:
             print(f"cnn-visualizer: {problem}", file=sys.stderr)
             return 1
 
-    import pyqtgraph as pg
     from PyQt6.QtCore import QSettings, QTimer
-    from PyQt6.QtWidgets import QApplication
 
-    from visualizer.resources import APP_ID
-    from visualizer.ui.kit.theme import apply_theme
-    from visualizer.ui.main_window import APP_NAME, MainWindow
-    from visualizer.ui.shell.app_icon import app_icon
+    from visualizer.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    # On X11 the window's WM_CLASS class is the application name (the desktop entry's
-    # StartupWMClass), on Wayland its app id is the desktop file's name: either way the desktop
-    # matches the window to the launcher and shows the launcher's icon for it.
-    app.setApplicationName(APP_NAME)
-    app.setOrganizationName(APP_NAME)
-    app.setDesktopFileName(APP_ID)
-    app.setWindowIcon(app_icon())
-    apply_theme(app, args.theme)
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    app = _application(args.theme)
 
     if args.screenshot:
         # A screenshot shows exactly what was asked for: no remembered page, size or zoom.
