@@ -2,7 +2,8 @@
 
 `cnn-visualizer train ...` runs headless training without importing Qt, so it works on machines
 without a display or Qt installed. `cnn-visualizer bench ...` measures the app's speed (with an
-offscreen QApplication of its own). Everything else starts the GUI; this is the only module that
+offscreen QApplication of its own). `cnn-visualizer install-launcher` puts the app in the user's
+application menu (visualizer/launcher.py). Everything else starts the GUI; this is the only module that
 creates the window's QApplication.
 """
 
@@ -25,7 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="cnn-visualizer",
         description="Watch convolutional neural networks work.\n\n"
         "Run `cnn-visualizer train --help` for headless training and "
-        "`cnn-visualizer bench --help` for the speed figures.",
+        "`cnn-visualizer bench --help` for the speed figures. "
+        "`cnn-visualizer install-launcher` adds the app to your application menu.",
         epilog=f"pages:\n{page_lines}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -92,6 +94,10 @@ def main(argv: list[str] | None = None) -> int:
         from visualizer.bench.cli import main as bench_main
 
         return bench_main(argv[1:])
+    if argv and argv[0] == "install-launcher":
+        from visualizer.launcher import main as launcher_main
+
+        return launcher_main(argv[1:])
 
     args = build_parser().parse_args(argv)
     from visualizer.ui.pages import find_page
@@ -173,6 +179,29 @@ def _open_and_wait(app, window, args: argparse.Namespace, timeout_s: float = 300
     return page.failure()
 
 
+def _application(theme: str):
+    """The window's QApplication, named, with the app's icon and colours."""
+    import pyqtgraph as pg
+    from PyQt6.QtWidgets import QApplication
+
+    from visualizer.resources import APP_ID
+    from visualizer.ui.kit.theme import apply_theme
+    from visualizer.ui.main_window import APP_NAME
+    from visualizer.ui.shell.app_icon import app_icon
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    # On X11 the window's WM_CLASS class is the application name (the desktop entry's
+    # StartupWMClass), on Wayland its app id is the desktop file's name: either way the desktop
+    # matches the window to the launcher and shows the launcher's icon for it.
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setDesktopFileName(APP_ID)
+    app.setWindowIcon(app_icon())
+    apply_theme(app, theme)
+    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    return app
+
+
 def _run_gui(args: argparse.Namespace) -> int:
     if args.screenshot:
         problem = _check_screenshot_path(args.screenshot)
@@ -186,18 +215,11 @@ def _run_gui(args: argparse.Namespace) -> int:
             print(f"cnn-visualizer: {problem}", file=sys.stderr)
             return 1
 
-    import pyqtgraph as pg
     from PyQt6.QtCore import QSettings, QTimer
-    from PyQt6.QtWidgets import QApplication
 
-    from visualizer.ui.kit.theme import apply_theme
     from visualizer.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    app.setApplicationName("CNN Visualizer")
-    app.setOrganizationName("CNN Visualizer")
-    apply_theme(app, args.theme)
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    app = _application(args.theme)
 
     if args.screenshot:
         # A screenshot shows exactly what was asked for: no remembered page, size or zoom.

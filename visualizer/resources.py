@@ -28,3 +28,22 @@ def recorded_run_path() -> Path | None:
     chosen = os.environ.get(RECORDED_RUN_ENV)
     path = resource_path(*RECORDED_RUN) if chosen is None else Path(chosen) if chosen else None
     return path if path is not None and path.is_file() else None
+
+
+# The app's icon, laid out under resources/icons/ as the freedesktop icon theme lays it out, so that
+# the same tree is copied to share/icons/ by the install and by `cnn-visualizer install-launcher`.
+APP_ID = "cnn-visualizer"  # the icon's, the desktop entry's and the Wayland app id's name
+ICON_SIZES = (16, 32, 48, 64, 128, 256)
+
+
+def icon_svg_path() -> Path:
+    return resource_path("icons", "hicolor", "scalable", "apps", f"{APP_ID}.svg")
+
+
+def icon_png_path(size: int) -> Path:
+    return resource_path("icons", "hicolor", f"{size}x{size}", "apps", f"{APP_ID}.png")
+
+
+def desktop_entry_path() -> Path:
+    """The desktop entry (the application menu's launcher) as shipped: Exec names the command."""
+    return resource_path(f"{APP_ID}.desktop")

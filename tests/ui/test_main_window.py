@@ -469,3 +469,10 @@ def test_a_dropped_model_file_opens_in_the_inspector_and_other_files_are_refused
     assert enter.isAccepted()
     window.dropEvent(drop)
     assert window.current_page().opened == [(str(tmp_path / "fashion.h5"), False, True)]
+
+
+def test_the_window_has_the_apps_icon_at_the_sizes_title_and_task_bars_ask_for(window):
+    icon = window.windowIcon()
+    assert not icon.isNull()
+    sizes = {(size.width(), size.height()) for size in icon.availableSizes()}
+    assert {(16, 16), (32, 32), (48, 48)} <= sizes

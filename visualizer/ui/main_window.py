@@ -47,6 +47,7 @@ from visualizer.ui.page_contract import (
 from visualizer.ui.pages import PAGES, PageSpec, find_page
 from visualizer.ui.quiz.menu import add_quiz_action
 from visualizer.ui.shell import help_boxes
+from visualizer.ui.shell.app_icon import app_icon
 from visualizer.ui.shell.recent_models import RecentModels, RecentModelsMenu
 from visualizer.ui.shell.text_size import ApplicationTextSize, EscapeLeavesPresentation
 from visualizer.ui.shell.wheel_guard import WheelGuard
@@ -71,6 +72,7 @@ class MainWindow(QMainWindow):
     def __init__(self, first_page: str | None = None, settings: QSettings | None = None) -> None:
         super().__init__()
         self.setWindowTitle(APP_NAME)
+        self.setWindowIcon(app_icon())
         self.setAcceptDrops(True)  # a model file dropped on the window opens in the inspector
         self.resize(1280, 720)
         self._settings = settings
