@@ -81,6 +81,11 @@ class StreamSender:
         return self._connection
 
     @property
+    def window_listening(self) -> bool:
+        """Whether a window has taken a message lately: pictures are worth making only then."""
+        return time.monotonic() - self._last_delivered < CONNECTED_RECENTLY_S
+
+    @property
     def waiting(self) -> int:
         """Events kept here, not yet handed to the socket."""
         return len(self._pending) + (self._picture is not None)
@@ -163,7 +168,7 @@ class StreamSender:
         """Send what is still waiting to a window that has been taking messages, for at most
         ``grace_s`` seconds (not at all when no window is connected), then hang up."""
         deadline = time.monotonic() + grace_s
-        while self._socket is not None and time.monotonic() - self._last_delivered < CONNECTED_RECENTLY_S and not self.flush():
+        while self._socket is not None and self.window_listening and not self.flush():
             remaining_ms = int((deadline - time.monotonic()) * 1000)
             if remaining_ms <= 0 or not self._socket.poll(remaining_ms, zmq.POLLOUT):
                 break
