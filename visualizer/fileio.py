@@ -27,8 +27,12 @@ def _default_mode() -> int:
     return 0o666 & ~umask
 
 
-def replace_atomically(destination: str | os.PathLike[str], write: Callable[[Path], None]) -> Path:
+def replace_atomically(destination: str | os.PathLike[str], write: Callable[[Path], None], *, mode: int | None = None) -> Path:
     """Call ``write(temporary_path)``, then rename the temporary file onto ``destination``.
+
+    ``mode`` is the file's permissions (0o600 for a secret only the user may read); by default
+    those of an ordinary new file. The temporary file is private from its creation, so a secret
+    is never readable by others, not even for a moment.
 
     Raises WriteError when the folder is missing or not writable; any error from ``write`` passes
     through. Either way the temporary file is gone and ``destination`` is as it was.
@@ -49,7 +53,7 @@ def replace_atomically(destination: str | os.PathLike[str], write: Callable[[Pat
     temporary = Path(temporary)
     try:
         write(temporary)
-        os.chmod(temporary, _default_mode())  # mkstemp makes the file private
+        os.chmod(temporary, _default_mode() if mode is None else mode)  # mkstemp makes the file private
         os.replace(temporary, destination)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -62,5 +66,5 @@ def copy_atomically(source: str | os.PathLike[str], destination: str | os.PathLi
     return replace_atomically(destination, lambda temporary: shutil.copyfile(source, temporary))
 
 
-def write_text_atomically(destination: str | os.PathLike[str], text: str) -> Path:
-    return replace_atomically(destination, lambda temporary: temporary.write_text(text, encoding="utf-8"))
+def write_text_atomically(destination: str | os.PathLike[str], text: str, *, mode: int | None = None) -> Path:
+    return replace_atomically(destination, lambda temporary: temporary.write_text(text, encoding="utf-8"), mode=mode)

@@ -37,6 +37,7 @@ class RunStarted:
     epochs: int
     steps_per_epoch: int
     class_names: tuple[str, ...]
+    run_name: str = ""  # a run from another script: its file name, or LiveView(name=...); "" for the app's own
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,8 @@ class ProbeSnapshot:
     epoch: int
     batch: int
     probe_index: int
-    image: np.ndarray  # (28, 28) float32 in [0, 1]
-    label: int
+    image: np.ndarray  # float32, (H, W) grey or (H, W, 3) colour: the app's runs (28, 28) in [0, 1]
+    label: int  # -1 when unknown (a probe image given to LiveView without its label)
     feature_maps: tuple[LayerMaps, ...]
     kernels: tuple[LayerKernels, ...]
     probabilities: np.ndarray  # (10,) the model's prediction for the probe image

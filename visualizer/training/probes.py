@@ -87,7 +87,8 @@ class Probe:
         end_of_epoch: bool = False,
         compiled: bool = True,
     ) -> ProbeSnapshot:
-        """Everything the app shows about ``image``, a (28, 28, 1) float32 array in [0, 1].
+        """Everything the app shows about ``image``, an (H, W, C) float32 array as the model takes it
+        (the app's own runs: (28, 28, 1) in [0, 1]); a grey image is kept as (H, W).
         ``compiled=False`` reads it eagerly, for a first snapshot that must not wait for compiling."""
         outputs = self._read(image[np.newaxis], compiled)
         maps = outputs[: len(self._map_layers)]
@@ -97,7 +98,7 @@ class Probe:
             epoch=epoch,
             batch=batch,
             probe_index=probe_index,
-            image=frozen_float32(image[..., 0]),
+            image=frozen_float32(image[..., 0] if image.shape[-1] == 1 else image),
             label=int(label),
             feature_maps=tuple(
                 LayerMaps(layer.name, frozen_float32(activations[0]))
@@ -111,5 +112,5 @@ class Probe:
         )
 
     def compile_now(self, image: np.ndarray) -> None:
-        """Compile the probe's call (reading ``image``, a (28, 28, 1) array) so that no batch waits for it."""
+        """Compile the probe's call (reading ``image``, an (H, W, C) array) so that no batch waits for it."""
         self._read(image[np.newaxis])

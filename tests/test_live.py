@@ -1,0 +1,198 @@
+"""LiveView, the public callback: any user's Keras model, trained for one epoch on a few dozen
+random images, reaches a real receiver on loopback with its start, batches, epoch, pictures and
+end; on JAX too; and importing visualizer.live costs neither Qt nor Keras."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from tests.training.tiny import REPO_ROOT
+from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFinished, RunStarted
+from visualizer.training.stream import StreamReceiver
+
+pytestmark = pytest.mark.slow
+
+
+class Collector:
+    """Polls ``receiver`` on a thread of its own while the model trains on the test's thread."""
+
+    def __init__(self, receiver: StreamReceiver) -> None:
+        self.receiver = receiver
+        self.messages: list = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._collect, daemon=True)
+        self._thread.start()
+
+    def _collect(self) -> None:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            messages, _ = self.receiver.poll()
+            self.messages.extend(messages)
+            if self._stop.is_set() and not messages:
+                return
+            time.sleep(0.01)
+
+    def stop(self) -> list:
+        self._stop.set()
+        self._thread.join(timeout=30)
+        assert not self._thread.is_alive()
+        return [message.event for message in self.messages]
+
+
+def _check_run(events, *, image_shape, map_shapes, kernel_shapes, classes, run_name, steps):
+    kinds = [type(event).__name__ for event in events]
+    assert kinds[0] == "RunStarted" and kinds[-1] == "RunFinished", kinds
+    started = events[0]
+    assert isinstance(started, RunStarted) and started.run_name == run_name
+    assert started.steps_per_epoch == steps and started.epochs == 1 and len(started.class_names) == classes
+    batches = [event for event in events if isinstance(event, BatchEnd)]
+    assert batches and batches[-1].batch == steps
+    assert [event.batch for event in batches] == sorted({event.batch for event in batches})
+    assert all(np.isfinite(event.loss) for event in batches)
+    epochs = [event for event in events if isinstance(event, EpochEnd)]
+    assert len(epochs) == 1 and np.isfinite(epochs[0].val_loss)
+    snapshots = [event for event in events if isinstance(event, ProbeSnapshot)]
+    assert snapshots and snapshots[-1].end_of_epoch
+    for snapshot in snapshots:
+        assert snapshot.image.shape == image_shape
+        assert [layer.maps.shape for layer in snapshot.feature_maps] == map_shapes
+        assert [layer.kernels.shape for layer in snapshot.kernels] == kernel_shapes
+        assert snapshot.probabilities.shape == (classes,)
+        assert snapshot.probabilities.sum() == pytest.approx(1, abs=1e-4)
+        assert snapshot.probabilities.min() >= 0
+    finished = events[-1]
+    assert isinstance(finished, RunFinished) and finished.epochs_completed == 1 and not finished.stopped_early
+
+
+def test_a_grey_sequential_model_found_through_the_connection_file(tmp_path, monkeypatch):
+    import keras
+
+    from visualizer.live import LiveView
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # the connection file goes here, not the user's own
+    rng = np.random.default_rng(0)
+    x, y = rng.random((48, 16, 16, 1), dtype=np.float32), rng.integers(0, 10, 48)
+    xv, yv = rng.random((16, 16, 16, 1), dtype=np.float32), rng.integers(0, 10, 16)
+    model = keras.Sequential(
+        [
+            keras.Input((16, 16, 1)),
+            keras.layers.Conv2D(4, 3, activation="relu"),
+            keras.layers.MaxPooling2D(),
+            keras.layers.Flatten(),
+            keras.layers.Dense(10, activation="softmax"),
+        ],
+        name="grey",
+    )
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    receiver = StreamReceiver()
+    assert receiver.connection_file.parent == tmp_path / "cnn-visualizer"
+    collector = Collector(receiver)
+    try:
+        model.fit(x, y, batch_size=8, epochs=1, validation_data=(xv, yv), verbose=0,
+                  callbacks=[LiveView(name="grey run", max_rate_hz=1000)])
+    finally:
+        events = collector.stop()
+        receiver.close()
+    _check_run(events, image_shape=(16, 16), map_shapes=[(14, 14, 4), (7, 7, 4)], kernel_shapes=[(3, 3, 1, 4)],
+               classes=10, run_name="grey run", steps=6)
+    snapshot = next(event for event in events if isinstance(event, ProbeSnapshot))
+    np.testing.assert_array_equal(snapshot.image, xv[0, ..., 0])  # the first validation image
+    assert snapshot.label == yv[0]
+    assert receiver.dropped == {}
+
+
+def _colour_model():
+    import keras
+
+    image = keras.Input((12, 12, 3))
+    features = keras.layers.Conv2D(5, 3, padding="same", activation="relu")(image)
+    features = keras.layers.AveragePooling2D(2)(features)
+    logits = keras.layers.Dense(4)(keras.layers.GlobalAveragePooling2D()(features))
+    model = keras.Model(image, logits, name="colour")
+    model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+    return model
+
+
+def test_a_colour_functional_model_with_logits_sent_to_a_given_address(tmp_path):
+    from visualizer.live import LiveView
+
+    rng = np.random.default_rng(1)
+    x, y = rng.random((40, 12, 12, 3), dtype=np.float32), rng.integers(0, 4, 40)
+    probe = rng.random((2, 12, 12, 3), dtype=np.float32)
+    receiver = StreamReceiver(folder=tmp_path)
+    collector = Collector(receiver)
+    try:
+        _colour_model().fit(x, y, batch_size=8, epochs=1, validation_split=0.2, verbose=0,
+                            callbacks=[LiveView(probe_images=probe, address=receiver.address, key=receiver.key, max_rate_hz=1000)])
+    finally:
+        events = collector.stop()
+        receiver.close()
+    _check_run(events, image_shape=(12, 12, 3), map_shapes=[(12, 12, 5), (6, 6, 5)], kernel_shapes=[(3, 3, 3, 5)],
+               classes=4, run_name=os.path.basename(sys.argv[0]), steps=4)
+    snapshot = next(event for event in events if isinstance(event, ProbeSnapshot))
+    np.testing.assert_array_equal(snapshot.image, probe[0])
+    assert snapshot.label == -1
+
+
+JAX_SCRIPT = """
+import sys, numpy as np, keras
+from tests.test_live import _colour_model
+from visualizer.live import LiveView
+assert keras.backend.backend() == "jax"
+rng = np.random.default_rng(2)
+x, y = rng.random((40, 12, 12, 3), dtype=np.float32), rng.integers(0, 4, 40)
+_colour_model().fit(x, y, batch_size=8, epochs=1, validation_data=(x[:8], y[:8]), verbose=0,
+                    callbacks=[LiveView(name="on jax", address=sys.argv[1], key=sys.argv[2], max_rate_hz=1000)])
+"""
+
+
+def test_the_jax_backend_streams_the_same(tmp_path):
+    receiver = StreamReceiver(folder=tmp_path)
+    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    messages = []
+    try:
+        script = subprocess.Popen([sys.executable, "-c", JAX_SCRIPT, receiver.address, receiver.key], cwd=REPO_ROOT, env=env,
+                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        deadline = time.monotonic() + 240
+        while script.poll() is None and time.monotonic() < deadline:
+            messages.extend(receiver.poll()[0])
+            time.sleep(0.02)
+        output = script.communicate(timeout=30)[0] if script.poll() is not None else script.kill() or "timed out"
+        messages.extend(receiver.poll()[0])
+    finally:
+        receiver.close()
+    assert script.returncode == 0, output
+    events = [message.event for message in messages]
+    assert events[0].backend == "jax"
+    _check_run(events, image_shape=(12, 12, 3), map_shapes=[(12, 12, 5), (6, 6, 5)], kernel_shapes=[(3, 3, 3, 5)],
+               classes=4, run_name="on jax", steps=5)
+
+
+def test_importing_visualizer_live_loads_neither_qt_nor_keras():
+    code = (
+        "import sys, json, visualizer.live;"
+        "print(json.dumps([m for m in ('keras', 'tensorflow', 'jax', 'torch', 'PyQt6', 'pyqtgraph', 'zmq') if m in sys.modules]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == []
+
+
+def test_the_callback_is_a_keras_callback_once_asked_for():
+    code = (
+        "import sys, keras, visualizer.live as live;"
+        "assert issubclass(live.LiveView, keras.callbacks.Callback);"
+        "assert 'LiveView' in dir(live);"
+        "print('PyQt6' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,288 @@
+"""LiveView, the Keras callback that streams any script's training to the app's window (the public
+name is visualizer.live.LiveView). Imports Keras: visualizer.live loads it on first use.
+
+It sends at most ``max_rate_hz`` BatchEnd events a second, and probe snapshots at the same moments
+while a window is listening (none while nobody is: the probe is not even built). A BatchEnd
+reports the batch before the one just ended, whose loss is already computed: reading the current
+batch's loss would wait for it and stop Keras dispatching the next one ahead (STYLE.md,
+convention 3).
+
+Keras 3 shows callbacks neither the data nor the batch size, so the probe image and the counts are
+read from the arguments of the ``fit`` call that is running (its frame on the stack), when they are
+arrays: the first validation image, else the first training image. ``probe_images`` overrides
+both; a dataset or generator gives neither, and the run is then streamed without pictures.
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+import time
+import traceback
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from visualizer.training.events import BatchEnd, EpochEnd, RunFinished, RunStarted, Status, frozen_float32
+from visualizer.training.stream.sender import StreamSender
+
+ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
+
+
+class LiveView(keras.callbacks.Callback):
+    """Shows this run on the CNN Visualizer's training page: ``model.fit(..., callbacks=[LiveView()])``.
+
+    ``name``: what the window calls the run (by default the script's file name). ``probe_images``:
+    images (N, H, W, C) or one image (H, W, C) as the model takes them, the first of which is shown
+    going through the network. ``address`` and ``key``: a window elsewhere (the address of an SSH
+    tunnel's local end and the key from that window's connection file); by default the window on
+    this machine is found by itself. Without a window, training goes on as fast as without this
+    callback, and a window opened later is found within seconds.
+    """
+
+    def __init__(self, name=None, probe_images=None, address=None, key=None, max_rate_hz=20):
+        super().__init__()
+        if not max_rate_hz > 0:
+            raise ValueError("max_rate_hz must be a positive number of updates a second")
+        if (address is None) != (key is None):
+            raise ValueError("Give both the window's address and its key (from its connection file), or neither.")
+        self._name = name
+        self._probe_images = None if probe_images is None else np.asarray(probe_images, dtype=np.float32)
+        self._address = address
+        self._key = key
+        self._interval_s = 1.0 / max_rate_hz
+        self.sender: StreamSender | None = None
+
+    # The run's beginning
+
+    def on_train_begin(self, logs=None):
+        fit = _fit_arguments(self._model)
+        self.sender = StreamSender(address=self._address, key=self._key)
+        self._started = time.perf_counter()
+        self._epoch = 0
+        self._epochs_completed = 0
+        self._epoch_started = self._started
+        self._unsent: tuple | None = None  # (batch, logs, time) of the last batch not reported
+        self._last_report = -math.inf
+        self._last_epoch_logs: dict = {}
+        self._steps = int(self.params.get("steps") or 0)
+        self._batch_size = _batch_size(fit)
+        self._probe = None
+        self._probe_failed = False
+        self._probe_image, self._probe_label = self._choose_probe_image(fit)
+        self.sender.send(self._run_started(fit))
+        if self._probe_image is None:
+            self.sender.send(Status("No probe image: the data are not arrays. Pass LiveView(probe_images=...) to see feature maps."))
+
+    def _run_started(self, fit: dict) -> RunStarted:
+        from visualizer.training.device import describe_device
+        from visualizer.training.models import describe_model
+
+        model = self._model
+        backend = keras.backend.backend()
+        device, device_note = describe_device(backend)
+        try:
+            summary = describe_model(model)
+        except (AttributeError, ValueError):  # a subclassed model's layers have no symbolic output
+            summary = ""
+        classes = _output_size(model)
+        return RunStarted(
+            backend=backend,
+            device=device,
+            device_note=device_note,
+            model_name=model.name,
+            model_summary=summary,
+            parameter_count=int(model.count_params()),
+            data_source="the script's own data",
+            train_count=_count(fit.get("x")) or self._steps * self._batch_size,
+            test_count=_count(fit.get("val_x")),
+            epochs=int(self.params.get("epochs") or 0),
+            steps_per_epoch=self._steps,
+            class_names=tuple(str(index) for index in range(classes)),
+            run_name=self._name or _script_name(),
+        )
+
+    def _choose_probe_image(self, fit: dict) -> tuple[np.ndarray | None, int]:
+        if self._probe_images is not None:
+            images = self._probe_images
+            return (images[0] if images.ndim == 4 else images), -1
+        rank = len(self._model.inputs[0].shape) if getattr(self._model, "inputs", None) else 4
+        for images, labels in ((fit.get("val_x"), fit.get("val_y")), (fit.get("x"), fit.get("y"))):
+            shape = getattr(images, "shape", None)
+            if shape is not None and len(shape) == rank and shape[0]:
+                return np.asarray(images[0], dtype=np.float32), _label(labels)
+        return None, -1
+
+    # Batches and epochs
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._epoch = epoch + 1
+        self._epoch_started = time.perf_counter()
+        self._unsent = None
+        self._batches_done = 0
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batches_done = batch + 1
+        now = time.perf_counter()
+        previous, self._unsent = self._unsent, (batch + 1, logs, now)
+        if previous is None or now - self._last_report < self._interval_s:
+            return
+        self._last_report = now
+        self._send_batch(*previous)
+        self._send_probe(batch=previous[0])
+
+    def _send_batch(self, batch: int, logs, at: float) -> None:
+        logs = logs or {}
+        active_s = max(at - self._epoch_started, 1e-9)
+        self.sender.send(
+            BatchEnd(
+                epoch=self._epoch,
+                batch=batch,
+                steps_per_epoch=self._steps,
+                loss=_metric(logs, "loss"),
+                accuracy=_metric(logs, _accuracy_key(logs)),
+                images_per_second=batch * self._batch_size / active_s,
+                elapsed_s=at - self._started,
+            )
+        )
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self._unsent is not None:  # the epoch is over: its last batch's loss is ready
+            self._send_batch(*self._unsent)
+            self._send_probe(batch=self._unsent[0], end_of_epoch=True)
+            self._unsent = None
+        logs = dict(logs or {})
+        self._last_epoch_logs = logs
+        if self._steps == 0 or self._batches_done == self._steps:  # not an epoch cut short by a stop
+            self._epochs_completed += 1
+        self.sender.send(
+            EpochEnd(
+                epoch=self._epoch,
+                loss=_metric(logs, "loss"),
+                accuracy=_metric(logs, _accuracy_key(logs)),
+                val_loss=_metric(logs, "val_loss"),
+                val_accuracy=_metric(logs, "val_" + _accuracy_key(logs)),
+                elapsed_s=time.perf_counter() - self._started,
+            )
+        )
+
+    def on_train_end(self, logs=None):
+        logs = self._last_epoch_logs
+        self.sender.send(
+            RunFinished(
+                stopped_early=bool(self._model.stop_training),
+                epochs_completed=self._epochs_completed,
+                train_loss=_metric(logs, "loss"),
+                train_accuracy=_metric(logs, _accuracy_key(logs)),
+                test_loss=_metric(logs, "val_loss"),
+                test_accuracy=_metric(logs, "val_" + _accuracy_key(logs)),
+                elapsed_s=time.perf_counter() - self._started,
+                model_path=None,
+            )
+        )
+        self.sender.close()
+
+    # Pictures
+
+    def _send_probe(self, *, batch: int, end_of_epoch: bool = False) -> None:
+        """A probe snapshot, while a window is listening; the probe is built on the first one."""
+        if self._probe_image is None or self._probe_failed or not self.sender.window_listening:
+            return
+        first = self._probe is None
+        if first and not self._build_probe():
+            return
+        self.model  # noqa: B018 - on JAX, reading the property puts the current weights in the layers
+        snapshot = self._probe.snapshot(
+            self._probe_image,
+            self._probe_label,
+            probe_index=0,
+            epoch=self._epoch,
+            batch=batch,
+            end_of_epoch=end_of_epoch,
+            compiled=not first,  # eager the first time: shown at once, compiled at the next
+        )
+        self.sender.send(_with_probabilities(snapshot))
+
+    def _build_probe(self) -> bool:
+        from visualizer.training.probes import Probe
+
+        try:
+            self._probe = Probe(self._model)
+        except Exception as error:  # a model the probe cannot read: the run streams on without pictures
+            self._probe_failed = True
+            traceback.print_exc()
+            self.sender.send(Status(f"No feature maps for this model ({type(error).__name__}: {error}); curves only."))
+            return False
+        return True
+
+
+def _fit_arguments(model) -> dict:
+    """The local variables of the ``model.fit`` call that is running (x, y, batch_size, val_x ...),
+    or {} when it is not on the stack (a custom training loop calling the callbacks itself)."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "fit" and frame.f_locals.get("self") is model:
+            return dict(frame.f_locals)
+        frame = frame.f_back
+    return {}
+
+
+def _batch_size(fit: dict) -> int:
+    size = fit.get("batch_size")
+    if isinstance(size, int) and size > 0:
+        return size
+    return 32 if _count(fit.get("x")) else 0  # Keras's default for arrays; unknown for datasets
+
+
+def _count(data) -> int:
+    shape = getattr(data, "shape", None)
+    return int(shape[0]) if shape is not None and len(shape) and shape[0] is not None else 0
+
+
+def _label(labels) -> int:
+    if getattr(labels, "shape", None) is None or not labels.shape[0]:
+        return -1
+    first = np.asarray(labels[0])
+    return int(first.argmax()) if first.size > 1 else int(first.reshape(-1)[0])
+
+
+def _output_size(model) -> int:
+    try:
+        size = model.outputs[0].shape[-1]
+    except (AttributeError, IndexError, TypeError):
+        return 0
+    return int(size) if size else 0
+
+
+def _script_name() -> str:
+    if "ipykernel" in sys.modules:
+        return "notebook"
+    return Path(sys.argv[0]).name if sys.argv and sys.argv[0] not in ("", "-c") else "python"
+
+
+def _accuracy_key(logs: dict) -> str:
+    for key in ACCURACY_KEYS:
+        if key in logs:
+            return key
+    return next((key for key in logs if "acc" in key and not key.startswith("val_")), "accuracy")
+
+
+def _metric(logs: dict, key: str) -> float:
+    value = logs.get(key)
+    return math.nan if value is None else float(value)
+
+
+def _with_probabilities(snapshot):
+    """The snapshot with the model's output as probabilities: a model that ends in logits (no
+    softmax) gives scores of any sign, which the window's bars cannot show."""
+    import dataclasses
+
+    scores = snapshot.probabilities.astype(np.float64)
+    if scores.size == 1:  # one sigmoid unit: the two classes' probabilities
+        p = float(scores[0]) if 0 <= scores[0] <= 1 else 1 / (1 + math.exp(-float(scores[0])))
+        return dataclasses.replace(snapshot, probabilities=frozen_float32([1 - p, p]))
+    if scores.size and scores.min() >= 0 and abs(scores.sum() - 1) < 1e-3:
+        return snapshot
+    exponentials = np.exp(scores - scores.max())
+    return dataclasses.replace(snapshot, probabilities=frozen_float32(exponentials / exponentials.sum()))

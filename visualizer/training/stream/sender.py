@@ -1,0 +1,181 @@
+"""The training side of the stream: sends a run's events to the window without ever waiting.
+
+A ZeroMQ PUSH socket with a small send queue (``SEND_HIGH_WATER_MARK`` messages) and the
+IMMEDIATE option, so nothing is queued while no window is connected, and every send is NOBLOCK.
+What cannot go at once is kept here, in two different ways:
+
+- curve events (RunStarted, BatchEnd, EpochEnd, the end-of-epoch snapshot the replay keeps,
+  RunFinished ...) wait in order in a bounded list and go first at the next chance; if the list
+  is full the oldest is given up and counted in ``lost``, which every message carries, so the
+  window knows its curves have a gap;
+- pictures (the other probe snapshots) wait in one slot: a newer one replaces it (counted in
+  ``pictures_replaced``), so a slow window gets the newest picture, never a backlog.
+
+With no window, a send costs a check of the socket's state; the connection file is looked for
+again at most every ``LOOK_AGAIN_S``, so a window opened later (or restarted, with a new address
+and key) is found, and is sent the run's RunStarted before anything else.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets
+import time
+from collections import deque
+from pathlib import Path
+
+import zmq
+
+from visualizer.training.events import ProbeSnapshot, RunStarted
+from visualizer.training.stream.connection import ConnectionInfo, find_connection
+from visualizer.training.stream.wire import MAX_MESSAGE_BYTES, encode, message_size
+
+SEND_HIGH_WATER_MARK = 8
+MAX_PENDING = 4096  # curve events kept while the window is away: a few minutes of BatchEnd at 20 a second
+LOOK_AGAIN_S = 2.0
+CONNECTED_RECENTLY_S = 5.0  # a window that took a message this recently is worth waiting for at close
+
+
+def is_picture(event) -> bool:
+    """Pictures may be replaced by newer ones; the snapshot kept for the per-epoch replay may not."""
+    return isinstance(event, ProbeSnapshot) and not event.end_of_epoch
+
+
+class StreamSender:
+    """Sends the events of one run (``run_id``) to the window found through its connection file
+    (in ``folder``, by default the user's runtime folder), or to ``address`` with ``key`` when both
+    are given (a window on another machine, through an SSH tunnel). Use it from one thread."""
+
+    def __init__(
+        self,
+        *,
+        address: str | None = None,
+        key: str | None = None,
+        folder: Path | None = None,
+        run_id: str | None = None,
+        max_pending: int = MAX_PENDING,
+        max_bytes: int = MAX_MESSAGE_BYTES,
+    ) -> None:
+        if (address is None) != (key is None):
+            raise ValueError("Give both the address and the key of the window (from its connection file), or neither.")
+        self.run_id = run_id or secrets.token_hex(8)
+        self._given = ConnectionInfo(address, key) if address is not None else None
+        self._folder = folder
+        self._max_bytes = max_bytes
+        self._context = zmq.Context()
+        self._socket = None
+        self._connection: ConnectionInfo | None = None
+        self._pending: deque = deque()
+        self._max_pending = max_pending
+        self._picture: ProbeSnapshot | None = None
+        self._run_started: RunStarted | None = None
+        self._seq = 0
+        self._next_look = -math.inf
+        self._last_delivered = -math.inf
+        self.lost = 0  # curve events given up: the pending list was full, or no window took them by the end
+        self.pictures_replaced = 0
+        self.too_large = 0  # events over the window's size limit, not sent
+
+    @property
+    def connection(self) -> ConnectionInfo | None:
+        return self._connection
+
+    @property
+    def window_listening(self) -> bool:
+        """Whether a window has taken a message lately: pictures are worth making only then."""
+        return time.monotonic() - self._last_delivered < CONNECTED_RECENTLY_S
+
+    @property
+    def waiting(self) -> int:
+        """Events kept here, not yet handed to the socket."""
+        return len(self._pending) + (self._picture is not None)
+
+    def send(self, event) -> None:
+        """Send ``event`` (a dataclass from events.py) now if the socket takes it, else keep it as
+        described above. Never waits."""
+        if isinstance(event, RunStarted):
+            self._run_started = event
+        if is_picture(event):
+            self.pictures_replaced += self._picture is not None
+            self._picture = event
+        else:
+            if len(self._pending) >= self._max_pending:
+                self._pending.popleft()
+                self.lost += 1
+            self._pending.append(event)
+        self.flush()
+
+    def flush(self) -> bool:
+        """Hand the socket what it takes now, curve events first; True when nothing is left here."""
+        self._connect_if_due()
+        if self._socket is None:
+            return False
+        while self._pending:
+            if not self._send_now(self._pending[0]):
+                return False
+            self._pending.popleft()
+        if self._picture is not None and self._send_now(self._picture):
+            self._picture = None
+        return self._picture is None
+
+    def _send_now(self, event) -> bool:
+        if not self._socket.getsockopt(zmq.EVENTS) & zmq.POLLOUT:
+            return False  # no window, or its queue is full: checked before the cost of encoding
+        frames = encode(event, self._key, run_id=self.run_id, seq=self._seq + 1, lost=self.lost)
+        if message_size(frames) > self._max_bytes:
+            self.too_large += 1
+            return True  # given up: it would be refused at the window
+        try:
+            self._socket.send_multipart(frames, flags=zmq.NOBLOCK, copy=False)
+        except zmq.Again:
+            return False
+        self._seq += 1
+        self._last_delivered = time.monotonic()
+        return True
+
+    def _connect_if_due(self) -> None:
+        if self._socket is not None and (self._given is not None or self._pending_for_long()):
+            return
+        now = time.monotonic()
+        if now < self._next_look:
+            return
+        self._next_look = now + LOOK_AGAIN_S
+        found = self._given or find_connection(self._folder)
+        if found is None or (self._connection and (found.address, found.key) == (self._connection.address, self._connection.key)):
+            return
+        self._connect(found)
+
+    def _pending_for_long(self) -> bool:
+        """Whether the window has taken nothing for a while with events waiting: it may have
+        closed and another opened (a restart), so the connection file is read again."""
+        return self.waiting > 0 and time.monotonic() - self._last_delivered > LOOK_AGAIN_S
+
+    def _connect(self, connection: ConnectionInfo) -> None:
+        if self._socket is not None:
+            self._socket.close(linger=0)
+            if self._run_started is not None and (not self._pending or self._pending[0] is not self._run_started):
+                self._pending.appendleft(self._run_started)  # a new window learns what this run is first
+        socket = self._context.socket(zmq.PUSH)
+        socket.setsockopt(zmq.SNDHWM, SEND_HIGH_WATER_MARK)
+        socket.setsockopt(zmq.IMMEDIATE, 1)  # queue nothing while no window is connected
+        socket.setsockopt(zmq.LINGER, 0)
+        socket.connect(connection.address)
+        self._socket = socket
+        self._connection = connection
+        self._key = connection.key.encode("ascii")
+
+    def close(self, grace_s: float = 1.0) -> None:
+        """Send what is still waiting to a window that has been taking messages, for at most
+        ``grace_s`` seconds (not at all when no window is connected), then hang up."""
+        deadline = time.monotonic() + grace_s
+        while self._socket is not None and self.window_listening and not self.flush():
+            remaining_ms = int((deadline - time.monotonic()) * 1000)
+            if remaining_ms <= 0 or not self._socket.poll(remaining_ms, zmq.POLLOUT):
+                break
+        self.lost += len(self._pending)
+        self._pending.clear()
+        if self._socket is not None:
+            # Give ZeroMQ the rest of the grace time to pass on what it already holds.
+            self._socket.close(linger=max(0, int((deadline - time.monotonic()) * 1000)))
+            self._socket = None
+        self._context.term()
