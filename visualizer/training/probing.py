@@ -34,6 +34,8 @@ class ProbeCallback(keras.callbacks.Callback):
         self._last_probe = -math.inf
         self._epoch = 0
         self._batches_done = 0
+        self._trained = 0  # batches trained so far in this run: the weights' state
+        self._trained_shown = -1  # the weights' state of the last snapshot sent
 
     def _current_probe_index(self) -> int:
         chosen = self._control.probe_index()
@@ -59,6 +61,7 @@ class ProbeCallback(keras.callbacks.Callback):
             )
         )
         self._probe_index_shown = index
+        self._trained_shown = self._trained
         self._last_probe = time.perf_counter()
 
     def send_first_probe(self) -> None:
@@ -74,12 +77,19 @@ class ProbeCallback(keras.callbacks.Callback):
         if self._current_probe_index() != self._probe_index_shown:
             self._send_probe()
 
+    def catch_up(self) -> None:
+        """Send a snapshot if batches were trained since the last one (called as a pause begins,
+        so that the maps and kernels show the weights the run holds, at the batch progress says)."""
+        if self._trained != self._trained_shown:
+            self._send_probe()
+
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch + 1
         self._batches_done = 0
 
     def on_train_batch_end(self, batch, logs=None):
         self._batches_done = batch + 1
+        self._trained += 1
         if time.perf_counter() - self._last_probe >= self._probe_interval:
             self._send_probe()
         else:
