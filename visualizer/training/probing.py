@@ -21,8 +21,10 @@ class ProbeCallback(keras.callbacks.Callback):
     property copies the training state back into the layers, which is worth its cost only then.
     """
 
-    def __init__(self, *, config, on_event: Callable[[object], None], control, probe, probe_images, probe_labels) -> None:
+    def __init__(self, *, config, on_event: Callable[[object], None], control, probe, probe_images, probe_labels,
+                 steps_per_epoch: int) -> None:
         super().__init__()
+        self._steps = steps_per_epoch
         self._config = config
         self._emit = on_event
         self._control = control
@@ -57,6 +59,7 @@ class ProbeCallback(keras.callbacks.Callback):
                 epoch=self._epoch,
                 batch=self._batches_done,
                 end_of_epoch=end_of_epoch,
+                steps_per_epoch=self._steps,
                 compiled=compiled,
             )
         )

@@ -367,6 +367,7 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
             probe=probe,
             probe_images=data.full.test_images,
             probe_labels=data.full.test_labels,
+            steps_per_epoch=_steps_per_epoch(config, data),
         )
 
     def on_pause() -> None:  # progress and probes both show the batch the run holds at

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from types import SimpleNamespace
 from unittest.mock import ANY, MagicMock, call
 
@@ -122,6 +123,35 @@ def test_a_stopping_run_keeps_saying_it_stops(controller, view, driver):
     assert texts(view.show_status) == [
         "Stopping: finishing the batch, evaluating on the test images, saving…"
     ]
+
+
+def test_a_run_stopped_during_an_epoch_says_so_everywhere(controller, view):
+    running(controller, view)
+    controller.on_frame(frame(STARTED, *(batch(1, n) for n in range(1, STEPS + 1)),
+                              EpochEnd(1, 0.9, 0.7, 0.8, 0.72, 2.0), snapshot(1, STEPS, end_of_epoch=True)))
+    controller.stop()
+    # Stop ends epoch 2 after its second batch; Keras still closes the epoch (validation, snapshot).
+    controller.on_frame(frame(batch(2, 1), batch(2, 2), EpochEnd(2, 0.7, 0.75, 0.7, 0.74, 3.0),
+                              snapshot(2, 2, end_of_epoch=True),
+                              replace(finished("/tmp/m.keras", stopped_early=True), epochs_completed=1)))
+    where = "Stopped during epoch 2, after batch 2 of 4"
+    assert view.show_banner.call_args.args[1].startswith(f"{where}: test accuracy")
+    assert view.show_progress.call_args.args[2] == where
+    assert view.show_replay.call_args.args == (2, 2, "Live")
+    controller.select_replay(1)
+    assert view.show_replay.call_args.args == (2, 1, where)
+    controller.select_replay(0)
+    assert view.show_replay.call_args.args == (2, 0, "End of epoch 1 (of 2)")
+
+
+def test_a_run_stopped_at_an_epoch_end_counts_its_epochs(controller, view):
+    running(controller, view)
+    controller.on_frame(frame(STARTED, *(batch(1, n) for n in range(1, STEPS + 1))))
+    controller.stop()
+    controller.on_frame(frame(EpochEnd(1, 0.9, 0.7, 0.8, 0.72, 2.0), snapshot(1, STEPS, end_of_epoch=True),
+                              replace(finished("/tmp/m.keras", stopped_early=True), epochs_completed=1)))
+    assert view.show_banner.call_args.args[1].startswith("Stopped after 1 epoch(s): test accuracy")
+    assert view.show_progress.call_args.args[2] == "Stopped after 1 epoch(s)"
 
 
 def test_run_started_shows_the_device_the_data_and_the_model(controller, view):

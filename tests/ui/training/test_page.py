@@ -20,6 +20,7 @@ from tests.ui.training.training_script import STEPS, FakeTrainingProcess, diverg
 from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.events import (
     BatchEnd,
+    EpochEnd,
     ProbeSnapshot,
     RunFailed,
     RunFinished,
@@ -263,6 +264,26 @@ def test_replay_slider_shows_the_epoch_one_snapshot(page_with, qtbot):
     qtbot.mouseClick(page.probe_bar.live_button, Qt.MouseButton.LeftButton)
     assert slider.value() == 2 and page.probe_bar.replay_label.text() == "Live"
     assert "end of epoch 2" in page.kernels_tab.kernels_when.text()
+
+
+def test_a_run_stopped_during_an_epoch_is_described_the_same_everywhere(page_with, qtbot, model_file):
+    # Stop after the second batch of epoch 2: Keras still closes the epoch with its snapshot.
+    chunks = scripted_run(epochs=2, model_path=model_file)[: 3 + STEPS + 1 + 2]
+    chunks.append([EpochEnd(2, 0.7, 0.75, 0.7, 0.74, 3.0), snapshot(2, 2, end_of_epoch=True)])
+    chunks.append([RunFinished(True, 1, 0.7, 0.75, 0.7, 0.74, 3.5, model_file)])
+    page, _ = page_with(chunks)
+    page.tabs.setCurrentWidget(page.maps_tab)
+    run_to_end(qtbot, page)
+    where = "stopped during epoch 2, after batch 2 of 4"
+    assert page.banner.message.text().startswith(f"S{where[1:]}: test accuracy")
+    assert page.run_panel.progress.format() == f"S{where[1:]}"
+    page.probe_bar.replay_slider.setValue(1)
+    assert page.probe_bar.replay_label.text() == f"S{where[1:]}"
+    page.probe_bar.replay_slider.setValue(2)
+    assert where in page.maps_tab.probe_view.caption.text()
+    assert "end of epoch 2" not in page.maps_tab.probe_view.caption.text()
+    page.tabs.setCurrentWidget(page.kernels_tab)
+    assert where in page.kernels_tab.kernels_when.text()
 
 
 def test_a_network_without_conv_layers_says_why_there_are_no_maps(page_with, qtbot):

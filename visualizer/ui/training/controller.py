@@ -32,6 +32,7 @@ from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecorder, RunRecording, run_title
 from visualizer.ui.kit.save_file import save_to_file
 from visualizer.ui.training.interrupted_runs import InterruptedRuns
+from visualizer.ui.training.positions import how_it_ended, replay_label
 from visualizer.ui.training.recorded_runs import RecordedRuns
 from visualizer.ui.training.view import RunState, TrainingView
 
@@ -106,6 +107,7 @@ class TrainingController:
         self.config: TrainConfig | None = None
         self.run_title = ""
         self.live_snapshot: ProbeSnapshot | None = None
+        self.last_batch: BatchEnd | None = None  # the last batch reported: where the run is, or stopped
         self.replay_position = 0  # 0..n-1: the epochs kept for replay; n: live
         self.recorder = RunRecorder()  # the run's events, for its recording once it finishes
         self.model_is_temporary = True  # the run's own model file, deleted when done with
@@ -284,7 +286,7 @@ class TrainingController:
         if self.replay_position >= len(epochs):
             label = "Live"
         else:
-            label = f"End of epoch {epochs[self.replay_position]} (of {epochs[-1]})"
+            label = replay_label(self.history.epoch_snapshots[epochs[self.replay_position]], epochs[-1])
         self.view.show_replay(len(epochs), self.replay_position, label)
 
     # -- frames from the run -----------------------------------------------------------------
@@ -360,6 +362,7 @@ class TrainingController:
         return self.config.epochs if self.config is not None else 1
 
     def _show_progress(self, batch: BatchEnd) -> None:
+        self.last_batch = batch
         epochs = self._planned_epochs()
         self.view.show_progress(*progress_of(batch, epochs))
         if self.state == RunState.RUNNING:
@@ -374,7 +377,7 @@ class TrainingController:
         how = "Stopped" if finished.stopped_early else "Finished"
         self.log(f"{how}: {title}; test accuracy {finished.test_accuracy:.4f}")
         text = (
-            f"{how} after {finished.epochs_completed} epoch(s): test accuracy {finished.test_accuracy:.4f}."
+            f"{how_it_ended(finished, self.last_batch)}: test accuracy {finished.test_accuracy:.4f}."
             + (" The model is kept as it was when you stopped." if finished.stopped_early else "")
         )
         self.view.show_banner("info", text, action="Save model…" if finished.model_path else "")
@@ -385,7 +388,7 @@ class TrainingController:
         """The finished run's progress, status, row in the results and summary; its model may be saved."""
         self.result = finished
         how = "Stopped" if finished.stopped_early else "Finished"
-        self.view.show_progress(1, 1, f"{how} after {finished.epochs_completed} epoch(s)")
+        self.view.show_progress(1, 1, how_it_ended(finished, self.last_batch))
         self.view.show_status(
             f"{how}: test accuracy {finished.test_accuracy:.4f}, test loss {finished.test_loss:.4f}"
         )
@@ -523,6 +526,7 @@ class TrainingController:
         self.started = None
         self.result = None
         self.live_snapshot = None
+        self.last_batch = None
         self.replay_position = 0
         self.recorder = RunRecorder()
         self.model_is_temporary = True
