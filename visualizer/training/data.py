@@ -48,6 +48,9 @@ LABELS_MAGIC = 2049  # IDX: unsigned bytes, 1 dimension
 
 # Where to look, in order after the user's own folder. Module-level so tests can redirect them.
 DATA_DIR_ENV = "CNN_VISUALIZER_DATA"
+# Holds the folder named with --data, which is handed on as DATA_DIR_ENV (so that the training
+# and inspector processes inherit it): the folder is then named as the user named it.
+DATA_DIR_FLAG_ENV = "CNN_VISUALIZER_DATA_FROM_FLAG"
 KERAS_CACHE_DIR = (
     Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "datasets" / "fashion-mnist"
 )
@@ -94,14 +97,22 @@ def candidate_sources(
     if data_dir is not None:
         candidates.append(Candidate("the folder given", Path(data_dir).expanduser(), required=True))
     elif os.environ.get(DATA_DIR_ENV):
-        folder = Path(os.environ[DATA_DIR_ENV]).expanduser()
-        candidates.append(Candidate(f"the folder in ${DATA_DIR_ENV}", folder, required=True))
+        named = os.environ[DATA_DIR_ENV]
+        folder = Path(named).expanduser()
+        how = "the folder given with --data" if os.environ.get(DATA_DIR_FLAG_ENV) == named else f"the folder in ${DATA_DIR_ENV}"
+        candidates.append(Candidate(how, folder, required=True))
     candidates.append(Candidate("the Keras cache", KERAS_CACHE_DIR))
     candidates.append(Candidate("the Debian package dataset-fashion-mnist", DEBIAN_DIR))
     if allow_download:
         candidates.append(Candidate("a download with Keras", None))
     candidates.append(Candidate("the bundled subset", BUNDLED_DIR, required=True, is_subset=True))
     return candidates
+
+
+def use_data_folder_from_flag(folder: str) -> None:
+    """Train from ``folder``, named on the command line with --data, in this process and its children."""
+    os.environ[DATA_DIR_ENV] = folder
+    os.environ[DATA_DIR_FLAG_ENV] = folder
 
 
 @dataclass(frozen=True)
