@@ -204,18 +204,9 @@ def load_folder(
     """
     folder = Path(folder)
     paths = _find_files(folder)
-    missing = [FILE_NAMES[role] + ".gz" for role, path in paths.items() if path is None]
-    if missing:
-        remedy = (
-            "remove the folder so that it is not searched"
-            if searched
-            else "choose a folder that holds all four"
-        )
-        raise DataError(
-            f"The Fashion-MNIST folder {folder} is incomplete: {', '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} missing (unpacked, without .gz, also works). "
-            f"Copy the missing files there, or {remedy}."
-        )
+    if any(path is None for path in paths.values()):
+        remedy = "remove the folder so that it is not searched" if searched else "choose a folder that holds all four"
+        raise DataError(_incomplete(folder, paths, remedy))
     arrays = {
         role: read_idx(path, LABELS_MAGIC if role.endswith("labels") else IMAGES_MAGIC)
         for role, path in paths.items()
@@ -314,6 +305,31 @@ def to_model_input(images: np.ndarray) -> np.ndarray:
     if images.ndim != 3:
         raise ValueError(f"expected images shaped (N, height, width), got {images.shape}")
     return (images.astype(np.float32) / np.float32(255.0))[..., np.newaxis]
+
+
+def folder_problem(folder: str | os.PathLike[str]) -> str | None:
+    """What keeps ``folder`` from being trained on, in words, or None. Only its file names are
+    looked at, which is quick enough to do as the folder is chosen; the files' contents are checked
+    when a run reads them."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        return (
+            f"The Fashion-MNIST folder {folder} does not exist or is not a folder. "
+            "Choose a folder that holds the four Fashion-MNIST files."
+        )
+    paths = _find_files(folder)
+    if any(path is None for path in paths.values()):
+        return _incomplete(folder, paths, "choose a folder that holds all four")
+    return None
+
+
+def _incomplete(folder: Path, paths: dict[str, Path | None], remedy: str) -> str:
+    missing = [FILE_NAMES[role] + ".gz" for role, path in paths.items() if path is None]
+    return (
+        f"The Fashion-MNIST folder {folder} is incomplete: {', '.join(missing)} "
+        f"{'is' if len(missing) == 1 else 'are'} missing (unpacked, without .gz, also works). "
+        f"Copy the missing files there, or {remedy}."
+    )
 
 
 def _find_files(folder: Path) -> dict[str, Path | None]:

@@ -475,3 +475,27 @@ def test_every_control_and_tab_explains_itself_in_a_tooltip(page_with):
                 untipped.append(control.text() if hasattr(control, "text") else type(control).__name__)
     assert not untipped, f"no tooltip on {untipped}"
     assert all(page.tabs.tabToolTip(i) for i in range(page.tabs.count()))
+
+
+def test_an_empty_data_folder_is_named_when_chosen_and_the_last_run_stays(page_with, qtbot, tmp_path, monkeypatch):
+    from PyQt6.QtWidgets import QFileDialog
+
+    from visualizer.training.data import BUNDLED_DIR
+
+    page, made = page_with()
+    run_to_end(qtbot, page)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(empty))
+    data = page.settings.data
+    data.activated.emit(data.findData("__other__"))  # "Another folder…", as a click picks it
+    assert page.banner.isVisible() and page.banner.kind == "error"
+    assert str(empty) in page.banner.message.text() and "train-images-idx3-ubyte.gz" in page.banner.message.text()
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
+    assert len(made) == 1 and page.controller.state == "idle"  # refused: no run was started
+    assert page.results_tab.save_model_button.isEnabled() and page.results_tab.inspect_model_button.isEnabled()
+    assert page.banner.kind == "error" and str(empty) in page.banner.message.text()
+    bundled = next(i for i in range(data.count()) if getattr(data.itemData(i), "data_dir", None) == str(BUNDLED_DIR))
+    data.setCurrentIndex(bundled)
+    data.activated.emit(bundled)
+    assert not page.banner.isVisible()
