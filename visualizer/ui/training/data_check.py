@@ -22,7 +22,7 @@ class DataFolderCheck:
 
     def follow(self, data_dir: str | None) -> None:
         """The form's data is now ``data_dir`` (None: searched for, or downloaded)."""
-        if data_dir != self._checked or data_dir is None:
+        if data_dir != self._checked:
             self.check(data_dir)
 
     def check(self, data_dir: str | None) -> str | None:
