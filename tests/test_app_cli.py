@@ -182,3 +182,21 @@ def test_an_unknown_theme_is_refused_with_the_choices(tmp_path):
     result = _run("--theme", "purple", tmp_path=tmp_path)
     assert result.returncode == 2
     assert "system" in result.stderr and "dark" in result.stderr
+
+
+def test_a_data_folder_given_with_the_flag_is_named_as_given(tmp_path, monkeypatch):
+    from visualizer import app
+    from visualizer.training import data
+
+    for name in (data.DATA_DIR_ENV, "CNN_VISUALIZER_DATA_FROM_FLAG"):
+        monkeypatch.delenv(name, raising=False)  # restored after the test
+    monkeypatch.setattr(app, "_run_gui", lambda args: 0)
+    folder = tmp_path / "my-data"
+    folder.mkdir()
+    assert app.main(["--data", str(folder)]) == 0
+    first = data.data_choices()[0]
+    assert first.data_dir == str(folder)
+    assert "--data" in first.title and "$CNN_VISUALIZER_DATA" not in first.title
+    # The same folder named by the variable alone is named as the variable.
+    monkeypatch.delenv("CNN_VISUALIZER_DATA_FROM_FLAG")
+    assert "$CNN_VISUALIZER_DATA" in data.data_choices()[0].title

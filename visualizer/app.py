@@ -115,9 +115,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"cnn-visualizer: cannot open {args.open}: there is no such file", file=sys.stderr)
         return 1
     if args.data:
-        import os
+        from visualizer.training.data import use_data_folder_from_flag
 
-        os.environ["CNN_VISUALIZER_DATA"] = args.data
+        use_data_folder_from_flag(args.data)
     if args.screenshot:
         import os
 

@@ -438,3 +438,14 @@ def test_a_named_data_folder_without_the_files_stays_first_and_says_so(tmp_path,
     assert "without Fashion-MNIST" in choices[0].title
     assert [c.is_subset for c in choices[1:]] == [True, False]  # the subset, then the download
     assert choices[2].allow_download
+
+
+def test_a_chosen_folder_is_checked_by_its_file_names(tmp_path):
+    from visualizer.training.data import folder_problem
+
+    assert "does not exist" in folder_problem(tmp_path / "nowhere")
+    problem = folder_problem(tmp_path)
+    assert "is incomplete" in problem and all(name + ".gz" in problem for name in data.FILE_NAMES.values())
+    for name in data.FILE_NAMES.values():
+        (tmp_path / name).write_bytes(b"")  # unpacked files count too; their contents are read by the run
+    assert folder_problem(tmp_path) is None

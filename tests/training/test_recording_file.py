@@ -39,8 +39,8 @@ def of(events, kind) -> list:
 
 def assert_same_snapshot(read: ProbeSnapshot, sent: ProbeSnapshot) -> None:
     """Equal, but for the feature maps, which are kept in float16."""
-    assert (read.epoch, read.batch, read.probe_index, read.label, read.end_of_epoch) == (
-        sent.epoch, sent.batch, sent.probe_index, sent.label, sent.end_of_epoch)
+    assert (read.epoch, read.batch, read.probe_index, read.label, read.end_of_epoch, read.steps_per_epoch) == (
+        sent.epoch, sent.batch, sent.probe_index, sent.label, sent.end_of_epoch, sent.steps_per_epoch)
     np.testing.assert_array_equal(read.image, sent.image)
     np.testing.assert_array_equal(read.probabilities, sent.probabilities)
     assert [layer.name for layer in read.kernels] == [layer.name for layer in sent.kernels]
@@ -194,6 +194,24 @@ def test_a_run_stopped_early_records_what_it_did(tmp_path):
     assert recording.batches[-1].batch < 8, "it stopped within the first epoch"
     assert list(recording.epochs) == of(events, EpochEnd) and len(recording.epochs) == 1
     assert recording.title == "CNN — 0 epochs (stopped early), 64 training images"
+    (kept,) = recording.snapshots  # Keras closes the epoch that Stop cut short with a snapshot
+    assert kept.cut_short and (kept.epoch, kept.batch, kept.steps_per_epoch) == (1, recording.batches[-1].batch, 8)
+
+
+def test_a_recording_made_before_snapshots_knew_the_epoch_length_uses_the_runs(recorded, tmp_path):
+    path, _ = recorded
+
+    def older(name: str, data: bytes) -> bytes:
+        if name != DESCRIPTION_ENTRY:
+            return data
+        description = json.loads(data)
+        for snapshot in description["snapshots"]:
+            del snapshot["steps_per_epoch"]
+        return json.dumps(description).encode()
+
+    recording = read_recording(copy_archive(path, tmp_path / "older.keras", older))
+    assert [s.steps_per_epoch for s in recording.snapshots] == [8, 8]
+    assert not any(s.cut_short for s in recording.snapshots)
 
 
 def test_the_recorder_keeps_only_what_a_recording_holds():

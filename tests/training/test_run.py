@@ -338,3 +338,42 @@ def test_a_run_without_probes_sends_no_snapshots():
     assert isinstance(result, RunFinished)
     assert not recorder.of(ProbeSnapshot)
     assert recorder.of(EpochEnd) and recorder.of(BatchEnd)
+
+
+class _PauseAfter(RunControl):
+    """Pauses once, after ``batches`` batches (the run asks is_paused before each), and notes
+    what the run had reported when the pause began; then lets it go on."""
+
+    def __init__(self, batches: int, recorder: Recorder) -> None:
+        super().__init__()
+        self._asked = 0
+        self._batches = batches
+        self._recorder = recorder
+        self.reported_at_pause: list | None = None
+
+    def is_paused(self) -> bool:
+        self._asked += 1
+        return self._asked == self._batches + 1
+
+    def wait_while_paused(self, timeout: float | None = None) -> bool:
+        self.reported_at_pause = list(self._recorder.events)
+        return True
+
+
+@pytest.mark.parametrize(
+    ("batch_interval_s", "probe_rate_hz"),
+    [(1e9, 1000.0), (0.0, 0.001)],
+    ids=["probes-ahead-of-progress", "progress-ahead-of-probes"],
+)
+def test_a_paused_run_reports_one_position_in_progress_and_probes(monkeypatch, batch_interval_s, probe_rate_hz):
+    monkeypatch.setattr("visualizer.training.progress.BATCH_EVENT_INTERVAL_S", batch_interval_s)
+    recorder = Recorder()
+    control = _PauseAfter(5, recorder)
+    result = run(tiny_config(probe_rate_hz=probe_rate_hz), recorder, control)
+    _remove_saved(result)
+    assert isinstance(result, RunFinished)
+    reported = control.reported_at_pause
+    last_batch = [e for e in reported if isinstance(e, BatchEnd)][-1]
+    last_probe = [e for e in reported if isinstance(e, ProbeSnapshot)][-1]
+    assert (last_batch.epoch, last_batch.batch) == (1, 5), "progress shows the batch the run holds at"
+    assert (last_probe.epoch, last_probe.batch) == (1, 5), "so do the maps and kernels"

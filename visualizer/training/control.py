@@ -16,20 +16,26 @@ PAUSE_POLL_S = 0.1  # how often a paused run looks for a stop or a new probe ima
 
 class ControlCallback(keras.callbacks.Callback):
     """Pauses and stops the run as ``control`` says; each pause is added to ``clock``.
-    ``while_paused`` is called every ``PAUSE_POLL_S`` of a pause (e.g. to follow the probe image
-    chosen meanwhile). ``stopped_early`` says whether the run was stopped on request."""
+    ``on_pause`` is called once as a pause begins (e.g. to report the batch the run holds at, which
+    the rate limits may have left unsaid), ``while_paused`` every ``PAUSE_POLL_S`` of a pause (e.g.
+    to follow the probe image chosen meanwhile). ``stopped_early`` says whether the run was stopped
+    on request."""
 
-    def __init__(self, *, control, clock: RunClock, while_paused: Callable[[], None] | None = None) -> None:
+    def __init__(self, *, control, clock: RunClock, while_paused: Callable[[], None] | None = None,
+                 on_pause: Callable[[], None] | None = None) -> None:
         super().__init__()
         self._control = control
         self._clock = clock
         self._while_paused = while_paused
+        self._on_pause = on_pause
         self.stopped_early = False
 
     def on_train_batch_begin(self, batch, logs=None):
         if not self._control.is_paused():
             return
         paused_at = time.perf_counter()
+        if self._on_pause is not None:
+            self._on_pause()
         while not self._control.wait_while_paused(PAUSE_POLL_S):
             if self._while_paused is not None:
                 self._while_paused()

@@ -48,6 +48,9 @@ LABELS_MAGIC = 2049  # IDX: unsigned bytes, 1 dimension
 
 # Where to look, in order after the user's own folder. Module-level so tests can redirect them.
 DATA_DIR_ENV = "CNN_VISUALIZER_DATA"
+# Holds the folder named with --data, which is handed on as DATA_DIR_ENV (so that the training
+# and inspector processes inherit it): the folder is then named as the user named it.
+DATA_DIR_FLAG_ENV = "CNN_VISUALIZER_DATA_FROM_FLAG"
 KERAS_CACHE_DIR = (
     Path(os.environ.get("KERAS_HOME") or Path.home() / ".keras") / "datasets" / "fashion-mnist"
 )
@@ -94,14 +97,22 @@ def candidate_sources(
     if data_dir is not None:
         candidates.append(Candidate("the folder given", Path(data_dir).expanduser(), required=True))
     elif os.environ.get(DATA_DIR_ENV):
-        folder = Path(os.environ[DATA_DIR_ENV]).expanduser()
-        candidates.append(Candidate(f"the folder in ${DATA_DIR_ENV}", folder, required=True))
+        named = os.environ[DATA_DIR_ENV]
+        folder = Path(named).expanduser()
+        how = "the folder given with --data" if os.environ.get(DATA_DIR_FLAG_ENV) == named else f"the folder in ${DATA_DIR_ENV}"
+        candidates.append(Candidate(how, folder, required=True))
     candidates.append(Candidate("the Keras cache", KERAS_CACHE_DIR))
     candidates.append(Candidate("the Debian package dataset-fashion-mnist", DEBIAN_DIR))
     if allow_download:
         candidates.append(Candidate("a download with Keras", None))
     candidates.append(Candidate("the bundled subset", BUNDLED_DIR, required=True, is_subset=True))
     return candidates
+
+
+def use_data_folder_from_flag(folder: str) -> None:
+    """Train from ``folder``, named on the command line with --data, in this process and its children."""
+    os.environ[DATA_DIR_ENV] = folder
+    os.environ[DATA_DIR_FLAG_ENV] = folder
 
 
 @dataclass(frozen=True)
@@ -193,18 +204,9 @@ def load_folder(
     """
     folder = Path(folder)
     paths = _find_files(folder)
-    missing = [FILE_NAMES[role] + ".gz" for role, path in paths.items() if path is None]
-    if missing:
-        remedy = (
-            "remove the folder so that it is not searched"
-            if searched
-            else "choose a folder that holds all four"
-        )
-        raise DataError(
-            f"The Fashion-MNIST folder {folder} is incomplete: {', '.join(missing)} "
-            f"{'is' if len(missing) == 1 else 'are'} missing (unpacked, without .gz, also works). "
-            f"Copy the missing files there, or {remedy}."
-        )
+    if any(path is None for path in paths.values()):
+        remedy = "remove the folder so that it is not searched" if searched else "choose a folder that holds all four"
+        raise DataError(_incomplete(folder, paths, remedy))
     arrays = {
         role: read_idx(path, LABELS_MAGIC if role.endswith("labels") else IMAGES_MAGIC)
         for role, path in paths.items()
@@ -303,6 +305,31 @@ def to_model_input(images: np.ndarray) -> np.ndarray:
     if images.ndim != 3:
         raise ValueError(f"expected images shaped (N, height, width), got {images.shape}")
     return (images.astype(np.float32) / np.float32(255.0))[..., np.newaxis]
+
+
+def folder_problem(folder: str | os.PathLike[str]) -> str | None:
+    """What keeps ``folder`` from being trained on, in words, or None. Only its file names are
+    looked at, which is quick enough to do as the folder is chosen; the files' contents are checked
+    when a run reads them."""
+    folder = Path(folder).expanduser()
+    if not folder.is_dir():
+        return (
+            f"The Fashion-MNIST folder {folder} does not exist or is not a folder. "
+            "Choose a folder that holds the four Fashion-MNIST files."
+        )
+    paths = _find_files(folder)
+    if any(path is None for path in paths.values()):
+        return _incomplete(folder, paths, "choose a folder that holds all four")
+    return None
+
+
+def _incomplete(folder: Path, paths: dict[str, Path | None], remedy: str) -> str:
+    missing = [FILE_NAMES[role] + ".gz" for role, path in paths.items() if path is None]
+    return (
+        f"The Fashion-MNIST folder {folder} is incomplete: {', '.join(missing)} "
+        f"{'is' if len(missing) == 1 else 'are'} missing (unpacked, without .gz, also works). "
+        f"Copy the missing files there, or {remedy}."
+    )
 
 
 def _find_files(folder: Path) -> dict[str, Path | None]:

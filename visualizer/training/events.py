@@ -88,6 +88,12 @@ class ProbeSnapshot:
     kernels: tuple[LayerKernels, ...]
     probabilities: np.ndarray  # (10,) the model's prediction for the probe image
     end_of_epoch: bool = False  # True for the snapshot kept for the per-epoch replay
+    steps_per_epoch: int = 0  # the run's batches per epoch; 0: not known
+
+    @property
+    def cut_short(self) -> bool:
+        """An end-of-epoch snapshot of an epoch that Stop ended before its last batch."""
+        return self.end_of_epoch and 0 < self.batch < self.steps_per_epoch
 
 
 @dataclass(frozen=True)

@@ -106,6 +106,11 @@ class RunHistory:
         return values
 
     @property
+    def last_batch(self) -> BatchEnd | None:
+        """The last batch reported: where the run is, or where it ended."""
+        return self._previous
+
+    @property
     def batch_count(self) -> int:
         return self._batch["x"].size
 

@@ -85,6 +85,7 @@ class Probe:
         epoch: int,
         batch: int,
         end_of_epoch: bool = False,
+        steps_per_epoch: int = 0,
         compiled: bool = True,
     ) -> ProbeSnapshot:
         """Everything the app shows about ``image``, an (H, W, C) float32 array as the model takes it
@@ -109,6 +110,7 @@ class Probe:
             ),
             probabilities=frozen_float32(probabilities[0]),
             end_of_epoch=end_of_epoch,
+            steps_per_epoch=steps_per_epoch,
         )
 
     def compile_now(self, image: np.ndarray) -> None:

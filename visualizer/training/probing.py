@@ -21,8 +21,10 @@ class ProbeCallback(keras.callbacks.Callback):
     property copies the training state back into the layers, which is worth its cost only then.
     """
 
-    def __init__(self, *, config, on_event: Callable[[object], None], control, probe, probe_images, probe_labels) -> None:
+    def __init__(self, *, config, on_event: Callable[[object], None], control, probe, probe_images, probe_labels,
+                 steps_per_epoch: int) -> None:
         super().__init__()
+        self._steps = steps_per_epoch
         self._config = config
         self._emit = on_event
         self._control = control
@@ -34,6 +36,8 @@ class ProbeCallback(keras.callbacks.Callback):
         self._last_probe = -math.inf
         self._epoch = 0
         self._batches_done = 0
+        self._trained = 0  # batches trained so far in this run: the weights' state
+        self._trained_shown = -1  # the weights' state of the last snapshot sent
 
     def _current_probe_index(self) -> int:
         chosen = self._control.probe_index()
@@ -55,10 +59,12 @@ class ProbeCallback(keras.callbacks.Callback):
                 epoch=self._epoch,
                 batch=self._batches_done,
                 end_of_epoch=end_of_epoch,
+                steps_per_epoch=self._steps,
                 compiled=compiled,
             )
         )
         self._probe_index_shown = index
+        self._trained_shown = self._trained
         self._last_probe = time.perf_counter()
 
     def send_first_probe(self) -> None:
@@ -74,12 +80,19 @@ class ProbeCallback(keras.callbacks.Callback):
         if self._current_probe_index() != self._probe_index_shown:
             self._send_probe()
 
+    def catch_up(self) -> None:
+        """Send a snapshot if batches were trained since the last one (called as a pause begins,
+        so that the maps and kernels show the weights the run holds, at the batch progress says)."""
+        if self._trained != self._trained_shown:
+            self._send_probe()
+
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch + 1
         self._batches_done = 0
 
     def on_train_batch_end(self, batch, logs=None):
         self._batches_done = batch + 1
+        self._trained += 1
         if time.perf_counter() - self._last_probe >= self._probe_interval:
             self._send_probe()
         else:

@@ -84,6 +84,11 @@ class ProgressCallback(keras.callbacks.Callback):
             self._last_batch_event = now
             self._send_unreported()
 
+    def report_held_batch(self) -> None:
+        """Send the last batch done if the rate limit held it back: a paused run shows where it is."""
+        if self._unreported is not None:
+            self._send_unreported()
+
     def _send_unreported(self) -> None:
         batch, logs, images_per_second, elapsed_s = self._unreported
         self._unreported = None

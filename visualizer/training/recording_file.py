@@ -101,6 +101,7 @@ def _encode(recording: RunRecording) -> tuple[dict, dict[str, np.ndarray]]:
             "probe_index": snapshot.probe_index,
             "label": snapshot.label,
             "end_of_epoch": snapshot.end_of_epoch,
+            "steps_per_epoch": snapshot.steps_per_epoch,
             "feature_maps": [layer.name for layer in snapshot.feature_maps],
             "kernels": [layer.name for layer in snapshot.kernels],
         })
@@ -180,6 +181,8 @@ def _decode(description: dict, arrays: dict[str, np.ndarray]) -> RunRecording:
                 ),
                 probabilities=frozen_float32(arrays[f"{prefix}.probabilities"]),
                 end_of_epoch=bool(values.get("end_of_epoch", True)),
+                # Recordings made before snapshots carried it: the run's own.
+                steps_per_epoch=int(values.get("steps_per_epoch", description["started"]["steps_per_epoch"])),
             )
         )
     _check_shapes(snapshots)

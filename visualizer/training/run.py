@@ -367,9 +367,17 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
             probe=probe,
             probe_images=data.full.test_images,
             probe_labels=data.full.test_labels,
+            steps_per_epoch=_steps_per_epoch(config, data),
         )
+
+    def on_pause() -> None:  # progress and probes both show the batch the run holds at
+        progress.report_held_batch()
+        if probing is not None:
+            probing.catch_up()
+
     controlling = ControlCallback(
-        control=control, clock=clock, while_paused=probing.follow_choice if probing is not None else None
+        control=control, clock=clock, while_paused=probing.follow_choice if probing is not None else None,
+        on_pause=on_pause,
     )
     callbacks = [*watchers, controlling, progress, *(c for c in (probing, autosave) if c is not None)]
     if not control.stop_requested():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from types import SimpleNamespace
 from unittest.mock import ANY, MagicMock, call
 
@@ -10,6 +11,7 @@ import pytest
 
 from tests.ui.training.training_script import CLASS_NAMES, STEPS, snapshot
 from visualizer.training.config import TrainConfig
+from visualizer.training.data import FILE_NAMES
 from visualizer.training.events import (
     BatchEnd,
     EpochEnd,
@@ -122,6 +124,35 @@ def test_a_stopping_run_keeps_saying_it_stops(controller, view, driver):
     assert texts(view.show_status) == [
         "Stopping: finishing the batch, evaluating on the test images, saving…"
     ]
+
+
+def test_a_run_stopped_during_an_epoch_says_so_everywhere(controller, view):
+    running(controller, view)
+    controller.on_frame(frame(STARTED, *(batch(1, n) for n in range(1, STEPS + 1)),
+                              EpochEnd(1, 0.9, 0.7, 0.8, 0.72, 2.0), snapshot(1, STEPS, end_of_epoch=True)))
+    controller.stop()
+    # Stop ends epoch 2 after its second batch; Keras still closes the epoch (validation, snapshot).
+    controller.on_frame(frame(batch(2, 1), batch(2, 2), EpochEnd(2, 0.7, 0.75, 0.7, 0.74, 3.0),
+                              snapshot(2, 2, end_of_epoch=True),
+                              replace(finished("/tmp/m.keras", stopped_early=True), epochs_completed=1)))
+    where = "Stopped during epoch 2, after batch 2 of 4"
+    assert view.show_banner.call_args.args[1].startswith(f"{where}: test accuracy")
+    assert view.show_progress.call_args.args[2] == where
+    assert view.show_replay.call_args.args == (2, 2, "Live")
+    controller.select_replay(1)
+    assert view.show_replay.call_args.args == (2, 1, where)
+    controller.select_replay(0)
+    assert view.show_replay.call_args.args == (2, 0, "End of epoch 1 (of 2)")
+
+
+def test_a_run_stopped_at_an_epoch_end_counts_its_epochs(controller, view):
+    running(controller, view)
+    controller.on_frame(frame(STARTED, *(batch(1, n) for n in range(1, STEPS + 1))))
+    controller.stop()
+    controller.on_frame(frame(EpochEnd(1, 0.9, 0.7, 0.8, 0.72, 2.0), snapshot(1, STEPS, end_of_epoch=True),
+                              replace(finished("/tmp/m.keras", stopped_early=True), epochs_completed=1)))
+    assert view.show_banner.call_args.args[1].startswith("Stopped after 1 epoch(s): test accuracy")
+    assert view.show_progress.call_args.args[2] == "Stopped after 1 epoch(s)"
 
 
 def test_run_started_shows_the_device_the_data_and_the_model(controller, view):
@@ -334,17 +365,56 @@ def test_the_banner_button_saves_the_model_when_no_run_is_offered(controller, vi
     assert (tmp_path / "kept.keras").read_bytes() == b"weights"
 
 
-def test_a_process_is_started_ahead_only_once_due_and_again_for_other_data(controller, view, driver):
+def data_folder(folder) -> str:
+    """A folder holding the four Fashion-MNIST file names (what the form's check looks at)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in FILE_NAMES.values():
+        (folder / (name + ".gz")).write_bytes(b"")
+    return str(folder)
+
+
+def test_a_process_is_started_ahead_only_once_due_and_again_for_other_data(controller, view, driver, tmp_path):
+    one, two, three = (data_folder(tmp_path / name) for name in ("one", "two", "three"))
     changed = view.settingsChanged.connect.call_args.args[0]
-    changed(choice("Fashion-MNIST", "/data/one"))
+    changed(choice("Fashion-MNIST", one))
     driver.prestart.assert_not_called()  # the page was not in view long enough yet
     view.prestartDue.connect.call_args.args[0]()
-    driver.prestart.assert_called_once_with("/data/one", False)
-    changed(choice("Other", "/data/two", allow_download=True))
-    driver.prestart.assert_called_with("/data/two", True)
+    driver.prestart.assert_called_once_with(one, False)
+    changed(choice("Other", two, allow_download=True))
+    driver.prestart.assert_called_with(two, True)
+    changed(choice("Empty", str(tmp_path)))
+    assert driver.prestart.call_count == 2  # a folder without the data is not worth a process
     controller.shutdown()
-    changed(choice("Third", "/data/three"))
+    changed(choice("Third", three))
     assert driver.prestart.call_count == 2  # closed: nothing more is started ahead
+
+
+def test_a_folder_without_the_data_is_named_at_once_and_keeps_the_shown_run(controller, view, driver, tmp_path):
+    model = tmp_path / "run" / "model.keras"
+    model.parent.mkdir()
+    model.write_bytes(b"weights")
+    changed = view.settingsChanged.connect.call_args.args[0]
+    train = view.trainRequested.connect.call_args.args[0]
+    running(controller, view)
+    controller.on_frame(frame(STARTED, finished(str(model))))
+    driver.running = False
+    driver.reset_mock()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    view.reset_mock()
+    changed(choice("Your folder", str(empty)))
+    kind, text = view.show_banner.call_args.args
+    assert kind == "error" and str(empty) in text and "t10k-labels-idx1-ubyte.gz" in text
+    train(TrainConfig(data_dir=str(empty)), "CNN", 0)
+    driver.start.assert_not_called()  # Train is refused: the finished run and its model stay
+    view.clear_run.assert_not_called()
+    view.set_model_saveable.assert_not_called()
+    assert model.exists() and controller.can_save_model and controller.has_unsaved_model
+    view.hide_banner.assert_not_called()
+    changed(choice("Bundled subset", data_folder(tmp_path / "good")))
+    view.hide_banner.assert_called_once()  # the problem is gone, and so is the banner
+    changed(choice("Downloaded"))
+    view.hide_banner.assert_called_once()  # a banner about something else is left alone
 
 
 @pytest.mark.parametrize("seconds, text", [(0, "0:00"), (59.6, "1:00"), (754, "12:34"),

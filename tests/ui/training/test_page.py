@@ -20,6 +20,7 @@ from tests.ui.training.training_script import STEPS, FakeTrainingProcess, diverg
 from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.events import (
     BatchEnd,
+    EpochEnd,
     ProbeSnapshot,
     RunFailed,
     RunFinished,
@@ -265,6 +266,26 @@ def test_replay_slider_shows_the_epoch_one_snapshot(page_with, qtbot):
     assert "end of epoch 2" in page.kernels_tab.kernels_when.text()
 
 
+def test_a_run_stopped_during_an_epoch_is_described_the_same_everywhere(page_with, qtbot, model_file):
+    # Stop after the second batch of epoch 2: Keras still closes the epoch with its snapshot.
+    chunks = scripted_run(epochs=2, model_path=model_file)[: 3 + STEPS + 1 + 2]
+    chunks.append([EpochEnd(2, 0.7, 0.75, 0.7, 0.74, 3.0), snapshot(2, 2, end_of_epoch=True)])
+    chunks.append([RunFinished(True, 1, 0.7, 0.75, 0.7, 0.74, 3.5, model_file)])
+    page, _ = page_with(chunks)
+    page.tabs.setCurrentWidget(page.maps_tab)
+    run_to_end(qtbot, page)
+    where = "stopped during epoch 2, after batch 2 of 4"
+    assert page.banner.message.text().startswith(f"S{where[1:]}: test accuracy")
+    assert page.run_panel.progress.format() == f"S{where[1:]}"
+    page.probe_bar.replay_slider.setValue(1)
+    assert page.probe_bar.replay_label.text() == f"S{where[1:]}"
+    page.probe_bar.replay_slider.setValue(2)
+    assert where in page.maps_tab.probe_view.caption.text()
+    assert "end of epoch 2" not in page.maps_tab.probe_view.caption.text()
+    page.tabs.setCurrentWidget(page.kernels_tab)
+    assert where in page.kernels_tab.kernels_when.text()
+
+
 def test_a_network_without_conv_layers_says_why_there_are_no_maps(page_with, qtbot):
     no_conv = [[replace(e, feature_maps=(), kernels=()) if isinstance(e, ProbeSnapshot) else e
                 for e in chunk] for chunk in scripted_run()]
@@ -454,3 +475,27 @@ def test_every_control_and_tab_explains_itself_in_a_tooltip(page_with):
                 untipped.append(control.text() if hasattr(control, "text") else type(control).__name__)
     assert not untipped, f"no tooltip on {untipped}"
     assert all(page.tabs.tabToolTip(i) for i in range(page.tabs.count()))
+
+
+def test_an_empty_data_folder_is_named_when_chosen_and_the_last_run_stays(page_with, qtbot, tmp_path, monkeypatch):
+    from PyQt6.QtWidgets import QFileDialog
+
+    from visualizer.training.data import BUNDLED_DIR
+
+    page, made = page_with()
+    run_to_end(qtbot, page)
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *args: str(empty))
+    data = page.settings.data
+    data.activated.emit(data.findData("__other__"))  # "Another folder…", as a click picks it
+    assert page.banner.isVisible() and page.banner.kind == "error"
+    assert str(empty) in page.banner.message.text() and "train-images-idx3-ubyte.gz" in page.banner.message.text()
+    qtbot.mouseClick(page.run_panel.train_button, Qt.MouseButton.LeftButton)
+    assert len(made) == 1 and page.controller.state == "idle"  # refused: no run was started
+    assert page.results_tab.save_model_button.isEnabled() and page.results_tab.inspect_model_button.isEnabled()
+    assert page.banner.kind == "error" and str(empty) in page.banner.message.text()
+    bundled = next(i for i in range(data.count()) if getattr(data.itemData(i), "data_dir", None) == str(BUNDLED_DIR))
+    data.setCurrentIndex(bundled)
+    data.activated.emit(bundled)
+    assert not page.banner.isVisible()

@@ -23,7 +23,7 @@ CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
 STEPS = 4
 
 
-def snapshot(epoch: int, batch: int, *, end_of_epoch=False, probe_index=0, fill=None) -> ProbeSnapshot:
+def snapshot(epoch: int, batch: int, *, end_of_epoch=False, probe_index=0, fill=None, steps=STEPS) -> ProbeSnapshot:
     """The seed CNN's layers; every map holds ``fill`` (or the epoch number) plus a gradient."""
     value = float(epoch if fill is None else fill)
     ramp = np.linspace(0, 1, 28 * 28, dtype=np.float32).reshape(28, 28)
@@ -53,6 +53,7 @@ def snapshot(epoch: int, batch: int, *, end_of_epoch=False, probe_index=0, fill=
         ),
         probabilities=probabilities,
         end_of_epoch=end_of_epoch,
+        steps_per_epoch=steps,
     )
 
 

@@ -31,7 +31,9 @@ from visualizer.training.events import (
 from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecorder, RunRecording, run_title
 from visualizer.ui.kit.save_file import save_to_file
+from visualizer.ui.training.data_check import DataFolderCheck
 from visualizer.ui.training.interrupted_runs import InterruptedRuns
+from visualizer.ui.training.positions import how_it_ended, replay_label
 from visualizer.ui.training.recorded_runs import RecordedRuns
 from visualizer.ui.training.view import RunState, TrainingView
 
@@ -112,6 +114,7 @@ class TrainingController:
         self.model_saved = False  # Save model… has copied the shown run's model somewhere
         self.recorded_runs = RecordedRuns(view, self)
         self._data_choice = None  # the form's data choice (settings.DataChoice), for a process started ahead
+        self.data_check = DataFolderCheck(view)
         self._prestarting = False  # True once the page has been in view long enough to start one
         view.set_state(self.state)
         self._connect()
@@ -141,6 +144,7 @@ class TrainingController:
 
     def _on_view_settings_changed(self, choice) -> None:
         self._data_choice = choice
+        self.data_check.follow(choice.data_dir)
         if self.state == RunState.IDLE:
             self.view.show_data(f"Data: {choice.title}")
         if self._prestarting:
@@ -151,7 +155,7 @@ class TrainingController:
         self._prestart()
 
     def _prestart(self) -> None:
-        if self._data_choice is not None:
+        if self._data_choice is not None and self.data_check.problem is None:  # a folder without data: no use
             self.driver.prestart(self._data_choice.data_dir, self._data_choice.allow_download)
 
     def _on_view_save_model_requested(self) -> None:
@@ -181,8 +185,8 @@ class TrainingController:
 
     # -- the user's commands ----------------------------------------------------------------
     def train(self, config: TrainConfig, title: str, probe_index: int) -> None:
-        if self.driver.running:
-            return
+        if self.driver.running or self.data_check.check(config.data_dir) is not None:
+            return  # a folder without data: the banner says so, and the shown run stays
         self.interrupted_runs.offered = None
         self.view.hide_banner()
         self._start(replace(config, probe_index=probe_index), title)
@@ -284,7 +288,7 @@ class TrainingController:
         if self.replay_position >= len(epochs):
             label = "Live"
         else:
-            label = f"End of epoch {epochs[self.replay_position]} (of {epochs[-1]})"
+            label = replay_label(self.history.epoch_snapshots[epochs[self.replay_position]], epochs[-1])
         self.view.show_replay(len(epochs), self.replay_position, label)
 
     # -- frames from the run -----------------------------------------------------------------
@@ -374,7 +378,7 @@ class TrainingController:
         how = "Stopped" if finished.stopped_early else "Finished"
         self.log(f"{how}: {title}; test accuracy {finished.test_accuracy:.4f}")
         text = (
-            f"{how} after {finished.epochs_completed} epoch(s): test accuracy {finished.test_accuracy:.4f}."
+            f"{how_it_ended(finished, self.history.last_batch)}: test accuracy {finished.test_accuracy:.4f}."
             + (" The model is kept as it was when you stopped." if finished.stopped_early else "")
         )
         self.view.show_banner("info", text, action="Save model…" if finished.model_path else "")
@@ -385,7 +389,7 @@ class TrainingController:
         """The finished run's progress, status, row in the results and summary; its model may be saved."""
         self.result = finished
         how = "Stopped" if finished.stopped_early else "Finished"
-        self.view.show_progress(1, 1, f"{how} after {finished.epochs_completed} epoch(s)")
+        self.view.show_progress(1, 1, how_it_ended(finished, self.history.last_batch))
         self.view.show_status(
             f"{how}: test accuracy {finished.test_accuracy:.4f}, test loss {finished.test_loss:.4f}"
         )

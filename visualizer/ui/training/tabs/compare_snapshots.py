@@ -22,6 +22,7 @@ from visualizer.ui.kit.plain import push_button, wrapping_label
 from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
 from visualizer.ui.kit.probe_view import ProbeImageView
 from visualizer.ui.kit.theme import error_text_colour
+from visualizer.ui.training.positions import snapshot_heading
 from visualizer.ui.training.tabs.compare_curves import ComparedRun
 from visualizer.ui.training.tabs.snapshots import KERNEL_GAP_RGBA, KERNEL_TILE_PIXELS
 
@@ -176,7 +177,7 @@ class SnapshotColumn(QWidget):
         self.bars.set_class_names(run.recording.started.class_names)
         self.bars.setFixedHeight(round(self.bars.minimumHeight() * BAR_ROOM))
         self.bars.set_values(snapshot.probabilities, snapshot.label)
-        title = f"End of epoch {snapshot.epoch}"
+        title = snapshot_heading(snapshot)
         names = self.bars.class_names(len(snapshot.probabilities))
         # Half a column is narrow: the caption's lines run on as one paragraph.
         caption = prediction_caption(names, snapshot.label, snapshot.probabilities, title).replace("<br>", " · ")

@@ -16,6 +16,7 @@ from visualizer.ui.kit.mosaic_view import MosaicView
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
 from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
 from visualizer.ui.kit.probe_view import ProbeImageView
+from visualizer.ui.training.positions import snapshot_when
 
 MAPS_CAPTION = (
     "Each picture is one layer: every channel's map for the probe image, tiled, each scaled to its "
@@ -36,11 +37,7 @@ MAPS_ROW_HEIGHT = 230
 
 
 def snapshot_title(snapshot: ProbeSnapshot) -> str:
-    if snapshot.end_of_epoch:
-        when = f"end of epoch {snapshot.epoch}"
-    else:
-        when = f"epoch {snapshot.epoch}, batch {snapshot.batch}"
-    return f"Test image #{snapshot.probe_index} · {when}"
+    return f"Test image #{snapshot.probe_index} · {snapshot_when(snapshot)}"
 
 
 class ProbeView(QWidget):
