@@ -169,3 +169,25 @@ def test_the_kernel_note_names_the_layers_own_activation(keep, activation, said)
     detail.show_map(np.ones((4, 4)), np.ones((3, 3, 1)), 0.5, "conv", 0, activation)
     assert said in detail.kernel_note.text()
     assert "e.g." not in detail.kernel_note.text()
+
+
+def test_the_page_opens_at_once_and_starts_its_model_process_a_moment_after_it_is_shown(qtbot, keep):
+    from tests.ui.inspector.test_link import FakeServer
+    from visualizer.ui.inspector.link import ModelClient
+    from visualizer.ui.inspector.page import PRESTART_DELAY_MS, InspectorPage
+
+    made: list[FakeServer] = []
+    client = ModelClient(server_factory=lambda: made.append(FakeServer()) or made[-1])
+    page = keep(InspectorPage(client=client), before_close=InspectorPage.shutdown)
+    qtbot.wait(PRESTART_DELAY_MS + 200)
+    assert not made, "a page never shown starts nothing"
+    page.show()
+    assert not made, "the page is drawn first"
+    qtbot.waitUntil(lambda: bool(made), timeout=PRESTART_DELAY_MS + 2000)
+    assert made[0].prestarted and made[0].sent == []
+    page.hide()
+    page.show()
+    qtbot.wait(PRESTART_DELAY_MS + 200)
+    assert len(made) == 1, "shown again, the page keeps the process it started"
+    page.close()
+    assert not client.is_running()
