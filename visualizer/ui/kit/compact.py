@@ -1,4 +1,6 @@
-"""Controls that size themselves to the narrow control column rather than to their longest item."""
+"""Combo boxes sized on purpose: compact ones for the narrow control column, which do not grow with
+their longest item, and fitting ones for names that must be read whole (layer and class names),
+which grow with whatever items they are given later."""
 
 from __future__ import annotations
 
@@ -10,4 +12,13 @@ def compact_combo(min_chars: int = 12) -> QComboBox:
     box = QComboBox()
     box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
     box.setMinimumContentsLength(min_chars)
+    return box
+
+
+def fitting_combo() -> QComboBox:
+    """A combo box never narrower than its longest item, also for items added or renamed after it
+    was first shown (Qt's default sizes a box once, at first show: a box first shown empty or
+    with a short model's layers clipped a later model's "conv2d_12" to "conv2d_")."""
+    box = QComboBox()
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
     return box
