@@ -18,7 +18,9 @@ from visualizer.ui.inspector.link import ModelClient
 from visualizer.ui.inspector.page import InspectorPage
 from visualizer.ui.main_window import MainWindow
 
-FASHION = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
+# A teacher's own model, with class names of its own: the longest is the one predicted below.
+CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+           "Ankle boot with a heel")
 LAYERS = ("conv2d_12", "max_pooling2d_12", "separable_conv2d_3", "global_average_pooling2d_1", "dense_7")
 
 
@@ -46,7 +48,7 @@ def page(qtbot, keep, register_pages):
 
 
 def open_third_party_model(page) -> None:
-    """A model with Keras's own long layer names and Fashion-MNIST's classes, opened after one with
+    """A model with Keras's own long layer names and class names of its own, opened after one with
     short names whose every tab was looked at: each box was first shown with the short items."""
     page.client.replied.emit(opened(input_range=(0.0, 1.0)))
     page.set_input_image(np.zeros((28, 28), np.uint8), "a picture")
@@ -55,7 +57,7 @@ def open_third_party_model(page) -> None:
         page.tabs.setCurrentIndex(index)
         QApplication.processEvents()
     model = opened(input_range=(0.0, 1.0))
-    report = dataclasses.replace(model.report, class_names=FASHION, conv_layers=LAYERS[:3:2], saliency_layer=LAYERS[2])
+    report = dataclasses.replace(model.report, class_names=CLASSES, conv_layers=LAYERS[:3:2], saliency_layer=LAYERS[2])
     page.client.replied.emit(dataclasses.replace(model, report=report))
     page.set_input_image(np.zeros((28, 28), np.uint8), "a picture")  # the replies below explain it
 
@@ -95,7 +97,7 @@ def test_the_layer_and_explain_boxes_show_their_longest_item_whole(page, qtbot):
         page.tabs.setCurrentWidget(tab)
         if tab is page.image_tab:
             page.image_tab.views.setCurrentWidget(page.image_tab.layer_detail)
-        QApplication.processEvents()
+        qtbot.wait(50)  # the layout requests that the new items posted are handled
         assert_wide_enough(box)
 
 
