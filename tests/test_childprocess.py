@@ -138,6 +138,20 @@ def test_a_child_ends_within_two_seconds_of_its_parent_being_killed_hard():
     assert_child_ends_when_its_parent_is_killed(parent_script, settle_s=1.0)
 
 
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process states from /proc")
+def test_a_model_process_started_ahead_ends_when_its_parent_is_killed_while_it_warms_up():
+    parent_script = (
+        "import time\n"
+        "from visualizer.inspection.server import ModelServer\n"
+        "server = ModelServer()\n"
+        "server.prestart()\n"
+        "print(server.pid, flush=True)\n"
+        "time.sleep(120)\n"
+    )
+    assert_child_ends_when_its_parent_is_killed(parent_script, settle_s=1.0)
+
+
 def assert_child_ends_when_its_parent_is_killed(parent_script: str, settle_s: float = 0.0) -> None:
     """Run ``parent_script`` (which starts a child and prints its pid), kill it with SIGKILL once
     the child is up, and check that the child ends within 2 s."""

@@ -181,3 +181,19 @@ def test_a_request_before_any_model_is_opened_fails_under_its_type_name():
     [failed] = replies
     assert isinstance(failed, s.Failed) and failed.request == "Explain", failed
     assert failed.message == "Open a model first, to explain a picture."
+
+
+def test_a_process_started_ahead_gets_keras_ready_with_nothing_asked_then_opens_a_model(model_path):
+    talk = Conversation()
+    try:
+        talk.server.prestart()
+        deadline = time.monotonic() + TIMEOUT_S
+        while not talk.server.is_ready() and time.monotonic() < deadline:
+            assert talk.server.is_alive()
+            time.sleep(0.05)
+        assert talk.server.is_ready(), "no request came, yet it should have got Keras ready"
+        assert talk.server.poll() == ([], False), "its warm-up model is its own: nothing is said of it"
+        opened = open_model(talk, model_path)
+    finally:
+        talk.server.shutdown()
+    assert opened.report.model_name == "tiny_cnn" and opened.report.conv_layers == ("conv1", "conv2")

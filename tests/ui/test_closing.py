@@ -162,6 +162,22 @@ def test_closing_the_window_while_a_stroke_is_explained_ends_the_model_process(q
     qtbot.waitUntil(lambda: not server.is_alive(), timeout=2000)
 
 
+@pytest.mark.slow
+def test_closing_the_window_while_its_model_process_started_ahead_warms_up_ends_it(qtbot, keep):
+    from visualizer.ui.inspector.page import PRESTART_DELAY_MS
+
+    window = keep(MainWindow(first_page="inspector"))
+    window.show()
+    page = window.current_page()
+    qtbot.waitUntil(page.client.is_running, timeout=PRESTART_DELAY_MS + 5000)
+    server = page.client._server
+    qtbot.waitUntil(server.is_alive, timeout=5000)
+    assert not server.is_ready(), "still importing Keras"
+    window.close()
+    assert not page.client.is_running()
+    qtbot.waitUntil(lambda: not server.is_alive(), timeout=2000)
+
+
 # -- the GIF export --------------------------------------------------------------------------------
 class CountingPage(QLabel):
     """A step-through of 30 steps, each in its own colour."""

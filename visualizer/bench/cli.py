@@ -151,6 +151,7 @@ def _measure_inspector(model_path: str, sizes: Sizes, results: dict) -> None:
 
     _log(f"inspector: open {model_path}, evaluate the test set, {sizes.strokes} strokes")
     figures = measure_inspector(model_path, sizes.strokes)
+    _log(f"  model process started ahead ready {figures['inspector_ready_s']:.1f} s after the page was shown")
     _log(f"  test set: {figures['inspector_eval_images']:,} images; strokes: max {figures['inspector_stroke_max_ms']:.1f} ms")
     _take(results, figures)
 

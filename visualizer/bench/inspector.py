@@ -1,6 +1,10 @@
-"""The model inspector in the window with its real model process: opening a model (the first
-open starts the process and imports Keras in it), the test set evaluated and shown, and a drawing
-stroke to the bars that show the model's answer."""
+"""The model inspector in the window with its real model process: opening a model from the menu,
+the test set evaluated and shown, and a drawing stroke to the bars that show the model's answer.
+
+A user looks at the page, then picks a file in File > Open model's dialog: seconds in which the
+page starts its model process ahead and that process imports Keras. The bench waits as long as
+that takes (inspector_ready_s, said in the log) before it opens the model the way the menu does,
+so inspector_load_ms is what the user waits for after choosing the file."""
 
 from __future__ import annotations
 
@@ -32,7 +36,8 @@ def train_seed_model(train_limit: int | None, test_limit: int | None) -> str:
 
 
 def measure_inspector(model_path: str, strokes: int) -> dict:
-    """inspector_load_ms, inspector_eval_s and inspector_stroke_ms (median over ``strokes``)."""
+    """inspector_load_ms, inspector_eval_s and inspector_stroke_ms (median over ``strokes``), and
+    inspector_ready_s: from the page shown to its model process ready."""
     import numpy as np
 
     from visualizer.ui.main_window import MainWindow
@@ -42,8 +47,11 @@ def measure_inspector(model_path: str, strokes: int) -> dict:
     window.show()
     page = window.current_page()
     try:
+        shown = time.perf_counter()
+        wait_until(page.client.is_ready, what="the model process started ahead", timeout_s=300)
+        ready = time.perf_counter()
         started = time.perf_counter()
-        page.open_model(model_path, may_ask=False)
+        window.inspect_model(model_path, may_ask=False)  # what File > Open model does with the file chosen
         wait_until(lambda: page.controller.opened is not None or page.failure() is not None, what="the model to open")
         if page.failure():
             raise RuntimeError(f"the inspector could not open {model_path}: {page.failure()}")
@@ -57,6 +65,7 @@ def measure_inspector(model_path: str, strokes: int) -> dict:
     finally:
         window.close()
     return {
+        "inspector_ready_s": ready - shown,
         "inspector_load_ms": (opened - started) * 1000,
         "inspector_eval_s": evaluated - opened,
         "inspector_eval_images": 0 if evaluation is None else len(evaluation.labels),

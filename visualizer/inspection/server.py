@@ -8,6 +8,11 @@ other requests, so drawing stays live while the test set is evaluated. A filter'
 its picture (inspection/filters.py) are made in steps the same way; the picture's steps end at once
 when a StopPicture arrives.
 
+The window may start the child before any model is opened (``ModelServer.prestart``): with no
+request waiting it imports Keras and opens a small model of its own once (session.warm_up_keras),
+then blocks on its pipe, using no CPU, until the first request comes; opening the user's model then
+costs only that model's own work.
+
 Neither Qt nor (at import) Keras is imported here.
 """
 
@@ -18,7 +23,7 @@ import traceback
 from collections import deque
 from collections.abc import Iterator
 
-from visualizer.childprocess import ChildLink, Outbox, prepare_child
+from visualizer.childprocess import ChildLink, Outbox, prepare_child, spawn_context
 from visualizer.inspection.protocol import (
     Evaluate,
     Explain,
@@ -31,7 +36,7 @@ from visualizer.inspection.protocol import (
     StopPicture,
     TopImages,
 )
-from visualizer.inspection.session import ModelSession
+from visualizer.inspection.session import ModelSession, warm_up_keras
 
 log = logging.getLogger(__name__)
 
@@ -64,13 +69,18 @@ def _newest_explain_only(requests: deque) -> deque:
     return deque(r for i, r in enumerate(requests) if not isinstance(r, Explain) or i == last_explain)
 
 
-def _serve(connection, backend: str | None) -> None:
+def _serve(connection, backend: str | None, ready) -> None:
     prepare_child(backend)
     outbox = Outbox(connection)
     session = ModelSession(outbox.put)
     pending: deque = deque()
     jobs: dict[type, Iterator[None]] = {}  # the stepwise work in progress, taken in turns
     try:
+        # Started ahead, nothing is asked yet: get Keras ready. Started by a request, the request
+        # imports what it needs and the rest of the warm-up would only delay its answer.
+        if not connection.poll():
+            warm_up_keras()
+        ready.set()
         while True:
             # Block for the next request only when nothing else is left to do.
             if not pending and not jobs:
@@ -144,12 +154,22 @@ def _in_words(error: Exception) -> str:
 
 
 class ModelServer(ChildLink):
-    """The window's end: a link to the model's child process, started with the first request.
-    Qt-free; the page's client reads it with a poller. ``backend`` is set as KERAS_BACKEND in the
-    child."""
+    """The window's end: a link to the model's child process, started ahead (``prestart``) or with
+    the first request. Qt-free; the page's client reads it with a poller. ``backend`` is set as
+    KERAS_BACKEND in the child."""
 
     def __init__(self, backend: str | None = None) -> None:
-        super().__init__(_serve, (backend,), "cnn-visualizer-model", role=ROLE, advice=DIED_ADVICE)
+        self._ready = spawn_context().Event()  # set by the child once it waits for requests
+        super().__init__(_serve, (backend, self._ready), "cnn-visualizer-model", role=ROLE, advice=DIED_ADVICE)
+
+    def prestart(self) -> None:
+        """Start the child now, before any request: it imports Keras and warms up meanwhile."""
+        if not self.started:
+            self.start()
+
+    def is_ready(self) -> bool:
+        """True once the child has Keras ready (when started ahead) and reads requests."""
+        return self._ready.is_set()
 
     def send(self, request) -> bool:
         if not self.started:

@@ -10,6 +10,7 @@ the child only.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
@@ -43,6 +44,8 @@ from visualizer.inspection.report import LoaderReport
 
 if TYPE_CHECKING:
     from visualizer.inspection.filters import PictureStep
+
+log = logging.getLogger(__name__)
 
 EVALUATION_BATCH = 500  # images per step of an evaluation; a step takes about 50 ms for the seed CNN
 PICTURE_REPLY_INTERVAL_S = 0.1  # a picture in the making is sent no more often than this
@@ -216,6 +219,34 @@ class ModelSession:
             self._send(Failed(type(request).__name__, f"Open a model first, to {what}."))
             return False
         return True
+
+
+def warm_up_keras() -> None:
+    """Import Keras and open a small CNN of the seed's layer kinds once, through the same steps as a
+    user's model (load, rebuild, each compiled call), then forget it: most of a first open is
+    Keras's own start, which a process started ahead does while nobody waits. Any failure is left
+    for the user's model to meet and say in words."""
+    import tempfile
+    from pathlib import Path
+
+    try:
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([
+            keras.Input((8, 8, 1)),
+            layers.Conv2D(2, 3, activation="relu"),
+            layers.MaxPooling2D(2),
+            layers.Flatten(),
+            layers.Dense(3, activation="softmax"),
+        ])
+        with tempfile.TemporaryDirectory(prefix="cnn-visualizer-warm-") as folder:
+            path = Path(folder) / "warm-up.keras"
+            model.save(path)
+            ModelSession(lambda _reply: None).open(OpenModel(str(path)))
+        keras.backend.clear_session()  # the user's model starts with Keras's names and state afresh
+    except Exception:
+        log.warning("warming up Keras failed; the first model opened will take longer", exc_info=True)
 
 
 def _warm_up(loaded, reader, saliency) -> None:

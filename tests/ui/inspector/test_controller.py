@@ -342,3 +342,11 @@ def test_an_evaluated_folder_is_named_once_in_the_status(parts, tmp_path):
     probabilities = np.eye(10)[found.labels]
     emit(client.replied, s.Evaluated(5, found.images, found.labels, probabilities, found.class_names, found.source, 0.5))
     assert view.show_status.call_args.args[0] == f"Evaluated 6 images from {tmp_path} in 0.5 s."
+
+
+def test_the_model_process_is_started_ahead_when_the_page_says_it_is_due(parts):
+    _, view, client = parts
+    client.prestart.assert_not_called()
+    emit(view.prestartDue)
+    client.prestart.assert_called_once_with()
+    client.open_model.assert_not_called()

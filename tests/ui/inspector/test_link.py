@@ -19,6 +19,17 @@ class FakeServer:
         self.sent: list = []
         self.replies: list = []
         self.dead = False
+        self.prestarted = False
+        self.ended = False  # its process has gone (is_alive() is False)
+
+    def prestart(self) -> None:
+        self.prestarted = True
+
+    def is_alive(self) -> bool:
+        return not self.ended
+
+    def is_ready(self) -> bool:
+        return self.prestarted and not self.ended
 
     def send(self, request) -> bool:
         self.sent.append(request)
@@ -78,6 +89,33 @@ def test_a_dead_process_is_said_once_and_the_client_lets_it_go(client, qtbot):
         pass
     assert "ended without warning" in blocker.args[0]
     assert not client.is_running()
+
+
+def test_a_process_started_ahead_takes_the_first_request_and_one_that_ended_unused_is_replaced(qtbot):
+    made: list[FakeServer] = []
+
+    def make() -> FakeServer:
+        made.append(FakeServer())
+        return made[-1]
+
+    client = ModelClient(server_factory=make)
+    try:
+        assert not client.is_ready()
+        client.prestart()
+        client.prestart()  # one process ahead, however often the page asks
+        assert len(made) == 1 and made[0].prestarted and client.is_ready()
+        client.open_model("/models/a.keras")
+        assert len(made) == 1 and [type(r) for r in made[0].sent] == [s.OpenModel]
+
+        client.shutdown()
+        client.prestart()
+        made[-1].ended = True  # it ran out of memory while it waited, before anything was asked
+        client.open_model("/models/b.keras")
+        assert len(made) == 3, "a fresh process takes the request of one that ended unused"
+        assert made[1].sent == [] and [r.path for r in made[2].sent] == ["/models/b.keras"]
+        assert client.is_running()
+    finally:
+        client.shutdown()
 
 
 @pytest.mark.slow  # a child process (it imports no Keras: no model is opened)

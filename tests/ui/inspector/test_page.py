@@ -190,3 +190,25 @@ def test_saving_the_why_maps_is_told_in_the_pages_banner(keep, qtbot, tmp_path, 
     qtbot.mouseClick(page.why_tab.save_button, Qt.MouseButton.LeftButton)
     assert page.banner.kind == "info" and f"Saved the maps to {tmp_path / 'why.png'}" in page.banner.message.text()
     assert (tmp_path / "why.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_the_page_opens_at_once_and_starts_its_model_process_a_moment_after_it_is_shown(qtbot, keep):
+    from tests.ui.inspector.test_link import FakeServer
+    from visualizer.ui.inspector.link import ModelClient
+    from visualizer.ui.inspector.page import PRESTART_DELAY_MS, InspectorPage
+
+    made: list[FakeServer] = []
+    client = ModelClient(server_factory=lambda: made.append(FakeServer()) or made[-1])
+    page = keep(InspectorPage(client=client), before_close=InspectorPage.shutdown)
+    qtbot.wait(PRESTART_DELAY_MS + 200)
+    assert not made, "a page never shown starts nothing"
+    page.show()
+    assert not made, "the page is drawn first"
+    qtbot.waitUntil(lambda: bool(made), timeout=PRESTART_DELAY_MS + 2000)
+    assert made[0].prestarted and made[0].sent == []
+    page.hide()
+    page.show()
+    qtbot.wait(PRESTART_DELAY_MS + 200)
+    assert len(made) == 1, "shown again, the page keeps the process it started"
+    page.close()
+    assert not client.is_running()

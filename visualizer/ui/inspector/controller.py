@@ -92,6 +92,7 @@ class InspectorController:
         view.filterPictureRequested.connect(self._on_view_filter_picture_requested)
         view.filterPictureStopRequested.connect(self._on_view_filter_picture_stop_requested)
         view.kernelStepThroughRequested.connect(self._on_view_kernel_step_through_requested)
+        view.prestartDue.connect(self._on_view_prestart_due)
         client.replied.connect(self._on_client_replied)
         client.died.connect(self._on_client_died)
 
@@ -177,6 +178,11 @@ class InspectorController:
             self.view.show_error(NOT_STEPPABLE)
         else:
             self.view.offer_learned_kernel(learned)
+
+    def _on_view_prestart_due(self) -> None:
+        """Most of a first open is the model process importing Keras: done now, while the user
+        looks for a file, opening the model takes a fraction of it."""
+        self.client.prestart()
 
     def _show_picture(self, picture: Picture) -> None:
         self.picture = picture

@@ -6,6 +6,9 @@ so answers about the previous model are dropped. At most one picture is being ex
 and only the newest waiting one is sent next (last value wins), so a drawing stroke that sends a
 picture per mouse move never queues up work: the bars show the newest stroke as soon as the model
 has answered the previous one.
+
+The page may start the process before any model is opened (``prestart``), so that Keras is
+ready by the time the user picks a file.
 """
 
 from __future__ import annotations
@@ -36,12 +39,31 @@ class ModelClient(QObject):
         super().__init__(parent)
         self._server_factory = server_factory or ModelServer
         self._server = None
+        self._unused = False  # the process was started ahead and has been asked nothing yet
         self._generation = 0
         self._floor = 0  # replies of an older generation are about a model no longer open
         self._explaining: int | None = None  # the generation being explained now
         self._waiting_picture: requests.Explain | None = None
         self._poller = LinkPoller(self._read, POLL_INTERVAL_MS, self)
         self._poller.polled.connect(self._on_poller_polled)
+
+    def prestart(self) -> None:
+        """Start the model process now, before any model is opened: it gets Keras ready, then
+        waits for the first request using no CPU. Nothing happens when it runs already."""
+        if self._server is not None:
+            return
+        self._server = self._server_factory()
+        self._unused = True
+        try:
+            self._server.prestart()
+        except Exception:  # the first request starts one of its own, and says why if that fails too
+            log.exception("could not start the model process ahead")
+            self._server.shutdown()
+            self._server = None
+
+    def is_ready(self) -> bool:
+        """True once the model process runs and has Keras ready (or is already at work)."""
+        return self._server is not None and self._server.is_ready()
 
     # -- requests ---------------------------------------------------------------------------------
     def open_model(self, path: str, unsafe: bool = False) -> None:
@@ -92,6 +114,7 @@ class ModelClient(QObject):
         if self._server is not None:
             self._server.shutdown()
             self._server = None
+        self._unused = False
 
     def is_running(self) -> bool:
         return self._server is not None
@@ -102,8 +125,14 @@ class ModelClient(QObject):
         return self._generation
 
     def _send(self, request) -> None:
+        if self._server is not None and self._unused and not self._server.is_alive():
+            # Started ahead and ended before it was used (it may have run out of memory while
+            # it waited): nobody waited on it, so a fresh one takes its place unsaid.
+            self._server.shutdown()
+            self._server = None
         if self._server is None:
             self._server = self._server_factory()
+        self._unused = False
         self._server.send(request)
         self._poller.start(EXPLAINING_POLL_INTERVAL_MS if self._explaining is not None else POLL_INTERVAL_MS)
 

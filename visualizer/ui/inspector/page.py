@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 import numpy as np
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import Qt, QTimer, pyqtSignal
 from PyQt6.QtWidgets import QApplication, QMessageBox, QSplitter, QTabWidget, QVBoxLayout, QWidget
 
 from visualizer.inspection.protocol import Explained, ModelOpened
@@ -26,6 +26,7 @@ from visualizer.ui.inspector.view import Picture
 from visualizer.ui.kit.banner import Banner
 from visualizer.ui.kit.lazy_tabs import LazyTabs
 from visualizer.ui.kit.model_files import ask_for_model_file
+from visualizer.ui.kit.poller import PRESTART_DELAY_MS
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,7 @@ class InspectorPage(QWidget):
     filterPictureRequested = pyqtSignal(str, int)
     filterPictureStopRequested = pyqtSignal()
     kernelStepThroughRequested = pyqtSignal(str, int)
+    prestartDue = pyqtSignal()
 
     def __init__(self, client: ModelClient | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -95,6 +97,11 @@ class InspectorPage(QWidget):
             self.lazy_tabs.add(tab)
         self._shown: tuple[Explained, Picture, ModelOpened] | None = None  # what the lazy tabs draw
         self._forward_part_signals()
+        self._prestart_asked = False  # True once the page has asked for its model process ahead
+        self._prestart_timer = QTimer(self)
+        self._prestart_timer.setSingleShot(True)
+        self._prestart_timer.setInterval(PRESTART_DELAY_MS)
+        self._prestart_timer.timeout.connect(self._on_prestart_timer_timeout)
         self.controller = InspectorController(self, self.client)
         app = QApplication.instance()
         if app is not None:
@@ -270,11 +277,23 @@ class InspectorPage(QWidget):
         self.testImageChosen.emit(index)
         self.tabs.setCurrentWidget(self.image_tab)
 
+    def _on_prestart_timer_timeout(self) -> None:
+        if self.isVisible():
+            self._prestart_asked = True
+            self.prestartDue.emit()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._prestart_asked:
+            self._prestart_timer.start()
+
     def closeEvent(self, event) -> None:
         self.shutdown()
         super().closeEvent(event)
 
     def shutdown(self) -> None:
         """End the model process (the window closes)."""
+        self._prestart_timer.stop()
+        self._prestart_asked = True  # a page closed for good starts no process
         self.client.shutdown()
 

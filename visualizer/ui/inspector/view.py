@@ -52,6 +52,7 @@ class InspectorView(Protocol):
     filterPictureRequested = pyqtSignal(str, int)  # layer, filter
     filterPictureStopRequested = pyqtSignal()
     kernelStepThroughRequested = pyqtSignal(str, int)  # layer, channel: step through it on the Convolution page
+    prestartDue = pyqtSignal()  # the page has been in view a while: start the model process ahead
 
     # -- what the controller shows ----------------------------------------------------------------
     def show_status(self, text: str) -> None: ...

@@ -13,6 +13,10 @@ from collections.abc import Callable
 
 from PyQt6.QtCore import QObject, QTimer, pyqtSignal
 
+# How long a heavy page is in view before its child process is started ahead (the training run's,
+# the inspector's model's): the page itself is drawn first, it imports Keras and gets ready while
+# the user looks around, and a glance at the page on the way to another starts nothing.
+PRESTART_DELAY_MS = 1000
 
 class LinkPoller(QObject):
     polled = pyqtSignal(object, bool)  # (the messages read on this tick, in order; whether the far end died)

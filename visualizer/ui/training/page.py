@@ -30,6 +30,7 @@ from visualizer.ui.kit.banner import Banner
 from visualizer.ui.kit.export import write_png
 from visualizer.ui.kit.latest_only import LatestOnly
 from visualizer.ui.kit.lazy_tabs import LazyTabs
+from visualizer.ui.kit.poller import PRESTART_DELAY_MS
 from visualizer.ui.kit.save_file import ask_save_path
 from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.link import RunDriver
@@ -48,10 +49,6 @@ CURVES_INTERVAL_MS = 200
 # and the visible tab draws up to 25 (only it draws; a layer is one image item), so that about
 # 20 a second are drawn however they fall between the driver's 30 ms polls.
 SNAPSHOT_INTERVAL_MS = 40
-# A second after the page is first shown, a training process is started ahead of Train: it
-# imports Keras and reads the data while the settings are chosen (link.py), not at once, so
-# that a page only passed through starts nothing.
-PRESTART_DELAY_MS = 1000
 # Amber, unlike the banner's blue and red: a recorded run is neither news nor an error. Dark ink,
 # since the background is light whatever the palette.
 RECORDING_NOTE_STYLE = "background:#fff4ce; border:1px solid #c59a00; color:black; padding:4px;"

@@ -16,7 +16,6 @@ import numpy as np
 from PyQt6.QtCore import QRect, QSize, Qt, pyqtSignal
 from PyQt6.QtGui import QColor, QIcon, QPainter, QPen
 from PyQt6.QtWidgets import (
-    QComboBox,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -34,6 +33,7 @@ from visualizer.imagefile import to_uint8
 from visualizer.inspection.filters import FilterTops
 from visualizer.inspection.protocol import PictureProgress
 from visualizer.ui.inspector.thumbnails import thumbnail
+from visualizer.ui.kit.compact import fitting_combo
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
 
 OUTLINE_COLOUR = QColor("#e8590c")  # the patch's outline: orange, seen on ink and on white
@@ -134,7 +134,7 @@ class FiltersTab(QWidget):
         self._tops: FilterTops | None = None
         self._unavailable: str | None = None
         self._picture_filter: int | None = None
-        self.layer_box = QComboBox()
+        self.layer_box = fitting_combo()
         self.layer_box.setToolTip("The conv layer whose filters are shown")
         self.layer_box.currentIndexChanged.connect(self._on_layer_box_changed)
         self.layer_info = wrapping_label("")

@@ -6,7 +6,6 @@ from __future__ import annotations
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
-    QComboBox,
     QHBoxLayout,
     QLabel,
     QSpinBox,
@@ -21,6 +20,7 @@ from superqt.utils import signals_blocked
 from visualizer.inspection.protocol import Explained, KernelInfo, LayerOutput
 from visualizer.ui.inspector.layer_views import DenseBars, FeatureMapDetail, LayerHistogram
 from visualizer.ui.kit import colormaps
+from visualizer.ui.kit.compact import fitting_combo
 from visualizer.ui.kit.mosaic import colourise, feature_map_mosaic
 from visualizer.ui.kit.mosaic_view import MosaicView
 from visualizer.ui.kit.plain import scroll_area, wrapping_label
@@ -30,6 +30,14 @@ from visualizer.ui.quiz.prediction_quiz import PredictionQuiz, picture_identity
 
 MAPS_ROW_HEIGHT = 230
 MAX_STEP_KERNEL = 7  # the largest kernel the Convolution page steps through
+# One convention for grey pictures across the app: Fashion-MNIST's garments are bright on black in
+# the data, and the seed notebook, the training page and the test set's gallery all draw them as
+# dark ink on white paper; so does this tab, and says so here.
+PICTURE_TIP = (
+    "The picture as the model sees it: resized and in its colours. A grey picture is drawn as dark "
+    "ink on white paper, as everywhere in this app: dark where the model's input is high (1), white "
+    "where it is 0, so a Fashion-MNIST garment, bright on black in the data, shows dark on white."
+)
 MAPS_CAPTION = (
     "Every conv and pooling layer's maps for this picture, one tile per channel, each scaled to its own "
     "range (viridis: dark = low, yellow = high). Click a map to enlarge it beside its kernel; drag to "
@@ -53,7 +61,7 @@ class LayerDetail(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.layer_choice = QComboBox()
+        self.layer_choice = fitting_combo()
         self.layer_choice.setToolTip("Which layer to look at closely")
         self.layer_choice.currentIndexChanged.connect(self._on_layer_choice_changed)
         self.channel = QSpinBox()
@@ -147,7 +155,7 @@ class ImageTab(QWidget):
         super().__init__(parent)
         self.image_view = ProbeImageView()
         self.image_view.setFixedHeight(170)
-        self.image_view.setToolTip("The picture exactly as the model sees it: resized, in its colours")
+        self.image_view.setToolTip(PICTURE_TIP)
         self.caption = wrapping_label("Open a model and choose a picture.")
         self.caption.setTextFormat(Qt.TextFormat.RichText)
         self.bars = ProbabilityBars()
@@ -183,7 +191,10 @@ class ImageTab(QWidget):
                          class_names: tuple[str, ...], kernels: tuple[KernelInfo, ...],
                          channels_first: bool) -> None:
         shown = explained.shown
-        self.image_view.set_picture(shown)
+        if shown.ndim == 2:
+            self.image_view.set_image(shown)  # ink on paper, as PICTURE_TIP says
+        else:
+            self.image_view.set_picture(shown)
         self.bars.set_class_names(class_names)
         self.bars.set_values(explained.probabilities, true_label)
         self.caption.setText(prediction_caption(class_names, true_label, explained.probabilities, title))

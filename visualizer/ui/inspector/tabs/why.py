@@ -27,7 +27,7 @@ from PyQt6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from visualizer.ui.inspector.saliency_overlay import DEFAULT_OPACITY, HEAT_LEGEND, SaliencyOverlay
-from visualizer.ui.kit.compact import compact_combo
+from visualizer.ui.kit.compact import fitting_combo
 from visualizer.ui.kit.export import write_png
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
 from visualizer.ui.kit.save_file import save_to_chosen_file
@@ -99,7 +99,7 @@ class WhyTab(QWidget):
 
     # -- building ----------------------------------------------------------------------------------
     def _build_controls(self) -> QHBoxLayout:
-        self.class_picker = compact_combo(18)
+        self.class_picker = fitting_combo()
         self.class_picker.setToolTip("Which class the maps explain")
         self.class_picker.addItem("the predicted class", PREDICTED)
         self.class_picker.currentIndexChanged.connect(self._on_class_picker_changed)
