@@ -172,9 +172,7 @@ class ConnectedRuns:
         if controller.started is not None:
             controller.show_started(controller.started)
         view.show_curves(controller.history, controller.planned_epochs())
-        view.show_replay(0, 0, "Live")
-        if controller.history.replay_epochs():
-            controller.show_replay()
+        controller.show_replay()
         snapshot = controller.shown_snapshot()
         if snapshot is not None:
             view.show_snapshot(snapshot)
