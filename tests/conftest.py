@@ -31,6 +31,13 @@ def autosave_in_a_temporary_folder(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def stream_files_in_a_temporary_folder(tmp_path_factory, monkeypatch):
+    """A training page listens for scripts once shown, writing its connection file into the runtime
+    folder: each test gets one of its own, so no script of the user's finds a test's page."""
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path_factory.mktemp("runtime")))
+
+
+@pytest.fixture(autouse=True)
 def no_recorded_run_unless_asked(monkeypatch):
     """The training page opens blank, not on the recorded run shipped with the app; the tests of
     that run name the file they want with the same variable."""

@@ -1,25 +1,22 @@
 """The training page's logic, with no widget: the run's state, what it has reported, the results
-of this session, the epoch replay and the files a run leaves.
+of this session, the epoch replay and (run_files.py) the files a run leaves.
 
 The controller drives a RunDriver (link.py) and talks to the page only through ``TrainingView``
 (view.py): it connects the view's and the driver's signals in ``_connect`` and answers through the
 view's setters; so it is tested with a mock view and no window. A recorded run (a .keras
 file holding its recording, see training/recording_file.py) is shown the same way, as if it had
-just happened.
+just happened, and so is a run that a script streams to the page (connected_runs.py).
 """
 
 from __future__ import annotations
 
 import logging
-import shutil
 import time
 import traceback
-from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from visualizer.fileio import copy_atomically, write_text_atomically
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import (
     BatchEnd,
@@ -30,14 +27,16 @@ from visualizer.training.events import (
 )
 from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecorder, RunRecording, run_title
-from visualizer.ui.kit.save_file import save_to_file
+from visualizer.ui.training.connected_runs import ConnectedRuns
 from visualizer.ui.training.data_check import DataFolderCheck
 from visualizer.ui.training.interrupted_runs import InterruptedRuns
 from visualizer.ui.training.positions import how_it_ended, replay_label
 from visualizer.ui.training.recorded_runs import RecordedRuns
+from visualizer.ui.training.run_files import RunFiles
 from visualizer.ui.training.view import RunState, TrainingView
 
 if TYPE_CHECKING:
+    from visualizer.ui.training.external import ScriptRuns
     from visualizer.ui.training.link import Frame, RunDriver
 
 log = logging.getLogger(__name__)
@@ -91,13 +90,18 @@ def timing_text(batch: BatchEnd, epochs: int, batch_size: int | None) -> str:
     return f"{format_duration(batch.elapsed_s)} elapsed{remaining}"
 
 
-class TrainingController:
+class TrainingController(RunFiles):
     """One run at a time; the results of every run this session. ``autosave_root`` is where runs
-    are autosaved (saved_runs.py): a run found there cut off by a crash can be resumed."""
+    are autosaved (saved_runs.py): a run found there cut off by a crash can be resumed. ``scripts``
+    brings the runs that scripts stream to the page, if it listens for them."""
 
-    def __init__(self, view: TrainingView, driver: RunDriver, autosave_root: Path | None = None) -> None:
+    def __init__(
+        self, view: TrainingView, driver: RunDriver, autosave_root: Path | None = None, scripts: ScriptRuns | None = None
+    ) -> None:
         self.view = view
         self.driver = driver
+        self.scripts = scripts
+        self.connected_runs = ConnectedRuns(view, self)
         self.interrupted_runs = InterruptedRuns(view, self, autosave_root)
         self.state = RunState.IDLE
         self.history = RunHistory()
@@ -107,6 +111,7 @@ class TrainingController:
         self.recordings: list[RunRecording] = []  # this session's finished runs and opened recordings
         self.config: TrainConfig | None = None
         self.run_title = ""
+        self.note = ""  # what the page says above the plots of the run shown
         self.live_snapshot: ProbeSnapshot | None = None
         self.replay_position = 0  # 0..n-1: the epochs kept for replay; n: live
         self.recorder = RunRecorder()  # the run's events, for its recording once it finishes
@@ -136,11 +141,15 @@ class TrainingController:
         view.saveRequested.connect(self._on_view_save_requested)
         view.bannerActionClicked.connect(self._on_view_banner_action_clicked)
         view.bannerSecondActionClicked.connect(self._on_view_banner_second_action_clicked)
-        self.driver.frameReady.connect(self._on_link_frame_ready)
+        view.runChosen.connect(self.connected_runs.choose)
+        self.driver.frameReady.connect(self.connected_runs.on_own_frame)
+        if self.scripts is not None:
+            self.scripts.framesReady.connect(self.connected_runs.on_frames)
 
     # -- slots -------------------------------------------------------------------------------
     def _on_view_probe_chosen(self, index: int) -> None:
-        self.driver.set_probe(index)
+        if not self.connected_runs.watching:  # a script's run has a probe of its own
+            self.driver.set_probe(index)
 
     def _on_view_settings_changed(self, choice) -> None:
         self._data_choice = choice
@@ -157,21 +166,6 @@ class TrainingController:
     def _prestart(self) -> None:
         if self._data_choice is not None and self.data_check.problem is None:  # a folder without data: no use
             self.driver.prestart(self._data_choice.data_dir, self._data_choice.allow_download)
-
-    def _on_view_save_model_requested(self) -> None:
-        if self.can_save_model:
-            path = self.view.ask_save_path("Save model", "model.keras", "Keras models (*.keras)")
-            if path:
-                self.save_model_as(path)
-
-    def _on_view_inspect_model_requested(self) -> None:
-        if self.can_save_model:
-            self.view.offer_model_to_inspect(self.result.model_path)
-
-    def _on_view_export_csv_requested(self) -> None:
-        path = self.view.ask_save_path("Export curves as CSV", "curves.csv", "CSV files (*.csv)")
-        if path:
-            self.save_file("the curves", path, lambda temporary: temporary.write_text(self.history.to_csv(), encoding="utf-8"))
 
     def _on_view_banner_action_clicked(self) -> None:
         """The banner's button: Resume while an interrupted run is offered, else Save model."""
@@ -197,7 +191,7 @@ class TrainingController:
         """Start a run of ``config``; a resumed run's batches and epochs ``so_far`` stay in the
         curves and in its recording."""
         self.discard_run_model()
-        self._reset_run()
+        self.reset_run()
         if so_far is not None:
             self.recorder.carry_on_from(*so_far)
             self.history = RunHistory.of(*so_far)
@@ -211,7 +205,7 @@ class TrainingController:
             message = f"The training process could not start: {error}"
             self._on_run_failed(RunFailed(message, traceback.format_exc()))
             return
-        self._set_state(RunState.RUNNING)
+        self.set_state(RunState.RUNNING)
         self.view.show_status("Starting the training process…")
         self.view.show_progress(0, 0, "")  # busy until the first batch: TensorFlow loads and traces
         self.log(f"Train pressed: {config}")
@@ -222,23 +216,25 @@ class TrainingController:
 
     # -- pause and stop ----------------------------------------------------------------------
     def toggle_play(self) -> None:
-        """Pause or resume the run."""
+        """Pause or resume the run (the app's own: a script's is not the page's to pause)."""
+        if self.connected_runs.watching:
+            return
         if self.state == RunState.RUNNING:
             self.driver.pause()
-            self._set_state(RunState.PAUSED)
+            self.set_state(RunState.PAUSED)
             self.view.show_status("Paused after the current batch. Resume to go on.")
         elif self.state == RunState.PAUSED:
             self.driver.resume()
-            self._set_state(RunState.RUNNING)
+            self.set_state(RunState.RUNNING)
             self.view.show_status("Training…")
 
     _on_view_play_toggled = toggle_play  # a slot for _connect
 
     def stop(self) -> None:
-        if self.state not in (RunState.RUNNING, RunState.PAUSED):
+        if self.state not in (RunState.RUNNING, RunState.PAUSED) or self.connected_runs.watching:
             return
         self.driver.stop()
-        self._set_state(RunState.STOPPING)
+        self.set_state(RunState.STOPPING)
         self.view.show_status("Stopping: finishing the batch, evaluating on the test images, saving…")
         self.view.show_progress(0, 0, "")
 
@@ -249,8 +245,11 @@ class TrainingController:
         if self.driver.running:
             self.log("Closing: stopping the run")
         self._prestarting = False
+        self.connected_runs.shutdown()
+        if self.scripts is not None:
+            self.scripts.close()  # the scripts train on; they find no window until one opens
         self.driver.shutdown()
-        self._set_state(RunState.IDLE)
+        self.set_state(RunState.IDLE)
         self.discard_run_model()
 
     # -- the epoch replay --------------------------------------------------------------------
@@ -260,7 +259,7 @@ class TrainingController:
         if position == self.replay_position:
             return
         self.replay_position = position
-        self._show_replay()
+        self.show_replay()
         snapshot = self.shown_snapshot()
         if snapshot is not None:
             self.view.show_snapshot(snapshot)
@@ -283,7 +282,7 @@ class TrainingController:
             return self.history.epoch_snapshots[epochs[self.replay_position]]
         return self.live_snapshot
 
-    def _show_replay(self) -> None:
+    def show_replay(self) -> None:
         epochs = self.history.replay_epochs()
         if self.replay_position >= len(epochs):
             label = "Live"
@@ -311,14 +310,17 @@ class TrainingController:
         if frame.failed is not None:
             self._on_run_failed(frame.failed)
 
-    _on_link_frame_ready = on_frame  # a slot for _connect
-
     def _on_status(self, text: str) -> None:
         self.log(text)
         if not self.history.batch_count and self.state != RunState.STOPPING:
             self.view.show_status(text)
 
     def _on_run_started(self, started: RunStarted) -> None:
+        self.show_started(started)
+        self.log(f"Run started on {started.device}: {started.model_name}, {started.data_source}")
+
+    def show_started(self, started: RunStarted) -> None:
+        """What the run is: its device, data, classes and model."""
         self.started = started
         self.view.show_device(device_html(started))
         self.view.show_data(*data_texts(started))
@@ -327,7 +329,6 @@ class TrainingController:
         self.view.show_model_summary(
             f"{started.model_name}: {started.parameter_count:,} parameters\n\n{started.model_summary}"
         )
-        self.log(f"Run started on {started.device}: {started.model_name}, {started.data_source}")
 
     def _record(self, frame: Frame) -> None:
         """Add the frame's batches, epochs and end-of-epoch snapshots to the history."""
@@ -347,24 +348,24 @@ class TrainingController:
                 self.history.add_snapshot(snapshot)
             if was_live:
                 self.replay_position = len(self.history.replay_epochs())
-            self._show_replay()
+            self.show_replay()
         if frame.batches or frame.epochs:
-            self.view.show_curves(self.history, self._planned_epochs())
+            self.view.show_curves(self.history, self.planned_epochs())
         if frame.batches:
-            self._show_progress(frame.batches[-1])
+            self.show_progress(frame.batches[-1])
 
     def _on_live_snapshot(self, snapshot: ProbeSnapshot) -> None:
         self.live_snapshot = snapshot
         if self.is_live():
             self.view.show_snapshot(snapshot)
 
-    def _planned_epochs(self) -> int:
+    def planned_epochs(self) -> int:
         if self.started is not None:
             return self.started.epochs
         return self.config.epochs if self.config is not None else 1
 
-    def _show_progress(self, batch: BatchEnd) -> None:
-        epochs = self._planned_epochs()
+    def show_progress(self, batch: BatchEnd) -> None:
+        epochs = self.planned_epochs()
         self.view.show_progress(*progress_of(batch, epochs))
         if self.state == RunState.RUNNING:
             self.view.show_status("Training…")
@@ -372,7 +373,7 @@ class TrainingController:
         self.view.show_timing(timing_text(batch, epochs, self.config.batch_size if self.config is not None else None))
 
     def _on_run_finished(self, finished: RunFinished) -> None:
-        self._set_state(RunState.IDLE)
+        self.set_state(RunState.IDLE)
         title = self._result_title(finished)
         self._show_result(title, finished)
         how = "Stopped" if finished.stopped_early else "Finished"
@@ -395,7 +396,8 @@ class TrainingController:
         )
         self.view.show_timing(f"{format_duration(finished.elapsed_s)} in all")
         self.view.set_model_saveable(finished.model_path is not None)
-        self.session_results.append((title, finished))
+        if not any(kept is finished for _, kept in self.session_results):  # a script's run chosen again
+            self.session_results.append((title, finished))
         self.view.show_results([
             (title, r.train_accuracy, r.train_loss, r.test_accuracy, r.test_loss)
             for title, r in self.session_results
@@ -406,7 +408,7 @@ class TrainingController:
         return run_title(self.run_title, finished, self.started.train_count if self.started is not None else None)
 
     def _on_run_failed(self, failed: RunFailed) -> None:
-        self._set_state(RunState.IDLE)
+        self.set_state(RunState.IDLE)
         self.view.show_progress(0, 1, "Failed")
         self.view.show_status("The run failed; see the message above.")
         self.view.show_banner("error", failed.message, details=failed.traceback)
@@ -438,91 +440,36 @@ class TrainingController:
         """Show ``recording`` as if its run had just happened, with the replay at its last epoch
         (and its settings in the form with ``show_settings``); its model is the file ``model_path``
         (inspected and saved, never deleted)."""
+        self.connected_runs.choose("")  # the recorded run takes the place of the app's own
         self.view.hide_banner()
         if show_settings:  # first: the form's change must not overwrite the run's data line
             self.view.show_settings(recording.config)
         self.discard_run_model()
-        self._reset_run()
+        self.reset_run()
         self.config, self.run_title = recording.config, recording.title
         self._on_run_started(recording.started)
         self.history = RunHistory.of(recording.batches, recording.epochs, recording.snapshots)
         self.live_snapshot = recording.snapshots[-1] if recording.snapshots else None
-        self.view.show_curves(self.history, self._planned_epochs())
+        self.view.show_curves(self.history, self.planned_epochs())
         if recording.batches:
-            self._show_progress(recording.batches[-1])
+            self.show_progress(recording.batches[-1])
         self.model_is_temporary = False
         self._show_result(recording.title, replace(recording.finished, model_path=str(model_path)))
+        self.note = note
         self.view.show_recording_note(note)
         self.replay_position = max(len(self.history.replay_epochs()) - 1, 0)
-        self._show_replay()
+        self.show_replay()
         if self.shown_snapshot() is not None:
             self.view.show_snapshot(self.shown_snapshot())
         self.view.draw_now()
         self.log(f"Opened the recorded run {recording.title} from {model_path}")
 
-    # -- files -------------------------------------------------------------------------------
-    @property
-    def can_save_model(self) -> bool:
-        return self.result is not None and self.result.model_path is not None
-
-    @property
-    def has_unsaved_model(self) -> bool:
-        """The shown run was trained here and its model, in a temporary file, is not saved yet."""
-        return self.can_save_model and self.model_is_temporary and not self.model_saved
-
-    def save_model(self, path: str) -> None:
-        """Copy the trained model (.keras) to ``path`` atomically."""
-        if not self.can_save_model:
-            raise RuntimeError("there is no trained model to save yet")
-        copy_atomically(self.result.model_path, path)
-        self.model_saved = True
-
-    def save_model_as(self, path: str) -> None:
-        """Save the model as ``path`` and say how it went; Keras refuses to load a model file
-        whose name lacks the .keras suffix, so it is added when missing."""
-        if not path.endswith(".keras"):
-            path += ".keras"
-        if not self.can_save_model:
-            raise RuntimeError("there is no trained model to save yet")
-        source = self.result.model_path
-        if self.save_file("the model", path, lambda temporary: shutil.copyfile(source, temporary)):
-            self.model_saved = True
-
-    def export_csv(self, path: str) -> None:
-        write_text_atomically(path, self.history.to_csv())
-
-    def save_file(self, what: str, path: str, write: Callable[[Path], object]) -> bool:
-        """``write(temporary)``, the temporary file then becoming ``path``; the banner says it is
-        saved, or why not and what to do (the kit's one save helper). True when it is saved."""
-        if not save_to_file(self.view.show_banner, what, path, write):
-            return False
-        self.log(f"Saved {what} to {path}")
-        return True
-
-    _on_view_save_requested = save_file  # a slot for _connect
-
-    def discard_run_model(self) -> None:
-        """Delete the last run's temporary model file (and its folder, once empty): it was
-        offered for saving, and only the latest run's model can be saved."""
-        if not self.can_save_model:
-            return
-        path = Path(self.result.model_path)
-        self.view.set_model_saveable(False)
-        self.result = replace(self.result, model_path=None)
-        if not self.model_is_temporary:  # an opened recording's file is the user's, not ours
-            return
-        try:
-            path.unlink(missing_ok=True)
-            path.parent.rmdir()
-        except OSError:  # the folder holds something else, or is gone: leave it
-            pass
-
     # -- helpers -----------------------------------------------------------------------------
-    def _set_state(self, state: RunState) -> None:
+    def set_state(self, state: RunState) -> None:
         self.state = state
         self.view.set_state(state)
 
-    def _reset_run(self) -> None:
+    def reset_run(self) -> None:
         self.history = RunHistory()
         self.started = None
         self.result = None
@@ -531,6 +478,7 @@ class TrainingController:
         self.recorder = RunRecorder()
         self.model_is_temporary = True
         self.model_saved = False
+        self.note = ""
         self.view.show_recording_note("")
         self.view.clear_run()
         self.view.set_model_saveable(False)

@@ -71,6 +71,15 @@ class Frame:
     def ended(self) -> bool:
         return self.finished is not None or self.failed is not None
 
+    def extend(self, later: Frame) -> None:
+        """Add what a ``later`` frame holds, as if both had arrived in one tick: a run's frames
+        kept while another run is shown are drawn later as one."""
+        for name in ("batches", "epochs", "epoch_snapshots"):
+            getattr(self, name).extend(getattr(later, name))
+        for name in ("status", "started", "snapshot", "autosave_off", "finished", "failed"):
+            if getattr(later, name) is not None:
+                setattr(self, name, getattr(later, name))
+
     def add(self, event) -> None:
         if isinstance(event, Status):
             self.status = event.text

@@ -4,7 +4,9 @@ Left: the settings, the Train / Pause / Stop buttons and the run's progress. Rig
 image and the epoch replay slider above four tabs (curves, feature maps, kernels, results).
 The page composes these parts and implements TrainingView (view.py): its parts' signals become
 the view's signals, which the controller (controller.py, the run's logic) connects, and the
-controller answers through the view's setters. The run itself is a child process driven by RunDriver. Before the first run it shows
+controller answers through the view's setters. The run itself is a child process driven by RunDriver; runs that
+Keras scripts stream with LiveView() arrive through ScriptRuns (external.py), which listens from the
+page's first showing until it shuts down, and are chosen under Runs. Before the first run it shows
 the recorded run shipped with the app (resources.recorded_run_path()), and says so above the plots.
 """
 
@@ -33,6 +35,7 @@ from visualizer.ui.kit.lazy_tabs import LazyTabs
 from visualizer.ui.kit.poller import PRESTART_DELAY_MS
 from visualizer.ui.kit.save_file import ask_save_path
 from visualizer.ui.training.controller import TrainingController
+from visualizer.ui.training.external import ScriptRuns
 from visualizer.ui.training.link import RunDriver
 from visualizer.ui.training.replay_bar import ProbeReplayBar
 from visualizer.ui.training.run_panel import RunPanel
@@ -75,6 +78,7 @@ class TrainingPage(QWidget):
     saveRequested = pyqtSignal(str, str, object)  # what, path, write(temporary path): see save_file
     bannerActionClicked = pyqtSignal()
     bannerSecondActionClicked = pyqtSignal()
+    runChosen = pyqtSignal(str)  # a script's run id, or "" for this app's own
 
     def __init__(self, process_factory=None, parent: QWidget | None = None, prestart_factory=None) -> None:
         super().__init__(parent)
@@ -119,7 +123,8 @@ class TrainingPage(QWidget):
         self._prestart_timer.setInterval(PRESTART_DELAY_MS)
         self._prestart_timer.timeout.connect(self._on_prestart_timer_timeout)
         self._connect_widgets()
-        self.controller = TrainingController(self, self.driver, autosave_root())
+        self.scripts = ScriptRuns(parent=self)
+        self.controller = TrainingController(self, self.driver, autosave_root(), self.scripts)
         self._on_settings_changed()
         bundled = recorded_run_path()
         if bundled is not None:
@@ -151,6 +156,7 @@ class TrainingPage(QWidget):
         self.run_panel.train_button.clicked.connect(self._on_train_clicked)
         self.run_panel.pause_button.clicked.connect(self.playToggled)
         self.run_panel.stop_button.clicked.connect(self.stopRequested)
+        self.run_panel.runChosen.connect(self.runChosen)
         self.settings.changed.connect(self._on_settings_changed)
         self.probe_bar.probeChanged.connect(self.probeChosen)
         self.probe_bar.replayMoved.connect(self.replayMoved)
@@ -220,6 +226,7 @@ class TrainingPage(QWidget):
         super().showEvent(event)
         if not self._prestart_asked:
             self._prestart_timer.start()
+        self.scripts.listen()  # once: scripts find the page from now on
         self.draw_now()
 
     def _draw_curves(self, curves: tuple[RunHistory, int]) -> None:
@@ -307,6 +314,9 @@ class TrainingPage(QWidget):
     def show_recording_note(self, text: str) -> None:
         self.recording_note.setText(text)
         self.recording_note.setVisible(bool(text))
+
+    def show_runs(self, runs: list[tuple[str, str]], shown: str) -> None:
+        self.run_panel.show_runs(runs, shown)
 
     def show_settings(self, config: TrainConfig) -> None:
         outside = self.settings.show_config(config)

@@ -1,10 +1,12 @@
-"""The page's left column: the settings, the Train / Pause / Stop buttons and the run's progress."""
+"""The page's left column: the settings, which run to show (this app's or a script's), the
+Train / Pause / Stop buttons and the run's progress."""
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QEvent, Qt, QTimer
+from PyQt6.QtCore import QEvent, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QKeySequence
 from PyQt6.QtWidgets import (
+    QComboBox,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -13,17 +15,30 @@ from PyQt6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from superqt.utils import signals_blocked
 
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
+from visualizer.ui.training.connected_runs import NOT_FOR_SCRIPTS
 from visualizer.ui.training.settings import SettingsForm
 from visualizer.ui.training.view import RunState
 
+OWN_RUN_LABEL = "This app's run"
+RUNS_TIP = (
+    "Which run the page shows: this app's own, or one that a Keras script on this machine streams "
+    "with callbacks=[LiveView()] (live, ended, or stopped sending)"
+)
+
 
 class RunPanel(QWidget):
-    """Setters for the run's state and progress; the buttons are for the page to connect."""
+    """Setters for the run's state and progress; the buttons are for the page to connect, and
+    ``runChosen(run id)`` says which run to show ("" this app's own)."""
+
+    runChosen = pyqtSignal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._state = RunState.IDLE
+        self._script_shown = False  # a script's run is shown: the buttons are not for it
         self.settings = SettingsForm()
         self._settings_scroll = scroll_area(self.settings, sideways=False)
         self._fit_settings_column()
@@ -38,13 +53,22 @@ class RunPanel(QWidget):
             "■ Stop", "Stop after the current batch and keep the model as it is, to save it (Esc)"
         )
         self.stop_button.setShortcut(QKeySequence("Esc"))
+        self.runs_combo = QComboBox()
+        self.runs_combo.addItem(OWN_RUN_LABEL, "")
+        self.runs_combo.setToolTip(RUNS_TIP)
+        self.runs_combo.activated.connect(self._on_runs_combo_activated)
+        runs = QHBoxLayout()
+        runs.addWidget(QLabel("Runs"))
+        runs.addWidget(self.runs_combo, 1)
         buttons = QHBoxLayout()
         for button in (self.train_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
+        self._tips = {button: button.toolTip() for button in (self.train_button, self.pause_button, self.stop_button)}
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._settings_scroll, 1)
+        layout.addLayout(runs)
         layout.addLayout(buttons)
         layout.addWidget(self._build_status_box())
 
@@ -67,13 +91,32 @@ class RunPanel(QWidget):
         return box
 
     def set_state(self, state: RunState) -> None:
-        """Which controls may be used: the settings and Train only while no run is going on."""
-        busy = state != RunState.IDLE
+        """Which controls may be used: the settings and Train only while no run is going on, and
+        none of them while a script's run is shown (they would act on this app's own)."""
+        self._state = state
+        busy = state != RunState.IDLE or self._script_shown
+        controllable = state in (RunState.RUNNING, RunState.PAUSED) and not self._script_shown
         self.settings.setEnabled(not busy)
         self.train_button.setEnabled(not busy)
-        self.pause_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
-        self.stop_button.setEnabled(state in (RunState.RUNNING, RunState.PAUSED))
+        self.pause_button.setEnabled(controllable)
+        self.stop_button.setEnabled(controllable)
         self.pause_button.setText("▶ Resume" if state == RunState.PAUSED else "❚❚ Pause")
+        for button, tip in self._tips.items():
+            button.setToolTip(NOT_FOR_SCRIPTS if self._script_shown else tip)
+
+    def show_runs(self, runs: list[tuple[str, str]], shown: str) -> None:
+        """The Runs choice: this app's run, then each script's run (run id, label); ``shown`` chosen."""
+        with signals_blocked(self.runs_combo):
+            self.runs_combo.clear()
+            self.runs_combo.addItem(OWN_RUN_LABEL, "")
+            for run_id, label in runs:
+                self.runs_combo.addItem(label, run_id)
+            self.runs_combo.setCurrentIndex(max(0, self.runs_combo.findData(shown)))
+        self._script_shown = bool(shown)
+        self.set_state(self._state)
+
+    def _on_runs_combo_activated(self, index: int) -> None:
+        self.runChosen.emit(self.runs_combo.itemData(index))
 
     def show_progress(self, done: int, total: int, text: str) -> None:
         self.progress.setRange(0, total)

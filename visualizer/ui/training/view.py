@@ -53,6 +53,7 @@ class TrainingView(Protocol):
     saveRequested = pyqtSignal(str, str, object)  # what, path, write(temporary path): see save_file
     bannerActionClicked = pyqtSignal()
     bannerSecondActionClicked = pyqtSignal()
+    runChosen = pyqtSignal(str)  # the run to show: a script's run id, or "" for this app's own
 
     # -- what the page shows ---------------------------------------------------------------
     def set_state(self, state: RunState) -> None: ...
@@ -80,6 +81,9 @@ class TrainingView(Protocol):
     def hide_banner(self) -> None: ...
     def show_recordings(self, recordings: list[RunRecording]) -> None: ...  # runs to compare
     def show_settings(self, config: TrainConfig) -> None: ...  # the form shows these settings
-    def show_recording_note(self, text: str) -> None: ...  # what recorded run is shown; "": none
+    def show_recording_note(self, text: str) -> None: ...  # what recorded or script's run is shown; "": none
+    # The scripts' runs, (run id, label) each, and the run shown ("": this app's own; Train, Pause
+    # and Stop act on that one only).
+    def show_runs(self, runs: list[tuple[str, str]], shown: str) -> None: ...
     def ask_save_path(self, title: str, name: str, file_filter: str) -> str: ...  # "": cancelled
     def offer_model_to_inspect(self, path: str) -> None: ...  # the model inspector opens the file

@@ -6,6 +6,7 @@ diverging map for signed weights.
 
 from __future__ import annotations
 
+import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
@@ -40,6 +41,19 @@ def snapshot_title(snapshot: ProbeSnapshot) -> str:
     return f"Test image #{snapshot.probe_index} · {snapshot_when(snapshot)}"
 
 
+def displayable(image: np.ndarray) -> np.ndarray:
+    """The probe image in [0, 1] for drawing: a script's may be on any scale (0-255, standardised
+    around 0), so one outside [0, 1] is stretched from its lowest to its highest value; a single
+    channel becomes a grey (H, W) image."""
+    image = np.asarray(image, dtype=np.float32)
+    if image.ndim == 3 and image.shape[-1] == 1:
+        image = image[..., 0]
+    low, high = (float(image.min()), float(image.max())) if image.size else (0.0, 1.0)
+    if low >= 0.0 and high <= 1.0:
+        return image
+    return (image - low) / (high - low) if high > low else np.zeros_like(image)
+
+
 class ProbeView(QWidget):
     """The probe image, its true label, and the model's current belief as one bar per class."""
 
@@ -60,7 +74,11 @@ class ProbeView(QWidget):
         self.prediction.set_class_names(names)
 
     def show_snapshot(self, snapshot: ProbeSnapshot) -> None:
-        self.image_view.set_image(snapshot.image)
+        image = displayable(snapshot.image)
+        if image.ndim == 3:
+            self.image_view.set_picture(image)  # colour, as it is
+        else:
+            self.image_view.set_image(image)  # grey, ink on paper
         self.prediction.set_values(snapshot.probabilities, snapshot.label)
         names = self.prediction.class_names(len(snapshot.probabilities))
         self.caption.setText(

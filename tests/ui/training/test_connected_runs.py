@@ -1,0 +1,162 @@
+"""Runs that scripts stream to the page, with no window: a mock view, a mock driver and a mock
+ScriptRuns whose ticks are fed by hand. Two scripts' runs are listed under Runs, either can be
+shown from its start and followed, the app's own run trains on while set aside, and a script that
+goes quiet is shown as having stopped sending, its curves kept."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from unittest.mock import MagicMock
+
+import pytest
+
+from tests.ui.training.test_controller import STARTED, batch, finished, frame, running
+from visualizer.training.events import EpochEnd
+from visualizer.ui.training import connected_runs
+from visualizer.ui.training.controller import TrainingController
+from visualizer.ui.training.external import ScriptRuns
+from visualizer.ui.training.link import RunDriver
+from visualizer.ui.training.view import RunState, TrainingView
+
+SCRIPT_A = replace(STARTED, run_name="train_a.py", device="GPU: a test card", backend="jax")
+SCRIPT_B = replace(STARTED, run_name="notebook", model_name="tiny")
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def view():
+    return MagicMock(spec=TrainingView)
+
+
+@pytest.fixture
+def driver():
+    mock = MagicMock(spec=RunDriver)
+    mock.running = False
+    return mock
+
+
+@pytest.fixture
+def scripts():
+    return MagicMock(spec=ScriptRuns)
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def controller(view, driver, scripts, clock):
+    made = TrainingController(view, driver, scripts=scripts)
+    made.connected_runs.clock = clock
+    return made
+
+
+def tick(scripts, frames: dict) -> None:
+    """One tick of the stream, through the slot the controller connected."""
+    scripts.framesReady.connect.call_args.args[0](frames)
+
+
+def choose(view, run_id: str) -> None:
+    view.runChosen.connect.call_args.args[0](run_id)
+
+
+def listed(view) -> tuple[list, str]:
+    return view.show_runs.call_args.args
+
+
+def test_two_scripts_runs_are_listed_and_either_is_shown_from_its_start(controller, view, scripts):
+    tick(scripts, {"a": frame(SCRIPT_A, batch(1, 1), batch(1, 2)), "b": frame(SCRIPT_B, batch(1, 1))})
+    assert listed(view) == ([("a", "train_a.py · live"), ("b", "notebook · live")], "")
+    assert controller.history.batch_count == 0  # the app's own run is still the one shown
+
+    choose(view, "a")
+    assert controller.history.batch_count == 2 and controller.run_title == "train_a.py"
+    assert "GPU: a test card" in view.show_device.call_args.args[0]
+    assert controller.state == RunState.RUNNING
+    assert listed(view)[1] == "a"
+    assert "Watching train_a.py" in view.show_recording_note.call_args.args[0]
+
+    tick(scripts, {"a": frame(batch(1, 3)), "b": frame(batch(1, 2))})
+    assert controller.history.batch_count == 3  # the shown run is followed live
+    choose(view, "b")
+    assert controller.history.batch_count == 2 and controller.run_title == "notebook"
+    view.clear_run.assert_called()
+    tick(scripts, {"a": frame(EpochEnd(1, 0.5, 0.8, 0.6, 0.7, 9.0))})
+    assert controller.history.epochs == []  # a run not shown is only kept
+    choose(view, "a")
+    assert controller.history.batch_count == 3 and len(controller.history.epochs) == 1
+
+
+def test_the_apps_own_run_trains_on_while_a_scripts_run_is_shown(controller, view, driver, scripts):
+    deliver = driver.frameReady.connect.call_args.args[0]
+    chosen, probe_chosen = view.runChosen.connect.call_args.args[0], view.probeChosen.connect.call_args.args[0]
+    running(controller, view)  # forgets the view's calls, its connections included
+    deliver(frame(STARTED, batch(1, 1)))
+    tick(scripts, {"a": frame(SCRIPT_A, batch(1, 1), batch(1, 2), batch(1, 3))})
+    chosen("a")
+
+    deliver(frame(batch(1, 2), batch(1, 3), batch(1, 4)))
+    assert controller.history.batch_count == 3  # still the script's
+    controller.toggle_play()
+    controller.stop()
+    probe_chosen(5)
+    driver.pause.assert_not_called()
+    driver.stop.assert_not_called()
+    driver.set_probe.assert_not_called()
+
+    deliver(frame(finished()))
+    chosen("")
+    assert controller.history.batch_count == 4  # what it sent meanwhile is drawn on its return
+    assert controller.run_title == "CNN" and controller.result == finished()
+    assert controller.state == RunState.IDLE
+    assert listed(view) == ([("a", "train_a.py · live")], "")
+
+
+def test_a_script_that_goes_quiet_has_stopped_sending_and_keeps_its_curves(controller, view, scripts, clock):
+    steps = replace(SCRIPT_A, steps_per_epoch=400)
+    tick(scripts, {"a": frame(steps, replace(batch(1, 400), steps_per_epoch=400), replace(batch(2, 340), steps_per_epoch=400))})
+    choose(view, "a")
+    clock.now += connected_runs.SILENT_AFTER_S / 2
+    tick(scripts, {})
+    assert listed(view)[0] == [("a", "train_a.py · live")]
+    clock.now += connected_runs.SILENT_AFTER_S
+    tick(scripts, {})
+    assert listed(view)[0] == [("a", "train_a.py · stopped sending")]
+    assert view.show_status.call_args.args[0] == "The run stopped sending at epoch 2, batch 340; its curves are kept."
+    assert "the run stopped sending at epoch 2, batch 340" in view.show_recording_note.call_args.args[0]
+    assert controller.state == RunState.IDLE and controller.history.batch_count == 2
+
+    tick(scripts, {"a": frame(replace(batch(2, 341), steps_per_epoch=400))})  # it was only held up
+    assert listed(view)[0] == [("a", "train_a.py · live")]
+
+
+def test_a_finished_scripts_run_is_ended_and_its_result_counted_once(controller, view, scripts):
+    tick(scripts, {"a": frame(SCRIPT_A, batch(1, 1), EpochEnd(1, 0.5, 0.8, 0.6, 0.7, 9.0), finished())})
+    assert listed(view)[0] == [("a", "train_a.py · ended")]
+    for run_id in ("a", "", "a"):
+        choose(view, run_id)
+    assert controller.state == RunState.IDLE
+    assert [title.split(" — ")[0] for title, _ in controller.session_results] == ["train_a.py"]
+    assert controller.recordings == []  # a script's run is not one of this app's to compare yet
+
+
+def test_a_run_id_nobody_sent_is_not_chosen(controller, view):
+    choose(view, "nobody")
+    assert not controller.connected_runs.watching
+    view.show_runs.assert_not_called()
+
+
+def test_shutdown_puts_the_apps_run_back_and_stops_listening(controller, view, scripts):
+    tick(scripts, {"a": frame(SCRIPT_A, batch(1, 1))})
+    choose(view, "a")
+    controller.shutdown()
+    assert not controller.connected_runs.watching
+    scripts.close.assert_called_once()
