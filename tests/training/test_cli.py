@@ -123,3 +123,32 @@ def test_cli_run_and_process_modules_import_without_keras_or_qt():
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "[]"
+
+
+@pytest.mark.slow
+def test_train_on_a_folder_of_pictures_prints_the_classes_and_the_test_accuracy(tmp_path, capsys):
+    from tests.training.test_image_folder import write_pictures
+
+    root = write_pictures(tmp_path / "pictures", {"dark": 12, "mid": 12, "light": 12})
+    (root / "mid" / "broken.png").write_bytes(b"not a picture")
+    out = tmp_path / "model.keras"
+    code = main(["--images", str(root), "--image-size", "16x16", "--epochs", "1", "--batch-size", "8",
+                 "--seed", "1", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "3 classes (dark 12, light 12, mid 12)" in text and "16x16 colour" in text
+    assert "skipped " in text and "broken.png" in text
+    assert "final test loss " in text and ", test accuracy " in text
+    model = keras.models.load_model(out)
+    assert tuple(model.input_shape[1:]) == (16, 16, 3) and model.output_shape[-1] == 3
+    # The class names are stored in the model file, for the inspector.
+    assert read_recording(out).started.class_names == ("dark", "light", "mid")
+
+
+def test_image_size_goes_only_with_images(capsys):
+    with pytest.raises(SystemExit):
+        main(["--image-size", "16x16"])
+    assert "--image-size goes with --images" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["--images", "x", "--image-size", "sixteen"])
+    assert "is not HxW" in capsys.readouterr().err

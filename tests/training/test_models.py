@@ -110,3 +110,10 @@ def test_describe_model_has_one_line_per_layer_and_the_total():
         assert line.split()[:3] == [name, kind.__name__, "x".join(map(str, shape))]
         assert f"{params:,} params" in line
     assert lines[-1] == "total: 412,778 parameters"
+
+
+def test_a_colour_data_set_of_another_size_gets_its_input_shape_and_class_count():
+    model = build_model(TrainConfig(), (32, 32, 3), 7)
+    assert tuple(model.input_shape[1:]) == (32, 32, 3) and model.output_shape[-1] == 7
+    assert model.get_layer("conv1").count_params() == 2 * 2 * 3 * 64 + 64  # a colour kernel: three channels deep
+    assert model.get_layer("flatten").output.shape[-1] == 8 * 8 * 32

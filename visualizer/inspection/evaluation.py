@@ -19,13 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
+from visualizer.imagefolder import IMAGE_SUFFIXES, class_files, resized, try_read_picture, with_colour
+
 UNKNOWN = -1  # the label of an image whose true class is not known
 
 # Probabilities in the CSV table keep six significant digits: enough to rank and to plot.
 PROBABILITY_FORMAT = ".6g"
 
-# The file types keras.utils.image_dataset_from_directory reads.
-IMAGE_SUFFIXES = (".bmp", ".gif", ".jpeg", ".jpg", ".png")
 DEFAULT_MAX_IMAGES = 10000
 
 
@@ -226,25 +226,6 @@ class ImageFolder:
     skipped: int = 0  # files that looked like images but could not be read
 
 
-def _class_files(folder: Path) -> dict[str, list[Path]]:
-    """Each class sub-folder's image files (searched through its own sub-folders), sorted."""
-    if not folder.is_dir():
-        raise ValueError(f"{folder} is not a folder.")
-    entries = sorted(folder.iterdir(), key=lambda path: path.name)
-    if not entries:
-        raise ValueError(f"The folder {folder} is empty. Put each class's images in a sub-folder named after the class.")
-    classes = [entry for entry in entries if entry.is_dir()]
-    if not classes:
-        raise ValueError(
-            f"The folder {folder} has no sub-folders. Put each class's images in a sub-folder named after "
-            "the class (for example cats/ and dogs/): the sub-folders' names, sorted, are the class names."
-        )
-    return {
-        entry.name: sorted(path for path in entry.rglob("*") if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file())
-        for entry in classes
-    }
-
-
 def _spread_over_classes(files: dict[str, list[Path]], max_images: int) -> list[tuple[int, Path]]:
     """At most ``max_images`` (class, file) pairs, taken from the classes in turn so that a cut
     keeps every class; in class order, then file order."""
@@ -260,31 +241,6 @@ def _spread_over_classes(files: dict[str, list[Path]], max_images: int) -> list[
     return [(label, path) for label, _, path in chosen]
 
 
-def _read_image(path: Path) -> np.ndarray | None:
-    """The image as uint8 levels, (H, W) for a file without colour, else (H, W, 3); None when it
-    cannot be read. Read by the app's one reader, so a file gives the model the same pixels here
-    as through Open image."""
-    from visualizer.imagefile import ImageError, load_image_file, to_uint8
-
-    try:
-        return to_uint8(load_image_file(path, None, max_side=None, min_side=1))
-    except ImageError:
-        return None
-
-
-def _with_colour(picture: np.ndarray) -> np.ndarray:
-    return picture if picture.ndim == 3 else np.repeat(picture[..., np.newaxis], 3, axis=2)
-
-
-def _resized(picture: np.ndarray, width: int, height: int) -> np.ndarray:
-    """Bilinear, as Keras resizes; a picture already at the size is kept as it is."""
-    from PIL import Image
-
-    if picture.shape[:2] == (height, width):
-        return picture
-    return np.asarray(Image.fromarray(picture).resize((width, height), Image.Resampling.BILINEAR), dtype=np.uint8)
-
-
 def load_image_folder(
     path: str | os.PathLike[str], max_images: int = DEFAULT_MAX_IMAGES, size: tuple[int, int] | None = None
 ) -> ImageFolder:
@@ -298,14 +254,14 @@ def load_image_folder(
     sub-folders or no readable image. It blocks while it reads: call it off the GUI thread.
     """
     folder = Path(path)
-    files = _class_files(folder)
+    files = class_files(folder)
     if not any(files.values()):
         raise ValueError(
             f"The class sub-folders of {folder} hold no images ({', '.join(IMAGE_SUFFIXES)} files)."
         )
     pictures, labels, skipped = [], [], 0
     for label, file in _spread_over_classes(files, max(1, int(max_images))):
-        picture = _read_image(file)
+        picture = try_read_picture(file)
         if picture is None:
             skipped += 1
             continue
@@ -315,7 +271,7 @@ def load_image_folder(
         raise ValueError(f"None of the {skipped} image files in {folder} could be read.")
     height, width = size if size is not None else pictures[0].shape[:2]
     colour = any(picture.ndim == 3 for picture in pictures)
-    arrays = [_resized(_with_colour(picture) if colour else picture, width, height) for picture in pictures]
+    arrays = [resized(with_colour(picture) if colour else picture, width, height) for picture in pictures]
     note = f", {skipped} unreadable file{'s' if skipped != 1 else ''} skipped" if skipped else ""
     return ImageFolder(
         images=np.stack(arrays),

@@ -62,16 +62,19 @@ def _dense(name: str, units: int, activation: str, before: tuple[int, ...]) -> L
     return Layer(name, "dense", before, (units,), before[0] * units + units, units, activation=activation)
 
 
-def network_layers(config: TrainConfig) -> tuple[Layer, ...]:
-    """The layers ``config`` asks for, input first. The default config gives the seed's CNN:
-    conv1 - pool1 - conv2 - pool2 - dropout1 - flatten - dense1 - dropout2 - output."""
+def network_layers(
+    config: TrainConfig, input_shape: tuple[int, int, int] = INPUT_SHAPE, class_count: int = CLASS_COUNT
+) -> tuple[Layer, ...]:
+    """The layers ``config`` asks for, input first, for images of ``input_shape`` (height, width,
+    channels) in ``class_count`` classes; Fashion-MNIST's by default. The default config gives the
+    seed's CNN: conv1 - pool1 - conv2 - pool2 - dropout1 - flatten - dense1 - dropout2 - output."""
     layers: list[Layer] = []
 
     def add(layer: Layer) -> tuple[int, ...]:
         layers.append(layer)
         return layer.shape
 
-    shape = INPUT_SHAPE
+    shape = tuple(input_shape)
     if config.model == "cnn":
         for number, block in enumerate(config.conv_blocks, start=1):
             shape = add(_conv(number, block.filters, block.kernel_size, shape))
@@ -83,5 +86,5 @@ def network_layers(config: TrainConfig) -> tuple[Layer, ...]:
     else:
         shape = add(_flatten(shape))
         shape = add(_dense("dense1", config.fc_units, "relu", shape))
-    add(_dense("output", CLASS_COUNT, "softmax", shape))
+    add(_dense("output", class_count, "softmax", shape))
     return tuple(layers)

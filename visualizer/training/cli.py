@@ -1,6 +1,7 @@
 """`cnn-visualizer train`: the seed notebook's training from the command line, without Qt.
 
-Prints where the data came from, the device, a line per epoch and the final test metrics, and
+Trains on Fashion-MNIST, MNIST or CIFAR-10 (``--dataset``) or a folder of the user's own pictures
+in class sub-folders (``--images DIR``). Prints where the data came from, the device, a line per epoch and the final test metrics, and
 saves the model with the run's recording in it (recording_file.py: the curves and the probe image's
 snapshot at each epoch's end), so the app can replay the run. Ctrl+C once stops after the current
 batch and still saves; twice aborts.
@@ -15,7 +16,9 @@ import sys
 from pathlib import Path
 
 from visualizer.training.config import MODEL_KINDS, OPTIMIZERS, TrainConfig
+from visualizer.training.datasets import DATASETS
 from visualizer.training.events import BatchEnd, EpochEnd, RunFailed, RunFinished, RunStarted, Status
+from visualizer.training.image_folder import MAX_SIDE
 from visualizer.training.run import RunControl, run
 
 BACKENDS = ("tensorflow", "jax", "torch")
@@ -28,8 +31,17 @@ def build_parser() -> argparse.ArgumentParser:
     defaults = TrainConfig()
     parser = argparse.ArgumentParser(
         prog="cnn-visualizer train",
-        description="Train the seed notebook's network on Fashion-MNIST, without the window.",
+        description="Train the seed notebook's network on Fashion-MNIST, MNIST, CIFAR-10 or your own pictures, without the window.",
     )
+    data = parser.add_mutually_exclusive_group()
+    data.add_argument("--dataset", choices=DATASETS, default="fashion-mnist",
+                      help="the data set to train on (default: %(default)s)")
+    data.add_argument("--images", metavar="DIR",
+                      help="train on your own pictures: DIR holds one sub-folder per class (cats/, dogs/, ...); "
+                           "a stratified fifth of each class is the test part")
+    parser.add_argument("--image-size", type=_image_size, metavar="HxW",
+                        help="with --images: the size every picture is resized to (default: the median size, "
+                             f"scaled to fit {MAX_SIDE}x{MAX_SIDE})")
     parser.add_argument("--model", choices=MODEL_KINDS, default=defaults.model,
                         help="cnn: the seed's CNN; fc: its fully connected baseline (default: %(default)s)")
     parser.add_argument("--epochs", type=int, default=defaults.epochs, metavar="N",
@@ -45,10 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--test-limit", type=int, metavar="N",
                         help="test on N test images, balanced across the classes (default: all)")
     parser.add_argument("--data", metavar="DIR",
-                        help="folder holding the four Fashion-MNIST files (default: $CNN_VISUALIZER_DATA, "
-                             "the Keras cache, a download, or the bundled subset)")
+                        help="folder holding the data set: the four IDX files of Fashion-MNIST or MNIST (or mnist.npz), "
+                             "CIFAR-10's cifar-10-batches-bin (default: for Fashion-MNIST $CNN_VISUALIZER_DATA; "
+                             "then the Keras cache, a download, and for Fashion-MNIST the bundled subset)")
     parser.add_argument("--no-download", action="store_true",
-                        help="never download Fashion-MNIST; use local copies or the bundled subset")
+                        help="never download the data set; use local copies (for Fashion-MNIST, at worst the bundled subset)")
     parser.add_argument("--out", metavar="FILE.keras",
                         help="where to save the trained model (default: a new temporary folder)")
     parser.add_argument("--no-optimizer-state", action="store_true",
@@ -62,15 +75,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.image_size is not None and args.images is None:
+        parser.error("--image-size goes with --images")
+    if args.images is not None and args.data is not None:
+        parser.error("--data names a data set's folder; with --images, DIR is the folder")
     try:
         config = TrainConfig(
+            dataset="folder" if args.images is not None else args.dataset,
+            image_size=args.image_size,
             model=args.model,
             epochs=args.epochs,
             batch_size=args.batch_size,
             learning_rate=args.learning_rate,
             optimizer=args.optimizer,
-            data_dir=args.data,
+            data_dir=args.images if args.images is not None else args.data,
             allow_download=not args.no_download,
             train_limit=args.limit,
             test_limit=args.test_limit,
@@ -110,6 +130,18 @@ def main(argv: list[str] | None = None) -> int:
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
     return 0 if isinstance(result, RunFinished) else 1
+
+
+def _image_size(text: str) -> tuple[int, int]:
+    """"48x64" -> (48, 64): height by width, each from 1 to 1024."""
+    parts = text.lower().replace("×", "x").split("x")
+    try:
+        height, width = (int(part) for part in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not HxW, such as 32x32") from None
+    if not (1 <= height <= 1024 and 1 <= width <= 1024):
+        raise argparse.ArgumentTypeError(f"{text!r}: each side must be from 1 to 1024 pixels")
+    return height, width
 
 
 def _unwritable(folder: Path) -> str | None:

@@ -13,6 +13,8 @@ MODEL_TITLES = {
     "fc": ("Fully connected (seed's baseline)", "Fully connected"),
 }
 MODEL_KINDS = tuple(MODEL_TITLES)
+# The data sets a run can train on (datasets.py), and "folder": the class sub-folders in data_dir.
+DATASET_KEYS = ("fashion-mnist", "mnist", "cifar10", "folder")
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,9 @@ class TrainConfig:
     dense_units: int = 256
     dense_dropout: float = 0.5
     fc_units: int = 128  # hidden layer of the fully connected baseline
-    data_dir: str | None = None  # a folder holding the four Fashion-MNIST files
+    dataset: str = "fashion-mnist"  # one of DATASET_KEYS
+    data_dir: str | None = None  # a folder holding the data set (for "folder": the class sub-folders)
+    image_size: tuple[int, int] | None = None  # (height, width) for a folder's pictures; None: chosen from them
     allow_download: bool = True
     train_limit: int | None = None  # use only the first N training images (stratified)
     test_limit: int | None = None
@@ -54,6 +58,12 @@ class TrainConfig:
         problems = []
         if self.model not in MODEL_KINDS:
             problems.append(f"model must be one of {MODEL_KINDS}, not {self.model!r}")
+        if self.dataset not in DATASET_KEYS:
+            problems.append(f"dataset must be one of {DATASET_KEYS}, not {self.dataset!r}")
+        if self.dataset == "folder" and not self.data_dir:
+            problems.append("a folder of class sub-folders needs its folder (data_dir)")
+        if self.image_size is not None and (len(self.image_size) != 2 or min(self.image_size) < 1):
+            problems.append(f"the image size must be a height and a width of at least 1, not {self.image_size}")
         if self.optimizer not in OPTIMIZERS:
             problems.append(f"optimizer must be one of {OPTIMIZERS}, not {self.optimizer!r}")
         if self.epochs < 1:

@@ -1,8 +1,11 @@
-"""Fashion-MNIST as uint8 numpy arrays, found on disk, downloaded, or taken from the bundled subset.
+"""Fashion-MNIST as uint8 numpy arrays, found on disk, downloaded, or taken from the bundled subset;
+the Dataset every source gives, and the form's data choices.
 
 The IDX files are parsed here with numpy rather than through Keras, so that loading the data never
 imports TensorFlow: Keras is imported only when no local copy exists and a download is allowed.
-Where the data came from is reported in words (``FashionMnist.source``) so the app can show it.
+Where the data came from is reported in words (``Dataset.source``) so the app can show it.
+MNIST (the same IDX files) and CIFAR-10 are in datasets.py, a folder of the user's own pictures
+in image_folder.py; ``datasets.load_dataset`` picks among them for a run.
 """
 
 from __future__ import annotations
@@ -59,13 +62,23 @@ DEBIAN_DIR = Path("/usr/share/datasets/fashion-mnist")
 BUNDLED_DIR = resource_path("fashion-mnist-subset")
 
 
+# The data sets read from the same four IDX files, by key: their titles and class names.
+IDX_DATASETS = {
+    "fashion-mnist": ("Fashion-MNIST", CLASS_NAMES),
+    "mnist": ("MNIST", tuple(str(digit) for digit in range(10))),
+}
+
+
 class DataError(ValueError):
-    """Fashion-MNIST could not be loaded; the message says which file and what is wrong with it."""
+    """The data could not be loaded; the message says which file and what is wrong with it."""
 
 
 @dataclass(frozen=True, eq=False)
-class FashionMnist:
-    """The data set as loaded: images (N, 28, 28) uint8, labels (N,) uint8 in 0..9."""
+class Dataset:
+    """A data set as loaded: images (N, H, W) for gray or (N, H, W, C) uint8, labels (N,) integers
+    in 0..K-1 for the K ``class_names``. Every source (Fashion-MNIST, MNIST, CIFAR-10, a folder of
+    the user's pictures) gives one, and the run, its probes and its saved model take their image
+    shape and class names from it."""
 
     train_images: np.ndarray
     train_labels: np.ndarray
@@ -74,6 +87,24 @@ class FashionMnist:
     class_names: tuple[str, ...]
     source: str  # where the data came from, in words, for the user
     is_subset: bool  # True for the small bundled sample, not the full data set
+    title: str = "Fashion-MNIST"  # the data set's name, for the user
+    skipped: tuple[str, ...] = ()  # files that could not be read, each "path: why" (a folder of pictures)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(height, width, channels) of one image as the network takes it."""
+        height, width = self.train_images.shape[1:3]
+        channels = self.train_images.shape[3] if self.train_images.ndim == 4 else 1
+        return (int(height), int(width), int(channels))
+
+    def describe(self) -> str:
+        """The data set in one line: its name, image shape, classes and counts."""
+        height, width, channels = self.image_shape
+        kind = "gray" if channels == 1 else "colour"
+        return (
+            f"{self.title}: {height}x{width}x{channels} {kind} images, {len(self.class_names)} classes, "
+            f"{len(self.train_labels):,} train / {len(self.test_labels):,} test"
+        )
 
 
 @dataclass(frozen=True)
@@ -123,6 +154,9 @@ class DataChoice:
     data_dir: str | None
     allow_download: bool
     is_subset: bool
+    dataset: str = "fashion-mnist"  # a key of datasets.DATASET_TITLES, or "folder" for class sub-folders
+    enabled: bool = True  # False: the data is not on this machine; ``tooltip`` says where it was looked for
+    tooltip: str = ""
 
 
 def _has_fashion_mnist(folder: Path) -> bool:
@@ -135,7 +169,8 @@ def _has_fashion_mnist(folder: Path) -> bool:
 def data_choices() -> list[DataChoice]:
     """The places that hold Fashion-MNIST on this machine (checked by file names, not loaded):
     full copies first, then the bundled subset, then a Keras download when no full copy is here
-    (last, so that an offline machine starts with data it has)."""
+    (last, so that an offline machine starts with data it has); then MNIST, CIFAR-10 and a folder
+    of class sub-folders (datasets.other_data_choices)."""
     choices, bundled, full_found = [], None, False
     for candidate in candidate_sources(allow_download=False):
         if candidate.folder is None:
@@ -170,12 +205,14 @@ def data_choices() -> list[DataChoice]:
     if not full_found:
         download = "Download Fashion-MNIST with Keras (needs the internet)"
         choices.append(DataChoice(download, None, True, False))
-    return choices
+    from visualizer.training.datasets import other_data_choices
+
+    return choices + other_data_choices()
 
 
 def load_fashion_mnist(
     data_dir: str | os.PathLike[str] | None = None, *, allow_download: bool = True
-) -> FashionMnist:
+) -> Dataset:
     """Load Fashion-MNIST from the first place in candidate_sources() that has it.
 
     A folder the user named that is missing or broken raises DataError rather than quietly
@@ -195,31 +232,32 @@ def load_fashion_mnist(
 
 
 def load_folder(
-    folder: str | os.PathLike[str], *, is_subset: bool = False, searched: bool = False
-) -> FashionMnist:
-    """Load the four Fashion-MNIST files (gzipped or not) from one folder.
+    folder: str | os.PathLike[str], *, is_subset: bool = False, searched: bool = False, dataset: str = "fashion-mnist"
+) -> Dataset:
+    """Load the four IDX files (gzipped or not) of ``dataset`` (a key of IDX_DATASETS) from one folder.
 
     ``searched``: the folder is one of the places looked in on the user's behalf (the Keras
     cache), which may be removed to let the search go on; a folder the user named may not.
     """
     folder = Path(folder)
+    title, class_names = IDX_DATASETS[dataset]
     paths = _find_files(folder)
     if any(path is None for path in paths.values()):
         remedy = "remove the folder so that it is not searched" if searched else "choose a folder that holds all four"
-        raise DataError(_incomplete(folder, paths, remedy))
+        raise DataError(_incomplete(folder, paths, remedy, title))
     arrays = {
         role: read_idx(path, LABELS_MAGIC if role.endswith("labels") else IMAGES_MAGIC)
         for role, path in paths.items()
     }
     for split in ("train", "test"):
-        _check_split(arrays, paths, split)
+        check_split(arrays, paths, split, title, len(class_names))
     n_train, n_test = len(arrays["train_labels"]), len(arrays["test_labels"])
     counts = f"{n_train:,} train / {n_test:,} test"
     if is_subset:
         source = f"bundled subset ({counts}): offline sample"
     else:
-        source = f"Fashion-MNIST from {folder} ({counts})"
-    return FashionMnist(**arrays, class_names=CLASS_NAMES, source=source, is_subset=is_subset)
+        source = f"{title} from {folder} ({counts})"
+    return Dataset(**arrays, class_names=class_names, source=source, is_subset=is_subset, title=title)
 
 
 def read_idx(path: str | os.PathLike[str], expected_magic: int | None = None) -> np.ndarray:
@@ -300,17 +338,20 @@ def stratified_subset(
 
 
 def to_model_input(images: np.ndarray) -> np.ndarray:
-    """uint8 images (N, 28, 28) as the network takes them: float32 (N, 28, 28, 1) in [0, 1]."""
+    """uint8 images as the network takes them: float32 in [0, 1], channels last; gray (N, H, W)
+    gains a channel axis, (N, 28, 28) -> (N, 28, 28, 1), and colour (N, H, W, C) keeps its own."""
     images = np.asarray(images)
-    if images.ndim != 3:
-        raise ValueError(f"expected images shaped (N, height, width), got {images.shape}")
-    return (images.astype(np.float32) / np.float32(255.0))[..., np.newaxis]
+    if images.ndim not in (3, 4):
+        raise ValueError(f"expected images shaped (N, height, width) or (N, height, width, channels), got {images.shape}")
+    scaled = images.astype(np.float32) / np.float32(255.0)
+    return scaled[..., np.newaxis] if images.ndim == 3 else scaled
 
 
 def folder_problem(folder: str | os.PathLike[str]) -> str | None:
     """What keeps ``folder`` from being trained on, in words, or None. Only its file names are
     looked at, which is quick enough to do as the folder is chosen; the files' contents are checked
-    when a run reads them."""
+    when a run reads them. Besides the four IDX files (Fashion-MNIST or MNIST), a folder may hold
+    MNIST's mnist.npz, CIFAR-10's batches, or class sub-folders of pictures (datasets.holds_other_data)."""
     folder = Path(folder).expanduser()
     if not folder.is_dir():
         return (
@@ -319,14 +360,18 @@ def folder_problem(folder: str | os.PathLike[str]) -> str | None:
         )
     paths = _find_files(folder)
     if any(path is None for path in paths.values()):
+        from visualizer.training.datasets import holds_other_data
+
+        if holds_other_data(folder):
+            return None
         return _incomplete(folder, paths, "choose a folder that holds all four")
     return None
 
 
-def _incomplete(folder: Path, paths: dict[str, Path | None], remedy: str) -> str:
+def _incomplete(folder: Path, paths: dict[str, Path | None], remedy: str, title: str = "Fashion-MNIST") -> str:
     missing = [FILE_NAMES[role] + ".gz" for role, path in paths.items() if path is None]
     return (
-        f"The Fashion-MNIST folder {folder} is incomplete: {', '.join(missing)} "
+        f"The {title} folder {folder} is incomplete: {', '.join(missing)} "
         f"{'is' if len(missing) == 1 else 'are'} missing (unpacked, without .gz, also works). "
         f"Copy the missing files there, or {remedy}."
     )
@@ -341,8 +386,10 @@ def _find_files(folder: Path) -> dict[str, Path | None]:
     return found
 
 
-def _check_split(arrays: dict[str, np.ndarray], paths: dict[str, Path | None], split: str) -> None:
-    """The images of one split are (N, 28, 28) and match their labels, which lie in 0..9."""
+def check_split(
+    arrays: dict[str, np.ndarray], paths: dict[str, Path | None], split: str, title: str = "Fashion-MNIST", class_count: int = 10
+) -> None:
+    """The images of one split are (N, 28, 28) and match their labels, which lie in 0..class_count-1."""
     images, labels = arrays[f"{split}_images"], arrays[f"{split}_labels"]
     images_path, labels_path = paths[f"{split}_images"], paths[f"{split}_labels"]
     if images.ndim != 3 or images.shape[1:] != (IMAGE_SIDE, IMAGE_SIDE):
@@ -357,14 +404,13 @@ def _check_split(arrays: dict[str, np.ndarray], paths: dict[str, Path | None], s
             f"{images_path} holds {len(images):,} images but {labels_path} holds "
             f"{len(labels):,} labels; the two files do not belong together."
         )
-    if len(labels) and labels.max() >= len(CLASS_NAMES):
+    if len(labels) and labels.max() >= class_count:
         raise DataError(
-            f"{labels_path} holds label {labels.max()}, but Fashion-MNIST labels run from 0 to "
-            f"{len(CLASS_NAMES) - 1}."
+            f"{labels_path} holds label {labels.max()}, but {title} labels run from 0 to {class_count - 1}."
         )
 
 
-def _load_candidate_folder(candidate: Candidate) -> FashionMnist | None:
+def _load_candidate_folder(candidate: Candidate) -> Dataset | None:
     """Load one candidate folder, or None when it is an optional place that holds nothing."""
     folder = candidate.folder
     assert folder is not None
@@ -387,7 +433,7 @@ def _download_with_keras() -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndar
     return fashion_mnist.load_data()
 
 
-def _try_download() -> FashionMnist | None:
+def _try_download() -> Dataset | None:
     """Fashion-MNIST through Keras, or None (logged) when the download fails, e.g. offline."""
     try:
         (train_images, train_labels), (test_images, test_labels) = _download_with_keras()
@@ -402,9 +448,9 @@ def _try_download() -> FashionMnist | None:
     }
     where = {role: KERAS_CACHE_DIR / (name + ".gz") for role, name in FILE_NAMES.items()}
     for split in ("train", "test"):
-        _check_split(arrays, where, split)
+        check_split(arrays, where, split)
     counts = f"{len(arrays['train_labels']):,} train / {len(arrays['test_labels']):,} test"
-    return FashionMnist(
+    return Dataset(
         **arrays,
         class_names=CLASS_NAMES,
         source=f"Fashion-MNIST downloaded by Keras into {KERAS_CACHE_DIR} ({counts})",

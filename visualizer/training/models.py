@@ -6,7 +6,7 @@ and the probes look layers up by them.
 
 from __future__ import annotations
 
-from visualizer.training.architecture import INPUT_SHAPE, Layer, network_layers
+from visualizer.training.architecture import CLASS_COUNT, INPUT_SHAPE, Layer, network_layers
 from visualizer.training.config import OPTIMIZER_TITLES, TrainConfig
 
 
@@ -29,8 +29,10 @@ def _keras_layer(layer: Layer):
     raise ValueError(f"no Keras layer for a layer of kind {layer.kind!r}")
 
 
-def build_model(config: TrainConfig):
-    """A compiled keras.Model for ``config``: sparse categorical cross-entropy, accuracy.
+def build_model(config: TrainConfig, input_shape: tuple[int, int, int] = INPUT_SHAPE, class_count: int = CLASS_COUNT):
+    """A compiled keras.Model for ``config``, taking images of ``input_shape`` (height, width,
+    channels; Fashion-MNIST's by default) into ``class_count`` classes: sparse categorical
+    cross-entropy, accuracy.
 
     The layers are those of :func:`visualizer.training.architecture.network_layers`; the default
     config gives exactly the seed's CNN:
@@ -39,8 +41,8 @@ def build_model(config: TrainConfig):
     """
     import keras
 
-    stack = [keras.Input(shape=INPUT_SHAPE, name="image")]
-    stack += [_keras_layer(layer) for layer in network_layers(config)]
+    stack = [keras.Input(shape=tuple(input_shape), name="image")]
+    stack += [_keras_layer(layer) for layer in network_layers(config, input_shape, class_count)]
     name = "seed_cnn" if config.model == "cnn" else "seed_fc"
     model = keras.Sequential(stack, name=name)
     optimizer_class = getattr(keras.optimizers, OPTIMIZER_TITLES[config.optimizer])

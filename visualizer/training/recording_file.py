@@ -201,12 +201,14 @@ def _decode(description: dict, arrays: dict[str, np.ndarray]) -> RunRecording:
 def _check_shapes(snapshots: list[ProbeSnapshot]) -> None:
     """Refuse arrays of the wrong rank here, in words, rather than in a view that draws them."""
     for snapshot in snapshots:
-        ranks = [("image", snapshot.image, 2), ("probabilities", snapshot.probabilities, 1)]
-        ranks += [(f"feature maps of {layer.name}", layer.maps, 3) for layer in snapshot.feature_maps]
-        ranks += [(f"kernels of {layer.name}", layer.kernels, 4) for layer in snapshot.kernels]
-        for what, array, rank in ranks:
-            if array.ndim != rank:
-                raise ValueError(f"epoch {snapshot.epoch}'s {what} have {array.ndim} axes, not {rank}")
+        # The probe image is (H, W) when gray and (H, W, 3) when in colour (a CIFAR-10 or own-folder run).
+        ranks = [("image", snapshot.image, (2, 3)), ("probabilities", snapshot.probabilities, (1,))]
+        ranks += [(f"feature maps of {layer.name}", layer.maps, (3,)) for layer in snapshot.feature_maps]
+        ranks += [(f"kernels of {layer.name}", layer.kernels, (4,)) for layer in snapshot.kernels]
+        for what, array, allowed in ranks:
+            if array.ndim not in allowed:
+                expected = " or ".join(map(str, allowed))
+                raise ValueError(f"epoch {snapshot.epoch}'s {what} have {array.ndim} axes, not {expected}")
 
 
 def _event(kind: type, values: dict):

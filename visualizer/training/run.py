@@ -27,7 +27,7 @@ import numpy as np
 
 from visualizer.fileio import replace_atomically
 from visualizer.training.config import TrainConfig
-from visualizer.training.data import DataError, FashionMnist
+from visualizer.training.data import DataError, Dataset
 from visualizer.training.events import (
     RunFailed,
     RunFinished,
@@ -123,7 +123,7 @@ def run(
     probes: bool = True,
     autosave_to: str | os.PathLike[str] | None = None,
     optimizer_state: bool = True,
-    loaded: FashionMnist | None = None,
+    loaded: Dataset | None = None,
 ) -> RunFinished | RunFailed:
     """Train ``config``'s model, reporting events to ``on_event`` (called on this thread).
 
@@ -132,7 +132,7 @@ def run(
     last RunFinished or RunFailed, which is also returned. A run whose loss diverges (NaN,
     infinite, or exploding: see divergence.py) stops after that batch and ends with a RunFailed
     that says where and what to try; its model is not saved. Probe images are indexed into the
-    test split as loaded (``load_fashion_mnist(config.data_dir).test_images``), whatever
+    test split as loaded (``datasets.load_dataset(config).test_images``), whatever
     ``config.test_limit`` is. The model is saved as ``save_to`` (a path ending in .keras) or, by
     default, as model.keras in a new temporary folder; the caller owns that file afterwards. The
     file also holds the run's recording (recording_file.py): its settings, curves and end-of-epoch
@@ -190,23 +190,20 @@ def _backend_being_loaded() -> str:
 class PreparedData:
     """The images a run trains and tests on, as the model takes them, and where they came from."""
 
-    x_train: np.ndarray  # float32 (N, 28, 28, 1) in [0, 1]
+    x_train: np.ndarray  # float32 (N, H, W, C) in [0, 1]: (N, 28, 28, 1) for Fashion-MNIST
     y_train: np.ndarray  # int32 (N,)
     x_test: np.ndarray
     y_test: np.ndarray
     source: str  # in words, with the counts used when a limit applies
-    full: FashionMnist  # everything loaded; probe images are indexed into full.test_images
+    full: Dataset  # everything loaded; probe images are indexed into full.test_images
 
 
-def prepare_data(config: TrainConfig, loaded: FashionMnist | None = None) -> PreparedData:
-    """Load Fashion-MNIST (unless ``loaded`` holds it) and apply the config's limits (class-balanced subsets)."""
-    from visualizer.training.data import (
-        load_fashion_mnist,
-        stratified_subset,
-        to_model_input,
-    )
+def prepare_data(config: TrainConfig, loaded: Dataset | None = None) -> PreparedData:
+    """Load the config's data set (unless ``loaded`` holds it) and apply its limits (class-balanced subsets)."""
+    from visualizer.training.data import stratified_subset, to_model_input
+    from visualizer.training.datasets import load_dataset
 
-    data = loaded if loaded is not None else load_fashion_mnist(config.data_dir, allow_download=config.allow_download)
+    data = loaded if loaded is not None else load_dataset(config)
     train_images, train_labels = data.train_images, data.train_labels
     if config.train_limit is not None and config.train_limit < len(train_labels):
         seed = 0 if config.seed is None else config.seed
@@ -240,8 +237,11 @@ def _train(
 ) -> RunFinished | RunFailed:
     recorder = RunRecorder()
     on_event = recorder.watching(on_event)
-    stage.enter("reading the data", "Reading Fashion-MNIST…")
+    from visualizer.training.datasets import DATASET_TITLES
+
+    stage.enter("reading the data", f"Reading {DATASET_TITLES.get(config.dataset, 'your pictures')}…")
     data = prepare_data(config, loaded)
+    _report_skipped(data.full.skipped, on_event)
     model, probe = _build(config, data, on_event, stage, probes)
     from visualizer.training.divergence import StopOnDivergence
 
@@ -293,6 +293,17 @@ def _train(
     return finished
 
 
+SKIPPED_LISTED = 10  # unreadable files named one by one; the rest are counted
+
+
+def _report_skipped(skipped: tuple[str, ...], on_event) -> None:
+    """Name the files of a folder of pictures that could not be read (and were left out)."""
+    for problem in skipped[:SKIPPED_LISTED]:
+        on_event(Status(f"skipped {problem}"))
+    if len(skipped) > SKIPPED_LISTED:
+        on_event(Status(f"skipped {len(skipped) - SKIPPED_LISTED} more unreadable files"))
+
+
 def _build(config: TrainConfig, data: PreparedData, on_event, stage: _Stage, probes: bool):
     """Load Keras, build the model (and its probe when wanted) and report RunStarted."""
     stage.enter("loading Keras", f"Loading Keras with the {_backend_being_loaded()} backend…")
@@ -313,7 +324,7 @@ def _build(config: TrainConfig, data: PreparedData, on_event, stage: _Stage, pro
         stage.enter("loading the autosaved model", "Loading the autosaved model…")
         model = keras.models.load_model(Path(config.resume_from) / "model.keras")
     else:
-        model = build_model(config)
+        model = build_model(config, data.full.image_shape, len(data.full.class_names))
     probe = Probe(model) if probes else None
     on_event(
         RunStarted(

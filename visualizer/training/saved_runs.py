@@ -53,6 +53,8 @@ def config_from_dict(values: dict) -> TrainConfig:
     values = {name: value for name, value in values.items() if name in known}
     if "conv_blocks" in values:
         values["conv_blocks"] = tuple(ConvBlock(**block) for block in values["conv_blocks"])
+    if values.get("image_size") is not None:  # JSON keeps the pair as a list
+        values["image_size"] = tuple(values["image_size"])
     return TrainConfig(**values)
 
 

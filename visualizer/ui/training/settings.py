@@ -36,10 +36,12 @@ from visualizer.training.data import (
     DataChoice,
     data_choices,
 )
+from visualizer.training.datasets import FOLDER
 from visualizer.ui.kit.stored_settings import read_number, read_text
 
 MAX_BLOCKS = 4
 _OTHER_FOLDER = "__other__"
+_CLASS_FOLDER = "__class_folder__"  # the entry that asks for a folder of class sub-folders
 _DOWNLOAD = "download"  # the remembered data choice when it is a Keras download, not a folder
 
 
@@ -185,8 +187,12 @@ class SettingsForm(QWidget):
         self.data.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.data.setMinimumContentsLength(16)
         for choice in data_choices():
-            self.data.addItem(choice.title, choice)
-            self.data.setItemData(self.data.count() - 1, choice.title, Qt.ItemDataRole.ToolTipRole)
+            asks_for_folder = choice.dataset == FOLDER and choice.data_dir is None
+            self.data.addItem(choice.title, _CLASS_FOLDER if asks_for_folder else choice)
+            row = self.data.count() - 1
+            self.data.setItemData(row, choice.tooltip or choice.title, Qt.ItemDataRole.ToolTipRole)
+            if not choice.enabled:  # its data is not on this machine: the tooltip says where it was looked for
+                self.data.model().item(row).setEnabled(False)
         self.data.addItem("Another folder…", _OTHER_FOLDER)
         self.data.setToolTip("Where the images come from ($CNN_VISUALIZER_DATA names a folder)")
         data_form.addRow("Images", self.data)
@@ -244,6 +250,7 @@ class SettingsForm(QWidget):
             dense_units=self.dense_units.value(),
             dense_dropout=self.dense_dropout.value(),
             fc_units=self.fc_units.value(),
+            dataset=choice.dataset,
             data_dir=choice.data_dir,
             allow_download=choice.allow_download,
             train_limit=self.train_limit.value() or None,
@@ -270,19 +277,25 @@ class SettingsForm(QWidget):
         self._model_form.setRowVisible(self.fc_units, not is_cnn)
 
     def _on_data_activated(self, index: int) -> None:
-        if self.data.itemData(index) != _OTHER_FOLDER:
+        picked = self.data.itemData(index)
+        if picked not in (_OTHER_FOLDER, _CLASS_FOLDER):
             self.changed.emit()
             return
-        folder = QFileDialog.getExistingDirectory(self, "Folder holding the four Fashion-MNIST files")
+        if picked == _CLASS_FOLDER:
+            folder = QFileDialog.getExistingDirectory(self, "Folder with one sub-folder of pictures per class")
+        else:
+            folder = QFileDialog.getExistingDirectory(self, "Folder holding the four Fashion-MNIST files")
         if folder:
-            self.add_data_folder(folder)
+            self.add_data_folder(folder, dataset=FOLDER if picked == _CLASS_FOLDER else "fashion-mnist")
         else:
             self.data.setCurrentIndex(0)
         self.changed.emit()
 
-    def add_data_folder(self, folder: str) -> None:
-        """Offer (and select) a folder the user chose; the run says so if it lacks the files."""
-        choice = DataChoice(f"Your folder: {folder}", folder, False, False)
+    def add_data_folder(self, folder: str, dataset: str = "fashion-mnist") -> None:
+        """Offer (and select) a folder the user chose: Fashion-MNIST's files, or (``dataset`` "folder")
+        class sub-folders of pictures; the run says so if it lacks them."""
+        title = f"Your pictures: {folder}" if dataset == FOLDER else f"Your folder: {folder}"
+        choice = DataChoice(title, folder, False, False, dataset=dataset)
         self.data.insertItem(0, choice.title, choice)
         self.data.setCurrentIndex(0)
 
@@ -334,6 +347,7 @@ class SettingsForm(QWidget):
         settings.setValue("optimizer", self.optimizer.currentData())
         choice = self.data_choice()
         settings.setValue("data", choice.data_dir if choice.data_dir is not None else _DOWNLOAD)
+        settings.setValue("data_set", choice.dataset)
 
     def restore_settings(self, settings: QSettings) -> None:
         """Take back saved values; each is held to its control's range, and anything unreadable
@@ -348,19 +362,19 @@ class SettingsForm(QWidget):
                 index = combo.findData(read_text(settings, key))
                 if index >= 0:
                     combo.setCurrentIndex(index)
-            self._restore_data_choice(read_text(settings, "data"))
+            self._restore_data_choice(read_text(settings, "data"), read_text(settings, "data_set") or "fashion-mnist")
         self._update_enabled()
         self.changed.emit()
 
-    def _restore_data_choice(self, remembered: str | None) -> None:
+    def _restore_data_choice(self, remembered: str | None, dataset: str = "fashion-mnist") -> None:
         """Select the data used last time if it is still offered, or a folder of the user's that is
         still there. A folder named for this start (--data, $CNN_VISUALIZER_DATA) wins."""
         if not remembered or os.environ.get(DATA_DIR_ENV):
             return
         for index in range(self.data.count()):
             choice = self.data.itemData(index)
-            if isinstance(choice, DataChoice) and (choice.data_dir or _DOWNLOAD) == remembered:
+            if isinstance(choice, DataChoice) and ((choice.data_dir or _DOWNLOAD), choice.dataset) == (remembered, dataset):
                 self.data.setCurrentIndex(index)
                 return
-        if remembered != _DOWNLOAD and Path(remembered).is_dir():
-            self.add_data_folder(remembered)
+        if remembered != _DOWNLOAD and Path(remembered).is_dir() and dataset in ("fashion-mnist", FOLDER):
+            self.add_data_folder(remembered, dataset)

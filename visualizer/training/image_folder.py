@@ -1,0 +1,166 @@
+"""A folder of the user's own pictures, one sub-folder per class, as a Dataset to train on.
+
+The classes are those of ``keras.utils.image_dataset_from_directory`` (imagefolder.py, shared
+with the inspector's test folders). Pictures of any size are resized to one size: the median of
+their sizes, scaled down to fit MAX_SIDE (the user may give another). When any picture has colour
+all are colour, else gray. The files are read once, in parallel threads (decoding a picture
+releases the GIL), straight into the array the run trains on; a file that cannot be read is
+listed and skipped, never fatal. A stratified part of each class, chosen with a fixed seed, is
+set aside as the test part.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from visualizer.imagefolder import class_files, read_picture, resized, with_colour
+from visualizer.training.data import DataError, Dataset
+
+MAX_SIDE = 64  # the longest side a picture size is chosen up to: big enough to see, small enough to train on a CPU
+MIN_SIDE = 8  # two 2x2 poolings still leave 2x2
+TEST_FRACTION = 0.2
+# Pillow modes without colour (as imagefile.py reads them); a palette may hold colour, so it counts as colour.
+_GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
+
+
+@dataclass(frozen=True)
+class FolderSurvey:
+    """What a folder holds, from the files' headers only: each class's readable files, each file's
+    (height, width) and whether it has colour, and the files that cannot be read ("path: why")."""
+
+    folder: Path
+    class_names: tuple[str, ...]
+    files: tuple[tuple[Path, int], ...]  # (file, class index), readable ones only
+    sizes: tuple[tuple[int, int], ...]  # (height, width) of each readable file
+    colour: bool
+    unreadable: tuple[str, ...]
+
+    def class_counts(self) -> dict[str, int]:
+        counts = np.bincount([label for _, label in self.files], minlength=len(self.class_names))
+        return {name: int(count) for name, count in zip(self.class_names, counts)}
+
+    def describe(self) -> str:
+        """The classes with their counts, in words."""
+        counts = ", ".join(f"{name} {count}" for name, count in self.class_counts().items())
+        return f"{len(self.class_names)} classes in {self.folder}: {counts}"
+
+
+def survey_folder(folder: str | os.PathLike[str], workers: int | None = None) -> FolderSurvey:
+    """List the classes and look at each file's header (size, colour), in parallel. Raises
+    DataError, in words, for a folder without class sub-folders or without a readable picture."""
+    folder = Path(folder).expanduser()
+    try:
+        files = class_files(folder)
+    except ValueError as error:
+        raise DataError(str(error)) from None
+    listed = [(path, label) for label, paths in enumerate(files.values()) for path in paths]
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        headers = list(pool.map(_header, [path for path, _ in listed]))
+    readable = [(item, header) for item, header in zip(listed, headers) if not isinstance(header, str)]
+    unreadable = tuple(f"{path}: {header}" for (path, _), header in zip(listed, headers) if isinstance(header, str))
+    if not readable:
+        raise DataError(
+            f"The class sub-folders of {folder} hold no picture that can be read "
+            f"({len(unreadable)} unreadable file{'s' if len(unreadable) != 1 else ''})."
+        )
+    if len(files) < 2:
+        raise DataError(f"{folder} has only one class sub-folder ({next(iter(files))}); a classifier needs two or more.")
+    return FolderSurvey(
+        folder=folder,
+        class_names=tuple(files),
+        files=tuple(item for item, _ in readable),
+        sizes=tuple(header[0] for _, header in readable),
+        colour=any(header[1] for _, header in readable),
+        unreadable=unreadable,
+    )
+
+
+def _header(path: Path) -> tuple[tuple[int, int], bool] | str:
+    """((height, width) upright, has colour), or why the file cannot be read."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+            # EXIF orientations 5 to 8 turn the picture a quarter: its upright size is the other way round.
+            if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+                width, height = height, width
+            return (height, width), image.mode not in _GRAY_MODES
+    except UnidentifiedImageError:
+        return "not an image file Pillow can read"
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
+        return f"damaged or unreadable ({error})"
+
+
+def choose_image_size(sizes, max_side: int = MAX_SIDE) -> tuple[int, int]:
+    """The median (height, width), scaled down (aspect kept) so that its longer side is at most
+    ``max_side``, and up to at least MIN_SIDE on each side."""
+    heights, widths = np.median(np.asarray(sizes, dtype=np.float64).reshape(-1, 2), axis=0)
+    scale = min(1.0, max_side / max(heights, widths))
+    return (max(MIN_SIDE, round(heights * scale)), max(MIN_SIDE, round(widths * scale)))
+
+
+def stratified_split(labels: np.ndarray, test_fraction: float = TEST_FRACTION, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """(train indices, test indices): from each class, ``test_fraction`` of its images (at least one,
+    and never all of them: a class of one image stays in training), chosen by ``seed``. The same
+    labels and seed always give the same split; each part is in shuffled order."""
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    train, test = [], []
+    for label in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == label))
+        count = min(len(members) - 1, max(1, round(len(members) * test_fraction)))
+        test.append(members[:count])
+        train.append(members[count:])
+    return rng.permutation(np.concatenate(train)), rng.permutation(np.concatenate(test))
+
+
+def load_image_folder_dataset(
+    folder: str | os.PathLike[str],
+    *,
+    image_size: tuple[int, int] | None = None,
+    seed: int = 0,
+    test_fraction: float = TEST_FRACTION,
+    workers: int | None = None,
+) -> Dataset:
+    """The pictures of ``folder`` at ``image_size`` (height, width; None: choose_image_size), split
+    into train and test parts by stratified_split. Files that cannot be read are in ``skipped``."""
+    survey = survey_folder(folder, workers)
+    height, width = image_size if image_size is not None else choose_image_size(survey.sizes)
+    mode = "rgb" if survey.colour else "gray"
+    shape = (len(survey.files), height, width, 3) if survey.colour else (len(survey.files), height, width)
+    images = np.empty(shape, dtype=np.uint8)
+
+    def read_into(index: int) -> str | None:
+        path = survey.files[index][0]
+        try:
+            # Large JPEGs are decoded at a reduced size straight away; the picture is then resized exactly.
+            picture = read_picture(path, mode, max_side=max(256, 2 * max(height, width)))
+        except ValueError as error:  # ImageError: found damaged only when decoded
+            return f"{path}: {error}"
+        images[index] = resized(with_colour(picture) if survey.colour else picture, width, height)
+        return None
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        problems = list(pool.map(read_into, range(len(survey.files))))
+    read = np.array([problem is None for problem in problems])
+    skipped = survey.unreadable + tuple(problem for problem in problems if problem is not None)
+    labels = np.array([label for _, label in survey.files], dtype=np.int64)[read]
+    images = images[read] if not read.all() else images
+    train, test = stratified_split(labels, test_fraction, seed)
+    note = f", {len(skipped)} unreadable file{'s' if len(skipped) != 1 else ''} skipped" if skipped else ""
+    counts = ", ".join(f"{name} {count}" for name, count in zip(survey.class_names, np.bincount(labels, minlength=len(survey.class_names))))
+    source = (
+        f"your pictures in {survey.folder}: {len(survey.class_names)} classes ({counts}), {len(labels):,} pictures at "
+        f"{height}x{width} {'colour' if survey.colour else 'gray'} ({len(train):,} train / {len(test):,} test, "
+        f"a stratified split with seed {seed}){note}"
+    )
+    return Dataset(
+        images[train], labels[train], images[test], labels[test], survey.class_names,
+        source=source, is_subset=False, title=survey.folder.name, skipped=skipped,
+    )
