@@ -235,7 +235,7 @@ def test_a_finished_run_adds_a_result_row_and_offers_to_save(controller, view, t
     running(controller, view)
     controller.on_frame(frame(STARTED))
     controller.on_frame(frame(finished(str(model))))
-    assert controller.state == "idle" and controller.can_save_model
+    assert controller.state == "idle" and controller.files.can_save_model
     view.set_state.assert_called_with(RunState.IDLE)
     view.draw_now.assert_called_once()
     view.show_progress.assert_called_with(1, 1, "Finished after 2 epoch(s)")
@@ -302,7 +302,7 @@ def test_the_data_choice_is_shown_only_between_runs(controller, view):
 
 
 def test_saving_says_where_or_why_not(controller, view, tmp_path):
-    assert controller.save_file("the curves", str(tmp_path / "a.csv"), lambda temporary: temporary.write_text("x,y"))
+    assert controller.files.save_file("the curves", str(tmp_path / "a.csv"), lambda temporary: temporary.write_text("x,y"))
     assert (tmp_path / "a.csv").read_text() == "x,y"
     view.show_banner.assert_called_with("info", f"Saved the curves to {tmp_path / 'a.csv'}.")
 
@@ -310,7 +310,7 @@ def test_saving_says_where_or_why_not(controller, view, tmp_path):
         temporary.write_text("half")
         raise PermissionError("read-only folder")
 
-    assert not controller.save_file("the image", str(tmp_path / "a.png"), refuse)
+    assert not controller.files.save_file("the image", str(tmp_path / "a.png"), refuse)
     kind, message = view.show_banner.call_args.args
     assert kind == "error" and f"Could not save the image to {tmp_path / 'a.png'}: read-only" in message
     assert sorted(path.name for path in tmp_path.iterdir()) == ["a.csv"]  # nothing half-written left
@@ -322,11 +322,11 @@ def test_save_model_as_adds_the_keras_suffix_and_copies(controller, view, tmp_pa
     model.parent.mkdir()
     model.write_bytes(b"weights")
     with pytest.raises(RuntimeError):
-        controller.save_model(str(tmp_path / "early.keras"))
+        controller.files.save_model(str(tmp_path / "early.keras"))
     controller.on_frame(frame(finished(str(model))))
-    controller.save_model_as(str(tmp_path / "mine"))
+    controller.files.save_model_as(str(tmp_path / "mine"))
     assert (tmp_path / "mine.keras").read_bytes() == b"weights"
-    controller.export_csv(str(tmp_path / "curves.csv"))
+    controller.files.export_csv(str(tmp_path / "curves.csv"))
     assert (tmp_path / "curves.csv").read_text().startswith("kind,epoch,batch")
 
 
@@ -409,7 +409,7 @@ def test_a_folder_without_the_data_is_named_at_once_and_keeps_the_shown_run(cont
     driver.start.assert_not_called()  # Train is refused: the finished run and its model stay
     view.clear_run.assert_not_called()
     view.set_model_saveable.assert_not_called()
-    assert model.exists() and controller.can_save_model and controller.has_unsaved_model
+    assert model.exists() and controller.files.can_save_model and controller.has_unsaved_model
     view.hide_banner.assert_not_called()
     changed(choice("Bundled subset", data_folder(tmp_path / "good")))
     view.hide_banner.assert_called_once()  # the problem is gone, and so is the banner

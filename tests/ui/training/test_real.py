@@ -47,7 +47,7 @@ def test_a_tiny_real_run_fills_the_page_and_leaves_nothing_running(qtbot, tmp_pa
     assert page.results_tab.results_rows()[-1][0] == "CNN — 1 epoch, 64 training images"
 
     destination = tmp_path / "model.keras"
-    page.controller.save_model(str(destination))
+    page.controller.files.save_model(str(destination))
     assert destination.stat().st_size > 1000
     saved = read_recording(destination)  # Save model… keeps the run's recording in the file
     kept = page.controller.recordings  # and the page keeps the run for comparing runs

@@ -89,7 +89,7 @@ def test_an_opened_recording_shows_as_if_the_run_had_just_happened(controller, v
     note = view.show_recording_note.call_args.args[0]
     assert "recorded run" in note and "lesson.keras" in note and "Press Train" in note
     view.set_model_saveable.assert_called_with(True)
-    assert controller.result.model_path == str(path) and controller.can_save_model
+    assert controller.result.model_path == str(path) and controller.files.can_save_model
     (shown,) = view.show_recordings.call_args.args
     assert len(shown) == 1 and same_recording(shown[0], recording)
     assert controller.state == RunState.IDLE
@@ -189,7 +189,7 @@ def test_a_recording_opened_while_the_trained_model_is_unsaved_keeps_that_model(
     (compared,) = view.show_recordings.call_args.args
     assert len(compared) == 2 and same_recording(compared[1], recording)
     saved = tmp_path / "mine.keras"
-    controller.save_model_as(str(saved))
+    controller.files.save_model_as(str(saved))
     assert saved.read_bytes() == b"PK the model just trained", "Save model still saves the run trained"
     assert controller.open_recording_file(str(path)) is None  # saved now: the recording is shown
     assert controller.result.model_path == str(path)
@@ -241,7 +241,7 @@ def test_saving_an_opened_recording_copies_the_file_with_its_recording(qtbot, ke
     page = keep(TrainingPage(), before_close=TrainingPage.shutdown)
     copy = tmp_path / "saved" / "copy.keras"
     copy.parent.mkdir()
-    page.controller.save_model_as(str(copy))
+    page.controller.files.save_model_as(str(copy))
     assert copy.read_bytes() == path.read_bytes()
     assert read_recording(copy).finished == recording.finished
 

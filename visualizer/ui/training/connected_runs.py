@@ -168,7 +168,7 @@ class ConnectedRuns:
         view.hide_banner()
         controller.set_state(controller.state)
         view.show_recording_note(controller.note)
-        view.set_model_saveable(controller.can_save_model)
+        view.set_model_saveable(controller.files.can_save_model)
         if controller.started is not None:
             controller.show_started(controller.started)
         view.show_curves(controller.history, controller.planned_epochs())

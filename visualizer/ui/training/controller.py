@@ -90,7 +90,7 @@ def timing_text(batch: BatchEnd, epochs: int, batch_size: int | None) -> str:
     return f"{format_duration(batch.elapsed_s)} elapsed{remaining}"
 
 
-class TrainingController(RunFiles):
+class TrainingController:
     """One run at a time; the results of every run this session. ``autosave_root`` is where runs
     are autosaved (saved_runs.py): a run found there cut off by a crash can be resumed. ``scripts``
     brings the runs that scripts stream to the page, if it listens for them."""
@@ -117,12 +117,17 @@ class TrainingController(RunFiles):
         self.recorder = RunRecorder()  # the run's events, for its recording once it finishes
         self.model_is_temporary = True  # the run's own model file, deleted when done with
         self.model_saved = False  # Save model… has copied the shown run's model somewhere
+        self.files = RunFiles(self)  # saving the shown run's model, curves and pictures
         self.recorded_runs = RecordedRuns(view, self)
         self._data_choice = None  # the form's data choice (settings.DataChoice), for a process started ahead
         self.data_check = DataFolderCheck(view)
         self._prestarting = False  # True once the page has been in view long enough to start one
         view.set_state(self.state)
         self._connect()
+
+    @property
+    def has_unsaved_model(self) -> bool:
+        return self.files.has_unsaved_model
 
     def _connect(self) -> None:
         """The one place where the view's and the link's signals reach the controller."""
@@ -135,10 +140,10 @@ class TrainingController(RunFiles):
         view.liveRequested.connect(self._on_view_live_requested)
         view.settingsChanged.connect(self._on_view_settings_changed)
         view.prestartDue.connect(self._on_view_prestart_due)
-        view.saveModelRequested.connect(self._on_view_save_model_requested)
-        view.inspectModelRequested.connect(self._on_view_inspect_model_requested)
-        view.exportCsvRequested.connect(self._on_view_export_csv_requested)
-        view.saveRequested.connect(self._on_view_save_requested)
+        view.saveModelRequested.connect(self.files.ask_and_save_model)
+        view.inspectModelRequested.connect(self.files.offer_model_to_inspect)
+        view.exportCsvRequested.connect(self.files.ask_and_export_csv)
+        view.saveRequested.connect(self.files.save_file)
         view.bannerActionClicked.connect(self._on_view_banner_action_clicked)
         view.bannerSecondActionClicked.connect(self._on_view_banner_second_action_clicked)
         view.runChosen.connect(self.connected_runs.choose)
@@ -172,7 +177,7 @@ class TrainingController(RunFiles):
         if self.interrupted_runs.offered is not None:
             self.interrupted_runs.resume()
         else:
-            self._on_view_save_model_requested()
+            self.files.ask_and_save_model()
 
     def _on_view_banner_second_action_clicked(self) -> None:
         self.interrupted_runs.discard()
@@ -190,7 +195,7 @@ class TrainingController(RunFiles):
     def _start(self, config: TrainConfig, title: str, so_far: tuple[list, list] | None = None) -> None:
         """Start a run of ``config``; a resumed run's batches and epochs ``so_far`` stay in the
         curves and in its recording."""
-        self.discard_run_model()
+        self.files.discard_run_model()
         self.reset_run()
         if so_far is not None:
             self.recorder.carry_on_from(*so_far)
@@ -250,7 +255,7 @@ class TrainingController(RunFiles):
             self.scripts.close()  # the scripts train on; they find no window until one opens
         self.driver.shutdown()
         self.set_state(RunState.IDLE)
-        self.discard_run_model()
+        self.files.discard_run_model()
 
     # -- the epoch replay --------------------------------------------------------------------
     def select_replay(self, position: int) -> None:
@@ -444,7 +449,7 @@ class TrainingController(RunFiles):
         self.view.hide_banner()
         if show_settings:  # first: the form's change must not overwrite the run's data line
             self.view.show_settings(recording.config)
-        self.discard_run_model()
+        self.files.discard_run_model()
         self.reset_run()
         self.config, self.run_title = recording.config, recording.title
         self._on_run_started(recording.started)
