@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from visualizer.imagefolder import IMAGE_SUFFIXES, class_files, resized, try_read_picture, with_colour
+from visualizer.imagefile import IMAGE_SUFFIXES, class_files, resized, try_read_picture, with_colour
 
 UNKNOWN = -1  # the label of an image whose true class is not known
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from visualizer.imagefolder import IMAGE_SUFFIXES
+from visualizer.imagefile import IMAGE_SUFFIXES
 from visualizer.training.data import (
     FILE_NAMES,
     IDX_DATASETS,

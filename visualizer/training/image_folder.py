@@ -1,6 +1,6 @@
 """A folder of the user's own pictures, one sub-folder per class, as a Dataset to train on.
 
-The classes are those of ``keras.utils.image_dataset_from_directory`` (imagefolder.py, shared
+The classes are those of ``keras.utils.image_dataset_from_directory`` (imagefile.py, shared
 with the inspector's test folders). Pictures of any size are resized to one size: the median of
 their sizes, scaled down to fit MAX_SIDE (the user may give another). When any picture has colour
 all are colour, else gray. The files are read once, in parallel threads (decoding a picture
@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from visualizer.imagefolder import class_files, read_picture, resized, with_colour
+from visualizer.imagefile import class_files, read_picture, resized, with_colour
 from visualizer.training.data import DataError, Dataset
 
 MAX_SIDE = 64  # the longest side a picture size is chosen up to: big enough to see, small enough to train on a CPU
