@@ -39,6 +39,21 @@ def poll_until(process: TrainingProcess, done, events: list, timeout: float = TI
         time.sleep(0.02)
 
 
+def poll_until_quiet(process: TrainingProcess, events: list, quiet_s: float = 0.5, timeout: float = 10.0) -> None:
+    """Poll until nothing has arrived for ``quiet_s``: what the child sent has all been read. One
+    poll reads only what is in the pipe at that instant, and a big probe snapshot fills the pipe,
+    so an event sent just after one may still be on its way."""
+    deadline = time.monotonic() + timeout
+    last_arrival = time.monotonic()
+    while time.monotonic() - last_arrival < quiet_s:
+        assert time.monotonic() < deadline, "the child kept sending"
+        arrived = process.poll()
+        if arrived:
+            events.extend(arrived)
+            last_arrival = time.monotonic()
+        time.sleep(0.02)
+
+
 def finished(events) -> bool:
     return bool(events) and isinstance(events[-1], (RunFinished, RunFailed))
 
@@ -72,32 +87,35 @@ def test_pause_probe_resume_and_stop_reach_the_child():
     # Enough batches that the run is still going when each command arrives.
     process = TrainingProcess(tiny_config(epochs=20, train_limit=2000, batch_size=8, test_limit=50))
     process.start()
-    events: list = []
-    poll_until(process, lambda ev: any(isinstance(e, BatchEnd) for e in ev), events)
+    try:
+        events: list = []
+        poll_until(process, lambda ev: any(isinstance(e, BatchEnd) for e in ev), events)
 
-    process.pause()
-    time.sleep(1.0)  # the batch under way finishes, then the child waits
-    events.extend(process.poll())
-    held_at = len(events)
-    time.sleep(1.0)
-    events.extend(process.poll())
-    assert not any(isinstance(e, (BatchEnd, EpochEnd)) for e in events[held_at:]), "training paused"
+        process.pause()
+        # The batch under way finishes, the child reports where it holds, then waits.
+        poll_until_quiet(process, events)
+        held_at = len(events)
+        time.sleep(1.0)
+        events.extend(process.poll())
+        assert not any(isinstance(e, (BatchEnd, EpochEnd)) for e in events[held_at:]), "training paused"
 
-    process.set_probe(6)
-    poll_until(process, lambda ev: any(isinstance(e, ProbeSnapshot) and e.probe_index == 6 for e in ev[held_at:]), events, 10)
-    batches_while_paused = [e.batch for e in events if isinstance(e, BatchEnd)]
+        process.set_probe(6)
+        poll_until(process, lambda ev: any(isinstance(e, ProbeSnapshot) and e.probe_index == 6 for e in ev[held_at:]), events, 10)
+        batches_while_paused = [e.batch for e in events if isinstance(e, BatchEnd)]
 
-    process.resume()
-    poll_until(process, lambda ev: len([e for e in ev if isinstance(e, BatchEnd)]) > len(batches_while_paused), events, 30)
-    process.stop()
-    poll_until(process, finished, events, 60)
-    result = events[-1]
-    assert isinstance(result, RunFinished), getattr(result, "message", result)
-    assert result.stopped_early and result.epochs_completed < 20
-    assert Path(result.model_path).is_file(), "a stopped run still saves its model"
-    _remove_saved(result)
-    process.join(30)
-    assert not process.is_alive()
+        process.resume()
+        poll_until(process, lambda ev: len([e for e in ev if isinstance(e, BatchEnd)]) > len(batches_while_paused), events, 30)
+        process.stop()
+        poll_until(process, finished, events, 60)
+        result = events[-1]
+        assert isinstance(result, RunFinished), getattr(result, "message", result)
+        assert result.stopped_early and result.epochs_completed < 20
+        assert Path(result.model_path).is_file(), "a stopped run still saves its model"
+        _remove_saved(result)
+        process.join(30)
+        assert not process.is_alive()
+    finally:  # a failed check must not leave the child running into the next tests
+        process.terminate()
 
 
 def test_a_killed_child_is_reported_as_a_failure():
