@@ -391,7 +391,11 @@ def test_a_slow_window_gets_every_curve_event_and_the_newest_picture(tmp_path):
     batches = [message.event.batch for message in messages if isinstance(message.event, events.BatchEnd)]
     pictures = [message.event.batch for message in messages if isinstance(message.event, events.ProbeSnapshot)]
     assert batches == list(range(1, 201))
-    assert pictures[-1] == 200 and len(pictures) < 200
+    # How many pictures were replaced depends on how fast ZeroMQ's own threads move them (on a fast
+    # machine the receiving queue takes them all); what holds always is that the newest arrives
+    # and every picture is either delivered or counted as replaced. Replacing is shown for certain
+    # with no window at all (test_a_sender_with_no_window_keeps_only_what_its_bounds_allow).
+    assert pictures[-1] == 200 and pictures == sorted(set(pictures))
     assert sender.pictures_replaced == 200 - len(pictures)
     assert [message.seq for message in messages] == list(range(2, len(messages) + 2))
     assert SEND_HIGH_WATER_MARK < 200
