@@ -5,7 +5,8 @@ Each data set is looked for in the same order as Fashion-MNIST: the folder given
 Dataset says which it used. MNIST is read from the four IDX files (as Fashion-MNIST) or from the
 Keras cache's mnist.npz (``allow_pickle=False``). CIFAR-10 is read from its binary version with
 numpy (``cifar-10-batches-bin``: records of a label byte and 3,072 pixel bytes); its Python
-version is a set of pickles, read only through safe_pickle, which builds nothing but plain data.
+version is a set of pickles, which can run programs, so it is never read: the user is told to get
+the binary version.
 """
 
 from __future__ import annotations
@@ -149,8 +150,13 @@ def _read_cifar(folder: Path, *, searched: bool) -> Dataset | None:
     if found is None:
         return None
     kind, batches = found
-    read = _read_binary_batch if kind == "binary" else _read_python_batch
-    suffix = ".bin" if kind == "binary" else ""
+    if kind != "binary":
+        raise DataError(
+            f"{batches} holds CIFAR-10's Python version: pickles, which can run programs, so the app never reads "
+            "them. Use CIFAR-10's binary version instead (cifar-10-binary.tar.gz from "
+            "https://www.cs.toronto.edu/~kriz/cifar.html, which unpacks to cifar-10-batches-bin)."
+        )
+    read, suffix = _read_binary_batch, ".bin"
     names = [*CIFAR_TRAIN_BATCHES, CIFAR_TEST_BATCH]
     missing = [name + suffix for name in names if not (batches / (name + suffix)).is_file()]
     if missing:
@@ -180,32 +186,6 @@ def _read_binary_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
         )
     records = raw.reshape(-1, CIFAR_RECORD)
     return _checked(path, records[:, 1:], records[:, 0])
-
-
-def _read_python_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
-    """One batch of the Python version, unpickled by safe_pickle only: its b"data" and b"labels"."""
-    from visualizer.training.safe_pickle import UnsafePickleError, load_plain_pickle
-
-    try:
-        batch = load_plain_pickle(path)
-    except UnsafePickleError as error:
-        raise DataError(
-            f"{path} was refused: {error}. Pickles can run programs, so only plain data is read from them. "
-            "Use CIFAR-10's binary version instead (cifar-10-binary.tar.gz, which unpacks to cifar-10-batches-bin)."
-        ) from error
-    except Exception as error:  # a truncated or foreign file: any unpickling error means "not a batch"
-        raise DataError(f"{path} is not a readable CIFAR-10 batch ({type(error).__name__}: {error}).") from error
-    if not isinstance(batch, dict):
-        raise DataError(f"{path} is not a CIFAR-10 batch: it holds a {type(batch).__name__}, not a dict.")
-    batch = {key.decode("latin1") if isinstance(key, bytes) else key: value for key, value in batch.items()}
-    if "data" not in batch or "labels" not in batch:
-        raise DataError(f"{path} is not a CIFAR-10 batch: it has no 'data' and 'labels'.")
-    pixels, labels = batch["data"], batch["labels"]
-    if not isinstance(pixels, np.ndarray) or pixels.dtype != np.uint8 or pixels.ndim != 2 or pixels.shape[1] != CIFAR_RECORD - 1:
-        raise DataError(f"{path}: its 'data' is not N rows of {CIFAR_RECORD - 1:,} bytes.")
-    if not isinstance(labels, list) or not all(isinstance(label, int) and 0 <= label < 256 for label in labels):
-        raise DataError(f"{path}: its 'labels' are not a list of small whole numbers.")
-    return _checked(path, pixels, np.asarray(labels, dtype=np.uint8))
 
 
 def _checked(path: Path, pixels: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
