@@ -15,8 +15,7 @@ from visualizer.training.events import EpochEnd
 from visualizer.ui.training import connected_runs
 from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.external import ScriptRuns
-from visualizer.ui.training.link import RunDriver
-from visualizer.ui.training.view import RunState, TrainingView
+from visualizer.ui.training.view import RunState
 
 SCRIPT_A = replace(STARTED, run_name="train_a.py", device="GPU: a test card", backend="jax")
 SCRIPT_B = replace(STARTED, run_name="notebook", model_name="tiny")
@@ -28,18 +27,6 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
-
-
-@pytest.fixture
-def view():
-    return MagicMock(spec=TrainingView)
-
-
-@pytest.fixture
-def driver():
-    mock = MagicMock(spec=RunDriver)
-    mock.running = False
-    return mock
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from dataclasses import replace
 from types import SimpleNamespace
-from unittest.mock import ANY, MagicMock, call
+from unittest.mock import ANY, call
 
 import pytest
 
@@ -21,7 +21,7 @@ from visualizer.training.events import (
     Status,
 )
 from visualizer.ui.training.controller import TrainingController, format_duration
-from visualizer.ui.training.link import Frame, RunDriver
+from visualizer.ui.training.link import Frame
 from visualizer.ui.training.view import RunState, TrainingView
 
 STARTED = RunStarted("tensorflow", "CPU", "no CUDA build", "seed CNN", "conv2d ...", 412778,
@@ -41,18 +41,6 @@ def batch(epoch: int, number: int) -> BatchEnd:
 
 def finished(model_path: str | None = None, stopped_early=False) -> RunFinished:
     return RunFinished(stopped_early, 2, 0.45, 0.84, 0.5, 0.82, 65.0, model_path)
-
-
-@pytest.fixture
-def view():
-    return MagicMock(spec=TrainingView)
-
-
-@pytest.fixture
-def driver():
-    mock = MagicMock(spec=RunDriver)
-    mock.running = False
-    return mock
 
 
 @pytest.fixture

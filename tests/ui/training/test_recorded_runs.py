@@ -24,7 +24,7 @@ from visualizer.ui.pages import PageSpec, find_page
 from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.link import RunDriver
 from visualizer.ui.training.page import TrainingPage
-from visualizer.ui.training.view import RunState, TrainingView
+from visualizer.ui.training.view import RunState
 
 
 @pytest.fixture(scope="module")
@@ -59,11 +59,6 @@ def same_recording(one, other) -> bool:
     plain = ("config", "title", "started", "batches", "epochs", "finished")
     return all(getattr(one, name) == getattr(other, name) for name in plain) and len(one.snapshots) == len(
         other.snapshots) and all(same_snapshot(a, b) for a, b in zip(one.snapshots, other.snapshots))
-
-
-@pytest.fixture
-def view():
-    return MagicMock(spec=TrainingView)
 
 
 @pytest.fixture
