@@ -105,3 +105,14 @@ def test_folders_that_cannot_be_trained_on_say_why(tmp_path, make, complaint):
     make(root)
     with pytest.raises(DataError, match=complaint):
         load_image_folder_dataset(root)
+
+
+def test_a_folder_too_small_for_a_test_part_is_refused_in_words(tmp_path):
+    from PIL import Image
+
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    Image.new("L", (10, 10), 3).save(tmp_path / "a" / "only.png")
+    (tmp_path / "b" / "broken.png").write_bytes(b"not a picture")
+    with pytest.raises(DataError, match="too few pictures that can be read.*a 1, b 0.*1 unreadable file skipped.*two or more"):
+        load_image_folder_dataset(tmp_path)

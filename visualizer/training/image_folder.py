@@ -155,6 +155,11 @@ def load_image_folder_dataset(
     train, test = stratified_split(labels, test_fraction, seed)
     note = f", {len(skipped)} unreadable file{'s' if len(skipped) != 1 else ''} skipped" if skipped else ""
     counts = ", ".join(f"{name} {count}" for name, count in zip(survey.class_names, np.bincount(labels, minlength=len(survey.class_names))))
+    if not len(test):  # no class has two readable pictures: nothing to test on
+        raise DataError(
+            f"{survey.folder} has too few pictures that can be read to set a test part aside ({counts}{note}): "
+            "put two or more pictures in each class sub-folder."
+        )
     source = (
         f"your pictures in {survey.folder}: {len(survey.class_names)} classes ({counts}), {len(labels):,} pictures at "
         f"{height}x{width} {'colour' if survey.colour else 'gray'} ({len(train):,} train / {len(test):,} test, "
