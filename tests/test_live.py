@@ -196,3 +196,39 @@ def test_the_callback_is_a_keras_callback_once_asked_for():
     result = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_a_recorded_script_run_is_a_keras_model_the_app_replays(tmp_path, monkeypatch):
+    """LiveView(record=...) with no window open: the file loads in plain Keras and holds the run's
+    recording (curves, one picture per epoch, the scores), which the training page shows."""
+    import keras
+
+    from visualizer.live import LiveView
+    from visualizer.training.recording_file import read_recording
+
+    monkeypatch.setenv("XDG_RUNTIME_DIR", str(tmp_path))  # no window listens here
+    rng = np.random.default_rng(3)
+    x, y = rng.random((48, 12, 12, 1), dtype=np.float32), rng.integers(0, 3, 48)
+    model = keras.Sequential([keras.Input((12, 12, 1)), keras.layers.Conv2D(3, 3, activation="relu"),
+                              keras.layers.Flatten(), keras.layers.Dense(3, activation="softmax")])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    path = tmp_path / "run.keras"
+    model.fit(x, y, batch_size=8, epochs=2, validation_data=(x[:8], y[:8]), verbose=0,
+              callbacks=[LiveView(name="recorded", record=path)])
+    reloaded = keras.saving.load_model(path)
+    np.testing.assert_allclose(reloaded.predict(x[:4], verbose=0), model.predict(x[:4], verbose=0), rtol=1e-5)
+    recording = read_recording(path)
+    assert recording.config is None and recording.started.run_name == "recorded"
+    assert [epoch.epoch for epoch in recording.epochs] == [1, 2]
+    assert recording.batches[-1].batch == 6
+    assert [snapshot.epoch for snapshot in recording.snapshots] == [1, 2]
+    assert recording.finished.epochs_completed == 2 and recording.finished.model_path == str(path)
+    assert recording.title == "recorded — 2 epochs"
+    assert list(tmp_path.glob("*.keras")) == [path]  # nothing half-written left beside it
+
+
+def test_record_needs_a_keras_file_name():
+    from visualizer.live import LiveView
+
+    with pytest.raises(ValueError, match="ending in .keras"):
+        LiveView(record="run.h5")

@@ -16,6 +16,7 @@ both; a dataset or generator gives neither, and the run is then streamed without
 from __future__ import annotations
 
 import math
+import os
 import sys
 import time
 import traceback
@@ -25,8 +26,11 @@ import keras
 import numpy as np
 
 from visualizer.training.events import BatchEnd, EpochEnd, RunFinished, RunStarted, Status, frozen_float32
+from visualizer.training.recording import RunRecorder, run_title
 from visualizer.training.stream.sender import StreamSender
 
+ADDRESS_VARIABLE = "CNN_VISUALIZER_ADDRESS"  # a window elsewhere: the local end of an SSH tunnel
+KEY_VARIABLE = "CNN_VISUALIZER_KEY"  # and that window's key
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
 
 
@@ -36,17 +40,29 @@ class LiveView(keras.callbacks.Callback):
     ``name``: what the window calls the run (by default the script's file name). ``probe_images``:
     images (N, H, W, C) or one image (H, W, C) as the model takes them, the first of which is shown
     going through the network. ``address`` and ``key``: a window elsewhere (the address of an SSH
-    tunnel's local end and the key from that window's connection file); by default the window on
+    tunnel's local end and the key from that window's connection file), also read from the
+    environment variables CNN_VISUALIZER_ADDRESS and CNN_VISUALIZER_KEY; by default the window on
     this machine is found by itself. Without a window, training goes on as fast as without this
-    callback, and a window opened later is found within seconds.
+    callback, and a window opened later is found within seconds. ``record``: a ``.keras`` path
+    where the trained model is saved at the end with the run's recording inside (curves, the
+    end-of-epoch pictures, scores), which the app opens and replays; plain Keras loads it as a model.
     """
 
-    def __init__(self, name=None, probe_images=None, address=None, key=None, max_rate_hz=20):
+    def __init__(self, name=None, probe_images=None, address=None, key=None, max_rate_hz=20, record=None):
         super().__init__()
         if not max_rate_hz > 0:
             raise ValueError("max_rate_hz must be a positive number of updates a second")
+        address = address or os.environ.get(ADDRESS_VARIABLE) or None
+        key = key or os.environ.get(KEY_VARIABLE) or None
         if (address is None) != (key is None):
-            raise ValueError("Give both the window's address and its key (from its connection file), or neither.")
+            raise ValueError(
+                f"Give both the window's address and its key (from its connection file), or neither "
+                f"(as arguments, or in {ADDRESS_VARIABLE} and {KEY_VARIABLE})."
+            )
+        if record is not None and Path(record).suffix != ".keras":
+            raise ValueError(f"record must be a file name ending in .keras, not {str(record)!r}")
+        self._record = None if record is None else Path(record)
+        self.recorder: RunRecorder | None = None
         self._name = name
         self._probe_images = None if probe_images is None else np.asarray(probe_images, dtype=np.float32)
         self._address = address
@@ -59,6 +75,7 @@ class LiveView(keras.callbacks.Callback):
     def on_train_begin(self, logs=None):
         fit = _fit_arguments(self._model)
         self.sender = StreamSender(address=self._address, key=self._key)
+        self.recorder = RunRecorder() if self._record is not None else None
         self._started = time.perf_counter()
         self._epoch = 0
         self._epochs_completed = 0
@@ -71,9 +88,14 @@ class LiveView(keras.callbacks.Callback):
         self._probe = None
         self._probe_failed = False
         self._probe_image, self._probe_label = self._choose_probe_image(fit)
-        self.sender.send(self._run_started(fit))
+        self._send(self._run_started(fit))
         if self._probe_image is None:
-            self.sender.send(Status("No probe image: the data are not arrays. Pass LiveView(probe_images=...) to see feature maps."))
+            self._send(Status("No probe image: the data are not arrays. Pass LiveView(probe_images=...) to see feature maps."))
+
+    def _send(self, event) -> None:
+        if self.recorder is not None:
+            self.recorder.record(event)
+        self.sender.send(event)
 
     def _run_started(self, fit: dict) -> RunStarted:
         from visualizer.training.device import describe_device
@@ -135,7 +157,7 @@ class LiveView(keras.callbacks.Callback):
     def _send_batch(self, batch: int, logs, at: float) -> None:
         logs = logs or {}
         active_s = max(at - self._epoch_started, 1e-9)
-        self.sender.send(
+        self._send(
             BatchEnd(
                 epoch=self._epoch,
                 batch=batch,
@@ -156,7 +178,7 @@ class LiveView(keras.callbacks.Callback):
         self._last_epoch_logs = logs
         if self._steps == 0 or self._batches_done == self._steps:  # not an epoch cut short by a stop
             self._epochs_completed += 1
-        self.sender.send(
+        self._send(
             EpochEnd(
                 epoch=self._epoch,
                 loss=_metric(logs, "loss"),
@@ -169,25 +191,39 @@ class LiveView(keras.callbacks.Callback):
 
     def on_train_end(self, logs=None):
         logs = self._last_epoch_logs
-        self.sender.send(
-            RunFinished(
-                stopped_early=bool(self._model.stop_training),
-                epochs_completed=self._epochs_completed,
-                train_loss=_metric(logs, "loss"),
-                train_accuracy=_metric(logs, _accuracy_key(logs)),
-                test_loss=_metric(logs, "val_loss"),
-                test_accuracy=_metric(logs, "val_" + _accuracy_key(logs)),
-                elapsed_s=time.perf_counter() - self._started,
-                model_path=None,
-            )
+        finished = RunFinished(
+            stopped_early=bool(self._model.stop_training),
+            epochs_completed=self._epochs_completed,
+            train_loss=_metric(logs, "loss"),
+            train_accuracy=_metric(logs, _accuracy_key(logs)),
+            test_loss=_metric(logs, "val_loss"),
+            test_accuracy=_metric(logs, "val_" + _accuracy_key(logs)),
+            elapsed_s=time.perf_counter() - self._started,
+            model_path=None if self._record is None else str(self._record),
         )
-        self.sender.close()
+        try:
+            if self._record is not None:
+                self._save_recording(finished)
+        finally:
+            self._send(finished)
+            self.sender.close()
+
+    def _save_recording(self, finished: RunFinished) -> None:
+        """The model, with the run's recording inside, as ``record`` (written atomically)."""
+        from visualizer.training.run import save_model_atomically
+
+        if self.recorder.started is None:
+            return
+        title = run_title(self.recorder.started.run_name or "Script", finished)
+        save_model_atomically(self.model, self._record, self.recorder.recording(None, title, finished))
 
     # Pictures
 
     def _send_probe(self, *, batch: int, end_of_epoch: bool = False) -> None:
-        """A probe snapshot, while a window is listening; the probe is built on the first one."""
-        if self._probe_image is None or self._probe_failed or not self.sender.window_listening:
+        """A probe snapshot, while a window is listening (and at each epoch's end when the run is
+        recorded); the probe is built on the first one."""
+        wanted = self.sender.window_listening or (end_of_epoch and self._record is not None)
+        if self._probe_image is None or self._probe_failed or not wanted:
             return
         first = self._probe is None
         if first and not self._build_probe():
@@ -202,7 +238,7 @@ class LiveView(keras.callbacks.Callback):
             end_of_epoch=end_of_epoch,
             compiled=not first,  # eager the first time: shown at once, compiled at the next
         )
-        self.sender.send(_with_probabilities(snapshot))
+        self._send(_with_probabilities(snapshot))
 
     def _build_probe(self) -> bool:
         from visualizer.training.probes import Probe
@@ -212,7 +248,7 @@ class LiveView(keras.callbacks.Callback):
         except Exception as error:  # a model the probe cannot read: the run streams on without pictures
             self._probe_failed = True
             traceback.print_exc()
-            self.sender.send(Status(f"No feature maps for this model ({type(error).__name__}: {error}); curves only."))
+            self._send(Status(f"No feature maps for this model ({type(error).__name__}: {error}); curves only."))
             return False
         return True
 

@@ -19,7 +19,7 @@ class RunRecording:
     """One run as it was reported: its settings, its start, every batch and epoch report, the
     probe snapshot taken at the end of each epoch, and its final scores."""
 
-    config: TrainConfig
+    config: TrainConfig | None  # None: a script's run (LiveView), whose settings the app does not know
     title: str  # e.g. "CNN — 5 epochs", as the results table names the run
     started: RunStarted
     batches: tuple[BatchEnd, ...]
@@ -84,7 +84,7 @@ class RunRecorder:
 
         return record_and_pass_on
 
-    def recording(self, config: TrainConfig, title: str, finished: RunFinished) -> RunRecording:
+    def recording(self, config: TrainConfig | None, title: str, finished: RunFinished) -> RunRecording:
         if self.started is None:
             raise ValueError("a run that never started has nothing to record")
         return RunRecording(

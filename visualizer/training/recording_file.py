@@ -108,7 +108,7 @@ def _encode(recording: RunRecording) -> tuple[dict, dict[str, np.ndarray]]:
     description = {
         "format": FORMAT_VERSION,
         "title": recording.title,
-        "config": config_to_dict(recording.config),
+        "config": None if recording.config is None else config_to_dict(recording.config),
         "started": dataclasses.asdict(recording.started),
         "finished": dataclasses.asdict(recording.finished),
         "snapshots": snapshots,
@@ -188,7 +188,7 @@ def _decode(description: dict, arrays: dict[str, np.ndarray]) -> RunRecording:
     _check_shapes(snapshots)
     started = _event(RunStarted, description["started"])
     return RunRecording(
-        config=config_from_dict(description["config"]),
+        config=None if description["config"] is None else config_from_dict(description["config"]),
         title=str(description["title"]),
         started=dataclasses.replace(started, class_names=tuple(started.class_names)),
         batches=_rows("batch", BatchEnd, arrays),

@@ -447,7 +447,7 @@ class TrainingController:
         (inspected and saved, never deleted)."""
         self.connected_runs.choose("")  # the recorded run takes the place of the app's own
         self.view.hide_banner()
-        if show_settings:  # first: the form's change must not overwrite the run's data line
+        if show_settings and recording.config is not None:  # first: the form's change must not overwrite the run's data line
             self.view.show_settings(recording.config)
         self.files.discard_run_model()
         self.reset_run()

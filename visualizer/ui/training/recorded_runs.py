@@ -22,6 +22,11 @@ log = logging.getLogger(__name__)
 
 def recording_note(recording: RunRecording, path: str, bundled: bool) -> str:
     """What the page says of a recorded run it shows, so nobody takes it for a live one."""
+    if recording.config is None:
+        return (
+            f"This is a recorded run of a script ({recording.started.run_name or 'LiveView'}), opened from "
+            f"{Path(path).name}: {recording.title}. Press Train to train the app's own network."
+        )
     if not bundled:
         return f"This is a recorded run, opened from {Path(path).name}: {recording.title}. Press Train to train your own."
     started = recording.started

@@ -58,12 +58,12 @@ SETTINGS: tuple[tuple[Callable[[TrainConfig], bool], Callable[[TrainConfig], str
 )
 
 
-def differing_settings(configs: Sequence[TrainConfig]) -> list[list[str]]:
+def differing_settings(configs: Sequence[TrainConfig | None]) -> list[list[str]]:
     """For each config, the settings (as they read) that do not read the same in every config
-    they apply to; in the order of SETTINGS."""
+    they apply to; in the order of SETTINGS. None (a script's run) has no settings to compare."""
     parts: list[list[str]] = [[] for _ in configs]
     for applies, describe in SETTINGS:
-        readings = [describe(config) if applies(config) else None for config in configs]
+        readings = [describe(config) if config is not None and applies(config) else None for config in configs]
         if len({reading for reading in readings if reading is not None}) > 1:
             for index, reading in enumerate(readings):
                 if reading is not None:
