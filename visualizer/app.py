@@ -2,8 +2,9 @@
 
 `cnn-visualizer train ...` runs headless training without importing Qt, so it works on machines
 without a display or Qt installed. `cnn-visualizer bench ...` measures the app's speed (with an
-offscreen QApplication of its own). `cnn-visualizer install-launcher` puts the app in the user's
-application menu (visualizer/launcher.py). Everything else starts the GUI; this is the only module that
+offscreen QApplication of its own). `cnn-visualizer connection SERVER` prints the SSH tunnel that lets
+a script on SERVER reach the window open here. `cnn-visualizer install-launcher` puts the app in the
+user's application menu (visualizer/launcher.py). Everything else starts the GUI; this is the only module that
 creates the window's QApplication.
 """
 
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watch convolutional neural networks work.\n\n"
         "Run `cnn-visualizer train --help` for headless training and "
         "`cnn-visualizer bench --help` for the speed figures. "
+        "`cnn-visualizer connection SERVER` prints how a script on SERVER reaches this window (SSH). "
         "`cnn-visualizer install-launcher` adds the app to your application menu.",
         epilog=f"pages:\n{page_lines}",
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -94,6 +96,10 @@ def main(argv: list[str] | None = None) -> int:
         from visualizer.bench.cli import main as bench_main
 
         return bench_main(argv[1:])
+    if argv and argv[0] == "connection":
+        from visualizer.training.stream.remote import main as connection_main
+
+        return connection_main(argv[1:])
     if argv and argv[0] == "install-launcher":
         from visualizer.launcher import main as launcher_main
 

@@ -27,10 +27,9 @@ import numpy as np
 
 from visualizer.training.events import BatchEnd, EpochEnd, RunFinished, RunStarted, Status, frozen_float32
 from visualizer.training.recording import RunRecorder, run_title
+from visualizer.training.stream.remote import ADDRESS_VARIABLE, KEY_VARIABLE
 from visualizer.training.stream.sender import StreamSender
 
-ADDRESS_VARIABLE = "CNN_VISUALIZER_ADDRESS"  # a window elsewhere: the local end of an SSH tunnel
-KEY_VARIABLE = "CNN_VISUALIZER_KEY"  # and that window's key
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
 
 
