@@ -154,12 +154,14 @@ _colour_model().fit(x, y, batch_size=8, epochs=1, validation_data=(x[:8], y[:8])
 """
 
 
-def test_the_jax_backend_streams_the_same(tmp_path):
+def _run_script(code: str, tmp_path, *, backend: str, env: dict | None = None) -> list:
+    """The events a training script (``code``, given the window's address and key) sends to a
+    window here, run in a process of its own with the Keras ``backend``."""
     receiver = StreamReceiver(folder=tmp_path)
-    env = {**os.environ, "KERAS_BACKEND": "jax", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    env = {**os.environ, "KERAS_BACKEND": backend, "TF_CPP_MIN_LOG_LEVEL": "3", **(env or {})}
     messages = []
     try:
-        script = subprocess.Popen([sys.executable, "-c", JAX_SCRIPT, receiver.address, receiver.key], cwd=REPO_ROOT, env=env,
+        script = subprocess.Popen([sys.executable, "-c", code, receiver.address, receiver.key], cwd=REPO_ROOT, env=env,
                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         deadline = time.monotonic() + 240
         while script.poll() is None and time.monotonic() < deadline:
@@ -170,7 +172,11 @@ def test_the_jax_backend_streams_the_same(tmp_path):
     finally:
         receiver.close()
     assert script.returncode == 0, output
-    events = [message.event for message in messages]
+    return [message.event for message in messages]
+
+
+def test_the_jax_backend_streams_the_same(tmp_path):
+    events = _run_script(JAX_SCRIPT, tmp_path, backend="jax")
     assert events[0].backend == "jax"
     _check_run(events, image_shape=(12, 12, 3), map_shapes=[(12, 12, 5), (6, 6, 5)], kernel_shapes=[(3, 3, 3, 5)],
                classes=4, run_name="on jax", steps=5)
@@ -232,3 +238,31 @@ def test_record_needs_a_keras_file_name():
 
     with pytest.raises(ValueError, match="ending in .keras"):
         LiveView(record="run.h5")
+
+
+DATA_PARALLEL_SCRIPT = """
+import sys
+import keras
+import numpy as np
+from visualizer.live import LiveView
+
+devices = keras.distribution.list_devices("cpu")
+assert len(devices) == 2, devices
+keras.distribution.set_distribution(keras.distribution.DataParallel(devices=devices))
+rng = np.random.default_rng(5)
+x, y = rng.random((64, 12, 12, 1), dtype=np.float32), rng.integers(0, 4, 64)
+model = keras.Sequential([keras.Input((12, 12, 1)), keras.layers.Conv2D(5, 3, padding="same", activation="relu"),
+                          keras.layers.MaxPooling2D(), keras.layers.Flatten(), keras.layers.Dense(4, activation="softmax")])
+model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+model.fit(x, y, batch_size=8, epochs=1, validation_data=(x[:16], y[:16]), verbose=0,
+          callbacks=[LiveView(name="data parallel", address=sys.argv[1], key=sys.argv[2], max_rate_hz=1000)])
+"""
+
+
+def test_a_run_split_over_two_devices_streams_the_same(tmp_path):
+    """Keras's distribution API (DataParallel on JAX, over two CPU devices standing in for GPUs)."""
+    env = {"XLA_FLAGS": "--xla_force_host_platform_device_count=2"}
+    events = _run_script(DATA_PARALLEL_SCRIPT, tmp_path, backend="jax", env=env)
+    assert events[0].backend == "jax"
+    _check_run(events, image_shape=(12, 12), map_shapes=[(12, 12, 5), (6, 6, 5)], kernel_shapes=[(3, 3, 1, 5)],
+               classes=4, run_name="data parallel", steps=8)
