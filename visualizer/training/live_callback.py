@@ -2,10 +2,12 @@
 name is visualizer.live.LiveView). Imports Keras: visualizer.live loads it on first use.
 
 It sends at most ``max_rate_hz`` BatchEnd events a second, and probe snapshots at the same moments
-while a window is listening (none while nobody is: the probe is not even built). A BatchEnd
-reports the batch before the one just ended, whose loss is already computed: reading the current
-batch's loss would wait for it and stop Keras dispatching the next one ahead (STYLE.md,
-convention 3).
+while a window is listening (none while nobody is: the probe is not even built). It is async-safe:
+on backends that allow it (JAX, torch) Keras reads each batch's loss on a thread of its own while
+the next batch trains, and this callback only notes it there; the reports go out on the training
+thread at a batch's beginning, with the latest batch whose loss is known. Reading the loss on the
+training thread would wait for each batch to finish and stop Keras dispatching the next one ahead
+(STYLE.md, convention 3).
 
 Keras 3 shows callbacks neither the data nor the batch size, so the probe image and the counts are
 read from the arguments of the ``fit`` call that is running (its frame on the stack), when they are
@@ -18,6 +20,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import threading
 import time
 import traceback
 from pathlib import Path
@@ -46,6 +49,10 @@ class LiveView(keras.callbacks.Callback):
     where the trained model is saved at the end with the run's recording inside (curves, the
     end-of-epoch pictures, scores), which the app opens and replays; plain Keras loads it as a model.
     """
+
+    # Keras may call on_train_batch_end on another thread and go on training meanwhile (JAX, torch):
+    # see there. Without this, Keras would wait for each batch's loss before starting the next one.
+    async_safe = True
 
     def __init__(self, name=None, probe_images=None, address=None, key=None, max_rate_hz=20, record=None):
         super().__init__()
@@ -79,7 +86,8 @@ class LiveView(keras.callbacks.Callback):
         self._epoch = 0
         self._epochs_completed = 0
         self._epoch_started = self._started
-        self._unsent: tuple | None = None  # (batch, logs, time) of the last batch not reported
+        self._unsent: tuple | None = None  # (batch, logs, time) of the last batch done and not reported
+        self._lock = threading.Lock()
         self._last_report = -math.inf
         self._last_epoch_logs: dict = {}
         self._steps = int(self.params.get("steps") or 0)
@@ -144,14 +152,25 @@ class LiveView(keras.callbacks.Callback):
         self._batches_done = 0
 
     def on_train_batch_end(self, batch, logs=None):
-        self._batches_done = batch + 1
+        # On JAX and torch Keras calls this on a thread of its own (async_safe), so it only notes
+        # the batch; its report goes out from the training thread, at the next batch's beginning.
+        done = (batch + 1, logs, time.perf_counter())
+        with self._lock:
+            if self._unsent is None or done[0] > self._unsent[0]:
+                self._unsent = done
+            self._batches_done = max(self._batches_done, done[0])
+
+    def on_train_batch_begin(self, batch, logs=None):
         now = time.perf_counter()
-        previous, self._unsent = self._unsent, (batch + 1, logs, now)
-        if previous is None or now - self._last_report < self._interval_s:
+        if now - self._last_report < self._interval_s:
+            return
+        with self._lock:
+            done, self._unsent = self._unsent, None
+        if done is None:
             return
         self._last_report = now
-        self._send_batch(*previous)
-        self._send_probe(batch=previous[0])
+        self._send_batch(*done)
+        self._send_probe(batch=done[0])
 
     def _send_batch(self, batch: int, logs, at: float) -> None:
         logs = logs or {}
