@@ -2,8 +2,9 @@
 run and prints a table; with --json, one JSON object as the last line (see report.KEYS).
 
 Measurements, in the order they run: startup (fresh processes), demos (concept pages), training
-(plain model.fit against the training page with the window drawing, interleaved), inspector (the
-last training run's model, --model's, or one trained for it). The GUI measurements run offscreen
+(plain model.fit against the training page with the window drawing, interleaved), external (a
+training script with LiveView, with and without the window, against the script alone), inspector
+(the last training run's model, --model's, or one trained for it). The GUI measurements run offscreen
 unless QT_QPA_PLATFORM says otherwise."""
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 
 from visualizer.bench.report import KEYS, empty_results, format_table, json_line
 
-MEASUREMENTS = ("startup", "demos", "training", "inspector")
+MEASUREMENTS = ("startup", "demos", "training", "external", "inspector")
 
 
 @dataclass(frozen=True)
@@ -98,7 +99,7 @@ def _run(chosen: tuple[str, ...], sizes: Sizes, args: argparse.Namespace, result
         _log(f"  launch to window shown {figures['startup_ms']:.0f} ms median (the app's own figure "
              f"{figures['startup_app_ms']:.0f} ms); TensorFlow imported: {figures['tensorflow_at_startup']}")
         _take(results, figures)
-    if not {"demos", "training", "inspector"} & set(chosen):
+    if not {"demos", "training", "external", "inspector"} & set(chosen):
         return
     app = _application()
     if "demos" in chosen:
@@ -114,6 +115,8 @@ def _run(chosen: tuple[str, ...], sizes: Sizes, args: argparse.Namespace, result
         if "training" in chosen:
             owned = _measure_training(app, sizes, args, results, keep_model="inspector" in chosen and not args.model)
             model_path = model_path or owned
+        if "external" in chosen:
+            _measure_external(app, sizes, args, results)
         if "inspector" in chosen:
             if model_path is None:
                 from visualizer.bench.inspector import train_seed_model
@@ -144,6 +147,19 @@ def _measure_training(app, sizes: Sizes, args: argparse.Namespace, results: dict
          f"memory {figures['train_peak_rss_mb'] or float('nan'):.0f} MB (VmHWM read while it ran)")
     _take(results, figures)
     return figures["model_path"]
+
+
+def _measure_external(app, sizes: Sizes, args: argparse.Namespace, results: dict) -> None:
+    from visualizer.bench.external import ScriptPlan, measure_external
+
+    plan = ScriptPlan(
+        rounds=args.rounds or sizes.rounds,
+        train_limit=sizes.train_limit if args.train_limit is None else args.train_limit,
+        test_limit=sizes.test_limit,
+    )
+    _log(f"external: {plan.rounds} round(s) of a training script alone, with LiveView and no window, and with "
+         f"LiveView shown on the training page; {plan.train_limit or 'all'} training images, 1 epoch")
+    _take(results, measure_external(app, plan, log=_log))
 
 
 def _measure_inspector(model_path: str, sizes: Sizes, results: dict) -> None:
