@@ -6,6 +6,7 @@ import pickle
 
 import keras
 import numpy as np
+import pytest
 
 from visualizer.training.config import TrainConfig
 from visualizer.training.models import build_model
@@ -83,3 +84,38 @@ def test_snapshot_pickles_small():
     assert len(payload) < 400_000
     copy = pickle.loads(payload)
     np.testing.assert_array_equal(copy.feature_maps[2].maps, snapshot.feature_maps[2].maps)
+
+
+def _every_kind_of_conv():
+    import keras
+
+    image = keras.Input((16, 16, 3))
+    x = keras.layers.Conv2D(4, 3, name="plain")(image)
+    x = keras.layers.SeparableConv2D(5, 3, name="separable")(x)
+    x = keras.layers.DepthwiseConv2D(3, name="depthwise")(x)
+    x = keras.layers.AveragePooling2D(2, name="pool")(x)
+    x = keras.layers.Conv2DTranspose(2, 3, strides=2, name="transposed")(x)
+    x = keras.layers.GlobalAveragePooling2D()(x)
+    return keras.Model(image, keras.layers.Dense(3)(x))
+
+
+def test_every_kind_of_convolution_is_probed_and_a_script_shows_the_first_and_last_by_default():
+    from visualizer.training.probes import default_layers, probed_layers
+
+    model = _every_kind_of_conv()
+    assert [layer.name for layer in probed_layers(model)] == ["plain", "separable", "depthwise", "pool", "transposed"]
+    assert default_layers(model) == ["plain", "transposed"]
+    snapshot = Probe(model).snapshot(np.zeros((16, 16, 3), np.float32), 0, probe_index=0, epoch=0, batch=0)
+    assert [(layer.name, layer.maps.shape) for layer in snapshot.feature_maps] == [
+        ("plain", (14, 14, 4)), ("separable", (12, 12, 5)), ("depthwise", (10, 10, 5)), ("pool", (5, 5, 5)),
+        ("transposed", (11, 11, 2)),
+    ]
+    assert [layer.name for layer in snapshot.kernels] == ["plain"]  # a Conv2D's kernel is one picture per filter
+
+
+def test_chosen_layers_only_and_an_unknown_name_is_named_with_the_choices():
+    model = _every_kind_of_conv()
+    snapshot = Probe(model, ["pool", "plain"]).snapshot(np.zeros((16, 16, 3), np.float32), 0, probe_index=0, epoch=0, batch=0)
+    assert [layer.name for layer in snapshot.feature_maps] == ["plain", "pool"]  # in the network's order
+    with pytest.raises(ValueError, match="No picture-making layer named 'conv9'; the layers are: plain, separable"):
+        Probe(model, ["conv9"])

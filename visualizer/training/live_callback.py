@@ -48,13 +48,16 @@ class LiveView(keras.callbacks.Callback):
     callback, and a window opened later is found within seconds. ``record``: a ``.keras`` path
     where the trained model is saved at the end with the run's recording inside (curves, the
     end-of-epoch pictures, scores), which the app opens and replays; plain Keras loads it as a model.
+    ``layers``: the names of the layers whose feature maps are shown (any convolution or 2-D
+    pooling layer), or "all"; by default the first convolution and the last layer whose output is
+    still a picture, which keeps the pictures small for a large network.
     """
 
     # Keras may call on_train_batch_end on another thread and go on training meanwhile (JAX, torch):
     # see there. Without this, Keras would wait for each batch's loss before starting the next one.
     async_safe = True
 
-    def __init__(self, name=None, probe_images=None, address=None, key=None, max_rate_hz=20, record=None):
+    def __init__(self, name=None, probe_images=None, address=None, key=None, max_rate_hz=20, record=None, layers=None):
         super().__init__()
         if not max_rate_hz > 0:
             raise ValueError("max_rate_hz must be a positive number of updates a second")
@@ -68,6 +71,9 @@ class LiveView(keras.callbacks.Callback):
         if record is not None and Path(record).suffix != ".keras":
             raise ValueError(f"record must be a file name ending in .keras, not {str(record)!r}")
         self._record = None if record is None else Path(record)
+        if isinstance(layers, str) and layers != "all":
+            layers = [layers]
+        self._layers = layers
         self.recorder: RunRecorder | None = None
         self._name = name
         self._probe_images = None if probe_images is None else np.asarray(probe_images, dtype=np.float32)
@@ -258,11 +264,18 @@ class LiveView(keras.callbacks.Callback):
         )
         self._send(_with_probabilities(snapshot))
 
+    def _layer_names(self) -> list[str] | None:
+        from visualizer.training.probes import default_layers
+
+        if self._layers is None:
+            return default_layers(self._model)
+        return None if self._layers == "all" else list(self._layers)
+
     def _build_probe(self) -> bool:
         from visualizer.training.probes import Probe
 
         try:
-            self._probe = Probe(self._model)
+            self._probe = Probe(self._model, self._layer_names())
         except Exception as error:  # a model the probe cannot read: the run streams on without pictures
             self._probe_failed = True
             traceback.print_exc()

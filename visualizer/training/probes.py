@@ -15,12 +15,42 @@ from visualizer.training.events import LayerKernels, LayerMaps, ProbeSnapshot, f
 from visualizer.training.tensors import compiled_call, to_numpy
 
 
-def probed_layers(model) -> list:
-    """The layers whose outputs are images: every convolution and pooling layer, in order."""
+def conv_like_layers():
+    """The Keras layer classes that slide a kernel over a picture."""
     from keras import layers
 
-    image_layers = (layers.Conv2D, layers.MaxPooling2D, layers.AveragePooling2D)
-    return [layer for layer in model.layers if isinstance(layer, image_layers)]
+    return (layers.Conv2D, layers.SeparableConv2D, layers.DepthwiseConv2D, layers.Conv2DTranspose)
+
+
+def probed_layers(model) -> list:
+    """The layers whose outputs are pictures: every convolution (any kind) and 2-D pooling layer,
+    in order."""
+    from keras import layers
+
+    image_layers = (*conv_like_layers(), layers.MaxPooling2D, layers.AveragePooling2D)
+    return [layer for layer in model.layers if isinstance(layer, image_layers) and len(layer.output.shape) == 4]
+
+
+def default_layers(model) -> list[str]:
+    """The layers a script's run shows unless told otherwise: the first convolution (what the
+    network sees first) and the last layer whose output is still a picture (what it sees last)."""
+    probed = probed_layers(model)
+    if not probed:
+        return []
+    first = next((layer for layer in probed if isinstance(layer, conv_like_layers())), probed[0])
+    return list(dict.fromkeys([first.name, probed[-1].name]))
+
+
+def chosen_layers(model, names) -> list:
+    """The probed layers named in ``names`` (in the network's order); ValueError, in words, for a
+    name that is not one of them."""
+    probed = probed_layers(model)
+    by_name = {layer.name: layer for layer in probed}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        offered = ", ".join(by_name) or "none: the network has no convolution or pooling layer"
+        raise ValueError(f"No picture-making layer named {', '.join(map(repr, unknown))}; the layers are: {offered}.")
+    return [layer for layer in probed if layer.name in set(names)]
 
 
 def _kernel_output_layer():
@@ -46,14 +76,15 @@ def _kernel_output_layer():
 
 
 class Probe:
-    """Feature maps of every conv and pooling layer, copies of the conv kernels, and the
-    class probabilities, for one image at a time. Call it only on the thread that trains."""
+    """Feature maps of every conv and pooling layer (or of those in ``layer_names``), copies of
+    the Conv2D kernels among them, and the class probabilities, for one image at a time. Call it
+    only on the thread that trains."""
 
-    def __init__(self, model):
+    def __init__(self, model, layer_names=None):
         import keras
 
         self._backend = keras.backend.backend()
-        self._map_layers = probed_layers(model)
+        self._map_layers = probed_layers(model) if layer_names is None else chosen_layers(model, layer_names)
         self._conv_layers = [layer for layer in self._map_layers if isinstance(layer, keras.layers.Conv2D)]
         image = model.inputs[0]  # a tensor, not the list model.inputs, so calls take a plain array
         kernel_output = _kernel_output_layer()
