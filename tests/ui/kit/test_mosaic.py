@@ -79,3 +79,20 @@ def test_colourise_paints_gaps_in_the_background_colour():
     assert rgba.shape == (1, 3, 4)
     assert rgba[0, 0, 0] == 0 and rgba[0, 2, 0] == 255
     assert tuple(rgba[0, 1]) == (1, 2, 3, 255)
+
+
+def test_a_colour_first_layer_is_one_colour_tile_per_filter_with_grey_at_zero():
+    from visualizer.ui.kit.mosaic import colour_kernel_mosaic
+
+    kernels = np.zeros((2, 2, 3, 4), np.float32)
+    kernels[:, :, 0, 0] = 1.0  # filter 0 looks for red
+    kernels[:, :, 0, 1] = -1.0  # filter 1 looks away from red: cyan
+    rgba, limit = colour_kernel_mosaic(kernels, background=(1, 2, 3, 255))
+    assert limit == 1.0 and rgba.shape == (2 * 2 + 1, 2 * 2 + 1, 4)  # a 2 x 2 grid of 2 x 2 tiles
+    assert tuple(rgba[0, 0]) == (255, 128, 128, 255)
+    assert tuple(rgba[0, 3]) == (0, 128, 128, 255)
+    assert tuple(rgba[3, 0]) == (128, 128, 128, 255)  # filter 2: all zero, grey
+    assert tuple(rgba[2, 0]) == (1, 2, 3, 255)  # the gap between rows
+    with pytest.raises(ValueError, match="3, out"):
+        colour_kernel_mosaic(np.zeros((2, 2, 1, 4)))
+

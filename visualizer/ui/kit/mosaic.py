@@ -106,6 +106,28 @@ def kernel_mosaic(kernels: np.ndarray, zoom: int = 1) -> tuple[np.ndarray, float
     return image, limit or 1.0
 
 
+def colour_kernel_mosaic(kernels: np.ndarray, zoom: int = 1, background=(150, 150, 150, 255)) -> tuple[np.ndarray, float]:
+    """A colour network's first-layer weights (kh, kw, 3, C_out) as RGBA uint8: one colour tile per
+    filter, in a near-square grid, each weight's red, green and blue the filter's weights on those
+    channels; mid-grey is 0 on one symmetric scale for every filter (limit max |w|), so a filter
+    that looks for red is red and one that looks away from it is cyan. Gaps are ``background``."""
+    kernels = np.asarray(kernels, dtype=np.float32)
+    if kernels.ndim != 4 or kernels.shape[2] != 3:
+        raise ValueError(f"colour kernels must be shaped (kh, kw, 3, out), not {kernels.shape}")
+    limit = float(np.abs(kernels).max()) if kernels.size else 0.0
+    limit = limit or 1.0
+    if zoom > 1:
+        kernels = kernels.repeat(zoom, axis=0).repeat(zoom, axis=1)
+    channels = [tile(np.moveaxis(kernels[:, :, channel, :], -1, 0), *grid_shape(kernels.shape[3])) for channel in range(3)]
+    rgb = np.stack(channels, axis=-1)
+    gaps = np.isnan(rgb[..., 0])
+    rgba = np.empty((*rgb.shape[:2], 4), np.uint8)
+    rgba[..., :3] = np.clip((np.nan_to_num(rgb) / limit + 1.0) * 127.5 + 0.5, 0, 255).astype(np.uint8)
+    rgba[..., 3] = 255
+    rgba[gaps] = background
+    return rgba, limit
+
+
 def colourise(values: np.ndarray, lut: np.ndarray, background=(40, 40, 40, 255)) -> np.ndarray:
     """Values in [0, 1] (NaN for gaps) as RGBA uint8 through a (256, 4) lookup table."""
     values = np.asarray(values, dtype=np.float32)

@@ -12,7 +12,7 @@ from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidg
 
 from visualizer.training.events import ProbeSnapshot
 from visualizer.ui.kit import colormaps
-from visualizer.ui.kit.mosaic import colourise, feature_map_mosaic, kernel_mosaic
+from visualizer.ui.kit.mosaic import colour_kernel_mosaic, colourise, feature_map_mosaic, kernel_mosaic
 from visualizer.ui.kit.mosaic_view import MosaicView
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
 from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
@@ -24,9 +24,9 @@ MAPS_CAPTION = (
     "own range (viridis: dark = low, yellow = high). Drag to pan, wheel to zoom."
 )
 KERNELS_CAPTION = (
-    "First conv layer: one tile per filter. Deeper layers: one row per filter, one column per input "
-    "channel. Blue is negative, red positive, white zero (the scale is symmetric). Drag to pan, "
-    "wheel to zoom."
+    "First conv layer: one tile per filter (in colour for colour pictures: the colour a filter looks "
+    "for, grey = 0). Deeper layers: one row per filter, one column per input channel. Blue is "
+    "negative, red positive, white zero (the scale is symmetric). Drag to pan, wheel to zoom."
 )
 NO_CONV_CAPTION = (
     "This network has no convolution layers, so there are no feature maps or kernels to show: "
@@ -151,14 +151,16 @@ class KernelsTab(SnapshotTab):
     def show_snapshot(self, snapshot: ProbeSnapshot) -> None:
         lut = colormaps.rgba_lookup_table(colormaps.DIVERGING)
         layers, limits = [], []
-        for layer in snapshot.kernels:
+        for number, layer in enumerate(snapshot.kernels):
             kh, kw, channels_in, channels_out = layer.kernels.shape
-            values, limit = kernel_mosaic(layer.kernels, zoom=max(1, KERNEL_TILE_PIXELS // max(kh, kw)))
-            image = colourise((values / limit + 1.0) / 2.0, lut, background=KERNEL_GAP_RGBA)
-            if channels_in == 1:
-                arrangement = "one tile per filter"
+            zoom = max(1, KERNEL_TILE_PIXELS // max(kh, kw))
+            if number == 0 and channels_in == 3:  # a colour picture's first layer: its filters in colour
+                image, limit = colour_kernel_mosaic(layer.kernels, zoom=zoom, background=KERNEL_GAP_RGBA)
+                arrangement = "one colour tile per filter, grey = 0"
             else:
-                arrangement = "rows: filters, columns: input channels"
+                values, limit = kernel_mosaic(layer.kernels, zoom=zoom)
+                image = colourise((values / limit + 1.0) / 2.0, lut, background=KERNEL_GAP_RGBA)
+                arrangement = "one tile per filter" if channels_in == 1 else "rows: filters, columns: input channels"
             title = f"{layer.name}  {kh}×{kw}×{channels_in}×{channels_out} ({arrangement})"
             layers.append((layer.name, title, image))
             limits.append(f"{layer.name} ±{limit:.3f}")
