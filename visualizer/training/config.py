@@ -11,6 +11,7 @@ OPTIMIZERS = tuple(OPTIMIZER_TITLES)
 MODEL_TITLES = {
     "cnn": ("CNN (the seed's)", "CNN"),
     "fc": ("Fully connected (seed's baseline)", "Fully connected"),
+    "file": ("Network from a .keras file", "Network from a file"),
 }
 MODEL_KINDS = tuple(MODEL_TITLES)
 # The data sets a run can train on (datasets.py), and "folder": the class sub-folders in data_dir.
@@ -53,11 +54,14 @@ class TrainConfig:
     probe_rate_hz: float = 35.0
     seed: int | None = None
     resume_from: str | None = None  # an autosaved run's folder: train on from its last epoch
+    model_file: str | None = None  # for model="file": the .keras file holding the network (model_file.py)
 
     def __post_init__(self) -> None:
         problems = []
         if self.model not in MODEL_KINDS:
             problems.append(f"model must be one of {MODEL_KINDS}, not {self.model!r}")
+        if self.model == "file" and not self.model_file:
+            problems.append("a network from a file needs its .keras file (model_file)")
         if self.dataset not in DATASET_KEYS:
             problems.append(f"dataset must be one of {DATASET_KEYS}, not {self.dataset!r}")
         if self.dataset == "folder" and not self.data_dir:
