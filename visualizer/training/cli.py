@@ -165,7 +165,6 @@ def _check_model_file(config: TrainConfig, printer: _Printer):
     except DataError as error:
         printer.on_event(RunFailed(explain_failure(error, "reading the data"), traceback=""))
         return 1, None
-    printer.on_event(Status(f"Checking the network in {Path(config.model_file).name} against {loaded.title}…"))
     problem = check_against_data(config, loaded)
     if problem is not None:
         return _fail(problem), None
