@@ -11,9 +11,11 @@ OPTIMIZERS = tuple(OPTIMIZER_TITLES)
 MODEL_TITLES = {
     "cnn": ("CNN (the seed's)", "CNN"),
     "fc": ("Fully connected (seed's baseline)", "Fully connected"),
-    "file": ("Network from a .keras file", "Network from a file"),
 }
-MODEL_KINDS = tuple(MODEL_TITLES)
+# "file": a network saved from Keras (model_file.py), named after its file (recording.model_title).
+# It has no title here because the form lists these titles as its menu of networks, and picking
+# "file" there would leave the run without its file.
+MODEL_KINDS = (*MODEL_TITLES, "file")
 # The data sets a run can train on (datasets.py), and "folder": the class sub-folders in data_dir.
 DATASET_KEYS = ("fashion-mnist", "mnist", "cifar10", "folder")
 
