@@ -193,24 +193,47 @@ def fit_problem(
             f"The network in {name} has {len(model.inputs)} input(s) and {len(model.outputs)} output(s); the app "
             "trains networks with one input (the picture) and one output (a number per class)."
         )
+    return _input_problem(model, name, input_shape, data_title, resizable) or _output_problem(
+        model, name, class_count, data_title
+    )
+
+
+def _input_problem(model, name: str, input_shape: tuple[int, int, int], data_title: str, resizable: bool):
     height, width, channels = (int(size) for size in input_shape)
     wanted = f"({height}, {width}, {channels})"
-    takes = tuple(model.inputs[0].shape)[1:]
+    image = model.inputs[0]
+    takes = tuple(image.shape)[1:]
     if len(takes) != 3:
         return (
             f"The network in {name} takes inputs shaped {takes}, not pictures (height, width, channels): "
             f"start it with Input(shape={wanted}), then Flatten() if its first layer is Dense."
         )
-    if any(size is not None and size != have for size, have in zip(takes, (height, width, channels))):
-        problem = (
-            f"The network in {name} takes {_describe_pictures(*takes)}, but the pictures of {data_title} are "
-            f"{_describe_pictures(height, width, channels)}: change its Input to shape {wanted}"
+    if image.shape[0] is not None:
+        return (
+            f"The network in {name} takes batches of exactly {image.shape[0]} pictures; the last batch of an epoch "
+            f"may be smaller: leave the batch size out of its Input, Input(shape={wanted})."
         )
-        if resizable and takes[0] and takes[1] and takes[2] in (None, channels):
-            problem += f" or resize the pictures to {takes[0]}x{takes[1]} (--image-size {takes[0]}x{takes[1]})"
-        elif takes[2] not in (None, channels):
-            problem += f", or train it on {'colour' if takes[2] == 3 else 'grey'} pictures"
-        return problem + "."
+    if not str(image.dtype).startswith(("float", "bfloat")):
+        return (
+            f"The network in {name} takes {image.dtype} pictures, but the app gives it float32 pictures in [0, 1]: "
+            "give its Input dtype='float32' (with a Rescaling(255) layer after it if it was written for 0-255)."
+        )
+    if all(size is None or size == have for size, have in zip(takes, (height, width, channels))):
+        return None
+    problem = (
+        f"The network in {name} takes {_describe_pictures(*takes)}, but the pictures of {data_title} are "
+        f"{_describe_pictures(height, width, channels)}: change its Input to shape {wanted}"
+    )
+    if takes[2] not in (None, channels):
+        kinds = {1: "grey", 3: "colour"}
+        other = f", or train it on {kinds[takes[2]]} pictures" if takes[2] in kinds else ""
+        return problem + other + "."
+    if resizable and takes[0] and takes[1]:
+        return problem + f" or resize the pictures to {takes[0]}x{takes[1]} (--image-size {takes[0]}x{takes[1]})."
+    return problem + "."
+
+
+def _output_problem(model, name: str, class_count: int, data_title: str):
     gives = tuple(model.outputs[0].shape)[1:]
     ending = f"Dense({class_count}, activation='softmax')" if gives_probabilities(model) else f"Dense({class_count})"
     if len(gives) != 1:
