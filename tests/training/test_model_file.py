@@ -280,8 +280,17 @@ def test_a_custom_layer_is_refused_naming_its_class(tmp_path):
 
     model = keras.Sequential([keras.Input(FASHION), Doubler(name="twice"), layers.Flatten(), layers.Dense(10)])
     problem = check_model_file(save(model, tmp_path / "custom.keras"), FASHION, 10)
-    assert "uses a class that Keras does not know: Doubler" in problem
-    assert "cannot run custom layers it does not know" in problem
+    assert "uses a class or function that Keras does not know: Doubler." in problem
+    assert "cannot run custom layers (or activations) it does not know" in problem
+
+
+def test_a_custom_activation_is_refused_naming_its_function(tmp_path):
+    def doubled_relu(x):
+        return keras.ops.relu(x) * 2
+
+    model = keras.Sequential([keras.Input(FASHION), layers.Flatten(), layers.Dense(10, activation=doubled_relu)])
+    problem = check_model_file(save(model, tmp_path / "custom.keras"), FASHION, 10)
+    assert "that Keras does not know: doubled_relu()." in problem
 
 
 def test_a_run_of_a_file_that_does_not_fit_fails_in_words(tmp_path):

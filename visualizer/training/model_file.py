@@ -103,13 +103,17 @@ def _read_config(path: Path) -> dict:
 
 def _serialized_classes(node) -> list[tuple[str, str | None, str]]:
     """Every (class name, module, layer name) in a Keras config tree, compile settings left out
-    (the app compiles the network itself)."""
+    (the app compiles the network itself). A function (a custom activation, say) is named by its
+    own name, "my_activation()"."""
     found = []
     if isinstance(node, dict):
         if isinstance(node.get("class_name"), str):
             inner = node.get("config")
             layer_name = inner.get("name", "") if isinstance(inner, dict) else ""
-            found.append((node["class_name"], node.get("module"), str(layer_name)))
+            class_name = node["class_name"]
+            if class_name == "function" and isinstance(inner, str):
+                class_name = f"{inner}()"
+            found.append((class_name, node.get("module"), str(layer_name)))
         for key, value in node.items():
             if key != "compile_config":
                 found += _serialized_classes(value)
@@ -137,9 +141,9 @@ def _unsafe_or_unknown_layers(name: str, config: dict) -> str | None:
     if unknown:
         listed = ", ".join(unknown)
         return (
-            f"{name} uses {'a class' if len(unknown) == 1 else 'classes'} that Keras does not know: {listed}. "
-            "The app cannot run custom layers it does not know (their code is not in the file); "
-            "build the network from Keras's built-in layers and save it again."
+            f"{name} uses {'a class or function' if len(unknown) == 1 else 'classes or functions'} that Keras does "
+            f"not know: {listed}. The app cannot run custom layers (or activations) it does not know, as their code "
+            "is not in the file; build the network from Keras's built-in layers and save it again."
         )
     return None
 
