@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import keras
 import pytest
 
@@ -110,7 +112,7 @@ def test_help_lists_the_options(capsys):
         main(["--help"])
     assert exit_info.value.code == 0
     text = capsys.readouterr().out
-    for option in ("--model", "--epochs", "--batch-size", "--learning-rate", "--optimizer", "--limit",
+    for option in ("--model", "--model-file", "--epochs", "--batch-size", "--learning-rate", "--optimizer", "--limit",
                    "--data", "--out", "--backend", "--seed"):
         assert option in text
 
@@ -152,3 +154,52 @@ def test_image_size_goes_only_with_images(capsys):
     with pytest.raises(SystemExit):
         main(["--images", "x", "--image-size", "sixteen"])
     assert "is not HxW" in capsys.readouterr().err
+
+
+def _grey_network(path, classes: int = 10, side: int = 28):
+    from keras import layers
+
+    model = keras.Sequential([keras.Input((side, side, 1)), layers.Conv2D(2, 3, name="look"), layers.Flatten(),
+                              layers.Dense(classes, activation="softmax")], name="my_net")
+    model.save(path)
+    return path
+
+
+@pytest.mark.slow
+def test_train_a_network_from_a_file_prints_the_test_accuracy(tmp_path, capsys):
+    network = _grey_network(tmp_path / "mine.keras")
+    out = tmp_path / "trained.keras"
+    code = main(["--model-file", str(network), "--epochs", "1", "--limit", "64", "--test-limit", "32",
+                 "--batch-size", "16", "--data", DATA_DIR, "--no-download", "--seed", "3", "--out", str(out)])
+    text = capsys.readouterr().out
+    assert code == 0, text
+    assert "model: my_net" in text and re.search(r"^  look +Conv2D +26x26x2 ", text, re.MULTILINE)
+    assert "final test loss " in text and ", test accuracy " in text
+    assert read_recording(out).config.model_file == str(network)
+
+
+@pytest.mark.parametrize(
+    ("make", "complaint"),
+    [
+        (lambda folder: folder / "nowhere.keras", "There is no file"),
+        (lambda folder: _grey_network(folder / "five.keras", classes=5),
+         "gives 5 numbers, but Fashion-MNIST has 10 classes: end it with Dense(10, activation='softmax')."),
+        (lambda folder: _grey_network(folder / "big.keras", side=32),
+         "takes 32x32 pictures with 1 channel, but the pictures of Fashion-MNIST are 28x28"),
+    ],
+)
+def test_a_network_file_that_cannot_train_exits_with_2_and_words(tmp_path, capsys, monkeypatch, make, complaint):
+    from visualizer.training import cli
+
+    network = make(tmp_path)
+    monkeypatch.setattr(cli, "run", lambda *a, **k: pytest.fail("training started anyway"))
+    assert main(["--model-file", str(network), "--data", DATA_DIR, "--no-download", "--limit", "16"]) == 2
+    error = capsys.readouterr().err
+    assert complaint in error and "Traceback" not in error
+
+
+def test_model_and_model_file_do_not_go_together(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--model", "fc", "--model-file", "net.keras"])
+    assert exit_info.value.code == 2
+    assert "give one of them" in capsys.readouterr().err

@@ -1,9 +1,12 @@
 """`cnn-visualizer train`: the seed notebook's training from the command line, without Qt.
 
-Trains on Fashion-MNIST, MNIST or CIFAR-10 (``--dataset``) or a folder of the user's own pictures
-in class sub-folders (``--images DIR``). Prints where the data came from, the device, a line per epoch and the final test metrics, and
-saves the model with the run's recording in it (recording_file.py: the curves and the probe image's
-snapshot at each epoch's end), so the app can replay the run. Ctrl+C once stops after the current
+Trains the seed's CNN, its fully connected baseline (``--model``) or the user's own network saved
+from Keras (``--model-file``) on Fashion-MNIST, MNIST or CIFAR-10 (``--dataset``) or a folder of
+the user's own pictures in class sub-folders (``--images DIR``). Prints where the data came from,
+the device, a line per epoch and the final test metrics, and saves the model with the run's
+recording in it (recording_file.py: the curves and the probe image's snapshot at each epoch's
+end), so the app can replay the run. A network file that cannot be trained on the data is refused
+in words before training, with exit code 2. Ctrl+C once stops after the current
 batch and still saves; twice aborts.
 """
 
@@ -19,9 +22,10 @@ from visualizer.training.config import MODEL_KINDS, OPTIMIZERS, TrainConfig
 from visualizer.training.datasets import DATASETS
 from visualizer.training.events import BatchEnd, EpochEnd, RunFailed, RunFinished, RunStarted, Status
 from visualizer.training.image_folder import MAX_SIDE
-from visualizer.training.run import RunControl, run
+from visualizer.training.run import RunControl, explain_failure, run
 
 BACKENDS = ("tensorflow", "jax", "torch")
+BUILT_IN_MODELS = tuple(kind for kind in MODEL_KINDS if kind != "file")  # "file" is --model-file
 # Nothing on screen shows live snapshots here: the recording needs only the end-of-epoch ones,
 # which the run takes whatever its rate, so the rate is set too low to take any other.
 END_OF_EPOCH_SNAPSHOTS_ONLY_HZ = 1e-9
@@ -42,8 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--image-size", type=_image_size, metavar="HxW",
                         help="with --images: the size every picture is resized to (default: the median size, "
                              f"scaled to fit {MAX_SIDE}x{MAX_SIDE})")
-    parser.add_argument("--model", choices=MODEL_KINDS, default=defaults.model,
-                        help="cnn: the seed's CNN; fc: its fully connected baseline (default: %(default)s)")
+    parser.add_argument("--model", choices=BUILT_IN_MODELS,
+                        help=f"cnn: the seed's CNN; fc: its fully connected baseline (default: {defaults.model})")
+    parser.add_argument("--model-file", metavar="FILE.keras",
+                        help="train your own network, written in Keras and saved with model.save('FILE.keras'): "
+                             "it must take the data's pictures and give a number per class; it trains with "
+                             "--optimizer and --learning-rate, from the weights in the file")
     parser.add_argument("--epochs", type=int, default=defaults.epochs, metavar="N",
                         help="passes over the training images (default: %(default)s)")
     parser.add_argument("--batch-size", type=int, default=defaults.batch_size, metavar="N",
@@ -81,11 +89,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--image-size goes with --images")
     if args.images is not None and args.data is not None:
         parser.error("--data names a data set's folder; with --images, DIR is the folder")
+    if args.model is not None and args.model_file is not None:
+        parser.error("--model chooses one of the app's networks; --model-file trains yours: give one of them")
     try:
         config = TrainConfig(
             dataset="folder" if args.images is not None else args.dataset,
             image_size=args.image_size,
-            model=args.model,
+            model="file" if args.model_file is not None else (args.model or TrainConfig().model),
+            model_file=os.path.abspath(os.path.expanduser(args.model_file)) if args.model_file else None,
             epochs=args.epochs,
             batch_size=args.batch_size,
             learning_rate=args.learning_rate,
@@ -121,15 +132,43 @@ def main(argv: list[str] | None = None) -> int:
         os.environ["KERAS_BACKEND"] = args.backend
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-    control = RunControl()
     printer = _Printer(sys.stdout, show_tracebacks=args.verbose)
+    loaded = None
+    if config.model == "file":
+        refused, loaded = _check_model_file(config, printer)
+        if refused is not None:
+            return refused
+    control = RunControl()
     previous_handler = _stop_on_first_interrupt(control)
     try:
-        result = run(config, printer.on_event, control, save_to=out, optimizer_state=not args.no_optimizer_state)
+        result = run(config, printer.on_event, control, save_to=out, optimizer_state=not args.no_optimizer_state,
+                     loaded=loaded)
     finally:
         if previous_handler is not None:
             signal.signal(signal.SIGINT, previous_handler)
     return 0 if isinstance(result, RunFinished) else 1
+
+
+def _check_model_file(config: TrainConfig, printer: _Printer):
+    """(exit code, None) when the network in ``config.model_file`` cannot be trained on the config's
+    data, having said why; else (None, the data, read to check it against). The file itself is
+    checked first, so that a wrong name is found before a data set is read or downloaded."""
+    from visualizer.training.data import DataError
+    from visualizer.training.datasets import load_dataset
+    from visualizer.training.model_file import check_against_data, file_problem
+
+    problem = file_problem(config.model_file)
+    if problem is not None:
+        return _fail(problem), None
+    try:
+        loaded = load_dataset(config)
+    except DataError as error:
+        printer.on_event(RunFailed(explain_failure(error, "reading the data"), traceback=""))
+        return 1, None
+    problem = check_against_data(config, loaded)
+    if problem is not None:
+        return _fail(problem), None
+    return None, loaded
 
 
 def _image_size(text: str) -> tuple[int, int]:

@@ -12,7 +12,10 @@ MODEL_TITLES = {
     "cnn": ("CNN (the seed's)", "CNN"),
     "fc": ("Fully connected (seed's baseline)", "Fully connected"),
 }
-MODEL_KINDS = tuple(MODEL_TITLES)
+# "file": a network saved from Keras (model_file.py), named after its file (recording.model_title).
+# It has no title here because the form lists these titles as its menu of networks, and picking
+# "file" there would leave the run without its file.
+MODEL_KINDS = (*MODEL_TITLES, "file")
 # The data sets a run can train on (datasets.py), and "folder": the class sub-folders in data_dir.
 DATASET_KEYS = ("fashion-mnist", "mnist", "cifar10", "folder")
 
@@ -53,11 +56,14 @@ class TrainConfig:
     probe_rate_hz: float = 35.0
     seed: int | None = None
     resume_from: str | None = None  # an autosaved run's folder: train on from its last epoch
+    model_file: str | None = None  # for model="file": the .keras file holding the network (model_file.py)
 
     def __post_init__(self) -> None:
         problems = []
         if self.model not in MODEL_KINDS:
             problems.append(f"model must be one of {MODEL_KINDS}, not {self.model!r}")
+        if self.model == "file" and not self.model_file:
+            problems.append("a network from a file needs its .keras file (model_file)")
         if self.dataset not in DATASET_KEYS:
             problems.append(f"dataset must be one of {DATASET_KEYS}, not {self.dataset!r}")
         if self.dataset == "folder" and not self.data_dir:

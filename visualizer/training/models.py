@@ -45,13 +45,20 @@ def build_model(config: TrainConfig, input_shape: tuple[int, int, int] = INPUT_S
     stack += [_keras_layer(layer) for layer in network_layers(config, input_shape, class_count)]
     name = "seed_cnn" if config.model == "cnn" else "seed_fc"
     model = keras.Sequential(stack, name=name)
-    optimizer_class = getattr(keras.optimizers, OPTIMIZER_TITLES[config.optimizer])
     model.compile(
-        optimizer=optimizer_class(learning_rate=config.learning_rate),
+        optimizer=make_optimizer(config),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
     return model
+
+
+def make_optimizer(config: TrainConfig):
+    """A new Keras optimizer of the config's kind and learning rate."""
+    import keras
+
+    optimizer_class = getattr(keras.optimizers, OPTIMIZER_TITLES[config.optimizer])
+    return optimizer_class(learning_rate=config.learning_rate)
 
 
 def format_shape(shape) -> str:

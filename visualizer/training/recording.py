@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import PurePath
 
 from visualizer.training.config import MODEL_TITLES, TrainConfig
 from visualizer.training.data import FULL_TRAIN_COUNT
@@ -111,5 +112,8 @@ def run_title(name: str, finished: RunFinished, train_count: int | None = None) 
 
 
 def model_title(config: TrainConfig) -> str:
-    """The short title of the config's network, e.g. "CNN"."""
+    """The short title of the config's network, e.g. "CNN"; a network from a file is named by its
+    file, e.g. "my_net.keras"."""
+    if config.model == "file" and config.model_file:
+        return PurePath(config.model_file).name
     return MODEL_TITLES.get(config.model, (config.model, config.model))[1]

@@ -34,6 +34,7 @@ from visualizer.training.events import (
     RunStarted,
     Status,
 )
+from visualizer.training.model_file import ModelFileError
 from visualizer.training.recording import RunRecorder, RunRecording, model_title, run_title
 from visualizer.training.recording_file import add_recording
 
@@ -164,6 +165,8 @@ def explain_failure(error: BaseException, stage: str) -> str:
     """What went wrong, in words a person can act on."""
     if isinstance(error, DataError):
         return f"The training data could not be loaded. {error}"
+    if isinstance(error, ModelFileError):  # already in words: what is wrong with the network and what to do
+        return str(error)
     # TensorFlow and PyTorch report a full GPU with their own error types.
     if isinstance(error, MemoryError) or type(error).__name__ in ("ResourceExhaustedError", "OutOfMemoryError"):
         return (
@@ -323,6 +326,11 @@ def _build(config: TrainConfig, data: PreparedData, on_event, stage: _Stage, pro
     if config.resume_from is not None:
         stage.enter("loading the autosaved model", "Loading the autosaved model…")
         model = keras.models.load_model(Path(config.resume_from) / "model.keras")
+    elif config.model == "file":
+        stage.enter("loading the network from its file", f"Loading the network from {Path(config.model_file).name}…")
+        from visualizer.training.model_file import load_for_training
+
+        model = load_for_training(config, data.full)
     else:
         model = build_model(config, data.full.image_shape, len(data.full.class_names))
     probe = Probe(model) if probes else None

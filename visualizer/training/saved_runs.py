@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from visualizer.fileio import write_text_atomically
-from visualizer.training.config import MODEL_TITLES, ConvBlock, TrainConfig
+from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.events import BatchEnd, EpochEnd
+from visualizer.training.recording import model_title
 
 AUTOSAVE_ENV = "CNN_VISUALIZER_AUTOSAVE"
 KEEP_RUNS = 3  # the newest runs kept; older ones are deleted when a new run starts
@@ -94,8 +95,7 @@ class SavedRun:
     def describe(self) -> str:
         """E.g. "a CNN run of 5 epochs, last saved 2026-01-31 14:05"."""
         when = time.strftime("%Y-%m-%d %H:%M", time.localtime(self.saved_at))
-        kind = MODEL_TITLES.get(self.config.model, ("", self.config.model))[1]
-        return f"a {kind} run of {self.config.epochs} epochs, last saved {when}"
+        return f"a {model_title(self.config)} run of {self.config.epochs} epochs, last saved {when}"
 
 
 def process_alive(pid: int) -> bool:

@@ -278,6 +278,15 @@ def test_settings_the_form_cannot_show_are_named_in_the_banner(qtbot, keep, reco
     assert page.settings.show_config(recording.config) == []
 
 
+def test_a_recorded_run_of_a_network_from_a_file_names_the_network_the_form_cannot_show(qtbot, keep, recorded):
+    _path, recording = recorded
+    page = keep(TrainingPage(), before_close=TrainingPage.shutdown)
+    from_file = replace(recording.config, model="file", model_file="/elsewhere/mine.keras", epochs=3)
+    page.show_settings(from_file)
+    assert page.banner.kind == "info" and "nearest it offers: model." in page.banner.message.text()
+    assert page.settings.config().epochs == 3, "the form shows the rest and still makes a run"
+
+
 def test_the_bundled_recorded_run_leaves_the_users_settings_as_they_were(qtbot, keep, monkeypatch):
     monkeypatch.delenv("CNN_VISUALIZER_RECORDED_RUN")
     page = keep(TrainingPage(), before_close=TrainingPage.shutdown)

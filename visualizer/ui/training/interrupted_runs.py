@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from visualizer.training import saved_runs
-from visualizer.training.config import MODEL_TITLES, TrainConfig
+from visualizer.training.config import TrainConfig
+from visualizer.training.recording import model_title
 
 if TYPE_CHECKING:
     from visualizer.ui.training.view import TrainingView
@@ -70,7 +71,7 @@ class InterruptedRuns:
             )
             return
         config = replace(saved.config, resume_from=str(saved.folder))
-        title = f"{MODEL_TITLES.get(config.model, (config.model, config.model))[1]} (resumed)"
+        title = f"{model_title(config)} (resumed)"
         self._resumer.log(f"Resuming the run in {saved.folder} after epoch {saved.epochs_done}")
         self._resumer.resume_run(config, title, (batches, epochs))
 
