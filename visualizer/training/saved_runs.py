@@ -22,6 +22,7 @@ from pathlib import Path
 from visualizer.fileio import write_text_atomically
 from visualizer.training.config import MODEL_TITLES, ConvBlock, TrainConfig
 from visualizer.training.events import BatchEnd, EpochEnd
+from visualizer.training.layer_list import specs_from_json
 
 AUTOSAVE_ENV = "CNN_VISUALIZER_AUTOSAVE"
 KEEP_RUNS = 3  # the newest runs kept; older ones are deleted when a new run starts
@@ -53,6 +54,8 @@ def config_from_dict(values: dict) -> TrainConfig:
     values = {name: value for name, value in values.items() if name in known}
     if "conv_blocks" in values:
         values["conv_blocks"] = tuple(ConvBlock(**block) for block in values["conv_blocks"])
+    if "layers" in values:  # recordings made before own layer lists have none
+        values["layers"] = specs_from_json(values["layers"])
     if values.get("image_size") is not None:  # JSON keeps the pair as a list
         values["image_size"] = tuple(values["image_size"])
     return TrainConfig(**values)

@@ -63,6 +63,7 @@ class TrainingPage(QWidget):
     opening it offers to resume a run that a crash cut off (autosaved in saved_runs.autosave_root())."""
 
     inspectRequested = pyqtSignal(str)  # the run's model, for the model inspector (OffersModels)
+    pageRequested = pyqtSignal(str)  # a concept page that explains a problem in the form (OpensPages)
     # TrainingView's signals, connected by the controller
     trainRequested = pyqtSignal(object, str, int)  # config, title, probe index
     playToggled = pyqtSignal()
@@ -158,6 +159,7 @@ class TrainingPage(QWidget):
         self.run_panel.stop_button.clicked.connect(self.stopRequested)
         self.run_panel.runChosen.connect(self.runChosen)
         self.settings.changed.connect(self._on_settings_changed)
+        self.settings.pageRequested.connect(self.pageRequested)
         self.probe_bar.probeChanged.connect(self.probeChosen)
         self.probe_bar.replayMoved.connect(self.replayMoved)
         self.probe_bar.liveClicked.connect(self.liveRequested)
