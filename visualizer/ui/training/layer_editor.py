@@ -123,7 +123,7 @@ class LayerEditor(QWidget):
         self.problem_label.linkActivated.connect(self.pageRequested)
         self.note_label = wrapping_label()  # what Save / Open did
         self._lay_out()
-        self.network.activated.connect(self._on_network_activated)
+        self.network.currentIndexChanged.connect(self._on_network_changed)
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
         self.fields.rowEdited.connect(self._on_fields_row_edited)
         self.set_network(TrainConfig())
@@ -279,7 +279,7 @@ class LayerEditor(QWidget):
         with signals_blocked(self.network):
             self.network.setCurrentIndex(self.network.findData(OWN))
 
-    def _on_network_activated(self, _index: int) -> None:
+    def _on_network_changed(self, _index: int) -> None:
         kind = self.kind()
         if kind in PRESETS:
             self._base = TrainConfig(model=kind)

@@ -179,7 +179,6 @@ class SettingsForm(QWidget):
 
     # -- reacting ----------------------------------------------------------------------------
     def _on_any_changed(self, *_args) -> None:
-        self._update_enabled()
         self.changed.emit()
 
     def _show_data_to_editor(self) -> None:
