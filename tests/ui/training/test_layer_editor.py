@@ -105,7 +105,8 @@ def test_a_layer_that_makes_the_picture_vanish_is_explained_and_train_is_off(qtb
     editor.fields.padding.setCurrentIndex(editor.fields.padding.findData("valid"))  # …"valid" does not
     problem = editor.problem_label.text()
     assert "Layer 3 (Conv2D 32, 15×2, valid, relu) cannot be built." in problem
-    assert "rows: out = floor((14 + 0 + 0 - 15) / 1) + 1 = 0" in problem
+    assert "rows:<br><tt>out = floor((14 + 0 + 0 - 15) / 1) + 1 = 0</tt>" in problem
+    assert "columns:<br><tt>out = floor((14 + 0 + 0 - 2) / 1) + 1 = 13</tt>" in problem
     assert editor.problem_label.isVisible() and 'href="stride-padding"' in problem
     assert not panel.train_button.isEnabled()
     assert "Train is off until the network is fixed" in panel.train_button.toolTip()

@@ -18,7 +18,7 @@ import html
 import json
 import sys
 
-from PyQt6.QtCore import QProcess, Qt, pyqtSignal
+from PyQt6.QtCore import QEvent, QProcess, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -65,7 +65,7 @@ NEW_ROWS = {
 # The network fields of TrainConfig that the presets read (kept while a preset is chosen, so a
 # recorded run's CNN with other blocks trains again as it was).
 PRESET_FIELDS = ("conv_blocks", "conv_dropout", "dense_units", "dense_dropout", "fc_units")
-PROBLEM_STYLE = "color:#b00020;"
+PROBLEM_COLOUR = "#b00020"  # in the label's rich text: a style sheet would keep it from growing with the type
 PROBLEM_ROW = QColor("#ffd7d7")
 UNKNOWN = "?"
 NETWORK_FILTER = "Keras networks (*.keras)"
@@ -78,10 +78,15 @@ def _size(shape) -> str:
 
 def problem_html(problem: LayerProblem, spec: LayerSpec) -> str:
     """The explanation under the list: which layer, why in words, the formula, and the link."""
-    text = f"<b>Layer {problem.index + 1} ({html.escape(row_title(spec))}) cannot be built.</b> "
-    text += html.escape(problem.message)
+    title = f"Layer {problem.index + 1} ({html.escape(row_title(spec))}) cannot be built."
+    text = f'<span style="color:{PROBLEM_COLOUR}"><b>{title}</b> {html.escape(problem.message)}'
     if problem.formula:
-        text += "<br><tt>" + "<br>".join(html.escape(part) for part in problem.formula.split("; ")) + "</tt>"
+        axes = [line.split(": ", 1) for line in problem.formula.split("; ")]
+        if len(axes) == 2 and axes[0][1] == axes[1][1]:
+            axes = [["rows and columns", axes[0][1]]]  # the same sum for both: once is enough
+        for axis, formula in axes:
+            text += f"<br>{html.escape(axis)}:<br><tt>{html.escape(formula)}</tt>"
+    text += "</span>"
     if problem.page:
         text += f'<br><a href="{problem.page}">Why? See Stride and padding</a>'
     return text
@@ -116,7 +121,6 @@ class LayerEditor(QWidget):
         self.total_label = wrapping_label()
         self.problem_label = wrapping_label()
         self.problem_label.setObjectName("layerProblem")
-        self.problem_label.setStyleSheet(PROBLEM_STYLE)
         self.problem_label.setTextFormat(Qt.TextFormat.RichText)
         self.problem_label.setTextInteractionFlags(Qt.TextInteractionFlag.LinksAccessibleByMouse
                                                    | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
@@ -147,11 +151,22 @@ class LayerEditor(QWidget):
         table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         return table
 
-    def _fit_table_height(self) -> None:
-        """Tall enough for every row (the form scrolls, not the list), up to MAX_SHOWN_ROWS."""
-        rows = min(self.table.rowCount(), MAX_SHOWN_ROWS)
-        height = self.table.horizontalHeader().height() + rows * self.table.verticalHeader().defaultSectionSize()
-        self.table.setFixedHeight(height + 2 * self.table.frameWidth())
+    def _fit_table(self) -> None:
+        """Tall enough for every row (the form scrolls, not the list), up to MAX_SHOWN_ROWS, and wide
+        enough for every row's words, whatever the type size (the form's column grows with it)."""
+        table, frame = self.table, 2 * self.table.frameWidth()
+        rows = min(table.rowCount(), MAX_SHOWN_ROWS)
+        table.setFixedHeight(table.horizontalHeader().height() + rows * table.verticalHeader().defaultSectionSize() + frame)
+        header = table.horizontalHeader()
+        width = sum(max(table.sizeHintForColumn(column), header.sectionSizeHint(column)) for column in range(3))
+        if table.rowCount() > MAX_SHOWN_ROWS:
+            width += table.verticalScrollBar().sizeHint().width()
+        table.setMinimumWidth(width + frame)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._fit_table()
 
     def _lay_out(self) -> None:
         self.add_button = QPushButton("Add layer")
@@ -319,7 +334,7 @@ class LayerEditor(QWidget):
                               f"{rows[index].params:,}" if known else UNKNOWN,
                               bad=problem is not None and problem.index == index)
             self._set_output_row(rows, problem)
-        self._fit_table_height()
+        self._fit_table()
         if keep is not None and 0 <= keep < len(self._specs):
             self.table.selectRow(keep + 1)
         else:

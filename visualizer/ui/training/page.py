@@ -145,7 +145,7 @@ class TrainingPage(QWidget):
         splitter.addWidget(self.run_panel)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([350, 730])
+        splitter.setSizes([420, 660])  # the layer list needs room for its three columns
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.banner)

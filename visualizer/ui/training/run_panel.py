@@ -110,6 +110,7 @@ class RunPanel(QWidget):
 
     def _on_settings_changed(self) -> None:
         self.set_state(self._state)
+        self._fit_settings_column()  # a longer layer row may need a wider column
 
     def show_runs(self, runs: list[tuple[str, str]], shown: str) -> None:
         """The Runs choice: this app's run, then each script's run (run id, label); ``shown`` chosen."""
