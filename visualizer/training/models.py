@@ -11,6 +11,11 @@ from visualizer.training.architecture import CLASS_COUNT, INPUT_SHAPE, Layer, ne
 from visualizer.training.config import OPTIMIZER_TITLES, TrainConfig
 from visualizer.training.layer_list import LayerSpec, build_keras_layers, work_out_network
 
+
+class NetworkDoesNotFit(ValueError):
+    """An own layer list cannot take the data's pictures; the message says which layer and why."""
+
+
 OUTPUT_LAYER = "output"  # the name of the Dense(classes, softmax) layer that ends every network
 
 
@@ -75,7 +80,7 @@ def layer_names(specs) -> list[str]:
 
 def own_layers(specs: tuple[LayerSpec, ...], input_shape: tuple[int, int, int], class_count: int) -> list:
     """The Keras layers of an own list for pictures of ``input_shape``, then the output layer.
-    ValueError, in words, when the list does not fit these pictures (a folder's size is known only
+    NetworkDoesNotFit, in words, when the list does not fit these pictures (a folder's size is known only
     now) or ends in a picture, where the output layer needs a flat list."""
     from keras import layers
 
@@ -83,9 +88,10 @@ def own_layers(specs: tuple[LayerSpec, ...], input_shape: tuple[int, int, int], 
     if worked.problem is not None:
         problem = worked.problem
         formula = f" ({problem.formula})" if problem.formula else ""
-        raise ValueError(
+        raise NetworkDoesNotFit(
             f"Layer {problem.index + 1} of your network does not fit pictures of "
-            f"{'x'.join(map(str, input_shape))}: {problem.message}{formula}"
+            f"{'x'.join(map(str, input_shape))}: {problem.message}{formula}. Change that layer in the "
+            "list, or train on pictures of another size."
         )
     return [*build_keras_layers(specs, layer_names(specs)), layers.Dense(class_count, activation="softmax", name=OUTPUT_LAYER)]
 

@@ -34,6 +34,7 @@ from visualizer.training.events import (
     RunStarted,
     Status,
 )
+from visualizer.training.models import NetworkDoesNotFit
 from visualizer.training.recording import RunRecorder, RunRecording, model_title, run_title
 from visualizer.training.recording_file import add_recording
 
@@ -164,6 +165,8 @@ def explain_failure(error: BaseException, stage: str) -> str:
     """What went wrong, in words a person can act on."""
     if isinstance(error, DataError):
         return f"The training data could not be loaded. {error}"
+    if isinstance(error, NetworkDoesNotFit):
+        return str(error)
     # TensorFlow and PyTorch report a full GPU with their own error types.
     if isinstance(error, MemoryError) or type(error).__name__ in ("ResourceExhaustedError", "OutOfMemoryError"):
         return (
