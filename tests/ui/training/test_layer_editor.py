@@ -150,6 +150,9 @@ def test_each_preset_makes_its_config_and_the_data_sets_the_input(qtbot, keep, m
     form.data.setCurrentIndex(cifar)
     form.data.activated.emit(cifar)
     assert shown_rows(form.editor)[0][1] == "32×32×3" and shown_rows(form.editor)[1][1] == "32×32×64"
+    form.add_data_folder("/my/pictures", dataset="folder")  # sized when the run reads them
+    assert {row[1] for row in shown_rows(form.editor)} == {"?"} and "once the picture size is known" in form.editor.total_label.text()
+    assert form.problem() == "" and form.config().dataset == "folder"
 
 
 def _data_fields(form) -> dict:

@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import sys
+from pathlib import Path
 
-from PyQt6.QtCore import QEvent, QProcess, Qt, pyqtSignal
+from PyQt6.QtCore import QEvent, QProcess, QProcessEnvironment, Qt, pyqtSignal
 from PyQt6.QtGui import QBrush, QColor, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QAbstractItemView,
@@ -62,6 +64,16 @@ NEW_ROWS = {
     "global_pool": LayerSpec("global_pool", mode="average"),
     "dense": LayerSpec("dense", units=64, activation="relu"),
 }
+# What each kind of layer does, in the Add layer menu.
+ADD_MENU_HINTS = {
+    "conv": "filters slide over the picture",
+    "pool": "shrink the maps (max or average)",
+    "batchnorm": "rescale each channel",
+    "dropout": "switch values off at random while training",
+    "flatten": "the maps as one flat list",
+    "global_pool": "one number per map",
+    "dense": "every input to every unit",
+}
 # The network fields of TrainConfig that the presets read (kept while a preset is chosen, so a
 # recorded run's CNN with other blocks trains again as it was).
 PRESET_FIELDS = ("conv_blocks", "conv_dropout", "dense_units", "dense_dropout", "fc_units")
@@ -69,6 +81,7 @@ PROBLEM_COLOUR = "#b00020"  # in the label's rich text: a style sheet would keep
 PROBLEM_ROW = QColor("#ffd7d7")
 UNKNOWN = "?"
 NETWORK_FILTER = "Keras networks (*.keras)"
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[3])  # the folder holding the visualizer package
 MAX_SHOWN_ROWS = 16  # a longer list scrolls inside its table
 
 
@@ -172,8 +185,8 @@ class LayerEditor(QWidget):
         self.add_button = QPushButton("Add layer")
         self.add_button.setToolTip("Add a layer below the chosen row (Insert)")
         menu = QMenu(self.add_button)
-        for kind, spec in NEW_ROWS.items():
-            action = menu.addAction(f"{KIND_TITLES[kind]}: {row_title(spec)}")
+        for kind in NEW_ROWS:
+            action = menu.addAction(f"{KIND_TITLES[kind]}: {ADD_MENU_HINTS[kind]}")
             action.triggered.connect(lambda _checked=False, chosen=kind: self.add_row(chosen))
         self.add_button.setMenu(menu)
         self.remove_button = push_button("Remove", "Remove the chosen layer (Delete)", self.remove_row)
@@ -404,7 +417,9 @@ class LayerEditor(QWidget):
     def _on_save_clicked(self) -> None:
         path = ask_save_path(self, "Save network", "network.keras", NETWORK_FILTER, suffix=".keras")
         if path:
-            self.save_network_file(path)
+            refused = self.save_network_file(path)
+            if refused:
+                self.note_label.setText(html.escape(refused))
 
     def save_network_file(self, path: str) -> str | None:
         """Start writing the list as an uncompiled .keras file at ``path`` (in a child process: it
@@ -422,6 +437,11 @@ class LayerEditor(QWidget):
         self._saving.errorOccurred.connect(self._on_saving_error)
         self.save_button.setEnabled(False)
         self.note_label.setText("Saving the network (loading Keras)…")
+        environment = QProcessEnvironment.systemEnvironment()
+        # The child imports this same copy of the app, installed or not.
+        paths = [PACKAGE_ROOT, environment.value("PYTHONPATH")]
+        environment.insert("PYTHONPATH", os.pathsep.join(path for path in paths if path))
+        self._saving.setProcessEnvironment(environment)
         self._saving.start(sys.executable, ["-m", "visualizer.training.network_file", json.dumps(request)])
         return None
 
