@@ -15,6 +15,9 @@ from visualizer.training.layer_list import LayerSpec, work_out
 from visualizer.training.network_file import NetworkFileError, read_network_file, save_network_file
 from visualizer.training.saved_runs import config_from_dict, config_to_dict
 
+# Keras's own saving of a TensorFlow model warns about numpy's copy keyword, inside Keras.
+KERAS_SAVE_WARNING = "ignore:__array__ implementation doesn't accept a copy keyword:DeprecationWarning"
+
 SMALL = (
     LayerSpec("conv", filters=4, kernel=(3, 3), stride=(2, 2), padding="same"),
     LayerSpec("batchnorm"),
@@ -78,6 +81,7 @@ def test_a_recorded_runs_settings_keep_the_list_and_old_recordings_still_load():
     assert config_from_dict(json.loads(json.dumps(old))) == TrainConfig()
 
 
+@pytest.mark.filterwarnings(KERAS_SAVE_WARNING)
 def test_save_network_then_open_network_gives_the_same_rows(tmp_path):
     import keras
 
@@ -89,6 +93,7 @@ def test_save_network_then_open_network_gives_the_same_rows(tmp_path):
     assert [p.name for p in tmp_path.iterdir()] == ["mine.keras"]  # no temporary file left
 
 
+@pytest.mark.filterwarnings(KERAS_SAVE_WARNING)
 def test_a_functional_chain_opens_and_a_network_the_list_cannot_show_is_named(tmp_path):
     import keras
 
