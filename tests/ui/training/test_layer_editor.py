@@ -179,3 +179,15 @@ def test_save_network_then_open_network_fills_the_same_rows(qtbot, editor, tmp_p
     (tmp_path / "broken.keras").write_text("no zip")
     assert "cannot be read as a .keras file" in editor.open_network_file(str(tmp_path / "broken.keras"))
     assert editor.layers() == specs  # unchanged
+
+
+def test_closing_mid_save_ends_the_child_and_leaves_no_file(qtbot, editor, tmp_path):
+    path = tmp_path / "mine.keras"
+    assert editor.save_network_file(str(path)) is None
+    saving = editor._saving
+    qtbot.waitUntil(lambda: saving.state() == saving.ProcessState.Running, timeout=10_000)
+    (tmp_path / ".mine.k2j4x9.part.keras").write_bytes(b"PK half")  # as if killed mid-write
+    editor.stop_saving()
+    assert saving.state() == saving.ProcessState.NotRunning and list(tmp_path.iterdir()) == []
+    assert editor.save_network_file(str(path)) is None  # a new save can start
+    editor.stop_saving()

@@ -433,6 +433,7 @@ class LayerEditor(QWidget):
         request = {"layers": specs_to_json(self._specs), "input_shape": list(self._input_shape),
                    "class_count": self._class_count, "path": path}
         self._saving = QProcess(self)
+        self._saving.setProperty("target", path)
         self._saving.finished.connect(lambda code, _status, target=path: self._on_saving_finished(code, target))
         self._saving.errorOccurred.connect(self._on_saving_error)
         self.save_button.setEnabled(False)
@@ -445,8 +446,22 @@ class LayerEditor(QWidget):
         self._saving.start(sys.executable, ["-m", "visualizer.training.network_file", json.dumps(request)])
         return None
 
+    def stop_saving(self) -> None:
+        """End a save still under way (the window closes): its child, and the temporary file it was
+        writing (fileio.replace_atomically names it ".<name>.<random>.part.keras" beside the file)."""
+        saving, self._saving = self._saving, None
+        if saving is None:
+            return
+        target = Path(saving.property("target"))
+        saving.finished.disconnect()
+        saving.kill()
+        saving.waitForFinished(2000)
+        for leftover in target.parent.glob(f".{target.stem}.*.part{target.suffix}"):
+            leftover.unlink(missing_ok=True)
+        saving.deleteLater()
+
     def _on_saving_error(self, error: QProcess.ProcessError) -> None:
-        if error == QProcess.ProcessError.FailedToStart:  # no "finished" follows
+        if error == QProcess.ProcessError.FailedToStart and self._saving is not None:  # no "finished" follows
             self._saving.deleteLater()
             self._saving = None
             self.save_button.setEnabled(True)

@@ -209,6 +209,7 @@ class TrainingPage(QWidget):
         """Stop the run for good, e.g. because the window closes; kills it if it does not stop."""
         self._prestart_timer.stop()
         self._prestart_asked = False
+        self.settings.editor.stop_saving()
         self.controller.shutdown()
 
     # -- files -------------------------------------------------------------------------------
