@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from visualizer.ops import shapes
 from visualizer.training.config import TrainConfig
 from visualizer.training.data import CLASS_NAMES, IMAGE_SIDE
+from visualizer.training.layer_list import LayerSpec
 
 INPUT_SHAPE = (IMAGE_SIDE, IMAGE_SIDE, 1)  # one grayscale Fashion-MNIST picture, channels last
 CLASS_COUNT = len(CLASS_NAMES)
@@ -68,6 +69,8 @@ def network_layers(
     """The layers ``config`` asks for, input first, for images of ``input_shape`` (height, width,
     channels) in ``class_count`` classes; Fashion-MNIST's by default. The default config gives the
     seed's CNN: conv1 - pool1 - conv2 - pool2 - dropout1 - flatten - dense1 - dropout2 - output."""
+    if config.model not in ("cnn", "fc"):
+        raise ValueError(f"network_layers describes the seed's networks, not model {config.model!r}")
     layers: list[Layer] = []
 
     def add(layer: Layer) -> tuple[int, ...]:
@@ -88,3 +91,24 @@ def network_layers(
         shape = add(_dense("dense1", config.fc_units, "relu", shape))
     add(_dense("output", class_count, "softmax", shape))
     return tuple(layers)
+
+
+def as_layer_list(config: TrainConfig) -> tuple[LayerSpec, ...]:
+    """The config's network as an editable layer list, the output layer left out (the app always
+    adds it): the seed's CNN or its fully connected baseline as rows, or the own list as it is."""
+    if config.model == "layers":
+        return tuple(config.layers)
+    specs = []
+    for layer in network_layers(config)[:-1]:
+        if layer.kind == "conv":
+            specs.append(LayerSpec("conv", filters=layer.units, kernel=(layer.window,) * 2, stride=(1, 1),
+                                   padding=layer.padding, activation=layer.activation))
+        elif layer.kind == "pool":
+            specs.append(LayerSpec("pool", mode="max", size=(layer.window,) * 2, stride=None, padding=layer.padding))
+        elif layer.kind == "dropout":
+            specs.append(LayerSpec("dropout", rate=layer.rate))
+        elif layer.kind == "dense":
+            specs.append(LayerSpec("dense", units=layer.units, activation=layer.activation))
+        else:
+            specs.append(LayerSpec(layer.kind))
+    return tuple(specs)

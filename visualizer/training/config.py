@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from visualizer.training.layer_list import LayerSpec, work_out_network
+
 # Each optimizer's name in the settings, with its title, which is also its Keras class name.
 OPTIMIZER_TITLES = {"adam": "Adam", "sgd": "SGD", "rmsprop": "RMSprop", "adamw": "AdamW"}
 OPTIMIZERS = tuple(OPTIMIZER_TITLES)
@@ -11,6 +13,7 @@ OPTIMIZERS = tuple(OPTIMIZER_TITLES)
 MODEL_TITLES = {
     "cnn": ("CNN (the seed's)", "CNN"),
     "fc": ("Fully connected (seed's baseline)", "Fully connected"),
+    "layers": ("Your own layers", "Own layers"),
 }
 # "file": a network saved from Keras (model_file.py), named after its file (recording.model_title).
 # It has no title here because the form lists these titles as its menu of networks, and picking
@@ -18,6 +21,9 @@ MODEL_TITLES = {
 MODEL_KINDS = (*MODEL_TITLES, "file")
 # The data sets a run can train on (datasets.py), and "folder": the class sub-folders in data_dir.
 DATASET_KEYS = ("fashion-mnist", "mnist", "cifar10", "folder")
+# The picture (height, width, channels) each named data set gives the network; a folder's is
+# known only once its pictures are read.
+DATASET_INPUT_SHAPES = {"fashion-mnist": (28, 28, 1), "mnist": (28, 28, 1), "cifar10": (32, 32, 3)}
 
 
 @dataclass(frozen=True)
@@ -32,7 +38,7 @@ class ConvBlock:
 class TrainConfig:
     """Settings of one run. The defaults are exactly the seed notebook's CNN and training."""
 
-    model: str = "cnn"  # "cnn" (the seed's CNN) or "fc" (the seed's fully connected baseline)
+    model: str = "cnn"  # "cnn" (the seed's CNN), "fc" (its fully connected baseline), "layers" (``layers``)
     epochs: int = 5
     batch_size: int = 32
     learning_rate: float = 0.001
@@ -44,6 +50,8 @@ class TrainConfig:
     dense_units: int = 256
     dense_dropout: float = 0.5
     fc_units: int = 128  # hidden layer of the fully connected baseline
+    # model "layers": the user's own list; the app appends the output layer, Dense(classes, softmax)
+    layers: tuple[LayerSpec, ...] = ()
     dataset: str = "fashion-mnist"  # one of DATASET_KEYS
     data_dir: str | None = None  # a folder holding the data set (for "folder": the class sub-folders)
     image_size: tuple[int, int] | None = None  # (height, width) for a folder's pictures; None: chosen from them
@@ -98,5 +106,17 @@ class TrainConfig:
             problems.append("the probe image index must be 0 or more")
         if self.probe_rate_hz <= 0:
             problems.append("the probe rate must be positive")
+        if self.model == "layers":
+            problems += self._layer_list_problems()
         if problems:
             raise ValueError("; ".join(problems))
+
+    def _layer_list_problems(self) -> list[str]:
+        """Why the own layer list cannot make a network for this data, where its picture is known."""
+        if not self.layers:
+            return ["your own network needs at least one layer"]
+        input_shape = DATASET_INPUT_SHAPES.get(self.dataset)
+        if input_shape is None:  # a folder: checked when its pictures are read (models.build_model)
+            return []
+        problem = work_out_network(self.layers, input_shape).problem
+        return [] if problem is None else [f"layer {problem.index + 1}: {problem.message}"]

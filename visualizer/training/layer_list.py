@@ -9,6 +9,7 @@ checks on hundreds of random lists that Keras's own shapes and counts equal the 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -68,6 +69,51 @@ class Worked:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "total_params", sum(row.params for row in self.rows))
+
+
+def specs_to_json(specs) -> list[dict]:
+    """Rows as plain JSON values (pairs become lists)."""
+    return [dataclasses.asdict(spec) for spec in specs]
+
+
+def specs_from_json(values: list[dict]) -> tuple[LayerSpec, ...]:
+    """Rows from their JSON form; unknown fields are ignored, lists become the pairs they were."""
+    known = {name.name for name in dataclasses.fields(LayerSpec)}
+    specs = []
+    for value in values:
+        fields = {name: item for name, item in value.items() if name in known}
+        for name in ("kernel", "stride", "dilation", "size"):
+            if fields.get(name) is not None:
+                fields[name] = tuple(int(size) for size in fields[name])
+        specs.append(LayerSpec(**fields))
+    return tuple(specs)
+
+
+def _pair(pair) -> str:
+    return f"{pair[0]}×{pair[1]}"
+
+
+def row_title(spec: LayerSpec) -> str:
+    """One row as it reads in the list, e.g. "Conv2D 32, 3×3, same, relu"."""
+    if spec.kind == "conv":
+        parts = [f"Conv2D {spec.filters}", _pair(spec.kernel)]
+        if spec.stride and spec.stride != (1, 1):
+            parts.append(f"stride {_pair(spec.stride)}")
+        if spec.dilation != (1, 1):
+            parts.append(f"dilation {_pair(spec.dilation)}")
+        return ", ".join([*parts, spec.padding, spec.activation])
+    if spec.kind == "pool":
+        parts = [f"{'Max' if spec.mode == 'max' else 'Average'}Pool {_pair(spec.size)}"]
+        if spec.stride is not None and spec.stride != spec.size:
+            parts.append(f"stride {_pair(spec.stride)}")
+        return ", ".join([*parts, spec.padding])
+    if spec.kind == "global_pool":
+        return f"Global{'Max' if spec.mode == 'max' else 'Average'}Pool"
+    if spec.kind == "dropout":
+        return f"Dropout {spec.rate:g}"
+    if spec.kind == "dense":
+        return f"Dense {spec.units}, {spec.activation}"
+    return {"batchnorm": "BatchNormalization", "flatten": "Flatten"}.get(spec.kind, spec.kind)
 
 
 def _is_picture(shape: tuple[int, ...]) -> bool:
@@ -148,6 +194,29 @@ def work_out(specs: list[LayerSpec] | tuple[LayerSpec, ...], input_shape: tuple[
         rows.append(row)
         shape = row.shape
     return Worked(tuple(rows))
+
+
+def _shape_text(shape: tuple[int, ...]) -> str:
+    return "x".join(str(size) for size in shape)
+
+
+def work_out_network(specs, input_shape: tuple[int, int, int]) -> Worked:
+    """:func:`work_out`, and then whether the output layer the app adds (Dense, one unit per class)
+    can follow: it needs a flat list of numbers, not a picture."""
+    worked = work_out(specs, input_shape)
+    if worked.problem is not None:
+        return worked
+    last = worked.rows[-1].shape if worked.rows else tuple(input_shape)
+    if len(last) == 1:
+        return worked
+    where = f"the last layer gives a picture of {_shape_text(last)}" if worked.rows else (
+        f"with no layers it gets the {_shape_text(last)} picture itself")
+    problem = LayerProblem(
+        max(len(worked.rows) - 1, 0),
+        f"The output layer needs a flat list of numbers, but {where}: "
+        "add Flatten or global pooling at the end.",
+    )
+    return Worked(worked.rows, problem)
 
 
 def build_keras_layers(specs, names: list[str] | None = None) -> list:

@@ -1,4 +1,5 @@
-"""The seed notebook's networks, built from a TrainConfig: the CNN and the fully connected baseline.
+"""The networks a TrainConfig asks for: the seed notebook's CNN and fully connected baseline, or
+the user's own layer list (``model="layers"``) topped by the output layer the app always adds.
 
 Layers get fixed, readable names (conv1, pool1, ..., output) because the app shows them to people
 and the probes look layers up by them.
@@ -8,6 +9,14 @@ from __future__ import annotations
 
 from visualizer.training.architecture import CLASS_COUNT, INPUT_SHAPE, Layer, network_layers
 from visualizer.training.config import OPTIMIZER_TITLES, TrainConfig
+from visualizer.training.layer_list import LayerSpec, build_keras_layers, work_out_network
+
+
+class NetworkDoesNotFit(ValueError):
+    """An own layer list cannot take the data's pictures; the message says which layer and why."""
+
+
+OUTPUT_LAYER = "output"  # the name of the Dense(classes, softmax) layer that ends every network
 
 
 def _keras_layer(layer: Layer):
@@ -42,8 +51,12 @@ def build_model(config: TrainConfig, input_shape: tuple[int, int, int] = INPUT_S
     import keras
 
     stack = [keras.Input(shape=tuple(input_shape), name="image")]
-    stack += [_keras_layer(layer) for layer in network_layers(config, input_shape, class_count)]
-    name = "seed_cnn" if config.model == "cnn" else "seed_fc"
+    if config.model == "layers":
+        stack += own_layers(config.layers, input_shape, class_count)
+        name = "own_layers"
+    else:
+        stack += [_keras_layer(layer) for layer in network_layers(config, input_shape, class_count)]
+        name = "seed_cnn" if config.model == "cnn" else "seed_fc"
     model = keras.Sequential(stack, name=name)
     model.compile(
         optimizer=make_optimizer(config),
@@ -59,6 +72,35 @@ def make_optimizer(config: TrainConfig):
 
     optimizer_class = getattr(keras.optimizers, OPTIMIZER_TITLES[config.optimizer])
     return optimizer_class(learning_rate=config.learning_rate)
+
+
+def layer_names(specs) -> list[str]:
+    """Readable names for an own list's layers, as the seed's networks have: conv1, pool1, conv2, …
+    (each kind numbered in its own order)."""
+    counts: dict[str, int] = {}
+    names = []
+    for spec in specs:
+        counts[spec.kind] = counts.get(spec.kind, 0) + 1
+        names.append(f"{spec.kind}{counts[spec.kind]}")
+    return names
+
+
+def own_layers(specs: tuple[LayerSpec, ...], input_shape: tuple[int, int, int], class_count: int) -> list:
+    """The Keras layers of an own list for pictures of ``input_shape``, then the output layer.
+    NetworkDoesNotFit, in words, when the list does not fit these pictures (a folder's size is known only
+    now) or ends in a picture, where the output layer needs a flat list."""
+    from keras import layers
+
+    worked = work_out_network(specs, input_shape)
+    if worked.problem is not None:
+        problem = worked.problem
+        formula = f" ({problem.formula})" if problem.formula else ""
+        raise NetworkDoesNotFit(
+            f"Layer {problem.index + 1} of your network does not fit pictures of "
+            f"{'x'.join(map(str, input_shape))}: {problem.message}{formula}. Change that layer in the "
+            "list, or train on pictures of another size."
+        )
+    return [*build_keras_layers(specs, layer_names(specs)), layers.Dense(class_count, activation="softmax", name=OUTPUT_LAYER)]
 
 
 def format_shape(shape) -> str:

@@ -35,6 +35,7 @@ from visualizer.training.events import (
     Status,
 )
 from visualizer.training.model_file import ModelFileError
+from visualizer.training.models import NetworkDoesNotFit
 from visualizer.training.recording import RunRecorder, RunRecording, model_title, run_title
 from visualizer.training.recording_file import add_recording
 
@@ -165,7 +166,7 @@ def explain_failure(error: BaseException, stage: str) -> str:
     """What went wrong, in words a person can act on."""
     if isinstance(error, DataError):
         return f"The training data could not be loaded. {error}"
-    if isinstance(error, ModelFileError):  # already in words: what is wrong with the network and what to do
+    if isinstance(error, (ModelFileError, NetworkDoesNotFit)):  # already in words: what is wrong and what to do
         return str(error)
     # TensorFlow and PyTorch report a full GPU with their own error types.
     if isinstance(error, MemoryError) or type(error).__name__ in ("ResourceExhaustedError", "OutOfMemoryError"):

@@ -23,6 +23,7 @@ from visualizer.fileio import write_text_atomically
 from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.events import BatchEnd, EpochEnd
 from visualizer.training.recording import model_title
+from visualizer.training.layer_list import specs_from_json
 
 AUTOSAVE_ENV = "CNN_VISUALIZER_AUTOSAVE"
 KEEP_RUNS = 3  # the newest runs kept; older ones are deleted when a new run starts
@@ -54,6 +55,8 @@ def config_from_dict(values: dict) -> TrainConfig:
     values = {name: value for name, value in values.items() if name in known}
     if "conv_blocks" in values:
         values["conv_blocks"] = tuple(ConvBlock(**block) for block in values["conv_blocks"])
+    if "layers" in values:  # recordings made before own layer lists have none
+        values["layers"] = specs_from_json(values["layers"])
     if values.get("image_size") is not None:  # JSON keeps the pair as a list
         values["image_size"] = tuple(values["image_size"])
     return TrainConfig(**values)

@@ -39,6 +39,7 @@ from visualizer.ui.page_contract import (
     OffersLearnedKernels,
     OffersModels,
     OpensModels,
+    OpensPages,
     Playable,
     Steppable,
     StepsThroughKernels,
@@ -162,6 +163,8 @@ class MainWindow(QMainWindow):
                 page.modelOpened.connect(self.recent_menu.add)
             if isinstance(page, OffersLearnedKernels):
                 page.stepThroughRequested.connect(self.step_through_kernel)
+            if isinstance(page, OpensPages):
+                page.pageRequested.connect(self.show_page)
         self.stack.setCurrentWidget(page)
         self._current_spec = spec
         self.setWindowTitle(f"{spec.title} — {APP_NAME}")

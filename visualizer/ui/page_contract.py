@@ -13,6 +13,8 @@ protocols), so a page need not inherit anything to take part:
 - `OpensModels`: File > Open model and a model file dropped on the window open there;
 - `OffersModels`: it makes trained models and asks, with its ``inspectRequested(path)`` signal,
   for one to be opened in the page that opens models;
+- `OpensPages`: it asks, with its ``pageRequested(name)`` signal, for another page to be shown (a
+  link to the concept page that explains a problem);
 - `ShowsRecordedRuns`: a model file that holds a recorded run, opened anywhere, replays there too;
 - `OffersLearnedKernels` / `StepsThroughKernels`: one page offers a trained model's kernel on a
   picture (``stepThroughRequested(LearnedKernel)``), the other steps through that convolution;
@@ -92,6 +94,11 @@ class OpensModels(Protocol):
 @runtime_checkable
 class OffersModels(Protocol):
     inspectRequested: object  # pyqtSignal(str): the path of a model file to inspect
+
+
+@runtime_checkable
+class OpensPages(Protocol):
+    pageRequested: object  # pyqtSignal(str): the name of a page to show (as in visualizer.ui.pages)
 
 
 @runtime_checkable

@@ -38,11 +38,9 @@ def _fashion_folder(path: Path) -> Path:
 # -- the training form ----------------------------------------------------------------------------
 def _change_everything(form: SettingsForm) -> None:
     form.model.setCurrentIndex(form.model.findData("cnn"))
-    form.block_count.setValue(3)
-    form.filters[2].setValue(48)
-    form.kernel_sizes[2].setValue(5)
-    form.conv_dropout.setValue(0.1)
-    form.dense_units.setValue(64)
+    form.editor.table.selectRow(3)  # the second conv layer: the list becomes your own
+    form.editor.fields.filters.setValue(48)
+    form.editor.add_row("batchnorm")
     form.epochs.setValue(2)
     form.batch_size.setValue(128)
     form.learning_rate.setValue(0.0123)
@@ -72,7 +70,7 @@ def test_unreadable_or_out_of_range_values_keep_defaults_or_are_held_to_the_rang
     settings = _settings(tmp_path)
     for key, value in {
         "epochs": "many", "batch_size": 10**9, "learning_rate": "nan", "conv_blocks": -3,
-        "network": "transformer", "optimizer": 7, "data": "/no/such/folder", "train_images": "",
+        "network": "layers", "layers": "[{not json", "optimizer": 7, "data": "/no/such/folder", "train_images": "",
     }.items():
         settings.setValue(key, value)
     form = keep(SettingsForm())
@@ -82,7 +80,7 @@ def test_unreadable_or_out_of_range_values_keep_defaults_or_are_held_to_the_rang
     assert config.epochs == defaults.epochs  # "many" is no number
     assert config.batch_size == form.batch_size.maximum()  # held to the range
     assert config.learning_rate == defaults.learning_rate
-    assert len(config.conv_blocks) == 1  # at least one block
+    assert config.conv_blocks == defaults.conv_blocks  # the seed's CNN, not an unreadable list
     assert (config.model, config.optimizer) == (defaults.model, defaults.optimizer)
     assert form.data.currentIndex() == 0 and "subset" in form.data_choice().title
 

@@ -99,3 +99,17 @@ def test_differing_settings_lists_each_runs_readings():
         ["2 conv blocks", "filters 64, 32"],
         [],
     ]
+
+
+def test_own_layer_lists_that_differ_are_named_by_their_rows():
+    from visualizer.training.layer_list import LayerSpec
+
+    small = (LayerSpec("conv", filters=8, kernel=(3, 3)), LayerSpec("flatten"))
+    wide = (LayerSpec("conv", filters=16, kernel=(3, 3)), LayerSpec("flatten"))
+    assert labels(Titled("Own layers — 1 epoch", model="layers", layers=small),
+                  Titled("Own layers — 1 epoch", model="layers", layers=wide),
+                  Titled("CNN — 1 epoch")) == [
+        "Own layers — 1 epoch, layers Conv2D 8, 3×3, valid, relu | Flatten",
+        "Own layers — 1 epoch, layers Conv2D 16, 3×3, valid, relu | Flatten",
+        "CNN — 1 epoch",
+    ]

@@ -17,7 +17,8 @@ import pytest
 from PyQt6.QtCore import QPointF, Qt
 
 from tests.ui.training.training_script import STEPS, FakeTrainingProcess, diverging_run, scripted_run, snapshot
-from visualizer.training.config import ConvBlock, TrainConfig
+from visualizer.training.architecture import as_layer_list
+from visualizer.training.config import TrainConfig
 from visualizer.training.events import (
     BatchEnd,
     EpochEnd,
@@ -75,34 +76,33 @@ def test_settings_form_builds_the_seeds_config_by_default_and_follows_the_widget
                  "conv_dropout", "dense_units", "dense_dropout", "fc_units", "train_limit"):
         assert getattr(config, name) == getattr(seed, name), name
 
-    form.block_count.setValue(3)
-    form.filters[2].setValue(16)
-    form.kernel_sizes[2].setValue(3)
+    form.editor.table.selectRow(3)  # the second conv layer (row 0 is the input)
+    form.editor.fields.kernel.rows.setValue(3)
+    form.editor.fields.kernel.cols.setValue(3)
     form.epochs.setValue(2)
     form.batch_size.setValue(64)
     form.learning_rate.setValue(0.0005)
     form.optimizer.setCurrentIndex(form.optimizer.findData("sgd"))
     form.train_limit.setValue(640)
     config = form.config()
-    assert config.conv_blocks == (ConvBlock(64, 2), ConvBlock(32, 2), ConvBlock(16, 3))
+    assert config.model == "layers" and form.model.currentData() == "layers"
+    assert config.layers[2] == replace(as_layer_list(seed)[2], kernel=(3, 3))
+    assert config.layers[:2] + config.layers[3:] == as_layer_list(seed)[:2] + as_layer_list(seed)[3:]
     assert (config.epochs, config.batch_size, config.optimizer) == (2, 64, "sgd")
     assert config.learning_rate == pytest.approx(0.0005)
     assert config.train_limit == 640 and config.test_limit is None
 
     form.model.setCurrentIndex(form.model.findData("fc"))
-    assert form.config().model == "fc"
-    assert not form.filters[0].isVisibleTo(form) and form.fc_units.isVisibleTo(form)
+    assert form.config() == replace(config, model="fc", layers=())
+    assert form.editor.layers() == as_layer_list(TrainConfig(model="fc"))
 
 
 def test_invalid_settings_cannot_be_entered(page_with):
-    form = page_with()[0].settings
-    form.block_count.setValue(9)
-    assert form.block_count.value() == 4  # 28 -> 14 -> 7 -> 3 -> 1: a fifth pooling has nothing left
-    assert form.kernel_sizes[3].maximum() == 3  # block 4 sees 3x3 maps
-    form.conv_dropout.setValue(1.0)
-    assert form.conv_dropout.value() < 1.0
-    form.kernel_sizes[0].setValue(3)
-    assert form.kernel_sizes[0].text() == "3×3"
+    fields = page_with()[0].settings.editor.fields
+    fields.rate.setValue(1.0)
+    assert fields.rate.value() < 1.0  # a dropout rate of 1 would drop everything
+    fields.filters.setValue(0)
+    assert fields.filters.value() == 1
 
 
 def test_train_shows_loading_progress_curves_and_maps(page_with, qtbot):

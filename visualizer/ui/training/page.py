@@ -63,6 +63,7 @@ class TrainingPage(QWidget):
     opening it offers to resume a run that a crash cut off (autosaved in saved_runs.autosave_root())."""
 
     inspectRequested = pyqtSignal(str)  # the run's model, for the model inspector (OffersModels)
+    pageRequested = pyqtSignal(str)  # a concept page that explains a problem in the form (OpensPages)
     # TrainingView's signals, connected by the controller
     trainRequested = pyqtSignal(object, str, int)  # config, title, probe index
     playToggled = pyqtSignal()
@@ -144,7 +145,7 @@ class TrainingPage(QWidget):
         splitter.addWidget(self.run_panel)
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
-        splitter.setSizes([350, 730])
+        splitter.setSizes([420, 660])  # the layer list needs room for its three columns
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.banner)
@@ -158,6 +159,7 @@ class TrainingPage(QWidget):
         self.run_panel.stop_button.clicked.connect(self.stopRequested)
         self.run_panel.runChosen.connect(self.runChosen)
         self.settings.changed.connect(self._on_settings_changed)
+        self.settings.pageRequested.connect(self.pageRequested)
         self.probe_bar.probeChanged.connect(self.probeChosen)
         self.probe_bar.replayMoved.connect(self.replayMoved)
         self.probe_bar.liveClicked.connect(self.liveRequested)
@@ -207,6 +209,7 @@ class TrainingPage(QWidget):
         """Stop the run for good, e.g. because the window closes; kills it if it does not stop."""
         self._prestart_timer.stop()
         self._prestart_asked = False
+        self.settings.editor.stop_saving()
         self.controller.shutdown()
 
     # -- files -------------------------------------------------------------------------------

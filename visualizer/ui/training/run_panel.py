@@ -64,6 +64,7 @@ class RunPanel(QWidget):
         for button in (self.train_button, self.pause_button, self.stop_button):
             buttons.addWidget(button)
         self._tips = {button: button.toolTip() for button in (self.train_button, self.pause_button, self.stop_button)}
+        self.settings.changed.connect(self._on_settings_changed)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -96,13 +97,20 @@ class RunPanel(QWidget):
         self._state = state
         busy = state != RunState.IDLE or self._script_shown
         controllable = state in (RunState.RUNNING, RunState.PAUSED) and not self._script_shown
+        problem = self.settings.problem()  # a layer that does not fit: said under the list
         self.settings.setEnabled(not busy)
-        self.train_button.setEnabled(not busy)
+        self.train_button.setEnabled(not busy and not problem)
         self.pause_button.setEnabled(controllable)
         self.stop_button.setEnabled(controllable)
         self.pause_button.setText("▶ Resume" if state == RunState.PAUSED else "❚❚ Pause")
         for button, tip in self._tips.items():
             button.setToolTip(NOT_FOR_SCRIPTS if self._script_shown else tip)
+        if problem and not self._script_shown:
+            self.train_button.setToolTip(f"Train is off until the network is fixed. {problem}")
+
+    def _on_settings_changed(self) -> None:
+        self.set_state(self._state)
+        self._fit_settings_column()  # a longer layer row may need a wider column
 
     def show_runs(self, runs: list[tuple[str, str]], shown: str) -> None:
         """The Runs choice: this app's run, then each script's run (run id, label); ``shown`` chosen."""

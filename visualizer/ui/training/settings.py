@@ -3,18 +3,18 @@ TrainConfig, whose defaults (the seed notebook's CNN and training) are the form'
 
 from __future__ import annotations
 
+import json
+import logging
 import os
 from pathlib import Path
 
 from PyQt6.QtCore import QSettings, Qt, pyqtSignal
-from PyQt6.QtGui import QValidator
 from PyQt6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
     QFormLayout,
     QGroupBox,
-    QHBoxLayout,
     QLabel,
     QSpinBox,
     QVBoxLayout,
@@ -23,34 +23,29 @@ from PyQt6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from visualizer.training.config import (
+    DATASET_INPUT_SHAPES,
     MODEL_TITLES,
     OPTIMIZER_TITLES,
     OPTIMIZERS,
-    ConvBlock,
     TrainConfig,
 )
 from visualizer.training.data import (
     DATA_DIR_ENV,
     FULL_TRAIN_COUNT,
-    IMAGE_SIDE,
     DataChoice,
     data_choices,
 )
 from visualizer.training.datasets import FOLDER
+from visualizer.training.layer_list import specs_from_json, specs_to_json
 from visualizer.ui.kit.stored_settings import read_number, read_text
+from visualizer.ui.training.layer_editor import LayerEditor
 
-MAX_BLOCKS = 4
+log = logging.getLogger(__name__)
+
 _OTHER_FOLDER = "__other__"
 _CLASS_FOLDER = "__class_folder__"  # the entry that asks for a folder of class sub-folders
 _DOWNLOAD = "download"  # the remembered data choice when it is a Keras download, not a folder
-
-
-def block_input_side(index: int) -> int:
-    """Side of the maps entering conv block ``index`` (0-based): each 2x2 pooling halves it."""
-    side = IMAGE_SIDE
-    for _ in range(index):
-        side //= 2
-    return side
+NAMED_CLASS_COUNT = 10  # Fashion-MNIST, MNIST and CIFAR-10 each have ten classes
 
 
 def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
@@ -61,28 +56,11 @@ def _spin(low: int, high: int, value: int, tip: str) -> QSpinBox:
     return spin
 
 
-class KernelSizeSpin(QSpinBox):
-    """A square kernel size, shown as "3×3"."""
-
-    def textFromValue(self, value: int) -> str:
-        return f"{value}×{value}"
-
-    def valueFromText(self, text: str) -> int:
-        return int(text.split("×")[0].split("x")[0].strip() or 0)
-
-    def validate(self, text, position):
-        head = text.split("×")[0].split("x")[0].strip()
-        if not head:
-            return QValidator.State.Intermediate, text, position
-        if head.isdigit() and self.minimum() <= int(head) <= self.maximum():
-            return QValidator.State.Acceptable, text, position
-        return QValidator.State.Invalid, text, position
-
-
 class SettingsForm(QWidget):
     """Every setting of a run. Emits ``changed`` whenever the resulting TrainConfig changes."""
 
     changed = pyqtSignal()
+    pageRequested = pyqtSignal(str)  # a concept page that explains a problem with the layers
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -94,69 +72,22 @@ class SettingsForm(QWidget):
         layout.addWidget(self._build_data_box())
         layout.addStretch(1)
 
-        for spin in (self.block_count, self.epochs, self.batch_size, self.dense_units, self.fc_units,
-                     self.train_limit, self.test_limit, *self.filters, *self.kernel_sizes):
+        for spin in (self.epochs, self.batch_size, self.train_limit, self.test_limit, self.learning_rate):
             spin.valueChanged.connect(self._on_any_changed)
-        for spin in (self.learning_rate, self.conv_dropout, self.dense_dropout):
-            spin.valueChanged.connect(self._on_any_changed)
-        self.model.currentIndexChanged.connect(self._on_any_changed)
+        self.editor.changed.connect(self._on_any_changed)
+        self.editor.pageRequested.connect(self.pageRequested)
         self.optimizer.currentIndexChanged.connect(self._on_any_changed)
         self.data.activated.connect(self._on_data_activated)
-        self._update_enabled()
+        self._show_data_to_editor()
 
     def _build_model_box(self, defaults: TrainConfig) -> QGroupBox:
-        model_box = QGroupBox("Model")
-        model_form = QFormLayout(model_box)
-        self._model_form = model_form
-        self.model = QComboBox()
-        for kind, (title, _short) in MODEL_TITLES.items():
-            self.model.addItem(title, kind)
-        self.model.setToolTip("The seed notebook's CNN, or its fully connected network for comparison")
-        model_form.addRow("Network", self.model)
-        self.block_count = _spin(
-            1, MAX_BLOCKS, len(defaults.conv_blocks),
-            "Conv + 2x2 max-pooling blocks; each halves the image (28 → 14 → 7 → 3 → 1), so at most 4",
-        )
-        model_form.addRow("Conv blocks", self.block_count)
-        self._add_block_rows(defaults)
-        self.conv_dropout = self._rate(defaults.conv_dropout, "Dropout after the last pooling layer")
-        model_form.addRow("Conv dropout", self.conv_dropout)
-        self.dense_units = _spin(1, 4096, defaults.dense_units, "Units of the dense layer after Flatten")
-        model_form.addRow("Dense units", self.dense_units)
-        self.dense_dropout = self._rate(defaults.dense_dropout, "Dropout after the dense layer")
-        model_form.addRow("Dense dropout", self.dense_dropout)
-        self.fc_units = _spin(
-            1, 4096, defaults.fc_units,
-            "Hidden units of the fully connected baseline (Flatten → Dense → Dense(10))",
-        )
-        model_form.addRow("Hidden units", self.fc_units)
+        model_box = QGroupBox("Network")
+        column = QVBoxLayout(model_box)
+        self.editor = LayerEditor()
+        self.editor.set_network(defaults)
+        self.model = self.editor.network  # the preset chosen: "cnn", "fc" or "layers"
+        column.addWidget(self.editor)
         return model_box
-
-    def _add_block_rows(self, defaults: TrainConfig) -> None:
-        """One row per possible conv block: its filters and its kernel size."""
-        self.filters: list[QSpinBox] = []
-        self.kernel_sizes: list[QSpinBox] = []
-        self._block_rows: list[QWidget] = []
-        for index in range(MAX_BLOCKS):
-            block = defaults.conv_blocks[index] if index < len(defaults.conv_blocks) else ConvBlock(32, 3)
-            filters = _spin(1, 256, block.filters, f"Filters (output channels) of conv layer {index + 1}")
-            kernel = KernelSizeSpin()
-            kernel.setRange(1, min(7, block_input_side(index)))
-            kernel.setValue(block.kernel_size)
-            kernel.setToolTip(
-                f"Kernel size of conv layer {index + 1} (square; its input is "
-                f"{block_input_side(index)} x {block_input_side(index)}, padding 'same')"
-            )
-            row = QWidget()
-            row_layout = QHBoxLayout(row)
-            row_layout.setContentsMargins(0, 0, 0, 0)
-            row_layout.addWidget(filters, 1)
-            row_layout.addWidget(QLabel("filters"))
-            row_layout.addWidget(kernel, 1)
-            self.filters.append(filters)
-            self.kernel_sizes.append(kernel)
-            self._block_rows.append(row)
-            self._model_form.addRow(f"Block {index + 1}", row)
 
     def _build_training_box(self, defaults: TrainConfig) -> QGroupBox:
         train_box = QGroupBox("Training")
@@ -206,16 +137,6 @@ class SettingsForm(QWidget):
         return data_box
 
     @staticmethod
-    def _rate(value: float, tip: str) -> QDoubleSpinBox:
-        spin = QDoubleSpinBox()
-        spin.setDecimals(2)
-        spin.setRange(0.0, 0.9)  # TrainConfig accepts [0, 1); 0.9 already drops nine units in ten
-        spin.setSingleStep(0.05)
-        spin.setValue(value)
-        spin.setToolTip(tip)
-        return spin
-
-    @staticmethod
     def _limit(tip: str) -> QSpinBox:
         spin = QSpinBox()
         spin.setRange(0, FULL_TRAIN_COUNT)
@@ -233,23 +154,13 @@ class SettingsForm(QWidget):
 
     def config(self) -> TrainConfig:
         """The run these settings describe. Raises ValueError, in words, if they do not make one."""
-        kind = self.model.currentData()
-        blocks = tuple(
-            ConvBlock(self.filters[i].value(), self.kernel_sizes[i].value())
-            for i in range(self.block_count.value())
-        )
         choice = self.data_choice()
         return TrainConfig(
-            model=kind,
+            **self.editor.config_fields(),
             epochs=self.epochs.value(),
             batch_size=self.batch_size.value(),
             learning_rate=self.learning_rate.value(),
             optimizer=self.optimizer.currentData(),
-            conv_blocks=blocks,
-            conv_dropout=self.conv_dropout.value(),
-            dense_units=self.dense_units.value(),
-            dense_dropout=self.dense_dropout.value(),
-            fc_units=self.fc_units.value(),
             dataset=choice.dataset,
             data_dir=choice.data_dir,
             allow_download=choice.allow_download,
@@ -262,23 +173,25 @@ class SettingsForm(QWidget):
         _title, short = MODEL_TITLES[self.model.currentData()]
         return short
 
+    def problem(self) -> str:
+        """Why these settings cannot train now, in words ("" when they can): a layer that does not fit."""
+        return self.editor.problem_text()
+
     # -- reacting ----------------------------------------------------------------------------
     def _on_any_changed(self, *_args) -> None:
-        self._update_enabled()
         self.changed.emit()
 
-    def _update_enabled(self) -> None:
-        is_cnn = self.model.currentData() == "cnn"
-        count = self.block_count.value()
-        for index, row in enumerate(self._block_rows):
-            self._model_form.setRowVisible(row, is_cnn and index < count)
-        for widget in (self.block_count, self.conv_dropout, self.dense_units, self.dense_dropout):
-            self._model_form.setRowVisible(widget, is_cnn)
-        self._model_form.setRowVisible(self.fc_units, not is_cnn)
+    def _show_data_to_editor(self) -> None:
+        """The layer list's shapes follow the data: its picture size and its classes (a folder's
+        are known only when the run reads it)."""
+        dataset = self.data_choice().dataset
+        shape = DATASET_INPUT_SHAPES.get(dataset)
+        self.editor.set_data(shape, NAMED_CLASS_COUNT if shape is not None else None)
 
     def _on_data_activated(self, index: int) -> None:
         picked = self.data.itemData(index)
         if picked not in (_OTHER_FOLDER, _CLASS_FOLDER):
+            self._show_data_to_editor()
             self.changed.emit()
             return
         if picked == _CLASS_FOLDER:
@@ -289,6 +202,7 @@ class SettingsForm(QWidget):
             self.add_data_folder(folder, dataset=FOLDER if picked == _CLASS_FOLDER else "fashion-mnist")
         else:
             self.data.setCurrentIndex(0)
+        self._show_data_to_editor()
         self.changed.emit()
 
     def add_data_folder(self, folder: str, dataset: str = "fashion-mnist") -> None:
@@ -298,52 +212,38 @@ class SettingsForm(QWidget):
         choice = DataChoice(title, folder, False, False, dataset=dataset)
         self.data.insertItem(0, choice.title, choice)
         self.data.setCurrentIndex(0)
+        self._show_data_to_editor()
 
     def show_config(self, config: TrainConfig) -> list[str]:
         """Show a run's network, training settings and image counts (an opened recorded run's);
         the data choice stays, since the run's folder may not exist here. Emits ``changed`` once.
         Returns the settings the form cannot show as they were (outside its ranges), by name."""
-        spins = [self.block_count, self.conv_dropout, self.dense_units, self.dense_dropout, self.fc_units,
-                 self.epochs, self.batch_size, self.learning_rate, self.train_limit, self.test_limit,
-                 *self.filters, *self.kernel_sizes]
-        with signals_blocked(self.model, self.optimizer, *spins):
-            self.model.setCurrentIndex(max(self.model.findData(config.model), 0))
+        spins = [self.epochs, self.batch_size, self.learning_rate, self.train_limit, self.test_limit]
+        with signals_blocked(self.optimizer, *spins):
+            self.editor.set_network(config)
             self.optimizer.setCurrentIndex(max(self.optimizer.findData(config.optimizer), 0))
-            if config.conv_blocks:
-                self.block_count.setValue(len(config.conv_blocks))
-            for index, block in enumerate(config.conv_blocks[:MAX_BLOCKS]):
-                self.filters[index].setValue(block.filters)
-                self.kernel_sizes[index].setValue(block.kernel_size)
-            for spin, value in ((self.conv_dropout, config.conv_dropout), (self.dense_units, config.dense_units),
-                                (self.dense_dropout, config.dense_dropout), (self.fc_units, config.fc_units),
-                                (self.epochs, config.epochs), (self.batch_size, config.batch_size),
+            for spin, value in ((self.epochs, config.epochs), (self.batch_size, config.batch_size),
                                 (self.learning_rate, config.learning_rate),
                                 (self.train_limit, config.train_limit or 0), (self.test_limit, config.test_limit or 0)):
                 spin.setValue(value)
-        self._update_enabled()
         self.changed.emit()
         shown = self.config()
         names = ["model", "optimizer", "epochs", "batch_size", "learning_rate", "train_limit", "test_limit"]
-        names += ["conv_blocks", "conv_dropout", "dense_units", "dense_dropout"] if config.model == "cnn" else ["fc_units"]
-        return [name.replace("_", " ") for name in names if getattr(shown, name) != getattr(config, name)]
+        names += list(self.editor.config_fields())
+        return [name.replace("_", " ") for name in dict.fromkeys(names) if getattr(shown, name) != getattr(config, name)]
 
     # -- remembering (RemembersSettings, through the training page) --------------------------
     def _remembered_spins(self) -> dict[str, QSpinBox | QDoubleSpinBox]:
-        spins = {
-            "conv_blocks": self.block_count, "conv_dropout": self.conv_dropout,
-            "dense_units": self.dense_units, "dense_dropout": self.dense_dropout, "hidden_units": self.fc_units,
+        return {
             "epochs": self.epochs, "batch_size": self.batch_size, "learning_rate": self.learning_rate,
             "train_images": self.train_limit, "test_images": self.test_limit,
         }
-        for index in range(MAX_BLOCKS):
-            spins[f"block{index + 1}_filters"] = self.filters[index]
-            spins[f"block{index + 1}_kernel"] = self.kernel_sizes[index]
-        return spins
 
     def save_settings(self, settings: QSettings) -> None:
         for key, spin in self._remembered_spins().items():
             settings.setValue(key, spin.value())
         settings.setValue("network", self.model.currentData())
+        settings.setValue("layers", json.dumps(specs_to_json(self.editor.layers())))
         settings.setValue("optimizer", self.optimizer.currentData())
         choice = self.data_choice()
         settings.setValue("data", choice.data_dir if choice.data_dir is not None else _DOWNLOAD)
@@ -353,18 +253,28 @@ class SettingsForm(QWidget):
         """Take back saved values; each is held to its control's range, and anything unreadable
         or no longer offered keeps its default. Emits ``changed`` once."""
         spins = self._remembered_spins()
-        with signals_blocked(self.model, self.optimizer, self.data, *spins.values()):
+        with signals_blocked(self.optimizer, self.data, *spins.values()):
             for key, spin in spins.items():
                 number = read_number(settings, key)
                 if number is not None:
                     spin.setValue(number if isinstance(spin, QDoubleSpinBox) else round(number))
-            for key, combo in (("network", self.model), ("optimizer", self.optimizer)):
-                index = combo.findData(read_text(settings, key))
-                if index >= 0:
-                    combo.setCurrentIndex(index)
+            index = self.optimizer.findData(read_text(settings, "optimizer"))
+            if index >= 0:
+                self.optimizer.setCurrentIndex(index)
             self._restore_data_choice(read_text(settings, "data"), read_text(settings, "data_set") or "fashion-mnist")
-        self._update_enabled()
+            self._restore_network(read_text(settings, "network"), read_text(settings, "layers"))
+        self._show_data_to_editor()
         self.changed.emit()
+
+    def _restore_network(self, kind: str | None, layers: str | None) -> None:
+        """The preset chosen last time, or the own list (when it still reads as one)."""
+        if kind in ("cnn", "fc"):
+            self.editor.set_network(TrainConfig(model=kind))
+        elif kind == "layers" and layers:
+            try:
+                self.editor.show_layers(specs_from_json(json.loads(layers)))
+            except (ValueError, TypeError, KeyError, AttributeError):  # unreadable: keep the default network
+                log.warning("the remembered layer list could not be read: %r", layers)
 
     def _restore_data_choice(self, remembered: str | None, dataset: str = "fashion-mnist") -> None:
         """Select the data used last time if it is still offered, or a folder of the user's that is

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from visualizer.training.config import OPTIMIZER_TITLES, TrainConfig
+from visualizer.training.layer_list import row_title
 from visualizer.training.recording import RunRecording
 
 
@@ -34,6 +35,14 @@ def _is_fc(config: TrainConfig) -> bool:
     return config.model == "fc"
 
 
+def _is_own(config: TrainConfig) -> bool:
+    return config.model == "layers"
+
+
+def _own_layers(config: TrainConfig) -> str:
+    return "layers " + " | ".join(row_title(spec) for spec in config.layers)
+
+
 def _always(_config: TrainConfig) -> bool:
     return True
 
@@ -49,6 +58,7 @@ SETTINGS: tuple[tuple[Callable[[TrainConfig], bool], Callable[[TrainConfig], str
     (_is_cnn, lambda c: f"dense {c.dense_units}"),
     (_is_cnn, lambda c: f"dense dropout {c.dense_dropout:g}"),
     (_is_fc, lambda c: f"hidden {c.fc_units}"),
+    (_is_own, _own_layers),
     (_always, lambda c: OPTIMIZER_TITLES[c.optimizer]),
     (_always, lambda c: f"learning rate {c.learning_rate:g}"),
     (_always, lambda c: f"batch {c.batch_size}"),
