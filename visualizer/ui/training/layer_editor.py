@@ -14,6 +14,8 @@ since it needs Keras); "Open network…" fills the list from one (``open_network
 
 from __future__ import annotations
 
+import dataclasses
+
 import html
 import json
 import os
@@ -89,9 +91,13 @@ def _size(shape) -> str:
     return "×".join(str(size) for size in shape)
 
 
-def problem_html(problem: LayerProblem, spec: LayerSpec) -> str:
-    """The explanation under the list: which layer, why in words, the formula, and the link."""
-    title = f"Layer {problem.index + 1} ({html.escape(row_title(spec))}) cannot be built."
+def problem_html(problem: LayerProblem, spec: LayerSpec | None) -> str:
+    """The explanation under the list: which layer (None: the list as a whole), why in words, the
+    formula, and the link."""
+    if spec is None:
+        title = "The list cannot make a network."
+    else:
+        title = f"Layer {problem.index + 1} ({html.escape(row_title(spec))}) cannot be built."
     text = f'<span style="color:{PROBLEM_COLOUR}"><b>{title}</b> {html.escape(problem.message)}'
     if problem.formula:
         axes = [line.split(": ", 1) for line in problem.formula.split("; ")]
@@ -250,7 +256,10 @@ class LayerEditor(QWidget):
         self._refresh()
 
     def set_network(self, config: TrainConfig) -> None:
-        """Show ``config``'s network: a preset with its settings, or the own list. No ``changed``."""
+        """Show ``config``'s network: a preset with its settings, or the own list; a network the form
+        cannot show as rows (one from a file) shows as the seed's CNN. No ``changed``."""
+        if config.model not in (*PRESETS, OWN):
+            config = dataclasses.replace(config, model="cnn")
         if config.model in PRESETS:
             self._base = config
         with signals_blocked(self.network):
@@ -394,7 +403,8 @@ class LayerEditor(QWidget):
             self.total_label.setText(f"<b>Total: {self._worked.total_params + output:,} parameters</b>")
         else:
             self.total_label.setText("Total: not known until the layer marked in red is fixed.")
-        self.problem_label.setText(problem_html(problem, self._specs[problem.index]) if problem else "")
+        spec = self._specs[problem.index] if problem and problem.index < len(self._specs) else None
+        self.problem_label.setText(problem_html(problem, spec) if problem else "")
         self.problem_label.setVisible(problem is not None)
 
     # -- files -----------------------------------------------------------------------------------
