@@ -1,9 +1,11 @@
 """The Keras callback that reports the confusion matrix of a run's test part at each epoch's end.
 
 A fixed sample of the test part, balanced across classes and at most ``SAMPLE_LIMIT`` images, is
-predicted at each epoch's end: the whole part would be a second pass as long as Keras's own
-validation (5 to 6 % of an epoch of the seed's CNN on Fashion-MNIST on two CPU cores), the sample
-costs about a tenth of that (measured: 0.3 to 1 s of an epoch of 80 to 100 s). The sample's
+predicted at each epoch's end. The whole part would be a second pass as long as Keras's own
+validation (about 5 % of an epoch of the seed's CNN on Fashion-MNIST on two CPU cores); the sample
+took 0.2 to 0.7 s of epochs of 70 to 110 s there (0.3 to 1 %, the most in the first epoch, which
+compiles the call). Keras's validation pass cannot give its predictions without changing the
+model's compiled metrics, which would go into the saved model. The sample's
 pictures go to the window once, as training begins (ConfusionSample), so that it can show the
 images of a cell; then each epoch sends one small integer per image (EpochConfusion).
 Imports Keras: use it from run().
