@@ -204,6 +204,7 @@ def test_a_run_stopped_early_records_what_it_did(tmp_path):
     assert recording.title == "CNN — 0 epochs (stopped early), 64 training images"
     (kept,) = recording.snapshots  # Keras closes the epoch that Stop cut short with a snapshot
     assert kept.cut_short and (kept.epoch, kept.batch, kept.steps_per_epoch) == (1, recording.batches[-1].batch, 8)
+    assert [confusion.epoch for confusion in recording.confusions] == [1], "and with its confusion matrix"
 
 
 def test_a_recording_made_before_snapshots_knew_the_epoch_length_uses_the_runs(recorded, tmp_path):

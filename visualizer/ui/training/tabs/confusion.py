@@ -57,7 +57,6 @@ class ConfusionTab(QWidget):
         self.heading = wrapping_label("")
         self.heading.setTextFormat(Qt.TextFormat.RichText)
         self.matrix = ConfusionMatrixView()
-        self.matrix.setToolTip("")
         self.matrix.cellClicked.connect(self._on_matrix_cell_clicked)
         self.cell_label = wrapping_label(CELL_HINT)
         self.images = self._make_image_list()
@@ -110,7 +109,7 @@ class ConfusionTab(QWidget):
             self.empty_label.setText(text)
             self.stack.setCurrentIndex(0)
             return
-        self.heading.setText(f"<b>{text}.</b> {sample_text(sample, confusion)} Click a cell to see its images.")
+        self.heading.setText(f"<b>{text}.</b> {sample_text(sample, confusion)}")
         self.matrix.set_matrix(sample.counts(confusion, len(self._names)), self._names)
         if self._cell is not None and max(self._cell) >= len(self._names):
             self._cell = None
