@@ -13,7 +13,15 @@ import numpy as np
 import pytest
 
 from tests.training.tiny import copy_archive, record_tiny_run, tiny_config
-from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFinished, RunStarted
+from visualizer.training.events import (
+    BatchEnd,
+    ConfusionSample,
+    EpochConfusion,
+    EpochEnd,
+    ProbeSnapshot,
+    RunFinished,
+    RunStarted,
+)
 from visualizer.training.recording import RunRecorder
 from visualizer.training.recording_file import (
     ARRAYS_ENTRY,
@@ -196,6 +204,7 @@ def test_a_run_stopped_early_records_what_it_did(tmp_path):
     assert recording.title == "CNN — 0 epochs (stopped early), 64 training images"
     (kept,) = recording.snapshots  # Keras closes the epoch that Stop cut short with a snapshot
     assert kept.cut_short and (kept.epoch, kept.batch, kept.steps_per_epoch) == (1, recording.batches[-1].batch, 8)
+    assert [confusion.epoch for confusion in recording.confusions] == [1], "and with its confusion matrix"
 
 
 def test_a_recording_made_before_snapshots_knew_the_epoch_length_uses_the_runs(recorded, tmp_path):
@@ -236,3 +245,61 @@ def test_without_the_optimizer_state_the_file_is_a_third_of_the_size_and_predict
     model = keras.models.load_model(lean, compile=False)  # as the inspector loads it
     predicted = model.predict(last.image[np.newaxis, ..., np.newaxis], verbose=0)[0]
     np.testing.assert_allclose(predicted, last.probabilities, atol=1e-5)
+
+
+def test_the_confusion_matrices_are_kept_for_each_epoch(recorded):
+    path, events = recorded
+    recording = read_recording(path)
+    (sent_sample,) = of(events, ConfusionSample)
+    sample = recording.confusion_sample
+    for name in ("indices", "labels", "pictures"):
+        np.testing.assert_array_equal(getattr(sample, name), getattr(sent_sample, name))
+    assert sample.pictures.dtype == np.uint8 and sample.test_count == sent_sample.test_count == 32
+    sent = of(events, EpochConfusion)
+    assert [confusion.epoch for confusion in recording.confusions] == [1, 2]
+    for read, original in zip(recording.confusions, sent, strict=True):
+        assert read.predicted.dtype == np.uint8
+        np.testing.assert_array_equal(read.predicted, original.predicted)
+    kinds = [type(event).__name__ for event in recording.events()]
+    assert kinds[1] == "ConfusionSample" and kinds.count("EpochConfusion") == 2
+    assert kinds.index("EpochConfusion") > kinds.index("EpochEnd")
+
+
+def without_confusions(name: str, data: bytes) -> bytes:
+    """An archive entry as a recording made before the app kept confusion matrices has it."""
+    if name == DESCRIPTION_ENTRY:
+        description = json.loads(data)
+        del description["confusion"]
+        return json.dumps(description).encode()
+    if name == ARRAYS_ENTRY:
+        with np.load(io.BytesIO(data)) as loaded:
+            arrays = {key: loaded[key] for key in loaded.files if not key.startswith("confusion.")}
+        out = io.BytesIO()
+        np.savez(out, **arrays)
+        return out.getvalue()
+    return data
+
+
+def test_a_recording_made_before_confusion_matrices_still_opens(recorded, tmp_path):
+    path, _ = recorded
+    old = read_recording(copy_archive(path, tmp_path / "old.keras", without_confusions))
+    assert old.confusion_sample is None and old.confusions == ()
+    assert old.batches == read_recording(path).batches
+
+
+def test_a_confusion_class_out_of_range_is_refused_in_words(recorded, tmp_path):
+    path, _ = recorded
+
+    def eleventh_class(name, original):
+        if name != ARRAYS_ENTRY:
+            return original
+        with np.load(io.BytesIO(original)) as loaded:
+            arrays = {key: loaded[key] for key in loaded.files}
+        arrays["confusion.predicted"][0, 0] = 10
+        out = io.BytesIO()
+        np.savez(out, **arrays)
+        return out.getvalue()
+
+    damaged = copy_archive(path, tmp_path / "eleven.keras", eleventh_class)
+    with pytest.raises(RecordingError, match="outside 0..9"):
+        read_recording(damaged)

@@ -59,7 +59,8 @@ def test_run_reports_events_in_order_and_saves_a_loadable_model():
         kinds = types_of(recorder.events)
         started = kinds.index("RunStarted")
         assert set(kinds[:started]) == {"Status"} and len(kinds[:started]) >= 3
-        assert set(kinds[started + 1 : -1]) <= {"BatchEnd", "ProbeSnapshot", "EpochEnd", "Status"}
+        assert set(kinds[started + 1 : -1]) <= {"BatchEnd", "ProbeSnapshot", "EpochEnd", "Status", "ConfusionSample",
+                                                "EpochConfusion"}
 
         info = recorder.of(RunStarted)[0]
         assert info.backend == "tensorflow"
@@ -298,6 +299,7 @@ print("RESULT " + json.dumps({
     "keras_backend": keras.backend.backend(),
     "started": [(e.backend, e.device) for e in events if type(e).__name__ == "RunStarted"],
     "epochs": [e.epoch for e in events if type(e).__name__ == "EpochEnd"],
+    "confusions": [(e.epoch, len(e.predicted)) for e in events if type(e).__name__ == "EpochConfusion"],
     "probes": [(e.epoch, e.batch, e.probe_index, [list(m.maps.shape) for m in e.feature_maps],
                 [float(abs(k.kernels).sum()) for k in e.kernels])
                for e in events if type(e).__name__ == "ProbeSnapshot"],
@@ -320,6 +322,7 @@ def test_a_tiny_run_works_on_every_installed_backend(backend):
     assert report["keras_backend"] == backend
     assert report["started"] == [[backend, "CPU"]] or report["started"][0][1].startswith("GPU: ")
     assert report["epochs"] == [1, 2]
+    assert report["confusions"] == [[1, 32], [2, 32]], "the whole test part of 32, predicted at each epoch's end"
     assert report["reloads"] == 412_778
     probes = report["probes"]
     assert probes[0][3] == [[28, 28, 64], [14, 14, 64], [14, 14, 32], [7, 7, 32]]

@@ -97,6 +97,35 @@ class ProbeSnapshot:
 
 
 @dataclass(frozen=True)
+class ConfusionSample:
+    """The test images whose predicted classes EpochConfusion reports, sent once as training
+    begins: a fixed sample of the run's test part, balanced across classes (confusion.py)."""
+
+    indices: np.ndarray  # int (M,): positions in the test split as loaded, as probe indices count
+    labels: np.ndarray  # int (M,): their true classes
+    pictures: np.ndarray  # uint8 (M, h, w) grey or (M, h, w, 3) colour: the images, shrunk when large
+    test_count: int  # the images in the run's test part, of which these M are a sample
+
+    def counts(self, confusion: EpochConfusion, class_count: int) -> np.ndarray:
+        """The K x K confusion matrix of ``confusion``: true classes down, predictions across."""
+        cells = np.asarray(self.labels, np.int64) * class_count + np.asarray(confusion.predicted, np.int64)
+        return np.bincount(cells, minlength=class_count * class_count).reshape(class_count, class_count)
+
+
+def prediction_dtype(class_count: int) -> np.dtype:
+    """The smallest type that holds a predicted class: one byte per image up to 256 classes."""
+    return np.dtype(np.uint8 if class_count <= 256 else np.uint16)
+
+
+@dataclass(frozen=True)
+class EpochConfusion:
+    """The class the network predicted at the end of ``epoch`` for each image of the run's ConfusionSample."""
+
+    epoch: int
+    predicted: np.ndarray  # (M,) uint8 (uint16 beyond 256 classes), in the sample's order
+
+
+@dataclass(frozen=True)
 class AutosaveOff:
     """Autosave could not write (a full or read-only disk); the run trains on without it."""
 
@@ -121,4 +150,7 @@ class RunFailed:
     traceback: str
 
 
-Event = Status | RunStarted | BatchEnd | EpochEnd | ProbeSnapshot | AutosaveOff | RunFinished | RunFailed
+Event = (
+    Status | RunStarted | BatchEnd | EpochEnd | ProbeSnapshot | ConfusionSample | EpochConfusion | AutosaveOff
+    | RunFinished | RunFailed
+)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot
+from visualizer.training.events import BatchEnd, ConfusionSample, EpochConfusion, EpochEnd, ProbeSnapshot
 
 # Weight of the past per batch in the exponential moving average of the batch curves: a report
 # covering n batches keeps SMOOTHING ** n of the average so far (half-life about 23 batches),
@@ -52,10 +52,12 @@ class RunHistory:
         self._batch_ids: list[tuple[int, int]] = []
         self.epochs: list[EpochEnd] = []
         self.epoch_snapshots: dict[int, ProbeSnapshot] = {}
+        self.confusion_sample: ConfusionSample | None = None  # the test images the matrices count
+        self.epoch_confusions: dict[int, EpochConfusion] = {}
         self._previous: BatchEnd | None = None
 
     @classmethod
-    def of(cls, batches=(), epochs=(), snapshots=()) -> RunHistory:
+    def of(cls, batches=(), epochs=(), snapshots=(), confusion_sample=None, confusions=()) -> RunHistory:
         """The history of a run that reported these events (a recorded or resumed one)."""
         history = cls()
         for batch in batches:
@@ -64,6 +66,10 @@ class RunHistory:
             history.add_epoch(epoch)
         for snapshot in snapshots:
             history.add_snapshot(snapshot)
+        if confusion_sample is not None:
+            history.add_confusion(confusion_sample)
+        for confusion in confusions:
+            history.add_confusion(confusion)
         return history
 
     # -- recording -------------------------------------------------------------------------
@@ -97,6 +103,13 @@ class RunHistory:
         """Keep a snapshot for the replay when it is the one taken at the end of an epoch."""
         if snapshot.end_of_epoch:
             self.epoch_snapshots[snapshot.epoch] = snapshot
+
+    def add_confusion(self, event: ConfusionSample | EpochConfusion) -> None:
+        """Keep the run's confusion sample, or the predictions of one epoch's end."""
+        if isinstance(event, ConfusionSample):
+            self.confusion_sample = event
+        else:
+            self.epoch_confusions[event.epoch] = event
 
     # -- reading ---------------------------------------------------------------------------
     def batch(self, column: str) -> np.ndarray:

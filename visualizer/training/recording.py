@@ -12,13 +12,23 @@ from pathlib import PurePath
 
 from visualizer.training.config import MODEL_TITLES, TrainConfig
 from visualizer.training.data import FULL_TRAIN_COUNT
-from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFinished, RunStarted
+from visualizer.training.events import (
+    BatchEnd,
+    ConfusionSample,
+    EpochConfusion,
+    EpochEnd,
+    ProbeSnapshot,
+    RunFinished,
+    RunStarted,
+)
 
 
 @dataclass(frozen=True)
 class RunRecording:
     """One run as it was reported: its settings, its start, every batch and epoch report, the
-    probe snapshot taken at the end of each epoch, and its final scores."""
+    probe snapshot taken at the end of each epoch, the test sample of its confusion matrices and
+    each epoch's predictions for it (none in runs recorded before the app kept them), and its
+    final scores."""
 
     config: TrainConfig | None  # None: a script's run (LiveView), whose settings the app does not know
     title: str  # e.g. "CNN — 5 epochs", as the results table names the run
@@ -27,12 +37,17 @@ class RunRecording:
     epochs: tuple[EpochEnd, ...]
     snapshots: tuple[ProbeSnapshot, ...]  # end-of-epoch snapshots, in epoch order
     finished: RunFinished
+    confusion_sample: ConfusionSample | None = None
+    confusions: tuple[EpochConfusion, ...] = ()  # in epoch order
 
     def events(self) -> list[object]:
-        """The run's events in the order it reported them: started, each epoch's batches then
-        its end and its snapshot, finished."""
+        """The run's events in the order it reported them: started, its confusion sample, each
+        epoch's batches then its end, its snapshot and its confusion, finished."""
         ordered: list[object] = [self.started]
+        if self.confusion_sample is not None:
+            ordered.append(self.confusion_sample)
         snapshots = {snapshot.epoch: snapshot for snapshot in self.snapshots}
+        confusions = {confusion.epoch: confusion for confusion in self.confusions}
         batches = iter(self.batches)
         pending = next(batches, None)
         for epoch in self.epochs:
@@ -42,6 +57,8 @@ class RunRecording:
             ordered.append(epoch)
             if epoch.epoch in snapshots:
                 ordered.append(snapshots[epoch.epoch])
+            if epoch.epoch in confusions:
+                ordered.append(confusions[epoch.epoch])
         while pending is not None:  # batches of an epoch cut short by Stop
             ordered.append(pending)
             pending = next(batches, None)
@@ -61,6 +78,8 @@ class RunRecorder:
         self.batches: list[BatchEnd] = []
         self.epochs: list[EpochEnd] = []
         self.snapshots: list[ProbeSnapshot] = []  # the end-of-epoch ones only
+        self.confusion_sample: ConfusionSample | None = None
+        self.confusions: list[EpochConfusion] = []
 
     def carry_on_from(self, batches: list[BatchEnd], epochs: list[EpochEnd]) -> None:
         self.batches[:0] = batches
@@ -75,6 +94,10 @@ class RunRecorder:
             self.snapshots.append(event)
         elif isinstance(event, RunStarted):
             self.started = event
+        elif isinstance(event, ConfusionSample):
+            self.confusion_sample = event
+        elif isinstance(event, EpochConfusion):
+            self.confusions.append(event)
 
     def watching(self, on_event: Callable[[object], None]) -> Callable[[object], None]:
         """``on_event`` that records each event first."""
@@ -96,6 +119,8 @@ class RunRecorder:
             epochs=tuple(self.epochs),
             snapshots=tuple(self.snapshots),
             finished=finished,
+            confusion_sample=self.confusion_sample,
+            confusions=tuple(self.confusions),
         )
 
 

@@ -8,7 +8,11 @@ adds two entries that Keras does not read, so the file still loads with plain
   RunFinished events, and the snapshots' small fields (epoch, label, layer names);
 - ``recording/arrays.npz``: the batch and epoch values as columns (one array per field), and
   each end-of-epoch snapshot's image, kernels and prediction in float32 and its feature maps in
-  float16 (about 3 significant digits, far finer than a colour map shows; half the size).
+  float16 (about 3 significant digits, far finer than a colour map shows; half the size); and,
+  for runs that reported them, the confusion sample (its test indices, labels and small uint8
+  pictures) and each epoch's predicted class per sample image (``confusion.predicted``, one row
+  per epoch in ``confusion.epochs``). A recording without them (made before the app kept them)
+  reads with ``confusion_sample`` None.
 
 Reading needs neither Keras nor Qt, and never unpickles (``allow_pickle=False``). Fields a newer
 version adds are ignored; a missing or damaged part raises RecordingError with words for people.
@@ -29,6 +33,8 @@ import numpy as np
 from visualizer.fileio import replace_atomically
 from visualizer.training.events import (
     BatchEnd,
+    ConfusionSample,
+    EpochConfusion,
     EpochEnd,
     LayerKernels,
     LayerMaps,
@@ -36,6 +42,7 @@ from visualizer.training.events import (
     RunFinished,
     RunStarted,
     frozen_float32,
+    prediction_dtype,
 )
 from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import config_from_dict, config_to_dict
@@ -113,6 +120,17 @@ def _encode(recording: RunRecording) -> tuple[dict, dict[str, np.ndarray]]:
         "finished": dataclasses.asdict(recording.finished),
         "snapshots": snapshots,
     }
+    sample = recording.confusion_sample
+    if sample is not None:
+        description["confusion"] = {"test_count": sample.test_count}
+        arrays["confusion.indices"] = np.asarray(sample.indices, np.int64)
+        arrays["confusion.labels"] = np.asarray(sample.labels, np.int64)
+        arrays["confusion.pictures"] = np.asarray(sample.pictures, np.uint8)
+        arrays["confusion.epochs"] = np.array([confusion.epoch for confusion in recording.confusions], np.int64)
+        dtype = prediction_dtype(len(recording.started.class_names))
+        arrays["confusion.predicted"] = np.array(
+            [confusion.predicted for confusion in recording.confusions], dtype
+        ).reshape(len(recording.confusions), len(sample.labels))
     return description, arrays
 
 
@@ -187,6 +205,7 @@ def _decode(description: dict, arrays: dict[str, np.ndarray]) -> RunRecording:
         )
     _check_shapes(snapshots)
     started = _event(RunStarted, description["started"])
+    sample, confusions = _confusions(description, arrays, len(started.class_names))
     return RunRecording(
         config=None if description["config"] is None else config_from_dict(description["config"]),
         title=str(description["title"]),
@@ -195,6 +214,37 @@ def _decode(description: dict, arrays: dict[str, np.ndarray]) -> RunRecording:
         epochs=_rows("epoch", EpochEnd, arrays),
         snapshots=tuple(snapshots),
         finished=_event(RunFinished, description["finished"]),
+        confusion_sample=sample,
+        confusions=confusions,
+    )
+
+
+def _confusions(description: dict, arrays: dict[str, np.ndarray], class_count: int):
+    """The confusion sample and each epoch's predictions, or (None, ()) for a recording made before
+    the app kept them; values that cannot be a confusion matrix of ``class_count`` classes are refused."""
+    if "confusion" not in description:
+        return None, ()
+    labels = arrays["confusion.labels"].astype(np.int64)
+    pictures = arrays["confusion.pictures"]
+    predicted = arrays["confusion.predicted"]
+    epochs = arrays["confusion.epochs"]
+    count = len(labels)
+    if pictures.dtype != np.uint8 or pictures.ndim not in (3, 4) or len(pictures) != count:
+        raise ValueError(f"the confusion sample's pictures are {pictures.dtype} {pictures.shape}, not {count} uint8 images")
+    if predicted.shape != (len(epochs), count) or arrays["confusion.indices"].shape != (count,):
+        raise ValueError("the confusion sample's arrays differ in length")
+    for values in (labels, predicted):
+        if values.size and (values.min() < 0 or values.max() >= class_count):
+            raise ValueError(f"a confusion class lies outside 0..{class_count - 1}")
+    sample = ConfusionSample(
+        indices=arrays["confusion.indices"].astype(np.int64),
+        labels=labels,
+        pictures=pictures,
+        test_count=int(description["confusion"]["test_count"]),
+    )
+    dtype = prediction_dtype(class_count)
+    return sample, tuple(
+        EpochConfusion(epoch=int(epoch), predicted=row.astype(dtype)) for epoch, row in zip(epochs, predicted)
     )
 
 

@@ -130,8 +130,8 @@ def run(
     """Train ``config``'s model, reporting events to ``on_event`` (called on this thread).
 
     Events, in order: Status (start-up steps), RunStarted, a ProbeSnapshot of the untrained
-    network (epoch 0, batch 0), then BatchEnd / ProbeSnapshot / EpochEnd while training, and
-    last RunFinished or RunFailed, which is also returned. A run whose loss diverges (NaN,
+    network (epoch 0, batch 0), the ConfusionSample, then BatchEnd / ProbeSnapshot / EpochEnd /
+    EpochConfusion while training, and last RunFinished or RunFailed, which is also returned. A run whose loss diverges (NaN,
     infinite, or exploding: see divergence.py) stops after that batch and ends with a RunFailed
     that says where and what to try; its model is not saved. Probe images are indexed into the
     test split as loaded (``datasets.load_dataset(config).test_images``), whatever
@@ -139,7 +139,7 @@ def run(
     default, as model.keras in a new temporary folder; the caller owns that file afterwards. The
     file also holds the run's recording (recording_file.py): its settings, curves and end-of-epoch
     snapshots, up to where it ended.
-    ``probes=False`` sends no ProbeSnapshot at all, for callers that show none.
+    ``probes=False`` sends no ProbeSnapshot and no confusion matrix, for callers that show none.
     ``autosave_to`` (a folder, see saved_runs.py) keeps each finished epoch there; a config with
     ``resume_from`` trains on from that autosaved run's last epoch, saving into its folder.
     ``optimizer_state=False`` leaves the optimizer's state (Adam's moments) out of the saved model:
@@ -360,7 +360,7 @@ def _steps_per_epoch(config: TrainConfig, data: PreparedData) -> int:
 
 def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, control: RunControl, watchers: list, autosave):
     """Train, unless a stop came first, with one callback per job: ``watchers`` (such as
-    divergence.StopOnDivergence), control, progress, probes and ``autosave`` (None: none). They
+    divergence.StopOnDivergence), control, progress, probes, the confusion matrix and ``autosave`` (None: none). They
     share what they must through the objects passed to them, not through their order in the list.
     Returns the progress callback, which holds the last epoch's logs, whether the run was stopped
     on request, and the run's clock."""
@@ -399,7 +399,10 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
         control=control, clock=clock, while_paused=probing.follow_choice if probing is not None else None,
         on_pause=on_pause,
     )
-    callbacks = [*watchers, controlling, progress, *(c for c in (probing, autosave) if c is not None)]
+    from visualizer.training.confusion import ConfusionCallback
+
+    confusion = ConfusionCallback.for_run(config, data, on_event) if probe is not None else None  # shown with probes
+    callbacks = [*watchers, controlling, progress, *(c for c in (probing, confusion, autosave) if c is not None)]
     if not control.stop_requested():
         if probing is not None:
             probing.send_first_probe()

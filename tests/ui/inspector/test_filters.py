@@ -17,7 +17,7 @@ from visualizer.inspection import protocol as s
 from visualizer.inspection.filters import FilterTops, PictureStep
 from visualizer.inspection.receptive_field import AxisField, ReceptiveField
 from visualizer.ui.inspector.tabs.filters import NO_CONV_LAYER, OPEN_A_MODEL, OUTLINE_COLOUR, FiltersTab, crop
-from visualizer.ui.inspector.thumbnails import thumbnail
+from visualizer.ui.kit.thumbnails import thumbnail
 
 NAMES = tuple(f"class {i}" for i in range(10))
 parts = test_inspector_controller.parts  # the controller over mocks of the view and the client

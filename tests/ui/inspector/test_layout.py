@@ -108,7 +108,7 @@ def rendered_grey(view, x: float, y: float) -> int:
 
 
 def test_a_fashion_mnist_picture_is_dark_ink_on_white_as_in_the_gallery_and_the_tab_says_so(page):
-    from visualizer.ui.inspector.thumbnails import thumbnail
+    from visualizer.ui.kit.thumbnails import thumbnail
 
     picture = np.zeros((28, 28), np.float32)
     picture[8:20, 8:20] = 1.0  # a bright garment on Fashion-MNIST's black ground, as the model sees it

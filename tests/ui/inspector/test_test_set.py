@@ -11,11 +11,11 @@ from PyQt6.QtCore import QPoint, QPointF, Qt
 from PyQt6.QtWidgets import QFileDialog
 
 from visualizer.inspection.evaluation import Evaluation
-from visualizer.ui.inspector.confusion_view import ConfusionMatrixView
 from visualizer.ui.inspector.gallery import Gallery
 from visualizer.ui.inspector.prediction_grid import PAGE_SIZE, PredictionGrid
 from visualizer.ui.inspector.tabs.test_set import TestSetTab
 from visualizer.ui.inspector.thumbnails import RIGHT_COLOUR, WRONG_COLOUR
+from visualizer.ui.kit.confusion_view import ConfusionMatrixView
 
 NAMES = tuple(f"class {i}" for i in range(10))
 

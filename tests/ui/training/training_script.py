@@ -8,6 +8,8 @@ import numpy as np
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import (
     BatchEnd,
+    ConfusionSample,
+    EpochConfusion,
     EpochEnd,
     LayerKernels,
     LayerMaps,
@@ -57,6 +59,25 @@ def snapshot(epoch: int, batch: int, *, end_of_epoch=False, probe_index=0, fill=
     )
 
 
+def confusion_sample() -> ConfusionSample:
+    """Twenty of the run's 32 test images, two per class: #0, #2, ..., #38."""
+    labels = np.arange(20) % 10
+    pictures = (np.arange(20, dtype=np.uint8)[:, None, None] * 12 + np.zeros((1, 28, 28), np.uint8))
+    return ConfusionSample(indices=np.arange(0, 40, 2), labels=labels, pictures=pictures, test_count=32)
+
+
+def epoch_confusion(epoch: int) -> EpochConfusion:
+    """Epoch 1 takes the first ten images (one per class) for the next class; epoch 2 gets all but
+    image #0 right, which it takes for a Shirt (class 6)."""
+    labels = confusion_sample().labels
+    predicted = labels.copy()
+    if epoch == 1:
+        predicted[:10] = (labels[:10] + 1) % 10
+    else:
+        predicted[0] = 6
+    return EpochConfusion(epoch=epoch, predicted=predicted.astype(np.uint8))
+
+
 def scripted_run(epochs: int = 2, model_path: str | None = None) -> list[list]:
     """The chunks a two-epoch run delivers, one list per poll()."""
     chunks = [
@@ -65,7 +86,7 @@ def scripted_run(epochs: int = 2, model_path: str | None = None) -> list[list]:
         [RunStarted("tensorflow", "CPU", "a GPU exists but TensorFlow cannot use it: no CUDA build",
                     "seed CNN", "conv2d  Conv2D  (28, 28, 64)  320", 412778,
                     "bundled subset (2,000 train / 1,000 test): offline sample", 128, 32, epochs,
-                    STEPS, CLASS_NAMES)],
+                    STEPS, CLASS_NAMES), confusion_sample()],
     ]
     for epoch in range(1, epochs + 1):
         for batch in range(1, STEPS + 1):
@@ -77,6 +98,7 @@ def scripted_run(epochs: int = 2, model_path: str | None = None) -> list[list]:
         chunks.append([
             EpochEnd(epoch, 1.0 / epoch, 0.6 + 0.1 * epoch, 1.1 / epoch, 0.55 + 0.1 * epoch, epoch * 2.0),
             snapshot(epoch, STEPS, end_of_epoch=True),
+            epoch_confusion(epoch),
         ])
     chunks.append([Status("Saving the model…"),
                    RunFinished(False, epochs, 0.45, 0.84, 0.5, 0.82, epochs * 2.0 + 1, model_path)])

@@ -14,9 +14,10 @@ from PyQt6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QListVi
 from superqt.utils import signals_blocked
 
 from visualizer.inspection.evaluation import Evaluation
-from visualizer.ui.inspector.thumbnails import caption_colour, image_tooltip, thumbnail
+from visualizer.ui.inspector.thumbnails import caption_colour, image_tooltip
 from visualizer.ui.kit.compact import compact_combo
 from visualizer.ui.kit.plain import push_button
+from visualizer.ui.kit.thumbnails import thumbnail
 
 ALL = "All"
 RIGHT_CHOICES = (("All", None), ("Right", True), ("Wrong", False))

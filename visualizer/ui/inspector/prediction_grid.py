@@ -14,9 +14,10 @@ from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
 from PyQt6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSizePolicy, QToolTip, QVBoxLayout, QWidget
 
 from visualizer.inspection.evaluation import Evaluation
-from visualizer.ui.inspector.thumbnails import caption_colour, image_to_qimage, image_tooltip
+from visualizer.ui.inspector.thumbnails import caption_colour, image_tooltip
 from visualizer.ui.kit.plain import push_button
 from visualizer.ui.kit.probability_bars import CHOSEN_COLOUR, OTHER_COLOUR, TRUE_COLOUR
+from visualizer.ui.kit.thumbnails import image_to_qimage
 
 ROWS, COLUMNS = 5, 3
 PAGE_SIZE = ROWS * COLUMNS

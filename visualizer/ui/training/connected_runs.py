@@ -29,7 +29,7 @@ SILENT_AFTER_S = 5.0  # a script sends several times a second while it trains, a
 LIVE, ENDED, SILENT = "live", "ended", "stopped sending"
 # The controller's attributes that describe the run it shows: set aside while a script's run is shown.
 SHOWN_RUN_FIELDS = ("state", "history", "started", "result", "config", "run_title", "live_snapshot",
-                    "replay_position", "recorder", "model_is_temporary", "model_saved", "note")
+                    "replay_position", "run_kind", "recorder", "model_is_temporary", "model_saved", "note")
 NOT_FOR_SCRIPTS = "A script's run is shown: Train, Pause and Stop act on this app's own run. Choose “This app's run” under Runs."
 
 

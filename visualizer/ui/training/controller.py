@@ -27,6 +27,7 @@ from visualizer.training.events import (
 )
 from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecorder, RunRecording, run_title
+from visualizer.ui.training.confusion_shown import OWN_RUN, RECORDED_RUN, SCRIPT_RUN, confusion_shown
 from visualizer.ui.training.connected_runs import ConnectedRuns
 from visualizer.ui.training.data_check import DataFolderCheck
 from visualizer.ui.training.interrupted_runs import InterruptedRuns
@@ -114,6 +115,7 @@ class TrainingController:
         self.note = ""  # what the page says above the plots of the run shown
         self.live_snapshot: ProbeSnapshot | None = None
         self.replay_position = 0  # 0..n-1: the epochs kept for replay; n: live
+        self.run_kind = OWN_RUN  # the run shown: trained here (OWN_RUN) or opened from a file (RECORDED_RUN)
         self.recorder = RunRecorder()  # the run's events, for its recording once it finishes
         self.model_is_temporary = True  # the run's own model file, deleted when done with
         self.model_saved = False  # Save model… has copied the shown run's model somewhere
@@ -294,6 +296,12 @@ class TrainingController:
         else:
             label = replay_label(self.history.epoch_snapshots[epochs[self.replay_position]], epochs[-1])
         self.view.show_replay(len(epochs), self.replay_position, label)
+        self.show_confusion()
+
+    def show_confusion(self) -> None:
+        """The confusion matrix of the epoch the replay shows (the newest while live), or why there is none."""
+        kind = SCRIPT_RUN if self.connected_runs.watching else self.run_kind
+        self.view.show_confusion(*confusion_shown(self.history, self.replay_position, kind))
 
     # -- frames from the run -----------------------------------------------------------------
     def on_frame(self, frame: Frame) -> None:
@@ -336,8 +344,9 @@ class TrainingController:
         )
 
     def _record(self, frame: Frame) -> None:
-        """Add the frame's batches, epochs and end-of-epoch snapshots to the history."""
-        for event in (frame.started, *frame.batches, *frame.epochs, *frame.epoch_snapshots):
+        """Add the frame's batches, epochs, end-of-epoch snapshots and confusion predictions to the history."""
+        for event in (frame.started, frame.confusion_sample, *frame.batches, *frame.epochs, *frame.epoch_snapshots,
+                      *frame.confusions):
             self.recorder.record(event)
         for batch in frame.batches:
             self.history.add_batch(batch)
@@ -353,6 +362,10 @@ class TrainingController:
                 self.history.add_snapshot(snapshot)
             if was_live:
                 self.replay_position = len(self.history.replay_epochs())
+        for confusion in (frame.confusion_sample, *frame.confusions):
+            if confusion is not None:
+                self.history.add_confusion(confusion)
+        if frame.epoch_snapshots or frame.confusion_sample is not None or frame.confusions:
             self.show_replay()
         if frame.batches or frame.epochs:
             self.view.show_curves(self.history, self.planned_epochs())
@@ -453,7 +466,10 @@ class TrainingController:
         self.reset_run()
         self.config, self.run_title = recording.config, recording.title
         self._on_run_started(recording.started)
-        self.history = RunHistory.of(recording.batches, recording.epochs, recording.snapshots)
+        self.history = RunHistory.of(
+            recording.batches, recording.epochs, recording.snapshots, recording.confusion_sample, recording.confusions
+        )
+        self.run_kind = RECORDED_RUN
         self.live_snapshot = recording.snapshots[-1] if recording.snapshots else None
         self.view.show_curves(self.history, self.planned_epochs())
         if recording.batches:
@@ -480,6 +496,7 @@ class TrainingController:
         self.result = None
         self.live_snapshot = None
         self.replay_position = 0
+        self.run_kind = OWN_RUN
         self.recorder = RunRecorder()
         self.model_is_temporary = True
         self.model_saved = False
@@ -489,7 +506,7 @@ class TrainingController:
         self.view.set_model_saveable(False)
         self.view.show_speed("")
         self.view.show_timing("")
-        self.view.show_replay(0, 0, "Live")
+        self.show_replay()  # nothing kept: "Live", and no confusion matrix yet
 
     def log(self, text: str) -> None:
         self.view.append_log(f"{time.strftime('%H:%M:%S')}  {text}")

@@ -18,6 +18,8 @@ from visualizer.training.config import TrainConfig
 from visualizer.training.events import (
     AutosaveOff,
     BatchEnd,
+    ConfusionSample,
+    EpochConfusion,
     EpochEnd,
     ProbeSnapshot,
     RunFailed,
@@ -63,6 +65,8 @@ class Frame:
     epochs: list[EpochEnd] = field(default_factory=list)
     epoch_snapshots: list[ProbeSnapshot] = field(default_factory=list)
     snapshot: ProbeSnapshot | None = None
+    confusion_sample: ConfusionSample | None = None
+    confusions: list[EpochConfusion] = field(default_factory=list)
     autosave_off: str | None = None  # why autosave stopped, said once per run
     finished: RunFinished | None = None
     failed: RunFailed | None = None
@@ -74,9 +78,9 @@ class Frame:
     def extend(self, later: Frame) -> None:
         """Add what a ``later`` frame holds, as if both had arrived in one tick: a run's frames
         kept while another run is shown are drawn later as one."""
-        for name in ("batches", "epochs", "epoch_snapshots"):
+        for name in ("batches", "epochs", "epoch_snapshots", "confusions"):
             getattr(self, name).extend(getattr(later, name))
-        for name in ("status", "started", "snapshot", "autosave_off", "finished", "failed"):
+        for name in ("status", "started", "snapshot", "confusion_sample", "autosave_off", "finished", "failed"):
             if getattr(later, name) is not None:
                 setattr(self, name, getattr(later, name))
 
@@ -93,6 +97,10 @@ class Frame:
             self.snapshot = event
             if event.end_of_epoch:
                 self.epoch_snapshots.append(event)
+        elif isinstance(event, ConfusionSample):
+            self.confusion_sample = event
+        elif isinstance(event, EpochConfusion):
+            self.confusions.append(event)
         elif isinstance(event, AutosaveOff):
             self.autosave_off = event.message
         elif isinstance(event, RunFinished):

@@ -1,7 +1,8 @@
 """The live training page: set up a run, press Train, and watch the seed notebook's CNN learn.
 
 Left: the settings, the Train / Pause / Stop buttons and the run's progress. Right: the probe
-image and the epoch replay slider above four tabs (curves, feature maps, kernels, results).
+image and the epoch replay slider above the tabs (curves, feature maps, kernels, confusion
+matrix, results, compared runs).
 The page composes these parts and implements TrainingView (view.py): its parts' signals become
 the view's signals, which the controller (controller.py, the run's logic) connects, and the
 controller answers through the view's setters. The run itself is a child process driven by RunDriver; runs that
@@ -24,7 +25,7 @@ from PyQt6.QtWidgets import (
 
 from visualizer.resources import recorded_run_path
 from visualizer.training.config import TrainConfig
-from visualizer.training.events import ProbeSnapshot
+from visualizer.training.events import ConfusionSample, EpochConfusion, ProbeSnapshot
 from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecording
 from visualizer.training.saved_runs import autosave_root
@@ -40,6 +41,7 @@ from visualizer.ui.training.link import RunDriver
 from visualizer.ui.training.replay_bar import ProbeReplayBar
 from visualizer.ui.training.run_panel import RunPanel
 from visualizer.ui.training.tabs.compare import CompareTab
+from visualizer.ui.training.tabs.confusion import ConfusionTab
 from visualizer.ui.training.tabs.curves import CurvesTab
 from visualizer.ui.training.tabs.results import ResultsTab
 from visualizer.ui.training.tabs.snapshots import FeatureMapsTab, KernelsTab
@@ -96,6 +98,7 @@ class TrainingPage(QWidget):
         self.curves_tab = CurvesTab()
         self.maps_tab = FeatureMapsTab()
         self.kernels_tab = KernelsTab()
+        self.confusion_tab = ConfusionTab()
         self.results_tab = ResultsTab()
         self.compare_tab = CompareTab()
         self.tabs = QTabWidget()
@@ -103,6 +106,8 @@ class TrainingPage(QWidget):
             (self.curves_tab, "Curves", "Loss and accuracy, batch by batch and epoch by epoch"),
             (self.maps_tab, "Feature maps", "What each conv layer makes of the probe image"),
             (self.kernels_tab, "Kernels", "The weights of every conv layer's kernels"),
+            (self.confusion_tab, "Confusion",
+             "The confusion matrix of a sample of the test images at each epoch's end: click a cell to see its images"),
             (self.results_tab, "Results",
              "Final scores of each run beside the seed notebook's, the model's layers and the log"),
             (self.compare_tab, "Compare runs",
@@ -115,6 +120,9 @@ class TrainingPage(QWidget):
         self._lazy_tabs = LazyTabs(self.tabs, self._draw_snapshot_tab)
         self._lazy_tabs.add(self.maps_tab)
         self._lazy_tabs.add(self.kernels_tab)
+        self._confusion: tuple = (None, None, "")
+        self._lazy_confusion = LazyTabs(self.tabs, self._draw_confusion_tab)
+        self._lazy_confusion.add(self.confusion_tab)
         self._curves = LatestOnly(self, self._draw_curves, CURVES_INTERVAL_MS)
         self._snapshots = LatestOnly(self, self._draw_snapshot, SNAPSHOT_INTERVAL_MS)
         self.driver = RunDriver(process_factory, parent=self, prestart_factory=prestart_factory)
@@ -244,6 +252,9 @@ class TrainingPage(QWidget):
         self.snapshots_rendered += 1
         tab.show_snapshot(self._snapshot)
 
+    def _draw_confusion_tab(self, tab: ConfusionTab) -> None:
+        tab.show_confusion(*self._confusion)
+
     # -- TrainingView: what the controller shows -------------------------------------------------
     def set_state(self, state: RunState) -> None:
         self.run_panel.set_state(state)
@@ -271,6 +282,7 @@ class TrainingPage(QWidget):
 
     def set_class_names(self, names: tuple[str, ...]) -> None:
         self.maps_tab.probe_view.set_class_names(names)
+        self.confusion_tab.set_class_names(names)
 
     def show_model_summary(self, text: str) -> None:
         self.results_tab.summary_text.setPlainText(text)
@@ -295,6 +307,10 @@ class TrainingPage(QWidget):
 
     def show_replay(self, count: int, position: int, label: str) -> None:
         self.probe_bar.show_replay(count, position, label)
+
+    def show_confusion(self, sample: ConfusionSample | None, confusion: EpochConfusion | None, text: str) -> None:
+        self._confusion = (sample, confusion, text)
+        self._lazy_confusion.mark_stale()
 
     def show_results(self, rows: list[ResultRow]) -> None:
         self.results_tab.show_results(rows)

@@ -32,9 +32,9 @@ from PyQt6.QtWidgets import (
 from visualizer.imagefile import to_uint8
 from visualizer.inspection.filters import FilterTops
 from visualizer.inspection.protocol import PictureProgress
-from visualizer.ui.inspector.thumbnails import thumbnail
 from visualizer.ui.kit.compact import fitting_combo
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
+from visualizer.ui.kit.thumbnails import thumbnail
 
 OUTLINE_COLOUR = QColor("#e8590c")  # the patch's outline: orange, seen on ink and on white
 TILE_EM = 6.5  # a top image's side, in lines of text

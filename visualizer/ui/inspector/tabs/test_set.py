@@ -30,10 +30,10 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.inspection.evaluation import Evaluation
-from visualizer.ui.inspector.confusion_view import ConfusionMatrixView
 from visualizer.ui.inspector.gallery import Gallery
 from visualizer.ui.inspector.prediction_grid import PredictionGrid
 from visualizer.ui.kit.banner import Banner
+from visualizer.ui.kit.confusion_view import ConfusionMatrixView
 from visualizer.ui.kit.plain import push_button, wrapping_label
 from visualizer.ui.kit.save_file import ask_save_path, save_to_file
 
