@@ -119,7 +119,10 @@ class InspectorController:
         self.client.set_input_range(INPUT_RANGES[name])
         self._explain_again()
         self._forget_top_images()  # found with the pixels scaled the other way
-        self._evaluate_again()
+        if self.evaluating:
+            self._evaluate_again()
+        elif self.evaluation is not None:
+            self._evaluate(self.test_folder)  # the test set shown was scaled the other way
 
     def _on_view_image_opened(self, pixels: np.ndarray, title: str) -> None:
         self._show_picture(Picture(np.asarray(pixels), title))
