@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PyQt6.QtCore import QSettings, Qt
 
-from tests.ui.inspector.test_controller import emit, opened, report
+from tests.ui.inspector.test_controller import opened, report
 from tests.ui.inspector.test_link import FakeServer
 from visualizer.inspection import protocol as s
 from visualizer.inspection.evaluation import Evaluation

@@ -319,8 +319,6 @@ class InspectorController:
     def _name_classes(self) -> None:
         """Choose the names of the open model's classes, show them, and the test set under them;
         warn when a test folder's sorted order is probably not the model's."""
-        from visualizer.inspection.evaluation import Evaluation
-
         if self.opened is None:
             return
         evaluated = self.evaluated
@@ -333,15 +331,7 @@ class InspectorController:
         self.view.show_class_names(self.class_names.names, self.class_names.source)
         if evaluated is None:
             return
-        names = self.class_names.names
-        self.evaluation = Evaluation(
-            images=evaluated.images,
-            labels=labels_by_name(evaluated.labels, evaluated.class_names, names),
-            probabilities=evaluated.probabilities,
-            class_names=names,
-            source=evaluated.source,
-            light_on_dark=evaluated.light_on_dark,
-        )
+        self.evaluation = named_evaluation(evaluated, self.class_names.names)
         self.view.show_evaluation(self.evaluation)
         doubt = self.evaluation.order_doubt() if self.class_names.from_test_folder else None
         if doubt:
@@ -370,15 +360,9 @@ class InspectorController:
         if checked.generation != self.range_check or self.class_names is None:
             return
         self._stop_range_check()
-        labels = labels_by_name(checked.labels, checked.class_names, self.class_names.names)
-        known = labels >= 0
-        by_range = {value: name for name, value in INPUT_RANGES.items()}
-        accuracies = tuple(
-            (by_range.get(tuple(value), str(value)), float(np.mean(predicted[known] == labels[known])) if known.any() else 0.0)
-            for value, predicted in zip(checked.ranges, checked.predictions)
-        )
+        accuracies, count = range_accuracies(checked, self.class_names.names)
         best = max(accuracies, key=lambda pair: pair[1])[0]  # ties: the first, [0, 1]
-        self.view.show_range_check(accuracies, best, int(known.sum()))
+        self.view.show_range_check(accuracies, best, count)
         if best != self.input_range and best in INPUT_RANGES:
             self.view.ask_input_range(tuple(INPUT_RANGES), best)
             self._on_view_input_range_chosen(best)
@@ -471,24 +455,7 @@ class InspectorController:
     def learned_kernel(self, layer: str, channel: int) -> LearnedKernel | None:
         """The first conv layer's kernel for ``channel`` on the picture the model was given, for the
         Convolution page; None when there is no such thing to step through."""
-        kernels = self.opened.conv_kernels if self.opened is not None else ()
-        if not kernels or kernels[0].layer != layer or self.explained is None or self.picture is None:
-            return None
-        info = kernels[0]
-        image = np.squeeze(self.explained.model_input)
-        if info.kernel.shape[2] != 1 or image.ndim != 2:
-            return None
-        bias = 0.0 if info.bias is None else float(info.bias[channel])
-        note = (
-            f"<b>Learned kernel</b> of {layer}, map {channel}. The model then adds its bias ({bias:+.4f}) to "
-            f"each sum and applies {info.activation}"
-            + (
-                f"; its padding '{info.padding}' adds a border of sums over zeros that this page leaves out."
-                if info.padding != "valid"
-                else "."
-            )
-        )
-        return LearnedKernel(image, info.kernel[:, :, 0, channel], f"{layer} map {channel}: {self.picture.title}", note)
+        return learned_kernel(self.opened, self.explained, self.picture, layer, channel)
 
     def settled(self) -> bool:
         """True when nothing asked of the model process is still on its way (a screenshot waits
@@ -513,3 +480,56 @@ def as_sentence(text: str) -> str:
 
 def _nothing_waits(_message: str) -> None:
     """A request whose failure leaves nothing waiting: the message is all there is to show."""
+
+
+def named_evaluation(evaluated: replies.Evaluated, names: tuple[str, ...]):
+    """The test set's answers with the model's class names, its labels numbered as the model's classes."""
+    from visualizer.inspection.evaluation import Evaluation
+
+    return Evaluation(
+        images=evaluated.images,
+        labels=labels_by_name(evaluated.labels, evaluated.class_names, names),
+        probabilities=evaluated.probabilities,
+        class_names=names,
+        source=evaluated.source,
+        light_on_dark=evaluated.light_on_dark,
+    )
+
+
+def range_accuracies(checked: replies.RangesChecked, model_names: tuple[str, ...]) -> tuple[tuple[tuple[str, float], ...], int]:
+    """Each checked range by its name with the fraction of the labelled images the model got right
+    under it, and how many labelled images there were."""
+    labels = labels_by_name(checked.labels, checked.class_names, model_names)
+    known = labels >= 0
+    by_range = {value: name for name, value in INPUT_RANGES.items()}
+    accuracies = tuple(
+        (by_range.get(tuple(value), str(value)), float(np.mean(predicted[known] == labels[known])) if known.any() else 0.0)
+        for value, predicted in zip(checked.ranges, checked.predictions)
+    )
+    return accuracies, int(known.sum())
+
+
+def learned_kernel(
+    opened: replies.ModelOpened | None, explained: replies.Explained | None, picture: Picture | None,
+    layer: str, channel: int,
+) -> LearnedKernel | None:
+    """The first conv layer's kernel for ``channel`` on ``explained``'s model input; None when
+    there is no such thing to step through (not the first conv layer, or not one channel)."""
+    kernels = opened.conv_kernels if opened is not None else ()
+    if not kernels or kernels[0].layer != layer or explained is None or picture is None:
+        return None
+    info = kernels[0]
+    image = np.squeeze(explained.model_input)
+    if info.kernel.shape[2] != 1 or image.ndim != 2:
+        return None
+    bias = 0.0 if info.bias is None else float(info.bias[channel])
+    note = (
+        f"<b>Learned kernel</b> of {layer}, map {channel}. The model then adds its bias ({bias:+.4f}) to "
+        f"each sum and applies {info.activation}"
+        + (
+            f"; its padding '{info.padding}' adds a border of sums over zeros that this page leaves out."
+            if info.padding != "valid"
+            else "."
+        )
+    )
+    return LearnedKernel(image, info.kernel[:, :, 0, channel], f"{layer} map {channel}: {picture.title}", note)

@@ -284,7 +284,8 @@ class FiltersTab(QWidget):
         self.filter_grid.setIconSize(QSize(side, side))
         self.filter_grid.setGridSize(QSize(side + 12, side + self.fontMetrics().height() + 8))
         for index in range(tops.filter_count):
-            item = QListWidgetItem(QIcon(thumbnail(crop(tops.image(index, 0), picture_box(tops, index, 0)), side, tops.light_on_dark)), str(index))
+            patch = crop(tops.image(index, 0), picture_box(tops, index, 0))
+            item = QListWidgetItem(QIcon(thumbnail(patch, side, tops.light_on_dark)), str(index))
             item.setToolTip(f"Filter {index}: largest activation {tops.values[index, 0]:.3g}")
             self.filter_grid.addItem(item)
         self.filter_grid.blockSignals(False)
