@@ -81,6 +81,7 @@ def test_a_test_folders_names_are_used_in_the_matrix_the_table_the_gallery_and_t
     assert caption.startswith("helmet") and "(helmet)" in caption
     assert [gallery.true_box.itemText(i) for i in range(1, 4)] == list(FOLDERS)
     assert page.why_tab.class_picker.itemText(2) == "helmet"
+    assert "classes: 3, names from the test folder&#x27;s sub-folders" in page.model_panel.report.text()
     assert page.banner.kind != "warning"
 
 

@@ -81,6 +81,7 @@ class ModelPanel(QWidget):
             self.classNamesRequested,
         )
         self.names_button.setEnabled(False)
+        self._report = None  # the open model's LoaderReport
 
         self.picture_box = QGroupBox("Test picture")
         self.test_index = QSpinBox()
@@ -112,13 +113,26 @@ class ModelPanel(QWidget):
 
     def show_model(self, opened: ModelOpened) -> None:
         report = opened.report
-        lines = "".join(f"<li>{html.escape(line)}</li>" for line in report.lines())
-        self.report.setText(f"<b>{html.escape(report.model_name)}</b><ul style='margin-left:-20px'>{lines}</ul>")
+        self._report = report
+        self._show_report_lines(report.lines())
         self.report.setToolTip(report.path)
         self.range_box.hide()
         self.check_result.hide()
         self.picture_box.setEnabled(False)
         self.names_button.setEnabled(True)
+
+    def show_class_names_source(self, source: str) -> None:
+        """Say where the class names now come from (the names typed, a test folder's...)."""
+        if self._report is not None:
+            count = self._report.class_count
+            self._show_report_lines([
+                f"classes: {count}, names from {source}" if line.startswith("classes: ") else line
+                for line in self._report.lines()
+            ])
+
+    def _show_report_lines(self, lines: list[str]) -> None:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        self.report.setText(f"<b>{html.escape(self._report.model_name)}</b><ul style='margin-left:-20px'>{items}</ul>")
 
     def set_range_check_available(self, available: bool, reason: str) -> None:
         self._check_available = available

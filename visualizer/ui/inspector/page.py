@@ -200,6 +200,7 @@ class InspectorPage(QWidget):
         self._class_names, self._class_names_source = tuple(names), source
         self.why_tab.set_class_names(names)
         self.draw_tab.set_class_names(names)
+        self.model_panel.show_class_names_source(source)
         self.model_panel.names_button.setToolTip(
             f"The class names now come from {source}. Type or paste the model's own, in the order of its outputs"
         )

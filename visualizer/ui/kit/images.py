@@ -204,7 +204,7 @@ class DrawCanvas(QWidget):
         picture = QImage(levels.data, levels.shape[1], levels.shape[0], levels.strides[0], QImage.Format.Format_RGB888)
         painter.drawImage(area, picture)  # no smoothing: each pixel a sharp square
         painter.setPen(QColor(90, 90, 90))
-        painter.drawRect(area)
+        painter.drawRect(area.adjusted(0.5, 0.5, -0.5, -0.5))  # inside the widget, all four sides seen
         painter.end()
 
 
