@@ -194,6 +194,8 @@ def test_the_canvas_takes_the_models_input_size_and_colour_and_says_so(draw):
     draw.canvas.stroke(QPointF(4, 16), QPointF(28, 16))
     drawn = draw.canvas.image()
     assert drawn[16, 10].min() > 0.9 and np.ptp(drawn[16, 10]) == 0.0, "a stroke is grey: the same in R, G and B"
+    draw.set_canvas(32, 32, colour=True, shown_inverted=False)  # the same model's test set evaluated
+    assert np.array_equal(draw.canvas.image(), drawn), "the drawing is kept"
 
 
 def test_a_light_on_dark_canvas_is_shown_as_dark_ink_on_white_and_gives_the_model_bright_strokes(qtbot, draw):

@@ -126,11 +126,15 @@ class DrawTab(QWidget):
         self.bars.set_class_names(self._names)
 
     def set_canvas(self, height: int, width: int, colour: bool, shown_inverted: bool) -> None:
-        """A blank canvas of the model's input size and colour; ``shown_inverted``: its data is
-        light on dark and shown as dark ink on white, so the canvas is too."""
+        """A canvas of the model's input size and colour (blank when either changes, else the drawing
+        is kept); ``shown_inverted``: its data is light on dark and shown as dark ink on white, so
+        the canvas is too."""
         self._colour, self._shown_inverted = colour, shown_inverted
         self.canvas.shown_inverted = shown_inverted
-        self.canvas.set_shape(height, width, 3 if colour else 1)
+        shape = (height, width, 3) if colour else (height, width)
+        if self.canvas.image().shape != shape:
+            self.canvas.set_shape(height, width, 3 if colour else 1)
+        self.canvas.update()
         self.caption.setText(canvas_caption(height, width, colour, shown_inverted))
         self.mode_note.setText(RGB_NOTE if colour else GRAY_NOTE)
         self.clear_button.setToolTip(f"Start again with a blank {'white' if shown_inverted else 'black'} canvas")
