@@ -79,7 +79,7 @@ def test_top_images_are_those_a_brute_force_search_finds(study, layer):
     progress = []
     search = filters.top_images(
         layer,
-        (images, labels, tuple("abcdefghij"), "random"),
+        (images, labels, tuple("abcdefghij"), "random", False),
         lambda batch: batch[..., np.newaxis].astype("float32") / 255.0,
         lambda done, total: progress.append((done, total)),
         key=("random",),
@@ -110,7 +110,7 @@ def test_top_images_are_those_a_brute_force_search_finds(study, layer):
     row, col = tops.positions[0, 0]
     jump = 1 if layer == "conv1" else 2
     assert tops.boxes[0, 0].tolist() == [row * jump, col * jump, row * jump + side, col * jump + side]
-    again = filters.top_images(layer, (images, labels, (), "random"), None, None, key=("random",))
+    again = filters.top_images(layer, (images, labels, (), "random", False), None, None, key=("random",))
     with pytest.raises(StopIteration) as cached:
         next(again)
     assert cached.value.value is tops  # kept per layer and test set: no second pass

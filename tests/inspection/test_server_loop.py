@@ -47,6 +47,7 @@ NO_MODEL_REQUESTS = [
     s.MakePicture(4, "conv1", 0),
     s.Randomise(),
     s.Restore(),
+    s.CheckRanges(5, ((0.0, 1.0),)),
 ]
 
 

@@ -76,3 +76,50 @@ def predict_or_skip(model, batch: np.ndarray) -> np.ndarray:
         return model.predict(batch, verbose=0)
     except Exception as error:  # noqa: BLE001 - the backend's own refusal, whatever its type
         pytest.skip(f"this Keras backend cannot run the model here ({type(error).__name__})")
+
+
+COLOURS = ("blue", "green", "red")  # sorted, as a test folder's sub-folders are
+
+
+def range_sensitive_colour_model(order=COLOURS, name="colour_by_darkness"):
+    """A 32x32x3 classifier of a picture's main colour that is right only on pixels in [-1, 1]: it
+    looks at how far below zero each channel goes (ReLU(-x)), which pixels in [0, 1] or [0, 255]
+    never do, so under those ranges it answers its first class for everything. Its classes are
+    ``order``, names of COLOURS."""
+    channel = {"red": 0, "green": 1, "blue": 2}
+    model = keras.Sequential(
+        [
+            keras.Input((32, 32, 3)),
+            layers.Conv2D(3, 1, activation="relu", name="darkness"),
+            layers.GlobalAveragePooling2D(name="mean_darkness"),
+            layers.Dense(len(order), activation="softmax", name="output"),
+        ],
+        name=name,
+    )
+    model.get_layer("darkness").set_weights([-np.eye(3).reshape(1, 1, 3, 3), np.zeros(3)])
+    dense = np.zeros((3, len(order)))
+    for index, colour in enumerate(order):
+        dense[channel[colour], index] = -10.0  # a class is likely where its own channel is not dark
+    model.get_layer("output").set_weights([dense, np.zeros(len(order))])
+    return model
+
+
+def colour_photo_folder(root: Path, per_class: int = 4, size: int = 40, seed: int = 0) -> Path:
+    """A test folder of synthetic colour photographs, one sub-folder per colour of COLOURS: a
+    textured ground of the colour with a darker disc on it (as a black helmet on a photo)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    rows, cols = np.mgrid[0:size, 0:size]
+    for colour in COLOURS:
+        folder = root / colour
+        folder.mkdir(parents=True)
+        main = {"red": 0, "green": 1, "blue": 2}[colour]
+        for number in range(per_class):
+            picture = rng.uniform(0, 50, (size, size, 3))
+            picture[..., main] = rng.uniform(170, 255, (size, size))
+            centre = rng.uniform(size * 0.3, size * 0.7, 2)
+            disc = (rows - centre[0]) ** 2 + (cols - centre[1]) ** 2 < (size * 0.2) ** 2
+            picture[disc] *= 0.35
+            Image.fromarray(picture.astype(np.uint8)).save(folder / f"{colour}-{number}.png")
+    return root

@@ -57,6 +57,7 @@ class Evaluation:
     probabilities: np.ndarray
     class_names: tuple[str, ...]
     source: str = ""
+    light_on_dark: bool = False  # grey pictures light on dark, as Fashion-MNIST's: shown inverted
 
     def __post_init__(self) -> None:
         images = np.asarray(self.images)
@@ -79,7 +80,10 @@ class Evaluation:
 
     def __reduce__(self):
         # Rebuilt through the constructor when it crosses processes: checked and read-only again.
-        return (Evaluation, (self.images, self.labels, self.probabilities, self.class_names, self.source))
+        return (
+            Evaluation,
+            (self.images, self.labels, self.probabilities, self.class_names, self.source, self.light_on_dark),
+        )
 
     # -- per image -----------------------------------------------------------------------------
     def __len__(self) -> int:
@@ -149,6 +153,28 @@ class Evaluation:
         totals = self.class_totals
         with np.errstate(invalid="ignore", divide="ignore"):
             return np.where(totals > 0, np.diag(self.confusion_matrix) / np.maximum(totals, 1), np.nan)
+
+    def order_doubt(self) -> str | None:
+        """Why the class names are probably not in the model's order, in words, or None.
+
+        When the model is good but its classes are numbered otherwise than the data's (a test
+        folder's sorted sub-folder names, say), most classes' images go mostly to one other class:
+        the largest cell of most rows of the confusion matrix is off the diagonal, and the accuracy
+        is far below what a renumbering of the classes would give."""
+        matrix = self.confusion_matrix
+        rows = np.flatnonzero(matrix.sum(axis=1) > 0)
+        if len(rows) < 2 or self.known_count == 0:
+            return None
+        off = [row for row in rows if matrix[row, row] < matrix[row].max()]
+        renumbered = matrix[rows].max(axis=1).sum() / self.known_count  # each class taken as its likeliest answer
+        if 2 * len(off) <= len(rows) or renumbered < self.accuracy + 0.25:
+            return None
+        return (
+            f"The class names may not be in the model's order: for {len(off)} of {len(rows)} classes most images "
+            f"are taken for one other class, so the accuracy is {self.accuracy:.0%} where renumbering the "
+            f"classes would give up to {renumbered:.0%}. The names of a test folder's sub-folders are taken "
+            "in sorted order; give the model's names in its own order with Class names…"
+        )
 
     def most_confused(self, limit: int | None = None) -> list[ConfusedPair]:
         """Off-diagonal cells with at least one image, the largest first (ties: true, then predicted)."""

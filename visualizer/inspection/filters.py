@@ -109,6 +109,7 @@ class FilterTops:
     map_size: tuple[int, int]
     source: str
     lowest: np.ndarray | None = None
+    light_on_dark: bool = False  # the test set's grey pictures are light on dark (shown inverted)
 
     @property
     def filter_count(self) -> int:
@@ -188,14 +189,14 @@ class FilterStudy:
         return self._map_models[label]
 
     def top_images(self, label: str, test_set, to_input: Callable, on_progress: Callable, key=()) -> Iterator[None]:
-        """Search ``test_set`` = (images uint8, labels, class names, source) for ``label``'s top
+        """Search ``test_set`` = (images uint8, labels, class names, source, light on dark) for ``label``'s top
         images, ``SEARCH_BATCH`` at a time, calling ``on_progress(done, total)`` after each and
         yielding; returns the FilterTops (``result = yield from ...``). ``key`` tells test sets
         and input ranges apart in the cache."""
         cache_key = (label, *key)
         if cache_key in self._tops:
             return self._tops[cache_key]
-        images, labels, names, source = test_set
+        images, labels, names, source, light_on_dark = test_set
         model, first = self._map_model(label), self._channels_first(label)
         tracker, lowest, total = None, None, len(images)
         for start in range(0, total, SEARCH_BATCH):
@@ -228,6 +229,7 @@ class FilterStudy:
             map_size=tuple(shape[2:4] if first else shape[1:3]),
             source=source,
             lowest=lowest,
+            light_on_dark=light_on_dark,
         )
         self._tops[cache_key] = tops
         return tops

@@ -139,7 +139,7 @@ def _describe(path: Path, file_format: str, model, flat: FlatGraph, notes: list[
     input_shape = tuple(flat.input.shape[1:])
     size, channels, axis = image_layout(input_shape, flat.calls)
     count = check_output(tuple(flat.output.shape))
-    names, names_source, name_notes = class_names(path, count, size, channels)
+    names, names_source, names_stored, name_notes = class_names(path, count, size, channels)
     input_range, scaling = input_scaling(model.name, input_shape, flat.calls)
     _, softmax_layer = find_softmax(flat.calls, flat.output)
     conv_calls = [call for call in flat.calls if layer_kind(call.layer) == "conv"]
@@ -166,6 +166,7 @@ def _describe(path: Path, file_format: str, model, flat: FlatGraph, notes: list[
         softmax_layer=softmax_layer,
         class_names=names,
         class_names_source=names_source,
+        class_names_stored=names_stored,
         conv_layers=tuple(call.label for call in conv_calls),
         saliency_layer=spatial[-1].label if spatial else None,
         notes=tuple(notes + name_notes),

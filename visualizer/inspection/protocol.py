@@ -58,6 +58,18 @@ class Evaluate:
 
 
 @dataclass(frozen=True)
+class CheckRanges:
+    """The test set (a folder of class sub-folders, or Fashion-MNIST's test split) predicted under
+    each input range, at most ``limit`` images spread over the classes: which range makes the
+    model right most often?"""
+
+    generation: int
+    ranges: tuple[tuple[float, float], ...]
+    folder: str | None = None
+    limit: int = 500
+
+
+@dataclass(frozen=True)
 class TopImages:
     """The test images that excite each filter of conv layer ``layer`` most: Fashion-MNIST's test
     split, or the first ``limit`` images of a folder of class sub-folders."""
@@ -167,6 +179,26 @@ class Evaluated:
     probabilities: np.ndarray  # (N, K)
     class_names: tuple[str, ...]  # of the labels (the data's own names)
     source: str
+    seconds: float
+    # The data's own convention: grey pictures light on dark (Fashion-MNIST's), which the window
+    # shows inverted, as dark ink on white paper; photographs are shown as they are.
+    light_on_dark: bool = False
+
+
+@dataclass(frozen=True)
+class RangeCheckProgress(EvaluationProgress):
+    """How far a CheckRanges has gone: ``done`` of ``total`` ranges."""
+
+
+@dataclass(frozen=True)
+class RangesChecked:
+    """The predicted class of each checked image under each range of the request, in its order."""
+
+    generation: int
+    ranges: tuple[tuple[float, float], ...]
+    predictions: np.ndarray  # (R, N) int
+    labels: np.ndarray  # (N,) the data's own class numbers, -1 where unknown
+    class_names: tuple[str, ...]  # of the labels (the data's own names)
     seconds: float
 
 

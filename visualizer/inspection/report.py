@@ -53,6 +53,10 @@ class LoaderReport:
     conv_layers: tuple[str, ...]
     saliency_layer: str | None
     notes: tuple[str, ...] = ()
+    # True when the names were stored with the model (a labels.txt beside it, or the run this app
+    # recorded in it); False for a guess (Fashion-MNIST's for its shape) or plain numbers, which a
+    # test folder's own names replace.
+    class_names_stored: bool = False
 
     @property
     def class_count(self) -> int:
@@ -176,20 +180,30 @@ def input_scaling(model_name: str, image_shape: tuple, calls) -> tuple[tuple[flo
     return None, "not inside the model; the range it expects is unknown: choose one"
 
 
-def class_names(model_path: Path, count: int, image_size: tuple, channels: int) -> tuple[tuple[str, ...], str, list[str]]:
-    """(names, where they came from, notes): from a labels.txt beside the model (one name a line,
-    Teachable Machine's "0 name" lines too), Fashion-MNIST's for 10 classes on 28x28 grayscale,
-    or "class 0" ... "class N-1"."""
+def class_names(
+    model_path: Path, count: int, image_size: tuple, channels: int
+) -> tuple[tuple[str, ...], str, bool, list[str]]:
+    """(names, where they came from, whether they were stored with the model, notes): from a
+    labels.txt beside the model (one name a line, Teachable Machine's "0 name" lines too), from
+    the run this app recorded in the file, Fashion-MNIST's for 10 classes on 28x28 grayscale, or
+    "class 0" ... "class N-1"."""
+    from visualizer.training.recording_file import recorded_class_names
+
     notes: list[str] = []
     labels = model_path.with_name(LABELS_FILE)
     if labels.is_file():
         names = _read_labels(labels)
         if len(names) == count:
-            return tuple(names), LABELS_FILE, notes
+            return tuple(names), LABELS_FILE, True, notes
         notes.append(f"{LABELS_FILE} beside the model has {len(names)} names for {count} classes: not used")
+    recorded = recorded_class_names(model_path)
+    if recorded is not None:
+        if len(recorded) == count:
+            return recorded, "the training run recorded in the file", True, notes
+        notes.append(f"the recorded run names {len(recorded)} classes for {count} outputs: not used")
     if count == len(FASHION_MNIST_CLASS_NAMES) and tuple(image_size) == (28, 28) and channels == 1:
-        return tuple(FASHION_MNIST_CLASS_NAMES), "Fashion-MNIST (10 classes, 28x28 grayscale)", notes
-    return tuple(f"class {index}" for index in range(count)), "their numbers (no labels.txt)", notes
+        return tuple(FASHION_MNIST_CLASS_NAMES), "Fashion-MNIST (10 classes, 28x28 grayscale)", False, notes
+    return tuple(f"class {index}" for index in range(count)), "their numbers (no labels.txt)", False, notes
 
 
 def _read_labels(path: Path) -> list[str]:

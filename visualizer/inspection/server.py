@@ -25,6 +25,7 @@ from collections.abc import Iterator
 
 from visualizer.childprocess import ChildLink, Outbox, prepare_child, spawn_context
 from visualizer.inspection.protocol import (
+    CheckRanges,
     Evaluate,
     Explain,
     Failed,
@@ -54,13 +55,13 @@ _HANDLERS = {
 }
 # Requests worked on in steps, between which the other requests are answered: one of each kind at
 # a time, a newer one replacing the one in progress.
-_STEPWISE = {Evaluate: "evaluate", TopImages: "top_images", MakePicture: "make_picture"}
+_STEPWISE = {Evaluate: "evaluate", TopImages: "top_images", MakePicture: "make_picture", CheckRanges: "check_ranges"}
 # Requests that change the weights or how the pixels are scaled: a search for top images or an
 # evaluation under way would go on with the new ones and mix the two, so it is closed. The window
 # knows which requests these are: it forgets the top images and asks again, and asks again for an
 # evaluation it was waiting for.
 _OUTDATING = (Randomise, Restore, SetInputRange)
-_OUTDATED_BY_THEM = (TopImages, Evaluate)
+_OUTDATED_BY_THEM = (TopImages, Evaluate)  # a CheckRanges names its ranges, so only weights change it
 
 
 def _newest_explain_only(requests: deque) -> deque:

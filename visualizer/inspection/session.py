@@ -13,11 +13,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 
 from visualizer.inspection.protocol import (
+    CheckRanges,
     Evaluate,
     Evaluated,
     EvaluationProgress,
@@ -34,6 +35,8 @@ from visualizer.inspection.protocol import (
     PictureProgress,
     Randomise,
     Randomised,
+    RangeCheckProgress,
+    RangesChecked,
     Restore,
     SetInputRange,
     TopImages,
@@ -136,7 +139,8 @@ class ModelSession:
         from visualizer.inspection.model import to_model_input
 
         started = time.perf_counter()
-        images, labels, names, source = _test_images(self.loaded.report, request.folder, request.limit, request.data_dir)
+        test_set = _test_images(self.loaded.report, request.folder, request.limit, request.data_dir)
+        images = test_set.images
         total = len(images)
         chunks = []
         for start in range(0, total, EVALUATION_BATCH):
@@ -149,10 +153,37 @@ class ModelSession:
             Evaluated(
                 generation=request.generation,
                 images=images,
-                labels=labels,
+                labels=test_set.labels,
                 probabilities=probabilities,
-                class_names=names,
-                source=source,
+                class_names=test_set.class_names,
+                source=test_set.source,
+                seconds=time.perf_counter() - started,
+                light_on_dark=test_set.light_on_dark,
+            )
+        )
+
+    def check_ranges(self, request: CheckRanges) -> Iterator[None]:
+        """Predict the test set (at most ``request.limit`` images, every class kept) under each
+        range in turn, one range per step."""
+        if not self._require_model(request, "check the input ranges"):
+            return
+        from visualizer.inspection.model import to_model_input
+
+        started = time.perf_counter()
+        test_set = _test_images(self.loaded.report, request.folder, request.limit, spread=True)
+        predictions = []
+        for done, input_range in enumerate(request.ranges, 1):
+            batch = to_model_input(test_set.images, self.loaded.report, input_range)
+            predictions.append(np.argmax(self._reader.logits(batch), axis=1))
+            self._send(RangeCheckProgress(request.generation, done, len(request.ranges)))
+            yield
+        self._send(
+            RangesChecked(
+                generation=request.generation,
+                ranges=tuple(request.ranges),
+                predictions=np.asarray(predictions, np.int64).reshape(len(request.ranges), len(test_set.images)),
+                labels=test_set.labels,
+                class_names=test_set.class_names,
                 seconds=time.perf_counter() - started,
             )
         )
@@ -287,13 +318,25 @@ def _conv_kernels(loaded) -> Iterator[KernelInfo]:
         )
 
 
-def _test_images(report: LoaderReport, folder: str | None, limit: int | None, data_dir: str | None = None):
-    """(images uint8, labels, class names, source in words) of the test set asked for: the folder's
-    images, or Fashion-MNIST's test split (from ``data_dir``, by default the usual place)."""
-    if folder is not None:
-        from visualizer.inspection.evaluation import load_image_folder
+class LabelledImages(NamedTuple):
+    images: np.ndarray  # uint8
+    labels: np.ndarray
+    class_names: tuple[str, ...]
+    source: str  # in words
+    light_on_dark: bool  # grey pictures light on dark, as Fashion-MNIST's (shown inverted)
 
-        found = load_image_folder(folder)
+
+def _test_images(
+    report: LoaderReport, folder: str | None, limit: int | None, data_dir: str | None = None, spread: bool = False
+) -> LabelledImages:
+    """The test set asked for: the folder's images, or Fashion-MNIST's test split (from
+    ``data_dir``, by default the usual place); its first ``limit`` images, or with ``spread`` at
+    most ``limit`` taken from every class of a folder in turn."""
+    light_on_dark = False
+    if folder is not None:
+        from visualizer.inspection.evaluation import DEFAULT_MAX_IMAGES, load_image_folder
+
+        found = load_image_folder(folder, max_images=limit if spread and limit else DEFAULT_MAX_IMAGES)
         images, labels, names, source = found.images, found.labels, found.class_names, found.source
     else:
         from visualizer.training.data import load_fashion_mnist
@@ -303,6 +346,7 @@ def _test_images(report: LoaderReport, folder: str | None, limit: int | None, da
             raise ValueError(misfit)
         data = load_fashion_mnist(data_dir)
         images, labels, names, source = data.test_images, data.test_labels.astype(np.int64), data.class_names, data.source
+        light_on_dark = True  # the app's own Fashion-MNIST: garments bright on black
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
-    return images, labels, tuple(names), source
+    return LabelledImages(images, labels, tuple(names), source, light_on_dark)

@@ -152,6 +152,21 @@ def has_recording(path: str | os.PathLike[str]) -> bool:
         return False
 
 
+def recorded_class_names(path: str | os.PathLike[str]) -> tuple[str, ...] | None:
+    """The class names of the run recorded in the .keras file at ``path`` (read from its small
+    description only), or None when it holds no readable recording or names."""
+    try:
+        with zipfile.ZipFile(path) as zipped:
+            if DESCRIPTION_ENTRY not in zipped.namelist():
+                return None
+            names = json.loads(zipped.read(DESCRIPTION_ENTRY).decode("utf-8"))["started"]["class_names"]
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error, ValueError, KeyError, TypeError):
+        return None
+    if not isinstance(names, list) or not names or not all(isinstance(name, str) for name in names):
+        return None
+    return tuple(names)
+
+
 def read_recording(path: str | os.PathLike[str]) -> RunRecording | None:
     """The run recorded in the .keras file at ``path``, or None when it holds no recording.
 

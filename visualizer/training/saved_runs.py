@@ -22,8 +22,8 @@ from pathlib import Path
 from visualizer.fileio import write_text_atomically
 from visualizer.training.config import ConvBlock, TrainConfig
 from visualizer.training.events import BatchEnd, EpochEnd
-from visualizer.training.recording import model_title
 from visualizer.training.layer_list import specs_from_json
+from visualizer.training.recording import model_title
 
 AUTOSAVE_ENV = "CNN_VISUALIZER_AUTOSAVE"
 KEEP_RUNS = 3  # the newest runs kept; older ones are deleted when a new run starts

@@ -8,6 +8,7 @@ import dataclasses
 
 import numpy as np
 import pytest
+from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QFontMetrics
 from PyQt6.QtWidgets import QApplication, QComboBox, QStyle, QStyleOptionComboBox
 
@@ -107,23 +108,56 @@ def rendered_grey(view, x: float, y: float) -> int:
     return image.pixelColor(int(x * (image.width() - 1)), int(y * (image.height() - 1))).value()
 
 
+def evaluated(images: np.ndarray, light_on_dark: bool, names=CLASSES) -> s.Evaluated:
+    count = len(images)
+    return s.Evaluated(2, images, np.zeros(count, np.int64), np.tile(np.eye(len(names))[0], (count, 1)), names,
+                       "the test set", 0.1, light_on_dark=light_on_dark)
+
+
 def test_a_fashion_mnist_picture_is_dark_ink_on_white_as_in_the_gallery_and_the_tab_says_so(page):
     from visualizer.ui.kit.thumbnails import thumbnail
 
     picture = np.zeros((28, 28), np.float32)
     picture[8:20, 8:20] = 1.0  # a bright garment on Fashion-MNIST's black ground, as the model sees it
     open_third_party_model(page)
+    page.client.replied.emit(evaluated((picture[np.newaxis] * 255).astype(np.uint8), light_on_dark=True))
+    page.testImageChosen.emit(0)
+    assert page.controller.picture.light_on_dark
     page.tabs.setCurrentWidget(page.image_tab)
     page.client.replied.emit(explained(picture))
     QApplication.processEvents()
     view = page.image_tab.image_view
     garment, ground = rendered_grey(view, 0.5, 0.5), rendered_grey(view, 0.5, 0.03)
-    gallery = thumbnail((picture * 255).astype(np.uint8), 56).toImage()
+    gallery = thumbnail((picture * 255).astype(np.uint8), 56, light_on_dark=True).toImage()
     assert gallery.pixelColor(28, 28).value() < 50 and gallery.pixelColor(28, 1).value() > 200
     assert garment < 50, "the garment is dark ink, as in the gallery"
     assert ground > 200, "the ground is white paper, as in the gallery"
     said = view.toolTip().lower()
     assert "dark" in said and "white" in said, "the tab says how it draws the picture"
+    page.tabs.setCurrentWidget(page.why_tab)
+    QApplication.processEvents()
+    assert page.why_tab.grad_cam_view.image_item.image[14, 14] == 0.0, "the Why tab draws it the same way"
+
+
+def test_a_grey_photograph_is_shown_as_it_is_everywhere(page):
+    from visualizer.ui.inspector.thumbnails import thumbnail
+
+    photo = np.full((28, 28), 1.0, np.float32)
+    photo[8:20, 8:20] = 0.0  # a black helmet on white
+    open_third_party_model(page)
+    page.client.replied.emit(evaluated((photo[np.newaxis] * 255).astype(np.uint8), light_on_dark=False))
+    page.testImageChosen.emit(0)
+    page.tabs.setCurrentWidget(page.image_tab)
+    page.client.replied.emit(explained(photo))
+    QApplication.processEvents()
+    view = page.image_tab.image_view
+    assert rendered_grey(view, 0.5, 0.5) < 50 and rendered_grey(view, 0.5, 0.03) > 200
+    assert thumbnail((photo * 255).astype(np.uint8), 56).toImage().pixelColor(28, 28).value() < 50
+    gallery = page.test_set_tab.gallery
+    shown = gallery.model.data(gallery.model.index(0, 0), Qt.ItemDataRole.DecorationRole).toImage()
+    assert shown.pixelColor(shown.width() // 2, shown.height() // 2).value() < 50, "the black helmet stays black"
+    assert shown.pixelColor(shown.width() // 2, 1).value() > 200
+    assert not page.draw_tab.canvas.shown_inverted, "a drawing for this model is shown as it is, too"
 
 
 def test_a_colour_picture_is_drawn_in_its_own_colours(page):

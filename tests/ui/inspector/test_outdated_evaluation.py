@@ -47,5 +47,13 @@ def test_a_finished_evaluation_is_not_asked_for_again():
     images = np.zeros((2, 28, 28), np.uint8)
     emit(client.replied, s.Evaluated(9, images, np.array([0, 1]), np.eye(10)[[0, 1]], NAMES, "subset", 0.1))
     emit(client.replied, s.Randomised(("output",), "conv1"))
-    emit(view.inputRangeChosen, "[0, 255]")
     client.evaluate.assert_not_called()
+
+
+def test_a_finished_evaluation_is_made_again_under_a_new_input_range():
+    controller, view, client = evaluating_controller(folder="/tests/pets")
+    images = np.zeros((2, 28, 28), np.uint8)
+    emit(client.replied, s.Evaluated(9, images, np.array([0, 1]), np.eye(10)[[0, 1]], NAMES, "subset", 0.1))
+    emit(view.inputRangeChosen, "[0, 255]")
+    client.evaluate.assert_called_once_with(folder="/tests/pets")  # its accuracy was for the pixels scaled the old way
+    assert controller.evaluating

@@ -9,7 +9,7 @@ from PyQt6.QtWidgets import QApplication
 from visualizer.ops.trace import format_number
 from visualizer.training.data import CLASS_NAMES
 from visualizer.ui.inspector.layer_views import DenseBars, FeatureMapDetail, LayerHistogram
-from visualizer.ui.inspector.tabs.draw import DrawTab, fit_to_square, top_classes_text
+from visualizer.ui.inspector.tabs.draw import DrawTab, fit_to_canvas, top_classes_text
 from visualizer.ui.inspector.tabs.why import PREDICTED, WhyTab, randomisation_text
 
 PROBABILITIES = np.array([0.01, 0.0, 0.0, 0.0, 0.01, 0.02, 0.0, 0.93, 0.01, 0.02])
@@ -183,11 +183,31 @@ def test_with_nothing_drawn_the_tab_says_so_and_shows_no_choice(draw):
     assert draw.top_classes.text() == NOTHING_DRAWN
 
 
-def test_canvas_mode_says_how_a_colour_model_gets_the_drawing(draw):
-    draw.set_canvas_mode(False)
-    assert "red, green and blue" in draw.mode_note.text()
-    draw.set_canvas_mode(True)
+def test_the_canvas_takes_the_models_input_size_and_colour_and_says_so(draw):
+    draw.set_canvas(64, 48, colour=False, shown_inverted=False)
+    assert draw.canvas.image().shape == (64, 48)
+    assert "64x48 grey" in draw.caption.text() and "Fashion-MNIST" not in draw.caption.text()
     assert "red, green and blue" not in draw.mode_note.text()
+    draw.set_canvas(32, 32, colour=True, shown_inverted=False)
+    assert draw.canvas.image().shape == (32, 32, 3)
+    assert "red, green and blue" in draw.mode_note.text() and "32x32 colour" in draw.caption.text()
+    draw.canvas.stroke(QPointF(4, 16), QPointF(28, 16))
+    drawn = draw.canvas.image()
+    assert drawn[16, 10].min() > 0.9 and np.ptp(drawn[16, 10]) == 0.0, "a stroke is grey: the same in R, G and B"
+    draw.set_canvas(32, 32, colour=True, shown_inverted=False)  # the same model's test set evaluated
+    assert np.array_equal(draw.canvas.image(), drawn), "the drawing is kept"
+
+
+def test_a_light_on_dark_canvas_is_shown_as_dark_ink_on_white_and_gives_the_model_bright_strokes(qtbot, draw):
+    draw.set_canvas(28, 28, colour=False, shown_inverted=True)
+    assert "dark on white" in draw.caption.text()
+    draw.canvas.stroke(QPointF(4, 14), QPointF(24, 14))
+    assert draw.canvas.image()[14, 10] > 0.9, "the model is given a bright stroke"
+    shot = draw.canvas.grab().toImage()
+    area = draw.canvas._cell_rect()
+    paper = shot.pixelColor(int(area.left() + area.width() * 0.5), int(area.top() + area.height() * 0.1))
+    ink = shot.pixelColor(int(area.left() + area.width() * 10.5 / 28), int(area.top() + area.height() * 14.5 / 28))
+    assert paper.value() > 200 and ink.value() < 50
 
 
 def test_an_opened_image_is_fitted_to_the_canvas(qtbot, draw, monkeypatch):
@@ -205,8 +225,28 @@ def test_an_opened_image_is_fitted_to_the_canvas(qtbot, draw, monkeypatch):
     assert picture[14, 14] == 0.0
 
 
-def test_fit_to_square_and_top_classes():
-    assert fit_to_square(np.full((5, 9), 0.5), 28).shape == (28, 28)
+def test_an_opened_colour_photo_keeps_its_colours_and_the_models_full_size(qtbot, draw, monkeypatch):
+    from visualizer.ui.inspector.tabs import draw as draw_tab
+    from visualizer.ui.kit.images import UserImage
+
+    photo = np.zeros((64, 64, 3))
+    photo[..., 0] = 1.0  # red
+    photo[16:48, 16:48] = (0.0, 0.0, 1.0)  # a blue square
+    asked = []
+    monkeypatch.setattr(draw_tab, "ask_for_image_file", lambda parent, mode: asked.append(mode) or UserImage(photo, "p.png"))
+    draw.set_canvas(64, 64, colour=True, shown_inverted=False)
+    with qtbot.waitSignal(draw.pictureChanged) as changed:
+        qtbot.mouseClick(draw.open_button, Qt.MouseButton.LeftButton)
+    picture = changed.args[0]
+    assert asked == ["rgb"] and picture.shape == (64, 64, 3)
+    np.testing.assert_allclose(picture[2, 2], (1.0, 0.0, 0.0), atol=0.01)
+    np.testing.assert_allclose(picture[32, 32], (0.0, 0.0, 1.0), atol=0.01)
+    assert np.abs(picture[20:44, 20:44] - (0.0, 0.0, 1.0)).max() < 0.01, "not blurred through a smaller canvas"
+
+
+def test_fit_to_canvas_and_top_classes():
+    assert fit_to_canvas(np.full((5, 9), 0.5), 28, 28).shape == (28, 28)
+    assert fit_to_canvas(np.full((5, 9, 3), 0.5), 64, 32).shape == (64, 32, 3)
     assert top_classes_text((), np.array([0.2, 0.7, 0.1]), 2) == "1. class 1 70.0%\n2. class 0 20.0%"
 
 

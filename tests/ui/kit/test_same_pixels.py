@@ -11,7 +11,7 @@ from PyQt6.QtWidgets import QFileDialog, QMessageBox
 from visualizer.inspection.evaluation import load_image_folder
 from visualizer.inspection.model import preprocess, to_model_input
 from visualizer.inspection.report import LoaderReport
-from visualizer.ui.inspector.tabs.draw import CANVAS_SIDE, fit_to_square
+from visualizer.ui.inspector.tabs.draw import CANVAS_SIDE, fit_to_canvas
 from visualizer.ui.kit import images
 
 SIDE = CANVAS_SIDE  # a picture of the canvas's and the model's size: neither path pads nor resizes
@@ -59,7 +59,7 @@ def through_open_image(path: Path, monkeypatch) -> np.ndarray:
     monkeypatch.setattr(QMessageBox, "warning", lambda *args: pytest.fail(f"the file was refused: {args[2]}"))
     picture = images.ask_for_image_file(None, "gray")
     canvas = images.DrawCanvas(CANVAS_SIDE)
-    canvas.set_image(fit_to_square(picture.pixels, CANVAS_SIDE))
+    canvas.set_image(fit_to_canvas(picture.pixels, CANVAS_SIDE, CANVAS_SIDE))
     return preprocess(canvas.image(), gray_model_report()).model_input
 
 

@@ -11,12 +11,14 @@ import numpy as np
 
 from visualizer.inspection import protocol as replies
 from visualizer.inspection.report import INPUT_RANGES
+from visualizer.ui.inspector.class_names import ClassNames, choose_class_names, labels_by_name, parse_typed_names
 from visualizer.ui.inspector.view import InspectorView, Picture
 from visualizer.ui.page_contract import LearnedKernel
 
 log = logging.getLogger(__name__)
 
 DEFAULT_INPUT_RANGE = "[0, 1]"
+RANGE_CHECK_NEEDS = "Needs a labelled test set: open a folder of class sub-folders on the Test set tab."
 NOT_STEPPABLE = (
     "Only the first conv layer's one-channel kernels can be stepped through: "
     "it is the only layer that sees the picture itself."
@@ -47,6 +49,11 @@ class InspectorController:
         self.searches: set[int] = set()  # the TopImages requests still wanted: only their replies are kept
         self.picture_generation: int | None = None  # the filter picture whose steps are shown
         self.picture_running = False
+        self.evaluated: replies.Evaluated | None = None  # the test set's answer, as the model process sent it
+        self.typed_names: dict[str, tuple[str, ...]] = {}  # model path -> the class names the user gave
+        self.class_names: ClassNames | None = None  # the names every tab uses for the open model's classes
+        self.input_range: str | None = None  # the range chosen for a model that does not say its own
+        self.range_check: int | None = None  # the CheckRanges whose answer is awaited
         # Every reply the model process sends, by its type; a reply of another type is a bug there.
         self._reply_handlers = {
             replies.ModelOpened: self._on_model_opened,
@@ -58,6 +65,8 @@ class InspectorController:
             replies.TopImagesProgress: self._on_top_images_progress,
             replies.TopImagesFound: self._on_top_images_found,
             replies.PictureProgress: self._on_picture_progress,
+            replies.RangeCheckProgress: self._on_range_check_progress,
+            replies.RangesChecked: self._on_ranges_checked,
             replies.Failed: self._on_failed,
         }
         # What stops waiting when a request of each type fails (Failed.request names the type).
@@ -71,6 +80,7 @@ class InspectorController:
             replies.StopPicture.__name__: _nothing_waits,
             replies.Randomise.__name__: _nothing_waits,
             replies.Restore.__name__: _nothing_waits,
+            replies.CheckRanges.__name__: self._stop_range_check,
         }
         self._connect()
 
@@ -93,6 +103,8 @@ class InspectorController:
         view.filterPictureStopRequested.connect(self._on_view_filter_picture_stop_requested)
         view.kernelStepThroughRequested.connect(self._on_view_kernel_step_through_requested)
         view.prestartDue.connect(self._on_view_prestart_due)
+        view.classNamesTyped.connect(self._on_view_class_names_typed)
+        view.rangeCheckRequested.connect(self._on_view_range_check_requested)
         client.replied.connect(self._on_client_replied)
         client.died.connect(self._on_client_died)
 
@@ -103,22 +115,30 @@ class InspectorController:
         self.client.open_model(str(path), unsafe=unsafe)
 
     def _on_view_input_range_chosen(self, name: str) -> None:
+        self.input_range = name
         self.client.set_input_range(INPUT_RANGES[name])
         self._explain_again()
         self._forget_top_images()  # found with the pixels scaled the other way
-        self._evaluate_again()
+        if self.evaluating:
+            self._evaluate_again()
+        elif self.evaluation is not None:
+            self._evaluate(self.test_folder)  # the test set shown was scaled the other way
 
     def _on_view_image_opened(self, pixels: np.ndarray, title: str) -> None:
         self._show_picture(Picture(np.asarray(pixels), title))
 
     def _on_view_picture_drawn(self, pixels: np.ndarray) -> None:
-        self._show_picture(Picture(pixels, "Your drawing", drawn=True))
+        self._show_picture(Picture(pixels, "Your drawing", drawn=True, light_on_dark=self.data_light_on_dark()))
 
     def _on_view_test_image_chosen(self, index: int) -> None:
-        if self.evaluation is None or not 0 <= index < len(self.evaluation.labels):
+        evaluation = self.evaluation
+        if evaluation is None or not 0 <= index < len(evaluation.labels):
             return
-        label = int(self.evaluation.labels[index])
-        self._show_picture(Picture(self.evaluation.images[index], f"Test image #{index}", label if label >= 0 else None, index))
+        label = int(evaluation.labels[index])
+        self._show_picture(Picture(
+            evaluation.images[index], f"Test image #{index}", label if label >= 0 else None, index,
+            light_on_dark=evaluation.light_on_dark,
+        ))
 
     def _on_view_random_test_image_requested(self) -> None:
         if self.evaluation is not None and len(self.evaluation.labels):
@@ -184,6 +204,31 @@ class InspectorController:
         looks for a file, opening the model takes a fraction of it."""
         self.client.prestart()
 
+    def _on_view_class_names_typed(self, text: str) -> None:
+        """Keep the names the user gave for the open model (none: forget them), or say why not."""
+        if self.opened is None or self.path is None:
+            self.view.show_class_names_refused("Open a model first, then give its class names.")
+            return
+        if not text.strip():
+            self.typed_names.pop(self.path, None)
+        else:
+            try:
+                names = parse_typed_names(text, self.opened.report.class_count)
+            except ValueError as error:
+                self.view.show_class_names_refused(str(error))
+                return
+            self.typed_names.pop(self.path, None)  # the newest last: the oldest are the first forgotten
+            self.typed_names[self.path] = names
+        self._name_classes()
+
+    def _on_view_range_check_requested(self) -> None:
+        evaluation = self.evaluation
+        if self.opened is None or evaluation is None or evaluation.known_count == 0:
+            self.view.show_error("Open a labelled test set first (a folder of class sub-folders, on the Test set tab).")
+            return
+        self.range_check = self.client.check_ranges(tuple(INPUT_RANGES.values()), folder=self.test_folder)
+        self.view.show_range_check_progress(0, len(INPUT_RANGES))
+
     def _show_picture(self, picture: Picture) -> None:
         self.picture = picture
         self._explain_again()
@@ -213,19 +258,24 @@ class InspectorController:
 
     def _on_model_opened(self, opened: replies.ModelOpened) -> None:
         self.opened, self.path, self.opening = opened, self.opening, None
-        self.evaluation = None
+        self.evaluation, self.evaluated = None, None
         self.explained = None
         self.class_choice = None
         self.top_images, self.finding_layer, self.test_folder = {}, None, None
         self.searches.clear()
         self.picture_generation, self.picture_running = None, False
+        self.input_range, self.range_check = None, None
         if self.picture is not None and self.picture.drawn:
             self.picture = None  # drawn for the model before: the new one starts from its own picture
         self.view.show_model(opened)
         report = opened.report
         self.view.show_status(f"Opened {report.model_name} in {opened.seconds:.1f} s.")
+        self._name_classes()
+        self._show_canvas()
+        self.view.set_range_check_available(False, RANGE_CHECK_NEEDS)
         if report.input_range is None:
             # The model does not say: ask, and meanwhile use the commonest choice so it works at once.
+            self.input_range = DEFAULT_INPUT_RANGE
             self.view.ask_input_range(tuple(INPUT_RANGES), DEFAULT_INPUT_RANGE)
             self.client.set_input_range(INPUT_RANGES[DEFAULT_INPUT_RANGE])
         if report.fashion_mnist_misfit() is None:
@@ -255,21 +305,67 @@ class InspectorController:
         self.view.show_progress(progress.done, progress.total)
 
     def _on_evaluated(self, evaluated: replies.Evaluated) -> None:
-        from visualizer.inspection.evaluation import Evaluation
-
         self.evaluating = False
-        names = self.opened.report.class_names if self.opened is not None else evaluated.class_names
-        self.evaluation = Evaluation(
-            images=evaluated.images,
-            labels=_labels_by_name(evaluated.labels, evaluated.class_names, names),
-            probabilities=evaluated.probabilities,
-            class_names=tuple(names),
-            source=evaluated.source,
-        )
+        self.evaluated = evaluated
         self.view.show_status(f"Evaluated {len(evaluated.labels):,} images from {evaluated.source} in {evaluated.seconds:.1f} s.")
-        self.view.show_evaluation(self.evaluation)
+        self._name_classes()
+        self._show_canvas()
+        if self.opened is not None and self.opened.report.input_range is None:
+            labelled = self.evaluation is not None and self.evaluation.known_count > 0
+            self.view.set_range_check_available(labelled, "" if labelled else RANGE_CHECK_NEEDS)
         if self.picture is None and len(evaluated.labels):
             self._on_view_test_image_chosen(0)
+
+    def _name_classes(self) -> None:
+        """Choose the names of the open model's classes, show them, and the test set under them;
+        warn when a test folder's sorted order is probably not the model's."""
+        if self.opened is None:
+            return
+        evaluated = self.evaluated
+        self.class_names = choose_class_names(
+            self.opened.report,
+            self.typed_names.get(self.path or ""),
+            evaluated.class_names if evaluated is not None else None,
+            from_folder=self.test_folder is not None,
+        )
+        self.view.show_class_names(self.class_names.names, self.class_names.source)
+        if evaluated is None:
+            return
+        self.evaluation = named_evaluation(evaluated, self.class_names.names)
+        self.view.show_evaluation(self.evaluation)
+        doubt = self.evaluation.order_doubt() if self.class_names.from_test_folder else None
+        if doubt:
+            self.view.show_warning(doubt)
+
+    def data_light_on_dark(self) -> bool:
+        """Whether the open model's data is light on dark (Fashion-MNIST's, from the app's own data):
+        its grey pictures, drawings included, are then shown inverted, as dark ink on white."""
+        if self.evaluation is not None:
+            return self.evaluation.light_on_dark
+        opened = self.opened
+        return opened is not None and self.test_folder is None and opened.report.fashion_mnist_misfit() is None
+
+    def _show_canvas(self) -> None:
+        report = self.opened.report if self.opened is not None else None
+        if report is not None:
+            height, width = report.image_size
+            self.view.set_canvas(height, width, report.channels, self.data_light_on_dark())
+
+    def _on_range_check_progress(self, progress: replies.RangeCheckProgress) -> None:
+        if progress.generation == self.range_check:
+            self.view.show_range_check_progress(progress.done, progress.total)
+
+    def _on_ranges_checked(self, checked: replies.RangesChecked) -> None:
+        """Show each range's accuracy and choose the best one (the user may still choose another)."""
+        if checked.generation != self.range_check or self.class_names is None:
+            return
+        self._stop_range_check()
+        accuracies, count = range_accuracies(checked, self.class_names.names)
+        best = max(accuracies, key=lambda pair: pair[1])[0]  # ties: the first, [0, 1]
+        self.view.show_range_check(accuracies, best, count)
+        if best != self.input_range and best in INPUT_RANGES:
+            self.view.ask_input_range(tuple(INPUT_RANGES), best)
+            self._on_view_input_range_chosen(best)
 
     def _on_randomised(self, randomised: replies.Randomised) -> None:
         self.view.show_randomisation(randomised.done, randomised.next_layer)
@@ -326,6 +422,7 @@ class InspectorController:
         self._stop_evaluating()
         self._stop_finding_top_images(message)
         self._stop_filter_picture_steps()
+        self._stop_range_check()
 
     def _stop_opening(self, message: str = "") -> None:
         if self.opening is not None:
@@ -350,33 +447,24 @@ class InspectorController:
             self.picture_running = False
             self.view.show_filter_picture(None, False)
 
+    def _stop_range_check(self, _message: str = "") -> None:
+        if self.range_check is not None:
+            self.range_check = None
+            self.view.show_range_check_progress(0, 0)
+
     def learned_kernel(self, layer: str, channel: int) -> LearnedKernel | None:
         """The first conv layer's kernel for ``channel`` on the picture the model was given, for the
         Convolution page; None when there is no such thing to step through."""
-        kernels = self.opened.conv_kernels if self.opened is not None else ()
-        if not kernels or kernels[0].layer != layer or self.explained is None or self.picture is None:
-            return None
-        info = kernels[0]
-        image = np.squeeze(self.explained.model_input)
-        if info.kernel.shape[2] != 1 or image.ndim != 2:
-            return None
-        bias = 0.0 if info.bias is None else float(info.bias[channel])
-        note = (
-            f"<b>Learned kernel</b> of {layer}, map {channel}. The model then adds its bias ({bias:+.4f}) to "
-            f"each sum and applies {info.activation}"
-            + (
-                f"; its padding '{info.padding}' adds a border of sums over zeros that this page leaves out."
-                if info.padding != "valid"
-                else "."
-            )
-        )
-        return LearnedKernel(image, info.kernel[:, :, 0, channel], f"{layer} map {channel}: {self.picture.title}", note)
+        return learned_kernel(self.opened, self.explained, self.picture, layer, channel)
 
     def settled(self) -> bool:
         """True when nothing asked of the model process is still on its way (a screenshot waits
         for this): no model opening, no evaluation or search for top images running, and the
         picture explained."""
-        return self.opening is None and not self.evaluating and not self.explaining and self.finding_layer is None
+        return (
+            self.opening is None and not self.evaluating and not self.explaining and self.finding_layer is None
+            and self.range_check is None
+        )
 
     def _explain_again(self) -> None:
         if self.picture is not None and self.opened is not None:
@@ -394,12 +482,54 @@ def _nothing_waits(_message: str) -> None:
     """A request whose failure leaves nothing waiting: the message is all there is to show."""
 
 
-def _labels_by_name(labels: np.ndarray, data_names: tuple[str, ...], model_names: tuple[str, ...]) -> np.ndarray:
-    """The labels as the model's class numbers: matched by name when every class of the data is
-    one of the model's (a folder per class named like the model's labels), else kept as they are
-    (the classes in sorted folder order, as Keras's image_dataset_from_directory numbers them)."""
-    labels = np.asarray(labels, dtype=np.int64)
-    if tuple(data_names) == tuple(model_names) or not set(data_names) <= set(model_names):
-        return labels
-    index = np.array([model_names.index(name) for name in data_names])
-    return np.where(labels >= 0, index[np.clip(labels, 0, None)], -1)
+def named_evaluation(evaluated: replies.Evaluated, names: tuple[str, ...]):
+    """The test set's answers with the model's class names, its labels numbered as the model's classes."""
+    from visualizer.inspection.evaluation import Evaluation
+
+    return Evaluation(
+        images=evaluated.images,
+        labels=labels_by_name(evaluated.labels, evaluated.class_names, names),
+        probabilities=evaluated.probabilities,
+        class_names=names,
+        source=evaluated.source,
+        light_on_dark=evaluated.light_on_dark,
+    )
+
+
+def range_accuracies(checked: replies.RangesChecked, model_names: tuple[str, ...]) -> tuple[tuple[tuple[str, float], ...], int]:
+    """Each checked range by its name with the fraction of the labelled images the model got right
+    under it, and how many labelled images there were."""
+    labels = labels_by_name(checked.labels, checked.class_names, model_names)
+    known = labels >= 0
+    by_range = {value: name for name, value in INPUT_RANGES.items()}
+    accuracies = tuple(
+        (by_range.get(tuple(value), str(value)), float(np.mean(predicted[known] == labels[known])) if known.any() else 0.0)
+        for value, predicted in zip(checked.ranges, checked.predictions)
+    )
+    return accuracies, int(known.sum())
+
+
+def learned_kernel(
+    opened: replies.ModelOpened | None, explained: replies.Explained | None, picture: Picture | None,
+    layer: str, channel: int,
+) -> LearnedKernel | None:
+    """The first conv layer's kernel for ``channel`` on ``explained``'s model input; None when
+    there is no such thing to step through (not the first conv layer, or not one channel)."""
+    kernels = opened.conv_kernels if opened is not None else ()
+    if not kernels or kernels[0].layer != layer or explained is None or picture is None:
+        return None
+    info = kernels[0]
+    image = np.squeeze(explained.model_input)
+    if info.kernel.shape[2] != 1 or image.ndim != 2:
+        return None
+    bias = 0.0 if info.bias is None else float(info.bias[channel])
+    note = (
+        f"<b>Learned kernel</b> of {layer}, map {channel}. The model then adds its bias ({bias:+.4f}) to "
+        f"each sum and applies {info.activation}"
+        + (
+            f"; its padding '{info.padding}' adds a border of sums over zeros that this page leaves out."
+            if info.padding != "valid"
+            else "."
+        )
+    )
+    return LearnedKernel(image, info.kernel[:, :, 0, channel], f"{layer} map {channel}: {picture.title}", note)

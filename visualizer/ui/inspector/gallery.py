@@ -76,7 +76,7 @@ class ThumbnailModel(QAbstractListModel):
         if image not in self._pixmaps:
             if len(self._pixmaps) >= CACHE_LIMIT:
                 self._pixmaps.clear()
-            self._pixmaps[image] = thumbnail(self._evaluation.images[image], self._side)
+            self._pixmaps[image] = thumbnail(self._evaluation.images[image], self._side, self._evaluation.light_on_dark)
         return self._pixmaps[image]
 
 

@@ -89,6 +89,11 @@ class ModelClient(QObject):
         self._send(requests.Evaluate(generation, data_dir=data_dir, folder=folder, limit=limit))
         return generation
 
+    def check_ranges(self, ranges: tuple[tuple[float, float], ...], folder: str | None = None) -> int:
+        generation = self._next_generation()
+        self._send(requests.CheckRanges(generation, tuple(ranges), folder=folder))
+        return generation
+
     def top_images(self, layer: str, folder: str | None = None, limit: int | None = None) -> int:
         generation = self._next_generation()
         self._send(requests.TopImages(generation, layer, folder=folder, limit=limit))

@@ -27,6 +27,7 @@ from visualizer.ui.kit.banner import Banner
 from visualizer.ui.kit.lazy_tabs import LazyTabs
 from visualizer.ui.kit.model_files import ask_for_model_file
 from visualizer.ui.kit.poller import PRESTART_DELAY_MS
+from visualizer.ui.kit.thumbnails import as_displayed
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,8 @@ class InspectorPage(QWidget):
     filterPictureStopRequested = pyqtSignal()
     kernelStepThroughRequested = pyqtSignal(str, int)
     prestartDue = pyqtSignal()
+    classNamesTyped = pyqtSignal(object)
+    rangeCheckRequested = pyqtSignal()
 
     def __init__(self, client: ModelClient | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -96,6 +99,8 @@ class InspectorPage(QWidget):
         for tab in (self.image_tab, self.why_tab, self.draw_tab):
             self.lazy_tabs.add(tab)
         self._shown: tuple[Explained, Picture, ModelOpened] | None = None  # what the lazy tabs draw
+        self._class_names: tuple[str, ...] = ()  # the names every tab gives the model's classes
+        self._class_names_source = ""
         self._forward_part_signals()
         self._prestart_asked = False  # True once the page has asked for its model process ahead
         self._prestart_timer = QTimer(self)
@@ -110,6 +115,8 @@ class InspectorPage(QWidget):
     def _forward_part_signals(self) -> None:
         """The parts' signals as the page's own (InspectorView), and what stays within the page."""
         self.model_panel.openRequested.connect(self.ask_for_model)
+        self.model_panel.classNamesRequested.connect(self.ask_for_class_names)
+        self.model_panel.rangeCheckRequested.connect(self.rangeCheckRequested)
         self.model_panel.inputRangeChosen.connect(self.inputRangeChosen)
         self.model_panel.testImageChosen.connect(self.testImageChosen)
         self.model_panel.randomImageRequested.connect(self.randomTestImageRequested)
@@ -136,6 +143,27 @@ class InspectorPage(QWidget):
         path = ask_for_model_file(self)
         if path:
             self.open_model(path)
+
+    def ask_for_class_names(self) -> None:
+        from visualizer.ui.inspector.class_names_dialog import ClassNamesDialog
+
+        opened = self.controller.opened
+        if opened is None:
+            return
+        dialog = ClassNamesDialog(opened.report.class_count, self._class_names, self._class_names_source, self)
+        if dialog.exec() == ClassNamesDialog.DialogCode.Accepted:
+            self.classNamesTyped.emit(dialog.names())
+
+    # -- settings (RemembersSettings): the class names typed for each model file ---------------------
+    def restore_settings(self, settings) -> None:
+        from visualizer.ui.inspector.class_names import TYPED_NAMES_KEY, read_typed_names
+
+        self.controller.typed_names = read_typed_names(settings.value(TYPED_NAMES_KEY))
+
+    def save_settings(self, settings) -> None:
+        from visualizer.ui.inspector.class_names import TYPED_NAMES_KEY, write_typed_names
+
+        settings.setValue(TYPED_NAMES_KEY, write_typed_names(self.controller.typed_names))
 
     def is_busy(self) -> bool:
         """True while the model process still works on what was asked (screenshots wait)."""
@@ -165,6 +193,34 @@ class InspectorPage(QWidget):
     def show_error(self, text: str, details: str = "") -> None:
         self.banner.show_message("error", text, details=details)
 
+    def show_warning(self, text: str) -> None:
+        self.banner.show_message("warning", text)
+
+    def show_class_names(self, names: tuple[str, ...], source: str) -> None:
+        self._class_names, self._class_names_source = tuple(names), source
+        self.why_tab.set_class_names(names)
+        self.draw_tab.set_class_names(names)
+        self.model_panel.show_class_names_source(source)
+        self.model_panel.names_button.setToolTip(
+            f"The class names now come from {source}. Type or paste the model's own, in the order of its outputs"
+        )
+        self.lazy_tabs.mark_stale()
+
+    def show_class_names_refused(self, text: str) -> None:
+        self.show_error(text)
+
+    def set_canvas(self, height: int, width: int, channels: int, light_on_dark: bool) -> None:
+        self.draw_tab.set_canvas(height, width, colour=channels == 3, shown_inverted=light_on_dark)
+
+    def set_range_check_available(self, available: bool, reason: str) -> None:
+        self.model_panel.set_range_check_available(available, reason)
+
+    def show_range_check_progress(self, done: int, total: int) -> None:
+        self.model_panel.show_range_check_progress(done, total)
+
+    def show_range_check(self, accuracies: tuple[tuple[str, float], ...], chosen: str, count: int) -> None:
+        self.model_panel.show_range_check(accuracies, chosen, count)
+
     def confirm_unsafe(self, message: str) -> bool:
         answer = QMessageBox.warning(
             self, "This model holds Python code",
@@ -181,11 +237,8 @@ class InspectorPage(QWidget):
         self.lazy_tabs.forget()
         self.model_panel.show_model(opened)
         self.architecture_tab.show_layers(opened.layers, report.input_shape)
-        self.why_tab.set_class_names(report.class_names)
         self.why_tab.set_gradcam_layer(report.saliency_layer)
         self.why_tab.set_randomisation((), opened.randomisable[-1] if opened.randomisable else None)
-        self.draw_tab.set_class_names(report.class_names)
-        self.draw_tab.set_canvas_mode(gray=report.channels == 1)
         self.test_set_tab.set_evaluation(None)
         misfit = report.fashion_mnist_misfit()
         self.test_set_tab.set_evaluate_available(misfit is None, misfit or "")
@@ -207,14 +260,16 @@ class InspectorPage(QWidget):
             return
         explained, picture, opened = self._shown
         report = opened.report
+        names = self._class_names or report.class_names
         if tab is self.image_tab:
             self.image_tab.show_explanation(
-                explained, picture.title, picture.true_label, report.class_names,
-                opened.conv_kernels, report.channel_axis == "first",
+                explained, picture.title, picture.true_label, names,
+                opened.conv_kernels, report.channel_axis == "first", picture.light_on_dark,
             )
         elif tab is self.why_tab:
             self.why_tab.show_maps(
-                explained.shown, explained.grad_cam, explained.gradient, explained.class_index, explained.probabilities
+                as_displayed(explained.shown, picture.light_on_dark), explained.grad_cam, explained.gradient,
+                explained.class_index, explained.probabilities,
             )
         elif tab is self.draw_tab and picture.drawn:
             self.draw_tab.show_prediction(explained.shown, explained.probabilities, explained.grad_cam)

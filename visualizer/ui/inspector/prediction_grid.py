@@ -47,7 +47,7 @@ class PredictionCanvas(QWidget):
     def set_images(self, evaluation: Evaluation | None, indices: np.ndarray) -> None:
         self._evaluation = evaluation
         self._indices = np.asarray(indices, np.int64)[:PAGE_SIZE]
-        self._images = [image_to_qimage(evaluation.images[i]) for i in self._indices] if evaluation else []
+        self._images = [image_to_qimage(evaluation.images[i], evaluation.light_on_dark) for i in self._indices] if evaluation else []
         self._hovered = None
         self.update()
 

@@ -1,8 +1,9 @@
 """An image with a saliency heat map laid over it, the heat map's opacity adjustable.
 
 The heat map uses inferno: perceptually even, readable in grayscale and for colour-blind viewers,
-and running from black (no influence) to bright yellow (the most), so on a dark Fashion-MNIST
-picture the places that matter light up rather than tint the whole image.
+running from dark purple to bright yellow (the most), and each pixel of it is as opaque as its
+value: where nothing has influence the picture shows untouched, whether it is a photograph, a
+Fashion-MNIST garment drawn as ink on white or a drawing, and only the places that matter light up.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from visualizer.ui.kit.theme import plot_background
 
 HEAT_MAP = "inferno"
 DEFAULT_OPACITY = 0.5
-HEAT_LEGEND = "black: no influence, yellow: the most"
+HEAT_LEGEND = "clear: no influence, purple to yellow: more to the most"
 
 
 class SaliencyOverlay(QWidget):
@@ -65,7 +66,8 @@ class SaliencyOverlay(QWidget):
         if self._heat.ndim != 2:
             raise ValueError(f"a heat map is (H, W), not {self._heat.shape}")
         rgb = colormaps.map_to_rgb(self._heat, HEAT_MAP, (0.0, 1.0))
-        self.heat_item.setImage(rgb, levels=(0, 255))
+        alpha = np.round(np.sqrt(np.clip(self._heat, 0.0, 1.0)) * 255).astype(np.uint8)[..., np.newaxis]  # mid values seen too
+        self.heat_item.setImage(np.concatenate([rgb, alpha], axis=-1), levels=(0, 255))
         self._fit_heat()
 
     def heat(self) -> np.ndarray | None:

@@ -31,6 +31,9 @@ class Picture:
     true_label: int | None = None
     test_index: int | None = None  # its place in the evaluated test set, when it comes from there
     drawn: bool = False  # drawn on the Draw tab
+    # Grey and light on dark by its data's convention (Fashion-MNIST's): shown inverted, as dark ink
+    # on white, as the gallery shows the test set. Photographs and opened files are shown as they are.
+    light_on_dark: bool = False
 
 
 class InspectorView(Protocol):
@@ -40,7 +43,7 @@ class InspectorView(Protocol):
     modelOpenRequested = pyqtSignal(str, bool, bool)  # path, unsafe (allow Python code), may_ask (about such code)
     inputRangeChosen = pyqtSignal(str)  # one of inspection.report.INPUT_RANGES
     imageOpened = pyqtSignal(object, str)  # pixels and title, from File > Open image or Draw image
-    pictureDrawn = pyqtSignal(object)  # the Draw tab's canvas, (H, W) floats in [0, 1]
+    pictureDrawn = pyqtSignal(object)  # the Draw tab's canvas, (H, W) or (H, W, 3) floats in [0, 1]
     testImageChosen = pyqtSignal(int)  # an index into the evaluated test set
     randomTestImageRequested = pyqtSignal()
     classChosen = pyqtSignal(object)  # the class the saliency maps explain; None: the predicted one
@@ -53,6 +56,8 @@ class InspectorView(Protocol):
     filterPictureStopRequested = pyqtSignal()
     kernelStepThroughRequested = pyqtSignal(str, int)  # layer, channel: step through it on the Convolution page
     prestartDue = pyqtSignal()  # the page has been in view a while: start the model process ahead
+    classNamesTyped = pyqtSignal(object)  # the names the user typed or pasted (str); "" forgets them
+    rangeCheckRequested = pyqtSignal()  # the test set evaluated under each input range
 
     # -- what the controller shows ----------------------------------------------------------------
     def show_status(self, text: str) -> None: ...
@@ -71,3 +76,13 @@ class InspectorView(Protocol):
     def show_filters_unavailable(self, text: str) -> None: ...
     def show_filter_picture(self, progress: PictureProgress | None, running: bool) -> None: ...
     def offer_learned_kernel(self, learned: LearnedKernel) -> None: ...  # to be stepped through elsewhere
+    def show_warning(self, text: str) -> None: ...
+    # The names every tab uses for the model's classes, and where they came from, in words.
+    def show_class_names(self, names: tuple[str, ...], source: str) -> None: ...
+    def show_class_names_refused(self, text: str) -> None: ...  # typed names that cannot be used, and why
+    # The model's input (height, width, channels) and its data's convention (light_on_dark: shown
+    # inverted), for the drawing canvas.
+    def set_canvas(self, height: int, width: int, channels: int, light_on_dark: bool) -> None: ...
+    def set_range_check_available(self, available: bool, reason: str) -> None: ...
+    def show_range_check_progress(self, done: int, total: int) -> None: ...  # done == total: none running
+    def show_range_check(self, accuracies: tuple[tuple[str, float], ...], chosen: str, count: int) -> None: ...

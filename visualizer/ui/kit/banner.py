@@ -19,7 +19,7 @@ from PyQt6.QtWidgets import (
 
 
 class Banner(QFrame):
-    """A message across the top of the page: red for errors, blue for news, with optional details
+    """A message across the top of the page: red for errors, amber for warnings, blue for news, with optional details
     (a traceback) and up to two action buttons (e.g. Resume and Discard)."""
 
     actionClicked = pyqtSignal()
@@ -28,6 +28,7 @@ class Banner(QFrame):
     STYLES: ClassVar[dict[str, str]] = {
         "error": "background:#fde2e1; border:1px solid #d93025;",
         "info": "background:#e3f0fd; border:1px solid #1a73e8;",
+        "warning": "background:#fef7e0; border:1px solid #e37400;",
     }
     # The backgrounds are light whatever the palette, so the message is dark ink on them too (a
     # dark palette would otherwise give it light text).

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 from PyQt6.QtCore import QPointF, QRectF, Qt, pyqtSignal
-from PyQt6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent
+from PyQt6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent
 from PyQt6.QtWidgets import (
     QApplication,
     QCheckBox,
@@ -96,24 +96,37 @@ def ask_for_drawing(parent: QWidget | None, mode: str) -> UserImage | None:
 class DrawCanvas(QWidget):
     """A small grid of pixels to paint on with the mouse: left button draws, right button erases.
 
-    Strokes are bright on black, like Fashion-MNIST, and have soft edges so a drawing looks like
-    the scanned items the network was trained on.
+    The pixels are (rows, cols) grey or (rows, cols, 3) colour, floats in [0, 1]; a stroke raises
+    every channel alike (grey ink) and has soft edges so a drawing looks like the scanned items a
+    network is trained on. They are shown as they are (strokes bright on black), or inverted
+    (``shown_inverted``: dark ink on white paper) for data whose pictures are light on dark and
+    shown that way elsewhere.
     """
 
     changed = pyqtSignal()
 
     def __init__(self, size: int = 28, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        if size < MIN_SIDE:
-            raise ValueError(f"the canvas needs at least {MIN_SIDE} pixels on each side")
         self._pixels = np.zeros((size, size))
-        self.brush_radius = 1.2  # in canvas pixels
         self.erasing = False
+        self.shown_inverted = False
         self._last: QPointF | None = None
-        self.setMinimumSize(size * 8, size * 8)
+        self.set_shape(size, size)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setCursor(Qt.CursorShape.CrossCursor)
         self.setToolTip("Left button: draw. Right button (or the Eraser box): erase.")
+
+    def set_shape(self, rows: int, cols: int, channels: int = 1) -> None:
+        """A blank canvas of ``rows`` x ``cols`` pixels, grey (1 channel) or colour (3); the brush
+        keeps the same width relative to the picture (1.2 pixels on 28)."""
+        if min(rows, cols) < MIN_SIDE:
+            raise ValueError(f"the canvas needs at least {MIN_SIDE} pixels on each side")
+        shape = (rows, cols) if channels == 1 else (rows, cols, channels)
+        self._pixels = np.zeros(shape)
+        self.brush_radius = 1.2 * max(rows, cols) / 28
+        cell = max(1, min(8, 256 // max(rows, cols)))  # a 28x28 canvas stays at 8 screen pixels a pixel
+        self.setMinimumSize(cols * cell, rows * cell)
+        self.update()
 
     def image(self) -> np.ndarray:
         return self._pixels.copy()
@@ -130,7 +143,7 @@ class DrawCanvas(QWidget):
 
     def stroke(self, start: QPointF, end: QPointF, erase: bool = False) -> None:
         """Paint a line between two points given in canvas pixels (x right, y down)."""
-        rows, cols = self._pixels.shape
+        rows, cols = self._pixels.shape[:2]
         centre_y, centre_x = np.mgrid[0:rows, 0:cols] + 0.5
         length = np.hypot(end.x() - start.x(), end.y() - start.y())
         # Stamps half a pixel apart leave no gaps when the mouse moves fast.
@@ -139,6 +152,8 @@ class DrawCanvas(QWidget):
             y = start.y() + t * (end.y() - start.y())
             distance = np.hypot(centre_x - x, centre_y - y)
             coverage = np.clip(self.brush_radius + 0.5 - distance, 0.0, 1.0)
+            if self._pixels.ndim == 3:
+                coverage = coverage[..., np.newaxis]
             if erase:
                 self._pixels = np.minimum(self._pixels, 1.0 - coverage)
             else:
@@ -147,15 +162,15 @@ class DrawCanvas(QWidget):
         self.changed.emit()
 
     def _cell_rect(self) -> QRectF:
-        """The square area the grid occupies, centred in the widget."""
-        rows, cols = self._pixels.shape
+        """The area the grid occupies, square pixels, centred in the widget."""
+        rows, cols = self._pixels.shape[:2]
         cell = min(self.width() / cols, self.height() / rows)
         width, height = cell * cols, cell * rows
         return QRectF((self.width() - width) / 2, (self.height() - height) / 2, width, height)
 
     def _to_canvas(self, position: QPointF) -> QPointF:
         area = self._cell_rect()
-        rows, cols = self._pixels.shape
+        rows, cols = self._pixels.shape[:2]
         return QPointF(
             (position.x() - area.left()) / area.width() * cols,
             (position.y() - area.top()) / area.height() * rows,
@@ -181,19 +196,15 @@ class DrawCanvas(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:
         painter = QPainter(self)
         area = self._cell_rect()
-        rows, cols = self._pixels.shape
-        cell_w, cell_h = area.width() / cols, area.height() / rows
         painter.fillRect(self.rect(), self.palette().window())
-        levels = to_uint8(self._pixels)
-        for row in range(rows):
-            for col in range(cols):
-                level = int(levels[row, col])
-                painter.fillRect(
-                    QRectF(area.left() + col * cell_w, area.top() + row * cell_h, cell_w + 0.5, cell_h + 0.5),
-                    QColor(level, level, level),
-                )
+        levels = to_uint8(1.0 - self._pixels if self.shown_inverted else self._pixels)
+        if levels.ndim == 2:
+            levels = np.repeat(levels[..., np.newaxis], 3, axis=2)
+        levels = np.ascontiguousarray(levels)
+        picture = QImage(levels.data, levels.shape[1], levels.shape[0], levels.strides[0], QImage.Format.Format_RGB888)
+        painter.drawImage(area, picture)  # no smoothing: each pixel a sharp square
         painter.setPen(QColor(90, 90, 90))
-        painter.drawRect(area)
+        painter.drawRect(area.adjusted(0.5, 0.5, -0.5, -0.5))  # inside the widget, all four sides seen
         painter.end()
 
 

@@ -15,7 +15,6 @@ since it needs Keras); "Open network…" fills the list from one (``open_network
 from __future__ import annotations
 
 import dataclasses
-
 import html
 import json
 import os

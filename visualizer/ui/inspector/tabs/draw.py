@@ -20,22 +20,39 @@ from visualizer.ui.inspector.tabs.why import class_name_list
 from visualizer.ui.kit.images import DrawCanvas, ask_for_image_file
 from visualizer.ui.kit.plain import push_button, wrapping_label
 from visualizer.ui.kit.probability_bars import ProbabilityBars
+from visualizer.ui.kit.thumbnails import as_displayed
 
-CANVAS_SIDE = 28
-GRAY_NOTE = "Left button draws, right button erases. An opened picture is made gray and fitted to the canvas."
+CANVAS_SIDE = 28  # until a model is open: the seed's input
+ERASE_NOTE = "Left button draws, right button erases. "
+GRAY_NOTE = ERASE_NOTE + "An opened picture is made grey and fitted to the canvas, keeping its proportions."
 RGB_NOTE = (
-    "Left button draws, right button erases. This model takes colour images: the gray drawing "
-    "is given to it with the same value in red, green and blue."
+    ERASE_NOTE + "This model takes colour images: a stroke is grey, the same value in red, green and "
+    "blue; an opened picture keeps its colours and is fitted to the canvas, keeping its proportions."
 )
 
 
-def fit_to_square(pixels: np.ndarray, side: int) -> np.ndarray:
-    """A gray [0, 1] picture scaled to ``side`` x ``side`` keeping its proportions; the margins
-    take the colour of the picture's border, so a photo on white paper stays on white."""
+def canvas_caption(height: int, width: int, colour: bool, shown_inverted: bool) -> str:
+    """What the canvas is, in words, from the model's input and its data's convention."""
+    size = f"{height}x{width} {'colour' if colour else 'grey'}"
+    if shown_inverted:
+        return (
+            f"<b>Draw</b> dark on white, as the test pictures are shown here: the model is given the "
+            f"{size} canvas the other way round, bright on black, as its own pictures are."
+        )
+    return f"<b>Draw</b> on the model's own {size} input: it is given the canvas exactly as shown."
+
+
+def fit_to_canvas(pixels: np.ndarray, height: int, width: int) -> np.ndarray:
+    """A grey (H, W) or colour (H, W, 3) [0, 1] picture scaled to ``height`` x ``width`` keeping
+    its proportions; the margins take the colour of the picture's border, so a photo on white
+    paper stays on white."""
     pixels = np.clip(np.asarray(pixels, dtype=np.float64), 0, 1)
     border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
-    picture = Image.fromarray(to_uint8(pixels), mode="L")
-    fitted = ImageOps.pad(picture, (side, side), Image.Resampling.LANCZOS, color=int(np.median(border) * 255))
+    margin = to_uint8(np.median(border, axis=0))
+    mode = "L" if pixels.ndim == 2 else "RGB"
+    colour = int(margin) if pixels.ndim == 2 else tuple(int(v) for v in margin)
+    picture = Image.fromarray(to_uint8(pixels), mode=mode)
+    fitted = ImageOps.pad(picture, (width, height), Image.Resampling.LANCZOS, color=colour)
     return np.asarray(fitted, dtype=np.float64) / 255.0
 
 
@@ -47,14 +64,14 @@ def top_classes_text(names: Sequence[str], probabilities: np.ndarray, count: int
     return "\n".join(f"{rank}. {names[i]} {probabilities[i]:.1%}" for rank, i in enumerate(best, 1))
 
 
-NOTHING_DRAWN = "Nothing drawn yet: draw on the black canvas with the mouse, or open a picture. The model's answer appears here."
+NOTHING_DRAWN = "Nothing drawn yet: draw on the canvas with the mouse, or open a picture. The model's answer appears here."
 
 
 class DrawTab(QWidget):
     """A canvas with Clear and Open image…, the model's input as it sees it, its probabilities
     (bars and the top three in words) and a small Grad-CAM over its input."""
 
-    pictureChanged = pyqtSignal(np.ndarray)  # the canvas's pixels, (H, W) floats in [0, 1]
+    pictureChanged = pyqtSignal(np.ndarray)  # the canvas's pixels, (H, W) or (H, W, 3) floats in [0, 1]
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +83,9 @@ class DrawTab(QWidget):
         self.bars = ProbabilityBars()
         self.top_classes = wrapping_label(NOTHING_DRAWN)
         self.mode_note = wrapping_label()
+        self.caption = wrapping_label()
+        self._colour = False
+        self._shown_inverted = False
 
         middle = QVBoxLayout()
         middle.addWidget(self.model_input_view, 1)
@@ -78,10 +98,10 @@ class DrawTab(QWidget):
         layout.addLayout(self._build_canvas_column(), 5)
         layout.addLayout(middle, 3)
         layout.addLayout(right, 4)
-        self.set_canvas_mode(True)
+        self.set_canvas(CANVAS_SIDE, CANVAS_SIDE, colour=False, shown_inverted=False)
 
     def _build_canvas_column(self) -> QVBoxLayout:
-        self.clear_button = push_button("Clear", "Start again with a black canvas", self.canvas.clear)
+        self.clear_button = push_button("Clear", "Start again with a blank canvas", self.canvas.clear)
         self.open_button = push_button(
             "Open image…", "Put a picture from a file on the canvas", self._on_open_button_clicked
         )
@@ -94,7 +114,7 @@ class DrawTab(QWidget):
         buttons.addWidget(self.eraser)
         buttons.addStretch(1)
         column = QVBoxLayout()
-        column.addWidget(wrapping_label("<b>Draw</b> bright on black, like the Fashion-MNIST pictures"))
+        column.addWidget(self.caption)
         column.addWidget(self.canvas, 1)
         column.addLayout(buttons)
         column.addWidget(self.mode_note)
@@ -105,16 +125,26 @@ class DrawTab(QWidget):
         self._names = tuple(names)
         self.bars.set_class_names(self._names)
 
-    def set_canvas_mode(self, gray: bool) -> None:
-        """Whether the model takes gray images; a colour model gets the gray drawing as R = G = B."""
-        self.mode_note.setText(GRAY_NOTE if gray else RGB_NOTE)
+    def set_canvas(self, height: int, width: int, colour: bool, shown_inverted: bool) -> None:
+        """A canvas of the model's input size and colour (blank when either changes, else the drawing
+        is kept); ``shown_inverted``: its data is light on dark and shown as dark ink on white, so
+        the canvas is too."""
+        self._colour, self._shown_inverted = colour, shown_inverted
+        self.canvas.shown_inverted = shown_inverted
+        shape = (height, width, 3) if colour else (height, width)
+        if self.canvas.image().shape != shape:
+            self.canvas.set_shape(height, width, 3 if colour else 1)
+        self.canvas.update()
+        self.caption.setText(canvas_caption(height, width, colour, shown_inverted))
+        self.mode_note.setText(RGB_NOTE if colour else GRAY_NOTE)
+        self.clear_button.setToolTip(f"Start again with a blank {'white' if shown_inverted else 'black'} canvas")
 
     def show_model_input(self, image: np.ndarray) -> None:
         """The exact array the model is given (resized, converted, scaled), shown in [0, 1]."""
         image = np.asarray(image)
         size = "x".join(str(side) for side in image.shape)
         self.model_input_view.set_title(f"What the model sees: {size}")
-        self.model_input_view.set_image(image)
+        self.model_input_view.set_image(as_displayed(image, self._shown_inverted))
 
     def show_prediction(
         self, model_input_image: np.ndarray, probabilities: np.ndarray, grad_cam: np.ndarray | None
@@ -128,7 +158,7 @@ class DrawTab(QWidget):
         else:
             self.bars.set_values(probabilities)
             self.top_classes.setText(top_classes_text(self._names, probabilities))
-        self.grad_cam_view.set_image(model_input_image)
+        self.grad_cam_view.set_image(as_displayed(np.asarray(model_input_image), self._shown_inverted))
         self.grad_cam_view.set_heat(grad_cam)
         self.grad_cam_view.set_title(
             "Grad-CAM for its choice" if grad_cam is not None else "Grad-CAM: not available for this model"
@@ -142,6 +172,7 @@ class DrawTab(QWidget):
         self.canvas.erasing = on
 
     def _on_open_button_clicked(self) -> None:
-        picture = ask_for_image_file(self, "gray")
+        picture = ask_for_image_file(self, "rgb" if self._colour else "gray")
         if picture is not None:
-            self.canvas.set_image(fit_to_square(picture.pixels, CANVAS_SIDE))
+            rows, cols = self.canvas.image().shape[:2]
+            self.canvas.set_image(fit_to_canvas(picture.pixels, rows, cols))

@@ -82,8 +82,11 @@ class PatchTile(QWidget):
         layout.addWidget(self.picture)
         layout.addWidget(self.caption)
 
-    def show_image(self, image: np.ndarray, side: int, caption: str, tip: str, box=None, index: int | None = None) -> None:
-        pixmap = thumbnail(image, side)
+    def show_image(
+        self, image: np.ndarray, side: int, caption: str, tip: str, box=None, index: int | None = None,
+        light_on_dark: bool = False,
+    ) -> None:
+        pixmap = thumbnail(image, side, light_on_dark)
         self.outline = QRect()
         if box is not None:
             scale = pixmap.width() / image.shape[1]
@@ -281,7 +284,8 @@ class FiltersTab(QWidget):
         self.filter_grid.setIconSize(QSize(side, side))
         self.filter_grid.setGridSize(QSize(side + 12, side + self.fontMetrics().height() + 8))
         for index in range(tops.filter_count):
-            item = QListWidgetItem(QIcon(thumbnail(crop(tops.image(index, 0), picture_box(tops, index, 0)), side)), str(index))
+            patch = crop(tops.image(index, 0), picture_box(tops, index, 0))
+            item = QListWidgetItem(QIcon(thumbnail(patch, side, tops.light_on_dark)), str(index))
             item.setToolTip(f"Filter {index}: largest activation {tops.values[index, 0]:.3g}")
             self.filter_grid.addItem(item)
         self.filter_grid.blockSignals(False)
@@ -327,6 +331,7 @@ class FiltersTab(QWidget):
             self._side(TILE_EM, step.picture.shape[:2]),
             caption,
             "Grown from grey by gradient ascent on the filter's mean activation over its whole map",
+            light_on_dark=self._tops is not None and self._tops.light_on_dark,  # drawn as the test pictures are
         )
 
     # -- drawing -------------------------------------------------------------------------------
@@ -373,8 +378,8 @@ class FiltersTab(QWidget):
                 f"column {col} of its map, which sees {seen}"
             )
             caption = f"{value:.3g}\n{truth}"
-            image_tile.show_image(image, side, caption, tip, box, test_index)
-            patch_tile.show_image(crop(image, box), side, caption, tip, None, test_index)
+            image_tile.show_image(image, side, caption, tip, box, test_index, tops.light_on_dark)
+            patch_tile.show_image(crop(image, box), side, caption, tip, None, test_index, tops.light_on_dark)
         if self._picture_filter != index:
             self.picture_tile.clear()
         self.picture_button.setEnabled(not self.stop_button.isEnabled())

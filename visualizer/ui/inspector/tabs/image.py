@@ -32,11 +32,12 @@ MAPS_ROW_HEIGHT = 230
 MAX_STEP_KERNEL = 7  # the largest kernel the Convolution page steps through
 # One convention for grey pictures across the app: Fashion-MNIST's garments are bright on black in
 # the data, and the seed notebook, the training page and the test set's gallery all draw them as
-# dark ink on white paper; so does this tab, and says so here.
+# dark ink on white paper; so does this tab, and says so here. Photographs are shown as they are.
 PICTURE_TIP = (
-    "The picture as the model sees it: resized and in its colours. A grey picture is drawn as dark "
-    "ink on white paper, as everywhere in this app: dark where the model's input is high (1), white "
-    "where it is 0, so a Fashion-MNIST garment, bright on black in the data, shows dark on white."
+    "The picture as the model sees it: resized to its input and in its colours. A photograph is shown "
+    "as it is. A grey picture from data that is light on dark (Fashion-MNIST's garments, bright on "
+    "black) is drawn as dark ink on white paper, as everywhere in this app: dark where the model's "
+    "input is high, white where it is low."
 )
 MAPS_CAPTION = (
     "Every conv and pooling layer's maps for this picture, one tile per channel, each scaled to its own "
@@ -189,9 +190,9 @@ class ImageTab(QWidget):
 
     def show_explanation(self, explained: Explained, title: str, true_label: int | None,
                          class_names: tuple[str, ...], kernels: tuple[KernelInfo, ...],
-                         channels_first: bool) -> None:
+                         channels_first: bool, light_on_dark: bool = False) -> None:
         shown = explained.shown
-        if shown.ndim == 2:
+        if shown.ndim == 2 and light_on_dark:
             self.image_view.set_image(shown)  # ink on paper, as PICTURE_TIP says
         else:
             self.image_view.set_picture(shown)

@@ -148,7 +148,7 @@ class ConfusionTab(QWidget):
         self.images.setGridSize(QSize(side + 8, side + self.fontMetrics().height() + 8))
         for position in chosen:
             index = int(sample.indices[position])
-            item = QListWidgetItem(QIcon(thumbnail(sample.pictures[position], side)), f"#{index}")
+            item = QListWidgetItem(QIcon(thumbnail(sample.pictures[position], side, light_on_dark=True)), f"#{index}")
             item.setData(Qt.ItemDataRole.UserRole, index)
             item.setToolTip(f"Test image #{index}: true {names[true]}, predicted {names[predicted]}")
             self.images.addItem(item)
