@@ -140,7 +140,7 @@ def test_a_fashion_mnist_picture_is_dark_ink_on_white_as_in_the_gallery_and_the_
 
 
 def test_a_grey_photograph_is_shown_as_it_is_everywhere(page):
-    from visualizer.ui.inspector.thumbnails import thumbnail
+    from visualizer.ui.kit.thumbnails import thumbnail
 
     photo = np.full((28, 28), 1.0, np.float32)
     photo[8:20, 8:20] = 0.0  # a black helmet on white
