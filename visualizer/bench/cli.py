@@ -2,7 +2,8 @@
 run and prints a table; with --json, one JSON object as the last line (see report.KEYS).
 
 Measurements, in the order they run: startup (fresh processes), demos (concept pages), training
-(plain model.fit against the training page with the window drawing, interleaved), external (a
+(plain model.fit against the training page with the window drawing, interleaved), pictures (a
+folder of colour pictures made up for it: read, then trained on as training is), external (a
 training script with LiveView, with and without the window, against the script alone), inspector
 (the last training run's model, --model's, or one trained for it). The GUI measurements run offscreen
 unless QT_QPA_PLATFORM says otherwise."""
@@ -17,7 +18,7 @@ from dataclasses import dataclass
 
 from visualizer.bench.report import KEYS, empty_results, format_table, json_line
 
-MEASUREMENTS = ("startup", "demos", "training", "external", "inspector")
+MEASUREMENTS = ("startup", "demos", "training", "pictures", "external", "inspector")
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,14 @@ class Sizes:
     test_limit: int
     both_plain_ways: bool
     strokes: int
+    pictures: int  # colour pictures in the folder made up for the own-pictures measurement
 
 
 # The full run trains on the seed notebook's data, all 60,000 training and 10,000 test images (0: all).
-FULL = Sizes(startup_runs=5, demo_runs=30, rounds=3, train_limit=0, test_limit=0, both_plain_ways=True, strokes=60)
-QUICK = Sizes(startup_runs=1, demo_runs=10, rounds=1, train_limit=2_000, test_limit=500, both_plain_ways=False, strokes=20)
+FULL = Sizes(startup_runs=5, demo_runs=30, rounds=3, train_limit=0, test_limit=0, both_plain_ways=True, strokes=60,
+              pictures=10_000)
+QUICK = Sizes(startup_runs=1, demo_runs=10, rounds=1, train_limit=2_000, test_limit=500, both_plain_ways=False, strokes=20,
+               pictures=2_000)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -99,7 +103,7 @@ def _run(chosen: tuple[str, ...], sizes: Sizes, args: argparse.Namespace, result
         _log(f"  launch to window shown {figures['startup_ms']:.0f} ms median (the app's own figure "
              f"{figures['startup_app_ms']:.0f} ms); TensorFlow imported: {figures['tensorflow_at_startup']}")
         _take(results, figures)
-    if not {"demos", "training", "external", "inspector"} & set(chosen):
+    if not {"demos", "training", "pictures", "external", "inspector"} & set(chosen):
         return
     app = _application()
     if "demos" in chosen:
@@ -115,6 +119,8 @@ def _run(chosen: tuple[str, ...], sizes: Sizes, args: argparse.Namespace, result
         if "training" in chosen:
             owned = _measure_training(app, sizes, args, results, keep_model="inspector" in chosen and not args.model)
             model_path = model_path or owned
+        if "pictures" in chosen:
+            _measure_pictures(app, sizes, args, results)
         if "external" in chosen:
             _measure_external(app, sizes, args, results)
         if "inspector" in chosen:
@@ -147,6 +153,27 @@ def _measure_training(app, sizes: Sizes, args: argparse.Namespace, results: dict
          f"memory {figures['train_peak_rss_mb'] or float('nan'):.0f} MB (VmHWM read while it ran)")
     _take(results, figures)
     return figures["model_path"]
+
+
+def _measure_pictures(app, sizes: Sizes, args: argparse.Namespace, results: dict) -> None:
+    import tempfile
+    from pathlib import Path
+
+    from visualizer.bench.folders import SIDE, measure_folder_load, write_colour_folder
+    from visualizer.bench.training import TrainingPlan, measure_training
+
+    with tempfile.TemporaryDirectory(prefix="cnn-visualizer-bench-") as folder:
+        write_colour_folder(Path(folder), sizes.pictures)
+        figures = measure_folder_load(Path(folder))
+        _log(f"pictures: {figures['folder_pictures']:,} colour pictures of {SIDE}x{SIDE} read in "
+             f"{figures['folder_load_s']:.2f} s, {figures['folder_load_peak_mb']:.0f} MB more memory at the peak; "
+             f"shape {figures['folder_shape']}")
+        _take(results, figures)
+        plan = TrainingPlan(rounds=args.rounds or sizes.rounds, both_plain_ways=sizes.both_plain_ways, pictures=folder)
+        _log(f"  training on them: {plan.rounds} round(s) of plain model.fit and the training page, interleaved, 1 epoch")
+        trained = measure_training(app, plan, log=_log)
+        results["train_ratio_rgb"] = trained["train_ratio"]
+        results["live_hz_rgb"] = trained["live_hz"]
 
 
 def _measure_external(app, sizes: Sizes, args: argparse.Namespace, results: dict) -> None:

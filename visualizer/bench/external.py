@@ -35,8 +35,8 @@ model = build_model(config)
 
 
 class Timer(keras.callbacks.Callback):
-    """From the beginning of batch WARM_UP (the step is compiled by then) to the epoch's end, the
-    validation pass included. A batch-begin hook changes nothing in how Keras dispatches batches."""
+    # From the beginning of batch WARM_UP (the step is compiled by then) to the epoch's end, the
+    # validation pass included. A batch-begin hook changes nothing in how Keras dispatches batches.
 
     WARM_UP = 10
 
@@ -87,17 +87,18 @@ def _run_watched(app, page, plan: ScriptPlan, runtime_dir: str) -> tuple[float, 
     """The script with LiveView while ``page`` shows its run: (images/s, frames drawn a second while
     it trained, the window process's CPU use in cores meanwhile)."""
     drawn: list[float] = []
+    cpu_at_draw: list[float] = []  # this process's CPU seconds at each picture drawn
     draw = page.maps_tab.show_snapshot
 
     def draw_and_record(snapshot) -> None:
         draw(snapshot)
         drawn.append(time.perf_counter())
+        cpu_at_draw.append(time.process_time())
 
     page.maps_tab.show_snapshot = draw_and_record
     connected = page.controller.connected_runs
     known = set(connected.runs)
     script = _start_script(True, plan, runtime_dir)
-    wall, cpu = time.perf_counter(), time.process_time()
     try:
         while script.poll() is None:
             app.processEvents()
@@ -105,7 +106,6 @@ def _run_watched(app, page, plan: ScriptPlan, runtime_dir: str) -> tuple[float, 
             if new and not connected.watching:
                 connected.choose(new.pop())
             time.sleep(TICK_MS / 1000)
-        cores = (time.process_time() - cpu) / (time.perf_counter() - wall)
         rate = _rate(script)
     finally:
         if script.poll() is None:
@@ -113,6 +113,8 @@ def _run_watched(app, page, plan: ScriptPlan, runtime_dir: str) -> tuple[float, 
         del page.maps_tab.show_snapshot
     frames = drawn[1:-1]  # between the first and the last picture: the frames a second while training
     hz = (len(frames) + 1) / (drawn[-1] - drawn[0]) if len(drawn) > 2 else 0.0
+    # CPU over the same span: the window receiving and drawing, not waiting for the script to start
+    cores = (cpu_at_draw[-1] - cpu_at_draw[0]) / (drawn[-1] - drawn[0]) if len(drawn) > 2 else float("nan")
     connected.choose("")  # back to the app's own run, for the next round
     return rate, hz, cores
 

@@ -68,14 +68,15 @@ class WindowRun:
     live_hz: float
     gaps_ms: list[float] = field(repr=False)
     peak_rss_mb: float | None = None
+    window_cores: float = float("nan")  # the window process's CPU use while it drew, in cores
     model_path: str = ""
     test_accuracy: float = 0.0
 
 
-def make_page(app, epochs: int, train_limit: int, test_limit: int):
+def make_page(app, epochs: int, train_limit: int, test_limit: int, pictures: str | None = None):
     """A shown training page set up for a run (on the data folder it finds first, as the app
-    does), its feature-maps tab in front, whose processes record what reaches the window (one
-    is started ahead of Train, as in the app)."""
+    does, or on ``pictures``, a folder of class sub-folders), its feature-maps tab in front, whose
+    processes record what reaches the window (one is started ahead of Train, as in the app)."""
     import pyqtgraph as pg
 
     from visualizer.ui.training.page import TrainingPage
@@ -87,6 +88,8 @@ def make_page(app, epochs: int, train_limit: int, test_limit: int):
     page.resize(*WINDOW_SIZE)
     page.show()
     form = page.settings
+    if pictures is not None:
+        form.add_data_folder(pictures, dataset="folder")
     form.epochs.setValue(epochs)
     form.train_limit.setValue(train_limit)
     form.test_limit.setValue(test_limit)
@@ -107,22 +110,25 @@ def wait_for_prestart(page, timeout_s: float = 300.0) -> None:
     wait_until(ready, timeout_s, "the training process started ahead")
 
 
-def _record_frames(page) -> list[float]:
-    """Times at which the feature-maps tab draws a snapshot, from now on."""
+def _record_frames(page) -> tuple[list[float], list[float]]:
+    """Times at which the feature-maps tab draws a snapshot, from now on, and this process's CPU
+    seconds at each."""
     drawn: list[float] = []
+    cpu: list[float] = []
     draw = page.maps_tab.show_snapshot
 
     def draw_and_record(snapshot) -> None:
         draw(snapshot)
         drawn.append(time.perf_counter())
+        cpu.append(time.process_time())
 
     page.maps_tab.show_snapshot = draw_and_record
-    return drawn
+    return drawn, cpu
 
 
 def run_in_window(page, timeout_s: float = 3600.0) -> WindowRun:
     """Press Train, wait for the run's result, and measure it."""
-    drawn = _record_frames(page)
+    drawn, cpu = _record_frames(page)
     ticks = Ticks()
     pressed = time.perf_counter()
     page.run_panel.train_button.click()
@@ -147,6 +153,7 @@ def run_in_window(page, timeout_s: float = 3600.0) -> WindowRun:
         live_hz=frames / training_s if training_s > 0 else float("nan"),
         gaps_ms=ticks.take(),
         peak_rss_mb=process.peak_rss_mb,
+        window_cores=(cpu[-1] - cpu[0]) / (drawn[-1] - drawn[0]) if len(drawn) > 2 else float("nan"),
         model_path=result.model_path,
         test_accuracy=result.test_accuracy,
     )

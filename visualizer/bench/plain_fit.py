@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import queue
 import time
 
 from visualizer.training.config import TrainConfig
@@ -42,7 +43,7 @@ def _plain_fit(config: TrainConfig, synchronous: bool, niceness: int, results) -
 
     if config.seed is not None:
         keras.utils.set_random_seed(config.seed)
-    model = build_model(config)
+    model = build_model(config, data.full.image_shape, len(data.full.class_names))
     timer = Timer()
     model.fit(
         data.x_train,
@@ -65,7 +66,14 @@ def measure_plain(config: TrainConfig, synchronous: bool, niceness: int = 0) -> 
     child = context.Process(target=_plain_fit, args=(config, synchronous, niceness, results), daemon=True)
     child.start()
     try:
-        return results.get(timeout=3600)
+        deadline = time.monotonic() + 3600
+        while time.monotonic() < deadline:
+            try:
+                return results.get(timeout=1)
+            except queue.Empty:
+                if not child.is_alive():  # it failed: its traceback is on stderr
+                    raise RuntimeError(f"plain model.fit failed (exit code {child.exitcode})") from None
+        raise TimeoutError("plain model.fit took more than an hour")
     finally:
         child.join(60)
 

@@ -29,13 +29,14 @@ class TrainingPlan:
     train_limit: int = 0  # 0: every training image
     test_limit: int = 0  # 0: every test image
     both_plain_ways: bool = True  # also plain with a batch hook; the faster way is the baseline
+    pictures: str | None = None  # a folder of class sub-folders to train on instead of Fashion-MNIST
 
 
 def measure_training(app, plan: TrainingPlan, log=print, keep_model: bool = False) -> dict:
     """train_ratio (median over rounds of window / faster plain), live_hz, the tick gaps over
     every window run, train_to_first_frame_ms, train_peak_rss_mb; with ``keep_model`` the last
     run's model stays at result["model_path"] (the caller removes its folder)."""
-    page = make_page(app, plan.epochs, plan.train_limit, plan.test_limit)
+    page = make_page(app, plan.epochs, plan.train_limit, plan.test_limit, plan.pictures)
     config = page.settings.config()
     ratios, runs, plain_rates, window_rates = [], [], [], []
     kept_model = None
@@ -59,7 +60,8 @@ def measure_training(app, plan: TrainingPlan, log=print, keep_model: bool = Fals
             log(
                 f"  round {round_number}: plain {max(plain):,.0f} images/s, window {window_rate:,.0f} images/s "
                 f"(ratio {ratios[-1]:.3f}), {run.live_hz:.1f} frames/s drawn, first frame after "
-                f"{run.first_frame_ms or float('nan'):.0f} ms, test accuracy {run.test_accuracy:.3f}"
+                f"{run.first_frame_ms or float('nan'):.0f} ms, test accuracy {run.test_accuracy:.3f}, window process "
+                f"{run.window_cores:.2f} cores"
             )
     finally:
         page.shutdown()
