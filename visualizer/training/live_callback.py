@@ -1,7 +1,9 @@
 """LiveView, the Keras callback that streams any script's training to the app's window (the public
 name is visualizer.live.LiveView). Imports Keras: visualizer.live loads it on first use.
 
-It sends at most ``max_rate_hz`` BatchEnd events a second, and probe snapshots at the same moments
+It sends at most ``max_rate_hz`` BatchEnd events a second (30 by default: reports go out between
+batches, so the window, which draws the newest on its own clock, gets 20 or more pictures a
+second), and probe snapshots at the same moments
 while a window is listening (none while nobody is: the probe is not even built). It is async-safe:
 on backends that allow it (JAX, torch) Keras reads each batch's loss on a thread of its own while
 the next batch trains, and this callback only notes it there; the reports go out on the training
@@ -57,7 +59,7 @@ class LiveView(keras.callbacks.Callback):
     # see there. Without this, Keras would wait for each batch's loss before starting the next one.
     async_safe = True
 
-    def __init__(self, name=None, probe_images=None, address=None, key=None, max_rate_hz=20, record=None, layers=None):
+    def __init__(self, name=None, probe_images=None, address=None, key=None, max_rate_hz=30, record=None, layers=None):
         super().__init__()
         if not max_rate_hz > 0:
             raise ValueError("max_rate_hz must be a positive number of updates a second")
