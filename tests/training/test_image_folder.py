@@ -116,3 +116,14 @@ def test_a_folder_too_small_for_a_test_part_is_refused_in_words(tmp_path):
     (tmp_path / "b" / "broken.png").write_bytes(b"not a picture")
     with pytest.raises(DataError, match="too few pictures that can be read.*a 1, b 0.*1 unreadable file skipped.*two or more"):
         load_image_folder_dataset(tmp_path)
+
+
+@pytest.mark.parametrize("suffix", [".png", ".jpg"])
+def test_a_picture_turned_by_its_exif_orientation_is_sized_upright(tmp_path, suffix):
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        exif = Image.Exif()
+        exif[0x0112] = 6  # stored on its side: turned a quarter to stand upright
+        Image.new("RGB", (10, 20), (200, 30, 30)).save(tmp_path / name / f"x{suffix}", exif=exif)
+    survey = survey_folder(tmp_path)
+    assert survey.sizes == ((10, 20), (10, 20))  # (height, width) upright: 20 wide, 10 tall

@@ -88,13 +88,28 @@ def _header(path: Path) -> tuple[tuple[int, int], bool] | str:
         with Image.open(path) as image:
             width, height = image.size
             # EXIF orientations 5 to 8 turn the picture a quarter: its upright size is the other way round.
-            if image.getexif().get(0x0112, 1) in (5, 6, 7, 8):
+            if _orientation(image) in (5, 6, 7, 8):
                 width, height = height, width
             return (height, width), image.mode not in _GRAY_MODES
     except UnidentifiedImageError:
         return "not an image file Pillow can read"
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         return f"damaged or unreadable ({error})"
+
+
+def _orientation(image) -> int:
+    """The EXIF orientation (1: upright). A PNG's is read from the chunk found with the header:
+    Pillow's getexif() on a PNG decodes the whole picture to look for one after the pixels."""
+    from PIL import Image
+
+    if image.format != "PNG":
+        return image.getexif().get(0x0112, 1)
+    exif = image.info.get("exif")
+    if not exif:
+        return 1
+    found = Image.Exif()
+    found.load(exif)
+    return found.get(0x0112, 1)
 
 
 def choose_image_size(sizes, max_side: int = MAX_SIDE) -> tuple[int, int]:
