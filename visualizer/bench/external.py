@@ -86,16 +86,9 @@ def _run_alone(live: bool, plan: ScriptPlan, runtime_dir: str) -> float:
 def _run_watched(app, page, plan: ScriptPlan, runtime_dir: str) -> tuple[float, float, float]:
     """The script with LiveView while ``page`` shows its run: (images/s, frames drawn a second while
     it trained, the window process's CPU use in cores meanwhile)."""
-    drawn: list[float] = []
-    cpu_at_draw: list[float] = []  # this process's CPU seconds at each picture drawn
-    draw = page.maps_tab.show_snapshot
+    from visualizer.bench.live_training import record_frames
 
-    def draw_and_record(snapshot) -> None:
-        draw(snapshot)
-        drawn.append(time.perf_counter())
-        cpu_at_draw.append(time.process_time())
-
-    page.maps_tab.show_snapshot = draw_and_record
+    drawn, cpu_at_draw = record_frames(page)
     connected = page.controller.connected_runs
     known = set(connected.runs)
     script = _start_script(True, plan, runtime_dir)

@@ -110,7 +110,7 @@ def wait_for_prestart(page, timeout_s: float = 300.0) -> None:
     wait_until(ready, timeout_s, "the training process started ahead")
 
 
-def _record_frames(page) -> tuple[list[float], list[float]]:
+def record_frames(page) -> tuple[list[float], list[float]]:
     """Times at which the feature-maps tab draws a snapshot, from now on, and this process's CPU
     seconds at each."""
     drawn: list[float] = []
@@ -128,7 +128,7 @@ def _record_frames(page) -> tuple[list[float], list[float]]:
 
 def run_in_window(page, timeout_s: float = 3600.0) -> WindowRun:
     """Press Train, wait for the run's result, and measure it."""
-    drawn, cpu = _record_frames(page)
+    drawn, cpu = record_frames(page)
     ticks = Ticks()
     pressed = time.perf_counter()
     page.run_panel.train_button.click()
