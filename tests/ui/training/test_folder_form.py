@@ -174,3 +174,23 @@ def test_a_newer_folder_choice_wins_over_an_older_look_that_answers_later(qtbot,
     qtbot.wait(100)  # the old answer reaches the GUI thread, and is dropped there
     assert "cats 2, dogs 2" in shown.summary.text() and "ants" not in shown.summary.text()
     assert form.config().data_dir == str(quick) and rows(form.editor)[-1][1] == "2"
+
+
+def test_the_folder_and_its_chosen_size_are_remembered(qtbot, panel, keep, tmp_path, monkeypatch):
+    from PyQt6.QtCore import QSettings
+
+    from visualizer.ui.training.settings import SettingsForm
+
+    form, shown = panel.settings, panel.settings.folder_panel
+    pictures = make_pictures(tmp_path / "pets", {"cats": 2, "dogs": 2})
+    with qtbot.waitSignal(shown.looked, timeout=LOOK_TIMEOUT_MS):
+        choose_folder(form, monkeypatch, pictures)
+    shown.width_spin.setValue(20)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    form.save_settings(settings)
+
+    again = keep(SettingsForm())
+    with qtbot.waitSignal(again.folder_panel.looked, timeout=LOOK_TIMEOUT_MS):
+        again.restore_settings(settings)
+    assert again.config().data_dir == str(pictures) and again.config().image_size == (30, 20)
+    assert again.folder_panel.size_note.text().startswith("Suggested 30×40")

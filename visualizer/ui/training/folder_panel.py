@@ -90,8 +90,17 @@ class _Answers(QObject):
     looked = pyqtSignal(int, object)  # the look's number, FolderLook
 
 
+def _breakable(text: str) -> str:
+    """``text`` as rich text that may wrap after each "/" of a path: a long path would otherwise
+    widen the form's column to its full length."""
+    return html.escape(text).replace("/", "/\u200b")
+
+
 def _plural(count: int, word: str) -> str:
-    return f"{count:,} {word}{'' if count == 1 else 's'}"
+    """"1 class", "3 classes", "2 files"."""
+    if count == 1:
+        return f"1 {word}"
+    return f"{count:,} {word}{'es' if word.endswith('s') else 's'}"
 
 
 class FolderPanel(QWidget):
@@ -107,6 +116,7 @@ class FolderPanel(QWidget):
         self._folder: str | None = None
         self._look: FolderLook | None = None  # the answer shown; None while looking or with no folder
         self._number = 0  # of the newest look: older answers are dropped
+        self._preferred_size: tuple[int, int] | None = None  # shown instead of the suggestion (remembered)
         self._answers = _Answers(self)
         self._answers.looked.connect(self._on_answers_looked)
         self.summary = wrapping_label()
@@ -189,7 +199,7 @@ class FolderPanel(QWidget):
         still under way is dropped."""
         if folder == self._folder:
             return
-        self._folder, self._look = folder, None
+        self._folder, self._look, self._preferred_size = folder, None, None
         self._number += 1
         self.setVisible(folder is not None)
         if folder is None:
@@ -198,6 +208,12 @@ class FolderPanel(QWidget):
         number, answers = self._number, self._answers
         threading.Thread(target=self._look_in_thread, args=(folder, number, answers),
                          name="folder-look", daemon=True).start()
+
+    def prefer_size(self, size: tuple[int, int]) -> None:
+        """Show ``size`` (height, width) instead of the suggested one when the look under way ends:
+        the size the user chose for this folder last time."""
+        if self.looking():
+            self._preferred_size = tuple(min(max(side, SIZE_RANGE[0]), SIZE_RANGE[1]) for side in size)
 
     @staticmethod
     def _look_in_thread(folder: str, number: int, answers: _Answers) -> None:
@@ -221,7 +237,7 @@ class FolderPanel(QWidget):
 
     # -- showing -----------------------------------------------------------------------------------
     def _show_looking(self, folder: str) -> None:
-        self.summary.setText(f"Looking at your pictures in {html.escape(folder)}…")
+        self.summary.setText(f"Looking at your pictures in {_breakable(folder)}…")
         self.summary.setVisible(True)
         self._set_thumbnails(())
         for widget in (self.unreadable_label, self.show_unreadable_button, self.size_row, self.problem_label):
@@ -241,13 +257,14 @@ class FolderPanel(QWidget):
         self.size_row.setVisible(survey is not None)
         if survey is not None:
             suggested = choose_image_size(survey.sizes)
+            shown = self._preferred_size or suggested
             with signals_blocked(self.height_spin, self.width_spin):
-                self.height_spin.setValue(suggested[0])
-                self.width_spin.setValue(suggested[1])
+                self.height_spin.setValue(shown[0])
+                self.width_spin.setValue(shown[1])
             self.size_note.setText(
                 f"Suggested {suggested[0]}×{suggested[1]}: the pictures' middle size, at most {MAX_SIDE} on a side. "
                 "Every picture is resized to this size.")
-        self.problem_label.setText(f'<span style="color:{PROBLEM_COLOUR}">{html.escape(look.problem)}</span>')
+        self.problem_label.setText(f'<span style="color:{PROBLEM_COLOUR}">{_breakable(look.problem)}</span>')
         self.problem_label.setVisible(bool(look.problem))
 
     def _summary_html(self, survey: FolderSurvey) -> str:

@@ -266,6 +266,8 @@ class SettingsForm(QWidget):
         choice = self.data_choice()
         settings.setValue("data", choice.data_dir if choice.data_dir is not None else _DOWNLOAD)
         settings.setValue("data_set", choice.dataset)
+        size = self.folder_panel.image_size() if choice.dataset == FOLDER else None
+        settings.setValue("image_size", f"{size[0]}x{size[1]}" if size else "")
 
     def restore_settings(self, settings: QSettings) -> None:
         """Take back saved values; each is held to its control's range, and anything unreadable
@@ -280,6 +282,7 @@ class SettingsForm(QWidget):
             if index >= 0:
                 self.optimizer.setCurrentIndex(index)
             self._restore_data_choice(read_text(settings, "data"), read_text(settings, "data_set") or "fashion-mnist")
+            self._restore_image_size(read_text(settings, "image_size"))
             self._restore_network(read_text(settings, "network"), read_text(settings, "layers"),
                                   read_text(settings, "network_file"))
         self._show_data_to_editor()
@@ -297,6 +300,14 @@ class SettingsForm(QWidget):
                 self.editor.show_layers(specs_from_json(json.loads(layers)))
             except (ValueError, TypeError, KeyError, AttributeError):  # unreadable: keep the default network
                 log.warning("the remembered layer list could not be read: %r", layers)
+
+    def _restore_image_size(self, remembered: str | None) -> None:
+        """The picture size chosen for the remembered folder ("HxW"), once the folder is looked at again."""
+        try:
+            height, width = (int(side) for side in (remembered or "").split("x"))
+        except ValueError:  # none remembered, or unreadable: the suggested size
+            return
+        self.folder_panel.prefer_size((height, width))
 
     def _restore_data_choice(self, remembered: str | None, dataset: str = "fashion-mnist") -> None:
         """Select the data used last time if it is still offered, or a folder of the user's that is
