@@ -128,6 +128,19 @@ def read_network_file(path: str | Path) -> tuple[LayerSpec, ...]:
         raise NetworkFileError(f"A layer of {path.name} has settings the layer list cannot read ({error}).") from None
 
 
+def layer_count(path: str | Path) -> int | None:
+    """How many layers (inputs left out) the network in the .keras file at ``path`` has, from its
+    config.json, for a network trained from its file as it is; None when that cannot be read."""
+    try:
+        model = _read_config(Path(path))
+    except NetworkFileError:
+        return None
+    layers = model.get("config", {}).get("layers") if isinstance(model, dict) else None
+    if not isinstance(layers, list):
+        return None
+    return sum(1 for layer in layers if isinstance(layer, dict) and layer.get("class_name") != "InputLayer")
+
+
 def save_network_file(specs, input_shape: tuple[int, int, int], class_count: int, path: str | Path) -> None:
     """Write the list (with its output layer) as an uncompiled .keras file, atomically."""
     import keras

@@ -109,7 +109,7 @@ def test_a_layer_that_makes_the_picture_vanish_is_explained_and_train_is_off(qtb
     assert "columns:<br><tt>out = floor((14 + 0 + 0 - 2) / 1) + 1 = 13</tt>" in problem
     assert editor.problem_label.isVisible() and 'href="stride-padding"' in problem
     assert not panel.train_button.isEnabled()
-    assert "Train is off until the network is fixed" in panel.train_button.toolTip()
+    assert "Train is off until this is fixed: Layer 3 cannot be built" in panel.train_button.toolTip()
     assert "?" in shown_rows(editor)[4][1] and "not known" in editor.total_label.text()
     editor.fields.kernel.rows.setValue(2)
     assert panel.train_button.isEnabled() and editor.problem_label.isHidden()
@@ -150,9 +150,11 @@ def test_each_preset_makes_its_config_and_the_data_sets_the_input(qtbot, keep, m
     form.data.setCurrentIndex(cifar)
     form.data.activated.emit(cifar)
     assert shown_rows(form.editor)[0][1] == "32×32×3" and shown_rows(form.editor)[1][1] == "32×32×64"
-    form.add_data_folder("/my/pictures", dataset="folder")  # sized when the run reads them
+    form.add_data_folder("/my/pictures", dataset="folder")  # sized once the app has looked at them
     assert {row[1] for row in shown_rows(form.editor)} == {"?"} and "once the picture size is known" in form.editor.total_label.text()
-    assert form.problem() == "" and form.config().dataset == "folder"
+    assert "still looking" in form.problem() and form.config().dataset == "folder"
+    qtbot.waitSignal(form.folder_panel.looked).wait()
+    assert "is not a folder" in form.problem() and {row[1] for row in shown_rows(form.editor)} == {"?"}
 
 
 def _data_fields(form) -> dict:

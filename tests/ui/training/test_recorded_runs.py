@@ -279,13 +279,16 @@ def test_settings_the_form_cannot_show_are_named_in_the_banner(qtbot, keep, reco
     assert page.settings.show_config(recording.config) == []
 
 
-def test_a_recorded_run_of_a_network_from_a_file_names_the_network_the_form_cannot_show(qtbot, keep, recorded):
+def test_a_recorded_run_of_a_network_from_a_file_shows_the_file_as_its_network(qtbot, keep, recorded):
     _path, recording = recorded
     page = keep(TrainingPage(), before_close=TrainingPage.shutdown)
     from_file = replace(recording.config, model="file", model_file="/elsewhere/mine.keras", epochs=3)
     page.show_settings(from_file)
-    assert page.banner.kind == "info" and "nearest it offers: model." in page.banner.message.text()
-    assert page.settings.config().epochs == 3, "the form shows the rest and still makes a run"
+    assert page.banner.kind == "", "the form shows every setting of the run as it was"
+    shown = page.settings.config()
+    assert (shown.model, shown.model_file, shown.epochs) == ("file", "/elsewhere/mine.keras", 3)
+    assert page.settings.model.currentText() == "From file: mine.keras"
+    assert "not on this computer" in page.settings.editor.file_label.text()
 
 
 def test_the_bundled_recorded_run_leaves_the_users_settings_as_they_were(qtbot, keep, monkeypatch):

@@ -9,7 +9,9 @@ that shows why; the form's ``problem()`` then keeps Train disabled. The list end
 layer the app always adds (Dense, one unit per class), shown as a fixed last row.
 
 "Save network…" writes the list as a plain .keras file (network_file.py, in a child process,
-since it needs Keras); "Open network…" fills the list from one (``open_network_file``).
+since it needs Keras); "Open network…" fills the list from one (``open_network_file``), or, for a
+network the list cannot show, offers to train the file as it is (file_network.py): the Network
+menu then names the file and a line naming it takes the rows' place.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ from visualizer.training.layer_list import (
 from visualizer.training.network_file import ERROR_MARK, NetworkFileError, read_network_file
 from visualizer.ui.kit.plain import push_button, wrapping_label
 from visualizer.ui.kit.save_file import ask_save_path
+from visualizer.ui.training import file_network
+from visualizer.ui.training.file_network import FILE
 from visualizer.ui.training.layer_fields import KIND_TITLES, RowFields
 
 PRESETS = ("cnn", "fc")
@@ -126,6 +130,7 @@ class LayerEditor(QWidget):
         self._class_count: int | None = 10
         self._worked: Worked | None = None
         self._saving: QProcess | None = None
+        self._file: str | None = None  # a network trained from its file (the Network menu's FILE entry)
         self.network = QComboBox()
         for kind, (title, _short) in MODEL_TITLES.items():
             if kind in (*PRESETS, OWN):
@@ -144,6 +149,8 @@ class LayerEditor(QWidget):
                                                    | Qt.TextInteractionFlag.LinksAccessibleByKeyboard)
         self.problem_label.linkActivated.connect(self.pageRequested)
         self.note_label = wrapping_label()  # what Save / Open did
+        self.file_label = wrapping_label()  # in the rows' place while a network from a file is chosen
+        self.file_label.setTextFormat(Qt.TextFormat.RichText)
         self._lay_out()
         self.network.currentIndexChanged.connect(self._on_network_changed)
         self.table.itemSelectionChanged.connect(self._on_table_selection_changed)
@@ -204,9 +211,12 @@ class LayerEditor(QWidget):
             shortcut.activated.connect(slot)
         self.save_button = push_button("Save network…", "Save these layers as a plain .keras file (untrained)",
                                        self._on_save_clicked)
-        self.open_button = push_button("Open network…", "Fill the list from a .keras file's layers",
+        self.open_button = push_button("Open network…", "Fill the list from a .keras file's layers (or train a network "
+                                       "the list cannot show from its file, as it is)",
                                        self._on_open_clicked)
-        edit_row = QHBoxLayout()
+        self._edit_buttons = QWidget()  # hidden with the rows
+        edit_row = QHBoxLayout(self._edit_buttons)
+        edit_row.setContentsMargins(0, 0, 0, 0)
         for button in (self.add_button, self.remove_button, self.up_button, self.down_button):
             edit_row.addWidget(button)
         file_row = QHBoxLayout()
@@ -215,10 +225,11 @@ class LayerEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.network)
+        layout.addWidget(self.file_label)
         layout.addWidget(self.table)
         layout.addWidget(self.total_label)
         layout.addWidget(self.problem_label)
-        layout.addLayout(edit_row)
+        layout.addWidget(self._edit_buttons)
         layout.addWidget(self.fields)
         layout.addLayout(file_row)
         layout.addWidget(self.note_label)
@@ -230,15 +241,23 @@ class LayerEditor(QWidget):
     def layers(self) -> tuple[LayerSpec, ...]:
         return tuple(self._specs)
 
+    def network_file(self) -> str | None:
+        """The .keras file of a network trained from its file, while that is chosen; else None."""
+        return self._file if self.kind() == FILE else None
+
     def config_fields(self) -> dict:
-        """The TrainConfig fields of the network shown: the preset's settings, or the own list."""
+        """The TrainConfig fields of the network shown: the preset's settings, the own list, or the file."""
+        if self.kind() == FILE:
+            return {"model": FILE, "model_file": self._file}
         if self.kind() == OWN:
             return {"model": OWN, "layers": tuple(self._specs)}
         return {"model": self.kind(), **{name: getattr(self._base, name) for name in PRESET_FIELDS}}
 
     def problem(self) -> LayerProblem | None:
         """Why the list cannot make a network for the data chosen; None when it can (or when the
-        picture size is not known yet: a folder's is found when the run reads it)."""
+        picture size is not known yet, or the network is a file's, which the run checks)."""
+        if self.kind() == FILE:
+            return None
         return self._worked.problem if self._worked is not None else None
 
     def problem_text(self) -> str:
@@ -249,14 +268,18 @@ class LayerEditor(QWidget):
 
     # -- what the form tells it ----------------------------------------------------------------
     def set_data(self, input_shape: tuple[int, int, int] | None, class_count: int | None) -> None:
-        """The picture the network takes (None: not known before the run) and the classes it tells apart."""
+        """The picture the network takes (None: not known yet, a folder still being looked at) and the
+        classes it tells apart."""
         self._input_shape = tuple(input_shape) if input_shape is not None else None
         self._class_count = class_count
         self._refresh()
 
     def set_network(self, config: TrainConfig) -> None:
-        """Show ``config``'s network: a preset with its settings, or the own list; a network the form
-        cannot show as rows (one from a file) shows as the seed's CNN. No ``changed``."""
+        """Show ``config``'s network: a preset with its settings, the own list, or a file's network
+        (by its file); any other shows as the seed's CNN. No ``changed``."""
+        if config.model == FILE and config.model_file:
+            self.show_network_file(config.model_file)
+            return
         if config.model not in (*PRESETS, OWN):
             config = dataclasses.replace(config, model="cnn")
         if config.model in PRESETS:
@@ -265,6 +288,25 @@ class LayerEditor(QWidget):
             self.network.setCurrentIndex(max(self.network.findData(config.model), 0))
         self._specs = list(as_layer_list(config)) if config.model in (*PRESETS, OWN) else []
         self._refresh(select=0 if self._specs else None)
+
+    def show_network_file(self, path: str) -> None:
+        """Train the network in the .keras file at ``path`` as it is: the Network menu's entry for
+        it, chosen, and a line naming it instead of the rows. No ``changed``."""
+        self._file = str(path)
+        index = self.network.findData(FILE)
+        with signals_blocked(self.network):
+            if index < 0:
+                self.network.addItem("", FILE)
+                index = self.network.count() - 1
+            self.network.setItemText(index, file_network.entry_title(self._file))
+            self.network.setItemData(index, self._file, Qt.ItemDataRole.ToolTipRole)
+            self.network.setCurrentIndex(index)
+        self._refresh()
+
+    def use_network_file(self, path: str) -> None:
+        """show_network_file, and say so."""
+        self.show_network_file(path)
+        self.changed.emit()
 
     def show_layers(self, specs) -> None:
         """Make ``specs`` the own list. No ``changed``."""
@@ -321,6 +363,8 @@ class LayerEditor(QWidget):
             self._base = TrainConfig(model=kind)
             self._specs = list(as_layer_list(self._base))
             self._refresh(select=0)
+        else:  # the own list as it was, or the file's network
+            self._refresh()
         self.changed.emit()
 
     def _on_fields_row_edited(self, spec: LayerSpec) -> None:
@@ -362,6 +406,18 @@ class LayerEditor(QWidget):
             self.table.clearSelection()
         self._on_table_selection_changed()
         self._show_total_and_problem()
+        self._show_rows_or_file()
+
+    def _show_rows_or_file(self) -> None:
+        from_file = self.kind() == FILE
+        for widget in (self.table, self.total_label, self._edit_buttons, self.fields):
+            widget.setVisible(not from_file)
+        self.problem_label.setVisible(not from_file and self.problem() is not None)
+        self.file_label.setVisible(from_file)
+        self.file_label.setText(file_network.note_html(self._file) if from_file else "")
+        self.save_button.setEnabled(not from_file and self._saving is None)
+        self.save_button.setToolTip("The network is its file already: choose a list of layers to save one"
+                                    if from_file else "Save these layers as a plain .keras file (untrained)")
 
     def _set_output_row(self, rows, problem) -> None:
         classes = self._class_count
@@ -393,8 +449,8 @@ class LayerEditor(QWidget):
         problem = self.problem()
         if self._worked is None:
             self.total_label.setText(
-                "The shapes and counts appear once the picture size is known: a folder's pictures are "
-                "sized when the run reads them."
+                "The shapes and counts appear once the picture size is known: when the app has looked "
+                "at the folder's pictures."
             )
         elif problem is None:
             last = self._worked.rows[-1].shape if self._worked.rows else self._input_shape
@@ -419,9 +475,16 @@ class LayerEditor(QWidget):
 
     def _on_open_clicked(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open network", "", NETWORK_FILTER)
-        if path:
-            problem = self.open_network_file(path)
-            self.note_label.setText(html.escape(problem) if problem else f"Opened the layers of {html.escape(path)}.")
+        if not path:
+            return
+        problem = self.open_network_file(path)
+        if problem is None:
+            self.note_label.setText(f"Opened the layers of {html.escape(path)}.")
+            return
+        accepted, note = file_network.ask_to_train_file(self, path, problem)
+        if accepted:
+            self.use_network_file(path)
+        self.note_label.setText(html.escape(note))
 
     def _on_save_clicked(self) -> None:
         path = ask_save_path(self, "Save network", "network.keras", NETWORK_FILTER, suffix=".keras")
@@ -434,7 +497,7 @@ class LayerEditor(QWidget):
         """Start writing the list as an uncompiled .keras file at ``path`` (in a child process: it
         needs Keras); ``savingDone`` says how it went. Why it cannot start, in words, or None."""
         if self._input_shape is None or self._class_count is None:
-            return "The picture size is not known yet: choose a data set, or train once on the folder first."
+            return "The picture size is not known yet: choose a data set, or wait until the folder has been looked at."
         if self.problem() is not None:
             return "Fix the layer marked in red first: " + self.problem_text()
         if self._saving is not None:
@@ -481,7 +544,7 @@ class LayerEditor(QWidget):
         errors = bytes(self._saving.readAllStandardError()).decode("utf-8", "replace").splitlines()
         self._saving.deleteLater()
         self._saving = None
-        self.save_button.setEnabled(True)
+        self.save_button.setEnabled(self.kind() != FILE)
         reason = next((line[len(ERROR_MARK):] for line in reversed(errors) if line.startswith(ERROR_MARK)), "")
         if code != 0 and not reason:
             reason = errors[-1] if errors else f"the saving process ended with code {code}"

@@ -97,7 +97,7 @@ class RunPanel(QWidget):
         self._state = state
         busy = state != RunState.IDLE or self._script_shown
         controllable = state in (RunState.RUNNING, RunState.PAUSED) and not self._script_shown
-        problem = self.settings.problem()  # a layer that does not fit: said under the list
+        problem = self.settings.problem()  # a folder or a layer that does not fit: said where it is chosen
         self.settings.setEnabled(not busy)
         self.train_button.setEnabled(not busy and not problem)
         self.pause_button.setEnabled(controllable)
@@ -106,7 +106,7 @@ class RunPanel(QWidget):
         for button, tip in self._tips.items():
             button.setToolTip(NOT_FOR_SCRIPTS if self._script_shown else tip)
         if problem and not self._script_shown:
-            self.train_button.setToolTip(f"Train is off until the network is fixed. {problem}")
+            self.train_button.setToolTip(f"Train is off until this is fixed: {problem}")
 
     def _on_settings_changed(self) -> None:
         self.set_state(self._state)

@@ -38,7 +38,8 @@ from visualizer.training.data import (
 from visualizer.training.datasets import FOLDER
 from visualizer.training.layer_list import specs_from_json, specs_to_json
 from visualizer.ui.kit.stored_settings import read_number, read_text
-from visualizer.ui.training.layer_editor import LayerEditor
+from visualizer.ui.training.folder_panel import FolderPanel
+from visualizer.ui.training.layer_editor import FILE, LayerEditor
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +79,7 @@ class SettingsForm(QWidget):
         self.editor.pageRequested.connect(self.pageRequested)
         self.optimizer.currentIndexChanged.connect(self._on_any_changed)
         self.data.activated.connect(self._on_data_activated)
+        self.folder_panel.changed.connect(self._on_folder_panel_changed)
         self._show_data_to_editor()
 
     def _build_model_box(self, defaults: TrainConfig) -> QGroupBox:
@@ -85,7 +87,7 @@ class SettingsForm(QWidget):
         column = QVBoxLayout(model_box)
         self.editor = LayerEditor()
         self.editor.set_network(defaults)
-        self.model = self.editor.network  # the preset chosen: "cnn", "fc" or "layers"
+        self.model = self.editor.network  # the preset chosen: "cnn", "fc", "layers" or "file"
         column.addWidget(self.editor)
         return model_box
 
@@ -127,6 +129,8 @@ class SettingsForm(QWidget):
         self.data.addItem("Another folder…", _OTHER_FOLDER)
         self.data.setToolTip("Where the images come from ($CNN_VISUALIZER_DATA names a folder)")
         data_form.addRow("Images", self.data)
+        self.folder_panel = FolderPanel()  # shown while the data is a folder of the user's pictures
+        data_form.addRow(self.folder_panel)
         self.train_limit = self._limit("Use only this many training images (balanced across classes)")
         data_form.addRow("Train images", self.train_limit)
         self.test_limit = self._limit("Use only this many test images (balanced across classes)")
@@ -157,6 +161,7 @@ class SettingsForm(QWidget):
         choice = self.data_choice()
         return TrainConfig(
             **self.editor.config_fields(),
+            image_size=self.folder_panel.image_size() if choice.dataset == FOLDER else None,
             epochs=self.epochs.value(),
             batch_size=self.batch_size.value(),
             learning_rate=self.learning_rate.value(),
@@ -170,12 +175,15 @@ class SettingsForm(QWidget):
 
     def describe(self) -> str:
         """A short name for a run with these settings, for the results table."""
+        if self.editor.kind() == FILE:
+            return Path(self.editor.network_file() or "").name
         _title, short = MODEL_TITLES[self.model.currentData()]
         return short
 
     def problem(self) -> str:
-        """Why these settings cannot train now, in words ("" when they can): a layer that does not fit."""
-        return self.editor.problem_text()
+        """Why these settings cannot train now, in words ("" when they can): a folder of pictures the
+        run could not use (or one still being looked at), or a layer that does not fit."""
+        return self.folder_panel.problem() or self.editor.problem_text()
 
     # -- reacting ----------------------------------------------------------------------------
     def _on_any_changed(self, *_args) -> None:
@@ -183,10 +191,19 @@ class SettingsForm(QWidget):
 
     def _show_data_to_editor(self) -> None:
         """The layer list's shapes follow the data: its picture size and its classes (a folder's
-        are known only when the run reads it)."""
-        dataset = self.data_choice().dataset
-        shape = DATASET_INPUT_SHAPES.get(dataset)
-        self.editor.set_data(shape, NAMED_CLASS_COUNT if shape is not None else None)
+        once the panel has looked at it: its size as shown there, its sub-folders)."""
+        choice = self.data_choice()
+        is_folder = choice.dataset == FOLDER and choice.data_dir is not None
+        self.folder_panel.show_folder(choice.data_dir if is_folder else None)
+        if is_folder:
+            self.editor.set_data(self.folder_panel.input_shape(), self.folder_panel.class_count())
+        else:
+            shape = DATASET_INPUT_SHAPES.get(choice.dataset)
+            self.editor.set_data(shape, NAMED_CLASS_COUNT if shape is not None else None)
+
+    def _on_folder_panel_changed(self) -> None:
+        self._show_data_to_editor()
+        self.changed.emit()
 
     def _on_data_activated(self, index: int) -> None:
         picked = self.data.itemData(index)
@@ -244,10 +261,13 @@ class SettingsForm(QWidget):
             settings.setValue(key, spin.value())
         settings.setValue("network", self.model.currentData())
         settings.setValue("layers", json.dumps(specs_to_json(self.editor.layers())))
+        settings.setValue("network_file", self.editor.network_file() or "")
         settings.setValue("optimizer", self.optimizer.currentData())
         choice = self.data_choice()
         settings.setValue("data", choice.data_dir if choice.data_dir is not None else _DOWNLOAD)
         settings.setValue("data_set", choice.dataset)
+        size = self.folder_panel.image_size() if choice.dataset == FOLDER else None
+        settings.setValue("image_size", f"{size[0]}x{size[1]}" if size else "")
 
     def restore_settings(self, settings: QSettings) -> None:
         """Take back saved values; each is held to its control's range, and anything unreadable
@@ -262,19 +282,32 @@ class SettingsForm(QWidget):
             if index >= 0:
                 self.optimizer.setCurrentIndex(index)
             self._restore_data_choice(read_text(settings, "data"), read_text(settings, "data_set") or "fashion-mnist")
-            self._restore_network(read_text(settings, "network"), read_text(settings, "layers"))
+            self._restore_image_size(read_text(settings, "image_size"))
+            self._restore_network(read_text(settings, "network"), read_text(settings, "layers"),
+                                  read_text(settings, "network_file"))
         self._show_data_to_editor()
         self.changed.emit()
 
-    def _restore_network(self, kind: str | None, layers: str | None) -> None:
-        """The preset chosen last time, or the own list (when it still reads as one)."""
-        if kind in ("cnn", "fc"):
+    def _restore_network(self, kind: str | None, layers: str | None, network_file: str | None) -> None:
+        """The preset chosen last time, the own list (when it still reads as one), or the network
+        from a file (when the file is still there)."""
+        if kind == FILE and network_file and Path(network_file).is_file():
+            self.editor.show_network_file(network_file)
+        elif kind in ("cnn", "fc"):
             self.editor.set_network(TrainConfig(model=kind))
         elif kind == "layers" and layers:
             try:
                 self.editor.show_layers(specs_from_json(json.loads(layers)))
             except (ValueError, TypeError, KeyError, AttributeError):  # unreadable: keep the default network
                 log.warning("the remembered layer list could not be read: %r", layers)
+
+    def _restore_image_size(self, remembered: str | None) -> None:
+        """The picture size chosen for the remembered folder ("HxW"), once the folder is looked at again."""
+        try:
+            height, width = (int(side) for side in (remembered or "").split("x"))
+        except ValueError:  # none remembered, or unreadable: the suggested size
+            return
+        self.folder_panel.prefer_size((height, width))
 
     def _restore_data_choice(self, remembered: str | None, dataset: str = "fashion-mnist") -> None:
         """Select the data used last time if it is still offered, or a folder of the user's that is
