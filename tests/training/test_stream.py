@@ -58,6 +58,8 @@ EVERY_EVENT = [
     _snapshot(),
     _snapshot(4, end_of_epoch=True, image=np.arange(64, dtype=np.uint8).reshape(8, 8)),
     events.ProbeSnapshot(0, 0, 0, np.zeros((0, 4), np.int32), 1, (), (), np.array(1.5), False),
+    events.ConfusionSample(np.array([4, 9, 17]), np.array([0, 1, 1]), np.arange(3 * 8 * 8, dtype=np.uint8).reshape(3, 8, 8), 40),
+    events.EpochConfusion(2, np.array([0, 1, 0], np.uint8)),
     events.AutosaveOff("The disk is full."),
     events.RunFinished(False, 3, 0.1, 0.9, 0.2, 0.85, 30.0, None),
     events.RunFinished(True, 1, 0.1, 0.9, 0.2, 0.85, 30.0, "/tmp/model.keras"),

@@ -37,7 +37,7 @@ class Sizes:
 FULL = Sizes(startup_runs=5, demo_runs=30, rounds=3, train_limit=0, test_limit=0, both_plain_ways=True, strokes=60,
               pictures=10_000)
 QUICK = Sizes(startup_runs=1, demo_runs=10, rounds=1, train_limit=2_000, test_limit=500, both_plain_ways=False, strokes=20,
-               pictures=2_000)
+               pictures=600)
 
 
 def build_parser() -> argparse.ArgumentParser:

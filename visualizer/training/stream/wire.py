@@ -36,7 +36,7 @@ MAX_BUFFERS = 256
 MAX_DIMENSIONS = 8
 MAX_NESTING = 4  # a ProbeSnapshot holds LayerMaps: two levels are used
 
-DTYPES = {name: np.dtype(name).newbyteorder("<") for name in ("uint8", "float16", "float32", "float64", "int32", "int64")}
+DTYPES = {name: np.dtype(name).newbyteorder("<") for name in ("uint8", "uint16", "float16", "float32", "float64", "int32", "int64")}
 
 EVENT_TYPES = {
     cls.__name__: cls
@@ -48,6 +48,8 @@ EVENT_TYPES = {
         events.ProbeSnapshot,
         events.LayerMaps,
         events.LayerKernels,
+        events.ConfusionSample,
+        events.EpochConfusion,
         events.AutosaveOff,
         events.RunFinished,
         events.RunFailed,
