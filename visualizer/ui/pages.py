@@ -62,7 +62,8 @@ PAGES: tuple[PageSpec, ...] = (
         "Live training",
         "Training",
         "visualizer.ui.training.page:TrainingPage",
-        "Train the notebook's CNN on Fashion-MNIST and watch its curves, feature maps and kernels change.",
+        "Train a CNN (the notebook's, your own layers or a file) on Fashion-MNIST, MNIST, CIFAR-10 or your own "
+        "pictures, or watch a script's run, and see its curves, feature maps and kernels change.",
     ),
     PageSpec(
         "inspector",
