@@ -204,26 +204,18 @@ class LiveView(keras.callbacks.Callback):
         self._last_epoch_logs = logs
         if self._steps == 0 or self._batches_done == self._steps:  # not an epoch cut short by a stop
             self._epochs_completed += 1
-        self._send(
-            EpochEnd(
-                epoch=self._epoch,
-                loss=_metric(logs, "loss"),
-                accuracy=_metric(logs, _accuracy_key(logs)),
-                val_loss=_metric(logs, "val_loss"),
-                val_accuracy=_metric(logs, "val_" + _accuracy_key(logs)),
-                elapsed_s=time.perf_counter() - self._started,
-            )
-        )
+        loss, accuracy, val_loss, val_accuracy = _scores(logs)
+        self._send(EpochEnd(self._epoch, loss, accuracy, val_loss, val_accuracy, time.perf_counter() - self._started))
 
     def on_train_end(self, logs=None):
-        logs = self._last_epoch_logs
+        train_loss, train_accuracy, test_loss, test_accuracy = _scores(self._last_epoch_logs)
         finished = RunFinished(
             stopped_early=bool(self._model.stop_training),
             epochs_completed=self._epochs_completed,
-            train_loss=_metric(logs, "loss"),
-            train_accuracy=_metric(logs, _accuracy_key(logs)),
-            test_loss=_metric(logs, "val_loss"),
-            test_accuracy=_metric(logs, "val_" + _accuracy_key(logs)),
+            train_loss=train_loss,
+            train_accuracy=train_accuracy,
+            test_loss=test_loss,
+            test_accuracy=test_accuracy,
             elapsed_s=time.perf_counter() - self._started,
             model_path=None if self._record is None else str(self._record),
         )
@@ -335,6 +327,12 @@ def _accuracy_key(logs: dict) -> str:
         if key in logs:
             return key
     return next((key for key in logs if "acc" in key and not key.startswith("val_")), "accuracy")
+
+
+def _scores(logs: dict) -> tuple[float, float, float, float]:
+    """(loss, accuracy, validation loss, validation accuracy) of an epoch's logs; NaN for any missing."""
+    accuracy = _accuracy_key(logs)
+    return _metric(logs, "loss"), _metric(logs, accuracy), _metric(logs, "val_loss"), _metric(logs, "val_" + accuracy)
 
 
 def _metric(logs: dict, key: str) -> float:

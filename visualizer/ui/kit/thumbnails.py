@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 from PyQt6.QtCore import Qt
 from PyQt6.QtGui import QImage, QPixmap
+from PyQt6.QtWidgets import QAbstractItemView, QListView, QListWidget
 
 
 def as_displayed(picture: np.ndarray, light_on_dark: bool) -> np.ndarray:
@@ -52,3 +53,14 @@ def thumbnail(image: np.ndarray, side: int, light_on_dark: bool = False) -> QPix
         mode = Qt.TransformationMode.SmoothTransformation
     scaled = qimage.scaled(size[0], size[1], Qt.AspectRatioMode.KeepAspectRatio, mode)
     return QPixmap.fromImage(scaled)
+
+
+def icon_list(selection: QAbstractItemView.SelectionMode) -> QListWidget:
+    """A list that shows thumbnails as icons of one size, reflowed into rows as wide as it is."""
+    icons = QListWidget()
+    icons.setViewMode(QListView.ViewMode.IconMode)
+    icons.setMovement(QListView.Movement.Static)
+    icons.setResizeMode(QListView.ResizeMode.Adjust)
+    icons.setUniformItemSizes(True)
+    icons.setSelectionMode(selection)
+    return icons

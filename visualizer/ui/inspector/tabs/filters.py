@@ -34,7 +34,7 @@ from visualizer.inspection.filters import FilterTops
 from visualizer.inspection.protocol import PictureProgress
 from visualizer.ui.kit.compact import fitting_combo
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
-from visualizer.ui.kit.thumbnails import thumbnail
+from visualizer.ui.kit.thumbnails import icon_list, thumbnail
 
 OUTLINE_COLOUR = QColor("#e8590c")  # the patch's outline: orange, seen on ink and on white
 TILE_EM = 6.5  # a top image's side, in lines of text
@@ -182,12 +182,7 @@ class FiltersTab(QWidget):
         self.set_layers(None)
 
     def _make_filter_grid(self) -> QListWidget:
-        grid = QListWidget()
-        grid.setViewMode(QListView.ViewMode.IconMode)
-        grid.setMovement(QListView.Movement.Static)
-        grid.setResizeMode(QListView.ResizeMode.Adjust)
-        grid.setUniformItemSizes(True)
-        grid.setSelectionMode(QListView.SelectionMode.SingleSelection)
+        grid = icon_list(QListView.SelectionMode.SingleSelection)
         grid.setToolTip("Each filter's tile is the patch that excites it most; pick one")
         grid.currentRowChanged.connect(self._on_filter_grid_row_changed)
         side = self._side(FILTER_TILE_EM)

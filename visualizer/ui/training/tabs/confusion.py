@@ -12,7 +12,6 @@ import numpy as np
 from PyQt6.QtCore import QSize, Qt
 from PyQt6.QtGui import QIcon
 from PyQt6.QtWidgets import (
-    QListView,
     QListWidget,
     QListWidgetItem,
     QSplitter,
@@ -24,7 +23,7 @@ from PyQt6.QtWidgets import (
 from visualizer.training.events import ConfusionSample, EpochConfusion
 from visualizer.ui.kit.confusion_view import ConfusionMatrixView
 from visualizer.ui.kit.plain import wrapping_label
-from visualizer.ui.kit.thumbnails import thumbnail
+from visualizer.ui.kit.thumbnails import icon_list, thumbnail
 
 THUMBNAIL_EM = 4.0  # a thumbnail's side, in lines of text
 CELL_HINT = "Click a cell of the matrix to see its images here."
@@ -71,12 +70,7 @@ class ConfusionTab(QWidget):
         self.show_confusion(None, None, "")
 
     def _make_image_list(self) -> QListWidget:
-        images = QListWidget()
-        images.setViewMode(QListView.ViewMode.IconMode)
-        images.setMovement(QListView.Movement.Static)
-        images.setResizeMode(QListView.ResizeMode.Adjust)
-        images.setUniformItemSizes(True)
-        images.setSelectionMode(QListWidget.SelectionMode.NoSelection)
+        images = icon_list(QListWidget.SelectionMode.NoSelection)
         images.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         return images
 
