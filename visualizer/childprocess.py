@@ -1,7 +1,8 @@
 """The plumbing every child process of the app shares: the training run and the model inspector's
 model each run in a spawned child that talks to the window over one duplex pipe, a ChildLink:
-requests go down, messages come up, and a child that dies is noticed and said in words the same
-way for both. The window's code is written against the Link protocol, which a stream from another
+requests go down, messages come up (a training run's events come up the stream every run uses
+instead: training/process.py), and a child that dies is noticed and said in words the same way
+for both. The window's code is written against the Link protocol, which a stream from another
 program can implement too.
 
 Why a process and not a thread: importing TensorFlow and running a model hold the GIL for long

@@ -4,6 +4,7 @@ thread, failures as RunFailed, and every Keras backend that is installed."""
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import threading
 import time
@@ -236,7 +237,7 @@ def test_probe_change_while_running_is_honoured_at_the_next_batch():
     snapshots = recorder.of(ProbeSnapshot)
     assert [(s.epoch, s.batch, s.probe_index, s.end_of_epoch) for s in snapshots] == [
         (0, 0, 0, False),  # the untrained network, before the first batch
-        (1, 1, 9, False),  # the next batch, though no timed probe is due
+        (1, 0, 9, False),  # at the next batch's beginning, though no timed probe is due
         (1, 8, 9, True),
     ]
 
@@ -326,7 +327,7 @@ def test_a_tiny_run_works_on_every_installed_backend(backend):
     assert report["reloads"] == 412_778
     probes = report["probes"]
     assert probes[0][3] == [[28, 28, 64], [14, 14, 64], [14, 14, 32], [7, 7, 32]]
-    assert probes[0][:3] == [0, 0, 0] and probes[1][:3] == [1, 1, 4], "a new probe image shows at once"
+    assert probes[0][:3] == [0, 0, 0] and probes[1][:3] == [1, 0, 4], "a new probe image shows at once"
     assert all(p[2] == 4 for p in probes[1:])
     # The kernels the probe reads change while the model trains (on JAX they live outside the
     # layers during an epoch, so this shows the probe gets the current ones).
@@ -364,12 +365,12 @@ class _PauseAfter(RunControl):
 
 
 @pytest.mark.parametrize(
-    ("batch_interval_s", "probe_rate_hz"),
-    [(1e9, 1000.0), (0.0, 0.001)],
+    ("batch_rate_hz", "probe_rate_hz"),
+    [(1e-9, 1000.0), (math.inf, 0.001)],
     ids=["probes-ahead-of-progress", "progress-ahead-of-probes"],
 )
-def test_a_paused_run_reports_one_position_in_progress_and_probes(monkeypatch, batch_interval_s, probe_rate_hz):
-    monkeypatch.setattr("visualizer.training.progress.BATCH_EVENT_INTERVAL_S", batch_interval_s)
+def test_a_paused_run_reports_one_position_in_progress_and_probes(monkeypatch, batch_rate_hz, probe_rate_hz):
+    monkeypatch.setattr("visualizer.training.live_callback.OWN_RUN_BATCH_RATE_HZ", batch_rate_hz)
     recorder = Recorder()
     control = _PauseAfter(5, recorder)
     result = run(tiny_config(probe_rate_hz=probe_rate_hz), recorder, control)

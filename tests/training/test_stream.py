@@ -21,7 +21,7 @@ import zmq
 
 from visualizer.training import events
 from visualizer.training.stream import StreamReceiver, StreamSender, connection, decode, encode, find_connection, wire
-from visualizer.training.stream.sender import SEND_HIGH_WATER_MARK
+from visualizer.training.stream.sender import SEND_HIGH_WATER_MARK, SendingThread
 
 KEY = b"k" * 64
 
@@ -353,9 +353,13 @@ def test_a_sender_with_no_window_keeps_only_what_its_bounds_allow(tmp_path):
             sender.send(_batch(batch))
             sender.send(_snapshot(batch))
         assert sender.connection is None
-        assert sender.waiting == 101  # 100 curve events and the newest picture
-        assert sender.lost == 200 and sender.pictures_replaced == 299
+        kept = [event.batch for event in sender._pending]
+        assert 50 < len(kept) <= 100 and sender.waiting == len(kept) + 1  # and the newest picture
+        assert sender.lost == 300 - len(kept) and sender.pictures_replaced == 299
         assert not sender.window_listening
+        # The whole run, at even and lower detail: one batch in 4 of the 300.
+        assert kept[0] == 1 and kept[-1] > 300 - 4
+        assert {b - a for a, b in zip(kept, kept[1:])} == {4}
     finally:
         sender.close()
     assert sender.lost == 300
@@ -371,7 +375,7 @@ def test_a_sender_to_an_address_nobody_listens_on_queues_nothing_in_zeromq(tmp_p
             sender.send(_batch(batch))
             sender.send(_snapshot(batch))
         assert sender.connection.address == address
-        assert sender.waiting == 51 and sender.lost == 250
+        assert 25 < sender.waiting <= 51 and sender.lost == 300 - (sender.waiting - 1)
         assert not sender._socket.getsockopt(zmq.EVENTS) & zmq.POLLOUT  # ZeroMQ would take nothing more
     finally:
         sender.close()
@@ -436,3 +440,30 @@ def test_a_restarted_window_is_found_and_told_the_run_first(tmp_path):
         if second is not None:
             second.close()
     assert [type(message.event) for message in messages] == [events.RunStarted, events.BatchEnd]
+
+
+def test_the_sending_thread_delivers_in_order_and_offers_again_while_the_run_is_quiet(tmp_path):
+    receiver = StreamReceiver(folder=tmp_path)
+    sender = SendingThread(address=receiver.address, key=receiver.key)
+    messages: list = []
+    try:
+        sender.send(STARTED)
+        for batch in range(1, 101):  # far faster than the window reads: nothing is read meanwhile
+            sender.send(_batch(batch))
+            sender.send(_snapshot(batch))
+        deadline = time.monotonic() + 15  # the run sends nothing more: the thread offers the rest
+        while time.monotonic() < deadline and not any(
+            isinstance(m.event, events.ProbeSnapshot) and m.event.batch == 100 for m in messages
+        ):
+            messages.extend(receiver.poll()[0])
+            time.sleep(0.01)
+    finally:
+        sender.close()
+        receiver.close()
+    assert _same(messages[0].event, STARTED)
+    batches = [m.event.batch for m in messages if isinstance(m.event, events.BatchEnd)]
+    pictures = [m.event.batch for m in messages if isinstance(m.event, events.ProbeSnapshot)]
+    assert batches == list(range(1, 101)), "every curve event, in order"
+    assert pictures[-1] == 100 and pictures == sorted(set(pictures)), "the newest picture, never an older one after it"
+    assert len(pictures) + sender.pictures_replaced == 100
+    assert sender.lost == 0

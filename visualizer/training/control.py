@@ -9,9 +9,30 @@ from collections.abc import Callable
 
 import keras
 
-from visualizer.training.progress import RunClock
-
 PAUSE_POLL_S = 0.1  # how often a paused run looks for a stop or a new probe image
+
+
+class RunClock:
+    """A run's time with its pauses left out, shared by the callback that pauses the run (which
+    adds each pause) and the one that reports progress."""
+
+    def __init__(self) -> None:
+        self.started = time.perf_counter()
+        self.paused_s = 0.0
+
+    def restart(self) -> None:
+        self.started = time.perf_counter()
+
+    def add_pause(self, seconds: float) -> None:
+        self.paused_s += seconds
+
+    def elapsed_s(self) -> float:
+        """Seconds of training so far, pauses left out."""
+        return self.elapsed_at(time.perf_counter())
+
+    def elapsed_at(self, moment: float) -> float:
+        """Seconds of training up to ``moment`` (a time.perf_counter() reading), pauses left out."""
+        return moment - self.started - self.paused_s
 
 
 class ControlCallback(keras.callbacks.Callback):

@@ -11,6 +11,9 @@ thread at a batch's beginning, with the latest batch whose loss is known. Readin
 training thread would wait for each batch to finish and stop Keras dispatching the next one ahead
 (STYLE.md, convention 3).
 
+The app's own runs are reported by the same callback (OwnRunView, below, used by run.py) over
+the same stream: one path from any training loop to the window.
+
 Keras 3 shows callbacks neither the data nor the batch size, so the probe image and the counts are
 read from the arguments of the ``fit`` call that is running (its frame on the stack), when they are
 arrays: the first validation image, else the first training image. ``probe_images`` overrides
@@ -30,11 +33,13 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from visualizer.training.control import RunClock
 from visualizer.training.events import BatchEnd, EpochEnd, RunFinished, RunStarted, Status, frozen_float32
 from visualizer.training.recording import RunRecorder, run_title
 from visualizer.training.stream.remote import ADDRESS_VARIABLE, KEY_VARIABLE
-from visualizer.training.stream.sender import StreamSender
+from visualizer.training.stream.sender import SendingThread
 
+OWN_RUN_BATCH_RATE_HZ = 10.0  # the app's own runs report progress this often (its curves and recordings)
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
 
 
@@ -81,31 +86,45 @@ class LiveView(keras.callbacks.Callback):
         self._probe_images = None if probe_images is None else np.asarray(probe_images, dtype=np.float32)
         self._address = address
         self._key = key
-        self._interval_s = 1.0 / max_rate_hz
-        self.sender: StreamSender | None = None
+        self.sender: SendingThread | None = None
+        self._init_reports(max_rate_hz, max_rate_hz)
+
+    def _init_reports(self, batch_rate_hz: float, probe_rate_hz: float) -> None:
+        self._interval_s = 1.0 / batch_rate_hz
+        self._probe_interval_s = 1.0 / probe_rate_hz
+        self.epochs_completed = 0
+        self.last_epoch: EpochEnd | None = None  # the last epoch's scores, once one has ended
 
     # The run's beginning
 
     def on_train_begin(self, logs=None):
         fit = _fit_arguments(self._model)
-        self.sender = StreamSender(address=self._address, key=self._key)
+        self.sender = SendingThread(address=self._address, key=self._key)
         self.recorder = RunRecorder() if self._record is not None else None
-        self._started = time.perf_counter()
-        self._epoch = 0
-        self._epochs_completed = 0
-        self._epoch_started = self._started
-        self._unsent: tuple | None = None  # (batch, logs, time) of the last batch done and not reported
-        self._lock = threading.Lock()
-        self._last_report = -math.inf
-        self._last_epoch_logs: dict = {}
-        self._steps = int(self.params.get("steps") or 0)
-        self._batch_size = _batch_size(fit)
+        self._begin_reporting(steps=int(self.params.get("steps") or 0), batch_size=_batch_size(fit),
+                              train_count=_count(fit.get("x")), clock=RunClock())
         self._probe = None
-        self._probe_failed = False
         self._probe_image, self._probe_label = self._choose_probe_image(fit)
         self._send(self._run_started(fit))
         if self._probe_image is None:
             self._send(Status("No probe image: the data are not arrays. Pass LiveView(probe_images=...) to see feature maps."))
+
+    def _begin_reporting(self, *, steps: int, batch_size: int, train_count: int, clock: RunClock) -> None:
+        self._clock = clock
+        self._steps = steps
+        self._batch_size = batch_size
+        self._train_count = train_count  # 0: not known
+        self._epoch = 0
+        self._epoch_started = time.perf_counter()
+        self._paused_before_epoch = 0.0
+        self._batches_done = 0
+        self._trained = 0  # batches trained so far: the weights' state
+        self._trained_shown = -1  # the weights' state of the last picture sent
+        self._unsent: tuple | None = None  # (batch, logs, time) of the last batch done and not reported
+        self._lock = threading.Lock()
+        self._last_report = -math.inf
+        self._last_probe = -math.inf
+        self._probe_failed = False
 
     def _send(self, event) -> None:
         if self.recorder is not None:
@@ -132,7 +151,7 @@ class LiveView(keras.callbacks.Callback):
             model_summary=summary,
             parameter_count=int(model.count_params()),
             data_source="the script's own data",
-            train_count=_count(fit.get("x")) or self._steps * self._batch_size,
+            train_count=self._train_count or self._steps * self._batch_size,
             test_count=_count(fit.get("val_x")),
             epochs=int(self.params.get("epochs") or 0),
             steps_per_epoch=self._steps,
@@ -156,6 +175,7 @@ class LiveView(keras.callbacks.Callback):
     def on_epoch_begin(self, epoch, logs=None):
         self._epoch = epoch + 1
         self._epoch_started = time.perf_counter()
+        self._paused_before_epoch = self._clock.paused_s
         self._unsent = None
         self._batches_done = 0
 
@@ -167,22 +187,33 @@ class LiveView(keras.callbacks.Callback):
             if self._unsent is None or done[0] > self._unsent[0]:
                 self._unsent = done
             self._batches_done = max(self._batches_done, done[0])
+            self._trained += 1
 
     def on_train_batch_begin(self, batch, logs=None):
-        now = time.perf_counter()
-        if now - self._last_report < self._interval_s:
-            return
+        # Batches are reported at most every _interval_s by the time they ended, pictures every
+        # _probe_interval_s of new weights.
+        with self._lock:
+            due = self._unsent is not None and self._unsent[2] - self._last_report >= self._interval_s
+        if due:
+            self._send_unsent()
+        if time.perf_counter() - self._last_probe >= self._probe_interval_s and self._trained != self._trained_shown:
+            self._send_probe()
+
+    def _send_unsent(self) -> None:
+        """Report the last batch done, if not yet reported."""
         with self._lock:
             done, self._unsent = self._unsent, None
-        if done is None:
-            return
-        self._last_report = now
-        self._send_batch(*done)
-        self._send_probe(batch=done[0])
+        if done is not None:
+            self._last_report = done[2]
+            self._send_batch(*done)
 
     def _send_batch(self, batch: int, logs, at: float) -> None:
         logs = logs or {}
-        active_s = max(at - self._epoch_started, 1e-9)
+        paused_in_epoch = self._clock.paused_s - self._paused_before_epoch
+        active_s = max(at - self._epoch_started - paused_in_epoch, 1e-9)
+        images = batch * self._batch_size
+        if self._train_count:
+            images = min(images, self._train_count)  # the last batch may be short
         self._send(
             BatchEnd(
                 epoch=self._epoch,
@@ -190,33 +221,31 @@ class LiveView(keras.callbacks.Callback):
                 steps_per_epoch=self._steps,
                 loss=_metric(logs, "loss"),
                 accuracy=_metric(logs, _accuracy_key(logs)),
-                images_per_second=batch * self._batch_size / active_s,
-                elapsed_s=at - self._started,
+                images_per_second=images / active_s,
+                elapsed_s=self._clock.elapsed_at(at),
             )
         )
 
     def on_epoch_end(self, epoch, logs=None):
-        if self._unsent is not None:  # the epoch is over: its last batch's loss is ready
-            self._send_batch(*self._unsent)
-            self._send_probe(batch=self._unsent[0], end_of_epoch=True)
-            self._unsent = None
+        self._send_unsent()  # the epoch is over: its last batch's loss is ready
+        self._send_probe(end_of_epoch=True)
         logs = dict(logs or {})
-        self._last_epoch_logs = logs
         if self._steps == 0 or self._batches_done == self._steps:  # not an epoch cut short by a stop
-            self._epochs_completed += 1
+            self.epochs_completed += 1
         loss, accuracy, val_loss, val_accuracy = _scores(logs)
-        self._send(EpochEnd(self._epoch, loss, accuracy, val_loss, val_accuracy, time.perf_counter() - self._started))
+        self.last_epoch = EpochEnd(self._epoch, loss, accuracy, val_loss, val_accuracy, self._clock.elapsed_s())
+        self._send(self.last_epoch)
 
     def on_train_end(self, logs=None):
-        train_loss, train_accuracy, test_loss, test_accuracy = _scores(self._last_epoch_logs)
+        last = self.last_epoch or EpochEnd(0, math.nan, math.nan, math.nan, math.nan, 0.0)
         finished = RunFinished(
             stopped_early=bool(self._model.stop_training),
-            epochs_completed=self._epochs_completed,
-            train_loss=train_loss,
-            train_accuracy=train_accuracy,
-            test_loss=test_loss,
-            test_accuracy=test_accuracy,
-            elapsed_s=time.perf_counter() - self._started,
+            epochs_completed=self.epochs_completed,
+            train_loss=last.loss,
+            train_accuracy=last.accuracy,
+            test_loss=last.val_loss,
+            test_accuracy=last.val_accuracy,
+            elapsed_s=self._clock.elapsed_s(),
             model_path=None if self._record is None else str(self._record),
         )
         try:
@@ -237,26 +266,41 @@ class LiveView(keras.callbacks.Callback):
 
     # Pictures
 
-    def _send_probe(self, *, batch: int, end_of_epoch: bool = False) -> None:
-        """A probe snapshot, while a window is listening (and at each epoch's end when the run is
-        recorded); the probe is built on the first one."""
-        wanted = self.sender.window_listening or (end_of_epoch and self._record is not None)
-        if self._probe_image is None or self._probe_failed or not wanted:
+    def _pictures_wanted(self, end_of_epoch: bool = False) -> bool:
+        """Pictures are made while a window is listening, and at each epoch's end when the run is recorded."""
+        return self.sender.window_listening or (end_of_epoch and self._record is not None)
+
+    def _can_probe(self) -> bool:
+        return self._probe_image is not None and not self._probe_failed
+
+    def _probe_choice(self) -> tuple[np.ndarray, int, int]:
+        """(the image probed, as the model takes it; its label, -1 if not known; its index)."""
+        return self._probe_image, self._probe_label, 0
+
+    def _send_probe(self, *, end_of_epoch: bool = False, compiled: bool = True) -> None:
+        """A probe snapshot of the weights as they are, when pictures are wanted; the probe is
+        built on the first one (and read eagerly then: shown at once, compiled at the next)."""
+        if not self._can_probe() or not self._pictures_wanted(end_of_epoch):
             return
         first = self._probe is None
         if first and not self._build_probe():
             return
+        image, label, index = self._probe_choice()
         self.model  # noqa: B018 - on JAX, reading the property puts the current weights in the layers
         snapshot = self._probe.snapshot(
-            self._probe_image,
-            self._probe_label,
-            probe_index=0,
+            image,
+            label,
+            probe_index=index,
             epoch=self._epoch,
-            batch=batch,
+            batch=self._batches_done,
             end_of_epoch=end_of_epoch,
-            compiled=not first,  # eager the first time: shown at once, compiled at the next
+            steps_per_epoch=self._steps,
+            compiled=compiled and not first,
         )
         self._send(_with_probabilities(snapshot))
+        self._shown_index = index
+        self._trained_shown = self._trained
+        self._last_probe = time.perf_counter()
 
     def _layer_names(self) -> list[str] | None:
         from visualizer.training.probes import default_layers
@@ -353,3 +397,78 @@ def _with_probabilities(snapshot):
         return snapshot
     exponentials = np.exp(scores - scores.max())
     return dataclasses.replace(snapshot, probabilities=frozen_float32(exponentials / exponentials.sum()))
+
+
+class OwnRunView(LiveView):
+    """LiveView as the app's own runs use it (run.py): the same reports, over the same stream (or
+    to any ``on_event``, such as the command line's printer). run() sends the run's RunStarted and
+    RunFinished itself, since it knows the data and saves the model; this probes the test image
+    chosen in the window (``control``, a run.RunControl), from ``probe_images`` (uint8, the test
+    split as loaded) and ``probe_labels``, and follows another choice even while the run is paused.
+    ``probe`` (a probes.Probe) is None for a run that shows no pictures. BatchEnd goes out about
+    10 times a second and probe snapshots ``probe_rate_hz`` times a second."""
+
+    def __init__(self, *, on_event, control, clock: RunClock, probe, probe_images, probe_labels, default_probe_index: int,
+                 steps_per_epoch: int, batch_size: int, train_count: int, epochs_done: int, probe_rate_hz: float) -> None:
+        keras.callbacks.Callback.__init__(self)  # not LiveView's: no window address, no recording
+        self._init_reports(OWN_RUN_BATCH_RATE_HZ, probe_rate_hz)
+        self._on_event = on_event
+        self._control = control
+        self._probe = probe
+        self._probe_images = probe_images
+        self._probe_labels = probe_labels
+        self._default_probe_index = default_probe_index
+        self._shown_index: int | None = None
+        self._begin_reporting(steps=steps_per_epoch, batch_size=batch_size, train_count=train_count, clock=clock)
+        self.epochs_completed = epochs_done
+
+    def on_train_begin(self, logs=None):
+        self._clock.restart()
+
+    def on_train_end(self, logs=None):
+        pass  # run() reports the end, once the model is saved
+
+    def _send(self, event) -> None:
+        self._on_event(event)
+
+    def _can_probe(self) -> bool:
+        return self._probe is not None
+
+    def _pictures_wanted(self, end_of_epoch: bool = False) -> bool:
+        return True  # the window drops the pictures it has no time for
+
+    def _probe_choice(self) -> tuple[np.ndarray, int, int]:
+        index = self._chosen_index()
+        from visualizer.training.data import to_model_input
+
+        return to_model_input(self._probe_images[index : index + 1])[0], int(self._probe_labels[index]), index
+
+    def _chosen_index(self) -> int:
+        chosen = self._control.probe_index()
+        index = self._default_probe_index if chosen is None else chosen
+        return index % len(self._probe_labels)
+
+    def send_first_probe(self) -> None:
+        """The untrained network (epoch 0, batch 0), sent before training starts: read eagerly, so
+        that it is on screen while the probe's predict function compiles, a one-off cost kept out
+        of the first batch."""
+        self._send_probe(compiled=False)
+        image, _, _ = self._probe_choice()
+        self._probe.compile_now(image)
+
+    def follow_choice(self) -> None:
+        """Send a snapshot if another probe image has been chosen (called while the run is paused,
+        so that people may look at other images meanwhile)."""
+        if self._probe is not None and self._chosen_index() != self._shown_index:
+            self._send_probe()
+
+    def report_held(self) -> None:
+        """As a pause begins: report the last batch done if the rate limit held it back, and the
+        pictures of the weights the run holds, so the page shows where the run stopped."""
+        self._send_unsent()
+        if self._probe is not None and self._trained != self._trained_shown:
+            self._send_probe()
+
+    def on_train_batch_begin(self, batch, logs=None):
+        super().on_train_batch_begin(batch, logs)
+        self.follow_choice()

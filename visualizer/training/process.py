@@ -1,8 +1,12 @@
 """A training run in a child process, steered and read from the GUI without blocking it.
 
-The child (see visualizer/childprocess.py for why a process) sends events from a thread of its
-own, so training never waits for the GUI to read; if the GUI falls behind, the child drops live
-probe snapshots (never other events) until it catches up. This module imports neither Keras nor Qt.
+The child (see visualizer/childprocess.py for why a process) reports its run the way any script
+does (live_callback.LiveView): its events go up the signed ZeroMQ stream (training/stream), sent
+from a thread of its own so that training never waits for the GUI to read; if the GUI falls
+behind, newer pictures replace older ones, while curve events are kept. Each process has a stream
+receiver of its own, on 127.0.0.1, with a key only it and its child know. The pipe of its
+ChildLink carries the run's settings down and tells when the child has died; pause, stop and
+the probe image are shared flags (ProcessRunControl). This module imports neither Keras nor Qt.
 
 A process can also be started before the user presses Train (``TrainingProcess.prestarted``): it
 imports Keras, reads the data and warms up model building while the settings are being chosen,
@@ -13,19 +17,22 @@ down the same link its events come up.
 from __future__ import annotations
 
 import os
+import secrets
 import traceback
 from dataclasses import dataclass
 
 import numpy as np
 
-from visualizer.childprocess import ChildLink, Outbox, died_message, prepare_child, spawn_context
+from visualizer.childprocess import ChildLink, died_message, prepare_child, spawn_context
 from visualizer.training.config import TrainConfig
-from visualizer.training.events import ProbeSnapshot, RunFailed, RunFinished
+from visualizer.training.events import RunFailed, RunFinished
 from visualizer.training.run import RunControl, run
 from visualizer.training.saved_runs import autosave_root
 
-# Live snapshots waiting to be sent beyond which new ones are dropped (a few hundred KB each).
-MAX_QUEUED_SNAPSHOTS = 8
+# How long the last events of a child found ended may take to come out of the stream.
+LAST_EVENTS_WAIT_MS = 300
+# How long a child that has reported its end may take to pass its last events on to the window.
+CLOSING_GRACE_S = 5.0
 ROLE = "training process"
 DIED_ADVICE = (
     "It may have run out of memory or crashed inside the Keras backend; try a smaller batch size or "
@@ -97,14 +104,19 @@ class TrainingProcess:
         *,
         prestart: Prestart | None = None,
     ) -> None:
+        from visualizer.training.stream import StreamReceiver
+
         context = spawn_context()
         self._config = config
         self._control = ProcessRunControl(context, probe_index=None)
         self._ready = context.Event()  # set by the child once it waits for its settings
         autosave_to = str(autosave_root()) if autosave else None
+        self._receiver = StreamReceiver(write_file=False)  # found by this process's child alone
+        self._run_id = secrets.token_hex(8)
+        stream = (self._receiver.address, self._receiver.key, self._run_id)
         self._child = ChildLink(
             _child_main,
-            (backend, self._control, self._ready, autosave_to, prestart),
+            (backend, self._control, self._ready, autosave_to, prestart, stream),
             "cnn-visualizer-training",
             role=ROLE,
             advice=DIED_ADVICE,
@@ -137,7 +149,13 @@ class TrainingProcess:
         """The events that have arrived, without waiting; at most ``max_events`` of them."""
         if self.finished:
             return []
-        events, died = self._child.poll(max_events)
+        events = self._read_stream(max_events)
+        died = False
+        if not any(_is_result(event) for event in events):
+            _, died = self._child.poll()
+            if died:  # its last events may still be on their way: wait for them a moment
+                self._receiver.wait(LAST_EVENTS_WAIT_MS)
+                events += self._read_stream(None)
         last = next((i for i, event in enumerate(events) if _is_result(event)), None)
         if last is not None:
             events = events[: last + 1]  # nothing follows a result
@@ -145,8 +163,16 @@ class TrainingProcess:
             events.append(self._died_without_result())
         if events and _is_result(events[-1]):
             self.finished = True
-            self._child.close()  # the child exits on its own; it has nothing more to say
+            self._hang_up()  # the child exits on its own; it has nothing more to say
         return events
+
+    def _read_stream(self, max_events: int | None) -> list:
+        messages, _ = self._receiver.poll(max_events)
+        return [message.event for message in messages if message.run_id == self._run_id]
+
+    def _hang_up(self) -> None:
+        self._child.close()
+        self._receiver.close()
 
     def _died_without_result(self) -> RunFailed:
         if self._ended_before_train:
@@ -187,11 +213,8 @@ class TrainingProcess:
     def terminate(self) -> None:
         """End the child at once (closing the window); no final event is sent."""
         self._child.terminate()
+        self._receiver.close()
         self.finished = True
-
-
-def _is_live_snapshot(event) -> bool:
-    return isinstance(event, ProbeSnapshot) and not event.end_of_epoch
 
 
 def _warm_up(prestart: Prestart):
@@ -227,9 +250,13 @@ def _child_main(
     ready,
     autosave_to: str | None,
     prestart: Prestart | None,
+    stream: tuple[str, str, str],
 ) -> None:
     prepare_child(backend)
-    outbox = Outbox(connection, droppable=_is_live_snapshot, max_droppable=MAX_QUEUED_SNAPSHOTS)
+    from visualizer.training.stream.sender import SendingThread
+
+    address, key, run_id = stream
+    sender = SendingThread(address=address, key=key, run_id=run_id)
     try:
         loaded = _warm_up(prestart) if prestart is not None else None
         ready.set()
@@ -239,8 +266,9 @@ def _child_main(
             return
         if prestart is None or not prestart.reads_data_of(config):
             loaded = None
-        run(config, outbox.put, control, autosave_to=autosave_to, loaded=loaded)
+        run(config, sender.send, control, autosave_to=autosave_to, loaded=loaded)
     except BaseException:  # run() reports its own failures; this is for the unforeseen
-        outbox.put(RunFailed("The training process failed unexpectedly.", traceback.format_exc()))
+        sender.send(RunFailed("The training process failed unexpectedly.", traceback.format_exc()))
     finally:
-        outbox.close()
+        sender.close(CLOSING_GRACE_S)
+        connection.close()

@@ -5,9 +5,9 @@ never raises: whatever goes wrong ends the run with a RunFailed event that says 
 Keras is imported inside ``run`` so that the caller (or a child process) can choose the backend
 with KERAS_BACKEND first.
 
-Update rates are limited here, at the source: BatchEnd about 10 times a second and probe
-snapshots ``config.probe_rate_hz`` times a second, so training with the live view on stays
-within a few percent of plain ``model.fit``.
+Update rates are limited here, at the source (live_callback.OwnRunView, the callback scripts use
+too): BatchEnd about 10 times a second and probe snapshots ``config.probe_rate_hz`` times a
+second, so that training with the live view on stays close to plain ``model.fit``.
 """
 
 from __future__ import annotations
@@ -360,52 +360,41 @@ def _steps_per_epoch(config: TrainConfig, data: PreparedData) -> int:
 
 def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, control: RunControl, watchers: list, autosave):
     """Train, unless a stop came first, with one callback per job: ``watchers`` (such as
-    divergence.StopOnDivergence), control, progress, probes, the confusion matrix and ``autosave`` (None: none). They
-    share what they must through the objects passed to them, not through their order in the list.
-    Returns the progress callback, which holds the last epoch's logs, whether the run was stopped
+    divergence.StopOnDivergence), the live view (progress and probes, the same callback a script
+    uses: live_callback.OwnRunView), control, the confusion matrix and ``autosave`` (None: none).
+    They share what they must through the objects passed to them; the one rule of order is that
+    the view comes before control. Returns the live view, which holds the last epoch's scores, whether the run was stopped
     on request, and the run's clock."""
-    from visualizer.training.control import ControlCallback
-    from visualizer.training.probing import ProbeCallback
-    from visualizer.training.progress import ProgressCallback, RunClock
+    from visualizer.training.control import ControlCallback, RunClock
+    from visualizer.training.live_callback import OwnRunView
 
     initial_epoch = autosave.epochs_done if autosave is not None else 0
     clock = RunClock()
-    progress = ProgressCallback(
+    view = OwnRunView(
         on_event=on_event,
+        control=control,
         clock=clock,
-        batch_size=config.batch_size,
+        probe=probe,  # None: a run without pictures (the command line shows none)
+        probe_images=data.full.test_images,
+        probe_labels=data.full.test_labels,
+        default_probe_index=config.probe_index,
         steps_per_epoch=_steps_per_epoch(config, data),
+        batch_size=config.batch_size,
         train_count=len(data.y_train),
         epochs_done=initial_epoch,
+        probe_rate_hz=config.probe_rate_hz,
     )
-    probing = None
-    if probe is not None:  # a run without probes (the command line shows none)
-        probing = ProbeCallback(
-            config=config,
-            on_event=on_event,
-            control=control,
-            probe=probe,
-            probe_images=data.full.test_images,
-            probe_labels=data.full.test_labels,
-            steps_per_epoch=_steps_per_epoch(config, data),
-        )
-
-    def on_pause() -> None:  # progress and probes both show the batch the run holds at
-        progress.report_held_batch()
-        if probing is not None:
-            probing.catch_up()
-
     controlling = ControlCallback(
-        control=control, clock=clock, while_paused=probing.follow_choice if probing is not None else None,
-        on_pause=on_pause,
+        control=control, clock=clock, while_paused=view.follow_choice, on_pause=view.report_held,
     )
     from visualizer.training.confusion import ConfusionCallback
 
     confusion = ConfusionCallback.for_run(config, data, on_event) if probe is not None else None  # shown with probes
-    callbacks = [*watchers, controlling, progress, *(c for c in (probing, confusion, autosave) if c is not None)]
+    # The view reports a batch at the next one's beginning, before control may hold the run there.
+    callbacks = [*watchers, view, controlling, *(c for c in (confusion, autosave) if c is not None)]
     if not control.stop_requested():
-        if probing is not None:
-            probing.send_first_probe()
+        if probe is not None:
+            view.send_first_probe()
         model.fit(
             data.x_train,
             data.y_train,
@@ -417,7 +406,7 @@ def _fit(config: TrainConfig, data: PreparedData, model, probe, on_event, contro
             verbose=0,
             callbacks=callbacks,
         )
-    return progress, controlling.stopped_early, clock
+    return view, controlling.stopped_early, clock
 
 
 def _forget_optimizer_state(model) -> None:

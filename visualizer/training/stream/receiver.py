@@ -143,6 +143,12 @@ class StreamReceiver:
         run.ended = run.ended or isinstance(message.event, (RunFinished, RunFailed))
         return message
 
+    def wait(self, timeout_ms: int) -> bool:
+        """Wait up to ``timeout_ms`` for a message to arrive; whether one is waiting."""
+        if self.closed:
+            return False
+        return bool(self._socket.poll(timeout_ms, zmq.POLLIN))
+
     def died_message(self) -> str:
         return died_message(self.role, "Close the training page and open it again to listen for scripts anew.")
 

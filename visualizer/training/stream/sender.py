@@ -6,8 +6,8 @@ What cannot go at once is kept here, in two different ways:
 
 - curve events (RunStarted, BatchEnd, EpochEnd, the end-of-epoch snapshot the replay keeps,
   RunFinished ...) wait in order in a bounded list and go first at the next chance; if the list
-  is full the oldest is given up and counted in ``lost``, which every message carries, so the
-  window knows its curves have a gap;
+  is full, every other batch report in it is given up (the oldest event, when there is none) and
+  counted in ``lost``, which every message carries, so the window knows its curves have gaps;
 - pictures (the other probe snapshots) wait in one slot: a newer one replaces it (counted in
   ``pictures_replaced``), so a slow window gets the newest picture, never a backlog.
 
@@ -19,14 +19,16 @@ and key) is found, and is sent the run's RunStarted before anything else.
 from __future__ import annotations
 
 import math
+import queue
 import secrets
+import threading
 import time
 from collections import deque
 from pathlib import Path
 
 import zmq
 
-from visualizer.training.events import ProbeSnapshot, RunStarted
+from visualizer.training.events import BatchEnd, ProbeSnapshot, RunStarted
 from visualizer.training.stream.connection import ConnectionInfo, find_connection
 from visualizer.training.stream.wire import MAX_MESSAGE_BYTES, encode, message_size
 
@@ -34,6 +36,7 @@ SEND_HIGH_WATER_MARK = 8
 MAX_PENDING = 4096  # curve events kept while the window is away: a few minutes of BatchEnd at 20 a second
 LOOK_AGAIN_S = 2.0
 CONNECTED_RECENTLY_S = 5.0  # a window that took a message this recently is worth waiting for at close
+OFFER_AGAIN_S = 0.05  # how often the sending thread offers what the window has not taken yet
 
 
 def is_picture(event) -> bool:
@@ -67,6 +70,8 @@ class StreamSender:
         self._connection: ConnectionInfo | None = None
         self._pending: deque = deque()
         self._max_pending = max_pending
+        self._batches_seen = 0
+        self._batch_stride = 1  # one batch report in this many joins the list (see _keeps)
         self._picture: ProbeSnapshot | None = None
         self._run_started: RunStarted | None = None
         self._seq = 0
@@ -98,12 +103,38 @@ class StreamSender:
         if is_picture(event):
             self.pictures_replaced += self._picture is not None
             self._picture = event
-        else:
+        elif self._keeps(event):
             if len(self._pending) >= self._max_pending:
-                self._pending.popleft()
-                self.lost += 1
+                self._make_room()
             self._pending.append(event)
         self.flush()
+
+    def _keeps(self, event) -> bool:
+        """Whether a curve event joins the waiting list: every one, but of the batch reports only
+        one in ``_batch_stride`` while a backlog has had to be thinned."""
+        if not isinstance(event, BatchEnd):
+            return True
+        if not self._pending:
+            self._batch_stride = 1  # the window has caught up: every batch again
+        self._batches_seen += 1
+        if (self._batches_seen - 1) % self._batch_stride == 0:
+            return True
+        self.lost += 1
+        return False
+
+    def _make_room(self) -> None:
+        """Give up every other batch report waiting, and keep one in twice as many from now on:
+        the curves keep the whole run's shape at even, lower detail, so a window opened late still
+        sees the run from its start. With no batch report to give up, the oldest event goes."""
+        batches = [index for index, event in enumerate(self._pending) if isinstance(event, BatchEnd)]
+        given_up = set(batches[1::2])  # the first, of the run's start, stays
+        if not given_up:
+            self._pending.popleft()
+            self.lost += 1
+            return
+        self._pending = deque(event for index, event in enumerate(self._pending) if index not in given_up)
+        self.lost += len(given_up)
+        self._batch_stride *= 2
 
     def flush(self) -> bool:
         """Hand the socket what it takes now, curve events first; True when nothing is left here."""
@@ -179,3 +210,79 @@ class StreamSender:
             self._socket.close(linger=max(0, int((deadline - time.monotonic()) * 1000)))
             self._socket = None
         self._context.term()
+
+
+_PICTURE = object()  # the sending thread's wake-up call: a picture waits in its slot
+
+
+class SendingThread:
+    """A StreamSender driven from a thread of its own, the way every run reaches the window (a
+    script's LiveView and the app's own runs alike): the training thread only hands events over,
+    while encoding and the socket's work happen here, and what the window could not take yet is
+    offered again every OFFER_AGAIN_S even while the run sends nothing (paused, validating,
+    saving). Pictures wait in one slot (the newest wins), curve events in order. The options are
+    StreamSender's."""
+
+    def __init__(self, **sender_options) -> None:
+        self._sender = StreamSender(**sender_options)
+        self.run_id = self._sender.run_id
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._picture = None
+        self._replaced_here = 0
+        self._grace_s = 1.0
+        self._thread = threading.Thread(target=self._work, name="cnn-visualizer-sender", daemon=True)
+        self._thread.start()
+
+    @property
+    def window_listening(self) -> bool:
+        return self._sender.window_listening
+
+    @property
+    def lost(self) -> int:
+        return self._sender.lost
+
+    @property
+    def pictures_replaced(self) -> int:
+        return self._sender.pictures_replaced + self._replaced_here
+
+    @property
+    def connection(self) -> ConnectionInfo | None:
+        return self._sender.connection
+
+    def send(self, event) -> None:
+        """Hand ``event`` to the sending thread; never waits."""
+        if not is_picture(event):
+            self._queue.put(event)
+            return
+        with self._lock:
+            waiting, self._picture = self._picture, event
+        if waiting is None:
+            self._queue.put(_PICTURE)
+        else:
+            self._replaced_here += 1
+
+    def close(self, grace_s: float = 1.0) -> None:
+        """Send what waits (see StreamSender.close), then end the thread."""
+        if not self._thread.is_alive():
+            return
+        self._grace_s = grace_s
+        self._queue.put(None)
+        self._thread.join()
+
+    def _work(self) -> None:
+        sender = self._sender
+        while True:
+            try:
+                event = self._queue.get(timeout=OFFER_AGAIN_S)
+            except queue.Empty:
+                sender.flush()
+                continue
+            if event is None:
+                break
+            if event is _PICTURE:
+                with self._lock:
+                    event, self._picture = self._picture, None
+            if event is not None:
+                sender.send(event)
+        sender.close(self._grace_s)
