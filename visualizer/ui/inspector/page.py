@@ -240,8 +240,6 @@ class InspectorPage(QWidget):
         self.why_tab.set_gradcam_layer(report.saliency_layer)
         self.why_tab.set_randomisation((), opened.randomisable[-1] if opened.randomisable else None)
         self.test_set_tab.set_evaluation(None)
-        misfit = report.fashion_mnist_misfit()
-        self.test_set_tab.set_evaluate_available(misfit is None, misfit or "")
         # The deepest conv layer with a map first: its filters see the most of the picture.
         self.filters_tab.set_layers(report.conv_layers, report.saliency_layer)
 
@@ -276,6 +274,9 @@ class InspectorPage(QWidget):
 
     def show_progress(self, done: int, total: int) -> None:
         self.test_set_tab.set_progress(done, total)
+
+    def show_default_test_set(self, title: str, tip: str, available: bool) -> None:
+        self.test_set_tab.set_default_test_set(title, tip, available)
 
     def show_evaluation(self, evaluation) -> None:
         self.model_panel.set_test_count(len(evaluation.labels))
