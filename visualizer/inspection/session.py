@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -368,9 +369,11 @@ def _test_images(
 def _run_test_part(run: TrainConfig, report: LoaderReport, limit: int | None, spread: bool) -> LabelledImages:
     """The test part of the data the recorded run trained on, read and split again as the run did
     (at the network's input size where the run chose a folder's size from its pictures)."""
-    from visualizer.training.data import stratified_subset
+    from visualizer.training.data import DataError, stratified_subset
     from visualizer.training.datasets import load_test_part
 
+    if run.dataset == "folder" and not Path(run.data_dir).expanduser().is_dir():
+        raise DataError(f"the folder of pictures it trained on, {run.data_dir}, has gone (moved, renamed or deleted).")
     data = load_test_part(run, image_size=report.image_size)
     images, labels = data.test_images, data.test_labels.astype(np.int64)
     if limit is not None and limit < len(labels):

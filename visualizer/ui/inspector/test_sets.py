@@ -57,7 +57,8 @@ def default_test_set(report: LoaderReport, run_problem: str | None) -> DefaultTe
         )
         return DefaultTestSet(TestSet(run=True), RUN_TEST_TITLE, tip, True)
     misfit = report.fashion_mnist_misfit()
-    return DefaultTestSet(TestSet(), BUILT_IN_TITLE, misfit or BUILT_IN_TIP, misfit is None)
+    tip = run_test_fallback(run_problem, report) if run_problem is not None else misfit or BUILT_IN_TIP
+    return DefaultTestSet(TestSet(), BUILT_IN_TITLE, tip, misfit is None)
 
 
 def light_on_dark(report: LoaderReport, test_set: TestSet) -> bool:
@@ -72,9 +73,5 @@ def run_test_fallback(message: str, report: LoaderReport) -> str:
     """Why the run's own test part is not evaluated, and what is done instead, in words."""
     text = message.rstrip()
     text = text if text.endswith((".", "?", "!")) else text + "."
-    if report.fashion_mnist_misfit() is None:
-        return f"The run's own test part cannot be read again: {text} Fashion-MNIST's test split is used instead."
-    return (
-        f"The run's own test part cannot be read again: {text} Open a folder of class sub-folders "
-        "on the Test set tab to evaluate the model on."
-    )
+    instead = report.fashion_mnist_misfit() or "Fashion-MNIST's test split is used instead."
+    return f"The run's own test part cannot be read again: {text} {instead}"
