@@ -183,6 +183,12 @@ class InspectorPage(QWidget):
         self.imageOpened.emit(np.asarray(pixels), title)
         self.tabs.setCurrentWidget(self.image_tab)
 
+    def show_drawing_canvas(self) -> None:
+        """File > Draw image… draws here: on the Draw tab, whose canvas is the open network's input
+        (its size and colour), with the model's answer beside it as the pen moves."""
+        self.tabs.setCurrentWidget(self.draw_tab)
+        self.draw_tab.canvas.setFocus()
+
     # -- InspectorView -----------------------------------------------------------------------------
     def show_status(self, text: str) -> None:
         self.banner.show_message("info", text)
