@@ -332,6 +332,36 @@ def test_draw_image_passes_the_drawing(window, monkeypatch):
     assert window.current_page().calls == [("set_input_image", (28, 28), "Your drawing")]
 
 
+class DrawingPage(FakePage):
+    """A page with a drawing canvas of its own, as the inspector has."""
+
+    def show_drawing_canvas(self):
+        self.calls.append(("show_drawing_canvas",))
+
+
+def test_draw_image_on_a_page_with_its_own_canvas_shows_that_canvas(qtbot, register_pages, monkeypatch):
+    from visualizer.ui.kit import images
+
+    register_pages((PageSpec("drawing", "Drawing page", "Models", f"{__name__}:DrawingPage", "A page that draws"),))
+    monkeypatch.setattr(images.DrawDialog, "get_image", classmethod(lambda *args, **kwargs: pytest.fail("the 28x28 dialog")))
+    win = MainWindow(first_page="drawing")
+    qtbot.addWidget(win)
+    win.draw_action.trigger()
+    assert win.current_page().calls == [("show_drawing_canvas",)]
+
+
+def test_draw_image_on_the_inspector_goes_to_its_canvas_of_the_networks_size(qtbot, keep, monkeypatch):
+    from visualizer.ui.kit import images
+
+    monkeypatch.setattr(images.DrawDialog, "get_image", classmethod(lambda *args, **kwargs: pytest.fail("the 28x28 dialog")))
+    win = keep(MainWindow(first_page="inspector"))
+    page = win.current_page()
+    page.set_canvas(64, 48, 3, False)  # as for an open 64x48 colour network
+    win.draw_action.trigger()
+    assert page.tabs.currentWidget() is page.draw_tab
+    assert page.draw_tab.canvas.image().shape == (64, 48, 3) and "64x48" in page.draw_tab.caption.text()
+
+
 def test_save_png_from_the_menu(window, monkeypatch, warnings, tmp_path):
     target = tmp_path / "view"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))

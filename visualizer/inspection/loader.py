@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -33,7 +34,12 @@ from visualizer.inspection.report import (
     image_layout,
     input_scaling,
     layer_kind,
+    recorded_config,
+    run_data,
 )
+
+if TYPE_CHECKING:
+    from visualizer.training.config import TrainConfig
 
 __all__ = ["LoadedModel", "ModelFileError", "UnsafeModelError", "load_classifier"]
 
@@ -52,6 +58,7 @@ class LoadedModel:
     flat: FlatGraph
     logits: object
     report: LoaderReport
+    run_config: TrainConfig | None = None  # the settings of the run this app recorded in the file
 
     @property
     def model(self):
@@ -79,10 +86,11 @@ def load_classifier(path: str | Path, unsafe: bool = False) -> LoadedModel:
         raise UnsafeModelError(path, lambdas)
     model = _keras_load(path, unsafe)
     notes: list[str] = []
+    run_config = recorded_config(path)
     try:
         flat = flatten(model)
         _check_same_output(model, flat)
-        report = _describe(path, file_format, model, flat, notes)
+        report = _describe(path, file_format, model, flat, notes, run_config)
     except NotAnImageClassifier as error:
         raise ModelFileError(path, f"not an image classifier: {error}") from None
     except GraphError as error:
@@ -93,7 +101,7 @@ def load_classifier(path: str | Path, unsafe: bool = False) -> LoadedModel:
         _log.info("could not rebuild %s", path, exc_info=True)
         raise ModelFileError(path, f"the model loads but could not be rebuilt for inspection: {_first_line(error)}") from None
     logits, _ = find_softmax(flat.calls, flat.output)
-    return LoadedModel(flat, logits, report)
+    return LoadedModel(flat, logits, report, run_config)
 
 
 def _keras_load(path: Path, unsafe: bool):
@@ -135,12 +143,14 @@ def _numpy(value):
     return to_numpy(value)
 
 
-def _describe(path: Path, file_format: str, model, flat: FlatGraph, notes: list[str]) -> LoaderReport:
+def _describe(
+    path: Path, file_format: str, model, flat: FlatGraph, notes: list[str], run_config: TrainConfig | None = None
+) -> LoaderReport:
     input_shape = tuple(flat.input.shape[1:])
     size, channels, axis = image_layout(input_shape, flat.calls)
     count = check_output(tuple(flat.output.shape))
     names, names_source, names_stored, name_notes = class_names(path, count, size, channels)
-    input_range, scaling = input_scaling(model.name, input_shape, flat.calls)
+    input_range, scaling = input_scaling(model.name, input_shape, flat.calls, recorded=run_config is not None)
     _, softmax_layer = find_softmax(flat.calls, flat.output)
     conv_calls = [call for call in flat.calls if layer_kind(call.layer) == "conv"]
     spatial = [call for call in conv_calls if _has_spatial_map(call)]
@@ -170,6 +180,7 @@ def _describe(path: Path, file_format: str, model, flat: FlatGraph, notes: list[
         conv_layers=tuple(call.label for call in conv_calls),
         saliency_layer=spatial[-1].label if spatial else None,
         notes=tuple(notes + name_notes),
+        run_data=run_data(run_config),
     )
 
 

@@ -49,12 +49,14 @@ class Explain:
 
 @dataclass(frozen=True)
 class Evaluate:
-    """Every image of a test set: Fashion-MNIST's test split, or a folder of class sub-folders."""
+    """Every image of a test set: Fashion-MNIST's test split, a folder of class sub-folders, or
+    (``run_test``) the test part of the run recorded in the model's file, split as the run split it."""
 
     generation: int
     data_dir: str | None = None
     folder: str | None = None
     limit: int | None = None
+    run_test: bool = False
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,7 @@ class CheckRanges:
     ranges: tuple[tuple[float, float], ...]
     folder: str | None = None
     limit: int = 500
+    run_test: bool = False  # the recorded run's own test part, as in Evaluate
 
 
 @dataclass(frozen=True)
@@ -78,6 +81,7 @@ class TopImages:
     layer: str
     folder: str | None = None
     limit: int | None = None
+    run_test: bool = False  # the recorded run's own test part, as in Evaluate
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from visualizer.training.data import CLASS_NAMES as FASHION_MNIST_CLASS_NAMES
+
+if TYPE_CHECKING:
+    from visualizer.training.config import TrainConfig
 
 PROBABILITIES = "probabilities"
 LOGITS = "logits"
@@ -22,6 +26,15 @@ LABELS_FILE = "labels.txt"
 _CONV = {"Conv2D", "DepthwiseConv2D", "SeparableConv2D", "Conv2DTranspose"}
 _POOLING = {"MaxPooling2D", "AveragePooling2D", "GlobalMaxPooling2D", "GlobalAveragePooling2D"}
 _DENSE = {"Dense"}
+
+
+@dataclass(frozen=True)
+class RunData:
+    """The data of the run this app recorded in the model file, as its settings name it: the
+    inspector evaluates on that run's own test part first."""
+
+    words: str  # what and where: "your pictures in /home/me/shapes", "Fashion-MNIST from /data"
+    light_on_dark: bool  # grey pictures light on dark (Fashion-MNIST's, MNIST's): shown inverted
 
 
 class NotAnImageClassifier(ValueError):
@@ -57,6 +70,7 @@ class LoaderReport:
     # recorded in it); False for a guess (Fashion-MNIST's for its shape) or plain numbers, which a
     # test folder's own names replace.
     class_names_stored: bool = False
+    run_data: RunData | None = None  # None: no run recorded in the file names its data (a script's run)
 
     @property
     def class_count(self) -> int:
@@ -160,9 +174,14 @@ def find_softmax(calls, output) -> tuple[object, object | None]:
     return output, None
 
 
-def input_scaling(model_name: str, image_shape: tuple, calls) -> tuple[tuple[float, float] | None, str]:
+def input_scaling(
+    model_name: str, image_shape: tuple, calls, recorded: bool = False
+) -> tuple[tuple[float, float] | None, str]:
     """The pixel range the model expects and a sentence saying how that is known, or (None, ...)
-    when it cannot tell: then the app asks."""
+    when it cannot tell: then the app asks. ``recorded``: the file holds a run this app trained,
+    which gives every network its pictures in [0, 1], whatever layers the network begins with."""
+    if recorded:
+        return (0.0, 1.0), "[0, 1], as this app trained it (the run recorded in the file)"
     for call in calls:
         if layer_kind(call.layer) is not None:
             break
@@ -204,6 +223,40 @@ def class_names(
     if count == len(FASHION_MNIST_CLASS_NAMES) and tuple(image_size) == (28, 28) and channels == 1:
         return tuple(FASHION_MNIST_CLASS_NAMES), "Fashion-MNIST (10 classes, 28x28 grayscale)", False, notes
     return tuple(f"class {index}" for index in range(count)), "their numbers (no labels.txt)", False, notes
+
+
+def recorded_config(model_path: str | Path) -> TrainConfig | None:
+    """The settings of the run this app recorded in the .keras file, read from the recording's
+    small description; None when there is none, when the run was a script's (it names no data),
+    or when the description cannot be read."""
+    import json
+    import zipfile
+    import zlib
+
+    from visualizer.training.recording_file import DESCRIPTION_ENTRY
+    from visualizer.training.saved_runs import config_from_dict
+
+    try:
+        with zipfile.ZipFile(model_path) as zipped:
+            if DESCRIPTION_ENTRY not in zipped.namelist():
+                return None
+            values = json.loads(zipped.read(DESCRIPTION_ENTRY).decode("utf-8"))["config"]
+        return None if values is None else config_from_dict(values)
+    except (OSError, zipfile.BadZipFile, EOFError, zlib.error, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def run_data(config: TrainConfig | None) -> RunData | None:
+    """What the window is told of a recorded run's data (None without a run that names it)."""
+    if config is None:
+        return None
+    from visualizer.training.datasets import DATASET_TITLES, FOLDER
+
+    if config.dataset == FOLDER:
+        words = f"your pictures in {config.data_dir}"
+    else:
+        words = DATASET_TITLES[config.dataset] + (f" from {config.data_dir}" if config.data_dir else "")
+    return RunData(words, light_on_dark=config.dataset in ("fashion-mnist", "mnist"))
 
 
 def _read_labels(path: Path) -> list[str]:

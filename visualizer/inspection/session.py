@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
@@ -47,6 +48,7 @@ from visualizer.inspection.report import LoaderReport
 
 if TYPE_CHECKING:
     from visualizer.inspection.filters import PictureStep
+    from visualizer.training.config import TrainConfig
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +141,7 @@ class ModelSession:
         from visualizer.inspection.model import to_model_input
 
         started = time.perf_counter()
-        test_set = _test_images(self.loaded.report, request.folder, request.limit, request.data_dir)
+        test_set = _test_images(self.loaded.report, request.folder, request.limit, request.data_dir, run=self._run(request))
         images = test_set.images
         total = len(images)
         chunks = []
@@ -170,7 +172,7 @@ class ModelSession:
         from visualizer.inspection.model import to_model_input
 
         started = time.perf_counter()
-        test_set = _test_images(self.loaded.report, request.folder, request.limit, spread=True)
+        test_set = _test_images(self.loaded.report, request.folder, request.limit, spread=True, run=self._run(request))
         predictions = []
         for done, input_range in enumerate(request.ranges, 1):
             batch = to_model_input(test_set.images, self.loaded.report, input_range)
@@ -196,13 +198,13 @@ class ModelSession:
 
         started = time.perf_counter()
         report, input_range = self.loaded.report, self._input_range
-        test_set = _test_images(report, request.folder, request.limit)
+        test_set = _test_images(report, request.folder, request.limit, run=self._run(request))
         tops = yield from self._filters.top_images(
             request.layer,
             test_set,
             lambda images: to_model_input(images, report, input_range),
             lambda done, total: self._send(TopImagesProgress(request.generation, done, total)),
-            key=(request.folder, request.limit, input_range, tuple(self._randomiser.randomised)),
+            key=(request.folder, request.run_test, request.limit, input_range, tuple(self._randomiser.randomised)),
         )
         self._send(TopImagesFound(request.generation, tops, time.perf_counter() - started))
 
@@ -242,6 +244,15 @@ class ModelSession:
     def _send_randomisation(self) -> None:
         done = tuple(reversed(self._randomiser.randomised))
         self._send(Randomised(done=done, next_layer=self._randomiser.next_layer))
+
+    def _run(self, request: Evaluate | CheckRanges | TopImages):
+        """The settings of the recorded run whose test part ``request`` asks for, or None when it
+        asks for another test set; ValueError, in words, when the open model holds no such run."""
+        if not request.run_test:
+            return None
+        if self.loaded.run_config is None:
+            raise ValueError(f"{self.loaded.report.model_name} holds no recorded run that names its data.")
+        return self.loaded.run_config
 
     def _require_model(self, request, what: str) -> bool:
         """True when a model is open; else the request is answered with Failed, named by its type as
@@ -327,12 +338,15 @@ class LabelledImages(NamedTuple):
 
 
 def _test_images(
-    report: LoaderReport, folder: str | None, limit: int | None, data_dir: str | None = None, spread: bool = False
+    report: LoaderReport, folder: str | None, limit: int | None, data_dir: str | None = None, spread: bool = False,
+    run: TrainConfig | None = None,
 ) -> LabelledImages:
-    """The test set asked for: the folder's images, or Fashion-MNIST's test split (from
-    ``data_dir``, by default the usual place); its first ``limit`` images, or with ``spread`` at
-    most ``limit`` taken from every class of a folder in turn."""
+    """The test set asked for: the test part of the recorded ``run``, the folder's images, or
+    Fashion-MNIST's test split (from ``data_dir``, by default the usual place); its first ``limit``
+    images, or with ``spread`` at most ``limit`` taken from every class in turn."""
     light_on_dark = False
+    if run is not None:
+        return _run_test_part(run, report, limit, spread)
     if folder is not None:
         from visualizer.inspection.evaluation import DEFAULT_MAX_IMAGES, load_image_folder
 
@@ -350,3 +364,22 @@ def _test_images(
     if limit is not None:
         images, labels = images[:limit], labels[:limit]
     return LabelledImages(images, labels, tuple(names), source, light_on_dark)
+
+
+def _run_test_part(run: TrainConfig, report: LoaderReport, limit: int | None, spread: bool) -> LabelledImages:
+    """The test part of the data the recorded run trained on, read and split again as the run did
+    (at the network's input size where the run chose a folder's size from its pictures)."""
+    from visualizer.training.data import DataError, stratified_subset
+    from visualizer.training.datasets import load_test_part
+
+    if run.dataset == "folder" and not Path(run.data_dir).expanduser().is_dir():
+        raise DataError(f"the folder of pictures it trained on, {run.data_dir}, has gone (moved, renamed or deleted).")
+    data = load_test_part(run, image_size=report.image_size)
+    images, labels = data.test_images, data.test_labels.astype(np.int64)
+    if limit is not None and limit < len(labels):
+        if spread:
+            images, labels = stratified_subset(images, labels, limit, seed=None)
+        else:
+            images, labels = images[:limit], labels[:limit]
+    light_on_dark = report.run_data is not None and report.run_data.light_on_dark
+    return LabelledImages(images, labels, tuple(data.class_names), f"the run's own test part of {data.source}", light_on_dark)

@@ -60,6 +60,27 @@ def load_dataset(config) -> Dataset:
     return load_named_dataset(config.dataset, config.data_dir, allow_download=config.allow_download)
 
 
+def load_test_part(config, image_size: tuple[int, int] | None = None) -> Dataset:
+    """The data a run of ``config`` tested on, read again as the run reads it (load_dataset: for a
+    folder, the same seed and stratified split) and its test part cut to ``config.test_limit`` as
+    the run cuts it (a class-balanced subset, in data-set order). ``image_size`` stands in for a
+    folder's size where the config left it to be chosen from the pictures: the trained network's
+    input size, which a folder that has changed since would otherwise no longer give. Raises
+    DataError, in words, when the data cannot be read."""
+    import dataclasses
+
+    from visualizer.training.data import stratified_subset
+
+    if config.dataset == FOLDER and config.image_size is None and image_size is not None:
+        config = dataclasses.replace(config, image_size=tuple(image_size))
+    data = load_dataset(config)
+    if config.test_limit is None or config.test_limit >= len(data.test_labels):
+        return data
+    images, labels = stratified_subset(data.test_images, data.test_labels, config.test_limit, seed=None)
+    source = f"{data.source}, using {len(labels):,} test images"
+    return dataclasses.replace(data, test_images=images, test_labels=labels, source=source)
+
+
 def load_named_dataset(key: str, data_dir: str | os.PathLike[str] | None = None, *, allow_download: bool = True) -> Dataset:
     """Fashion-MNIST, MNIST or CIFAR-10 (``key``) from the folder given, else the Keras cache, else a
     download. A folder given that does not hold the data set is an error, never a silent fall-back."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from PyQt6.QtCore import QByteArray, QSettings, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -63,6 +63,16 @@ APP_NAME = "CNN Visualizer"
 MODEL_PAGE = "inspector"  # where File > Open model and dropped model files go
 KERNEL_PAGE = "convolution"  # where a trained model's kernel is stepped through
 ZOOM_STEP = 1.15
+
+
+@runtime_checkable
+class HasDrawingCanvas(Protocol):
+    """A page with a drawing canvas of its own, made for what the page shows (the inspector's takes
+    the open network's input size and colour): Draw image… shows it rather than the window's small
+    grey 28x28 drawing dialog. Beside the page contract (page_contract.py) as the one part that
+    only the Draw image item uses."""
+
+    def show_drawing_canvas(self) -> None: ...
 
 
 class MainWindow(QMainWindow):
@@ -408,6 +418,9 @@ class MainWindow(QMainWindow):
 
         page = self._input_page()
         if page is None:
+            return
+        if isinstance(page, HasDrawingCanvas):
+            page.show_drawing_canvas()
             return
         drawing = images.ask_for_drawing(self, page.input_image_mode)
         if drawing is not None:

@@ -297,14 +297,15 @@ def test_progress_shows_while_evaluating_and_goes_when_done(qtbot, evaluation):
 def test_a_test_set_that_does_not_fit_the_model_cannot_be_evaluated(qtbot, evaluation):
     tab = TestSetTab()
     qtbot.addWidget(tab)
-    tab.set_evaluate_available(False, "This model reads 32x32 colour images; Fashion-MNIST's are 28x28 gray.")
+    tab.set_default_test_set("the test set", "This model reads 32x32 colour images; Fashion-MNIST's are 28x28 gray.", False)
     assert not tab.evaluate_button.isEnabled() and "32x32" in tab.evaluate_button.toolTip()
     assert "32x32" in tab.empty_label.text()
     tab.set_progress(10, 10)
     tab.set_evaluation(evaluation)  # a folder's images, say
     assert not tab.evaluate_button.isEnabled()
-    tab.set_evaluate_available(True)
+    tab.set_default_test_set("the run's test part", "The test part of your pictures in /tmp/shapes", True)
     assert tab.evaluate_button.isEnabled() and "32x32" not in tab.empty_label.text()
+    assert tab.evaluate_button.text() == "Evaluate the run's test part" and "/tmp/shapes" in tab.evaluate_button.toolTip()
 
 
 def test_images_without_a_known_class_are_shown_but_not_scored(qtbot):

@@ -46,6 +46,16 @@ def parse_typed_names(text: str, count: int) -> tuple[str, ...]:
     return names
 
 
+def remember_typed_names(typed: dict[str, tuple[str, ...]], path: str, text: str, count: int) -> None:
+    """Keep in ``typed`` the names in ``text`` for the model at ``path`` (no text: forget its names),
+    the newest last so that the oldest are the first forgotten; ValueError, in words, when they
+    cannot be the model's ``count`` class names (``typed`` is then left as it was)."""
+    names = parse_typed_names(text, count) if text.strip() else None
+    typed.pop(path, None)
+    if names is not None:
+        typed[path] = names
+
+
 def choose_class_names(
     report: LoaderReport, typed: tuple[str, ...] | None, data_names: tuple[str, ...] | None, from_folder: bool
 ) -> ClassNames:

@@ -11,7 +11,8 @@ import numpy as np
 
 from visualizer.inspection import protocol as replies
 from visualizer.inspection.report import INPUT_RANGES
-from visualizer.ui.inspector.class_names import ClassNames, choose_class_names, labels_by_name, parse_typed_names
+from visualizer.ui.inspector.class_names import ClassNames, choose_class_names, labels_by_name, remember_typed_names
+from visualizer.ui.inspector.test_sets import TestSet, default_test_set, light_on_dark, run_test_fallback
 from visualizer.ui.inspector.view import InspectorView, Picture
 from visualizer.ui.page_contract import LearnedKernel
 
@@ -43,7 +44,8 @@ class InspectorController:
         self.may_ask = True  # False: a model holding Python code is refused, not asked about
         self.evaluating = False
         self.explaining = False  # a picture was sent and its answer has not come back yet
-        self.test_folder: str | None = None  # the test set: a folder of images, or None for Fashion-MNIST
+        self.test_set = TestSet()  # what the test set tab shows, or is about to
+        self.run_test_problem: str | None = None  # why the recorded run's test part cannot be read again
         self.top_images: dict = {}  # layer -> FilterTops of the open model on the test set
         self.finding_layer: str | None = None  # the layer whose top images are being searched for
         self.searches: set[int] = set()  # the TopImages requests still wanted: only their replies are kept
@@ -72,15 +74,12 @@ class InspectorController:
         # What stops waiting when a request of each type fails (Failed.request names the type).
         self._failure_handlers = {
             replies.OpenModel.__name__: self._stop_opening,
-            replies.SetInputRange.__name__: _nothing_waits,
             replies.Explain.__name__: self._stop_explaining,
             replies.Evaluate.__name__: self._stop_evaluating,
             replies.TopImages.__name__: self._stop_finding_top_images,
             replies.MakePicture.__name__: self._stop_filter_picture_steps,
-            replies.StopPicture.__name__: _nothing_waits,
-            replies.Randomise.__name__: _nothing_waits,
-            replies.Restore.__name__: _nothing_waits,
             replies.CheckRanges.__name__: self._stop_range_check,
+            **{kind.__name__: _nothing_waits for kind in (replies.SetInputRange, replies.StopPicture, replies.Randomise, replies.Restore)},
         }
         self._connect()
 
@@ -122,7 +121,7 @@ class InspectorController:
         if self.evaluating:
             self._evaluate_again()
         elif self.evaluation is not None:
-            self._evaluate(self.test_folder)  # the test set shown was scaled the other way
+            self._evaluate(self.test_set)  # the test set shown was scaled the other way
 
     def _on_view_image_opened(self, pixels: np.ndarray, title: str) -> None:
         self._show_picture(Picture(np.asarray(pixels), title))
@@ -162,7 +161,7 @@ class InspectorController:
         if self.opened is None:
             self.view.show_error("Open a model first, then evaluate it on a test set.")
             return
-        self._evaluate(folder)
+        self._evaluate(TestSet(folder) if folder is not None else default_test_set(self.opened.report, self.run_test_problem).test_set)
 
     def _on_view_top_images_requested(self, layer: str) -> None:
         """Show ``layer``'s filters' top images: at once when known, else once they are found."""
@@ -172,13 +171,13 @@ class InspectorController:
             self.view.show_top_images(self.top_images[layer])
             return
         misfit = self.opened.report.fashion_mnist_misfit()
-        if misfit and self.test_folder is None:
+        if misfit and self.test_set.built_in:
             self.view.show_filters_unavailable(f"Needs the test set: {misfit} (on the Test set tab)")
             return
         if layer != self.finding_layer:
             self.finding_layer = layer
             self.view.show_top_images_progress(layer, 0, 0)
-            self.searches.add(self.client.top_images(layer, folder=self.test_folder))
+            self.searches.add(self.client.top_images(layer, **self.test_set.request()))
 
     def _on_view_filter_picture_requested(self, layer: str, filter_index: int) -> None:
         if self.opened is None:
@@ -209,16 +208,11 @@ class InspectorController:
         if self.opened is None or self.path is None:
             self.view.show_class_names_refused("Open a model first, then give its class names.")
             return
-        if not text.strip():
-            self.typed_names.pop(self.path, None)
-        else:
-            try:
-                names = parse_typed_names(text, self.opened.report.class_count)
-            except ValueError as error:
-                self.view.show_class_names_refused(str(error))
-                return
-            self.typed_names.pop(self.path, None)  # the newest last: the oldest are the first forgotten
-            self.typed_names[self.path] = names
+        try:
+            remember_typed_names(self.typed_names, self.path, text, self.opened.report.class_count)
+        except ValueError as error:
+            self.view.show_class_names_refused(str(error))
+            return
         self._name_classes()
 
     def _on_view_range_check_requested(self) -> None:
@@ -226,19 +220,19 @@ class InspectorController:
         if self.opened is None or evaluation is None or evaluation.known_count == 0:
             self.view.show_error("Open a labelled test set first (a folder of class sub-folders, on the Test set tab).")
             return
-        self.range_check = self.client.check_ranges(tuple(INPUT_RANGES.values()), folder=self.test_folder)
+        self.range_check = self.client.check_ranges(tuple(INPUT_RANGES.values()), **self.test_set.request())
         self.view.show_range_check_progress(0, len(INPUT_RANGES))
 
     def _show_picture(self, picture: Picture) -> None:
         self.picture = picture
         self._explain_again()
 
-    def _evaluate(self, folder: str | None) -> None:
+    def _evaluate(self, test_set: TestSet) -> None:
         self.evaluating = True
         self.view.show_progress(0, 0)
-        self.client.evaluate(folder=folder)
-        if folder != self.test_folder:
-            self.test_folder = folder
+        self.client.evaluate(**test_set.request())
+        if test_set != self.test_set:
+            self.test_set = test_set
             self._forget_top_images()
 
     # -- what the model process says ----------------------------------------------------------------
@@ -258,10 +252,8 @@ class InspectorController:
 
     def _on_model_opened(self, opened: replies.ModelOpened) -> None:
         self.opened, self.path, self.opening = opened, self.opening, None
-        self.evaluation, self.evaluated = None, None
-        self.explained = None
-        self.class_choice = None
-        self.top_images, self.finding_layer, self.test_folder = {}, None, None
+        self.evaluation = self.evaluated = self.explained = self.class_choice = None
+        self.top_images, self.finding_layer, self.test_set, self.run_test_problem = {}, None, TestSet(), None
         self.searches.clear()
         self.picture_generation, self.picture_running = None, False
         self.input_range, self.range_check = None, None
@@ -278,10 +270,18 @@ class InspectorController:
             self.input_range = DEFAULT_INPUT_RANGE
             self.view.ask_input_range(tuple(INPUT_RANGES), DEFAULT_INPUT_RANGE)
             self.client.set_input_range(INPUT_RANGES[DEFAULT_INPUT_RANGE])
-        if report.fashion_mnist_misfit() is None:
-            self._evaluate(None)  # its first test image becomes the picture when it arrives
-        elif self.picture is None:
-            self.picture = self.view.sample_picture(rgb=report.channels == 3)
+        self._evaluate_default_test_set()
+
+    def _evaluate_default_test_set(self) -> None:
+        """Evaluate the model's default test set (its first image becomes the picture), or explain a sample."""
+        default = default_test_set(self.opened.report, self.run_test_problem)
+        self.view.show_default_test_set(default.title, default.tip, default.available)
+        if default.available:
+            self._evaluate(default.test_set)
+        else:
+            self.test_set = default.test_set
+            if self.picture is None:
+                self.picture = self.view.sample_picture(rgb=self.opened.report.channels == 3)
         if self.picture is not None:
             self._explain_again()
 
@@ -307,7 +307,11 @@ class InspectorController:
     def _on_evaluated(self, evaluated: replies.Evaluated) -> None:
         self.evaluating = False
         self.evaluated = evaluated
-        self.view.show_status(f"Evaluated {len(evaluated.labels):,} images from {evaluated.source} in {evaluated.seconds:.1f} s.")
+        said = f"Evaluated {len(evaluated.labels):,} images from {evaluated.source} in {evaluated.seconds:.1f} s."
+        if self.run_test_problem is None or not self.test_set.built_in or self.opened is None:
+            self.view.show_status(said)
+        else:  # the run's own test part could not be read: that stays in view
+            self.view.show_warning(f"{run_test_fallback(self.run_test_problem, self.opened.report)} {said}")
         self._name_classes()
         self._show_canvas()
         if self.opened is not None and self.opened.report.input_range is None:
@@ -317,8 +321,7 @@ class InspectorController:
             self._on_view_test_image_chosen(0)
 
     def _name_classes(self) -> None:
-        """Choose the names of the open model's classes, show them, and the test set under them;
-        warn when a test folder's sorted order is probably not the model's."""
+        """Name the model's classes, show the test set under them; warn when a folder's order looks wrong."""
         if self.opened is None:
             return
         evaluated = self.evaluated
@@ -326,7 +329,7 @@ class InspectorController:
             self.opened.report,
             self.typed_names.get(self.path or ""),
             evaluated.class_names if evaluated is not None else None,
-            from_folder=self.test_folder is not None,
+            from_folder=self.test_set.folder is not None,
         )
         self.view.show_class_names(self.class_names.names, self.class_names.source)
         if evaluated is None:
@@ -338,12 +341,10 @@ class InspectorController:
             self.view.show_warning(doubt)
 
     def data_light_on_dark(self) -> bool:
-        """Whether the open model's data is light on dark (Fashion-MNIST's, from the app's own data):
-        its grey pictures, drawings included, are then shown inverted, as dark ink on white."""
+        """Whether the model's data is light on dark, so that drawings are shown inverted (test_sets.light_on_dark)."""
         if self.evaluation is not None:
             return self.evaluation.light_on_dark
-        opened = self.opened
-        return opened is not None and self.test_folder is None and opened.report.fashion_mnist_misfit() is None
+        return self.opened is not None and light_on_dark(self.opened.report, self.test_set)
 
     def _show_canvas(self) -> None:
         report = self.opened.report if self.opened is not None else None
@@ -382,7 +383,7 @@ class InspectorController:
         """The model process closes an evaluation under way when the weights or the pixel scale
         change, as it does a search for top images: ask again, or it never answers."""
         if self.evaluating:
-            self.client.evaluate(folder=self.test_folder)
+            self.client.evaluate(**self.test_set.request())
 
     def _on_top_images_progress(self, progress: replies.TopImagesProgress) -> None:
         if progress.generation in self.searches:
@@ -405,6 +406,13 @@ class InspectorController:
         self.view.show_filter_picture(progress, self.picture_running)
 
     def _on_failed(self, failed: replies.Failed) -> None:
+        if failed.request == replies.Evaluate.__name__ and self.test_set.run and self.opened is not None:
+            # The recorded run's test part could not be read again: say so, and use the next default.
+            self._stop_evaluating()
+            self.run_test_problem = failed.message
+            self.view.show_warning(run_test_fallback(failed.message, self.opened.report))
+            self._evaluate_default_test_set()
+            return
         stop = self._failure_handlers.get(failed.request)
         if stop is None:
             # Not a request type's name: which request failed is unknown, so nothing may go on
@@ -453,14 +461,11 @@ class InspectorController:
             self.view.show_range_check_progress(0, 0)
 
     def learned_kernel(self, layer: str, channel: int) -> LearnedKernel | None:
-        """The first conv layer's kernel for ``channel`` on the picture the model was given, for the
-        Convolution page; None when there is no such thing to step through."""
+        """The first conv layer's kernel for ``channel`` on the model's picture, or None (see learned_kernel)."""
         return learned_kernel(self.opened, self.explained, self.picture, layer, channel)
 
     def settled(self) -> bool:
-        """True when nothing asked of the model process is still on its way (a screenshot waits
-        for this): no model opening, no evaluation or search for top images running, and the
-        picture explained."""
+        """True when nothing asked of the model process is still on its way (a screenshot waits for this)."""
         return (
             self.opening is None and not self.evaluating and not self.explaining and self.finding_layer is None
             and self.range_check is None

@@ -84,19 +84,21 @@ class ModelClient(QObject):
             self._waiting_picture = request  # replaces any older waiting one
         return request.generation
 
-    def evaluate(self, data_dir: str | None = None, folder: str | None = None, limit: int | None = None) -> int:
+    def evaluate(
+        self, data_dir: str | None = None, folder: str | None = None, limit: int | None = None, run_test: bool = False
+    ) -> int:
         generation = self._next_generation()
-        self._send(requests.Evaluate(generation, data_dir=data_dir, folder=folder, limit=limit))
+        self._send(requests.Evaluate(generation, data_dir=data_dir, folder=folder, limit=limit, run_test=run_test))
         return generation
 
-    def check_ranges(self, ranges: tuple[tuple[float, float], ...], folder: str | None = None) -> int:
+    def check_ranges(self, ranges: tuple[tuple[float, float], ...], folder: str | None = None, run_test: bool = False) -> int:
         generation = self._next_generation()
-        self._send(requests.CheckRanges(generation, tuple(ranges), folder=folder))
+        self._send(requests.CheckRanges(generation, tuple(ranges), folder=folder, run_test=run_test))
         return generation
 
-    def top_images(self, layer: str, folder: str | None = None, limit: int | None = None) -> int:
+    def top_images(self, layer: str, folder: str | None = None, limit: int | None = None, run_test: bool = False) -> int:
         generation = self._next_generation()
-        self._send(requests.TopImages(generation, layer, folder=folder, limit=limit))
+        self._send(requests.TopImages(generation, layer, folder=folder, limit=limit, run_test=run_test))
         return generation
 
     def make_picture(self, layer: str, filter_index: int, steps: int = requests.PICTURE_STEPS) -> int:

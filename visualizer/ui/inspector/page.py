@@ -183,6 +183,12 @@ class InspectorPage(QWidget):
         self.imageOpened.emit(np.asarray(pixels), title)
         self.tabs.setCurrentWidget(self.image_tab)
 
+    def show_drawing_canvas(self) -> None:
+        """File > Draw image… draws here: on the Draw tab, whose canvas is the open network's input
+        (its size and colour), with the model's answer beside it as the pen moves."""
+        self.tabs.setCurrentWidget(self.draw_tab)
+        self.draw_tab.canvas.setFocus()
+
     # -- InspectorView -----------------------------------------------------------------------------
     def show_status(self, text: str) -> None:
         self.banner.show_message("info", text)
@@ -240,8 +246,6 @@ class InspectorPage(QWidget):
         self.why_tab.set_gradcam_layer(report.saliency_layer)
         self.why_tab.set_randomisation((), opened.randomisable[-1] if opened.randomisable else None)
         self.test_set_tab.set_evaluation(None)
-        misfit = report.fashion_mnist_misfit()
-        self.test_set_tab.set_evaluate_available(misfit is None, misfit or "")
         # The deepest conv layer with a map first: its filters see the most of the picture.
         self.filters_tab.set_layers(report.conv_layers, report.saliency_layer)
 
@@ -276,6 +280,9 @@ class InspectorPage(QWidget):
 
     def show_progress(self, done: int, total: int) -> None:
         self.test_set_tab.set_progress(done, total)
+
+    def show_default_test_set(self, title: str, tip: str, available: bool) -> None:
+        self.test_set_tab.set_default_test_set(title, tip, available)
 
     def show_evaluation(self, evaluation) -> None:
         self.model_panel.set_test_count(len(evaluation.labels))

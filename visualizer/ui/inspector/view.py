@@ -50,7 +50,7 @@ class InspectorView(Protocol):
     smoothGradChanged = pyqtSignal(bool)
     randomiseRequested = pyqtSignal()  # the next layer's trained weights made random
     restoreRequested = pyqtSignal()  # every trained weight put back
-    evaluateRequested = pyqtSignal(object)  # a folder of class sub-folders; None: Fashion-MNIST's test split
+    evaluateRequested = pyqtSignal(object)  # a folder of class sub-folders; None: the model's default test set
     topImagesRequested = pyqtSignal(str)  # a conv layer whose filters' top images are wanted
     filterPictureRequested = pyqtSignal(str, int)  # layer, filter
     filterPictureStopRequested = pyqtSignal()
@@ -67,6 +67,8 @@ class InspectorView(Protocol):
     def ask_input_range(self, choices: tuple[str, ...], chosen: str) -> None: ...
     def show_explanation(self, explained: Explained, picture: Picture, opened: ModelOpened) -> None: ...
     def show_progress(self, done: int, total: int) -> None: ...  # of an evaluation; done == total: none running
+    # What Evaluate evaluates on ("Evaluate " + title), which images in words (or why none), and whether it can.
+    def show_default_test_set(self, title: str, tip: str, available: bool) -> None: ...
     def show_evaluation(self, evaluation: Evaluation) -> None: ...
     def show_randomisation(self, done: tuple[str, ...], next_layer: str | None) -> None: ...
     def sample_picture(self, rgb: bool) -> Picture | None: ...  # None: the install has none

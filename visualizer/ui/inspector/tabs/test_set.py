@@ -42,9 +42,10 @@ logger = logging.getLogger(__name__)
 CONFUSED_PAIRS_SHOWN = 20
 NUMBER_ALIGNMENT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 EMPTY_TEXT = (
-    "<b>No test set evaluated yet.</b><br>Evaluate the model on Fashion-MNIST's test images, or open a "
-    "folder of your own images laid out with one sub-folder per class (the sub-folders' names, sorted, "
-    "are the class names, as <code>keras.utils.image_dataset_from_directory</code> reads them)."
+    "<b>No test set evaluated yet.</b><br>Evaluate the model on Fashion-MNIST's test images (or, for a "
+    "model this app trained, on the test part of its run's own data), or open a folder of your own images "
+    "laid out with one sub-folder per class (the sub-folders' names, sorted, are the class names, as "
+    "<code>keras.utils.image_dataset_from_directory</code> reads them)."
 )
 EVALUATE_TIP = "Run the model on every test image (in the background)"
 
@@ -243,12 +244,13 @@ class TestSetTab(QWidget):
             self.progress.setMaximum(max(1, total))
             self.progress.setValue(done)
 
-    def set_evaluate_available(self, available: bool, reason: str = "") -> None:
-        """Whether the built-in test set fits the model; ``reason`` says why not, in the button's
-        tooltip and under the "what to do" text."""
+    def set_default_test_set(self, title: str, tip: str, available: bool) -> None:
+        """What the Evaluate button evaluates on ("Evaluate " + ``title``) and which images, in words
+        (``tip``); where it cannot evaluate the model, ``tip`` says why, also under the "what to do" text."""
         self._can_evaluate = available
-        self.evaluate_button.setToolTip(EVALUATE_TIP if available else reason)
-        self.empty_label.setText(EMPTY_TEXT if available or not reason else f"{EMPTY_TEXT}<br><br>{reason}")
+        self.evaluate_button.setText(f"Evaluate {title}")
+        self.evaluate_button.setToolTip(tip)
+        self.empty_label.setText(EMPTY_TEXT if available or not tip else f"{EMPTY_TEXT}<br><br>{tip}")
         self._update_evaluate_button()
 
     def _update_evaluate_button(self) -> None:
