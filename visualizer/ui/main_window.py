@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING
 
 from PyQt6.QtCore import QByteArray, QSettings, Qt
 from PyQt6.QtGui import QAction, QCloseEvent, QKeySequence
@@ -35,6 +35,7 @@ from visualizer.ui.kit import model_files, stored_settings
 from visualizer.ui.kit.save_file import ask_save_path
 from visualizer.ui.page_contract import (
     Animatable,
+    HasDrawingCanvas,
     LearnedKernel,
     OffersLearnedKernels,
     OffersModels,
@@ -63,16 +64,6 @@ APP_NAME = "CNN Visualizer"
 MODEL_PAGE = "inspector"  # where File > Open model and dropped model files go
 KERNEL_PAGE = "convolution"  # where a trained model's kernel is stepped through
 ZOOM_STEP = 1.15
-
-
-@runtime_checkable
-class HasDrawingCanvas(Protocol):
-    """A page with a drawing canvas of its own, made for what the page shows (the inspector's takes
-    the open network's input size and colour): Draw image… shows it rather than the window's small
-    grey 28x28 drawing dialog. Beside the page contract (page_contract.py) as the one part that
-    only the Draw image item uses."""
-
-    def show_drawing_canvas(self) -> None: ...
 
 
 class MainWindow(QMainWindow):

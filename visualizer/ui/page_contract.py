@@ -9,6 +9,9 @@ protocols), so a page need not inherit anything to take part:
 - `Animatable`: a numbered step-through that can be recorded frame by frame as an animated GIF;
 - `Steppable`: both, plus the arrow and Home keys (step back, step forward, back to the start);
 - `TakesInputImage`: File > Open image and Draw image hand it a picture;
+- `HasDrawingCanvas`: a canvas of its own, made for what the page shows (the inspector's takes the
+  open network's input size and colour), which Draw image shows rather than the window's small
+  grey 28x28 drawing dialog;
 - `Titled`: its own title, the same words as its entry in `visualizer.ui.pages`;
 - `OpensModels`: File > Open model and a model file dropped on the window open there;
 - `OffersModels`: it makes trained models and asks, with its ``inspectRequested(path)`` signal,
@@ -72,6 +75,11 @@ class TakesInputImage(Protocol):
 
     def set_input_image(self, pixels: np.ndarray, title: str) -> None:
         """Use ``pixels`` as the page's input; ValueError or TypeError says what it cannot take."""
+
+
+@runtime_checkable
+class HasDrawingCanvas(Protocol):
+    def show_drawing_canvas(self) -> None: ...
 
 
 @runtime_checkable
