@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from visualizer.training.events import ProbeSnapshot
 from visualizer.ui.kit import colormaps
@@ -98,7 +98,8 @@ class SnapshotTab(QWidget):
 
 
 class FeatureMapsTab(SnapshotTab):
-    """The probe beside every conv layer's maps."""
+    """The probe beside the maps of every layer the run sends, less those unticked under Layers
+    (kept by name while the page is open, so a new run of the same network hides them too)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -106,8 +107,20 @@ class FeatureMapsTab(SnapshotTab):
         self.probe_view.setFixedWidth(230)
         self.maps_view = MosaicView(columns=2)
         self.maps_caption = wrapping_label(MAPS_CAPTION)
+        self.hidden_layers: set[str] = set()
+        self._snapshot: ProbeSnapshot | None = None
+        self.layers_menu = QMenu(self)
+        self.layers_button = QToolButton()
+        self.layers_button.setText("Layers")
+        self.layers_button.setToolTip("Choose which layers' maps are shown")
+        self.layers_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.layers_button.setMenu(self.layers_menu)
+        self.layers_button.setEnabled(False)
+        top = QHBoxLayout()
+        top.addWidget(self.maps_caption, 1)
+        top.addWidget(self.layers_button, 0, Qt.AlignmentFlag.AlignTop)
         column = QVBoxLayout()
-        column.addWidget(self.maps_caption)
+        column.addLayout(top)
         column.addWidget(scroll_area(self.maps_view), 1)
         save = self._save_button("Save feature maps as PNG…", "The feature maps as an image",
                                  self.maps_view, "feature-maps.png")
@@ -117,17 +130,46 @@ class FeatureMapsTab(SnapshotTab):
         layout.addLayout(column, 1)
 
     def show_snapshot(self, snapshot: ProbeSnapshot) -> None:
+        self._snapshot = snapshot
+        self._offer_layers([layer.name for layer in snapshot.feature_maps])
         lut = colormaps.rgba_lookup_table(colormaps.SEQUENTIAL)
         layers = []
         for layer in snapshot.feature_maps:
+            if layer.name in self.hidden_layers:
+                continue  # not even coloured: a hidden layer costs the window nothing
             height, width, channels = layer.maps.shape
             image = colourise(feature_map_mosaic(layer.maps), lut)
             layers.append((layer.name, f"{layer.name}  {height}×{width}×{channels}", image))
-        self.maps_caption.setText(MAPS_CAPTION if layers else NO_CONV_CAPTION)
+        if snapshot.feature_maps and not layers:
+            self.maps_caption.setText("Every layer is hidden: tick one under Layers to see its maps.")
+        else:
+            self.maps_caption.setText(MAPS_CAPTION if layers else NO_CONV_CAPTION)
         rows = (len(layers) + self.maps_view.columns - 1) // self.maps_view.columns
         self.maps_view.setMinimumHeight(max(1, rows) * MAPS_ROW_HEIGHT)
         self.maps_view.show_layers(layers)
         self.probe_view.show_snapshot(snapshot)
+
+
+    def _offer_layers(self, names: list[str]) -> None:
+        """One tickable entry per layer the snapshots hold; rebuilt only when those change."""
+        if [action.text() for action in self.layers_menu.actions()] == names:
+            return
+        self.layers_menu.clear()
+        for name in names:
+            action = self.layers_menu.addAction(name)
+            action.setCheckable(True)
+            action.setChecked(name not in self.hidden_layers)
+            action.toggled.connect(lambda shown, name=name: self.show_layer(name, shown))
+        self.layers_button.setEnabled(bool(names))
+
+    def show_layer(self, name: str, shown: bool) -> None:
+        """Show or hide one layer's maps, and draw the last snapshot again."""
+        if shown:
+            self.hidden_layers.discard(name)
+        else:
+            self.hidden_layers.add(name)
+        if self._snapshot is not None:
+            self.show_snapshot(self._snapshot)
 
 
 class KernelsTab(SnapshotTab):
