@@ -127,3 +127,15 @@ def test_a_picture_turned_by_its_exif_orientation_is_sized_upright(tmp_path, suf
         Image.new("RGB", (10, 20), (200, 30, 30)).save(tmp_path / name / f"x{suffix}", exif=exif)
     survey = survey_folder(tmp_path)
     assert survey.sizes == ((10, 20), (10, 20))  # (height, width) upright: 20 wide, 10 tall
+
+
+def test_a_long_read_says_how_far_it_has_got(tmp_path, monkeypatch):
+    monkeypatch.setattr("visualizer.training.image_folder.PROGRESS_EVERY_S", 0.0)  # every file
+    heard: list[str] = []
+    data = load_image_folder_dataset(write_pictures(tmp_path / "pictures"), on_progress=heard.append)
+    looking = [text for text in heard if text.startswith("Looking at your pictures: ")]
+    reading = [text for text in heard if text.startswith("Reading your pictures: ")]
+    assert len(looking) == len(reading) == 22 and len(heard) == 44
+    assert looking[:2] == ["Looking at your pictures: 21 files…", "Looking at your pictures: 1 of 21 files…"]
+    assert reading[-1] == "Reading your pictures: 21 of 21 files…"
+    assert len(data.train_labels) + len(data.test_labels) == 21

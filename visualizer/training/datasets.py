@@ -49,14 +49,15 @@ KERAS_DATASETS_DIR = KERAS_CACHE_DIR.parent
 CIFAR_FOLDERS = ("cifar-10-batches-bin", "cifar-10-batches-py", "cifar-10-batches-py-target/cifar-10-batches-py")
 
 
-def load_dataset(config) -> Dataset:
+def load_dataset(config, on_progress=None) -> Dataset:
     """The data a TrainConfig asks for: its ``dataset`` from ``data_dir`` or the usual places, or
-    the folder of class sub-folders ``data_dir`` (dataset "folder", at ``image_size``)."""
+    the folder of class sub-folders ``data_dir`` (dataset "folder", at ``image_size``; a long read
+    tells ``on_progress`` how far it has got, in words)."""
     if config.dataset == FOLDER:
         from visualizer.training.image_folder import load_image_folder_dataset
 
         seed = 0 if config.seed is None else config.seed
-        return load_image_folder_dataset(config.data_dir, image_size=config.image_size, seed=seed)
+        return load_image_folder_dataset(config.data_dir, image_size=config.image_size, seed=seed, on_progress=on_progress)
     return load_named_dataset(config.dataset, config.data_dir, allow_download=config.allow_download)
 
 

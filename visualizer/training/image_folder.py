@@ -12,6 +12,8 @@ set aside as the test part.
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +26,7 @@ from visualizer.training.data import DataError, Dataset
 MAX_SIDE = 64  # the longest side a picture size is chosen up to: big enough to see, small enough to train on a CPU
 MIN_SIDE = 8  # two 2x2 poolings still leave 2x2
 TEST_FRACTION = 0.2
+PROGRESS_EVERY_S = 0.5  # how often a long read says how far it has got
 # Pillow modes without colour (as imagefile.py reads them); a palette may hold colour, so it counts as colour.
 _GRAY_MODES = frozenset({"1", "L", "LA", "La", "I", "I;16", "I;16B", "I;16L", "I;16N", "F"})
 
@@ -50,7 +53,28 @@ class FolderSurvey:
         return f"{len(self.class_names)} classes in {self.folder}: {counts}"
 
 
-def survey_folder(folder: str | os.PathLike[str], workers: int | None = None) -> FolderSurvey:
+Progress = Callable[[str], None]  # told, every PROGRESS_EVERY_S of a long read, how far it has got, in words
+
+
+def _in_parallel(work: Callable, items: list, workers: int | None, on_progress: Progress | None, doing: str) -> list:
+    """``work`` of each item on a pool of threads, the results in order; ``on_progress`` hears
+    "<doing>: 2,000 of 100,000 files…" while it goes on."""
+    if on_progress is not None:
+        on_progress(f"{doing}: {len(items):,} files…")  # handing out the work may itself take seconds
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(_counted(pool.map(work, items), len(items), on_progress, doing))
+
+
+def _counted(results: Iterable, total: int, on_progress: Progress | None, doing: str) -> Iterable:
+    said = time.monotonic()
+    for done, result in enumerate(results, 1):
+        if on_progress is not None and time.monotonic() - said >= PROGRESS_EVERY_S:
+            said = time.monotonic()
+            on_progress(f"{doing}: {done:,} of {total:,} files…")
+        yield result
+
+
+def survey_folder(folder: str | os.PathLike[str], workers: int | None = None, on_progress: Progress | None = None) -> FolderSurvey:
     """List the classes and look at each file's header (size, colour), in parallel. Raises
     DataError, in words, for a folder without class sub-folders or without a readable picture."""
     folder = Path(folder).expanduser()
@@ -59,8 +83,7 @@ def survey_folder(folder: str | os.PathLike[str], workers: int | None = None) ->
     except ValueError as error:
         raise DataError(str(error)) from None
     listed = [(path, label) for label, paths in enumerate(files.values()) for path in paths]
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        headers = list(pool.map(_header, [path for path, _ in listed]))
+    headers = _in_parallel(_header, [path for path, _ in listed], workers, on_progress, "Looking at your pictures")
     readable = [(item, header) for item, header in zip(listed, headers) if not isinstance(header, str)]
     unreadable = tuple(f"{path}: {header}" for (path, _), header in zip(listed, headers) if isinstance(header, str))
     if not readable:
@@ -142,10 +165,12 @@ def load_image_folder_dataset(
     seed: int = 0,
     test_fraction: float = TEST_FRACTION,
     workers: int | None = None,
+    on_progress: Progress | None = None,
 ) -> Dataset:
     """The pictures of ``folder`` at ``image_size`` (height, width; None: choose_image_size), split
-    into train and test parts by stratified_split. Files that cannot be read are in ``skipped``."""
-    survey = survey_folder(folder, workers)
+    into train and test parts by stratified_split. Files that cannot be read are in ``skipped``.
+    ``on_progress`` hears how far a long read has got."""
+    survey = survey_folder(folder, workers, on_progress)
     height, width = image_size if image_size is not None else choose_image_size(survey.sizes)
     mode = "rgb" if survey.colour else "gray"
     shape = (len(survey.files), height, width, 3) if survey.colour else (len(survey.files), height, width)
@@ -161,8 +186,7 @@ def load_image_folder_dataset(
         images[index] = resized(with_colour(picture) if survey.colour else picture, width, height)
         return None
 
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        problems = list(pool.map(read_into, range(len(survey.files))))
+    problems = _in_parallel(read_into, list(range(len(survey.files))), workers, on_progress, "Reading your pictures")
     read = np.array([problem is None for problem in problems])
     skipped = survey.unreadable + tuple(problem for problem in problems if problem is not None)
     labels = np.array([label for _, label in survey.files], dtype=np.int64)[read]

@@ -202,12 +202,13 @@ class PreparedData:
     full: Dataset  # everything loaded; probe images are indexed into full.test_images
 
 
-def prepare_data(config: TrainConfig, loaded: Dataset | None = None) -> PreparedData:
-    """Load the config's data set (unless ``loaded`` holds it) and apply its limits (class-balanced subsets)."""
+def prepare_data(config: TrainConfig, loaded: Dataset | None = None, on_progress=None) -> PreparedData:
+    """Load the config's data set (unless ``loaded`` holds it) and apply its limits (class-balanced
+    subsets); ``on_progress`` hears how far a long read of a folder has got, in words."""
     from visualizer.training.data import stratified_subset, to_model_input
     from visualizer.training.datasets import load_dataset
 
-    data = loaded if loaded is not None else load_dataset(config)
+    data = loaded if loaded is not None else load_dataset(config, on_progress)
     train_images, train_labels = data.train_images, data.train_labels
     if config.train_limit is not None and config.train_limit < len(train_labels):
         seed = 0 if config.seed is None else config.seed
@@ -244,7 +245,7 @@ def _train(
     from visualizer.training.datasets import DATASET_TITLES
 
     stage.enter("reading the data", f"Reading {DATASET_TITLES.get(config.dataset, 'your pictures')}…")
-    data = prepare_data(config, loaded)
+    data = prepare_data(config, loaded, lambda text: on_event(Status(text)))
     _report_skipped(data.full.skipped, on_event)
     model, probe = _build(config, data, on_event, stage, probes)
     from visualizer.training.divergence import StopOnDivergence

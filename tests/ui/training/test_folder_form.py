@@ -156,13 +156,13 @@ def test_a_newer_folder_choice_wins_over_an_older_look_that_answers_later(qtbot,
     release, slow_answered = threading.Event(), threading.Event()
     real_look = folder_panel.look_at_folder
 
-    def look(folder: str):
+    def look(folder: str, on_progress=None):
         if folder == str(slow):
             release.wait(LOOK_TIMEOUT_MS / 1000)
             found = real_look(folder)
             slow_answered.set()
             return found
-        return real_look(folder)
+        return real_look(folder, on_progress)
 
     monkeypatch.setattr(folder_panel, "look_at_folder", look)
     choose_folder(form, monkeypatch, slow)
@@ -194,3 +194,23 @@ def test_the_folder_and_its_chosen_size_are_remembered(qtbot, panel, keep, tmp_p
         again.restore_settings(settings)
     assert again.config().data_dir == str(pictures) and again.config().image_size == (30, 20)
     assert again.folder_panel.size_note.text().startswith("Suggested 30×40")
+
+
+def test_a_long_look_says_how_far_it_has_got(qtbot, panel, tmp_path, monkeypatch):
+    form, shown = panel.settings, panel.settings.folder_panel
+    folder = make_pictures(tmp_path / "many", {"ants": 2, "bees": 2})
+    release = threading.Event()
+    real_look = folder_panel.look_at_folder
+
+    def look(folder: str, on_progress=None):
+        on_progress("Looking at your pictures: 40,000 of 100,000 files…")
+        release.wait(LOOK_TIMEOUT_MS / 1000)
+        return real_look(folder, on_progress)
+
+    monkeypatch.setattr(folder_panel, "look_at_folder", look)
+    choose_folder(form, monkeypatch, folder)
+    qtbot.waitUntil(lambda: "40,000 of 100,000" in shown.summary.text(), timeout=LOOK_TIMEOUT_MS)
+    assert str(folder) in shown.summary.text().replace("\u200b", "")
+    with qtbot.waitSignal(shown.looked, timeout=LOOK_TIMEOUT_MS):
+        release.set()
+    assert "ants 2, bees 2" in shown.summary.text() and "40,000" not in shown.summary.text()

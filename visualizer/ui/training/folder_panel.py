@@ -58,11 +58,12 @@ class FolderLook:
     thumbnails: tuple[tuple[str, np.ndarray], ...] = field(default=())
 
 
-def look_at_folder(folder: str) -> FolderLook:
-    """Survey ``folder`` (headers only) and read one picture of each of the first classes.
-    Never raises for a bad folder: ``problem`` says what is wrong, in words."""
+def look_at_folder(folder: str, on_progress=None) -> FolderLook:
+    """Survey ``folder`` (headers only) and read one picture of each of the first classes; a long
+    survey tells ``on_progress`` how far it has got, in words. Never raises for a bad folder:
+    ``problem`` says what is wrong, in words."""
     try:
-        survey = survey_folder(folder)
+        survey = survey_folder(folder, on_progress=on_progress)
     except DataError as error:
         return FolderLook(folder, problem=str(error))
     mode = "rgb" if survey.colour else "gray"
@@ -88,6 +89,7 @@ class _Answers(QObject):
     """Carries a finished look from its thread to the GUI thread (a queued signal)."""
 
     looked = pyqtSignal(int, object)  # the look's number, FolderLook
+    progressed = pyqtSignal(int, str)  # the look's number, how far it has got
 
 
 def _breakable(text: str) -> str:
@@ -119,6 +121,7 @@ class FolderPanel(QWidget):
         self._preferred_size: tuple[int, int] | None = None  # shown instead of the suggestion (remembered)
         self._answers = _Answers(self)
         self._answers.looked.connect(self._on_answers_looked)
+        self._answers.progressed.connect(self._on_answers_progressed)
         self.summary = wrapping_label()
         self.summary.setTextFormat(Qt.TextFormat.RichText)
         self.thumbnails = QHBoxLayout()
@@ -217,8 +220,14 @@ class FolderPanel(QWidget):
 
     @staticmethod
     def _look_in_thread(folder: str, number: int, answers: _Answers) -> None:
+        def progressed(text: str) -> None:
+            try:
+                answers.progressed.emit(number, text)
+            except RuntimeError:  # the panel was closed and deleted meanwhile
+                pass
+
         try:
-            look = look_at_folder(folder)
+            look = look_at_folder(folder, progressed)
         except Exception as error:  # a folder that changes while it is read, a full disk...: said, not fatal
             log.exception("looking at %s failed", folder)
             look = FolderLook(folder, problem=f"The folder {folder} could not be looked at: {error}.")
@@ -226,6 +235,10 @@ class FolderPanel(QWidget):
             answers.looked.emit(number, look)
         except RuntimeError:  # the panel was closed and deleted meanwhile
             pass
+
+    def _on_answers_progressed(self, number: int, text: str) -> None:
+        if number == self._number and self.looking():
+            self.summary.setText(f"{text} ({_breakable(self._folder)})")
 
     def _on_answers_looked(self, number: int, look: FolderLook) -> None:
         if number != self._number:  # a newer choice replaced this folder
