@@ -1,10 +1,13 @@
-"""The Feature maps tab's Layers menu: untick a layer and its maps go, tick it and they come back;
-the choice holds for the snapshots that follow."""
+"""The Feature maps tab's Layers menu (untick a layer and its maps go, tick it and they come back;
+the choice holds for the snapshots that follow), and pictures that never re-lay out the page."""
 
 from __future__ import annotations
 
+from PyQt6.QtCore import QEvent, QObject
+from PyQt6.QtWidgets import QApplication, QVBoxLayout, QWidget
+
 from tests.ui.training.training_script import snapshot
-from visualizer.ui.training.tabs.snapshots import FeatureMapsTab
+from visualizer.ui.training.tabs.snapshots import FeatureMapsTab, KernelsTab
 
 
 def _titles(tab: FeatureMapsTab) -> list[str]:
@@ -39,3 +42,41 @@ def test_unticked_layers_are_not_drawn_until_ticked_again(qtbot):
     _action(tab, "conv2d_1").trigger()
     assert _titles(tab) == ["conv2d_1"]
     assert tab.maps_view.layer_images()[0].shape[:2] == (59, 119)  # 32 maps of 14x14, tiled
+
+
+class _LayoutRequests(QObject):
+    """Counts the LayoutRequest events a widget gets: each makes Qt lay out its children again."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.count = 0
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Type.LayoutRequest:
+            self.count += 1
+        return False
+
+
+def test_new_pictures_and_their_captions_never_lay_out_the_page_again(qtbot):
+    """At 20 pictures a second, a caption that asked for a new layout each time cost as much as
+    the pictures (see LiveLine and ProbeView)."""
+    page = QWidget()
+    maps, kernels = FeatureMapsTab(), KernelsTab()
+    layout = QVBoxLayout(page)
+    layout.addWidget(maps)
+    layout.addWidget(kernels)
+    qtbot.addWidget(page)
+    page.resize(1280, 1400)
+    page.show()
+    maps.show_snapshot(snapshot(1, 1))
+    kernels.show_snapshot(snapshot(1, 1))
+    qtbot.wait(50)  # the first pictures may size the views
+    watcher = _LayoutRequests()
+    for widget in (page, maps, kernels, maps.probe_view):
+        widget.installEventFilter(watcher)
+    for batch in range(2, 12):
+        maps.show_snapshot(snapshot(1, batch, fill=batch))
+        kernels.show_snapshot(snapshot(1, batch, fill=batch))
+        QApplication.processEvents()
+    assert "batch 11" in maps.probe_view.caption.text() and "batch 11" in kernels.kernels_when.text()
+    assert watcher.count == 0

@@ -37,14 +37,14 @@ def tile(tiles: np.ndarray, rows: int, columns: int, gap: int = GAP) -> np.ndarr
     count, height, width = tiles.shape
     if count > rows * columns:
         raise ValueError(f"{count} tiles do not fit in a {rows} x {columns} grid")
-    out = np.full(
-        (rows * (height + gap) - gap, columns * (width + gap) - gap), np.nan, dtype=np.float32
-    )
-    for index in range(count):
-        row, column = divmod(index, columns)
-        top, left = row * (height + gap), column * (width + gap)
-        out[top : top + height, left : left + width] = tiles[index]
-    return out
+    # One array op, not a loop over tiles (a deep layer's kernels are thousands of tiles, redrawn
+    # many times a second): each cell is a tile with its gap below and to the right, the cells
+    # are put in rows, and the last row's and column's gaps are cut off.
+    cells = np.full((rows * columns, height + gap, width + gap), np.nan, dtype=np.float32)
+    cells[:count, :height, :width] = tiles
+    grid = cells.reshape(rows, columns, height + gap, width + gap).transpose(0, 2, 1, 3)
+    out = grid.reshape(rows * (height + gap), columns * (width + gap))
+    return out[: out.shape[0] - gap, : out.shape[1] - gap]
 
 
 def tile_at(x: float, y: float, count: int, height: int, width: int, gap: int = GAP) -> int | None:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
+from PyQt6.QtGui import QPainter, QPalette
 from PyQt6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 
 
@@ -42,3 +43,32 @@ def label_axes(plot: pg.PlotItem, **labels: str) -> None:
         plot.getAxis(name).enableAutoSIPrefix(False)
     for name, text in labels.items():
         plot.setLabel(name, text)
+
+
+class LiveLine(QWidget):
+    """One line of text that changes many times a second (what a live picture shows): unlike a
+    QLabel, a new text only repaints this line, never makes Qt lay out the window again (a QLabel
+    asks for that on every setText, which cost more than the picture it describes). Too long a
+    text is cut with an ellipsis; the whole of it is the tooltip."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self.setFixedHeight(self.fontMetrics().height() + 4)
+        self.setMinimumWidth(0)
+        self.setText(text)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self.setToolTip(text)
+            self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
+        painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 from PyQt6.QtCore import Qt, pyqtSignal
-from PyQt6.QtWidgets import QHBoxLayout, QLabel, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
+from PyQt6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QToolButton, QVBoxLayout, QWidget
 
 from visualizer.training.events import ProbeSnapshot
 from visualizer.ui.kit import colormaps
 from visualizer.ui.kit.mosaic import colour_kernel_mosaic, colourise, feature_map_mosaic, kernel_mosaic
 from visualizer.ui.kit.mosaic_view import MosaicView
-from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
+from visualizer.ui.kit.plain import LiveLine, push_button, scroll_area, wrapping_label
 from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
 from visualizer.ui.kit.probe_view import ProbeImageView
 from visualizer.ui.training.positions import snapshot_when
@@ -35,6 +35,8 @@ NO_CONV_CAPTION = (
 KERNEL_TILE_PIXELS = 8  # small kernels are magnified to about this size so the gaps stay thin
 KERNEL_GAP_RGBA = (150, 150, 150, 255)  # grey: neither a signed weight's blue/red nor zero's white
 MAPS_ROW_HEIGHT = 230
+PROBE_VIEW_WIDTH = 230
+CAPTION_LINES = 5  # the probe's caption: its title, the true class, the prediction, the top three
 
 
 def snapshot_title(snapshot: ProbeSnapshot) -> str:
@@ -55,14 +57,20 @@ def displayable(image: np.ndarray) -> np.ndarray:
 
 
 class ProbeView(QWidget):
-    """The probe image, its true label, and the model's current belief as one bar per class."""
+    """The probe image, its true label, and the model's current belief as one bar per class.
+    ``width``: its fixed width in pixels."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, width: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.setFixedWidth(width)
         self.image_view = ProbeImageView()
         self.image_view.setFixedHeight(150)
         self.caption = wrapping_label("No image yet: press Train.")
         self.caption.setTextFormat(Qt.TextFormat.RichText)
+        # A fixed size: a new text (20 a second) then never makes Qt lay out the whole window
+        # again, which cost about as much as everything else a frame draws.
+        self.caption.setFixedSize(width, CAPTION_LINES * self.caption.fontMetrics().lineSpacing())
+        self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.prediction = ProbabilityBars()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -103,8 +111,7 @@ class FeatureMapsTab(SnapshotTab):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.probe_view = ProbeView()
-        self.probe_view.setFixedWidth(230)
+        self.probe_view = ProbeView(PROBE_VIEW_WIDTH)
         self.maps_view = MosaicView(columns=2)
         self.maps_caption = wrapping_label(MAPS_CAPTION)
         self.hidden_layers: set[str] = set()
@@ -181,7 +188,7 @@ class KernelsTab(SnapshotTab):
         self.kernels_caption = wrapping_label(KERNELS_CAPTION)
         # What the kernels show changes with every snapshot; it lives outside the plot, whose
         # layout would otherwise be recomputed on every frame.
-        self.kernels_when = QLabel()
+        self.kernels_when = LiveLine()
         layout = QVBoxLayout(self)
         layout.addWidget(self.kernels_caption)
         layout.addWidget(self.kernels_when)
