@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from tests.training.tiny import REPO_ROOT
-from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFinished, RunStarted
+from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFailed, RunFinished, RunStarted
 from visualizer.training.stream import StreamReceiver
 
 pytestmark = pytest.mark.slow
@@ -154,7 +154,7 @@ _colour_model().fit(x, y, batch_size=8, epochs=1, validation_data=(x[:8], y[:8])
 """
 
 
-def _run_script(code: str, tmp_path, *, backend: str, env: dict | None = None) -> list:
+def _run_script(code: str, tmp_path, *, backend: str, env: dict | None = None, exit_code: int = 0) -> list:
     """The events a training script (``code``, given the window's address and key) sends to a
     window here, run in a process of its own with the Keras ``backend``."""
     receiver = StreamReceiver(folder=tmp_path)
@@ -171,7 +171,7 @@ def _run_script(code: str, tmp_path, *, backend: str, env: dict | None = None) -
         messages.extend(receiver.poll()[0])
     finally:
         receiver.close()
-    assert script.returncode == 0, output
+    assert script.returncode == exit_code, output
     return [message.event for message in messages]
 
 
@@ -266,3 +266,30 @@ def test_a_run_split_over_two_devices_streams_the_same(tmp_path):
     assert events[0].backend == "jax"
     _check_run(events, image_shape=(12, 12), map_shapes=[(12, 12, 5), (6, 6, 5)], kernel_shapes=[(3, 3, 1, 5)],
                classes=4, run_name="data parallel", steps=8)
+
+
+FAILING_SCRIPT = """
+import sys, numpy as np, keras
+from tests.test_live import _colour_model
+from visualizer.live import LiveView
+
+class Broken(keras.callbacks.Callback):
+    def on_train_batch_end(self, batch, logs=None):
+        if batch == 3:
+            raise ValueError("the data ran out")
+
+rng = np.random.default_rng(2)
+x, y = rng.random((40, 12, 12, 3), dtype=np.float32), rng.integers(0, 4, 40)
+_colour_model().fit(x, y, batch_size=8, epochs=1, verbose=0,
+                    callbacks=[LiveView(name="breaks", address=sys.argv[1], key=sys.argv[2], max_rate_hz=1000), Broken()])
+"""
+
+
+def test_a_script_whose_fit_raises_says_why_and_where(tmp_path):
+    events = _run_script(FAILING_SCRIPT, tmp_path, backend="jax", exit_code=1)
+    assert isinstance(events[0], RunStarted) and events[0].run_name == "breaks"
+    failed = events[-1]
+    assert isinstance(failed, RunFailed)
+    assert failed.message == "The script stopped with an error at epoch 1, batch 4: ValueError: the data ran out"
+    assert "in on_train_batch_end" in failed.traceback and failed.traceback.endswith("ValueError: the data ran out\n")
+    assert not any(isinstance(event, RunFinished) for event in events)

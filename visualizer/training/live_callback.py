@@ -22,6 +22,7 @@ both; a dataset or generator gives neither, and the run is then streamed without
 
 from __future__ import annotations
 
+import atexit
 import math
 import os
 import sys
@@ -34,7 +35,7 @@ import keras
 import numpy as np
 
 from visualizer.training.control import RunClock
-from visualizer.training.events import BatchEnd, EpochEnd, RunFinished, RunStarted, Status, frozen_float32
+from visualizer.training.events import BatchEnd, EpochEnd, RunFailed, RunFinished, RunStarted, Status, frozen_float32
 from visualizer.training.recording import RunRecorder, run_title
 from visualizer.training.stream.remote import ADDRESS_VARIABLE, KEY_VARIABLE
 from visualizer.training.stream.sender import SendingThread
@@ -108,6 +109,22 @@ class LiveView(keras.callbacks.Callback):
         self._send(self._run_started(fit))
         if self._probe_image is None:
             self._send(Status("No probe image: the data are not arrays. Pass LiveView(probe_images=...) to see feature maps."))
+        atexit.register(self._script_ended_mid_run)
+
+    def _script_ended_mid_run(self) -> None:
+        """At the interpreter's exit with the run not ended (``fit`` raised, or Ctrl+C): tell the
+        window why, in words, rather than leave it to notice the silence."""
+        error = getattr(sys, "last_value", None)  # set when an uncaught exception ended the script
+        where = f"at epoch {self._epoch}, batch {self._batches_done}"
+        if isinstance(error, KeyboardInterrupt):
+            message = f"The script was interrupted (Ctrl+C) {where}."
+        elif error is not None:
+            message = f"The script stopped with an error {where}: {type(error).__name__}: {error}"
+        else:
+            message = f"The script ended {where}, before its training did."
+        trace = "".join(traceback.format_exception(error)) if error is not None else ""
+        self._send(RunFailed(message, trace))
+        self.sender.close()
 
     def _begin_reporting(self, *, steps: int, batch_size: int, train_count: int, clock: RunClock) -> None:
         self._clock = clock
@@ -248,6 +265,7 @@ class LiveView(keras.callbacks.Callback):
             elapsed_s=self._clock.elapsed_s(),
             model_path=None if self._record is None else str(self._record),
         )
+        atexit.unregister(self._script_ended_mid_run)
         try:
             if self._record is not None:
                 self._save_recording(finished)

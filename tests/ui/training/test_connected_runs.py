@@ -11,7 +11,7 @@ from unittest.mock import MagicMock
 import pytest
 
 from tests.ui.training.test_controller import STARTED, batch, finished, frame, running
-from visualizer.training.events import EpochEnd
+from visualizer.training.events import EpochEnd, RunFailed
 from visualizer.ui.training import connected_runs
 from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.external import ScriptRuns
@@ -147,3 +147,16 @@ def test_shutdown_puts_the_apps_run_back_and_stops_listening(controller, view, s
     controller.shutdown()
     assert not controller.connected_runs.watching
     scripts.close.assert_called_once()
+
+
+def test_a_script_that_failed_says_why_in_the_banner_and_is_listed_as_ended(controller, view, scripts):
+    failed = RunFailed("The script stopped with an error at epoch 1, batch 2: ValueError: the data ran out",
+                       "Traceback …\nValueError: the data ran out\n")
+    tick(scripts, {"a": frame(SCRIPT_A, batch(1, 1), batch(1, 2))})
+    choose(view, "a")
+    tick(scripts, {"a": frame(failed)})
+    assert listed(view) == ([("a", "train_a.py · ended")], "a")
+    level, message = view.show_banner.call_args.args
+    assert level == "error" and message == failed.message
+    assert view.show_banner.call_args.kwargs["details"] == failed.traceback
+    assert controller.state == RunState.IDLE and controller.history.batch_count == 2, "its curves are kept"
