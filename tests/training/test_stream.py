@@ -336,10 +336,21 @@ def test_a_unix_socket_works_the_same(tmp_path):
 # The sender
 
 
-def _receive_until(receiver: StreamReceiver, sender: StreamSender, count: int, timeout_s: float = 15) -> list:
+@pytest.fixture
+def look_again_soon(monkeypatch):
+    """A sender with no window looks for one every 0.2 s rather than every 2 s: the same search,
+    sooner."""
+    from visualizer.training.stream import sender
+
+    monkeypatch.setattr(sender, "LOOK_AGAIN_S", 0.2)
+
+
+def _receive_until(receiver: StreamReceiver, sender: StreamSender, count: int, timeout_s: float = 15,
+                   done: typing.Callable[[list], bool] = lambda messages: False) -> list:
+    """What arrives until ``count`` messages have, ``done(messages)`` holds, or time runs out."""
     messages: list = []
     deadline = time.monotonic() + timeout_s
-    while len(messages) < count and time.monotonic() < deadline:
+    while len(messages) < count and not done(messages) and time.monotonic() < deadline:
         sender.flush()
         messages.extend(receiver.poll()[0])
         time.sleep(0.005)
@@ -381,6 +392,11 @@ def test_a_sender_to_an_address_nobody_listens_on_queues_nothing_in_zeromq(tmp_p
         sender.close()
 
 
+def _has_picture_200(messages: list) -> bool:
+    """The last message sent in the test below has arrived."""
+    return any(isinstance(message.event, events.ProbeSnapshot) and message.event.batch == 200 for message in messages)
+
+
 def test_a_slow_window_gets_every_curve_event_and_the_newest_picture(tmp_path):
     receiver = StreamReceiver(folder=tmp_path)
     sender = StreamSender(folder=tmp_path)
@@ -390,7 +406,8 @@ def test_a_slow_window_gets_every_curve_event_and_the_newest_picture(tmp_path):
         for batch in range(1, 201):  # the window reads nothing meanwhile
             sender.send(_batch(batch))
             sender.send(_snapshot(batch))
-        messages = _receive_until(receiver, sender, 10_000, timeout_s=3)
+        messages = _receive_until(receiver, sender, 10_000, timeout_s=15, done=_has_picture_200)
+        messages += _receive_until(receiver, sender, 10_000, timeout_s=0.3)  # anything more is wrong
     finally:
         sender.close()
         receiver.close()
@@ -407,7 +424,7 @@ def test_a_slow_window_gets_every_curve_event_and_the_newest_picture(tmp_path):
     assert SEND_HIGH_WATER_MARK < 200
 
 
-def test_a_run_that_began_before_the_window_opened_arrives_from_its_start(tmp_path):
+def test_a_run_that_began_before_the_window_opened_arrives_from_its_start(tmp_path, look_again_soon):
     sender = StreamSender(folder=tmp_path)
     receiver = None
     try:
@@ -424,7 +441,7 @@ def test_a_run_that_began_before_the_window_opened_arrives_from_its_start(tmp_pa
     assert [message.event.batch for message in messages[1:]] == list(range(1, 21))
 
 
-def test_a_restarted_window_is_found_and_told_the_run_first(tmp_path):
+def test_a_restarted_window_is_found_and_told_the_run_first(tmp_path, look_again_soon):
     first = StreamReceiver(folder=tmp_path)
     sender = StreamSender(folder=tmp_path)
     second = None

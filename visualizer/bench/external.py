@@ -113,13 +113,15 @@ def _run_watched(app, page, plan: ScriptPlan, runtime_dir: str) -> tuple[float, 
 
 
 def measure_external(app, plan: ScriptPlan, log=print) -> dict:
-    from visualizer.bench.live_training import make_page, wait_for_prestart
+    from visualizer.bench.live_training import make_page
 
     with tempfile.TemporaryDirectory() as watched_dir, tempfile.TemporaryDirectory() as lonely_dir:
         before = os.environ.get("XDG_RUNTIME_DIR")
         os.environ["XDG_RUNTIME_DIR"] = watched_dir  # the page's connection file goes here
         try:
-            page = make_page(app, 1, plan.train_limit, plan.test_limit)
+            # The page only shows the scripts' runs: no training process of its own is started ahead
+            # (one would sit idle, and waiting for it to get ready added seconds to every bench).
+            page = make_page(app, 1, plan.train_limit, plan.test_limit, start_ahead=False)
         finally:
             if before is None:
                 os.environ.pop("XDG_RUNTIME_DIR", None)
@@ -127,7 +129,6 @@ def measure_external(app, plan: ScriptPlan, log=print) -> dict:
                 os.environ["XDG_RUNTIME_DIR"] = before
         ratios, detached, rates_hz, cores = [], [], [], []
         try:
-            wait_for_prestart(page)
             for number in range(1, plan.rounds + 1):
                 plain = _run_alone(False, plan, lonely_dir)
                 alone = _run_alone(True, plan, lonely_dir)

@@ -73,17 +73,20 @@ class WindowRun:
     test_accuracy: float = 0.0
 
 
-def make_page(app, epochs: int, train_limit: int, test_limit: int, pictures: str | None = None):
+def make_page(app, epochs: int, train_limit: int, test_limit: int, pictures: str | None = None,
+              start_ahead: bool = True):
     """A shown training page set up for a run (on the data folder it finds first, as the app
     does, or on ``pictures``, a folder of class sub-folders), its feature-maps tab in front, whose
-    processes record what reaches the window (one is started ahead of Train, as in the app)."""
+    processes record what reaches the window (one is started ahead of Train, as in the app, unless
+    not ``start_ahead``: for a page that only shows scripts' runs)."""
     import pyqtgraph as pg
 
     from visualizer.ui.training.page import TrainingPage
 
     pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     page = TrainingPage(
-        process_factory=RecordingProcess, prestart_factory=lambda prestart: RecordingProcess(None, prestart)
+        process_factory=RecordingProcess,
+        prestart_factory=(lambda prestart: RecordingProcess(None, prestart)) if start_ahead else None,
     )
     page.resize(*WINDOW_SIZE)
     page.show()
