@@ -3,6 +3,8 @@ thread, failures as RunFailed, and every Keras backend that is installed."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import math
 import shutil
@@ -315,9 +317,16 @@ print("RESULT " + json.dumps({
 def test_a_tiny_run_works_on_every_installed_backend(backend):
     if not backend_installed(backend):
         pytest.skip(f"the {backend} backend is not installed")
-    completed = run_python(_BACKEND_RUN, backend=backend)
-    lines = [line for line in completed.stdout.splitlines() if line.startswith("RESULT ")]
-    assert lines, completed.stdout + completed.stderr
+    if keras.backend.backend() == backend:  # the suite's own backend: no need for a fresh interpreter
+        printed = io.StringIO()
+        with contextlib.redirect_stdout(printed):
+            exec(_BACKEND_RUN, {})
+        output = printed.getvalue()
+    else:
+        completed = run_python(_BACKEND_RUN, backend=backend)
+        output = completed.stdout + completed.stderr
+    lines = [line for line in output.splitlines() if line.startswith("RESULT ")]
+    assert lines, output
     report = json.loads(lines[-1][len("RESULT "):])
     assert report["result"] == "RunFinished", report["message"] + report["traceback"]
     assert report["keras_backend"] == backend
