@@ -21,7 +21,7 @@ import zmq
 
 from visualizer.training import events
 from visualizer.training.stream import StreamReceiver, StreamSender, connection, decode, encode, find_connection, wire
-from visualizer.training.stream.sender import SEND_HIGH_WATER_MARK, SendingThread
+from visualizer.training.stream.sender import LOOK_AGAIN_S, SEND_HIGH_WATER_MARK, SendingThread
 
 KEY = b"k" * 64
 
@@ -484,3 +484,27 @@ def test_the_sending_thread_delivers_in_order_and_offers_again_while_the_run_is_
     assert pictures[-1] == 100 and pictures == sorted(set(pictures)), "the newest picture, never an older one after it"
     assert len(pictures) + sender.pictures_replaced == 100
     assert sender.lost == 0
+
+
+def test_the_sending_thread_sleeps_while_nothing_waits(tmp_path):
+    """A thread that woke the training process for nothing would slow it (on 2 cores each wake-up
+    can stall TensorFlow's threads): with nothing waiting it sleeps until the next event."""
+    receiver = StreamReceiver(folder=tmp_path)
+    sender = SendingThread(address=receiver.address, key=receiver.key)
+    try:
+        sender.send(STARTED)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not receiver.poll()[0]:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        assert sender._wait_s() is None
+    finally:
+        sender.close()
+        receiver.close()
+    lonely = SendingThread(folder=tmp_path / "nobody")  # no window: looked for every LOOK_AGAIN_S
+    try:
+        lonely.send(STARTED)
+        time.sleep(0.1)
+        assert lonely._wait_s() == LOOK_AGAIN_S
+    finally:
+        lonely.close(grace_s=0)

@@ -97,3 +97,16 @@ def test_a_scripts_run_appears_under_runs_and_is_drawn_like_the_apps_own(page, s
     page.shutdown()
     assert not page.scripts.listening and not connection_file.exists()
     sender.send(batches(2, 21, 21)[0])  # the script trains on with no window: nothing waits, nothing fails
+
+
+def test_the_page_reads_the_stream_slowly_while_no_script_sends(qtbot, page, sender, monkeypatch):
+    """Every tick wakes the window's process, which on 2 cores slows a training process: while
+    no script sends, the page reads four times a second, and at the drawing rate once one does."""
+    from visualizer.ui.training import external
+    from visualizer.ui.training.link import POLL_INTERVAL_MS
+
+    poller = page.scripts._poller
+    qtbot.waitUntil(lambda: poller.interval() == external.QUIET_INTERVAL_MS, timeout=5000)
+    send_all(qtbot, sender, [STARTED, *batches(1, 1, 3)], lambda: poller.interval() == POLL_INTERVAL_MS)
+    monkeypatch.setattr(external, "QUIET_AFTER_S", 0.3)
+    qtbot.waitUntil(lambda: poller.interval() == external.QUIET_INTERVAL_MS, timeout=5000)

@@ -220,7 +220,7 @@ class SendingThread:
     script's LiveView and the app's own runs alike): the training thread only hands events over,
     while encoding and the socket's work happen here, and what the window could not take yet is
     offered again every OFFER_AGAIN_S even while the run sends nothing (paused, validating,
-    saving). Pictures wait in one slot (the newest wins), curve events in order. The options are
+    saving), and then only. Pictures wait in one slot (the newest wins), curve events in order. The options are
     StreamSender's."""
 
     def __init__(self, **sender_options) -> None:
@@ -270,11 +270,21 @@ class SendingThread:
         self._queue.put(None)
         self._thread.join()
 
+    def _wait_s(self) -> float | None:
+        """How long the thread sleeps for want of new events: for good while nothing waits (a
+        thread that wakes the training process for nothing slows it: on 2 cores each wake-up can
+        stall one of TensorFlow's threads, and the other with it), a moment while the window has
+        yet to take what waits, and as long as the connection file is looked for while there is
+        no window."""
+        if not self._sender.waiting:
+            return None
+        return OFFER_AGAIN_S if self._sender.connection is not None else LOOK_AGAIN_S
+
     def _work(self) -> None:
         sender = self._sender
         while True:
             try:
-                event = self._queue.get(timeout=OFFER_AGAIN_S)
+                event = self._queue.get(timeout=self._wait_s())
             except queue.Empty:
                 sender.flush()
                 continue

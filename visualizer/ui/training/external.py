@@ -11,6 +11,8 @@ one Frame per run that sent something, the same Frames the page draws for its ow
 from __future__ import annotations
 
 import logging
+import math
+import time
 from collections.abc import Callable
 
 from PyQt6.QtCore import QObject, pyqtSignal
@@ -19,6 +21,9 @@ from visualizer.ui.kit.poller import LinkPoller
 from visualizer.ui.training.link import POLL_INTERVAL_MS, Frame
 
 log = logging.getLogger(__name__)
+
+QUIET_AFTER_S = 2.0  # no script has sent for this long: the page reads the stream slowly
+QUIET_INTERVAL_MS = 250  # a script that starts sending is then heard within a quarter of a second
 
 
 def default_receiver():
@@ -50,6 +55,8 @@ class ScriptRuns(QObject):
     ) -> None:
         super().__init__(parent)
         self._factory = receiver_factory or default_receiver
+        self._interval_ms = interval_ms
+        self._last_heard = -math.inf
         self.receiver = None
         self.problem = ""  # why the page could not listen, in words; "" when it listens or has not tried
         self._poller = LinkPoller(self._read, interval_ms, self)
@@ -86,4 +93,17 @@ class ScriptRuns(QObject):
             log.warning("%s", self.receiver.died_message())
             self.problem = self.receiver.died_message()
             self._poller.stop()
+        self._pace(bool(messages))
         self.framesReady.emit(frames_by_run(messages))
+
+    def _pace(self, heard: bool) -> None:
+        """Read at the drawing rate while scripts send, and slowly once none has sent for a
+        while: every tick wakes the window's process, and on 2 cores each wake-up can stall a
+        training process's threads (the app's own run among them)."""
+        now = time.monotonic()
+        if heard:
+            self._last_heard = now
+        fast = now - self._last_heard < QUIET_AFTER_S
+        wanted = self._interval_ms if fast else QUIET_INTERVAL_MS
+        if self._poller.interval() != wanted:
+            self._poller.set_interval(wanted)
