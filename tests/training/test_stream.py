@@ -469,8 +469,9 @@ def test_the_sending_thread_delivers_in_order_and_offers_again_while_the_run_is_
             sender.send(_batch(batch))
             sender.send(_snapshot(batch))
         deadline = time.monotonic() + 15  # the run sends nothing more: the thread offers the rest
-        while time.monotonic() < deadline and not any(
-            isinstance(m.event, events.ProbeSnapshot) and m.event.batch == 100 for m in messages
+        while time.monotonic() < deadline and not all(
+            any(isinstance(m.event, kind) and m.event.batch == 100 for m in messages)
+            for kind in (events.BatchEnd, events.ProbeSnapshot)
         ):
             messages.extend(receiver.poll()[0])
             time.sleep(0.01)

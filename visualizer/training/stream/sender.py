@@ -196,10 +196,13 @@ class StreamSender:
         self._key = connection.key.encode("ascii")
 
     def close(self, grace_s: float = 1.0) -> None:
-        """Send what is still waiting to a window that has been taking messages, for at most
-        ``grace_s`` seconds (not at all when no window is connected), then hang up."""
+        """Send what is still waiting to a window that has been taking messages, or to the
+        address given (a window is expected there: the app's own, or the far end of a tunnel,
+        perhaps not connected yet), for at most ``grace_s`` seconds (not at all when no window
+        was found), then hang up."""
         deadline = time.monotonic() + grace_s
-        while self._socket is not None and self.window_listening and not self.flush():
+        expected = self.window_listening or self._given is not None
+        while self._socket is not None and expected and not self.flush():
             remaining_ms = int((deadline - time.monotonic()) * 1000)
             if remaining_ms <= 0 or not self._socket.poll(remaining_ms, zmq.POLLOUT):
                 break
@@ -291,6 +294,9 @@ class SendingThread:
             if event is None:
                 break
             if event is _PICTURE:
+                if not self._queue.empty():  # curve events handed over earlier go first
+                    self._queue.put(_PICTURE)
+                    continue
                 with self._lock:
                     event, self._picture = self._picture, None
             if event is not None:
