@@ -35,6 +35,7 @@ import keras
 import numpy as np
 
 from visualizer.training.control import RunClock
+from visualizer.training.data import to_model_input
 from visualizer.training.events import BatchEnd, EpochEnd, RunFailed, RunFinished, RunStarted, Status, frozen_float32
 from visualizer.training.recording import RunRecorder, run_title
 from visualizer.training.stream.remote import ADDRESS_VARIABLE, KEY_VARIABLE
@@ -457,8 +458,6 @@ class OwnRunView(LiveView):
 
     def _probe_choice(self) -> tuple[np.ndarray, int, int]:
         index = self._chosen_index()
-        from visualizer.training.data import to_model_input
-
         return to_model_input(self._probe_images[index : index + 1])[0], int(self._probe_labels[index]), index
 
     def _chosen_index(self) -> int:

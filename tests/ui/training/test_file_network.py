@@ -12,7 +12,6 @@ import pytest
 from PyQt6.QtCore import QSettings, Qt
 from PyQt6.QtWidgets import QFileDialog, QMessageBox
 
-from visualizer.training import data
 from visualizer.training.config import TrainConfig
 from visualizer.ui.training.settings import SettingsForm
 
@@ -55,10 +54,7 @@ def branching_network(path: Path) -> Path:
 
 
 @pytest.fixture
-def form(qtbot, keep, tmp_path, monkeypatch):
-    monkeypatch.setattr(data, "KERAS_CACHE_DIR", tmp_path / "no-keras-cache")
-    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "no-debian")
-    monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
+def form(qtbot, keep, bundled_data_only):
     widget = keep(SettingsForm())
     widget.resize(440, 1000)
     widget.show()

@@ -11,7 +11,6 @@ import pytest
 from PIL import Image
 from PyQt6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
-from visualizer.training import data, datasets
 from visualizer.ui.training import folder_panel
 from visualizer.ui.training.run_panel import RunPanel
 
@@ -30,12 +29,8 @@ def make_pictures(folder: Path, counts: dict[str, int], size=(30, 40), mode="RGB
 
 
 @pytest.fixture
-def panel(qtbot, keep, tmp_path, monkeypatch):
+def panel(qtbot, keep, bundled_data_only):
     """The form in the page's left column, with only the bundled data and the folder entry offered."""
-    monkeypatch.setattr(datasets, "KERAS_DATASETS_DIR", tmp_path / "no-keras-cache")
-    monkeypatch.setattr(data, "KERAS_CACHE_DIR", tmp_path / "no-keras-cache")
-    monkeypatch.setattr(data, "DEBIAN_DIR", tmp_path / "no-debian")
-    monkeypatch.delenv(data.DATA_DIR_ENV, raising=False)
     widget = keep(RunPanel())
     widget.resize(440, 900)
     widget.show()
