@@ -54,6 +54,10 @@ CURVES_INTERVAL_MS = 200
 # and the visible tab draws up to 25 (only it draws; a layer is one image item), so that about
 # 20 a second are drawn however they fall between the driver's 30 ms polls.
 SNAPSHOT_INTERVAL_MS = 40
+# The progress bar moves at most this often (a run's end and the busy bar at once): a QProgressBar
+# repaints itself at once on every new value, which at 20 frames a second cost as much as a fifth
+# of the window's drawing.
+PROGRESS_INTERVAL_MS = 100
 # Amber, unlike the banner's blue and red: a recorded run is neither news nor an error. Dark ink,
 # since the background is light whatever the palette.
 RECORDING_NOTE_STYLE = "background:#fff4ce; border:1px solid #c59a00; color:black; padding:4px;"
@@ -125,6 +129,7 @@ class TrainingPage(QWidget):
         self._lazy_confusion.add(self.confusion_tab)
         self._curves = LatestOnly(self, self._draw_curves, CURVES_INTERVAL_MS)
         self._snapshots = LatestOnly(self, self._draw_snapshot, SNAPSHOT_INTERVAL_MS)
+        self._progress = LatestOnly(self, lambda progress: self.run_panel.show_progress(*progress), PROGRESS_INTERVAL_MS)
         self.driver = RunDriver(process_factory, parent=self, prestart_factory=prestart_factory)
         self._prestart_asked = False  # True once the page has asked for a process started ahead
         self._prestart_timer = QTimer(self)
@@ -263,7 +268,9 @@ class TrainingPage(QWidget):
         self.run_panel.status_label.setText(text)
 
     def show_progress(self, done: int, total: int, text: str) -> None:
-        self.run_panel.show_progress(done, total, text)
+        self._progress.submit((done, total, text))
+        if total == 0 or done >= total:  # busy, or the run's end: at once
+            self._progress.flush()
 
     def show_speed(self, text: str) -> None:
         self.run_panel.speed_label.setText(text)
@@ -304,6 +311,7 @@ class TrainingPage(QWidget):
     def draw_now(self) -> None:
         self._curves.flush()
         self._snapshots.flush()
+        self._progress.flush()
 
     def show_replay(self, count: int, position: int, label: str) -> None:
         self.probe_bar.show_replay(count, position, label)

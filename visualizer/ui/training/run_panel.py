@@ -29,9 +29,6 @@ RUNS_TIP = (
 )
 
 
-PROGRESS_INTERVAL_MS = 100  # the progress bar moves 10 times a second at most
-
-
 class RunPanel(QWidget):
     """Setters for the run's state and progress; the buttons are for the page to connect, and
     ``runChosen(run id)`` says which run to show ("" this app's own)."""
@@ -81,11 +78,6 @@ class RunPanel(QWidget):
         self.device_label = wrapping_label("Device: shown when the run starts")
         self.data_label = wrapping_label()
         self.progress = QProgressBar()
-        self._progress_wanted: tuple[int, int, str] | None = None  # shown at the timer's next tick
-        self._progress_timer = QTimer(self)
-        self._progress_timer.setSingleShot(True)
-        self._progress_timer.setInterval(PROGRESS_INTERVAL_MS)
-        self._progress_timer.timeout.connect(self._on_progress_timer_timeout)
         self.progress.setTextVisible(True)
         self.progress.setFormat("")
         self.speed_label = QLabel("")
@@ -135,24 +127,6 @@ class RunPanel(QWidget):
         self.runChosen.emit(self.runs_combo.itemData(index))
 
     def show_progress(self, done: int, total: int, text: str) -> None:
-        """Show how far the run is; while it trains, at most every PROGRESS_INTERVAL_MS (the
-        newest wins): a QProgressBar repaints itself at once on every new value, which at 20
-        frames a second cost as much as a fifth of the window's drawing."""
-        self._progress_wanted = (done, total, text)
-        ending_or_busy = total == 0 or done >= total
-        if ending_or_busy or not self._progress_timer.isActive():
-            self._show_wanted_progress()
-            self._progress_timer.start()
-
-    def _on_progress_timer_timeout(self) -> None:
-        if self._progress_wanted is not None:
-            self._show_wanted_progress()
-            self._progress_timer.start()
-
-    def _show_wanted_progress(self) -> None:
-        if self._progress_wanted is None:
-            return
-        (done, total, text), self._progress_wanted = self._progress_wanted, None
         self.progress.setRange(0, total)
         self.progress.setValue(done)
         self.progress.setFormat(text)
