@@ -121,8 +121,10 @@ def _colour_model():
     return model
 
 
-def test_a_colour_functional_model_with_logits_sent_to_a_given_address(tmp_path):
+def test_a_colour_functional_model_with_logits_sent_to_a_given_address(tmp_path, monkeypatch):
     from visualizer.live import LiveView
+
+    monkeypatch.setattr(sys, "argv", [str(tmp_path / "train_colour.py")])  # the run is named after the script
 
     rng = np.random.default_rng(1)
     x, y = rng.random((40, 12, 12, 3), dtype=np.float32), rng.integers(0, 4, 40)
@@ -136,7 +138,7 @@ def test_a_colour_functional_model_with_logits_sent_to_a_given_address(tmp_path)
         events = collector.stop()
         receiver.close()
     _check_run(events, image_shape=(12, 12, 3), map_shapes=[(12, 12, 5), (6, 6, 5)], kernel_shapes=[(3, 3, 3, 5)],
-               classes=4, run_name=os.path.basename(sys.argv[0]), steps=4)
+               classes=4, run_name="train_colour.py", steps=4)
     snapshot = next(event for event in events if isinstance(event, ProbeSnapshot))
     np.testing.assert_array_equal(snapshot.image, probe[0])
     assert snapshot.label == -1
