@@ -12,8 +12,10 @@ from PIL import Image
 from visualizer.training.data import DataError
 from visualizer.training.image_folder import (
     MAX_SIDE,
+    MAX_WORKERS,
     choose_image_size,
     load_image_folder_dataset,
+    reading_threads,
     stratified_split,
     survey_folder,
 )
@@ -130,12 +132,22 @@ def test_a_picture_turned_by_its_exif_orientation_is_sized_upright(tmp_path, suf
 
 
 def test_a_long_read_says_how_far_it_has_got(tmp_path, monkeypatch):
-    monkeypatch.setattr("visualizer.training.image_folder.PROGRESS_EVERY_S", 0.0)  # every file
+    monkeypatch.setattr("visualizer.training.image_folder.PROGRESS_EVERY_S", 0.0)  # after every chunk
+    monkeypatch.setattr("visualizer.training.image_folder.CHUNK", 4)
     heard: list[str] = []
-    data = load_image_folder_dataset(write_pictures(tmp_path / "pictures"), on_progress=heard.append)
+    data = load_image_folder_dataset(write_pictures(tmp_path / "pictures"), on_progress=heard.append, workers=2)
     looking = [text for text in heard if text.startswith("Looking at your pictures: ")]
     reading = [text for text in heard if text.startswith("Reading your pictures: ")]
-    assert len(looking) == len(reading) == 22 and len(heard) == 44
-    assert looking[:2] == ["Looking at your pictures: 21 files…", "Looking at your pictures: 1 of 21 files…"]
+    assert len(looking) == len(reading) == 7 and len(heard) == 14
+    assert looking == ["Looking at your pictures: 21 files…"] + [
+        f"Looking at your pictures: {done} of 21 files…" for done in (4, 8, 12, 16, 20, 21)
+    ]
     assert reading[-1] == "Reading your pictures: 21 of 21 files…"
     assert len(data.train_labels) + len(data.test_labels) == 21
+
+
+def test_small_pictures_are_read_on_one_thread_and_big_ones_on_several(monkeypatch):
+    monkeypatch.setattr("os.cpu_count", lambda: 8)
+    assert reading_threads([(32, 32)] * 10 + [(4000, 3000)]) == 1  # the median picture is small
+    assert reading_threads([(768, 1024)] * 3) == MAX_WORKERS
+    assert reading_threads([]) == 1
