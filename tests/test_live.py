@@ -84,8 +84,9 @@ def test_a_grey_sequential_model_found_through_the_connection_file(tmp_path, mon
     model = keras.Sequential(
         [
             keras.Input((16, 16, 1)),
-            keras.layers.Conv2D(4, 3, activation="relu"),
-            keras.layers.MaxPooling2D(),
+            keras.layers.Conv2D(4, 3, activation="relu", name="first"),
+            keras.layers.Conv2D(4, 3, activation="relu", name="second"),
+            keras.layers.MaxPooling2D(name="pool"),
             keras.layers.Flatten(),
             keras.layers.Dense(10, activation="softmax"),
         ],
@@ -101,8 +102,10 @@ def test_a_grey_sequential_model_found_through_the_connection_file(tmp_path, mon
     finally:
         events = collector.stop()
         receiver.close()
-    _check_run(events, image_shape=(16, 16), map_shapes=[(14, 14, 4), (7, 7, 4)], kernel_shapes=[(3, 3, 1, 4)],
-               classes=10, run_name="grey run", steps=6)
+    _check_run(events, image_shape=(16, 16), map_shapes=[(14, 14, 4), (12, 12, 4), (6, 6, 4)],
+               kernel_shapes=[(3, 3, 1, 4), (3, 3, 4, 4)], classes=10, run_name="grey run", steps=6)
+    # Every layer's maps are sent; the window shows the first convolution and the last picture first.
+    assert events[0].shown_layers == ("first", "pool")
     snapshot = next(event for event in events if isinstance(event, ProbeSnapshot))
     np.testing.assert_array_equal(snapshot.image, xv[0, ..., 0])  # the first validation image
     assert snapshot.label == yv[0]

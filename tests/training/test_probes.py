@@ -113,6 +113,19 @@ def test_every_kind_of_convolution_is_probed_and_a_script_shows_the_first_and_la
     assert [layer.name for layer in snapshot.kernels] == ["plain"]  # a Conv2D's kernel is one picture per filter
 
 
+def test_a_script_sends_every_layer_showing_the_first_and_last_unless_the_maps_are_too_many(monkeypatch):
+    from visualizer.training import probes
+
+    model = _every_kind_of_conv()
+    sent, shown = probes.layers_to_send(model)
+    assert sent == ["plain", "separable", "depthwise", "pool", "transposed"] and shown == ["plain", "transposed"]
+    values = 14 * 14 * 4 + 12 * 12 * 5 + 10 * 10 * 5 + 5 * 5 * 5 + 11 * 11 * 2
+    monkeypatch.setattr(probes, "ALL_LAYERS_VALUES", values)
+    assert probes.layers_to_send(model)[0] == sent
+    monkeypatch.setattr(probes, "ALL_LAYERS_VALUES", values - 1)
+    assert probes.layers_to_send(model) == (["plain", "transposed"], ["plain", "transposed"])
+
+
 def test_chosen_layers_only_and_an_unknown_name_is_named_with_the_choices():
     model = _every_kind_of_conv()
     snapshot = Probe(model, ["pool", "plain"]).snapshot(np.zeros((16, 16, 3), np.float32), 0, probe_index=0, epoch=0, batch=0)

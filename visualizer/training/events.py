@@ -38,6 +38,9 @@ class RunStarted:
     steps_per_epoch: int
     class_names: tuple[str, ...]
     run_name: str = ""  # a run from another script: its file name, or LiveView(name=...); "" for the app's own
+    # The layers whose feature maps are shown until the user chooses others under Layers (the
+    # snapshots may hold more); () shows every layer the snapshots hold.
+    shown_layers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -57,9 +57,10 @@ class LiveView(keras.callbacks.Callback):
     callback, and a window opened later is found within seconds. ``record``: a ``.keras`` path
     where the trained model is saved at the end with the run's recording inside (curves, the
     end-of-epoch pictures, scores), which the app opens and replays; plain Keras loads it as a model.
-    ``layers``: the names of the layers whose feature maps are shown (any convolution or 2-D
-    pooling layer), or "all"; by default the first convolution and the last layer whose output is
-    still a picture, which keeps the pictures small for a large network.
+    ``layers``: the names of the layers whose feature maps are sent (any convolution or 2-D
+    pooling layer), or "all"; by default every such layer is sent (unless their maps together are
+    large, see probes.layers_to_send) and the window shows the first convolution and the last
+    layer whose output is still a picture, with the others to tick under Layers.
     """
 
     # Keras may call on_train_batch_end on another thread and go on training meanwhile (JAX, torch):
@@ -161,6 +162,7 @@ class LiveView(keras.callbacks.Callback):
         except (AttributeError, ValueError):  # a subclassed model's layers have no symbolic output
             summary = ""
         classes = _output_size(model)
+        self._sent_layers, shown = self._choose_layers()
         return RunStarted(
             backend=backend,
             device=device,
@@ -175,6 +177,7 @@ class LiveView(keras.callbacks.Callback):
             steps_per_epoch=self._steps,
             class_names=tuple(str(index) for index in range(classes)),
             run_name=self._name or _script_name(),
+            shown_layers=tuple(shown),
         )
 
     def _choose_probe_image(self, fit: dict) -> tuple[np.ndarray | None, int]:
@@ -321,18 +324,23 @@ class LiveView(keras.callbacks.Callback):
         self._trained_shown = self._trained
         self._last_probe = time.perf_counter()
 
-    def _layer_names(self) -> list[str] | None:
-        from visualizer.training.probes import default_layers
+    def _choose_layers(self) -> tuple[list[str] | None, list[str]]:
+        """(the layers whose maps are sent, None for all; those the window shows first, [] for all
+        it is sent)."""
+        from visualizer.training.probes import layers_to_send
 
-        if self._layers is None:
-            return default_layers(self._model)
-        return None if self._layers == "all" else list(self._layers)
+        if self._layers is not None:
+            return (None if self._layers == "all" else list(self._layers)), []
+        try:
+            return layers_to_send(self._model)
+        except (AttributeError, ValueError):  # a subclassed model's layers have no symbolic output
+            return None, []
 
     def _build_probe(self) -> bool:
         from visualizer.training.probes import Probe
 
         try:
-            self._probe = Probe(self._model, self._layer_names())
+            self._probe = Probe(self._model, self._sent_layers)
         except Exception as error:  # a model the probe cannot read: the run streams on without pictures
             self._probe_failed = True
             traceback.print_exc()

@@ -53,6 +53,22 @@ def _image_outputs(model) -> list:
     return found
 
 
+# A script's snapshots hold every layer's maps while they come to at most this many values (2 MB as
+# float16; the seed's CNN has 47,000), so the user can tick any layer under Layers in the window.
+ALL_LAYERS_VALUES = 1_000_000
+
+
+def layers_to_send(model) -> tuple[list[str], list[str]]:
+    """(the layers whose maps a script's run sends, those the window shows first): every layer
+    that makes pictures, default_layers shown first; only default_layers where all the maps would
+    be over ALL_LAYERS_VALUES values, or of a size not known before the run."""
+    shown = default_layers(model)
+    sizes = [output.shape[1:] for _layer, output in _image_outputs(model)]
+    if any(None in size for size in sizes) or sum(int(np.prod(size)) for size in sizes) > ALL_LAYERS_VALUES:
+        return shown, shown
+    return [layer.name for layer in probed_layers(model)], shown
+
+
 def default_layers(model) -> list[str]:
     """The layers a script's run shows unless told otherwise: the first convolution (what the
     network sees first) and the last layer whose output is still a picture (what it sees last)."""

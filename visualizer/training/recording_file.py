@@ -224,7 +224,7 @@ def _decode(description: dict, arrays: dict[str, np.ndarray]) -> RunRecording:
     return RunRecording(
         config=None if description["config"] is None else config_from_dict(description["config"]),
         title=str(description["title"]),
-        started=dataclasses.replace(started, class_names=tuple(started.class_names)),
+        started=dataclasses.replace(started, class_names=tuple(started.class_names), shown_layers=tuple(started.shown_layers)),
         batches=_rows("batch", BatchEnd, arrays),
         epochs=_rows("epoch", EpochEnd, arrays),
         snapshots=tuple(snapshots),

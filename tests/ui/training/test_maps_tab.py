@@ -44,6 +44,26 @@ def test_unticked_layers_are_not_drawn_until_ticked_again(qtbot):
     assert tab.maps_view.layer_images()[0].shape[:2] == (59, 119)  # 32 maps of 14x14, tiled
 
 
+def test_a_run_that_sends_more_layers_than_it_shows_offers_the_rest_unticked(qtbot):
+    tab = FeatureMapsTab()
+    qtbot.addWidget(tab)
+    tab.set_shown_layers(("conv2d", "max_pooling2d_1"))  # as a script's RunStarted asks
+    tab.show_snapshot(snapshot(1, 1))
+    assert _titles(tab) == ["conv2d", "max_pooling2d_1"]
+    assert [action.isChecked() for action in tab.layers_menu.actions()] == [True, False, False, True]
+
+    _action(tab, "conv2d_1").trigger()  # ticked: shown from now on
+    _action(tab, "conv2d").trigger()  # unticked
+    assert _titles(tab) == ["conv2d_1", "max_pooling2d_1"]
+    tab.show_snapshot(snapshot(1, 2))
+    assert _titles(tab) == ["conv2d_1", "max_pooling2d_1"]
+
+    tab.set_shown_layers(())  # the next run (the app's own) shows all it sends, less the user's choices
+    tab.show_snapshot(snapshot(1, 3))
+    assert _titles(tab) == ["max_pooling2d", "conv2d_1", "max_pooling2d_1"]
+    assert [action.isChecked() for action in tab.layers_menu.actions()] == [False, True, True, True]
+
+
 class _LayoutRequests(QObject):
     """Counts the LayoutRequest events a widget gets: each makes Qt lay out its children again."""
 

@@ -339,6 +339,7 @@ class TrainingController:
         self.view.show_data(*data_texts(started))
         self.view.set_probe_count(started.test_count)
         self.view.set_class_names(started.class_names)
+        self.view.set_shown_layers(started.shown_layers)
         self.view.show_model_summary(
             f"{started.model_name}: {started.parameter_count:,} parameters\n\n{started.model_summary}"
         )

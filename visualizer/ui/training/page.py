@@ -291,6 +291,9 @@ class TrainingPage(QWidget):
         self.maps_tab.probe_view.set_class_names(names)
         self.confusion_tab.set_class_names(names)
 
+    def set_shown_layers(self, names: tuple[str, ...]) -> None:
+        self.maps_tab.set_shown_layers(names)
+
     def show_model_summary(self, text: str) -> None:
         self.results_tab.summary_text.setPlainText(text)
 

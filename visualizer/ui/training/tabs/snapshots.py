@@ -106,15 +106,19 @@ class SnapshotTab(QWidget):
 
 
 class FeatureMapsTab(SnapshotTab):
-    """The probe beside the maps of every layer the run sends, less those unticked under Layers
-    (kept by name while the page is open, so a new run of the same network hides them too)."""
+    """The probe beside the maps of the layers the run sends: those it asks to show first (a
+    script's run sends more than it shows: set_shown_layers), changed by what the user ticks and
+    unticks under Layers (kept by name while the page is open, so a new run of the same network
+    shows the same)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.probe_view = ProbeView(PROBE_VIEW_WIDTH)
         self.maps_view = MosaicView(columns=2)
         self.maps_caption = wrapping_label(MAPS_CAPTION)
-        self.hidden_layers: set[str] = set()
+        self.hidden_layers: set[str] = set()  # unticked by the user
+        self.ticked_layers: set[str] = set()  # ticked by the user
+        self._first_shown: frozenset[str] = frozenset()  # the run's choice; empty: every layer
         self._snapshot: ProbeSnapshot | None = None
         self.layers_menu = QMenu(self)
         self.layers_button = QToolButton()
@@ -142,7 +146,7 @@ class FeatureMapsTab(SnapshotTab):
         lut = colormaps.rgba_lookup_table(colormaps.SEQUENTIAL)
         layers = []
         for layer in snapshot.feature_maps:
-            if layer.name in self.hidden_layers:
+            if not self.is_shown(layer.name):
                 continue  # not even coloured: a hidden layer costs the window nothing
             height, width, channels = layer.maps.shape
             image = colourise(feature_map_mosaic(layer.maps), lut)
@@ -157,6 +161,18 @@ class FeatureMapsTab(SnapshotTab):
         self.probe_view.show_snapshot(snapshot)
 
 
+    def set_shown_layers(self, names) -> None:
+        """The layers a run shows until the user chooses (empty: all it sends), for its snapshots
+        from now on."""
+        if frozenset(names) != self._first_shown:
+            self._first_shown = frozenset(names)
+            self.layers_menu.clear()  # its ticks are offered again with the next snapshot
+
+    def is_shown(self, name: str) -> bool:
+        if name in self.hidden_layers or name in self.ticked_layers:
+            return name in self.ticked_layers
+        return not self._first_shown or name in self._first_shown
+
     def _offer_layers(self, names: list[str]) -> None:
         """One tickable entry per layer the snapshots hold; rebuilt only when those change."""
         if [action.text() for action in self.layers_menu.actions()] == names:
@@ -165,16 +181,14 @@ class FeatureMapsTab(SnapshotTab):
         for name in names:
             action = self.layers_menu.addAction(name)
             action.setCheckable(True)
-            action.setChecked(name not in self.hidden_layers)
+            action.setChecked(self.is_shown(name))
             action.toggled.connect(lambda shown, name=name: self.show_layer(name, shown))
         self.layers_button.setEnabled(bool(names))
 
     def show_layer(self, name: str, shown: bool) -> None:
         """Show or hide one layer's maps, and draw the last snapshot again."""
-        if shown:
-            self.hidden_layers.discard(name)
-        else:
-            self.hidden_layers.add(name)
+        (self.ticked_layers if shown else self.hidden_layers).add(name)
+        (self.hidden_layers if shown else self.ticked_layers).discard(name)
         if self._snapshot is not None:
             self.show_snapshot(self._snapshot)
 
