@@ -251,6 +251,13 @@ def test_a_fresh_install_shows_the_bundled_recorded_run_of_the_seed_cnn(qtbot, k
     assert "Press Train to train your own" in page.recording_note.text()
     assert page.controller.history.replay_epochs() == [1, 2, 3, 4, 5]
     assert page.controller.result.test_accuracy > 0.88 and page.controller.result.model_path == str(bundled)
+    recording = read_recording(bundled)  # each epoch's confusion matrix, shown on the Confusion tab
+    assert [confusion.epoch for confusion in recording.confusions] == [1, 2, 3, 4, 5]
+    tab = page.confusion_tab
+    page.show()
+    page.tabs.setCurrentWidget(tab)
+    assert tab.stack.currentIndex() == 1, tab.empty_label.text()
+    assert "epoch 5" in tab.heading.text().lower()
 
 
 def test_an_opened_recorded_run_puts_its_settings_in_the_form_and_keeps_its_data_line(qtbot, keep, recorded):
