@@ -85,12 +85,23 @@ def _run_alone(live: bool, plan: ScriptPlan, runtime_dir: str) -> float:
 
 def _run_watched(app, page, plan: ScriptPlan, runtime_dir: str) -> tuple[float, float, float]:
     """The script with LiveView while ``page`` shows its run: (images/s, frames drawn a second while
-    it trained, the window process's CPU use in cores meanwhile)."""
+    it trained, the window process's CPU use in cores meanwhile). As for the app's own run
+    (live_hz), "while it trained" is from the first to the last batch report that reached the
+    window: the validation pass after the last batch sends no pictures."""
     from visualizer.bench.live_training import record_frames
 
     drawn, cpu_at_draw = record_frames(page)
     connected = page.controller.connected_runs
     known = set(connected.runs)
+    batches_at: list[float] = []
+    on_frame = page.controller.on_frame
+
+    def on_frame_recording_batches(frame) -> None:
+        on_frame(frame)
+        if connected.watching and frame.batches:
+            batches_at.append(time.perf_counter())
+
+    page.controller.on_frame = on_frame_recording_batches
     script = _start_script(True, plan, runtime_dir)
     try:
         while script.poll() is None:
@@ -104,12 +115,15 @@ def _run_watched(app, page, plan: ScriptPlan, runtime_dir: str) -> tuple[float, 
         if script.poll() is None:
             script.kill()
         del page.maps_tab.show_snapshot
-    frames = drawn[1:-1]  # between the first and the last picture: the frames a second while training
-    hz = (len(frames) + 1) / (drawn[-1] - drawn[0]) if len(drawn) > 2 else 0.0
-    # CPU over the same span: the window receiving and drawing, not waiting for the script to start
-    cores = (cpu_at_draw[-1] - cpu_at_draw[0]) / (drawn[-1] - drawn[0]) if len(drawn) > 2 else float("nan")
+        del page.controller.on_frame
     connected.choose("")  # back to the app's own run, for the next round
-    return rate, hz, cores
+    training = [index for index, at in enumerate(drawn) if batches_at and batches_at[0] <= at <= batches_at[-1]]
+    if len(training) < 3:
+        return rate, 0.0, float("nan")
+    first, last = training[0], training[-1]
+    span = drawn[last] - drawn[first]
+    # CPU over the same span: the window receiving and drawing, not waiting for the script to start
+    return rate, (last - first) / span, (cpu_at_draw[last] - cpu_at_draw[first]) / span
 
 
 def measure_external(app, plan: ScriptPlan, log=print) -> dict:

@@ -50,9 +50,10 @@ from visualizer.ui.training.view import ResultRow, RunState
 # The curves are redrawn at most this often (and at each epoch's end): repainting both plots
 # takes a few milliseconds, and a smoother curve than 5 updates a second tells nothing more.
 CURVES_INTERVAL_MS = 200
-# Feature maps and kernels: the run sends 20-25 snapshots a second (TrainConfig.probe_rate_hz)
-# and the visible tab draws up to 25 (only it draws; a layer is one image item), so that about
-# 20 a second are drawn however they fall between the driver's 30 ms polls.
+# Feature maps and kernels: a run sends more snapshots than are drawn (the app's own up to
+# TrainConfig.probe_rate_hz, a script's up to LiveView's max_rate_hz, both 30 and more a second)
+# and the visible tab draws one every 40 ms at most (25 a second; only it draws), so that 20 or
+# more a second are drawn however they fall between the 30 ms polls.
 SNAPSHOT_INTERVAL_MS = 40
 # The progress bar moves at most this often (a run's end and the busy bar at once): a QProgressBar
 # repaints itself at once on every new value, which at 20 frames a second cost as much as a fifth
