@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 
 from tests.training.tiny import REPO_ROOT
-from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFailed, RunFinished, RunStarted
+from visualizer.training.events import BatchEnd, EpochEnd, ProbeSnapshot, RunFailed, RunFinished, RunStarted, Status
 from visualizer.training.stream import StreamReceiver
 
 pytestmark = pytest.mark.slow
@@ -110,6 +110,60 @@ def test_a_grey_sequential_model_found_through_the_connection_file(tmp_path, mon
     np.testing.assert_array_equal(snapshot.image, xv[0, ..., 0])  # the first validation image
     assert snapshot.label == yv[0]
     assert receiver.dropped == {}
+
+
+def test_the_window_pauses_resumes_and_stops_a_scripts_run(tmp_path):
+    """The script trains on a thread of its own; the test plays the window on its thread (a
+    ZeroMQ socket is used from one thread): pause after the first batch report, nothing more
+    while paused, resume, then stop: the run ends stopped early."""
+    import keras
+
+    from visualizer.live import LiveView
+
+    rng = np.random.default_rng(2)
+    x, y = rng.random((4000, 8, 8, 1), dtype=np.float32), rng.integers(0, 3, 4000)
+    model = keras.Sequential([keras.Input((8, 8, 1)), keras.layers.Conv2D(2, 3), keras.layers.Flatten(),
+                              keras.layers.Dense(3, activation="softmax")])
+    model.compile("sgd", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    receiver = StreamReceiver(folder=tmp_path)
+    view = LiveView(name="steered", address=receiver.address, key=receiver.key, max_rate_hz=1000)
+    fit = threading.Thread(target=lambda: model.fit(x, y, batch_size=4, epochs=3, validation_split=0.1, verbose=0,
+                                                    callbacks=[view]), daemon=True)
+    events: list = []
+
+    def read_until(condition, timeout_s: float = 60) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and not condition():
+            events.extend(message.event for message in receiver.poll()[0])
+            time.sleep(0.01)
+        assert condition(), [type(event).__name__ for event in events[-5:]]
+
+    def batches() -> list:
+        return [event for event in events if isinstance(event, BatchEnd)]
+
+    fit.start()
+    try:
+        read_until(lambda: batches())
+        run_id = next(iter(receiver.runs))
+        assert receiver.tell(run_id, "pause")
+        read_until(lambda: any(isinstance(e, Status) and e.text.startswith("Paused from the window") for e in events))
+        held = len(batches())
+        quiet_until = time.monotonic() + 0.8
+        while time.monotonic() < quiet_until:
+            events.extend(message.event for message in receiver.poll()[0])
+            time.sleep(0.01)
+        assert len(batches()) == held, "nothing trains while paused"
+        assert receiver.tell(run_id, "resume")
+        read_until(lambda: len(batches()) > held + 5)
+        assert receiver.tell(run_id, "stop")
+        read_until(lambda: isinstance(events[-1], RunFinished))
+    finally:
+        fit.join(timeout=120)
+        receiver.close()
+    finished = events[-1]
+    assert finished.stopped_early and finished.epochs_completed < 3
+    assert batches()[-1].batch < 900 or batches()[-1].epoch < 3  # 900 batches an epoch: it stopped well before the end
+    assert not fit.is_alive()
 
 
 def _colour_model():

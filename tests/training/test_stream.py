@@ -185,11 +185,12 @@ def test_a_message_over_the_size_limit_is_dropped_before_its_signature_is_checke
 
 
 class RawPush:
-    """A plain PUSH socket to ``address``: what anything on this machine may send."""
+    """A plain DEALER socket to ``address`` (the kind a script sends on): what anything on this
+    machine may send."""
 
     def __init__(self, address: str) -> None:
         self.context = zmq.Context()
-        self.socket = self.context.socket(zmq.PUSH)
+        self.socket = self.context.socket(zmq.DEALER)
         self.socket.setsockopt(zmq.LINGER, 0)
         self.socket.setsockopt(zmq.SNDHWM, 4)
         self.socket.connect(address)
@@ -485,6 +486,63 @@ def test_the_sending_thread_delivers_in_order_and_offers_again_while_the_run_is_
     assert pictures[-1] == 100 and pictures == sorted(set(pictures)), "the newest picture, never an older one after it"
     assert len(pictures) + sender.pictures_replaced == 100
     assert sender.lost == 0
+
+
+def _heard_by_the_sending_thread(heard: list, wanted: list, timeout_s: float = 10) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and heard != wanted:
+        time.sleep(0.01)
+    assert heard == wanted
+
+
+def test_the_window_asks_a_run_to_pause_resume_and_stop_over_the_connection_it_sends_on(tmp_path):
+    receiver = StreamReceiver(folder=tmp_path)
+    heard: list[str] = []
+    sender = SendingThread(address=receiver.address, key=receiver.key, on_request=heard.append)
+    try:
+        assert not receiver.tell(sender.run_id, "pause"), "a run not heard from yet cannot be reached"
+        sender.send(STARTED)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not receiver.poll()[0]:
+            time.sleep(0.01)
+        for action in ("pause", "resume", "stop"):
+            assert receiver.tell(sender.run_id, action)
+        _heard_by_the_sending_thread(heard, ["pause", "resume", "stop"])  # heard while the run sends nothing
+        with pytest.raises(ValueError, match="unknown request"):
+            receiver.tell(sender.run_id, "explode")
+    finally:
+        sender.close()
+        receiver.close()
+
+
+def test_only_a_fresh_request_for_this_run_signed_with_the_windows_key_is_heard(tmp_path):
+    """A fake window (a bare ROUTER socket) answers the script's connection with garbage, a request
+    signed with another key, one for another run, a replay, and one good request."""
+    context = zmq.Context()
+    window = context.socket(zmq.ROUTER)
+    window.setsockopt(zmq.LINGER, 0)
+    address = window.bind_to_random_port("tcp://127.0.0.1")
+    heard: list[str] = []
+    sender = SendingThread(address=f"tcp://127.0.0.1:{address}", key=KEY.decode(), on_request=heard.append)
+    try:
+        sender.send(STARTED)
+        assert window.poll(10_000), "the script connects and sends"
+        peer = window.recv_multipart()[0]
+
+        def request(action: str, *, key: bytes = KEY, run_id: str = sender.run_id, seq: int) -> list:
+            return encode(events.WindowRequest(action), key, run_id=run_id, seq=seq)
+
+        for frames in ([b"garbage"], [b"x" * 64, b"{}"], request("stop", key=b"another key", seq=1),
+                       request("stop", run_id="another-run", seq=2), request("pause", seq=3),
+                       request("stop", seq=3), [b"0" * 5000]):
+            window.send_multipart([peer, *frames])
+        _heard_by_the_sending_thread(heard, ["pause"])
+        time.sleep(0.6)  # two more chances to hear anything else
+        assert heard == ["pause"], "only the signed, fresh request for this run"
+    finally:
+        sender.close(grace_s=0)
+        window.close(linger=0)
+        context.term()
 
 
 def test_the_sending_thread_sleeps_while_nothing_waits(tmp_path):

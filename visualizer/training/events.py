@@ -129,6 +129,17 @@ class EpochConfusion:
 
 
 @dataclass(frozen=True)
+class WindowRequest:
+    """The window asks a script's run (LiveView) to pause after its current batch, resume, or stop
+    after its current batch (it then evaluates and ends as a run stopped early)."""
+
+    action: str  # one of WINDOW_ACTIONS
+
+
+WINDOW_ACTIONS = ("pause", "resume", "stop")
+
+
+@dataclass(frozen=True)
 class AutosaveOff:
     """Autosave could not write (a full or read-only disk); the run trains on without it."""
 

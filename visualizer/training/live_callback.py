@@ -41,6 +41,7 @@ from visualizer.training.recording import RunRecorder, run_title
 from visualizer.training.stream.remote import ADDRESS_VARIABLE, KEY_VARIABLE
 from visualizer.training.stream.sender import SendingThread
 
+PAUSED_HEARTBEAT_S = 2.0  # how often a script paused from the window says so
 OWN_RUN_BATCH_RATE_HZ = 10.0  # the app's own runs report progress this often (its curves and recordings)
 ACCURACY_KEYS = ("accuracy", "acc", "sparse_categorical_accuracy", "categorical_accuracy")
 
@@ -66,6 +67,7 @@ class LiveView(keras.callbacks.Callback):
     # Keras may call on_train_batch_end on another thread and go on training meanwhile (JAX, torch):
     # see there. Without this, Keras would wait for each batch's loss before starting the next one.
     async_safe = True
+    _window_control = None  # the window's pause and stop requests (a run.RunControl), once training
 
     def __init__(self, name=None, probe_images=None, address=None, key=None, max_rate_hz=30, record=None, layers=None):
         super().__init__()
@@ -101,8 +103,11 @@ class LiveView(keras.callbacks.Callback):
     # The run's beginning
 
     def on_train_begin(self, logs=None):
+        from visualizer.training.run import RunControl
+
         fit = _fit_arguments(self._model)
-        self.sender = SendingThread(address=self._address, key=self._key)
+        self._window_control = RunControl()
+        self.sender = SendingThread(address=self._address, key=self._key, on_request=self._on_window_request)
         self.recorder = RunRecorder() if self._record is not None else None
         self._begin_reporting(steps=int(self.params.get("steps") or 0), batch_size=_batch_size(fit),
                               train_count=_count(fit.get("x")), clock=RunClock())
@@ -211,6 +216,7 @@ class LiveView(keras.callbacks.Callback):
             self._trained += 1
 
     def on_train_batch_begin(self, batch, logs=None):
+        self._obey_window()
         # Batches are reported at most every _interval_s by the time they ended, pictures every
         # _probe_interval_s of new weights.
         with self._lock:
@@ -219,6 +225,37 @@ class LiveView(keras.callbacks.Callback):
             self._send_unsent()
         if time.perf_counter() - self._last_probe >= self._probe_interval_s and self._trained != self._trained_shown:
             self._send_probe()
+
+    def _on_window_request(self, action: str) -> None:
+        """A request from the window (on the sending thread): acted on at the next batch's beginning."""
+        control = self._window_control
+        if action == "pause":
+            control.pause()
+        elif action == "resume":
+            control.resume()
+        elif action == "stop":
+            control.request_stop()
+
+    def _obey_window(self) -> None:
+        """Pause, or stop after this batch, as the window asked (on the training thread, between
+        batches); a pause is left out of the run's times, as the app's own runs leave theirs."""
+        control = self._window_control
+        if control is None:
+            return
+        if control.is_paused() and not control.stop_requested():
+            paused_at = time.perf_counter()
+            self._send_unsent()
+            paused = Status(f"Paused from the window after epoch {self._epoch}, batch {self._batches_done}.")
+            # Said again every PAUSED_HEARTBEAT_S: a window that hears nothing for a while takes the
+            # script for stopped (connected_runs.SILENT_AFTER_S).
+            self._send(paused)
+            while not control.wait_while_paused(PAUSED_HEARTBEAT_S):
+                self._send(paused)
+            self._clock.add_pause(time.perf_counter() - paused_at)
+            if not control.stop_requested():
+                self._send(Status("Training…"))
+        if control.stop_requested():
+            self._model.stop_training = True  # Keras ends the epoch after this batch; the run ends stopped early
 
     def _send_unsent(self) -> None:
         """Report the last batch done, if not yet reported."""

@@ -95,7 +95,7 @@ def test_the_apps_own_run_trains_on_while_a_scripts_run_is_shown(controller, vie
     controller.toggle_play()
     controller.stop()
     probe_chosen(5)
-    driver.pause.assert_not_called()
+    driver.pause.assert_not_called()  # Pause and Stop went to the script (see the next test)
     driver.stop.assert_not_called()
     driver.set_probe.assert_not_called()
 
@@ -105,6 +105,31 @@ def test_the_apps_own_run_trains_on_while_a_scripts_run_is_shown(controller, vie
     assert controller.run_title == "CNN" and controller.result == finished()
     assert controller.state == RunState.IDLE
     assert listed(view) == ([("a", "train_a.py · live")], "")
+
+
+def test_pause_resume_and_stop_of_a_scripts_run_are_asked_of_the_script(controller, view, scripts):
+    tick(scripts, {"a": frame(SCRIPT_A, batch(1, 1))})
+    choose(view, "a")
+    scripts.tell.return_value = True
+    controller.toggle_play()
+    scripts.tell.assert_called_with("a", "pause")
+    assert controller.state == RunState.PAUSED
+    assert "Asked train_a.py to pause after its current batch" in view.show_status.call_args.args[0]
+    controller.toggle_play()
+    scripts.tell.assert_called_with("a", "resume")
+    assert controller.state == RunState.RUNNING
+    controller.stop()
+    scripts.tell.assert_called_with("a", "stop")
+    assert controller.state == RunState.STOPPING
+    tick(scripts, {"a": frame(batch(1, 2), finished(stopped_early=True))})
+    assert controller.state == RunState.IDLE and controller.result.stopped_early
+
+    tick(scripts, {"b": frame(SCRIPT_B, batch(1, 1))})
+    choose(view, "b")
+    scripts.tell.return_value = False  # gone, or its connection closed
+    controller.toggle_play()
+    assert controller.state == RunState.RUNNING
+    assert "notebook cannot be reached" in view.show_status.call_args.args[0]
 
 
 def test_a_script_that_goes_quiet_has_stopped_sending_and_keeps_its_curves(controller, view, scripts, clock):

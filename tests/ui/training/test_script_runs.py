@@ -1,7 +1,7 @@
 """A script's run reaching the real training page: a StreamSender on loopback, found through the
 connection file the page writes when shown, appears under Runs by its name; chosen, it shows its
-curves, its probe image (sent on a 0-255 scale) and its device, with Train, Pause and Stop not
-acting on it; a script that goes quiet is shown as having stopped sending; the page's shutdown
+curves, its probe image (sent on a 0-255 scale) and its device, with Train not acting on it and
+Pause and Stop asking the script; a script that goes quiet is shown as having stopped sending; the page's shutdown
 stops listening and removes the connection file, and the script sends on regardless."""
 
 from __future__ import annotations
@@ -81,13 +81,23 @@ def test_a_scripts_run_appears_under_runs_and_is_drawn_like_the_apps_own(page, s
     qtbot.waitUntil(lambda: page.maps_tab.probe_view.image_view.image.image is not None, timeout=3000)
     drawn = page.maps_tab.probe_view.image_view.image.image
     assert drawn.min() == pytest.approx(0) and drawn.max() == pytest.approx(1)  # 0-255 stretched to [0, 1]
-    for button in (page.run_panel.train_button, page.run_panel.pause_button, page.run_panel.stop_button):
-        assert not button.isEnabled() and "this app's own run" in button.toolTip()
+    panel = page.run_panel
+    assert not panel.train_button.isEnabled() and "this app's own run" in panel.train_button.toolTip()
+    for button in (panel.pause_button, panel.stop_button):
+        assert button.isEnabled() and "act on the script's run" in button.toolTip()
     page.grab().save(str(tmp_path / "live-external.png"))
+
+    panel.pause_button.click()  # reaches the script over the connection it sends on
+    assert panel.pause_button.text() == "▶ Resume" and "Asked my_script.py to pause" in panel.status_label.text()
+    heard: list[str] = []
+    qtbot.waitUntil(lambda: heard.extend(sender.requests()) or heard == ["pause"], timeout=3000)
+    panel.pause_button.click()
+    qtbot.waitUntil(lambda: heard.extend(sender.requests()) or heard == ["pause", "resume"], timeout=3000)
 
     monkeypatch.setattr(connected_runs, "SILENT_AFTER_S", 0.5)
     qtbot.waitUntil(lambda: combo_texts(page)[1] == "my_script.py · stopped sending", timeout=5000)
     assert page.run_panel.status_label.text() == "The run stopped sending at epoch 2, batch 20; its curves are kept."
+    assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
     assert len(page.curves_tab.loss_plot.batch_curve.getData()[0]) == STEPS + 20
 
     page.run_panel.runs_combo.setCurrentIndex(0)

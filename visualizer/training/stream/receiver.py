@@ -1,4 +1,6 @@
-"""The window's end of the stream: a ZeroMQ PULL socket on this machine, read without waiting.
+"""The window's end of the stream: a ZeroMQ ROUTER socket on this machine, read without waiting.
+It also carries the window's requests back to a script's run (``tell``: pause, resume, stop),
+over the connection the script opened, so a run through an SSH tunnel is steered the same way.
 
 It implements the Link protocol of childprocess.py, so the training page polls it as it polls
 its own training process; its messages are StreamMessage envelopes (run id, sequence number, the
@@ -17,9 +19,9 @@ from pathlib import Path
 import zmq
 
 from visualizer.childprocess import died_message
-from visualizer.training.events import RunFailed, RunFinished
+from visualizer.training.events import WINDOW_ACTIONS, RunFailed, RunFinished, WindowRequest
 from visualizer.training.stream.connection import connection_folder, remove_stale_files, write_connection_file
-from visualizer.training.stream.wire import MAX_BUFFERS, MAX_MESSAGE_BYTES, Dropped, StreamMessage, decode, new_key
+from visualizer.training.stream.wire import MAX_BUFFERS, MAX_MESSAGE_BYTES, Dropped, StreamMessage, decode, encode, new_key
 
 RECEIVE_HIGH_WATER_MARK = 32  # messages ZeroMQ holds per connected script while the window is busy
 POLL_BUDGET = 1000  # messages read (good or bad) per poll() at most, so a flood cannot hold the window
@@ -37,6 +39,7 @@ class RunState:
     received: int = 0
     lost: int = 0  # curve events the script had to give up, as it last said
     ended: bool = False  # its RunFinished or RunFailed has arrived
+    peer: bytes = b""  # ZeroMQ's name for the connection it sends on: where requests to it go
 
 
 class StreamReceiver:
@@ -66,7 +69,8 @@ class StreamReceiver:
         self.connection_file: Path | None = None
         self.address = ""
         self._context = zmq.Context()
-        self._socket = self._context.socket(zmq.PULL)
+        self._socket = self._context.socket(zmq.ROUTER)
+        self._requests_sent = 0
         try:
             self._socket.setsockopt(zmq.LINGER, 0)
             self._socket.setsockopt(zmq.RCVHWM, RECEIVE_HIGH_WATER_MARK)
@@ -87,8 +91,24 @@ class StreamReceiver:
             raise
 
     def send(self, message) -> bool:
-        """The stream carries events from the scripts only: nothing goes back to them."""
+        """Events come from the scripts; what goes back is a request to one run: see tell()."""
         return False
+
+    def tell(self, run_id: str, action: str) -> bool:
+        """Ask ``run_id``'s run to "pause", "resume" or "stop" (signed as the scripts sign their
+        events); False when the run is not connected or has ended. Never waits."""
+        if action not in WINDOW_ACTIONS:
+            raise ValueError(f"unknown request {action!r}")
+        run = self.runs.get(run_id)
+        if self.closed or run is None or run.ended or not run.peer:
+            return False
+        self._requests_sent += 1
+        frames = encode(WindowRequest(action), self._key, run_id=run_id, seq=self._requests_sent)
+        try:
+            self._socket.send_multipart([run.peer, *frames], flags=zmq.NOBLOCK)
+        except zmq.ZMQError:
+            return False
+        return True
 
     def poll(self, max_messages: int | None = None) -> tuple[list, bool]:
         messages: list[StreamMessage] = []
@@ -97,10 +117,11 @@ class StreamReceiver:
         limit = POLL_BUDGET if max_messages is None else min(max_messages, POLL_BUDGET)
         for _ in range(limit):
             try:
-                frames = self._receive()
-                if frames is None:
+                received = self._receive()
+                if received is None:
                     break
-                messages.append(self._accept(decode(frames, self._key, max_bytes=self._max_bytes)))
+                peer, frames = received
+                messages.append(self._accept(decode(frames, self._key, max_bytes=self._max_bytes), peer))
             except Dropped as dropped:
                 self.dropped[dropped.reason] += 1
             except zmq.ZMQError:
@@ -108,14 +129,16 @@ class StreamReceiver:
                 return messages, True
         return messages, False
 
-    def _receive(self) -> list | None:
-        """The frames of the next message, or None when none is waiting. A message with more frames
-        or bytes than a message may have is read to its end (ZeroMQ has it whole) and refused."""
+    def _receive(self) -> tuple[bytes, list] | None:
+        """(the sender's connection, the frames of its next message), or None when none is waiting.
+        A message with more frames or bytes than a message may have is read to its end (ZeroMQ
+        has it whole) and refused."""
         try:
-            frames = [self._socket.recv(zmq.NOBLOCK, copy=False)]
+            peer = self._socket.recv(zmq.NOBLOCK)  # a ROUTER puts the connection's name first
         except zmq.Again:
             return None
-        size = len(frames[0])
+        frames: list = []
+        size = 0
         too_large = False
         while self._socket.getsockopt(zmq.RCVMORE):
             frame = self._socket.recv(zmq.NOBLOCK, copy=False)
@@ -125,9 +148,11 @@ class StreamReceiver:
                 frames.append(frame)
         if too_large:
             raise Dropped("too_large")
-        return frames
+        return peer, frames
 
-    def _accept(self, message: StreamMessage) -> StreamMessage:
+    def _accept(self, message: StreamMessage, peer: bytes) -> StreamMessage:
+        if isinstance(message.event, WindowRequest):
+            raise Dropped("unknown_type", "a request, which only the window sends")
         now = time.monotonic()
         run = self.runs.get(message.run_id)
         if run is None:
@@ -138,6 +163,7 @@ class StreamReceiver:
             raise Dropped("replayed")
         run.last_seq = message.seq
         run.last_seen = now
+        run.peer = peer
         run.received += 1
         run.lost = message.lost
         run.ended = run.ended or isinstance(message.event, (RunFinished, RunFailed))

@@ -1,6 +1,7 @@
-"""The training side of the stream: sends a run's events to the window without ever waiting.
+"""The training side of the stream: sends a run's events to the window without ever waiting, and
+hears the window's requests to the run (pause, resume, stop) on the same connection.
 
-A ZeroMQ PUSH socket with a small send queue (``SEND_HIGH_WATER_MARK`` messages) and the
+A ZeroMQ DEALER socket with a small send queue (``SEND_HIGH_WATER_MARK`` messages) and the
 IMMEDIATE option, so nothing is queued while no window is connected, and every send is NOBLOCK.
 What cannot go at once is kept here, in two different ways:
 
@@ -28,15 +29,17 @@ from pathlib import Path
 
 import zmq
 
-from visualizer.training.events import BatchEnd, ProbeSnapshot, RunStarted
+from visualizer.training.events import WINDOW_ACTIONS, BatchEnd, ProbeSnapshot, RunStarted, WindowRequest
 from visualizer.training.stream.connection import ConnectionInfo, find_connection
-from visualizer.training.stream.wire import MAX_MESSAGE_BYTES, encode, message_size
+from visualizer.training.stream.wire import MAX_MESSAGE_BYTES, Dropped, decode, encode, message_size
 
 SEND_HIGH_WATER_MARK = 8
 MAX_PENDING = 4096  # curve events kept while the window is away: a few minutes of BatchEnd at 20 a second
 LOOK_AGAIN_S = 2.0
 CONNECTED_RECENTLY_S = 5.0  # a window that took a message this recently is worth waiting for at close
 OFFER_AGAIN_S = 0.05  # how often the sending thread offers what the window has not taken yet
+HEAR_EVERY_S = 0.25  # how often a sending thread with a window listens for its requests while idle
+MAX_REQUEST_BYTES = 4096  # a request is a few hundred bytes: anything larger is not one
 
 
 def is_picture(event) -> bool:
@@ -75,6 +78,7 @@ class StreamSender:
         self._picture: ProbeSnapshot | None = None
         self._run_started: RunStarted | None = None
         self._seq = 0
+        self._last_request_seq = 0
         self._next_look = -math.inf
         self._last_delivered = -math.inf
         self.lost = 0  # curve events given up: the pending list was full, or no window took them by the end
@@ -164,6 +168,26 @@ class StreamSender:
         self._last_delivered = time.monotonic()
         return True
 
+    def requests(self) -> list[str]:
+        """The window's requests to this run that have arrived ("pause", "resume", "stop"), in
+        order; what is not a request signed with the window's key for this run is ignored."""
+        heard: list[str] = []
+        while self._socket is not None:
+            try:
+                frames = self._socket.recv_multipart(zmq.NOBLOCK)
+            except zmq.Again:
+                break
+            try:
+                message = decode(frames, self._key, max_bytes=MAX_REQUEST_BYTES)
+            except Dropped:
+                continue
+            request = message.event
+            if (isinstance(request, WindowRequest) and request.action in WINDOW_ACTIONS
+                    and message.run_id == self.run_id and message.seq > self._last_request_seq):
+                self._last_request_seq = message.seq
+                heard.append(request.action)
+        return heard
+
     def _connect_if_due(self) -> None:
         if self._socket is not None and (self._given is not None or self._pending_for_long()):
             return
@@ -186,14 +210,17 @@ class StreamSender:
             self._socket.close(linger=0)
             if self._run_started is not None and (not self._pending or self._pending[0] is not self._run_started):
                 self._pending.appendleft(self._run_started)  # a new window learns what this run is first
-        socket = self._context.socket(zmq.PUSH)
+        socket = self._context.socket(zmq.DEALER)
         socket.setsockopt(zmq.SNDHWM, SEND_HIGH_WATER_MARK)
+        socket.setsockopt(zmq.RCVHWM, 16)
+        socket.setsockopt(zmq.MAXMSGSIZE, MAX_REQUEST_BYTES)  # ZeroMQ cuts off a peer sending more
         socket.setsockopt(zmq.IMMEDIATE, 1)  # queue nothing while no window is connected
         socket.setsockopt(zmq.LINGER, 0)
         socket.connect(connection.address)
         self._socket = socket
         self._connection = connection
         self._key = connection.key.encode("ascii")
+        self._last_request_seq = 0  # a new window counts its requests from 1
 
     def close(self, grace_s: float = 1.0) -> None:
         """Send what is still waiting to a window that has been taking messages, or to the
@@ -223,11 +250,14 @@ class SendingThread:
     script's LiveView and the app's own runs alike): the training thread only hands events over,
     while encoding and the socket's work happen here, and what the window could not take yet is
     offered again every OFFER_AGAIN_S even while the run sends nothing (paused, validating,
-    saving), and then only. Pictures wait in one slot (the newest wins), curve events in order. The options are
-    StreamSender's."""
+    saving), and then only. Pictures wait in one slot (the newest wins), curve events in order.
+    ``on_request(action)`` is called on this thread with each request the window makes ("pause",
+    "resume", "stop"); with it, the thread listens every HEAR_EVERY_S while a window is connected
+    and the run sends nothing (paused). The other options are StreamSender's."""
 
-    def __init__(self, **sender_options) -> None:
+    def __init__(self, on_request=None, **sender_options) -> None:
         self._sender = StreamSender(**sender_options)
+        self._on_request = on_request
         self.run_id = self._sender.run_id
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
@@ -276,11 +306,11 @@ class SendingThread:
     def _wait_s(self) -> float | None:
         """How long the thread sleeps for want of new events: for good while nothing waits (a
         thread that wakes the training process for nothing slows it: on 2 cores each wake-up can
-        stall one of TensorFlow's threads, and the other with it), a moment while the window has
-        yet to take what waits, and as long as the connection file is looked for while there is
-        no window."""
+        stall one of TensorFlow's threads, and the other with it) unless it listens for the
+        window's requests (then every HEAR_EVERY_S), a moment while the window has yet to take
+        what waits, and as long as the connection file is looked for while there is no window."""
         if not self._sender.waiting:
-            return None
+            return HEAR_EVERY_S if self._on_request is not None and self._sender.connection is not None else None
         return OFFER_AGAIN_S if self._sender.connection is not None else LOOK_AGAIN_S
 
     def _work(self) -> None:
@@ -290,6 +320,7 @@ class SendingThread:
                 event = self._queue.get(timeout=self._wait_s())
             except queue.Empty:
                 sender.flush()
+                self._hear_window()
                 continue
             if event is None:
                 break
@@ -301,4 +332,10 @@ class SendingThread:
                     event, self._picture = self._picture, None
             if event is not None:
                 sender.send(event)
+            self._hear_window()
         sender.close(self._grace_s)
+
+    def _hear_window(self) -> None:
+        if self._on_request is not None:
+            for action in self._sender.requests():
+                self._on_request(action)

@@ -53,6 +53,7 @@ EVENT_TYPES = {
         events.AutosaveOff,
         events.RunFinished,
         events.RunFailed,
+        events.WindowRequest,
     )
 }
 

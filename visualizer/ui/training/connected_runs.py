@@ -30,7 +30,8 @@ LIVE, ENDED, SILENT = "live", "ended", "stopped sending"
 # The controller's attributes that describe the run it shows: set aside while a script's run is shown.
 SHOWN_RUN_FIELDS = ("state", "history", "started", "result", "config", "run_title", "live_snapshot",
                     "replay_position", "run_kind", "recorder", "model_is_temporary", "model_saved", "note")
-NOT_FOR_SCRIPTS = "A script's run is shown: Train, Pause and Stop act on this app's own run. Choose “This app's run” under Runs."
+NOT_FOR_SCRIPTS = "A script's run is shown: Train acts on this app's own run. Choose “This app's run” under Runs."
+STEERS_SCRIPT = "Pause and Stop act on the script's run, after its current batch."
 
 
 @dataclass
@@ -41,6 +42,7 @@ class ScriptRun:
     last_heard: float
     everything: Frame = field(default_factory=Frame)
     state: str = LIVE
+    paused: bool = False  # paused from this window (and not resumed)
 
     @property
     def name(self) -> str:
@@ -66,7 +68,7 @@ class ScriptRun:
                     "hangs). What arrived is kept here.")
         if self.state == ENDED:
             return f"{self.name}, streamed by a script on this machine, has ended. {NOT_FOR_SCRIPTS}"
-        return f"Watching {self.name}, streamed live by a script on this machine. {NOT_FOR_SCRIPTS}"
+        return f"Watching {self.name}, streamed live by a script on this machine. {STEERS_SCRIPT} {NOT_FOR_SCRIPTS}"
 
 
 class ConnectedRuns:
@@ -142,7 +144,8 @@ class ConnectedRuns:
         controller = self._controller
         controller.reset_run()
         controller.config, controller.run_title = None, run.name
-        controller.set_state(RunState.RUNNING if run.state == LIVE else RunState.IDLE)
+        live = RunState.PAUSED if run.paused else RunState.RUNNING
+        controller.set_state(live if run.state == LIVE else RunState.IDLE)
         self._view.hide_banner()
         controller.on_frame(run.everything)
         self._view.show_recording_note(run.note())

@@ -102,6 +102,7 @@ class TrainingController:
         self.view = view
         self.driver = driver
         self.scripts = scripts
+        self._last_status = ""  # the last Status text a run sent
         self.connected_runs = ConnectedRuns(view, self)
         self.interrupted_runs = InterruptedRuns(view, self, autosave_root)
         self.state = RunState.IDLE
@@ -223,8 +224,10 @@ class TrainingController:
 
     # -- pause and stop ----------------------------------------------------------------------
     def toggle_play(self) -> None:
-        """Pause or resume the run (the app's own: a script's is not the page's to pause)."""
+        """Pause or resume the run shown: the app's own, or a script's (asked over the stream)."""
         if self.connected_runs.watching:
+            if self.state in (RunState.RUNNING, RunState.PAUSED):
+                self._steer_script("resume" if self.state == RunState.PAUSED else "pause")
             return
         if self.state == RunState.RUNNING:
             self.driver.pause()
@@ -237,8 +240,29 @@ class TrainingController:
 
     _on_view_play_toggled = toggle_play  # a slot for _connect
 
+    def _steer_script(self, action: str) -> None:
+        """Ask the script whose run is shown to pause, resume or stop, and say so."""
+        name = self.started.run_name if self.started is not None and self.started.run_name else "The script"
+        run_id = self.connected_runs.shown
+        if self.scripts is None or not self.scripts.tell(run_id, action):
+            self.view.show_status(f"{name} cannot be reached: its run goes on as it is.")
+            return
+        self.connected_runs.runs[run_id].paused = action == "pause"
+        if action == "pause":
+            self.set_state(RunState.PAUSED)
+            self.view.show_status(f"Asked {name} to pause after its current batch. Resume to go on.")
+        elif action == "resume":
+            self.set_state(RunState.RUNNING)
+            self.view.show_status("Training…")
+        else:
+            self.set_state(RunState.STOPPING)
+            self.view.show_status(f"Asked {name} to stop after its current batch; it then evaluates and ends.")
+
     def stop(self) -> None:
-        if self.state not in (RunState.RUNNING, RunState.PAUSED) or self.connected_runs.watching:
+        if self.state not in (RunState.RUNNING, RunState.PAUSED):
+            return
+        if self.connected_runs.watching:
+            self._steer_script("stop")
             return
         self.driver.stop()
         self.set_state(RunState.STOPPING)
@@ -324,7 +348,9 @@ class TrainingController:
             self._on_run_failed(frame.failed)
 
     def _on_status(self, text: str) -> None:
-        self.log(text)
+        if text != self._last_status:  # a paused script says so every few seconds: logged once
+            self.log(text)
+        self._last_status = text
         if not self.history.batch_count and self.state != RunState.STOPPING:
             self.view.show_status(text)
 
@@ -493,6 +519,7 @@ class TrainingController:
 
     def reset_run(self) -> None:
         self.history = RunHistory()
+        self._last_status = ""
         self.started = None
         self.result = None
         self.live_snapshot = None

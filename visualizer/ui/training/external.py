@@ -85,6 +85,10 @@ class ScriptRuns(QObject):
         if self.receiver is not None:
             self.receiver.close()
 
+    def tell(self, run_id: str, action: str) -> bool:
+        """Ask a script's run to "pause", "resume" or "stop"; False when it cannot be reached."""
+        return self.listening and self.receiver.tell(run_id, action)
+
     def _read(self) -> tuple[list, bool]:
         return self.receiver.poll() if self.listening else ([], False)
 

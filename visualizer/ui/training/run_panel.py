@@ -18,7 +18,7 @@ from PyQt6.QtWidgets import (
 from superqt.utils import signals_blocked
 
 from visualizer.ui.kit.plain import push_button, scroll_area, wrapping_label
-from visualizer.ui.training.connected_runs import NOT_FOR_SCRIPTS
+from visualizer.ui.training.connected_runs import NOT_FOR_SCRIPTS, STEERS_SCRIPT
 from visualizer.ui.training.settings import SettingsForm
 from visualizer.ui.training.view import RunState
 
@@ -93,10 +93,11 @@ class RunPanel(QWidget):
 
     def set_state(self, state: RunState) -> None:
         """Which controls may be used: the settings and Train only while no run is going on, and
-        none of them while a script's run is shown (they would act on this app's own)."""
+        not while a script's run is shown (they would act on this app's own); Pause and Stop while
+        the run shown trains, the app's own or a script's."""
         self._state = state
         busy = state != RunState.IDLE or self._script_shown
-        controllable = state in (RunState.RUNNING, RunState.PAUSED) and not self._script_shown
+        controllable = state in (RunState.RUNNING, RunState.PAUSED)
         problem = self.settings.problem()  # a folder or a layer that does not fit: said where it is chosen
         self.settings.setEnabled(not busy)
         self.train_button.setEnabled(not busy and not problem)
@@ -104,7 +105,8 @@ class RunPanel(QWidget):
         self.stop_button.setEnabled(controllable)
         self.pause_button.setText("▶ Resume" if state == RunState.PAUSED else "❚❚ Pause")
         for button, tip in self._tips.items():
-            button.setToolTip(NOT_FOR_SCRIPTS if self._script_shown else tip)
+            script_tip = NOT_FOR_SCRIPTS if button is self.train_button else f"{tip} {STEERS_SCRIPT}"
+            button.setToolTip(script_tip if self._script_shown else tip)
         if problem and not self._script_shown:
             self.train_button.setToolTip(f"Train is off until this is fixed: {problem}")
 
