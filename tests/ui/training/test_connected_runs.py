@@ -123,6 +123,8 @@ def test_pause_resume_and_stop_of_a_scripts_run_are_asked_of_the_script(controll
     assert controller.state == RunState.STOPPING
     tick(scripts, {"a": frame(batch(1, 2), finished(stopped_early=True))})
     assert controller.state == RunState.IDLE and controller.result.stopped_early
+    assert "train_a.py, streamed by a script on this machine, has ended" in view.show_recording_note.call_args.args[0]
+    assert "model is kept" not in view.show_banner.call_args.args[1]  # the script holds its model, not the app
 
     tick(scripts, {"b": frame(SCRIPT_B, batch(1, 1))})
     choose(view, "b")

@@ -107,10 +107,13 @@ class ConnectedRuns:
                 run = self.runs[run_id] = ScriptRun(run_id, now)
             run.everything.extend(frame)
             run.last_heard = now
+            was = run.state
             run.state = ENDED if run.everything.ended else LIVE
             changed = changed or run.label != label
             if run_id == self.shown:
                 self._controller.on_frame(frame)
+                if run.state != was:
+                    self._view.show_recording_note(run.note())  # e.g. "… has ended"
         for run in self.runs.values():
             if run.state == LIVE and now - run.last_heard > SILENT_AFTER_S:
                 run.state = SILENT

@@ -425,7 +425,8 @@ class TrainingController:
         self.log(f"{how}: {title}; test accuracy {finished.test_accuracy:.4f}")
         text = (
             f"{how_it_ended(finished, self.history.last_batch)}: test accuracy {finished.test_accuracy:.4f}."
-            + (" The model is kept as it was when you stopped." if finished.stopped_early else "")
+            # A script's model stays with the script.
+            + (" The model is kept as it was when you stopped." if finished.stopped_early and not self.connected_runs.watching else "")
         )
         self.view.show_banner("info", text, action="Save model…" if finished.model_path else "")
         if self.recorder.started is not None and self.recorder.epochs and self.config is not None:
