@@ -115,12 +115,18 @@ def test_pause_resume_and_stop_of_a_scripts_run_are_asked_of_the_script(controll
     scripts.tell.assert_called_with("a", "pause")
     assert controller.state == RunState.PAUSED
     assert "Asked train_a.py to pause after its current batch" in view.show_status.call_args.args[0]
+    choose(view, "")
+    choose(view, "a")
+    assert controller.state == RunState.PAUSED, "shown again, it is still paused"
     controller.toggle_play()
     scripts.tell.assert_called_with("a", "resume")
     assert controller.state == RunState.RUNNING
     controller.stop()
     scripts.tell.assert_called_with("a", "stop")
     assert controller.state == RunState.STOPPING
+    choose(view, "")
+    choose(view, "a")
+    assert controller.state == RunState.STOPPING, "shown again, it is still stopping"
     tick(scripts, {"a": frame(batch(1, 2), finished(stopped_early=True))})
     assert controller.state == RunState.IDLE and controller.result.stopped_early
     assert "train_a.py, streamed by a script on this machine, has ended" in view.show_recording_note.call_args.args[0]

@@ -42,7 +42,7 @@ class ScriptRun:
     last_heard: float
     everything: Frame = field(default_factory=Frame)
     state: str = LIVE
-    paused: bool = False  # paused from this window (and not resumed)
+    asked: str = ""  # what this window last asked of it: "pause", "resume" or "stop"
 
     @property
     def name(self) -> str:
@@ -147,7 +147,7 @@ class ConnectedRuns:
         controller = self._controller
         controller.reset_run()
         controller.config, controller.run_title = None, run.name
-        live = RunState.PAUSED if run.paused else RunState.RUNNING
+        live = {"pause": RunState.PAUSED, "stop": RunState.STOPPING}.get(run.asked, RunState.RUNNING)
         controller.set_state(live if run.state == LIVE else RunState.IDLE)
         self._view.hide_banner()
         controller.on_frame(run.everything)

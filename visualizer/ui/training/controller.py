@@ -247,7 +247,7 @@ class TrainingController:
         if self.scripts is None or not self.scripts.tell(run_id, action):
             self.view.show_status(f"{name} cannot be reached: its run goes on as it is.")
             return
-        self.connected_runs.runs[run_id].paused = action == "pause"
+        self.connected_runs.runs[run_id].asked = action
         if action == "pause":
             self.set_state(RunState.PAUSED)
             self.view.show_status(f"Asked {name} to pause after its current batch. Resume to go on.")
