@@ -4,8 +4,8 @@ The classes are those of ``keras.utils.image_dataset_from_directory`` (imagefile
 with the inspector's test folders). Pictures of any size are resized to one size: the median of
 their sizes, scaled down to fit MAX_SIDE (the user may give another). When any picture has colour
 all are colour, else gray. The files are read once (in parallel threads where the pictures are
-big enough for that to pay, see reading_threads), straight into the array the run trains on; a file that cannot be read is
-listed and skipped, never fatal. A stratified part of each class, chosen with a fixed seed, is
+big enough for that to pay, see reading_threads), straight into the array the run trains on; a
+file that cannot be read is listed and skipped, never fatal. A stratified part of each class, chosen with a fixed seed, is
 set aside as the test part.
 """
 
@@ -65,8 +65,7 @@ Progress = Callable[[str], None]  # told, every PROGRESS_EVERY_S of a long read,
 def _in_parallel(work: Callable, items: list, workers: int | None, on_progress: Progress | None, doing: str) -> list:
     """``work`` of each item on a pool of threads, the results in order; ``on_progress`` hears
     "<doing>: 2,000 of 100,000 files…" while it goes on. Items go to the threads CHUNK at a time:
-    most of a small picture's reading holds the GIL, and a thread's task per file cost more than
-    the file itself (10,000 small PNGs: 7.7 s one per task, 4.7 s on one thread)."""
+    a task per file cost more than reading a small file."""
     if on_progress is not None:
         on_progress(f"{doing}: {len(items):,} files…")  # handing out the work may itself take seconds
     chunks = [items[start : start + CHUNK] for start in range(0, len(items), CHUNK)]

@@ -62,17 +62,22 @@ def layers_to_send(model) -> tuple[list[str], list[str]]:
     """(the layers whose maps a script's run sends, those the window shows first): every layer
     that makes pictures, default_layers shown first; only default_layers where all the maps would
     be over ALL_LAYERS_VALUES values, or of a size not known before the run."""
-    shown = default_layers(model)
-    sizes = [output.shape[1:] for _layer, output in _image_outputs(model)]
+    outputs = _image_outputs(model)  # built once: a nested model's outputs take a model each
+    probed = [layer for layer, _output in outputs]
+    shown = _first_and_last(probed)
+    sizes = [output.shape[1:] for _layer, output in outputs]
     if any(None in size for size in sizes) or sum(int(np.prod(size)) for size in sizes) > ALL_LAYERS_VALUES:
         return shown, shown
-    return [layer.name for layer in probed_layers(model)], shown
+    return [layer.name for layer in probed], shown
 
 
 def default_layers(model) -> list[str]:
     """The layers a script's run shows unless told otherwise: the first convolution (what the
     network sees first) and the last layer whose output is still a picture (what it sees last)."""
-    probed = probed_layers(model)
+    return _first_and_last(probed_layers(model))
+
+
+def _first_and_last(probed: list) -> list[str]:
     if not probed:
         return []
     first = next((layer for layer in probed if isinstance(layer, conv_like_layers())), probed[0])
