@@ -51,6 +51,7 @@ FOLDER = "recording/"
 DESCRIPTION_ENTRY = FOLDER + "recording.json"
 ARRAYS_ENTRY = FOLDER + "arrays.npz"
 FORMAT_VERSION = 1
+KERAS_CONFIG_ENTRY = "config.json"  # the model's architecture, in every .keras file Keras writes
 _FLOAT16_MAX = float(np.finfo(np.float16).max)
 
 
@@ -80,6 +81,14 @@ def write_recording(path: str | os.PathLike[str], recording: RunRecording) -> No
             _write_entries(target, recording)
 
     replace_atomically(path, write)
+
+
+def write_recording_alone(path: str | os.PathLike[str], recording: RunRecording) -> None:
+    """Write a new file at ``path`` that holds ``recording`` and no model: what a script streamed
+    to the window, whose model stays with the script. The app opens it as any recorded run. Not
+    atomic by itself: the window's saving writes a temporary file and renames it."""
+    with zipfile.ZipFile(path, "w") as target:
+        _write_entries(target, recording)
 
 
 def _write_entries(zipped: zipfile.ZipFile, recording: RunRecording) -> None:
@@ -150,6 +159,16 @@ def has_recording(path: str | os.PathLike[str]) -> bool:
             return DESCRIPTION_ENTRY in zipped.namelist()
     except (OSError, zipfile.BadZipFile):
         return False
+
+
+def holds_model(path: str | os.PathLike[str]) -> bool:
+    """Whether the file may hold a model: any file but a .keras archive without Keras's
+    config.json (a recorded run saved from the window alone, see write_recording_alone)."""
+    try:
+        with zipfile.ZipFile(path) as zipped:
+            return KERAS_CONFIG_ENTRY in zipped.namelist()
+    except (OSError, zipfile.BadZipFile):
+        return True  # an .h5 file, or one the model loader explains
 
 
 def recorded_class_names(path: str | os.PathLike[str]) -> tuple[str, ...] | None:

@@ -31,6 +31,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.training.recording_file import holds_model
 from visualizer.ui.kit import model_files, stored_settings
 from visualizer.ui.kit.save_file import ask_save_path
 from visualizer.ui.page_contract import (
@@ -431,6 +432,12 @@ class MainWindow(QMainWindow):
         """Open the model file at ``path`` in the page that opens models, and show that page; a
         run recorded in the file replays on the training page."""
         problem = model_files.show_recorded_run(self.show_page, path)
+        if not holds_model(path):  # a script's run saved from the window: its model stays with the script
+            page = self.show_page(model_files.RECORDING_PAGE)
+            self.statusBar().showMessage(problem or (
+                f"{Path(path).name} holds a recorded run without its model (a script's run saved from the "
+                "Training page): it is shown there; the model stays with the script."), 15000)
+            return page
         page = self.show_page(MODEL_PAGE)
         if isinstance(page, OpensModels):
             page.open_model(str(path), unsafe=unsafe, may_ask=may_ask)

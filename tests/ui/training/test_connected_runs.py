@@ -5,13 +5,16 @@ goes quiet is shown as having stopped sending, its curves kept."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 from unittest.mock import MagicMock
 
 import pytest
 
 from tests.ui.training.test_controller import STARTED, batch, finished, frame, running
-from visualizer.training.events import EpochEnd, RunFailed
+from tests.ui.training.test_recorded_runs import same_recording
+from visualizer.training.events import EpochEnd, RunFailed, RunFinished
+from visualizer.training.recording_file import holds_model, read_recording, write_recording_alone
 from visualizer.ui.training import connected_runs
 from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.external import ScriptRuns
@@ -158,6 +161,44 @@ def test_a_script_that_goes_quiet_has_stopped_sending_and_keeps_its_curves(contr
     assert listed(view)[0] == [("a", "train_a.py · live")]
 
 
+def test_what_a_quiet_script_sent_is_compared_and_saved_as_a_recorded_run(controller, view, scripts, clock, tmp_path):
+    epoch = EpochEnd(1, 0.5, 0.8, 0.6, 0.7, 9.0)
+    tick(scripts, {"a": frame(SCRIPT_A, batch(1, 1), epoch, batch(2, 1)), "b": frame(SCRIPT_B, batch(1, 1))})
+    choose(view, "a")
+    view.set_run_saveable.assert_called_with(False)  # live: not yet
+    clock.now += 2 * connected_runs.SILENT_AFTER_S
+    tick(scripts, {})
+    view.set_run_saveable.assert_called_with(True)
+    assert "Save run…" in view.show_recording_note.call_args.args[0]
+    a, b = controller.recordings  # both went quiet: each in Compare runs
+    assert a.title == "train_a.py — 1 epoch (stopped early), 128 training images" and b.started == SCRIPT_B
+    assert a.finished == RunFinished(True, 1, 0.5, 0.8, 0.6, 0.7, batch(2, 1).elapsed_s, None)
+    assert math.isnan(b.finished.test_accuracy), "no epoch ended: no test scores to show"
+
+    view.ask_save_path.return_value = str(tmp_path / "mine")
+    view.saveRunRequested.connect.call_args.args[0]()
+    path = tmp_path / "mine.keras"
+    assert view.ask_save_path.call_args.args[1] == "train_a-py-run.keras"
+    assert holds_model(path) is False and same_recording(read_recording(path), a)
+    assert "Saved the run to" in view.show_banner.call_args.args[1]
+
+    tick(scripts, {"a": frame(batch(2, 2), replace(finished(), epochs_completed=2))})  # it was held up, then ended
+    assert len(controller.recordings) == 2 and controller.recordings[0].finished.epochs_completed == 2
+    assert controller.recordings[1] is b
+
+
+def test_a_recorded_run_saved_without_its_model_opens_with_nothing_to_inspect(controller, view, scripts, tmp_path):
+    tick(scripts, {"a": frame(SCRIPT_A, batch(1, 1), EpochEnd(1, 0.5, 0.8, 0.6, 0.7, 9.0), finished())})
+    choose(view, "a")
+    path = tmp_path / "run.keras"
+    write_recording_alone(path, controller.connected_runs.shown_recording)
+    choose(view, "")
+    assert controller.open_recording_file(str(path)) is None
+    assert controller.history.batch_count == 1 and controller.result.model_path is None
+    view.set_model_saveable.assert_called_with(False)
+    assert "recorded run of a script (train_a.py)" in view.show_recording_note.call_args.args[0]
+
+
 def test_a_finished_scripts_run_is_ended_and_its_result_counted_once(controller, view, scripts):
     tick(scripts, {"a": frame(SCRIPT_A, batch(1, 1), EpochEnd(1, 0.5, 0.8, 0.6, 0.7, 9.0), finished())})
     assert listed(view)[0] == [("a", "train_a.py · ended")]
@@ -165,7 +206,9 @@ def test_a_finished_scripts_run_is_ended_and_its_result_counted_once(controller,
         choose(view, run_id)
     assert controller.state == RunState.IDLE
     assert [title.split(" — ")[0] for title, _ in controller.session_results] == ["train_a.py"]
-    assert controller.recordings == []  # a script's run is not one of this app's to compare yet
+    (kept,) = controller.recordings  # in Compare runs once, however often shown
+    assert kept.title == "train_a.py — 2 epochs, 128 training images" and kept.config is None and kept.finished == finished()
+    assert kept.started == SCRIPT_A and len(kept.batches) == 1 and len(kept.epochs) == 1
 
 
 def test_a_run_id_nobody_sent_is_not_chosen(controller, view):

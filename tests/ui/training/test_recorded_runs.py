@@ -18,7 +18,7 @@ from tests.ui.training.training_script import snapshot
 from visualizer.resources import recorded_run_path, resource_path
 from visualizer.training.config import TrainConfig
 from visualizer.training.events import EpochEnd, RunFinished
-from visualizer.training.recording_file import ARRAYS_ENTRY, read_recording
+from visualizer.training.recording_file import ARRAYS_ENTRY, read_recording, write_recording_alone
 from visualizer.ui.main_window import MainWindow
 from visualizer.ui.pages import PageSpec, find_page
 from visualizer.ui.training.controller import TrainingController
@@ -354,3 +354,17 @@ def test_a_run_stopped_before_its_first_batch_is_not_kept_for_comparing(controll
     controller.on_frame(frame(RunFinished(True, 0, nothing, nothing, nothing, nothing, 0.5, None)))
     view.show_recordings.assert_not_called()
     assert controller.recordings == []
+
+
+def test_a_recorded_run_without_its_model_opens_on_the_training_page_only(qtbot, keep, recorded, tmp_path, training_and_inspector):
+    _, recording = recorded
+    alone = tmp_path / "script-run.keras"
+    write_recording_alone(alone, recording)
+    window = keep(MainWindow(first_page="inspector"))
+    window.inspect_model(str(alone))
+    assert window.current_page_name() == "training"
+    training = window.current_page()
+    assert training.controller.history.epochs == list(recording.epochs)
+    assert not training.results_tab.save_model_button.isEnabled() and not training.results_tab.inspect_model_button.isEnabled()
+    assert "without its model" in window.statusBar().currentMessage()
+    assert window.show_page("inspector").opened == [], "no model to inspect"

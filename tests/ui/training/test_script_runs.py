@@ -13,6 +13,7 @@ import pytest
 
 from tests.ui.training.training_script import CLASS_NAMES, snapshot
 from visualizer.training.events import BatchEnd, EpochEnd, RunStarted
+from visualizer.training.recording_file import read_recording
 from visualizer.training.stream import StreamSender
 from visualizer.ui.training import connected_runs
 from visualizer.ui.training.page import TrainingPage
@@ -86,6 +87,7 @@ def test_a_scripts_run_appears_under_runs_and_is_drawn_like_the_apps_own(page, s
     for button in (panel.pause_button, panel.stop_button):
         assert button.isEnabled() and "act on the script's run" in button.toolTip()
     page.grab().save(str(tmp_path / "live-external.png"))
+    assert page.results_tab.save_run_button.isHidden(), "saved once it has ended or gone quiet"
 
     panel.pause_button.click()  # reaches the script over the connection it sends on
     assert panel.pause_button.text() == "▶ Resume" and "Asked my_script.py to pause" in panel.status_label.text()
@@ -99,6 +101,13 @@ def test_a_scripts_run_appears_under_runs_and_is_drawn_like_the_apps_own(page, s
     assert page.run_panel.status_label.text() == "The run stopped sending at epoch 2, batch 20; its curves are kept."
     assert not panel.pause_button.isEnabled() and not panel.stop_button.isEnabled()
     assert len(page.curves_tab.loss_plot.batch_curve.getData()[0]) == STEPS + 20
+    assert not page.results_tab.save_run_button.isHidden() and page.results_tab.save_run_button.isEnabled()
+    monkeypatch.setattr(page, "ask_save_path", lambda *_: str(tmp_path / "kept.keras"))
+    page.results_tab.save_run_button.click()
+    saved = read_recording(tmp_path / "kept.keras")
+    assert saved.started.run_name == "my_script.py" and len(saved.batches) == STEPS + 20 and saved.finished.stopped_early
+    assert [len(s.feature_maps) for s in saved.snapshots] == [len(probe.feature_maps)]
+    assert len(page.controller.recordings) == 1  # and in Compare runs
 
     page.run_panel.runs_combo.setCurrentIndex(0)
     page.run_panel.runs_combo.activated.emit(0)

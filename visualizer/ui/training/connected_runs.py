@@ -12,10 +12,13 @@ stopped in a debugger, hung) is shown as having stopped sending, with the batch 
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from visualizer.training.events import RunFinished
+from visualizer.training.recording import RunRecording, run_title
 from visualizer.ui.training.link import Frame
 from visualizer.ui.training.positions import how_it_ended
 from visualizer.ui.training.view import RunState
@@ -32,6 +35,7 @@ SHOWN_RUN_FIELDS = ("state", "history", "started", "result", "config", "run_titl
                     "replay_position", "run_kind", "recorder", "model_is_temporary", "model_saved", "note")
 NOT_FOR_SCRIPTS = "A script's run is shown: Train acts on this app's own run. Choose “This app's run” under Runs."
 STEERS_SCRIPT = "Pause and Stop act on the script's run, after its current batch."
+SAVE_RUN_HINT = "Results › Save run… keeps it in a file."
 
 
 @dataclass
@@ -43,6 +47,7 @@ class ScriptRun:
     everything: Frame = field(default_factory=Frame)
     state: str = LIVE
     asked: str = ""  # what this window last asked of it: "pause", "resume" or "stop"
+    kept: RunRecording | None = None  # what it sent, as kept for comparing once it ended or went quiet
 
     @property
     def name(self) -> str:
@@ -61,13 +66,43 @@ class ScriptRun:
         where = f"at epoch {batches[-1].epoch}, batch {batches[-1].batch}" if batches else "before its first batch"
         return f"the run stopped sending {where}"
 
+    def recording(self) -> RunRecording | None:
+        """What arrived, as a recorded run (the app's replay, Compare runs, a file to save); None
+        before its first batch. A run that ended without saying how it did (it stopped sending,
+        or failed) counts as stopped early, with its last epoch's scores (NaN before one ended)."""
+        sent = self.everything
+        if sent.started is None or not sent.batches:
+            return None
+        finished = sent.finished or self._cut_short()
+        return RunRecording(
+            config=None,
+            title=run_title(self.name, finished, sent.started.train_count),
+            started=sent.started,
+            batches=tuple(sent.batches),
+            epochs=tuple(sent.epochs),
+            snapshots=tuple(sent.epoch_snapshots),
+            finished=finished,
+            confusion_sample=sent.confusion_sample,
+            confusions=tuple(sent.confusions),
+        )
+
+    def _cut_short(self) -> RunFinished:
+        sent = self.everything
+        last_batch = sent.batches[-1]
+        if sent.epochs:
+            last = sent.epochs[-1]
+            train, test = (last.loss, last.accuracy), (last.val_loss, last.val_accuracy)
+        else:
+            train, test = (last_batch.loss, last_batch.accuracy), (math.nan, math.nan)
+        return RunFinished(True, len(sent.epochs), *train, *test, last_batch.elapsed_s, None)
+
     def note(self) -> str:
         """What the page says above the plots while this run is shown."""
         if self.state == SILENT:
             return (f"{self.name}, streamed by a script: {self.silence_text()} (the script was stopped, killed or "
-                    "hangs). What arrived is kept here.")
+                    f"hangs). What arrived is kept here and in Compare runs. {SAVE_RUN_HINT}")
         if self.state == ENDED:
-            return f"{self.name}, streamed by a script on this machine, has ended. {NOT_FOR_SCRIPTS}"
+            return f"{self.name}, streamed by a script on this machine, has ended. {SAVE_RUN_HINT} {NOT_FOR_SCRIPTS}"
         return f"Watching {self.name}, streamed live by a script on this machine. {STEERS_SCRIPT} {NOT_FOR_SCRIPTS}"
 
 
@@ -110,14 +145,18 @@ class ConnectedRuns:
             was = run.state
             run.state = ENDED if run.everything.ended else LIVE
             changed = changed or run.label != label
+            if run.state == ENDED and was != ENDED:
+                self._keep_for_comparing(run)
             if run_id == self.shown:
                 self._controller.on_frame(frame)
                 if run.state != was:
                     self._view.show_recording_note(run.note())  # e.g. "… has ended"
+                    self._view.set_run_saveable(run.state != LIVE)
         for run in self.runs.values():
             if run.state == LIVE and now - run.last_heard > SILENT_AFTER_S:
                 run.state = SILENT
                 changed = True
+                self._keep_for_comparing(run)
                 if run.run_id == self.shown:
                     self._show_silence(run)
         if changed:
@@ -136,6 +175,20 @@ class ConnectedRuns:
             self._show_script_run(self.runs[run_id])
         self._show_choice()
 
+    @property
+    def shown_recording(self) -> RunRecording | None:
+        """The shown script's run as a recording, once it has ended or stopped sending; else None."""
+        run = self.runs.get(self.shown)
+        return run.recording() if run is not None and run.state != LIVE else None
+
+    def _keep_for_comparing(self, run: ScriptRun) -> None:
+        """Add what ``run`` sent to Compare runs, instead of what was kept of it before (a run that
+        went quiet, then sent again and ended)."""
+        recording = run.recording()
+        if recording is not None:
+            self._controller.keep_for_comparing(recording, instead_of=run.kept)
+            run.kept = recording
+
     def shutdown(self) -> None:
         """The page closes: the app's own run is put back, so that its files are dealt with as ever."""
         self.choose(OWN_RUN)
@@ -152,6 +205,7 @@ class ConnectedRuns:
         self._view.hide_banner()
         controller.on_frame(run.everything)
         self._view.show_recording_note(run.note())
+        self._view.set_run_saveable(run.state != LIVE)
         if run.state == SILENT:
             self._show_silence(run)
         controller.log(f"Showing {run.name}, a run streamed by a script")
@@ -162,6 +216,7 @@ class ConnectedRuns:
         text = run.silence_text()
         self._view.show_status(f"{text[0].upper()}{text[1:]}; its curves are kept.")
         self._view.show_recording_note(run.note())
+        self._view.set_run_saveable(True)
         controller.log(f"{run.name}: {text}")
 
     def _show_own(self) -> None:
@@ -175,6 +230,7 @@ class ConnectedRuns:
         controller.set_state(controller.state)
         view.show_recording_note(controller.note)
         view.set_model_saveable(controller.files.can_save_model)
+        view.set_run_saveable(False)
         if controller.started is not None:
             controller.show_started(controller.started)
         view.show_curves(controller.history, controller.planned_epochs())

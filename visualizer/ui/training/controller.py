@@ -144,6 +144,7 @@ class TrainingController:
         view.settingsChanged.connect(self._on_view_settings_changed)
         view.prestartDue.connect(self._on_view_prestart_due)
         view.saveModelRequested.connect(self.files.ask_and_save_model)
+        view.saveRunRequested.connect(self._save_script_run)
         view.inspectModelRequested.connect(self.files.offer_model_to_inspect)
         view.exportCsvRequested.connect(self.files.ask_and_export_csv)
         view.saveRequested.connect(self.files.save_file)
@@ -478,14 +479,27 @@ class TrainingController:
     def shown_model_path(self) -> str | None:
         return self.result.model_path if self.result is not None else None
 
-    def keep_for_comparing(self, recording: RunRecording) -> None:
-        if not any(kept is recording for kept in self.recordings):
-            self.add_recording(recording)
+    def keep_for_comparing(self, recording: RunRecording, instead_of: RunRecording | None = None) -> None:
+        """Add ``recording`` to the runs to compare once, however often it is opened; in the
+        place of ``instead_of`` where that is kept (an earlier recording of the same run)."""
+        if any(kept is recording for kept in self.recordings):
+            return
+        for index, kept in enumerate(self.recordings):
+            if kept is instead_of:
+                self.recordings[index] = recording
+                self.view.show_recordings(list(self.recordings))
+                return
+        self.add_recording(recording)
 
-    def show_recorded_run(self, recording: RunRecording, model_path: str, note: str, show_settings: bool) -> None:
+    def _save_script_run(self) -> None:
+        recording = self.connected_runs.shown_recording
+        if recording is not None:
+            self.files.ask_and_save_recording(recording)
+
+    def show_recorded_run(self, recording: RunRecording, model_path: str | None, note: str, show_settings: bool) -> None:
         """Show ``recording`` as if its run had just happened, with the replay at its last epoch
         (and its settings in the form with ``show_settings``); its model is the file ``model_path``
-        (inspected and saved, never deleted)."""
+        (inspected and saved, never deleted), or there is none (a script's run saved alone)."""
         self.connected_runs.choose("")  # the recorded run takes the place of the app's own
         self.view.hide_banner()
         if show_settings and recording.config is not None:  # first: the form's change must not overwrite the run's data line
@@ -503,7 +517,7 @@ class TrainingController:
         if recording.batches:
             self.show_progress(recording.batches[-1])
         self.model_is_temporary = False
-        self._show_result(recording.title, replace(recording.finished, model_path=str(model_path)))
+        self._show_result(recording.title, replace(recording.finished, model_path=model_path))
         self.note = note
         self.view.show_recording_note(note)
         self.replay_position = max(len(self.history.replay_epochs()) - 1, 0)
@@ -511,7 +525,7 @@ class TrainingController:
         if self.shown_snapshot() is not None:
             self.view.show_snapshot(self.shown_snapshot())
         self.view.draw_now()
-        self.log(f"Opened the recorded run {recording.title} from {model_path}")
+        self.log(f"Opened the recorded run {recording.title}" + (f" from {model_path}" if model_path else ""))
 
     # -- helpers -----------------------------------------------------------------------------
     def set_state(self, state: RunState) -> None:

@@ -81,6 +81,7 @@ class TrainingPage(QWidget):
     settingsChanged = pyqtSignal(object)  # settings.DataChoice
     prestartDue = pyqtSignal()
     saveModelRequested = pyqtSignal()
+    saveRunRequested = pyqtSignal()
     inspectModelRequested = pyqtSignal()
     exportCsvRequested = pyqtSignal()
     saveRequested = pyqtSignal(str, str, object)  # what, path, write(temporary path): see save_file
@@ -182,6 +183,7 @@ class TrainingPage(QWidget):
         for part in (self.curves_tab, self.results_tab):
             part.exportCsvRequested.connect(self.exportCsvRequested)
         self.results_tab.saveModelRequested.connect(self.saveModelRequested)
+        self.results_tab.saveRunRequested.connect(self.saveRunRequested)
         self.results_tab.inspectModelRequested.connect(self.inspectModelRequested)
         self.banner.actionClicked.connect(self.bannerActionClicked)
         self.banner.secondActionClicked.connect(self.bannerSecondActionClicked)
@@ -333,6 +335,9 @@ class TrainingPage(QWidget):
     def set_model_saveable(self, saveable: bool) -> None:
         self.results_tab.save_model_button.setEnabled(saveable)
         self.results_tab.inspect_model_button.setEnabled(saveable)
+
+    def set_run_saveable(self, saveable: bool) -> None:
+        self.results_tab.save_run_button.setVisible(saveable)
 
     def show_banner(
         self, kind: str, text: str, details: str = "", action: str = "", second_action: str = ""

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 from visualizer.training.config import MODEL_TITLES
 from visualizer.training.data import FULL_TRAIN_COUNT
 from visualizer.training.recording import RunRecording
-from visualizer.training.recording_file import RecordingError, read_recording
+from visualizer.training.recording_file import RecordingError, holds_model, read_recording
 
 if TYPE_CHECKING:
     from visualizer.ui.training.view import TrainingView
@@ -47,7 +47,8 @@ class RunShower(Protocol):
     def shown_model_path(self) -> str | None: ...  # the model file of the run shown, if any
     @property
     def has_unsaved_model(self) -> bool: ...  # the run shown was trained here and is not saved
-    def show_recorded_run(self, recording: RunRecording, model_path: str, note: str, show_settings: bool) -> None: ...
+    # model_path: the file's model, None for a run saved without one (a script's, from the window)
+    def show_recorded_run(self, recording: RunRecording, model_path: str | None, note: str, show_settings: bool) -> None: ...
     def keep_for_comparing(self, recording: RunRecording) -> None: ...  # once, however often opened
 
 
@@ -105,6 +106,6 @@ class RecordedRuns:
                 action="Save model…",
             )
             return f"The recorded run in {name} is only added to Compare runs: the model you trained is not saved yet."
-        self._shower.show_recorded_run(recording, model_path, note, show_settings)
+        self._shower.show_recorded_run(recording, model_path if holds_model(model_path) else None, note, show_settings)
         self._shower.keep_for_comparing(recording)
         return None

@@ -11,11 +11,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from visualizer.fileio import copy_atomically, write_text_atomically
+from visualizer.training.recording_file import write_recording_alone
 from visualizer.ui.kit.save_file import save_to_file
 
 if TYPE_CHECKING:
     from visualizer.training.events import RunFinished
     from visualizer.training.history import RunHistory
+    from visualizer.training.recording import RunRecording
     from visualizer.ui.training.view import TrainingView
 
 
@@ -52,6 +54,16 @@ class RunFiles:
         if path:
             self.save_file("the curves", path, lambda temporary: temporary.write_text(self._host.history.to_csv(), encoding="utf-8"))
 
+
+    def ask_and_save_recording(self, recording: RunRecording) -> None:
+        """Save a script's run as it arrived, without a model (the script has it), in a file the
+        app opens again as a recorded run."""
+        name = "".join(c if c.isalnum() or c in "-_" else "-" for c in recording.started.run_name or "run").strip("-")
+        path = self._host.view.ask_save_path("Save run", f"{name or 'run'}-run.keras", "Recorded runs (*.keras)")
+        if path:
+            if not path.endswith(".keras"):
+                path += ".keras"
+            self.save_file("the run", path, lambda temporary: write_recording_alone(temporary, recording))
 
     @property
     def can_save_model(self) -> bool:

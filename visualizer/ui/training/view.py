@@ -48,6 +48,7 @@ class TrainingView(Protocol):
     settingsChanged = pyqtSignal(object)  # training.data.DataChoice: the data chosen now
     prestartDue = pyqtSignal()  # the page has been in view a while: start a process ahead
     saveModelRequested = pyqtSignal()
+    saveRunRequested = pyqtSignal()  # a script's run, as it arrived: see connected_runs.py
     inspectModelRequested = pyqtSignal()
     exportCsvRequested = pyqtSignal()
     saveRequested = pyqtSignal(str, str, object)  # what, path, write(temporary path): see save_file
@@ -79,6 +80,7 @@ class TrainingView(Protocol):
     def show_results(self, rows: list[ResultRow]) -> None: ...
     def show_result_summary(self, html: str) -> None: ...
     def set_model_saveable(self, saveable: bool) -> None: ...
+    def set_run_saveable(self, saveable: bool) -> None: ...  # a script's run that has ended or gone quiet
     def show_banner(
         self, kind: str, text: str, details: str = "", action: str = "", second_action: str = ""
     ) -> None: ...

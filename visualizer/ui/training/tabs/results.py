@@ -37,10 +37,12 @@ def _monospace_text(placeholder: str = "") -> QPlainTextEdit:
 
 
 class ResultsTab(QWidget):
-    """Emits ``saveModelRequested`` and ``exportCsvRequested`` for the page to ask where, and
+    """Emits ``saveModelRequested``, ``saveRunRequested`` (shown for a script's run that has
+    ended or stopped sending) and ``exportCsvRequested`` for the page to ask where, and
     ``inspectModelRequested`` to open the run's model in the model inspector."""
 
     saveModelRequested = pyqtSignal()
+    saveRunRequested = pyqtSignal()
     exportCsvRequested = pyqtSignal()
     inspectModelRequested = pyqtSignal()
 
@@ -64,7 +66,13 @@ class ResultsTab(QWidget):
             self.inspectModelRequested,
         )
         self.inspect_model_button.setEnabled(False)
+        self.save_run_button = push_button(
+            "Save run…", "Save what the script sent (curves, the replay's pictures, confusion matrices) as a "
+            "recorded run this app opens again; the model stays with the script", self.saveRunRequested.emit,
+        )
+        self.save_run_button.setVisible(False)
         buttons = QHBoxLayout()
+        buttons.addWidget(self.save_run_button)
         buttons.addWidget(self.save_model_button)
         buttons.addWidget(self.inspect_model_button)
         buttons.addWidget(push_button(
