@@ -135,8 +135,10 @@ def test_updates_are_rate_limited_at_the_source():
         assert later.elapsed_s - earlier.elapsed_s >= 0.099
     live = [t for e, t in zip(recorder.events, recorder.times) if isinstance(e, ProbeSnapshot) and not e.end_of_epoch]
     assert len(live) >= 2
-    gaps = np.diff(live)
-    assert gaps.min() >= 1 / 20 - 0.002
+    # 20 a second on average (live_callback.ProbeSchedule), counted from due times, so one may
+    # come sooner than 1/20 s after the last when the one before it came late.
+    span = live[-1] - live[0]
+    assert len(live) - 1 <= span * 20 + 1
 
 
 def test_stop_from_another_thread_finishes_the_batch_and_still_saves():

@@ -20,6 +20,9 @@ MODEL_TITLES = {
 # "file" there would leave the run without its file.
 MODEL_KINDS = (*MODEL_TITLES, "file")
 # The data sets a run can train on (datasets.py), and "folder": the class sub-folders in data_dir.
+# Feature-map pictures a second: the training page draws one every 40 ms at most, so a run takes
+# about that many (live_callback.ProbeSchedule) and none in vain.
+PICTURES_PER_SECOND = 25.0
 DATASET_KEYS = ("fashion-mnist", "mnist", "cifar10", "folder")
 # The picture (height, width, channels) each named data set gives the network; a folder's is
 # known only once its pictures are read.
@@ -59,9 +62,8 @@ class TrainConfig:
     train_limit: int | None = None  # use only the first N training images (stratified)
     test_limit: int | None = None
     probe_index: int = 0  # test image whose feature maps are shown
-    # Feature-map snapshots per second, at most: they come between batches, an interval or more
-    # apart, so about 20-25 a second arrive while the seed CNN trains on a CPU.
-    probe_rate_hz: float = 35.0
+    # Feature-map snapshots per second, on average (between batches: see live_callback.ProbeSchedule).
+    probe_rate_hz: float = PICTURES_PER_SECOND
     seed: int | None = None
     resume_from: str | None = None  # an autosaved run's folder: train on from its last epoch
     model_file: str | None = None  # for model="file": the .keras file holding the network (model_file.py)

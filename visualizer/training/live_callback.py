@@ -2,9 +2,9 @@
 name is visualizer.live.LiveView). Imports Keras: visualizer.live loads it on first use.
 
 It sends at most ``max_rate_hz`` BatchEnd events a second (30 by default: reports go out between
-batches, so the window, which draws the newest on its own clock, gets 20 or more pictures a
-second), and probe snapshots at the same moments
-while a window is listening (none while nobody is: the probe is not even built). It is async-safe:
+batches), and probe snapshots PICTURES_PER_SECOND times a second on average (ProbeSchedule: the
+window draws at most that many), while a window is listening (none while nobody is: the probe is
+not even built). It is async-safe:
 on backends that allow it (JAX, torch) Keras reads each batch's loss on a thread of its own while
 the next batch trains, and this callback only notes it there; the reports go out on the training
 thread at a batch's beginning, with the latest batch whose loss is known. Reading the loss on the
@@ -34,6 +34,7 @@ from pathlib import Path
 import keras
 import numpy as np
 
+from visualizer.training.config import PICTURES_PER_SECOND
 from visualizer.training.control import RunClock
 from visualizer.training.data import to_model_input
 from visualizer.training.events import BatchEnd, EpochEnd, RunFailed, RunFinished, RunStarted, Status, frozen_float32
@@ -61,7 +62,8 @@ class LiveView(keras.callbacks.Callback):
     ``layers``: the names of the layers whose feature maps are sent (any convolution or 2-D
     pooling layer), or "all"; by default every such layer is sent (unless their maps together are
     large, see probes.layers_to_send) and the window shows the first convolution and the last
-    layer whose output is still a picture, with the others to tick under Layers.
+    layer whose output is still a picture, with the others to tick under Layers. ``max_rate_hz``:
+    batch reports a second at most; pictures come as often, up to the 25 a second the window draws.
     """
 
     # Keras may call on_train_batch_end on another thread and go on training meanwhile (JAX, torch):
@@ -92,11 +94,11 @@ class LiveView(keras.callbacks.Callback):
         self._address = address
         self._key = key
         self.sender: SendingThread | None = None
-        self._init_reports(max_rate_hz, max_rate_hz)
+        self._init_reports(max_rate_hz, min(max_rate_hz, PICTURES_PER_SECOND))
 
     def _init_reports(self, batch_rate_hz: float, probe_rate_hz: float) -> None:
         self._interval_s = 1.0 / batch_rate_hz
-        self._probe_interval_s = 1.0 / probe_rate_hz
+        self._probes = ProbeSchedule(1.0 / probe_rate_hz)
         self.epochs_completed = 0
         self.last_epoch: EpochEnd | None = None  # the last epoch's scores, once one has ended
 
@@ -147,7 +149,6 @@ class LiveView(keras.callbacks.Callback):
         self._unsent: tuple | None = None  # (batch, logs, time) of the last batch done and not reported
         self._lock = threading.Lock()
         self._last_report = -math.inf
-        self._last_probe = -math.inf
         self._probe_failed = False
 
     def _send(self, event) -> None:
@@ -217,13 +218,13 @@ class LiveView(keras.callbacks.Callback):
 
     def on_train_batch_begin(self, batch, logs=None):
         self._obey_window()
-        # Batches are reported at most every _interval_s by the time they ended, pictures every
-        # _probe_interval_s of new weights.
+        # Batches are reported at most every _interval_s by the time they ended, pictures of new
+        # weights when the schedule says.
         with self._lock:
             due = self._unsent is not None and self._unsent[2] - self._last_report >= self._interval_s
         if due:
             self._send_unsent()
-        if time.perf_counter() - self._last_probe >= self._probe_interval_s and self._trained != self._trained_shown:
+        if self._probes.due(time.perf_counter()) and self._trained != self._trained_shown:
             self._send_probe()
 
     def _on_window_request(self, action: str) -> None:
@@ -341,6 +342,7 @@ class LiveView(keras.callbacks.Callback):
         built on the first one (and read eagerly then: shown at once, compiled at the next)."""
         if not self._can_probe() or not self._pictures_wanted(end_of_epoch):
             return
+        began = time.perf_counter()
         first = self._probe is None
         if first and not self._build_probe():
             return
@@ -359,7 +361,7 @@ class LiveView(keras.callbacks.Callback):
         self._send(_with_probabilities(snapshot))
         self._shown_index = index
         self._trained_shown = self._trained
-        self._last_probe = time.perf_counter()
+        self._probes.done(began)
 
     def _choose_layers(self) -> tuple[list[str] | None, list[str]]:
         """(the layers whose maps are sent, None for all; those the window shows first, [] for all
@@ -461,6 +463,28 @@ def _with_probabilities(snapshot):
         return snapshot
     exponentials = np.exp(scores - scores.max())
     return dataclasses.replace(snapshot, probabilities=frozen_float32(exponentials / exponentials.sum()))
+
+
+class ProbeSchedule:
+    """When the next picture is due: every ``interval_s`` on average, taken at the first batch
+    boundary after each due time. Counting from the due times (not from when the last picture was
+    taken, which is later by the probe's own time) keeps the average rate whatever the batches
+    take: with 30 ms batches and a 40 ms interval, pictures come after one batch or two, 25 a
+    second, where counting from the last picture gave one every two batches, 17 a second. Behind by
+    a whole interval (a pause, an evaluation, batches longer than the interval), it starts again
+    from the picture just taken rather than catching up in a burst."""
+
+    def __init__(self, interval_s: float) -> None:
+        self.interval_s = interval_s
+        self._due = -math.inf
+
+    def due(self, now: float) -> bool:
+        return now >= self._due
+
+    def done(self, began: float) -> None:
+        """A picture was taken at ``began``."""
+        behind = began - self._due >= self.interval_s
+        self._due = began + self.interval_s if behind else self._due + self.interval_s
 
 
 class OwnRunView(LiveView):

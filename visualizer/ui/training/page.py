@@ -24,7 +24,7 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.resources import recorded_run_path
-from visualizer.training.config import TrainConfig
+from visualizer.training.config import PICTURES_PER_SECOND, TrainConfig
 from visualizer.training.events import ConfusionSample, EpochConfusion, ProbeSnapshot
 from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecording
@@ -50,11 +50,11 @@ from visualizer.ui.training.view import ResultRow, RunState
 # The curves are redrawn at most this often (and at each epoch's end): repainting both plots
 # takes a few milliseconds, and a smoother curve than 5 updates a second tells nothing more.
 CURVES_INTERVAL_MS = 200
-# Feature maps and kernels: a run sends more snapshots than are drawn (the app's own up to
-# TrainConfig.probe_rate_hz, a script's up to LiveView's max_rate_hz, both 30 and more a second)
-# and the visible tab draws one every 40 ms at most (25 a second; only it draws), so that 20 or
-# more a second are drawn however they fall between the 30 ms polls.
-SNAPSHOT_INTERVAL_MS = 40
+# Feature maps and kernels: the visible tab (only it draws) draws the newest snapshot every 40 ms
+# at most, and a run sends about as many (its snapshots come between batches, so some closer
+# together than others), so that 20 or more a second are drawn however they fall between the
+# 30 ms polls.
+SNAPSHOT_INTERVAL_MS = round(1000 / PICTURES_PER_SECOND)
 # The progress bar moves at most this often (a run's end and the busy bar at once): a QProgressBar
 # repaints itself at once on every new value, which at 20 frames a second cost as much as a fifth
 # of the window's drawing.
