@@ -7,7 +7,7 @@ No Keras and no Qt here: a recording is plain events (events.py) and the run's s
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 
 from visualizer.training.config import MODEL_TITLES, TrainConfig
@@ -39,6 +39,16 @@ class RunRecording:
     finished: RunFinished
     confusion_sample: ConfusionSample | None = None
     confusions: tuple[EpochConfusion, ...] = ()  # in epoch order
+
+    def same_run(self, other: RunRecording) -> bool:
+        """Both record the same run as far as it went: one kept by the window and the other read
+        back from the file it was saved to (whose model path may differ, and NaN scores too)."""
+
+        def described(recording: RunRecording) -> str:
+            finished = replace(recording.finished, model_path=None)
+            return repr((recording.title, recording.started, finished, len(recording.batches), recording.epochs))
+
+        return described(self) == described(other)
 
     def events(self) -> list[object]:
         """The run's events in the order it reported them: started, its confusion sample, each

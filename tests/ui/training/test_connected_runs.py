@@ -18,7 +18,7 @@ from visualizer.training.recording_file import holds_model, read_recording, writ
 from visualizer.ui.training import connected_runs
 from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.external import ScriptRuns
-from visualizer.ui.training.view import RunState
+from visualizer.ui.training.view import NO_RESULT_YET, RunState
 
 SCRIPT_A = replace(STARTED, run_name="train_a.py", device="GPU: a test card", backend="jax")
 SCRIPT_B = replace(STARTED, run_name="notebook", model_name="tiny")
@@ -155,6 +155,7 @@ def test_a_script_that_goes_quiet_has_stopped_sending_and_keeps_its_curves(contr
     assert listed(view)[0] == [("a", "train_a.py · stopped sending")]
     assert view.show_status.call_args.args[0] == "The run stopped sending at epoch 2, batch 340; its curves are kept."
     assert "the run stopped sending at epoch 2, batch 340" in view.show_recording_note.call_args.args[0]
+    assert "before it finished, so there are no final scores" in view.show_result_summary.call_args.args[0]
     assert controller.state == RunState.IDLE and controller.history.batch_count == 2
 
     tick(scripts, {"a": frame(replace(batch(2, 341), steps_per_epoch=400))})  # it was only held up
@@ -195,6 +196,7 @@ def test_a_recorded_run_saved_without_its_model_opens_with_nothing_to_inspect(co
     choose(view, "")
     assert controller.open_recording_file(str(path)) is None
     assert controller.history.batch_count == 1 and controller.result.model_path is None
+    assert len(controller.recordings) == 1, "the run kept when it ended, read back from its file: compared once"
     view.set_model_saveable.assert_called_with(False)
     assert "recorded run of a script (train_a.py)" in view.show_recording_note.call_args.args[0]
 
@@ -236,3 +238,7 @@ def test_a_script_that_failed_says_why_in_the_banner_and_is_listed_as_ended(cont
     assert level == "error" and message == failed.message
     assert view.show_banner.call_args.kwargs["details"] == failed.traceback
     assert controller.state == RunState.IDLE and controller.history.batch_count == 2, "its curves are kept"
+    choose(view, "")
+    assert view.show_result_summary.call_args.args[0] == NO_RESULT_YET, "the app's own run has none"
+    choose(view, "a")
+    assert "failed before it finished" in view.show_result_summary.call_args.args[0]

@@ -192,7 +192,7 @@ def test_a_recording_opened_while_the_trained_model_is_unsaved_keeps_that_model(
     assert len(compared) == 2, "the file opened twice is compared once"
 
 
-def test_the_same_file_opened_again_is_shown_but_compared_once(controller, view, recorded, tmp_path):
+def test_the_same_run_opened_again_from_its_file_or_a_copy_is_shown_but_compared_once(controller, view, recorded, tmp_path):
     path, _ = recorded
     other = tmp_path / "other.keras"
     shutil.copyfile(path, other)
@@ -200,7 +200,7 @@ def test_the_same_file_opened_again_is_shown_but_compared_once(controller, view,
         assert controller.open_recording_file(str(opened)) is None
     assert controller.result.model_path == str(path)
     (compared,) = view.show_recordings.call_args.args
-    assert len(compared) == 2
+    assert len(compared) == 1
 
 
 # -- the page ---------------------------------------------------------------------------------

@@ -96,6 +96,15 @@ class ScriptRun:
             train, test = (last_batch.loss, last_batch.accuracy), (math.nan, math.nan)
         return RunFinished(True, len(sent.epochs), *train, *test, last_batch.elapsed_s, None)
 
+    def no_scores_text(self) -> str:
+        """The Results tab's line while the run has no final scores (rich text)."""
+        if self.state == SILENT:
+            return (f"<b>{self.name}</b>: {self.silence_text()}, before it finished, so there are no final "
+                    "scores. Save run… below keeps what arrived in a file.")
+        if self.everything.failed is not None:
+            return f"<b>{self.name}</b> failed before it finished, so there are no final scores; the banner says why."
+        return f"<b>{self.name}</b> has not finished yet: its scores come at its end."
+
     def note(self) -> str:
         """What the page says above the plots while this run is shown."""
         if self.state == SILENT:
@@ -203,6 +212,7 @@ class ConnectedRuns:
         live = {"pause": RunState.PAUSED, "stop": RunState.STOPPING}.get(run.asked, RunState.RUNNING)
         controller.set_state(live if run.state == LIVE else RunState.IDLE)
         self._view.hide_banner()
+        self._view.show_result_summary(run.no_scores_text())  # a finished run's scores replace it
         controller.on_frame(run.everything)
         self._view.show_recording_note(run.note())
         self._view.set_run_saveable(run.state != LIVE)
@@ -215,6 +225,7 @@ class ConnectedRuns:
         controller.set_state(RunState.IDLE)
         text = run.silence_text()
         self._view.show_status(f"{text[0].upper()}{text[1:]}; its curves are kept.")
+        self._view.show_result_summary(run.no_scores_text())
         self._view.show_recording_note(run.note())
         self._view.set_run_saveable(True)
         controller.log(f"{run.name}: {text}")
@@ -231,6 +242,7 @@ class ConnectedRuns:
         view.show_recording_note(controller.note)
         view.set_model_saveable(controller.files.can_save_model)
         view.set_run_saveable(False)
+        controller.show_summary()
         if controller.started is not None:
             controller.show_started(controller.started)
         view.show_curves(controller.history, controller.planned_epochs())

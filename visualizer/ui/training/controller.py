@@ -34,7 +34,7 @@ from visualizer.ui.training.interrupted_runs import InterruptedRuns
 from visualizer.ui.training.positions import how_it_ended, replay_label
 from visualizer.ui.training.recorded_runs import RecordedRuns
 from visualizer.ui.training.run_files import RunFiles
-from visualizer.ui.training.view import RunState, TrainingView
+from visualizer.ui.training.view import NO_RESULT_YET, RunState, TrainingView
 
 if TYPE_CHECKING:
     from visualizer.ui.training.external import ScriptRuns
@@ -451,6 +451,13 @@ class TrainingController:
         ])
         self.view.show_result_summary(result_summary_html(title, finished))
 
+    def show_summary(self) -> None:
+        """The Results tab's line on the run shown: its scores, or that it has none yet."""
+        if self.result is not None:
+            self.view.show_result_summary(result_summary_html(self._result_title(self.result), self.result))
+        else:
+            self.view.show_result_summary(NO_RESULT_YET)
+
     def _result_title(self, finished: RunFinished) -> str:
         return run_title(self.run_title, finished, self.started.train_count if self.started is not None else None)
 
@@ -480,9 +487,10 @@ class TrainingController:
         return self.result.model_path if self.result is not None else None
 
     def keep_for_comparing(self, recording: RunRecording, instead_of: RunRecording | None = None) -> None:
-        """Add ``recording`` to the runs to compare once, however often it is opened; in the
-        place of ``instead_of`` where that is kept (an earlier recording of the same run)."""
-        if any(kept is recording for kept in self.recordings):
+        """Add ``recording`` to the runs to compare once, however often it is opened (a run kept
+        here, saved, and opened again from its file included); in the place of ``instead_of``
+        where that is kept (an earlier recording of the same run)."""
+        if any(kept is recording or kept.same_run(recording) for kept in self.recordings):
             return
         for index, kept in enumerate(self.recordings):
             if kept is instead_of:

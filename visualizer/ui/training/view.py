@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from visualizer.training.recording import RunRecording
 
 ResultRow = tuple[str, float, float, float, float]  # title, train acc., train loss, test acc., test loss
+NO_RESULT_YET = "No finished run yet."
 
 
 class RunState(str, Enum):

@@ -18,7 +18,7 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.ui.kit.plain import push_button
-from visualizer.ui.training.view import ResultRow
+from visualizer.ui.training.view import NO_RESULT_YET, ResultRow
 
 # The seed notebook's own results after 5 epochs, shown beside this session's runs.
 SEED_REFERENCE_ROWS = (
@@ -48,7 +48,7 @@ class ResultsTab(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.result_label = QLabel("No finished run yet.")
+        self.result_label = QLabel(NO_RESULT_YET)
         self.result_label.setWordWrap(True)
         self.result_label.setTextFormat(Qt.TextFormat.RichText)
         self.results_table = QTableWidget(0, len(RESULT_COLUMNS))
