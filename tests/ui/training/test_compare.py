@@ -8,6 +8,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PyQt6.QtCore import Qt
+from PyQt6.QtWidgets import QApplication
 
 from tests.ui.training.training_script import CLASS_NAMES, STEPS, FakeTrainingProcess, scripted_run, snapshot
 from visualizer.training.config import ConvBlock, TrainConfig
@@ -402,3 +403,11 @@ def test_run_colours_read_on_the_light_and_the_dark_plot_background():
         assert contrast(colour, (255, 255, 255)) >= needed, colour
         assert contrast(colour, dark) >= needed, colour
     assert len(set(RUN_COLOURS)) == len(RUN_COLOURS)
+
+
+def test_a_run_name_wider_than_the_list_is_shortened_in_its_row_and_whole_in_its_tooltip(page):
+    tab = add(page, make_recording(CNN, "homework.py — 1 epoch (stopped early), 36,000 training images " + "x" * 80))
+    QApplication.processEvents()
+    assert not tab.run_list.horizontalScrollBar().isVisible(), "no scroll bar over the one row"
+    item = tab.run_list.item(0)
+    assert item.toolTip() == item.text() and "x" * 80 in item.toolTip()

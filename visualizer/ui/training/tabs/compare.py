@@ -9,6 +9,7 @@ from PyQt6.QtCore import Qt, pyqtSignal
 from PyQt6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QStackedWidget,
@@ -56,6 +57,11 @@ class CompareTab(QWidget):
         self.run_list = QListWidget()
         self.run_list.setToolTip("Tick a run to show it, untick it to hide it; Remove takes it out of the comparison")
         self.run_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        # Its height fits its rows only: a long name is shortened in its middle (whole in its
+        # tooltip) rather than given a scroll bar that would cover it.
+        self.run_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.run_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.run_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.remove_button = push_button(
             "Remove", "Take the selected run out of the comparison (the run itself is kept)", self.remove_selected
         )
@@ -121,6 +127,7 @@ class CompareTab(QWidget):
             self.run_list.clear()
             for run in self.runs:
                 item = QListWidgetItem(swatch_icon(run.colour), f"{run.label}  ({score_text(run.recording)})")
+                item.setToolTip(item.text())
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
                 item.setCheckState(Qt.CheckState.Checked if run.visible else Qt.CheckState.Unchecked)
                 self.run_list.addItem(item)
