@@ -3,6 +3,9 @@ the choice holds for the snapshots that follow), and pictures that never re-lay 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 from PyQt6.QtCore import QEvent, QObject
 from PyQt6.QtWidgets import QApplication, QVBoxLayout, QWidget
 
@@ -100,3 +103,18 @@ def test_new_pictures_and_their_captions_never_lay_out_the_page_again(qtbot):
         QApplication.processEvents()
     assert "batch 11" in maps.probe_view.caption.text() and "batch 11" in kernels.kernels_when.text()
     assert watcher.count == 0
+
+
+def test_the_same_probe_image_is_not_drawn_again_but_a_new_one_is(qtbot, monkeypatch):
+    tab = FeatureMapsTab()
+    qtbot.addWidget(tab)
+    image_item = tab.probe_view.image_view.image
+    drawn = []
+    monkeypatch.setattr(image_item, "setImage", lambda image, **kwargs: drawn.append(np.array(image)))
+    first = snapshot(1, 1)
+    for batch in (1, 2, 3):
+        tab.show_snapshot(replace(first, batch=batch))  # the same probe, new weights
+    assert len(drawn) == 1
+    tab.show_snapshot(replace(first, batch=4, image=np.flipud(first.image), probe_index=5))
+    assert len(drawn) == 2 and np.allclose(drawn[1], 1.0 - np.flipud(first.image))  # ink on paper
+    assert "82%" in tab.probe_view.caption.text(), "the caption follows every snapshot"

@@ -72,6 +72,7 @@ class ProbeView(QWidget):
         self.caption.setFixedSize(width, CAPTION_LINES * self.caption.fontMetrics().lineSpacing())
         self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.prediction = ProbabilityBars()
+        self._image: np.ndarray | None = None  # the probe drawn
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.image_view)
@@ -83,10 +84,13 @@ class ProbeView(QWidget):
 
     def show_snapshot(self, snapshot: ProbeSnapshot) -> None:
         image = displayable(snapshot.image)
-        if image.ndim == 3:
-            self.image_view.set_picture(image)  # colour, as it is
-        else:
-            self.image_view.set_image(image)  # grey, ink on paper
+        # The same probe, 20 times a second while a run trains: drawn again only when it changes.
+        if self._image is None or not np.array_equal(image, self._image):
+            self._image = image
+            if image.ndim == 3:
+                self.image_view.set_picture(image)  # colour, as it is
+            else:
+                self.image_view.set_image(image)  # grey, ink on paper
         self.prediction.set_values(snapshot.probabilities, snapshot.label)
         names = self.prediction.class_names(len(snapshot.probabilities))
         self.caption.setText(
