@@ -190,6 +190,32 @@ class ConnectedRuns:
         run = self.runs.get(self.shown)
         return run.recording() if run is not None and run.state != LIVE else None
 
+    def save_shown(self) -> None:
+        """Results › Save run…: what the shown script's run sent, in a file the user picks."""
+        recording = self.shown_recording
+        if recording is not None:
+            self._controller.files.ask_and_save_recording(recording)
+
+    def steer(self, action: str) -> None:
+        """Ask the script whose run is shown to pause, resume or stop ("pause", "resume",
+        "stop"), and say so."""
+        controller, view = self._controller, self._view
+        started = controller.started
+        name = started.run_name if started is not None and started.run_name else "The script"
+        if controller.scripts is None or not controller.scripts.tell(self.shown, action):
+            view.show_status(f"{name} cannot be reached: its run goes on as it is.")
+            return
+        self.runs[self.shown].asked = action
+        if action == "pause":
+            controller.set_state(RunState.PAUSED)
+            view.show_status(f"Asked {name} to pause after its current batch. Resume to go on.")
+        elif action == "resume":
+            controller.set_state(RunState.RUNNING)
+            view.show_status("Training…")
+        else:
+            controller.set_state(RunState.STOPPING)
+            view.show_status(f"Asked {name} to stop after its current batch; it then evaluates and ends.")
+
     def _keep_for_comparing(self, run: ScriptRun) -> None:
         """Add what ``run`` sent to Compare runs, instead of what was kept of it before (a run that
         went quiet, then sent again and ended)."""

@@ -144,7 +144,7 @@ class TrainingController:
         view.settingsChanged.connect(self._on_view_settings_changed)
         view.prestartDue.connect(self._on_view_prestart_due)
         view.saveModelRequested.connect(self.files.ask_and_save_model)
-        view.saveRunRequested.connect(self._save_script_run)
+        view.saveRunRequested.connect(self.connected_runs.save_shown)
         view.inspectModelRequested.connect(self.files.offer_model_to_inspect)
         view.exportCsvRequested.connect(self.files.ask_and_export_csv)
         view.saveRequested.connect(self.files.save_file)
@@ -228,7 +228,7 @@ class TrainingController:
         """Pause or resume the run shown: the app's own, or a script's (asked over the stream)."""
         if self.connected_runs.watching:
             if self.state in (RunState.RUNNING, RunState.PAUSED):
-                self._steer_script("resume" if self.state == RunState.PAUSED else "pause")
+                self.connected_runs.steer("resume" if self.state == RunState.PAUSED else "pause")
             return
         if self.state == RunState.RUNNING:
             self.driver.pause()
@@ -241,29 +241,11 @@ class TrainingController:
 
     _on_view_play_toggled = toggle_play  # a slot for _connect
 
-    def _steer_script(self, action: str) -> None:
-        """Ask the script whose run is shown to pause, resume or stop, and say so."""
-        name = self.started.run_name if self.started is not None and self.started.run_name else "The script"
-        run_id = self.connected_runs.shown
-        if self.scripts is None or not self.scripts.tell(run_id, action):
-            self.view.show_status(f"{name} cannot be reached: its run goes on as it is.")
-            return
-        self.connected_runs.runs[run_id].asked = action
-        if action == "pause":
-            self.set_state(RunState.PAUSED)
-            self.view.show_status(f"Asked {name} to pause after its current batch. Resume to go on.")
-        elif action == "resume":
-            self.set_state(RunState.RUNNING)
-            self.view.show_status("Training…")
-        else:
-            self.set_state(RunState.STOPPING)
-            self.view.show_status(f"Asked {name} to stop after its current batch; it then evaluates and ends.")
-
     def stop(self) -> None:
         if self.state not in (RunState.RUNNING, RunState.PAUSED):
             return
         if self.connected_runs.watching:
-            self._steer_script("stop")
+            self.connected_runs.steer("stop")
             return
         self.driver.stop()
         self.set_state(RunState.STOPPING)
@@ -498,11 +480,6 @@ class TrainingController:
                 self.view.show_recordings(list(self.recordings))
                 return
         self.add_recording(recording)
-
-    def _save_script_run(self) -> None:
-        recording = self.connected_runs.shown_recording
-        if recording is not None:
-            self.files.ask_and_save_recording(recording)
 
     def show_recorded_run(self, recording: RunRecording, model_path: str | None, note: str, show_settings: bool) -> None:
         """Show ``recording`` as if its run had just happened, with the replay at its last epoch
