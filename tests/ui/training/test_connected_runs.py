@@ -172,7 +172,7 @@ def test_what_a_quiet_script_sent_is_compared_and_saved_as_a_recorded_run(contro
     view.set_run_saveable.assert_called_with(True)
     assert "Save run…" in view.show_recording_note.call_args.args[0]
     a, b = controller.recordings  # both went quiet: each in Compare runs
-    assert a.title == "train_a.py — 1 epoch (stopped early), 128 training images" and b.started == SCRIPT_B
+    assert a.title == "train_a.py — 1 epoch (stopped early)" and b.started == SCRIPT_B
     assert a.finished == RunFinished(True, 1, 0.5, 0.8, 0.6, 0.7, batch(2, 1).elapsed_s, None)
     assert math.isnan(b.finished.test_accuracy), "no epoch ended: no test scores to show"
 
@@ -209,7 +209,7 @@ def test_a_finished_scripts_run_is_ended_and_its_result_counted_once(controller,
     assert controller.state == RunState.IDLE
     assert [title.split(" — ")[0] for title, _ in controller.session_results] == ["train_a.py"]
     (kept,) = controller.recordings  # in Compare runs once, however often shown
-    assert kept.title == "train_a.py — 2 epochs, 128 training images" and kept.config is None and kept.finished == finished()
+    assert kept.title == "train_a.py — 2 epochs" and kept.config is None and kept.finished == finished()
     assert kept.started == SCRIPT_A and len(kept.batches) == 1 and len(kept.epochs) == 1
 
 

@@ -76,7 +76,7 @@ class ScriptRun:
         finished = sent.finished or self._cut_short()
         return RunRecording(
             config=None,
-            title=run_title(self.name, finished, sent.started.train_count),
+            title=run_title(self.name, finished),  # as LiveView(record=...) titles it
             started=sent.started,
             batches=tuple(sent.batches),
             epochs=tuple(sent.epochs),

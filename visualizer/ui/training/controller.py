@@ -441,7 +441,9 @@ class TrainingController:
             self.view.show_result_summary(NO_RESULT_YET)
 
     def _result_title(self, finished: RunFinished) -> str:
-        return run_title(self.run_title, finished, self.started.train_count if self.started is not None else None)
+        # A script's data is its own, all of it: named as LiveView(record=...) names its run.
+        own_run = self.started is not None and self.config is not None
+        return run_title(self.run_title, finished, self.started.train_count if own_run else None)
 
     def _on_run_failed(self, failed: RunFailed) -> None:
         self.set_state(RunState.IDLE)
