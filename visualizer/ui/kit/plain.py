@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pyqtgraph as pg
 from PyQt6.QtCore import Qt
-from PyQt6.QtGui import QPainter, QPalette
+from PyQt6.QtGui import QPainter, QPalette, QStaticText
 from PyQt6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 
 
@@ -72,3 +72,34 @@ class LiveLine(QWidget):
         painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
         shown = self.fontMetrics().elidedText(self._text, Qt.TextElideMode.ElideRight, self.width())
         painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
+
+
+class LiveCaption(QWidget):
+    """A few lines of rich text that change many times a second, in a fixed size (``width`` and
+    ``lines`` lines), wrapped to the width; what shows past the last line is cut. Drawn from a
+    QStaticText: a rich-text QLabel paints each new text twice (once more when its document has
+    been laid out), and asks for the window's layout too unless its size is fixed."""
+
+    def __init__(self, text: str, width: int, lines: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._text = ""
+        self._static = QStaticText()
+        self._static.setTextFormat(Qt.TextFormat.RichText)
+        self._static.setTextWidth(width)
+        self.setFixedSize(width, lines * self.fontMetrics().lineSpacing())
+        self.setText(text)
+
+    def text(self) -> str:
+        return self._text
+
+    def setText(self, text: str) -> None:
+        if text != self._text:
+            self._text = text
+            self._static.setText(text)
+            self.update()
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        painter.setClipRect(self.rect())
+        painter.drawStaticText(0, 0, self._static)

@@ -14,7 +14,7 @@ from visualizer.training.events import ProbeSnapshot
 from visualizer.ui.kit import colormaps
 from visualizer.ui.kit.mosaic import colour_kernel_mosaic, colourise, feature_map_mosaic, kernel_mosaic
 from visualizer.ui.kit.mosaic_view import MosaicView
-from visualizer.ui.kit.plain import LiveLine, push_button, scroll_area, wrapping_label
+from visualizer.ui.kit.plain import LiveCaption, LiveLine, push_button, scroll_area, wrapping_label
 from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
 from visualizer.ui.kit.probe_view import ProbeImageView
 from visualizer.ui.training.positions import snapshot_when
@@ -65,12 +65,8 @@ class ProbeView(QWidget):
         self.setFixedWidth(width)
         self.image_view = ProbeImageView()
         self.image_view.setFixedHeight(150)
-        self.caption = wrapping_label("No image yet: press Train.")
-        self.caption.setTextFormat(Qt.TextFormat.RichText)
-        # A fixed size: a new text (20 a second) then never makes Qt lay out the whole window
-        # again, which cost about as much as everything else a frame draws.
-        self.caption.setFixedSize(width, CAPTION_LINES * self.caption.fontMetrics().lineSpacing())
-        self.caption.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        # A new text 20 times a second: a fixed size never makes Qt lay out the window again.
+        self.caption = LiveCaption("No image yet: press Train.", width, CAPTION_LINES)
         self.prediction = ProbabilityBars()
         self._image: np.ndarray | None = None  # the probe drawn
         layout = QVBoxLayout(self)
