@@ -18,7 +18,7 @@ import time
 from dataclasses import dataclass
 
 from visualizer.bench.live_training import median_or_none
-from visualizer.bench.ticks import TICK_MS
+from visualizer.bench.ticks import wait_until
 
 SCRIPT = """
 import json, sys, time
@@ -103,13 +103,17 @@ def _run_watched(app, page, plan: ScriptPlan, runtime_dir: str) -> tuple[float, 
 
     page.controller.on_frame = on_frame_recording_batches
     script = _start_script(True, plan, runtime_dir)
+
+    def shown_until_it_ends() -> bool:
+        new = set(connected.runs) - known
+        if new and not connected.watching:
+            connected.choose(new.pop())  # as a user picks it under Runs
+        return script.poll() is not None
+
     try:
-        while script.poll() is None:
-            app.processEvents()
-            new = set(connected.runs) - known
-            if new and not connected.watching:
-                connected.choose(new.pop())
-            time.sleep(TICK_MS / 1000)
+        # The window's own event loop, as in the app: its timers (the stream's polls, the pacing
+        # of the drawings) fire on time, where processEvents() between sleeps made them wait.
+        wait_until(shown_until_it_ends, timeout_s=3600, what="the training script")
         rate = _rate(script)
     finally:
         if script.poll() is None:
