@@ -470,7 +470,7 @@ class ProbeSchedule:
     boundary after each due time. Counting from the due times (not from when the last picture was
     taken, which is later by the probe's own time) keeps the average rate whatever the batches
     take: with 30 ms batches and a 40 ms interval, pictures come after one batch or two, 25 a
-    second, where counting from the last picture gave one every two batches, 17 a second. Behind by
+    second, where counting from the last picture gave one every two batches, 16 a second. Behind by
     a whole interval (a pause, an evaluation, batches longer than the interval), it starts again
     from the picture just taken rather than catching up in a burst."""
 
