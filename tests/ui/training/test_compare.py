@@ -18,6 +18,7 @@ from visualizer.ui.kit import colormaps
 from visualizer.ui.kit.mosaic import colourise, feature_map_mosaic
 from visualizer.ui.training.page import TrainingPage
 from visualizer.ui.training.tabs.compare_curves import RUN_COLOURS, history_of
+from visualizer.ui.training.tabs.compare_labels import LEGEND_LINE_CHARS
 from visualizer.ui.training.tabs.compare_snapshots import KERNELS, MAPS, layer_picture
 
 
@@ -128,7 +129,8 @@ def test_the_labels_say_what_differs_between_the_runs(page):
         "CNN — 3 epochs, kernel 2, learning rate 0.01",
     ]
     legend = [label.text for _sample, label in tab.curves.accuracy_plot.legend.items]
-    assert legend == [run.label for run in tab.runs]
+    assert [text.replace("<br>", " ") for text in legend] == [run.label for run in tab.runs]  # whole, in lines
+    assert all(len(line) <= LEGEND_LINE_CHARS for text in legend for line in text.split("<br>"))
     assert tab.snapshots.left.run_box.itemText(2) == tab.runs[2].label
 
 
@@ -405,7 +407,7 @@ def test_run_colours_read_on_the_light_and_the_dark_plot_background():
     assert len(set(RUN_COLOURS)) == len(RUN_COLOURS)
 
 
-def test_a_run_name_wider_than_the_list_is_shortened_in_its_row_and_whole_in_its_tooltip(page):
+def test_a_run_name_wider_than_the_list_is_cut_in_its_row_and_whole_in_its_tooltip(page):
     tab = add(page, make_recording(CNN, "homework.py — 1 epoch (stopped early), 36,000 training images " + "x" * 80))
     QApplication.processEvents()
     assert not tab.run_list.horizontalScrollBar().isVisible(), "no scroll bar over the one row"

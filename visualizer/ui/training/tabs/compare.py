@@ -57,10 +57,11 @@ class CompareTab(QWidget):
         self.run_list = QListWidget()
         self.run_list.setToolTip("Tick a run to show it, untick it to hide it; Remove takes it out of the comparison")
         self.run_list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        # Its height fits its rows only: a long name is shortened in its middle (whole in its
-        # tooltip) rather than given a scroll bar that would cover it.
+        # Its height fits its rows only: a long row is cut at its end, the scores, keeping the
+        # settings that tell runs apart (whole in its tooltip), rather than given a scroll bar
+        # that would cover it.
         self.run_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.run_list.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.run_list.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.run_list.setResizeMode(QListView.ResizeMode.Adjust)
         self.remove_button = push_button(
             "Remove", "Take the selected run out of the comparison (the run itself is kept)", self.remove_selected

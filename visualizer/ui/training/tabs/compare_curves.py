@@ -17,6 +17,7 @@ from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecording
 from visualizer.ui.kit.plain import label_axes, push_button, wrapping_label
 from visualizer.ui.kit.theme import plot_background, plot_text_colour
+from visualizer.ui.training.tabs.compare_labels import legend_text
 
 # Okabe and Ito's colour-blind-safe colours, without black and yellow (one of them vanishes on
 # each theme). The first four stand out at least 3:1 from both the white and the dark plot
@@ -119,7 +120,7 @@ class ComparePlot(pg.PlotWidget):
                 self._runs[key] = run
         self.legend.clear()
         for key, run in wanted.items():
-            self.legend.addItem(self.items[key].validation, run.label)
+            self.legend.addItem(self.items[key].validation, legend_text(run.label))
         self.update_visibility()
         epochs = max((len(run.recording.epochs) for run in runs), default=0)
         axis = plot.getAxis("bottom")

@@ -6,6 +6,8 @@ No Qt here: the rule is plain text from plain settings, tested on its own.
 
 from __future__ import annotations
 
+import html
+import textwrap
 from collections import Counter
 from collections.abc import Callable, Sequence
 
@@ -95,3 +97,12 @@ def run_labels(recordings: Sequence[RunRecording]) -> list[str]:
         seen[label] += 1
         numbered.append(f"{label} ({seen[label]})" if counts[label] > 1 else label)
     return numbered
+
+
+LEGEND_LINE_CHARS = 36  # a longer line would push a plot's legend out of it at 1280x720
+
+
+def legend_text(label: str) -> str:
+    """``label`` for a plot's legend (rich text): broken into lines of at most LEGEND_LINE_CHARS,
+    nothing left out, so that the settings that tell runs apart stay in sight."""
+    return "<br>".join(html.escape(line) for line in textwrap.wrap(label, LEGEND_LINE_CHARS)) or html.escape(label)
