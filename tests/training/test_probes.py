@@ -132,3 +132,21 @@ def test_chosen_layers_only_and_an_unknown_name_is_named_with_the_choices():
     assert [layer.name for layer in snapshot.feature_maps] == ["plain", "pool"]  # in the network's order
     with pytest.raises(ValueError, match="No picture-making layer named 'conv9'; the layers are: plain, separable"):
         Probe(model, ["conv9"])
+
+
+def test_the_compiled_call_reads_what_the_eager_one_reads_and_follows_new_weights():
+    model = build_model(TrainConfig())
+    probe = Probe(model)
+    image = _image(3)
+
+    def read(compiled: bool):
+        return probe.snapshot(image, 0, probe_index=0, epoch=1, batch=1, compiled=compiled)
+
+    eager, compiled = read(False), read(True)
+    for a, b in zip(eager.feature_maps, compiled.feature_maps, strict=True):
+        np.testing.assert_allclose(a.maps, b.maps, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(eager.probabilities, compiled.probabilities, rtol=1e-4, atol=1e-6)
+    conv = model.get_layer(probe._conv_layers[0].name)
+    conv.kernel.assign(conv.kernel * 2.0)  # training moves the weights: the next picture shows them
+    doubled = read(True)
+    np.testing.assert_allclose(doubled.kernels[0].kernels, 2.0 * compiled.kernels[0].kernels, rtol=1e-5)

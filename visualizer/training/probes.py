@@ -117,6 +117,12 @@ def _kernel_output_layer():
     return KernelOutput
 
 
+def _compiled_tf_call(reader):
+    import tensorflow as tf
+
+    return tf.function(lambda images: reader(images, training=False), jit_compile=True)
+
+
 class Probe:
     """Feature maps of every conv and pooling layer (or of those in ``layer_names``), copies of
     the Conv2D kernels among them, and the class probabilities, for one image at a time. Call it
@@ -146,6 +152,10 @@ class Probe:
         self._reader = keras.Model(image, outputs, name=f"{model.name}_probe")
         # XLA fuses the probe's small ops into one call: on a CPU about 0.6 ms against 0.9 ms.
         self._reader.compile(jit_compile=self._backend in ("tensorflow", "jax"))
+        # On TensorFlow, a compiled function of the reader itself: predict_on_batch's bookkeeping
+        # cost about 0.35 ms a picture while training (2.2-2.3 against 1.9 ms, 25 pictures a
+        # second: bench_live_cost's picture share).
+        self._tf_call = _compiled_tf_call(self._reader) if self._backend == "tensorflow" else None
 
     def _read(self, batch: np.ndarray, compiled: bool = True) -> list[np.ndarray]:
         if not compiled:
@@ -155,6 +165,9 @@ class Probe:
             if not isinstance(outputs, (list, tuple)):  # a model with no conv layer has one output
                 outputs = [outputs]
             return [to_numpy(output) for output in outputs]
+        if self._tf_call is not None:
+            outputs = self._tf_call(batch)
+            return [to_numpy(output) for output in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
         return compiled_call(self._reader, batch, self._backend)
 
     def snapshot(
