@@ -242,3 +242,21 @@ def test_a_script_that_failed_says_why_in_the_banner_and_is_listed_as_ended(cont
     assert view.show_result_summary.call_args.args[0] == NO_RESULT_YET, "the app's own run has none"
     choose(view, "a")
     assert "failed before it finished" in view.show_result_summary.call_args.args[0]
+
+
+def test_saving_a_run_that_sent_no_batch_or_into_a_missing_folder_says_so_and_writes_nothing(controller, view, scripts, clock, tmp_path):
+    tick(scripts, {"a": frame(SCRIPT_A), "b": frame(SCRIPT_B, batch(1, 1))})
+    clock.now += 2 * connected_runs.SILENT_AFTER_S
+    tick(scripts, {})
+    choose(view, "a")
+    save = view.saveRunRequested.connect.call_args.args[0]
+    save()
+    view.ask_save_path.assert_not_called()
+    assert "sent no batch before it ended: there is nothing to save" in view.show_banner.call_args.args[1]
+
+    choose(view, "b")
+    view.ask_save_path.return_value = str(tmp_path / "gone" / "run.keras")
+    save()
+    level, message = view.show_banner.call_args.args[:2]
+    assert level == "error" and "Could not save the run" in message and "Choose another folder" in message
+    assert not (tmp_path / "gone").exists() and list(tmp_path.iterdir()) == []

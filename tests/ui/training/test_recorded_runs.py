@@ -368,3 +368,17 @@ def test_a_recorded_run_without_its_model_opens_on_the_training_page_only(qtbot,
     assert not training.results_tab.save_model_button.isEnabled() and not training.results_tab.inspect_model_button.isEnabled()
     assert "without its model" in window.statusBar().currentMessage()
     assert window.show_page("inspector").opened == [], "no model to inspect"
+
+
+def test_a_damaged_recorded_run_without_its_model_is_explained_and_nothing_else_opens(
+    qtbot, keep, recorded, tmp_path, training_and_inspector
+):
+    _, recording = recorded
+    alone = tmp_path / "script-run.keras"
+    write_recording_alone(alone, recording)
+    damaged = copy_archive(alone, tmp_path / "damaged.keras", lambda name, data: None if name == ARRAYS_ENTRY else data)
+    window = keep(MainWindow(first_page="inspector"))
+    window.inspect_model(str(damaged))
+    assert window.current_page_name() == "training" and "its arrays are missing" in window.statusBar().currentMessage()
+    assert window.current_page().controller.history.batch_count == 0
+    assert window.show_page("inspector").opened == []

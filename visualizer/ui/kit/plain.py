@@ -45,18 +45,11 @@ def label_axes(plot: pg.PlotItem, **labels: str) -> None:
         plot.setLabel(name, text)
 
 
-class LiveLine(QWidget):
-    """One line of text that changes many times a second (what a live picture shows): unlike a
-    QLabel, a new text only repaints this line, never makes Qt lay out the window again (a QLabel
-    asks for that on every setText, which cost more than the picture it describes). Too long a
-    text is cut with an ellipsis; the whole of it is the tooltip."""
+class _LiveText(QWidget):
+    """Text that changes many times a second: a new text repaints this widget only (``_take``
+    readies it for painting), never making Qt lay out the window again."""
 
-    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._text = ""
-        self.setFixedHeight(self.fontMetrics().height() + 4)
-        self.setMinimumWidth(0)
-        self.setText(text)
+    _text = ""
 
     def text(self) -> str:
         return self._text
@@ -64,8 +57,27 @@ class LiveLine(QWidget):
     def setText(self, text: str) -> None:
         if text != self._text:
             self._text = text
-            self.setToolTip(text)
+            self._take(text)
             self.update()
+
+    def _take(self, text: str) -> None:
+        raise NotImplementedError
+
+
+class LiveLine(_LiveText):
+    """One line of text that changes many times a second (what a live picture shows): unlike a
+    QLabel, a new text only repaints this line, never makes Qt lay out the window again (a QLabel
+    asks for that on every setText, which cost more than the picture it describes). Too long a
+    text is cut with an ellipsis; the whole of it is the tooltip."""
+
+    def __init__(self, text: str = "", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedHeight(self.fontMetrics().height() + 4)
+        self.setMinimumWidth(0)
+        self.setText(text)
+
+    def _take(self, text: str) -> None:
+        self.setToolTip(text)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -74,7 +86,7 @@ class LiveLine(QWidget):
         painter.drawText(self.rect(), int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), shown)
 
 
-class LiveCaption(QWidget):
+class LiveCaption(_LiveText):
     """A few lines of rich text that change many times a second, in a fixed size (``width`` and
     ``lines`` lines), wrapped to the width; what shows past the last line is cut. Drawn from a
     QStaticText: a rich-text QLabel paints each new text twice (once more when its document has
@@ -82,21 +94,14 @@ class LiveCaption(QWidget):
 
     def __init__(self, text: str, width: int, lines: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._text = ""
         self._static = QStaticText()
         self._static.setTextFormat(Qt.TextFormat.RichText)
         self._static.setTextWidth(width)
         self.setFixedSize(width, lines * self.fontMetrics().lineSpacing())
         self.setText(text)
 
-    def text(self) -> str:
-        return self._text
-
-    def setText(self, text: str) -> None:
-        if text != self._text:
-            self._text = text
-            self._static.setText(text)
-            self.update()
+    def _take(self, text: str) -> None:
+        self._static.setText(text)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)

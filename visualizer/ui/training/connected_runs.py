@@ -195,6 +195,8 @@ class ConnectedRuns:
         recording = self.shown_recording
         if recording is not None:
             self._controller.files.ask_and_save_recording(recording)
+        elif self.watching:
+            self._view.show_banner("info", f"{self.runs[self.shown].name} sent no batch before it ended: there is nothing to save.")
 
     def steer(self, action: str) -> None:
         """Ask the script whose run is shown to pause, resume or stop ("pause", "resume",

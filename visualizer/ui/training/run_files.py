@@ -21,6 +21,11 @@ if TYPE_CHECKING:
     from visualizer.ui.training.view import TrainingView
 
 
+def keras_path(path: str) -> str:
+    """``path`` ending in .keras: Keras refuses to load a model file named otherwise."""
+    return path if path.endswith(".keras") else path + ".keras"
+
+
 class RunFileHost(Protocol):
     """What RunFiles reads and sets on the controller that owns it: the run shown."""
 
@@ -61,9 +66,7 @@ class RunFiles:
         name = "".join(c if c.isalnum() or c in "-_" else "-" for c in recording.started.run_name or "run").strip("-")
         path = self._host.view.ask_save_path("Save run", f"{name or 'run'}-run.keras", "Recorded runs (*.keras)")
         if path:
-            if not path.endswith(".keras"):
-                path += ".keras"
-            self.save_file("the run", path, lambda temporary: write_recording_alone(temporary, recording))
+            self.save_file("the run", keras_path(path), lambda temporary: write_recording_alone(temporary, recording))
 
     @property
     def can_save_model(self) -> bool:
@@ -84,8 +87,7 @@ class RunFiles:
     def save_model_as(self, path: str) -> None:
         """Save the model as ``path`` and say how it went; Keras refuses to load a model file
         whose name lacks the .keras suffix, so it is added when missing."""
-        if not path.endswith(".keras"):
-            path += ".keras"
+        path = keras_path(path)
         if not self.can_save_model:
             raise RuntimeError("there is no trained model to save yet")
         source = self._host.result.model_path
