@@ -90,6 +90,7 @@ def paint_split(seconds: float = 6.0) -> None:
 
     from tests.ui.training.test_controller import STARTED
     from tests.ui.training.training_script import snapshot
+    from visualizer.resources import RECORDED_RUN_ENV
     from visualizer.training.events import BatchEnd
     from visualizer.ui.training.link import Frame
     from visualizer.ui.training.page import TrainingPage
@@ -110,6 +111,7 @@ def paint_split(seconds: float = 6.0) -> None:
             return handled
 
     app = QApplication.instance() or TimingApplication(sys.argv[:1])
+    os.environ[RECORDED_RUN_ENV] = ""  # a bundled run shown on the page would hold it in replay, not live
     page = TrainingPage()
     page.resize(1280, 720)
     page.show()

@@ -96,3 +96,20 @@ def test_a_colour_first_layer_is_one_colour_tile_per_filter_with_grey_at_zero():
     with pytest.raises(ValueError, match="3, out"):
         colour_kernel_mosaic(np.zeros((2, 2, 1, 4)))
 
+
+
+def test_coloured_feature_maps_equal_the_mosaic_coloured_after_tiling():
+    from visualizer.ui.kit import colormaps
+    from visualizer.ui.kit.mosaic import coloured_feature_maps
+
+    lut = colormaps.rgba_lookup_table(colormaps.SEQUENTIAL)
+    rng = np.random.default_rng(5)
+    for shape in [(28, 28, 64), (7, 7, 32), (5, 9, 7), (1, 1, 1), (3, 3, 10)]:
+        maps = rng.normal(size=shape).astype(np.float32) * rng.uniform(0.01, 100)
+        maps[..., 0] = 2.5  # a constant map, drawn as the lowest colour
+        expected = colourise(feature_map_mosaic(maps), lut, background=(9, 8, 7, 255))
+        np.testing.assert_array_equal(coloured_feature_maps(maps, lut, background=(9, 8, 7, 255)), expected)
+    diverged = rng.normal(size=(4, 4, 3)).astype(np.float32)
+    diverged[0, 0, 1] = np.nan
+    with np.errstate(invalid="ignore"):
+        np.testing.assert_array_equal(coloured_feature_maps(diverged, lut), colourise(feature_map_mosaic(diverged), lut))

@@ -71,6 +71,30 @@ def test_mosaic_view_rebuilds_only_for_other_layers(qtbot):
     assert view.natural_height() == MosaicView.MIN_ROW_HEIGHT + MosaicView.TITLE_HEIGHT
 
 
+def test_mosaic_view_draws_each_layer_in_its_own_colours_and_a_new_image_over_the_old(qtbot):
+    view = MosaicView(columns=2)
+    qtbot.addWidget(view)
+    view.resize(400, 260)
+    view.show()
+    qtbot.waitExposed(view)
+
+    def colours_drawn() -> set[tuple[int, int, int]]:
+        pixels = view.grab().toImage()
+        return {pixels.pixelColor(x, y).getRgb()[:3] for x in range(0, 400, 4) for y in range(0, 260, 4)}
+
+    red = np.zeros((8, 8, 4), np.uint8)
+    red[..., 0], red[..., 3] = 200, 255
+    green = np.zeros((6, 6, 4), np.uint8)
+    green[..., 1], green[..., 3] = 180, 255
+    view.show_layers([("a", "A", red), ("b", "B", green)])
+    assert {(200, 0, 0), (0, 180, 0)} <= colours_drawn()
+    blue = red.copy()
+    blue[..., 0], blue[..., 2] = 0, 150
+    view.show_layers([("a", "A", blue), ("b", "B", green)])
+    drawn = colours_drawn()
+    assert (0, 0, 150) in drawn and (200, 0, 0) not in drawn
+
+
 def test_rgba_lookup_table_is_the_rgb_table_made_opaque():
     rgba = colormaps.rgba_lookup_table(colormaps.DIVERGING)
     assert rgba.shape == (256, 4) and (rgba[:, 3] == 255).all()

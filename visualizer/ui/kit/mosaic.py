@@ -31,7 +31,11 @@ def tile(tiles: np.ndarray, rows: int, columns: int, gap: int = GAP) -> np.ndarr
     Cells beyond the N-th stay NaN. The result is float32 of shape
     (rows * (h + gap) - gap, columns * (w + gap) - gap).
     """
-    tiles = np.asarray(tiles, dtype=np.float32)
+    return lay_out(np.asarray(tiles, dtype=np.float32), rows, columns, gap, np.nan)
+
+
+def lay_out(tiles: np.ndarray, rows: int, columns: int, gap: int, fill) -> np.ndarray:
+    """``tile`` for tiles of any dtype, with ``fill`` in the gaps and empty cells."""
     if tiles.ndim != 3:
         raise ValueError(f"tiles must be shaped (N, height, width), not {tiles.shape}")
     count, height, width = tiles.shape
@@ -40,7 +44,7 @@ def tile(tiles: np.ndarray, rows: int, columns: int, gap: int = GAP) -> np.ndarr
     # One array op, not a loop over tiles (a deep layer's kernels are thousands of tiles, redrawn
     # many times a second): each cell is a tile with its gap below and to the right, the cells
     # are put in rows, and the last row's and column's gaps are cut off.
-    cells = np.full((rows * columns, height + gap, width + gap), np.nan, dtype=np.float32)
+    cells = np.full((rows * columns, height + gap, width + gap), fill, dtype=tiles.dtype)
     cells[:count, :height, :width] = tiles
     grid = cells.reshape(rows, columns, height + gap, width + gap).transpose(0, 2, 1, 3)
     out = grid.reshape(rows * (height + gap), columns * (width + gap))
@@ -78,6 +82,23 @@ def feature_map_mosaic(maps: np.ndarray) -> np.ndarray:
         raise ValueError(f"feature maps must be shaped (height, width, channels), not {maps.shape}")
     tiles = normalise_each(np.moveaxis(maps, -1, 0))
     return tile(tiles, *grid_shape(len(tiles)))
+
+
+def coloured_feature_maps(maps: np.ndarray, lut: np.ndarray, background=(40, 40, 40, 255)) -> np.ndarray:
+    """``colourise(feature_map_mosaic(maps), lut, background)``, in a third of the time: the maps
+    are coloured before they are tiled, so no NaN gaps are made and looked for again (the live
+    training page colours a 64-map layer 20-25 times a second)."""
+    maps = np.asarray(maps)
+    if maps.ndim != 3:
+        raise ValueError(f"feature maps must be shaped (height, width, channels), not {maps.shape}")
+    tiles = normalise_each(np.moveaxis(maps, -1, 0))
+    rows, columns = grid_shape(len(tiles))
+    if np.isnan(tiles).any():  # a diverged network's maps: NaN is drawn as the background
+        return colourise(tile(tiles, rows, columns), lut, background)
+    tiles *= len(lut) - 1
+    tiles += 0.5
+    coloured = _lut_words(lut)[tiles.astype(np.intp)]
+    return _as_rgba(lay_out(coloured, rows, columns, GAP, _word(background)))
 
 
 def kernel_mosaic(kernels: np.ndarray, zoom: int = 1) -> tuple[np.ndarray, float]:
@@ -133,9 +154,20 @@ def colourise(values: np.ndarray, lut: np.ndarray, background=(40, 40, 40, 255))
     values = np.asarray(values, dtype=np.float32)
     gaps = np.isnan(values)
     index = np.clip(np.nan_to_num(values) * (len(lut) - 1) + 0.5, 0, len(lut) - 1).astype(np.intp)
-    # Each RGBA colour read as one 32-bit word: a third faster than indexing (N, 4) rows, and the
-    # live training page colours every layer 20 times a second.
-    words = np.ascontiguousarray(lut, dtype=np.uint8).view(np.uint32)[:, 0]
-    rgba = words[index]
-    rgba[gaps] = np.array(background, dtype=np.uint8).view(np.uint32)[0]
-    return rgba.view(np.uint8).reshape(*values.shape, 4)
+    rgba = _lut_words(lut)[index]
+    rgba[gaps] = _word(background)
+    return _as_rgba(rgba)
+
+
+# Each RGBA colour read as one 32-bit word: a third faster than indexing (N, 4) rows, and the live
+# training page colours every layer 20 times a second.
+def _lut_words(lut: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(lut, dtype=np.uint8).view(np.uint32)[:, 0]
+
+
+def _word(rgba) -> np.uint32:
+    return np.array(rgba, dtype=np.uint8).view(np.uint32)[0]
+
+
+def _as_rgba(words: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(words).view(np.uint8).reshape(*words.shape, 4)

@@ -5,11 +5,38 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt, pyqtSignal
+from PyQt6.QtCore import QRectF, Qt, pyqtSignal
+from PyQt6.QtGui import QImage
 from PyQt6.QtWidgets import QWidget
 
 from visualizer.ui.kit.mosaic import tile_at
 from visualizer.ui.kit.theme import plot_background, plot_text_colour
+
+
+class RgbaImageItem(pg.ImageItem):
+    """An RGBA uint8 image (row-major) drawn from a premultiplied QImage made once per image.
+
+    pyqtgraph draws such an image as a plain ARGB32 QImage, which Qt premultiplies again on
+    every paint: scaled to a few hundred pixels that took 0.87 ms against 0.28 ms, and the live
+    training page paints two or more mosaics 20-25 times a second."""
+
+    def __init__(self) -> None:
+        super().__init__(axisOrder="row-major")
+        self._premultiplied: QImage | None = None
+
+    def setImage(self, image=None, autoLevels=None, **kargs) -> None:
+        self._premultiplied = None
+        super().setImage(image, autoLevels=autoLevels, **kargs)
+
+    def paint(self, painter, *args) -> None:
+        if self.image is None:
+            return
+        if self._premultiplied is None:
+            rgba = np.ascontiguousarray(self.image, dtype=np.uint8)
+            height, width = rgba.shape[:2]
+            wrapped = QImage(rgba.data, width, height, 4 * width, QImage.Format.Format_RGBA8888)
+            self._premultiplied = wrapped.convertToFormat(QImage.Format.Format_ARGB32_Premultiplied)
+        painter.drawImage(QRectF(0, 0, self.image.shape[1], self.image.shape[0]), self._premultiplied)
 
 
 class MosaicView(pg.GraphicsLayoutWidget):
@@ -29,7 +56,7 @@ class MosaicView(pg.GraphicsLayoutWidget):
         self.columns = columns
         self._names: tuple[str, ...] = ()
         self._titles: list[pg.LabelItem] = []
-        self._images: list[pg.ImageItem] = []
+        self._images: list[RgbaImageItem] = []
         self._boxes: list[pg.ViewBox] = []
         self._tiles: list[tuple[int, int, int] | None] = []  # each layer's (count, height, width)
         self.scene().sigMouseClicked.connect(self._on_scene_mouse_clicked)
@@ -43,7 +70,7 @@ class MosaicView(pg.GraphicsLayoutWidget):
             title = cell.addLabel("", row=0, col=0, color=plot_text_colour(), size="9pt")
             box = cell.addViewBox(row=1, col=0, lockAspect=True, invertY=True, enableMenu=False)
             box.setMouseEnabled(x=True, y=True)
-            image = pg.ImageItem(axisOrder="row-major")
+            image = RgbaImageItem()
             box.addItem(image)
             self._titles.append(title)
             self._images.append(image)

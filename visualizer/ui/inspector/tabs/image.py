@@ -21,7 +21,7 @@ from visualizer.inspection.protocol import Explained, KernelInfo, LayerOutput
 from visualizer.ui.inspector.layer_views import DenseBars, FeatureMapDetail, LayerHistogram
 from visualizer.ui.kit import colormaps
 from visualizer.ui.kit.compact import fitting_combo
-from visualizer.ui.kit.mosaic import colourise, feature_map_mosaic
+from visualizer.ui.kit.mosaic import coloured_feature_maps
 from visualizer.ui.kit.mosaic_view import MosaicView
 from visualizer.ui.kit.plain import scroll_area, wrapping_label
 from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
@@ -220,7 +220,7 @@ class ImageTab(QWidget):
             if maps is None:
                 continue
             height, width, channels = maps.shape
-            image = colourise(feature_map_mosaic(maps), lut)
+            image = coloured_feature_maps(maps, lut)
             shown.append((layer.label, f"{layer.label}  {height}×{width}×{channels}", image))
             tiles.append((channels, height, width))
         rows = (len(shown) + self.maps_view.columns - 1) // self.maps_view.columns

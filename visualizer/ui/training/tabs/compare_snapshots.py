@@ -16,7 +16,7 @@ from superqt.utils import signals_blocked
 from visualizer.training.events import ProbeSnapshot
 from visualizer.ui.kit import colormaps
 from visualizer.ui.kit.compact import compact_combo
-from visualizer.ui.kit.mosaic import colourise, feature_map_mosaic, kernel_mosaic
+from visualizer.ui.kit.mosaic import coloured_feature_maps, colourise, kernel_mosaic
 from visualizer.ui.kit.mosaic_view import MosaicView
 from visualizer.ui.kit.plain import push_button, wrapping_label
 from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
@@ -64,7 +64,7 @@ def layer_picture(snapshot: ProbeSnapshot, kind: str, position: int) -> tuple[st
     if kind == MAPS:
         layer = layers[position]
         height, width, channels = layer.maps.shape
-        rgba = colourise(feature_map_mosaic(layer.maps), colormaps.rgba_lookup_table(colormaps.SEQUENTIAL))
+        rgba = coloured_feature_maps(layer.maps, colormaps.rgba_lookup_table(colormaps.SEQUENTIAL))
         return layer.name, f"{layer.name}  {height}×{width}×{channels}", rgba
     layer = layers[position]
     kh, kw, channels_in, channels_out = layer.kernels.shape

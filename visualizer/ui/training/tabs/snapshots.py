@@ -12,7 +12,7 @@ from PyQt6.QtWidgets import QHBoxLayout, QMenu, QPushButton, QToolButton, QVBoxL
 
 from visualizer.training.events import ProbeSnapshot
 from visualizer.ui.kit import colormaps
-from visualizer.ui.kit.mosaic import colour_kernel_mosaic, colourise, feature_map_mosaic, kernel_mosaic
+from visualizer.ui.kit.mosaic import colour_kernel_mosaic, coloured_feature_maps, colourise, kernel_mosaic
 from visualizer.ui.kit.mosaic_view import MosaicView
 from visualizer.ui.kit.plain import LiveCaption, LiveLine, push_button, scroll_area, wrapping_label
 from visualizer.ui.kit.probability_bars import ProbabilityBars, prediction_caption
@@ -149,7 +149,7 @@ class FeatureMapsTab(SnapshotTab):
             if not self.is_shown(layer.name):
                 continue  # not even coloured: a hidden layer costs the window nothing
             height, width, channels = layer.maps.shape
-            image = colourise(feature_map_mosaic(layer.maps), lut)
+            image = coloured_feature_maps(layer.maps, lut)
             layers.append((layer.name, f"{layer.name}  {height}×{width}×{channels}", image))
         if snapshot.feature_maps and not layers:
             self.maps_caption.setText("Every layer is hidden: tick one under Layers to see its maps.")
