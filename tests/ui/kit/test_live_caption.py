@@ -1,5 +1,6 @@
 """LiveCaption, the probe's caption that changes 20 times a second: each new text is painted once
-(a rich-text QLabel painted it twice: again once its document was laid out), wrapped to its width."""
+(a rich-text QLabel painted it twice: again once its document was laid out), wrapped to its width,
+and at most SHOWN_PER_SECOND texts are shown a second, the newest last."""
 
 from __future__ import annotations
 
@@ -46,7 +47,7 @@ def test_each_new_probe_caption_is_painted_once(qtbot):
     for batch in range(1, 4):
         before = counter.count
         tab.show_snapshot(snapshot(1, batch))
-        settle()
+        settle(1.5 / LiveCaption.SHOWN_PER_SECOND)
         counts.append(counter.count - before)
     assert counts == [1, 1, 1]
     assert "batch 3" in tab.probe_view.caption.text()
@@ -59,3 +60,22 @@ def test_the_text_is_kept_and_the_size_fixed(qtbot):
     assert caption.width() == 230 and caption.height() == 5 * caption.fontMetrics().lineSpacing()
     caption.setText("a<br>b")
     assert caption.text() == "a<br>b" and caption.width() == 230
+
+
+def test_texts_faster_than_can_be_read_are_shown_at_most_so_many_a_second_the_newest_last(qtbot):
+    caption = LiveCaption("No image yet", 230, 5)
+    qtbot.addWidget(caption)
+    caption.show()
+    qtbot.waitExposed(caption)
+    settle(2 / LiveCaption.SHOWN_PER_SECOND)  # the first text rests
+    counter = PaintCounter(caption)
+    began = time.monotonic()
+    for batch in range(25):  # a second's texts, at once
+        caption.setText(f"batch {batch}")
+    assert caption.text() == "batch 24" and caption.shown_text() == "batch 0"
+    settle(0.01)
+    assert counter.count == 1
+    qtbot.waitUntil(lambda: caption.shown_text() == "batch 24", timeout=1000)
+    assert time.monotonic() - began >= 0.9 / LiveCaption.SHOWN_PER_SECOND
+    settle(2 / LiveCaption.SHOWN_PER_SECOND)
+    assert counter.count == 2  # the first and the newest: none of the 23 between

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pyqtgraph as pg
-from PyQt6.QtCore import Qt
+from PyQt6.QtCore import Qt, QTimer
 from PyQt6.QtGui import QPainter, QPalette, QStaticText
 from PyQt6.QtWidgets import QLabel, QPushButton, QScrollArea, QWidget
 
@@ -58,9 +58,9 @@ class _LiveText(QWidget):
         if text != self._text:
             self._text = text
             self._take(text)
-            self.update()
 
     def _take(self, text: str) -> None:
+        """Ready ``text`` for painting and ask for the paint."""
         raise NotImplementedError
 
 
@@ -78,6 +78,7 @@ class LiveLine(_LiveText):
 
     def _take(self, text: str) -> None:
         self.setToolTip(text)
+        self.update()
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
@@ -90,18 +91,42 @@ class LiveCaption(_LiveText):
     """A few lines of rich text that change many times a second, in a fixed size (``width`` and
     ``lines`` lines), wrapped to the width; what shows past the last line is cut. Drawn from a
     QStaticText: a rich-text QLabel paints each new text twice (once more when its document has
-    been laid out), and asks for the window's layout too unless its size is fixed."""
+    been laid out), and asks for the window's layout too unless its size is fixed.
+
+    At most SHOWN_PER_SECOND texts are shown a second, the newest: words that change 25 times a
+    second cannot be read, and each new text is laid out again. ``text()`` is always the newest."""
+
+    SHOWN_PER_SECOND = 8
 
     def __init__(self, text: str, width: int, lines: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._static = QStaticText()
         self._static.setTextFormat(Qt.TextFormat.RichText)
         self._static.setTextWidth(width)
+        self._shown = ""
+        self._resting = QTimer(self)  # running while a text was shown too recently to show another
+        self._resting.setSingleShot(True)
+        self._resting.timeout.connect(self._show_newest)
         self.setFixedSize(width, lines * self.fontMetrics().lineSpacing())
         self.setText(text)
 
+    def shown_text(self) -> str:
+        """The text drawn now (``text()`` may be newer, until the next can be shown)."""
+        return self._shown
+
     def _take(self, text: str) -> None:
+        if not self._resting.isActive():
+            self._show(text)
+
+    def _show_newest(self) -> None:
+        if self._text != self._shown:
+            self._show(self._text)
+
+    def _show(self, text: str) -> None:
         self._static.setText(text)
+        self._shown = text
+        self.update()
+        self._resting.start(1000 // self.SHOWN_PER_SECOND)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
