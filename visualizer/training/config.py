@@ -20,9 +20,10 @@ MODEL_TITLES = {
 # "file" there would leave the run without its file.
 MODEL_KINDS = (*MODEL_TITLES, "file")
 # The data sets a run can train on (datasets.py), and "folder": the class sub-folders in data_dir.
-# Feature-map pictures a second: the training page draws one every 40 ms at most, so a run takes
-# about that many (live_callback.ProbeSchedule) and none in vain.
-PICTURES_PER_SECOND = 25.0
+# Feature-map pictures a run takes a second (live_callback.ProbeSchedule): at least 20 are drawn a
+# second, and the training page draws nearly every one it is sent (it reads and may draw one every
+# 30 ms), so none is taken in vain.
+PICTURES_PER_SECOND = 24.0
 DATASET_KEYS = ("fashion-mnist", "mnist", "cifar10", "folder")
 # The picture (height, width, channels) each named data set gives the network; a folder's is
 # known only once its pictures are read.

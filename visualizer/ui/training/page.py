@@ -24,7 +24,7 @@ from PyQt6.QtWidgets import (
 )
 
 from visualizer.resources import recorded_run_path
-from visualizer.training.config import PICTURES_PER_SECOND, TrainConfig
+from visualizer.training.config import TrainConfig
 from visualizer.training.events import ConfusionSample, EpochConfusion, ProbeSnapshot
 from visualizer.training.history import RunHistory
 from visualizer.training.recording import RunRecording
@@ -37,7 +37,7 @@ from visualizer.ui.kit.poller import PRESTART_DELAY_MS
 from visualizer.ui.kit.save_file import ask_save_path
 from visualizer.ui.training.controller import TrainingController
 from visualizer.ui.training.external import ScriptRuns
-from visualizer.ui.training.link import RunDriver
+from visualizer.ui.training.link import POLL_INTERVAL_MS, RunDriver
 from visualizer.ui.training.replay_bar import ProbeReplayBar
 from visualizer.ui.training.run_panel import RunPanel
 from visualizer.ui.training.tabs.compare import CompareTab
@@ -50,11 +50,12 @@ from visualizer.ui.training.view import ResultRow, RunState
 # The curves are redrawn at most this often (and at each epoch's end): repainting both plots
 # takes a few milliseconds, and a smoother curve than 5 updates a second tells nothing more.
 CURVES_INTERVAL_MS = 200
-# Feature maps and kernels: the visible tab (only it draws) draws the newest snapshot every 40 ms
-# at most, and a run sends about as many (its snapshots come between batches, so some closer
-# together than others), so that 20 or more a second are drawn however they fall between the
-# 30 ms polls.
-SNAPSHOT_INTERVAL_MS = round(1000 / PICTURES_PER_SECOND)
+# Feature maps and kernels: the visible tab (only it draws) draws the newest snapshot at most every
+# POLL_INTERVAL_MS, the interval at which the run's reports are read, so that each snapshot read is
+# drawn at that read (a run takes PICTURES_PER_SECOND, between batches, so some come closer
+# together than others); pacing the drawings at the snapshots' own average interval dropped one
+# in ten.
+SNAPSHOT_INTERVAL_MS = POLL_INTERVAL_MS
 # The progress bar moves at most this often (a run's end and the busy bar at once): a QProgressBar
 # repaints itself at once on every new value, which at 20 frames a second cost as much as a fifth
 # of the window's drawing.
