@@ -25,3 +25,34 @@ def test_the_progress_bar_keeps_up_with_the_newest_batch_at_its_own_pace(qtbot, 
     page.show_progress(51, 100, "batch 51/100")
     page.show_progress(100, 100, "Finished")
     assert panel.progress.format() == "Finished" and panel.progress.value() == 100, "the end at once"
+
+
+def test_each_new_position_paints_the_bar_once_with_its_text(qtbot):
+    from PyQt6.QtCore import QEvent, QObject
+    from PyQt6.QtWidgets import QApplication
+
+    from visualizer.ui.training.run_panel import RunPanel
+
+    class Paints(QObject):
+        def __init__(self, widget) -> None:
+            super().__init__()
+            self.formats: list[str] = []
+            widget.installEventFilter(self)
+
+        def eventFilter(self, watched, event) -> bool:
+            if event.type() == QEvent.Type.Paint:
+                self.formats.append(watched.format())
+            return False
+
+    panel = RunPanel()
+    qtbot.addWidget(panel)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.show_progress(0, 100, "batch 0/100")
+    qtbot.wait(50)
+    paints = Paints(panel.progress)
+    for done in (1, 2, 3):
+        panel.show_progress(done, 100, f"batch {done}/100")
+        QApplication.processEvents()
+        qtbot.wait(20)
+    assert paints.formats == ["batch 1/100", "batch 2/100", "batch 3/100"]  # never the old text, never twice

@@ -129,9 +129,11 @@ class RunPanel(QWidget):
         self.runChosen.emit(self.runs_combo.itemData(index))
 
     def show_progress(self, done: int, total: int, text: str) -> None:
+        # The text first: setFormat asks for a paint later, setValue paints at once, so the other
+        # way round the bar was painted twice for each new position (once with the old text).
         self.progress.setRange(0, total)
-        self.progress.setValue(done)
         self.progress.setFormat(text)
+        self.progress.setValue(done)
 
     def show_data(self, text: str, tooltip: str | None = None) -> None:
         self.data_label.setText(text)
