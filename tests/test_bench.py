@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from visualizer.app import main
-from visualizer.bench.live_training import peak_rss_mb
+from visualizer.bench.live_training import peak_rss_mb, training_span
 from visualizer.bench.report import KEYS, empty_results, format_table, json_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -25,6 +25,19 @@ def test_help_names_every_figure(capsys):
     assert "--quick" in text and "--json" in text
     for key in KEYS:
         assert key in text
+
+
+def test_the_training_span_ends_when_the_batches_did_not_when_the_held_last_report_came():
+    from visualizer.training.events import BatchEnd
+
+    def batch(number: int, elapsed_s: float) -> BatchEnd:
+        return BatchEnd(1, number, 625, 0.5, 0.8, 1500.0, elapsed_s)
+
+    # Reports go out every 0.1 s; the last one was held back and came after 3 s of validation.
+    reports = [(100.0 + 0.1 * index, batch(index * 4 + 1, 0.1 * index)) for index in range(150)]
+    reports.append((100.0 + 15.0 + 3.0, batch(625, 15.0)))
+    assert training_span(reports) == (100.0, 115.0)
+    assert training_span(reports[:1]) == (0.0, 0.0)
 
 
 def test_the_json_line_has_exactly_the_keys_in_order_and_no_nan():

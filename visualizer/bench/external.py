@@ -86,20 +86,20 @@ def _run_alone(live: bool, plan: ScriptPlan, runtime_dir: str) -> float:
 def _run_watched(app, page, plan: ScriptPlan, runtime_dir: str) -> tuple[float, float, float]:
     """The script with LiveView while ``page`` shows its run: (images/s, frames drawn a second while
     it trained, the window process's CPU use in cores meanwhile). As for the app's own run
-    (live_hz), "while it trained" is from the first to the last batch report that reached the
-    window: the validation pass after the last batch sends no pictures."""
-    from visualizer.bench.live_training import record_frames
+    (live_hz), "while it trained" is the time its batches took (live_training.training_span): the
+    validation pass after the last batch sends no pictures."""
+    from visualizer.bench.live_training import record_frames, training_span
 
     drawn, cpu_at_draw = record_frames(page)
     connected = page.controller.connected_runs
     known = set(connected.runs)
-    batches_at: list[float] = []
+    batch_reports: list[tuple[float, object]] = []
     on_frame = page.controller.on_frame
 
     def on_frame_recording_batches(frame) -> None:
         on_frame(frame)
-        if connected.watching and frame.batches:
-            batches_at.append(time.perf_counter())
+        if connected.watching:
+            batch_reports.extend((time.perf_counter(), batch) for batch in frame.batches)
 
     page.controller.on_frame = on_frame_recording_batches
     script = _start_script(True, plan, runtime_dir)
@@ -121,7 +121,8 @@ def _run_watched(app, page, plan: ScriptPlan, runtime_dir: str) -> tuple[float, 
         del page.maps_tab.show_snapshot
         del page.controller.on_frame
     connected.choose("")  # back to the app's own run, for the next round
-    training = [index for index, at in enumerate(drawn) if batches_at and batches_at[0] <= at <= batches_at[-1]]
+    start, end = training_span(batch_reports)
+    training = [index for index, at in enumerate(drawn) if start <= at <= end]
     if len(training) < 3:
         return rate, 0.0, float("nan")
     first, last = training[0], training[-1]

@@ -3,7 +3,7 @@ name is visualizer.live.LiveView). Imports Keras: visualizer.live loads it on fi
 
 It sends at most ``max_rate_hz`` BatchEnd events a second (30 by default: reports go out between
 batches), and probe snapshots PICTURES_PER_SECOND times a second on average (ProbeSchedule: the
-window draws at most that many), while a window is listening (none while nobody is: the probe is
+window draws nearly every one), while a window is listening (none while nobody is: the probe is
 not even built). It is async-safe:
 on backends that allow it (JAX, torch) Keras reads each batch's loss on a thread of its own while
 the next batch trains, and this callback only notes it there; the reports go out on the training
@@ -63,7 +63,7 @@ class LiveView(keras.callbacks.Callback):
     pooling layer), or "all"; by default every such layer is sent (unless their maps together are
     large, see probes.layers_to_send) and the window shows the first convolution and the last
     layer whose output is still a picture, with the others to tick under Layers. ``max_rate_hz``:
-    batch reports a second at most; pictures come as often, up to the 25 a second the window draws.
+    batch reports a second at most; pictures come as often, up to the 24 a second the window draws.
     """
 
     # Keras may call on_train_batch_end on another thread and go on training meanwhile (JAX, torch):
