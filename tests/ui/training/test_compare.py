@@ -89,6 +89,16 @@ def curves_of(plot, run):
     return plot.items[id(run)]
 
 
+def test_runs_kept_while_another_tab_is_in_view_are_drawn_when_compare_runs_is_opened(page):
+    """Its list and both plots take about 50 ms: not as a run ends, while the maps are drawn."""
+    page.tabs.setCurrentWidget(page.maps_tab)
+    tab = add(page, make_recording(CNN, "first"), make_recording(CNN_KERNEL_3, "second"))
+    assert tab.runs == []
+    page.tabs.setCurrentWidget(tab)
+    assert [run.recording.title for run in tab.runs] == ["first", "second"]
+    assert tab.run_list.count() == 2
+
+
 def test_before_any_run_the_tab_says_what_it_will_show_and_how_to_fill_it(page):
     tab = page.compare_tab
     assert tab.stack.currentWidget() is tab.empty_label

@@ -130,6 +130,11 @@ class TrainingPage(QWidget):
         self._confusion: tuple = (None, None, "")
         self._lazy_confusion = LazyTabs(self.tabs, self._draw_confusion_tab)
         self._lazy_confusion.add(self.confusion_tab)
+        # Compare runs redraws its list and both plots (about 50 ms, the longest the window stood
+        # still at a run's end): done when it is opened, not as each run ends.
+        self._recordings: list[RunRecording] = []
+        self._lazy_compare = LazyTabs(self.tabs, lambda tab: tab.show_recordings(self._recordings))
+        self._lazy_compare.add(self.compare_tab)
         self._curves = LatestOnly(self, self._draw_curves, CURVES_INTERVAL_MS)
         self._snapshots = LatestOnly(self, self._draw_snapshot, SNAPSHOT_INTERVAL_MS)
         self._progress = LatestOnly(self, lambda progress: self.run_panel.show_progress(*progress), PROGRESS_INTERVAL_MS)
@@ -346,7 +351,8 @@ class TrainingPage(QWidget):
         self.banner.show_message(kind, text, details=details, action=action, second_action=second_action)
 
     def show_recordings(self, recordings: list[RunRecording]) -> None:
-        self.compare_tab.show_recordings(recordings)
+        self._recordings = recordings
+        self._lazy_compare.mark_stale()
 
     def show_recording_note(self, text: str) -> None:
         self.recording_note.setText(text)
