@@ -212,6 +212,19 @@ def test_removing_a_run_takes_it_out_and_the_others_keep_their_colours(page):
     assert tab.stack.currentWidget() is tab.empty_label
 
 
+def test_a_run_replaced_by_its_whole_recording_is_compared_once(page):
+    """A script's run is kept when it goes quiet; if it sends again and ends, its whole recording
+    takes that one's place among the controller's recordings, and in the tab."""
+    quiet, other = make_recording(CNN, "train_a.py", epochs=1), make_recording(CNN_KERNEL_3, "notebook")
+    tab = add(page, quiet, other)
+    ended = make_recording(CNN, "train_a.py", epochs=3)
+    page.controller.keep_for_comparing(ended, instead_of=quiet)
+    assert [run.recording for run in tab.runs] == [other, ended]
+    assert tab.run_list.count() == 2
+    for plot in tab.curves.plots:
+        assert len(plot.items) == 2 and len(plot.legend.items) == 2
+
+
 def expected_maps(recording: RunRecording, epoch_index: int, layer: int = 0) -> np.ndarray:
     maps = recording.snapshots[epoch_index].feature_maps[layer].maps
     return colourise(feature_map_mosaic(maps), colormaps.rgba_lookup_table(colormaps.SEQUENTIAL))

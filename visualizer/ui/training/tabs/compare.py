@@ -96,8 +96,12 @@ class CompareTab(QWidget):
 
     # -- the runs ------------------------------------------------------------------------------
     def show_recordings(self, recordings: list[RunRecording]) -> None:
-        """Add the recordings not seen before (a run removed from the comparison stays out)."""
-        added = False
+        """Add the recordings not seen before (a run removed from the comparison stays out), and
+        take out those no longer among them (a script's run kept when it went quiet, replaced by
+        its whole recording when it ended)."""
+        kept = [run for run in self.runs if any(run.recording is recording for recording in recordings)]
+        added = len(kept) != len(self.runs)
+        self.runs = kept
         for recording in recordings:
             if not any(recording is seen for seen in self._seen):
                 colour = RUN_COLOURS[len(self._seen) % len(RUN_COLOURS)]
