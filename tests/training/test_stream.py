@@ -451,13 +451,20 @@ def test_a_restarted_window_is_found_and_told_the_run_first(tmp_path, look_again
         assert len(_receive_until(first, sender, 1)) == 1
         first.close()
         second = StreamReceiver(folder=tmp_path)
-        sender.send(_batch(1))
-        messages = _receive_until(second, sender, 2)
+        messages: list = []
+        deadline = time.monotonic() + 15
+        batch = 0
+        while len(messages) < 2 and time.monotonic() < deadline:
+            # The run goes on sending, as runs do: a batch sent before the sender has noticed that
+            # the first window closed goes to it and is lost, and leaves nothing waiting.
+            batch += 1
+            sender.send(_batch(batch))
+            messages += _receive_until(second, sender, 2 - len(messages), timeout_s=0.25)
     finally:
         sender.close()
         if second is not None:
             second.close()
-    assert [type(message.event) for message in messages] == [events.RunStarted, events.BatchEnd]
+    assert [type(message.event) for message in messages[:2]] == [events.RunStarted, events.BatchEnd]
 
 
 def test_the_sending_thread_delivers_in_order_and_offers_again_while_the_run_is_quiet(tmp_path):
