@@ -13,7 +13,7 @@ import numpy as np
 
 from visualizer.ops.activations import softmax
 from visualizer.training.events import LayerKernels, LayerMaps, ProbeSnapshot, frozen_float32
-from visualizer.training.tensors import compiled_call, to_numpy
+from visualizer.training.tensors import compiled_call, outputs_to_numpy
 
 
 def conv_like_layers():
@@ -161,13 +161,9 @@ class Probe:
         if not compiled:
             # Eager: no tracing or compiling, about 10-50 ms against about 250 ms for the first
             # compiled call, so the untrained network is shown before the compiling starts.
-            outputs = self._reader(batch, training=False)
-            if not isinstance(outputs, (list, tuple)):  # a model with no conv layer has one output
-                outputs = [outputs]
-            return [to_numpy(output) for output in outputs]
+            return outputs_to_numpy(self._reader(batch, training=False))
         if self._tf_call is not None:
-            outputs = self._tf_call(batch)
-            return [to_numpy(output) for output in (outputs if isinstance(outputs, (list, tuple)) else [outputs])]
+            return outputs_to_numpy(self._tf_call(batch))
         return compiled_call(self._reader, batch, self._backend)
 
     def snapshot(

@@ -35,6 +35,11 @@ def compiled_call(model, batch: np.ndarray, backend: str) -> list[np.ndarray]:
             outputs = model(batch, training=False)
     else:
         outputs = model.predict_on_batch(batch)
-    if not isinstance(outputs, (list, tuple)):  # a model with one output gives it bare
+    return outputs_to_numpy(outputs)
+
+
+def outputs_to_numpy(outputs) -> list[np.ndarray]:
+    """A model's outputs as a list of numpy arrays: a model with one output gives it bare."""
+    if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
     return [to_numpy(output) for output in outputs]

@@ -77,21 +77,23 @@ def normalise_each(tiles: np.ndarray) -> np.ndarray:
 
 def feature_map_mosaic(maps: np.ndarray) -> np.ndarray:
     """Activations (H, W, C) of one layer as one image in [0, 1]: a near-square grid of C maps."""
+    tiles = _normalised_tiles(maps)
+    return tile(tiles, *grid_shape(len(tiles)))
+
+
+def _normalised_tiles(maps) -> np.ndarray:
+    """Activations (H, W, C) as C tiles (C, H, W), each scaled to [0, 1] by normalise_each."""
     maps = np.asarray(maps)
     if maps.ndim != 3:
         raise ValueError(f"feature maps must be shaped (height, width, channels), not {maps.shape}")
-    tiles = normalise_each(np.moveaxis(maps, -1, 0))
-    return tile(tiles, *grid_shape(len(tiles)))
+    return normalise_each(np.moveaxis(maps, -1, 0))
 
 
 def coloured_feature_maps(maps: np.ndarray, lut: np.ndarray, background=(40, 40, 40, 255)) -> np.ndarray:
     """``colourise(feature_map_mosaic(maps), lut, background)``, in a third of the time: the maps
     are coloured before they are tiled, so no NaN gaps are made and looked for again (the live
     training page colours a 64-map layer 20-25 times a second)."""
-    maps = np.asarray(maps)
-    if maps.ndim != 3:
-        raise ValueError(f"feature maps must be shaped (height, width, channels), not {maps.shape}")
-    tiles = normalise_each(np.moveaxis(maps, -1, 0))
+    tiles = _normalised_tiles(maps)
     rows, columns = grid_shape(len(tiles))
     if np.isnan(tiles).any():  # a diverged network's maps: NaN is drawn as the background
         return colourise(tile(tiles, rows, columns), lut, background)

@@ -60,8 +60,8 @@ class _LiveText(QWidget):
             self._take(text)
 
     def _take(self, text: str) -> None:
-        """Ready ``text`` for painting and ask for the paint."""
-        raise NotImplementedError
+        """Ready ``text`` for painting and ask for the paint (``paintEvent`` reads ``_text``)."""
+        self.update()
 
 
 class LiveLine(_LiveText):
@@ -78,7 +78,7 @@ class LiveLine(_LiveText):
 
     def _take(self, text: str) -> None:
         self.setToolTip(text)
-        self.update()
+        super()._take(text)
 
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
