@@ -187,14 +187,15 @@ def _open_and_wait(app, window, args: argparse.Namespace, timeout_s: float = 300
 
 def _application(theme: str):
     """The window's QApplication, named, with the app's icon and colours."""
-    import pyqtgraph as pg
     from PyQt6.QtWidgets import QApplication
 
     from visualizer.resources import APP_ID
     from visualizer.ui.kit.theme import apply_theme
     from visualizer.ui.main_window import APP_NAME
     from visualizer.ui.shell.app_icon import app_icon
+    from visualizer.ui.shell.qt_options import prepare_qt
 
+    prepare_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     # On X11 the window's WM_CLASS class is the application name (the desktop entry's
     # StartupWMClass), on Wayland its app id is the desktop file's name: either way the desktop
@@ -204,7 +205,6 @@ def _application(theme: str):
     app.setDesktopFileName(APP_ID)
     app.setWindowIcon(app_icon())
     apply_theme(app, theme)
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     return app
 
 

@@ -204,11 +204,12 @@ def _take(results: dict, figures: dict) -> None:
 
 
 def _application():
-    import pyqtgraph as pg
     from PyQt6.QtWidgets import QApplication
 
+    from visualizer.ui.shell.qt_options import prepare_qt
+
+    prepare_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("CNN Visualizer bench")
     app.setOrganizationName("CNN Visualizer")
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     return app

@@ -79,11 +79,10 @@ def make_page(app, epochs: int, train_limit: int, test_limit: int, pictures: str
     does, or on ``pictures``, a folder of class sub-folders), its feature-maps tab in front, whose
     processes record what reaches the window (one is started ahead of Train, as in the app, unless
     not ``start_ahead``: for a page that only shows scripts' runs)."""
-    import pyqtgraph as pg
-
+    from visualizer.ui.shell.qt_options import prepare_qt
     from visualizer.ui.training.page import TrainingPage
 
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
+    prepare_qt()
     page = TrainingPage(
         process_factory=RecordingProcess,
         prestart_factory=(lambda prestart: RecordingProcess(None, prestart)) if start_ahead else None,
