@@ -118,3 +118,16 @@ def test_the_same_probe_image_is_not_drawn_again_but_a_new_one_is(qtbot, monkeyp
     tab.show_snapshot(replace(first, batch=4, image=np.flipud(first.image), probe_index=5))
     assert len(drawn) == 2 and np.allclose(drawn[1], 1.0 - np.flipud(first.image))  # ink on paper
     assert "82%" in tab.probe_view.caption.text(), "the caption follows every snapshot"
+
+
+def test_the_colour_table_is_read_as_a_run_starts_not_at_its_first_picture(qtbot):
+    from visualizer.ui.kit import colormaps
+
+    tab = FeatureMapsTab()
+    qtbot.addWidget(tab)
+    colormaps.rgba_lookup_table.cache_clear()
+    colormaps.lookup_table.cache_clear()
+    tab.set_shown_layers(("conv2d",))  # as the run's RunStarted arrives
+    assert colormaps.rgba_lookup_table.cache_info().currsize == 1
+    tab.show_snapshot(snapshot(1, 1))
+    assert colormaps.rgba_lookup_table.cache_info().misses == 1, "the first picture read it again"

@@ -164,6 +164,9 @@ class FeatureMapsTab(SnapshotTab):
     def set_shown_layers(self, names) -> None:
         """The layers a run shows until the user chooses (empty: all it sends), for its snapshots
         from now on."""
+        # Called as a run starts: its first picture comes within a second, and reading the colour
+        # table the first time (11 ms) would make the window stand still that much longer then.
+        colormaps.rgba_lookup_table(colormaps.SEQUENTIAL)
         if frozenset(names) != self._first_shown:
             self._first_shown = frozenset(names)
             self.layers_menu.clear()  # its ticks are offered again with the next snapshot
