@@ -48,6 +48,9 @@ def measure(page_class, change, app) -> tuple[list[float], list[float], list[flo
 def main() -> int:
     from PyQt6.QtWidgets import QApplication
 
+    from visualizer.ui.shell.qt_options import prepare_qt
+
+    prepare_qt()  # as the app's window is made
     app = QApplication.instance() or QApplication(sys.argv[:1])
     print(f"parameter change + full page render, 256x256 image, {RUNS} runs (budget {BUDGET_MS:.0f} ms)")
     over = False

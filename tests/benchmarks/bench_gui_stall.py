@@ -52,12 +52,13 @@ def main(argv: list[str] | None = None) -> int:
                         help="also list every gap longer than MS milliseconds, with its time")
     args = parser.parse_args(argv)
 
-    import pyqtgraph as pg
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QApplication
 
+    from visualizer.ui.shell.qt_options import prepare_qt
+
+    prepare_qt()  # as the app's window is made
     app = QApplication.instance() or QApplication(sys.argv[:1])
-    pg.setConfigOptions(imageAxisOrder="row-major", antialias=True)
     from visualizer.ui.training.page import TrainingPage
 
     page = TrainingPage()

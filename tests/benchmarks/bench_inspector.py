@@ -45,6 +45,9 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     from PyQt6.QtWidgets import QApplication
 
+    from visualizer.ui.shell.qt_options import prepare_qt
+
+    prepare_qt()  # as the app's window is made
     app = QApplication.instance() or QApplication(sys.argv[:1])
     from visualizer.ui.main_window import MainWindow
 

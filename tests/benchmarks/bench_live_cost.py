@@ -28,7 +28,9 @@ def window_rounds(rounds: int, limit: int) -> None:
     from visualizer.bench.live_training import discard_model, make_page, run_in_window, wait_for_prestart
     from visualizer.bench.plain_fit import images_per_second, measure_plain
     from visualizer.childprocess import CHILD_NICENESS
+    from visualizer.ui.shell.qt_options import prepare_qt
 
+    prepare_qt()  # as the app's window is made
     app = QApplication.instance() or QApplication(sys.argv[:1])
     page = make_page(app, 1, limit, 2000)
     config = page.settings.config()

@@ -6,7 +6,9 @@ import os
 
 
 def prepare_qt() -> None:
-    """Call before the QApplication is made.
+    """Call before the window paints anything (in practice, before the QApplication is made):
+    Qt reads QT_NO_GUI_THREADPOOL once, at its first large paint, and pyqtgraph's options hold for
+    the items made after them.
 
     Qt's raster painting splits a large fill or image over a pool of threads of its own. While a
     run trains, every core is TensorFlow's: drawing 20 pictures a second, those threads woke about
