@@ -112,6 +112,11 @@ def main() -> None:
 
     config = TrainConfig(epochs=1, train_limit=args.limit, test_limit=2000)
     windows = args.windows.split(",")
+    for window in windows:
+        size, _, rate = window.partition("@")
+        width, _, height = size.partition("x")
+        if not (width.isdigit() and height.isdigit() and rate.replace(".", "", 1).isdigit() and float(rate) > 0):
+            parser.error(f"--windows: {window!r} is not WIDTHxHEIGHT@PICTURES_PER_SECOND, e.g. 660x560@20")
     ratios: dict[str, list[float]] = {window: [] for window in windows}
     for round_number in range(1, args.rounds + 1):
         alone = images_per_second(measure_plain(config, synchronous=False, niceness=CHILD_NICENESS))
